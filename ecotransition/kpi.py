@@ -1,0 +1,65 @@
+"""Headline figures as cards: value, year, source, change and progress, demo flag."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import DEMO_SOURCE, fmt
+
+
+@dataclass(frozen=True)
+class Kpi:
+    label: str
+    value: str                      # already formatted in French
+    year: int | str | None
+    source: str
+    demo: bool = False
+    delta: str | None = None        # e.g. "+12,4 % par rapport à 2023"
+    good_direction: str | None = None  # "up", "down" or None (neutral)
+    target: str | None = None       # e.g. "objectif 4 000 emplois en 2025"
+    progress: float | None = None   # share of the target reached, 0..1
+    help: str | None = None
+
+    @property
+    def delta_color(self) -> str:
+        """st.metric's colouring: green when the change goes the right way."""
+        return {"up": "normal", "down": "inverse"}.get(self.good_direction or "", "off")
+
+    @property
+    def caption(self) -> str:
+        parts = [str(self.year) if self.year is not None else "année n.d.", f"Source : {self.source}"]
+        if self.target:
+            parts.append(self.target)
+        if self.demo:
+            parts.append("⚠ données de démonstration")
+        return " · ".join(parts)
+
+
+def from_indicator(row) -> Kpi:
+    """A card from an indicators_latest row (mapping or namedtuple)."""
+    get = row.get if hasattr(row, "get") else lambda k, d=None: getattr(row, k, d)
+    value, unit = get("value"), get("unit")
+    previous, previous_year = get("previous_value"), get("previous_year")
+    delta = None
+    ch = fmt.change(value, previous)
+    if ch is not None:
+        delta = f"{fmt.signed_percent(ch)} par rapport à {int(previous_year)}"
+    target, progress = None, None
+    if not fmt.is_missing(get("target")):
+        ty = get("target_year")
+        target = f"objectif {fmt.with_unit(get('target'), unit)}" + (
+            f" en {int(ty)}" if not fmt.is_missing(ty) else "")
+        if get("target") and not fmt.is_missing(value):
+            progress = max(0.0, min(1.0, float(value) / float(get("target"))))
+    return Kpi(
+        label=get("label"),
+        value=fmt.with_unit(value, unit),
+        year=None if fmt.is_missing(get("year")) else int(get("year")),
+        source=get("source"),
+        demo=get("source") == DEMO_SOURCE,
+        delta=delta,
+        good_direction=get("direction") if not fmt.is_missing(get("direction")) else None,
+        target=target,
+        progress=progress,
+        help=get("note") if not fmt.is_missing(get("note")) else None,
+    )

@@ -1,0 +1,63 @@
+"""Named SQL queries kept in queries/*.sql: loading them and running them on a cursor."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import duckdb
+import pandas as pd
+
+from .paths import QUERIES_DIR
+
+_PARAM = re.compile(r"(?<![:$\w])\$([A-Za-z_]\w*)")
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    doc: str
+    sql: str
+    params: tuple[str, ...]
+
+
+class QueryError(Exception):
+    """A query file is missing, malformed, or was called with the wrong parameters."""
+
+
+@lru_cache(maxsize=None)
+def load(name: str) -> Query:
+    path = QUERIES_DIR / f"{name}.sql"
+    if not re.fullmatch(r"[a-z0-9_]+", name) or not path.is_file():
+        raise QueryError(f"unknown query {name!r}")
+    text = path.read_text(encoding="utf-8")
+    first = text.lstrip().splitlines()[0] if text.strip() else ""
+    if not first.startswith("-- "):
+        raise QueryError(f"{path.name}: the first line must be a '-- ' doc sentence")
+    # Parameters are looked up in the SQL without its comments, so a "$x" in a comment
+    # does not become a required parameter.
+    body = re.sub(r"--[^\n]*", "", text)
+    params = tuple(dict.fromkeys(_PARAM.findall(body)))
+    return Query(name=name, doc=first[3:].strip(), sql=text, params=params)
+
+
+def names() -> list[str]:
+    """Every query file except the DDL."""
+    return sorted(p.stem for p in QUERIES_DIR.glob("*.sql") if p.stem != "schema")
+
+
+def run(conn: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
+    """Run a named query on its own cursor (connections are shared between threads)."""
+    query = load(name)
+    missing = set(query.params) - params.keys()
+    extra = params.keys() - set(query.params)
+    if missing or extra:
+        raise QueryError(
+            f"{name}: missing parameters {sorted(missing)}, unexpected {sorted(extra)}"
+        )
+    cur = conn.cursor()
+    try:
+        return cur.execute(query.sql, params or None).df()
+    finally:
+        cur.close()

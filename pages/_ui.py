@@ -1,0 +1,69 @@
+"""Widgets shared by the pages (page layer: the package itself stays free of streamlit)."""
+
+from __future__ import annotations
+
+import html
+from typing import Iterable
+
+import pandas as pd
+import streamlit as st
+
+from ecotransition import export
+from ecotransition.kpi import Kpi
+
+DEMO_NOTICE = (
+    "⚠ **Données de démonstration** : le rapport d'activité 2023 ne donne que des totaux ; "
+    "les séries marquées « démonstration » sont générées pour illustrer le tableau de bord."
+)
+
+
+def filters() -> dict:
+    """The shared sidebar filters (agglomeration short name, INSEE code, year), or None each."""
+    return {k: st.session_state.get(k) for k in ("epci", "commune", "annee")}
+
+
+def kpi_cards(kpis: Iterable[Kpi], columns: int = 4) -> None:
+    """Metric cards with their year, source, change and target on a caption line."""
+    kpis = list(kpis)
+    for start in range(0, len(kpis), columns):
+        cols = st.columns(columns)
+        for col, k in zip(cols, kpis[start:start + columns]):
+            with col.container(border=True):
+                st.metric(k.label, k.value, delta=k.delta, delta_color=k.delta_color, help=k.help)
+                if k.progress is not None:
+                    st.progress(k.progress, text=f"{round(k.progress * 100)} % de l'objectif")
+                st.caption(html.escape(k.caption))
+
+
+def demo_notice(shown: bool = True) -> None:
+    if shown:
+        st.info(DEMO_NOTICE)
+
+
+def export_buttons(df: pd.DataFrame, basename: str, labels: dict[str, str] | None = None,
+                   key: str | None = None) -> None:
+    """Download the table as it is shown: CSV for French Excel and XLSX."""
+    key = key or basename
+    c1, c2 = st.columns(2)
+    c1.download_button("Exporter en CSV (Excel)", export.to_csv(df, labels), f"{basename}.csv",
+                       mime="text/csv", key=f"{key}-csv", on_click="ignore")
+    c2.download_button("Exporter en XLSX", export.to_xlsx(df, labels), f"{basename}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key=f"{key}-xlsx", on_click="ignore")
+
+
+def dataset_note(title: str, source: str, vintage: str, rhythm: str, caveats: str) -> None:
+    """Where the figures come from, how fresh they are and what to keep in mind."""
+    with st.expander(f"À propos des données — {title}"):
+        st.markdown(
+            f"- **Source** : {escape_md(source)}\n- **Millésime** : {escape_md(vintage)}\n"
+            f"- **Mise à jour** : {escape_md(rhythm)}\n- **Précautions** : {escape_md(caveats)}"
+        )
+
+
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$"})
+
+
+def escape_md(text) -> str:
+    """Render imported text literally in st.markdown (no links, HTML or formatting)."""
+    return html.escape(str(text), quote=False).translate(_MD_SPECIAL) if text is not None else ""

@@ -1,0 +1,15 @@
+-- Counted passages per month and mode (missing hours excluded, with their number), filtered by $epci and $commune (or NULL).
+SELECT date_trunc('month', m.start_datetime)::DATE AS month, ch.mobility_type,
+       sum(m.count) AS visits,
+       count(*) FILTER (m.count IS NULL) AS missing_hours,
+       count(*) AS hours,
+       bool_or(m.source = 'démonstration') AS is_demo
+FROM counter_measures m
+JOIN counter_channels ch USING (channel_id)
+JOIN counter_sites s ON s.site_id = ch.site_id
+LEFT JOIN communes c ON c.code = s.commune_code
+LEFT JOIN epci e ON e.code = c.epci_code
+WHERE ($epci IS NULL OR e.short_name = $epci)
+  AND ($commune IS NULL OR s.commune_code = $commune)
+GROUP BY ALL
+ORDER BY month, ch.mobility_type;

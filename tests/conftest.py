@@ -1,0 +1,130 @@
+"""Shared fixtures: one database built once per test session, and a live server for browser tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ecotransition.build import build  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+PAGES = ["", "investissements", "solaire", "chaine-des-parcs", "evenements", "carte", "ecran", "donnees"]
+
+
+@pytest.fixture(scope="session")
+def built_db(tmp_path_factory) -> Path:
+    """The default database (demo scale 1), built once; tests must not modify it."""
+    path = tmp_path_factory.mktemp("db") / "ecotransition.duckdb"
+    build(path, 1, progress=lambda f, m: None)
+    os.environ["ECOTRANSITION_DB"] = str(path)
+    return path
+
+
+@pytest.fixture()
+def conn(built_db):
+    c = duckdb.connect(str(built_db), read_only=True)
+    yield c
+    c.close()
+
+
+@pytest.fixture()
+def writable_db(built_db, tmp_path, monkeypatch) -> Path:
+    """A private copy of the built database that a test may change."""
+    path = tmp_path / "copy.duckdb"
+    path.write_bytes(built_db.read_bytes())
+    monkeypatch.setenv("ECOTRANSITION_DB", str(path))
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(db: Path, extra_env: dict | None = None) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    env = {**os.environ, "ECOTRANSITION_DB": str(db), **(extra_env or {})}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "dashboard.py",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return proc, url
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("streamlit did not start")
+
+
+@pytest.fixture(scope="session")
+def server(built_db):
+    proc, url = start_server(built_db)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    pw_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed")
+    with pw_api.sync_playwright() as pw:
+        b = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield b
+        b.close()
+
+
+def offline_page(browser, outside: list, **context_args):
+    """A page whose requests outside 127.0.0.1 are blocked and recorded in `outside`."""
+    context = browser.new_context(**context_args)
+
+    def route(r):
+        host = r.request.url.split("/")[2] if "://" in r.request.url else ""
+        if r.request.url.startswith(("data:", "blob:")) or host.split(":")[0] in ("127.0.0.1", "localhost"):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    return context.new_page()
+
+
+def wait_ready(page, timeout_ms: int = 30000) -> None:
+    """Wait until the app has rendered and no script run is in progress."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
+    page.wait_for_function(
+        """() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            return app && app.getAttribute('data-test-script-state') !== 'running'
+                && document.querySelector('[data-testid="stMain"], [data-testid="stAppViewContainer"]');
+        }""",
+        timeout=timeout_ms,
+    )
+    page.wait_for_timeout(500)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ecotransition import store
+from ecotransition.db import DatabaseError
 
 st.set_page_config(
     page_title="Écotransition Artois",
@@ -33,9 +34,30 @@ PAGES = {
 }
 
 page = st.navigation(PAGES)
-store.ensure_database()
 
-if page.url_path != "ecran":
+
+def database_unavailable(exc: DatabaseError) -> None:
+    """A missing or damaged file: say so in French and give the way back, not a traceback."""
+    st.error(f"{exc} Le tableau de bord ne peut pas afficher de données pour l'instant.")
+    st.markdown(
+        "Pour la remettre en état : restaurer une sauvegarde depuis la page **Données**, "
+        "ou reconstruire la base par défaut avec `python -m ecotransition.build` "
+        "(les imports réalisés depuis seront à refaire)."
+    )
+    st.stop()
+
+
+try:
+    store.ensure_database()
+    store.connection()
+    database_ok = True
+except DatabaseError as exc:
+    database_ok = False
+    # The data page stays reachable so that staff can restore a backup from it.
+    if page.url_path != "donnees":
+        database_unavailable(exc)
+
+if database_ok and page.url_path != "ecran":
     # Shared filters, bound to the URL so that a link reproduces the view.
     epcis = store.query("epci_list")
     with st.sidebar:
@@ -56,4 +78,7 @@ if page.url_path != "ecran":
             format_func=lambda v: "Dernière année complète" if v is None else str(v),
         )
 
-page.run()
+try:
+    page.run()
+except DatabaseError as exc:
+    database_unavailable(exc)

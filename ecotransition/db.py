@@ -24,6 +24,8 @@ READ_CONFIG = {
     "autoinstall_known_extensions": False,
     "memory_limit": "2GB",
     "threads": 2,
+    # Page queries cannot lift these limits with SET.
+    "lock_configuration": True,
 }
 
 CONTRACT_TABLES = (

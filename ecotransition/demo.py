@@ -142,13 +142,20 @@ def _hours() -> pd.DatetimeIndex:
     return pd.date_range(COUNTER_START, COUNTER_END, freq="h", inclusive="left")
 
 
+_KIND_ORDER = {"parc": 0, "voie verte": 1, "voie d'eau": 2, "site minier": 3, "équipement": 4}
+
+
 def counter_sites(parks: pd.DataFrame, locate, scale: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Counter sites around the Chaîne des parcs sites, and their BIKE/PEDESTRIAN channels.
 
     `locate(lat, lon)` returns the INSEE code of the commune containing the point, or None.
     """
     g = rng(4)
-    parks = parks.dropna(subset=["lat", "lon"]).sort_values("id").reset_index(drop=True)
+    # Parks and greenways first, so that even the smallest demo has counters where the
+    # crowds are (Louvre-Lens, Olhain, EuroVélo 5); then the mining sites and the rest.
+    rank = parks["kind"].map(_KIND_ORDER).fillna(len(_KIND_ORDER))
+    parks = (parks.assign(_rank=rank).dropna(subset=["lat", "lon"])
+             .sort_values(["_rank", "id"]).reset_index(drop=True))
     sites, channels = [], []
     site_cols = ["site_id", "site_name", "commune_code", "lat", "lon", "park_id", "source"]
     channel_cols = ["channel_id", "site_id", "mobility_type", "direction", "time_step", "source"]
@@ -226,7 +233,7 @@ def _event_boost(hours: pd.DatetimeIndex, site: pd.Series, events: pd.DataFrame,
     return extra_ped, extra_bike
 
 
-def nearest_sites(events: pd.DataFrame, sites: pd.DataFrame, max_m: float = 2000) -> dict[str, str | None]:
+def nearest_sites(events: pd.DataFrame, sites: pd.DataFrame, max_m: float = 800) -> dict[str, str | None]:
     """For each event, the closest counter site within max_m metres (None if none is that close)."""
     out = {}
     slat, slon = sites["lat"].to_numpy(), sites["lon"].to_numpy()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 
 # Excel (and LibreOffice) evaluate a cell that starts with one of these as a formula.
@@ -18,14 +19,24 @@ def safe_cell(value):
     return value
 
 
-def _prepare(df: pd.DataFrame, labels: dict[str, str] | None) -> pd.DataFrame:
+def _is_bool(col: pd.Series) -> bool:
+    if pd.api.types.is_bool_dtype(col):
+        return True
+    values = col.dropna()
+    return col.dtype == object and len(values) > 0 and values.map(lambda v: isinstance(v, (bool, np.bool_))).all()
+
+
+def _prepare(df: pd.DataFrame, labels: dict[str, str] | None, escape: bool = True) -> pd.DataFrame:
     out = df.copy()
     if labels:
         out = out[[c for c in labels if c in out.columns]].rename(columns=labels)
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+        if _is_bool(out[col]):
+            # French Excel shows Python's True/False as text: say it in French.
+            out[col] = out[col].map(lambda v: None if pd.isna(v) else ("oui" if v else "non"))
+        elif escape and (out[col].dtype == object or pd.api.types.is_string_dtype(out[col])):
             out[col] = out[col].map(safe_cell)
-    out.columns = [safe_cell(str(c)) for c in out.columns]
+    out.columns = [safe_cell(str(c)) if escape else str(c) for c in out.columns]
     return out
 
 
@@ -55,22 +66,31 @@ def to_csv(df: pd.DataFrame, labels: dict[str, str] | None = None) -> bytes:
 
 
 def to_xlsx(df: pd.DataFrame, labels: dict[str, str] | None = None, sheet: str = "Données") -> bytes:
-    """An XLSX workbook with one sheet; text cells are stored as text, never as formulas."""
+    """An XLSX workbook with one sheet; text cells are stored as text, never as formulas.
+
+    Unlike the CSV, text keeps its exact value: a cell starting with "=" is written as a
+    string cell with Excel's quote prefix (the apostrophe a user types), so it displays as
+    typed, stays text when edited, and reads back unchanged.
+    """
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.utils import get_column_letter
 
-    out = _prepare(df, labels)
+    out = _prepare(df, labels, escape=False)
     wb = Workbook()
     ws = wb.active
     ws.title = sheet[:31]
-    ws.append(list(out.columns))
+    ws.append([ILLEGAL_CHARACTERS_RE.sub("", c) for c in out.columns])
     for row in out.itertuples(index=False):
         cells = []
         for v in row:
             if v is None or (not isinstance(v, str) and pd.isna(v)):
                 cells.append(None)
             elif isinstance(v, pd.Timestamp):
-                cells.append(v.to_pydatetime())
+                cells.append(v.tz_localize(None).to_pydatetime() if v.tzinfo else v.to_pydatetime())
+            elif isinstance(v, str):
+                # openpyxl refuses control characters (imported files can hold them).
+                cells.append(ILLEGAL_CHARACTERS_RE.sub("", v))
             elif hasattr(v, "item"):
                 cells.append(v.item())
             else:
@@ -79,10 +99,16 @@ def to_xlsx(df: pd.DataFrame, labels: dict[str, str] | None = None, sheet: str =
     for cell in ws[1]:
         cell.font = cell.font.copy(bold=True)
     # openpyxl turns any string starting with "=" into a formula: force text type.
-    for row in ws.iter_rows(min_row=2):
+    for row in ws.iter_rows():
         for cell in row:
             if isinstance(cell.value, str):
+                if cell.value.startswith(_FORMULA_START):
+                    cell.quotePrefix = True
                 cell.data_type = "s"
+            elif isinstance(cell.value, datetime):
+                cell.number_format = "dd/mm/yyyy hh:mm" if (cell.value.hour or cell.value.minute) else "dd/mm/yyyy"
+            elif isinstance(cell.value, date):
+                cell.number_format = "dd/mm/yyyy"
     for i, col in enumerate(out.columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = min(60, max(10, len(str(col)) + 2))
     ws.freeze_panes = "A2"

@@ -6,7 +6,9 @@ U+00A0 before % and €: compare with those characters, not plain spaces.
 
 from __future__ import annotations
 
+import decimal
 import math
+from contextlib import contextmanager
 from datetime import date, datetime
 
 import pandas as pd
@@ -16,6 +18,20 @@ from babel.numbers import format_decimal, format_percent
 LOCALE = "fr_FR"
 MISSING = "n.d."  # non disponible: never show a missing value as 0
 NBSP = "\u00a0"
+
+
+@contextmanager
+def _half_up():
+    """babel rounds with the decimal context (half-even by default: 2,5 -> 2, 2,45 Md -> 2,4 Md);
+    readers expect the school rule, half away from zero."""
+    with decimal.localcontext() as ctx:
+        ctx.rounding = decimal.ROUND_HALF_UP
+        yield
+
+
+def _round(value: float, decimals: int) -> float:
+    return float(decimal.Decimal(str(value)).quantize(decimal.Decimal(1).scaleb(-decimals),
+                                                      rounding=decimal.ROUND_HALF_UP))
 
 
 def is_missing(value) -> bool:
@@ -32,21 +48,39 @@ def number(value, decimals: int = 0) -> str:
     if is_missing(value):
         return MISSING
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=pattern, locale=LOCALE)
+    with _half_up():
+        return format_decimal(value, format=pattern, locale=LOCALE)
 
 
 def compact(value, unit: str = "") -> str:
-    """2_500_000_000 -> '2,5 Md'; with unit '€' -> '2,5 Md€'; small values stay whole."""
+    """2_500_000_000 -> '2,5 Md'; with unit '€' -> '2,5 Md€'; small values stay whole.
+
+    One decimal below 100 of the unit ('12,3 k'), none above ('360 k'); a value that rounds
+    up to 1 000 of a unit moves to the next one ('1 M', not '1 000 k').
+    """
     if is_missing(value):
         return MISSING
     v = float(value)
-    for size, suffix in ((1e9, " Md"), (1e6, " M"), (1e3, " k")):
-        if abs(v) >= size * (10 if size == 1e3 else 1):
-            scaled = v / size
-            decimals = 0 if abs(scaled) >= 100 or scaled == int(scaled) else 1
-            text = format_decimal(scaled, format="#,##0" + (".0" if decimals else ""), locale=LOCALE)
-            return f"{text}{suffix.replace(' ', NBSP)}{unit}"
-    return number(v) + (NBSP + unit if unit else "")
+    scales = ((1e3, "k", 1e4), (1e6, "M", 1e6), (1e9, "Md", 1e9))
+    chosen = None
+    for i, (size, suffix, threshold) in enumerate(scales):
+        if abs(v) >= threshold:
+            chosen = i
+    if chosen is None:
+        return number(v) + (NBSP + unit if unit else "")
+    while True:
+        size, suffix, _ = scales[chosen]
+        scaled = _round(v / size, 1)
+        if scaled == int(scaled) or abs(scaled) >= 100:
+            scaled, decimals = _round(v / size, 0), 0
+        else:
+            decimals = 1
+        if abs(scaled) >= 1000 and chosen + 1 < len(scales):
+            chosen += 1
+            continue
+        break
+    text = number(scaled, decimals)
+    return f"{text}{NBSP}{suffix}{unit}"
 
 
 def euros(value) -> str:
@@ -63,15 +97,23 @@ def percent(value, decimals: int = 1) -> str:
     if is_missing(value):
         return MISSING
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + " %"
-    return format_percent(value, format=pattern, locale=LOCALE).replace(" ", NBSP)
+    with _half_up():
+        return format_percent(value, format=pattern, locale=LOCALE).replace(" ", NBSP)
 
 
 def signed_percent(value, decimals: int = 1) -> str:
-    """A change: '+12,4 %' or '−3,0 %'."""
+    """A change: '+12,4 %' or '-3,0 %'.
+
+    The minus is ASCII '-' on purpose: st.metric decides the arrow and colour of a delta
+    string by `startswith("-")`, so U+2212 would show a fall as a green rise. A change
+    that rounds to zero is shown without a sign ('0,0 %').
+    """
     if is_missing(value):
         return MISSING
     text = percent(abs(value), decimals)
-    return ("+" if value >= 0 else "−") + text
+    if _round(abs(float(value)) * 100, decimals) == 0:
+        return text
+    return ("+" if value > 0 else "-") + text
 
 
 def day(value) -> str:
@@ -82,7 +124,9 @@ def day(value) -> str:
         value = date.fromisoformat(value[:10])
     if isinstance(value, (pd.Timestamp, datetime)):
         value = value.date()
-    return format_date(value, format="d MMMM y", locale=LOCALE)
+    text = format_date(value, format="d MMMM y", locale=LOCALE)
+    # French writes the first day of a month as an ordinal: "1er juin 2023".
+    return "1er" + text[1:] if value.day == 1 else text
 
 
 def change(current, previous) -> float | None:
@@ -92,15 +136,20 @@ def change(current, previous) -> float | None:
     return (float(current) - float(previous)) / abs(float(previous))
 
 
-def with_unit(value, unit: str | None, decimals: int = 0) -> str:
-    """A number followed by its unit, the way the indicators table stores them."""
+def with_unit(value, unit: str | None, decimals: int | None = None) -> str:
+    """A number followed by its unit, the way the indicators table stores them.
+
+    decimals=None: whole values without decimals, others with one ('12,4 %', '420 km').
+    """
     if is_missing(value):
         return MISSING
+    if decimals is None:
+        decimals = 0 if float(value).is_integer() or abs(float(value)) >= 1000 else 1
     if unit == "€":
         return euros(value)
     if unit == "%":
         return percent(float(value) / 100, decimals)
-    text = number(value, decimals if not float(value).is_integer() else 0)
+    text = number(value, decimals)
     return f"{text}{NBSP}{unit}" if unit else text
 
 

@@ -67,3 +67,32 @@ _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$"})
 def escape_md(text) -> str:
     """Render imported text literally in st.markdown (no links, HTML or formatting)."""
     return html.escape(str(text), quote=False).translate(_MD_SPECIAL) if text is not None else ""
+
+
+# --------------------------------------------------------------------------
+# Added for the thematic pages (Solaire, Chaîne des parcs, Événements).
+
+def number_column(label: str, decimals: int = 0, help: str | None = None):
+    """A numeric table column in the reader's (French) locale with a fixed number of decimals."""
+    return st.column_config.NumberColumn(label, help=help, format="localized",
+                                         step=1 if decimals == 0 else 10 ** -decimals)
+
+
+def date_column(label: str, help: str | None = None):
+    """A date column shown as 30/06/2023."""
+    return st.column_config.DateColumn(label, help=help, format="DD/MM/YYYY")
+
+
+def table_with_export(df: pd.DataFrame, labels: dict[str, str], column_config: dict,
+                      basename: str, key: str | None = None, height: int | str = "auto") -> None:
+    """A table (only the columns of `labels`, in that order) and its CSV/XLSX export buttons."""
+    shown = [c for c in labels if c in df.columns]
+    config = {c: column_config.get(c, labels[c]) for c in shown}
+    st.dataframe(df[shown], hide_index=True, column_order=shown, column_config=config, height=height)
+    export_buttons(df[shown], basename, labels, key=key)
+
+
+def dataset_notes(notes: Iterable[dict]) -> None:
+    """One 'À propos des données' expander per dataset (title, source, vintage, rhythm, caveats)."""
+    for note in notes:
+        dataset_note(**note)

@@ -2,8 +2,69 @@
 
 import streamlit as st
 
-from ecotransition import store
+from ecotransition import solar, store
+from pages._ui import (
+    dataset_notes, demo_notice, filters, kpi_cards, number_column, table_with_export,
+)
 
 st.title("Solaire photovoltaïque")
-df = store.query("solar_by_year", epci=st.session_state.get("epci"), commune=st.session_state.get("commune"))
-st.dataframe(df, hide_index=True)
+f = filters()
+uptake = store.query("solar_uptake")
+cadastre = store.query("cadastre_users")
+indicators = store.query("indicators_latest", theme="Solaire")
+year = solar.resolve_year(solar.years(uptake), f["annee"])
+area = solar.area_label(uptake, f["epci"], f["commune"])
+filtered = bool(f["epci"] or f["commune"])
+
+st.caption(f"{area} · année {year if year is not None else 'n.d.'} · "
+           "taux de valorisation = production de l'année ÷ potentiel de production des toitures")
+demo_notice()
+if year is not None and year not in solar.years(uptake):
+    st.warning(f"Pas de données photovoltaïques pour {year} : les valeurs de l'année sont non disponibles (n.d.).")
+
+totals = solar.totals_by_year(solar.scope(uptake, f["epci"], f["commune"]))
+kpi_cards(solar.kpis(totals, year, indicators, cadastre, area, filtered))
+
+st.subheader("Sites, puissance et production")
+choice = st.segmented_control("Mesure", list(solar.MEASURE_CHOICES), default="Production", required=True,
+                              key="mesure", bind="query-params")
+by_year = store.query("solar_by_year", epci=f["epci"], commune=f["commune"])
+st.plotly_chart(solar.production_figure(by_year, solar.MEASURE_CHOICES[choice], year))
+
+st.subheader("Taux de valorisation du potentiel des toitures")
+table = solar.commune_table(uptake, year)
+ranking_scope = f["epci"] or solar.PMA_LABEL
+c1, c2 = st.columns([3, 2])
+c1.plotly_chart(solar.top_bottom_figure(table[table["epci"] == f["epci"]] if f["epci"] else table,
+                                        highlight=f["commune"], scope_label=ranking_scope, year=year))
+c2.plotly_chart(solar.uptake_trend_figure(uptake, f["epci"], f["commune"]))
+if f["commune"]:
+    st.caption(solar.rank_sentence(table, f["commune"], year))
+
+if filtered:
+    st.subheader(f"Comparaison avec le Pôle métropolitain ({year})")
+    kpi_cards(solar.comparison_kpis(solar.comparison(uptake, year, f["epci"], f["commune"]), area, year))
+
+st.subheader("Cadastre solaire")
+reported = indicators.loc[indicators["id"] == "cadastre_utilisateurs", "value"]
+st.plotly_chart(solar.cadastre_figure(cadastre, reported.iloc[0] if len(reported) else None))
+
+st.subheader(f"Tableau par commune ({year})")
+shown = solar.scope(table, f["epci"], f["commune"]) if filtered else table
+table_with_export(
+    shown, solar.TABLE_LABELS,
+    {
+        "population": number_column("Habitants"),
+        "sites": number_column("Sites PV"),
+        "power_kw": number_column("Puissance (kWc)", 1),
+        "energy_mwh": number_column("Production (MWh)", 1),
+        "potential_mwh": number_column("Potentiel des toitures (MWh)"),
+        "uptake": number_column("Taux de valorisation (%)", 2, help="Production ÷ potentiel des toitures"),
+        "uptake_previous": number_column(f"Taux {year - 1 if year else ''} (%)", 2),
+        "uptake_change": number_column("Évolution (points)", 2),
+        "kwh_per_inhabitant": number_column("Production par habitant (kWh)", 1),
+        "rank": number_column("Rang dans le PMA"),
+    },
+    basename=f"solaire_communes_{year}", key="solaire-table",
+)
+dataset_notes(solar.dataset_notes(uptake, cadastre))

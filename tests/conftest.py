@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT))
 from ecotransition.build import build  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
+APP = str(ROOT / "dashboard.py")
 PAGES = ["", "investissements", "solaire", "chaine-des-parcs", "evenements", "carte", "ecran", "donnees"]
 
 

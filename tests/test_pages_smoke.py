@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import PAGES, offline_page, wait_ready
+from conftest import APP, PAGES, offline_page, wait_ready
 
 PAGE_FILES = [
     "pages/vue_ensemble.py", "pages/investissements.py", "pages/solaire.py",
@@ -15,7 +15,7 @@ PAGE_FILES = [
 
 
 def run_page(page_file: str, **params) -> AppTest:
-    at = AppTest.from_file("dashboard.py", default_timeout=120)
+    at = AppTest.from_file(APP, default_timeout=120)
     for key, value in params.items():
         at.query_params[key] = value
     at.run()

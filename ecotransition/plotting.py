@@ -1,0 +1,34 @@
+"""Common look of the plotly figures: French separators, readable fonts, a colour-blind-safe palette."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+# Okabe-Ito: distinguishable with the common forms of colour blindness.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+EPCI_COLORS = {"CABBALR": "#0072B2", "CALL": "#E69F00", "CAHC": "#009E73"}
+MODE_LABELS = {"PEDESTRIAN": "Piétons", "BIKE": "Vélos"}
+DEMO_ANNOTATION = "Données de démonstration"
+
+
+def style(fig: go.Figure, title: str | None = None, demo: bool = False, height: int | None = None) -> go.Figure:
+    """Apply the dashboard's layout; mark the figure when it shows demonstration rows."""
+    fig.update_layout(
+        separators=", ",  # decimal comma, (narrow) space for thousands, as in French
+        colorway=PALETTE,
+        font=dict(size=14),
+        margin=dict(l=10, r=10, t=60 if title else 30, b=10),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, title=None),
+        hoverlabel=dict(namelength=-1),
+    )
+    if title:
+        fig.update_layout(title=dict(text=title, x=0, xanchor="left"))
+    if height:
+        fig.update_layout(height=height)
+    if demo:
+        fig.add_annotation(
+            text=f"⚠ {DEMO_ANNOTATION}", xref="paper", yref="paper", x=1, y=1.0,
+            xanchor="right", yanchor="bottom", showarrow=False,
+            font=dict(size=12, color="#8a4b00"), bgcolor="#fff3cd",
+        )
+    return fig

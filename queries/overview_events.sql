@@ -1,0 +1,11 @@
+-- Events of the selection ($epci, $commune or NULL; events outside the territory only when both are NULL) with their year, commune and published participants.
+SELECT ev.id, ev.title, ev.start_date, ev.end_date, year(ev.start_date) AS year,
+       ev.place, ev.commune_code, c.name AS commune, e.short_name AS epci,
+       ev.theme, ev.participants, ev.source,
+       ev.commune_code IS NOT NULL AS in_territory
+FROM events ev
+LEFT JOIN communes c ON c.code = ev.commune_code
+LEFT JOIN epci e ON e.code = c.epci_code
+WHERE ($epci IS NULL OR e.short_name = $epci)
+  AND ($commune IS NULL OR ev.commune_code = $commune)
+ORDER BY ev.start_date, ev.title;

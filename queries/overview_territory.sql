@@ -1,0 +1,9 @@
+-- Communes, agglomerations and population of the selection ($epci short name, $commune INSEE code, or NULL for the whole PMA), with the source of the population figures.
+SELECT count(c.code) AS communes,
+       count(DISTINCT c.epci_code) AS epcis,
+       sum(c.population) AS population,
+       string_agg(DISTINCT c.source, ' ; ') AS source
+FROM communes c
+JOIN epci e ON e.code = c.epci_code
+WHERE ($epci IS NULL OR e.short_name = $epci)
+  AND ($commune IS NULL OR c.code = $commune);

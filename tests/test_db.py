@@ -1,0 +1,60 @@
+"""The read path is hardened, a bad file gives a French message, swaps are atomic."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from ecotransition.db import DatabaseError, checksums, modified_copy, open_readonly, stamp
+
+
+@pytest.mark.parametrize("statement", [
+    "SELECT * FROM read_csv('/etc/passwd')",
+    "COPY communes TO '/tmp/leak.csv'",
+    "ATTACH '/tmp/other.duckdb'",
+    "SET memory_limit = '20GB'",
+    "SET enable_external_access = true",
+])
+def test_read_connection_refuses_files_and_settings(built_db, statement):
+    conn = open_readonly(built_db)
+    try:
+        with pytest.raises(duckdb.Error):
+            conn.execute(statement).fetchall()
+        # The data itself stays readable, and writing is refused.
+        assert conn.execute("SELECT count(*) FROM communes").fetchall() == [(150,)]
+        with pytest.raises(duckdb.Error):
+            conn.execute("DELETE FROM communes").fetchall()
+    finally:
+        conn.close()
+
+
+def test_missing_and_corrupt_files_give_french_messages(tmp_path):
+    with pytest.raises(DatabaseError, match="introuvable"):
+        open_readonly(tmp_path / "absent.duckdb")
+    bad = tmp_path / "bad.duckdb"
+    bad.write_bytes(b"not a database" * 500)
+    with pytest.raises(DatabaseError, match="illisible"):
+        open_readonly(bad)
+
+
+def test_modified_copy_swaps_only_on_success(writable_db):
+    before = stamp(writable_db)
+    with pytest.raises(RuntimeError):
+        with modified_copy(writable_db) as conn:
+            conn.execute("DELETE FROM events")
+            raise RuntimeError("interrupted")
+    assert stamp(writable_db) == before
+
+    reader = open_readonly(writable_db)  # a viewer holding the old file open
+    old = checksums(reader, ["events", "communes"])
+    with modified_copy(writable_db) as conn:
+        conn.execute("DELETE FROM events")
+    assert stamp(writable_db) != before
+    # The viewer still reads the old, complete state; a new connection sees the new one.
+    assert checksums(reader, ["events", "communes"]) == old
+    reader.close()
+    fresh = open_readonly(writable_db)
+    assert fresh.execute("SELECT count(*) FROM events").fetchall() == [(0,)]
+    fresh.close()
+    leftovers = [p.name for p in writable_db.parent.iterdir() if p.name.endswith(".tmp")]
+    assert leftovers == []

@@ -198,15 +198,13 @@ _BIKE_WORK = (np.exp(-0.5 * ((np.arange(24) - 8) / 1.1) ** 2)
 _BIKE_LEISURE = np.exp(-0.5 * ((np.arange(24) - 13.5) / 3) ** 2) + 0.01
 
 
-def _site_start(site: pd.Series, parks: pd.DataFrame, g: np.random.Generator) -> datetime:
-    park = parks.loc[parks["id"] == site["park_id"]]
-    # A park opened during the period gets its counters on the opening day.
-    opened = park["opened"].iloc[0] if "opened" in park and len(park) else None
-    if isinstance(opened, (date, pd.Timestamp)) and not pd.isna(opened):
-        return datetime(opened.year, opened.month, opened.day)
-    if site["site_id"].endswith(tuple(f"{k:03d}" for k in range(1, SITES_PER_SCALE + 1))):
-        return COUNTER_START
-    return datetime(int(g.choice([2019, 2019, 2020, 2021])), 1, 1)
+def _site_start(site: pd.Series, parks: pd.DataFrame) -> datetime:
+    """Counters start with the series, except in a park opened during it (from its opening day)."""
+    opened = parks.loc[parks["id"] == site["park_id"], "opened"]
+    if len(opened) and not pd.isna(opened.iloc[0]):
+        day = pd.Timestamp(opened.iloc[0])
+        return datetime(day.year, day.month, day.day)
+    return COUNTER_START
 
 
 def _event_boost(hours: pd.DatetimeIndex, site: pd.Series, events: pd.DataFrame,
@@ -274,7 +272,7 @@ def counter_measures(sites: pd.DataFrame, channels: pd.DataFrame, parks: pd.Data
     nearest = nearest_sites(events, sites)
     for k, site in sites.reset_index(drop=True).iterrows():
         g = rng(1000 + k)
-        start = _site_start(site, parks, g)
+        start = _site_start(site, parks)
         rain = g.random(n_days) < 0.3
         weather = g.lognormal(0, 0.22, n_days) * np.where(rain, 0.6, 1.0)
         site_level = g.lognormal(0, 0.45)

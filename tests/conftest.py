@@ -123,8 +123,8 @@ def wait_ready(page, timeout_ms: int = 30000) -> None:
     page.wait_for_function(
         """() => {
             const app = document.querySelector('[data-testid="stApp"]');
-            return app && app.getAttribute('data-test-script-state') !== 'running'
-                && document.querySelector('[data-testid="stMain"], [data-testid="stAppViewContainer"]');
+            return app && app.getAttribute('data-test-script-state') === 'notRunning'
+                && document.querySelector('[data-testid="stMain"]');
         }""",
         timeout=timeout_ms,
     )

@@ -1,5 +1,7 @@
 """Écotransition Artois: entry point (page config, navigation, shared filters)."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from ecotransition import store
@@ -7,29 +9,30 @@ from ecotransition.db import DatabaseError
 
 st.set_page_config(
     page_title="Écotransition Artois",
-    page_icon="🌿",
+    # A local file: a ":material/…:" favicon would be fetched from Google's font CDN.
+    page_icon=str(Path(__file__).parent / "static" / "favicon.png"),
     layout="wide",
     initial_sidebar_state="expanded",
 )
 
 PAGES = {
     "Pilotage": [
-        st.Page("pages/vue_ensemble.py", title="Vue d'ensemble", icon="📊", url_path="vue-ensemble", default=True),
+        st.Page("pages/vue_ensemble.py", title="Vue d'ensemble", icon=":material/dashboard:", url_path="vue-ensemble", default=True),
     ],
     "Thématiques": [
-        st.Page("pages/investissements.py", title="Investissements", icon="🏭", url_path="investissements"),
-        st.Page("pages/solaire.py", title="Solaire", icon="☀️", url_path="solaire"),
-        st.Page("pages/chaine_des_parcs.py", title="Chaîne des parcs", icon="🌳", url_path="chaine-des-parcs"),
-        st.Page("pages/evenements.py", title="Événements", icon="📅", url_path="evenements"),
+        st.Page("pages/investissements.py", title="Investissements", icon=":material/factory:", url_path="investissements"),
+        st.Page("pages/solaire.py", title="Solaire", icon=":material/solar_power:", url_path="solaire"),
+        st.Page("pages/chaine_des_parcs.py", title="Chaîne des parcs", icon=":material/park:", url_path="chaine-des-parcs"),
+        st.Page("pages/evenements.py", title="Événements", icon=":material/event:", url_path="evenements"),
     ],
     "Exploration": [
-        st.Page("pages/carte.py", title="Carte", icon="🗺️", url_path="carte"),
+        st.Page("pages/carte.py", title="Carte", icon=":material/map:", url_path="carte"),
     ],
     "Données": [
-        st.Page("pages/donnees.py", title="Données", icon="🗂️", url_path="donnees"),
+        st.Page("pages/donnees.py", title="Données", icon=":material/database:", url_path="donnees"),
     ],
     "Écran": [
-        st.Page("pages/ecran.py", title="Écran du Grand forum", icon="🖥️", url_path="ecran"),
+        st.Page("pages/ecran.py", title="Écran du Grand forum", icon=":material/tv:", url_path="ecran"),
     ],
 }
 
@@ -53,8 +56,9 @@ try:
     database_ok = True
 except DatabaseError as exc:
     database_ok = False
-    # The data page stays reachable so that staff can restore a backup from it.
-    if page.url_path != "donnees":
+    # The data page stays reachable so that staff can restore a backup from it; the forum
+    # screen keeps showing its last good slides rather than an error box.
+    if page.url_path not in ("donnees", "ecran"):
         database_unavailable(exc)
 
 if database_ok and page.url_path != "ecran":
@@ -68,10 +72,27 @@ if database_ok and page.url_path != "ecran":
         )
         communes = store.query("communes_list", epci=epci)
         names = dict(zip(communes["code"], communes["name"]))
-        st.selectbox(
-            "Commune", [None, *communes["code"]], key="commune", bind="query-params",
-            format_func=lambda v: "Toutes les communes" if v is None else f"{names.get(v, v)} ({v})",
-        )
+        # bind="query-params" would put the displayed label ("Lens (62498)") in the URL and
+        # ignore ?commune=62498: the commune is synced with the URL by hand, as its INSEE code.
+        # "All communes" is "" rather than None: a selectbox whose state is None shows an empty
+        # box (English placeholder) instead of its None option after a reset.
+        in_url, written = st.query_params.get("commune"), st.session_state.get("_commune_in_url")
+        if in_url is not None and in_url != written:
+            # A link opened (or an edited URL): it wins, if the commune is in the agglomeration.
+            st.session_state["commune"] = in_url if in_url in names else ""
+        elif st.session_state.get("commune") not in names:
+            # The agglomeration changed under the selected commune (or nothing chosen yet).
+            st.session_state["commune"] = ""
+        commune = st.selectbox(
+            "Commune", ["", *communes["code"]], key="commune",
+            format_func=lambda v: f"{names.get(v, v)} ({v})" if v else "Toutes les communes",
+        ) or None
+        if commune is None:
+            if "commune" in st.query_params:
+                del st.query_params["commune"]
+        elif in_url != commune:
+            st.query_params["commune"] = commune
+        st.session_state["_commune_in_url"] = commune
         years = store.query("data_years")["year"].tolist()
         st.selectbox(
             "Année", [None, *years], key="annee", bind="query-params",

@@ -18,6 +18,7 @@ import threading
 from pathlib import Path
 from typing import Iterator
 
+import branca.colormap
 import branca.element
 import xstatic.pkg.leaflet as xleaflet
 
@@ -144,7 +145,8 @@ def localize(fmap, base_url: str = DEFAULT_BASE_URL):
                 if name in local:
                     kept.append((name, local[name]))
                 elif name not in DROPPED:
-                    raise RemoteAssetError(f"{type(element).__name__} needs {name} ({url}), not served locally")
+                    raise RemoteAssetError(
+                        f"{type(element).__name__} needs {name} ({url}), not served locally")
             setattr(element, attr, kept)
     return fmap
 

@@ -1,8 +1,128 @@
-"""Carte: the territory's communes and points of interest."""
+"""Carte: the communes coloured by an indicator, points of interest, and a commune's profile.
+
+A click on a commune selects it in the shared `commune` filter (and so in the URL).
+Moving the map never reruns the page: st_folium only returns the last clicked object.
+"""
 
 import streamlit as st
+from streamlit_folium import st_folium
 
-from ecotransition import store
+from ecotransition import fmt, maps, offline, store
+from ecotransition.geo import CommuneLocator
+from pages._ui import demo_notice, escape_md, export_buttons, filters
 
+MAP_HEIGHT = 540
+
+
+def _data() -> maps.MapData:
+    return maps.MapData(
+        communes=store.query("communes_geo"),
+        values=store.query("map_commune_values"),
+        parks=store.query("park_sites_list"),
+        counters=store.query("map_counter_sites"),
+        events=store.query("events_list", annee=None),
+        investments=store.query("investments_list", epci=None, commune=None),
+    )
+
+
+# cache_data hands every run its own copy of the map (st_folium changes the map it draws),
+# built once per indicator, year, framing, background and database version.
+@st.cache_data(max_entries=64, show_spinner="Préparation de la carte…")
+def _built_map(key: str, year, focus, background: bool, version) -> tuple:
+    data = _data()
+    return (maps.build_map(data, key, year, focus=focus, background=background),
+            maps.map_view(data, key, year), maps.values_table(data, key, year))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _commune_panel(code: str, year, version) -> tuple:
+    data = _data()
+    return (maps.commune_profile(data.values, data.communes, code, year),
+            maps.commune_events(data.events, code), maps.commune_investments(data.investments, code))
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _locator(version) -> CommuneLocator:
+    return CommuneLocator(store.query("communes_geo"))
+
+
+def _on_map_click() -> None:
+    # A callback runs before the script, so it may still set the sidebar filters' state.
+    code = maps.clicked_commune(st.session_state.get("carte_clic"), _locator(store.data_version()))
+    st.session_state.update(maps.selection_updates(
+        code, store.query("communes_geo"), st.session_state.get("epci"), st.session_state.get("commune")))
+
+
+def _clear_selection() -> None:
+    st.session_state["commune"] = ""  # the sidebar's "Toutes les communes" (see dashboard.py)
+
+
+f = filters()
 st.title("Carte du territoire")
-st.dataframe(store.query("communes_list", epci=st.session_state.get("epci")), hide_index=True)
+if offline.ensure_assets() is None:
+    st.warning("Les fichiers de Leaflet n'ont pas pu être copiés dans `static/vendor/` : "
+               "sans Internet, la carte ne peut pas s'afficher.")
+
+c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+# The options are the short French names: a bound selectbox keeps its formatted option in
+# the URL (?indicateur=Production+PV), so the option itself is what a link carries.
+short = c1.selectbox("Indicateur", list(maps.BY_SHORT), key="indicateur", bind="query-params")
+key = maps.BY_SHORT[short]
+background = c2.toggle("Fond OpenStreetMap (Internet)", value=False, key="fond_osm",
+                       help="Désactivé par défaut : la carte fonctionne sans connexion.")
+
+data = _data()
+fmap, view, table = _built_map(key, f["annee"], f["epci"], background, store.data_version())
+demo_notice(view.demo)
+
+left, right = st.columns([3, 2], gap="medium")
+with left:
+    st_folium(
+        fmap, key="carte_clic", height=MAP_HEIGHT, use_container_width=True,
+        returned_objects=maps.RETURNED_OBJECTS, on_change=_on_map_click,
+        feature_group_to_add=maps.selection_layer(data.communes, f["commune"]),
+    )
+    st.markdown(maps.legend_html(view), unsafe_allow_html=True)  # every text escaped in maps
+    st.caption(
+        f"Source : {escape_md(view.source or fmt.MISSING)}"
+        + "".join(f"  \n{escape_md(n)}" for n in view.notes)
+        + "  \nCliquez sur une commune pour afficher son profil ; les couches de points se "
+          "choisissent dans le sélecteur en haut à droite de la carte."
+    )
+
+with right:
+    code = f["commune"]
+    communes = data.communes
+    row = communes.loc[communes["code"] == code]
+    if code is None or row.empty:
+        st.subheader("Profil d'une commune")
+        st.info("Cliquez sur une commune de la carte (ou choisissez-la dans les filtres) "
+                "pour afficher son profil.")
+    else:
+        c = row.iloc[0]
+        st.subheader(escape_md(c["name"]))
+        st.caption(f"Agglomération : {escape_md(c['epci'])} · code INSEE {escape_md(code)} · "
+                   "chaque ligne indique sa période et sa source")
+        st.button("Désélectionner la commune", on_click=_clear_selection, key="carte_deselect")
+        profile, events, projects = _commune_panel(code, f["annee"], store.data_version())
+        st.dataframe(profile, hide_index=True,
+                     column_order=["Indicateur", "Commune", "Agglomération", maps.PMA_LABEL,
+                                   "Part de la commune dans l'agglomération", "Période", "Source",
+                                   "Démonstration"])
+        if not view.demo:  # otherwise the notice is already above the map
+            demo_notice(bool((profile["Démonstration"] == "oui").any()))
+        export_buttons(profile, f"profil_{code}", key="carte-profil")
+        st.markdown("**Événements**")
+        if events.empty:
+            st.caption("Aucun événement enregistré dans cette commune.")
+        else:
+            st.dataframe(events, hide_index=True)
+        st.markdown("**Investissements**")
+        if projects.empty:
+            st.caption("Aucun projet d'investissement enregistré dans cette commune.")
+        else:
+            st.dataframe(projects, hide_index=True)
+
+with st.expander(f"Valeurs par commune — {view.indicator.label} ({view.period.label})"):
+    st.dataframe(maps.formatted_values(table, key), hide_index=True)
+    export_buttons(table, f"carte_{key}", key="carte-valeurs")

@@ -1,0 +1,804 @@
+"""The map explorer: commune indicators, colour classes, the folium map and a commune's profile.
+
+Everything here takes DataFrames (named query results) and returns plain values, frames
+or a folium.Map, so it is tested without Streamlit. The map is built for offline use:
+no base tiles unless asked, Leaflet served locally (see offline.py), no branca colormap,
+no folium.Popup/Tooltip/Marker (jQuery, icon fonts and JS template literals): every layer
+is a GeoJson layer whose tooltip/popup is an HTML string escaped here, in Python.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+import folium
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import Element
+from shapely.geometry import shape
+
+from . import DEMO_SOURCE, fmt, offline
+from .geo import CommuneLocator, dissolve
+
+# --------------------------------------------------------------------------- indicators
+
+PMA_LABEL = "Pôle métropolitain"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    short: str                       # the selector's option, also its value in the URL
+    label: str                       # legend title, tooltips, profile rows
+    unit: str                        # shown after the legend title
+    ratio: bool                      # num / den (aggregated as sum(num) / sum(den))
+    format: Callable[[object], str]  # French format of one value
+    yearly: bool = True
+    absent_is_zero: bool = False     # no row = none (events, projects), not "not known"
+    cumulative_default: bool = False  # with no year chosen: every year together
+    note: str = ""                   # what to keep in mind, under the legend
+
+
+def _int(v) -> str:
+    return fmt.number(v)
+
+
+def _one_decimal(v) -> str:
+    return fmt.number(v, 1)
+
+
+def _percent(v) -> str:
+    return fmt.percent(v, 1)
+
+
+INDICATORS: dict[str, Indicator] = {i.key: i for i in (
+    Indicator("population", "Population", "Population municipale", "habitants", False, _int,
+              yearly=False),
+    Indicator("pv_sites_per_1000", "Sites PV pour 1 000 habitants",
+              "Sites photovoltaïques pour 1 000 habitants", "", True, _one_decimal),
+    Indicator("pv_energy_mwh", "Production PV", "Production photovoltaïque", "MWh", False, _int),
+    Indicator("solar_uptake", "Taux de valorisation solaire",
+              "Taux de valorisation solaire (production ÷ potentiel des toitures)", "%", True, _percent),
+    Indicator("visits", "Passages comptés", "Passages comptés (compteurs situés dans la commune)",
+              "passages", False, _int,
+              note="Seules les communes équipées d'un compteur ont une valeur ; "
+                   "heures manquantes exclues."),
+    Indicator("events", "Événements", "Événements", "événements", False, _int,
+              absent_is_zero=True, cumulative_default=True),
+    Indicator("investment_eur", "Investissements (montant)", "Montant des investissements annoncés", "€",
+              False, fmt.euros, absent_is_zero=True, cumulative_default=True,
+              note="Montants publiés seulement : un projet sans montant connu n'est pas compté."),
+    Indicator("jobs", "Emplois annoncés", "Emplois annoncés", "emplois", False, _int,
+              absent_is_zero=True, cumulative_default=True,
+              note="Emplois publiés seulement : un projet sans effectif connu n'est pas compté."),
+)}
+
+
+def unit_suffix(ind: Indicator, text: str) -> str:
+    """' (MWh)' after a label, unless the label or the formatted values already say it."""
+    if not ind.unit or ind.unit in ("%", "€") or ind.unit.lower() in text.lower():
+        return ""
+    return f" ({ind.unit})"
+
+
+@dataclass(frozen=True)
+class Period:
+    year: int | None     # None: every year together (or no yearly series)
+    label: str           # "2024", "2020–2024 (cumul)", "millésime de la source"
+    notice: str | None = None  # shown when the chosen year had no data
+
+
+def indicator_years(values: pd.DataFrame, key: str) -> list[int]:
+    rows = values.loc[values["indicator"] == key, "year"].dropna()
+    return sorted({int(y) for y in rows})
+
+
+def resolve_period(values: pd.DataFrame, key: str, year: int | None) -> Period:
+    """Which year the map shows for this indicator, given the sidebar's year (or None)."""
+    ind = INDICATORS[key]
+    if not ind.yearly:
+        return Period(None, "millésime de la source")
+    years = indicator_years(values, key)
+    if not years:
+        return Period(None, "aucune année", None)
+    if year is not None and int(year) in years:
+        return Period(int(year), str(int(year)))
+    notice = None
+    if year is not None:
+        notice = (f"Pas de données « {ind.label} » pour {int(year)} : "
+                  + ("toutes les années sont affichées." if ind.cumulative_default
+                     else f"la carte montre {years[-1]}."))
+    if ind.cumulative_default:
+        label = f"{years[0]}–{years[-1]}" if years[0] != years[-1] else str(years[0])
+        undated = values.loc[values["indicator"] == key, "year"].isna().any()
+        label += " (cumul, y compris sans année)" if undated else " (cumul)"
+        return Period(None, label, notice)
+    return Period(years[-1], str(years[-1]), notice)
+
+
+def _rows(values: pd.DataFrame, key: str, period: Period) -> pd.DataFrame:
+    rows = values.loc[values["indicator"] == key]
+    if period.year is not None:
+        rows = rows.loc[rows["year"] == period.year]
+    return rows
+
+
+def _join_sources(sources) -> str:
+    parts = dict.fromkeys(
+        p for s in list(sources) if isinstance(s, str) and s for p in s.split(" ; ")
+    )
+    return " ; ".join(parts)
+
+
+def _group(rows: pd.DataFrame, by) -> pd.DataFrame:
+    g = rows.groupby(by, sort=False)
+    return pd.DataFrame({
+        "num": g["num"].sum(min_count=1),
+        "den": g["den"].sum(min_count=1),
+        "items": g["items"].sum(),
+        "unknown": g["unknown"].sum(),
+        "is_demo": g["is_demo"].any(),
+        "source": g["source"].agg(_join_sources),
+    })
+
+
+def commune_values(values: pd.DataFrame, communes: pd.DataFrame, key: str, period: Period) -> pd.DataFrame:
+    """One row per commune (index = INSEE code): value (NaN = not known), num, den, items,
+    unknown, is_demo, source."""
+    ind = INDICATORS[key]
+    out = _group(_rows(values, key, period), "code").reindex(communes["code"])
+    out.index.name = "code"
+    absent = out["items"].isna()
+    if ind.absent_is_zero:
+        out.loc[absent, ["num", "items", "unknown"]] = 0
+    out["items"] = out["items"].fillna(0).astype(int)
+    out["unknown"] = out["unknown"].fillna(0).astype(int)
+    out["is_demo"] = out["is_demo"].fillna(False).astype(bool)
+    out["source"] = out["source"].fillna("")
+    out["value"] = _value(out["num"], out["den"], ind.ratio)
+    return out
+
+
+def _value(num, den, ratio: bool):
+    if not ratio:
+        return num
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = num / den
+    if isinstance(v, pd.Series):
+        return v.where(den > 0)
+    return v if (den is not None and not pd.isna(den) and den > 0) else float("nan")
+
+
+def aggregate(values: pd.DataFrame, key: str, period: Period, codes) -> dict:
+    """The indicator over a group of communes: sums, or sum(num) / sum(den) over the
+    communes where both are known."""
+    return _aggregate(_rows(values, key, period), INDICATORS[key], codes)
+
+
+def _aggregate(rows: pd.DataFrame, ind: Indicator, codes) -> dict:
+    rows = rows.loc[rows["code"].isin(list(codes))]
+    if ind.ratio:
+        rows = rows.dropna(subset=["num", "den"])
+    num = rows["num"].sum(min_count=1)
+    den = rows["den"].sum(min_count=1)
+    if ind.absent_is_zero and pd.isna(num) and rows.empty:
+        num = 0.0
+    return {"value": _value(num, den, ind.ratio), "is_demo": bool(rows["is_demo"].any()),
+            "source": _join_sources(rows["source"])}
+
+
+BY_SHORT = {i.short: i.key for i in INDICATORS.values()}
+
+
+# ------------------------------------------------------------------------ colour classes
+
+# viridis, light (low) to dark (high): perceptually ordered and readable with the common
+# forms of colour blindness; hard-coded so nothing is fetched (no branca colormap).
+VIRIDIS_5 = ["#fde725", "#5ec962", "#21918c", "#3b528b", "#440154"]
+ZERO_COLOR = "#f4f4f4"
+MISSING_FILL = "url(#ea-hatch)"  # SVG pattern defined in the map page: grey hatching
+MISSING_SWATCH = "repeating-linear-gradient(45deg,#9e9e9e 0 2px,#e6e6e6 2px 6px)"
+
+
+@dataclass(frozen=True)
+class Classes:
+    ranges: tuple[tuple[float, float], ...]  # observed (min, max) of each class, low to high
+    colors: tuple[str, ...]                   # one colour per class
+    zero: bool                                # zeros get their own class ("aucun")
+
+    def color(self, value) -> str:
+        if fmt.is_missing(value):
+            return MISSING_FILL
+        if self.zero and value == 0:
+            return ZERO_COLOR
+        if not self.colors:
+            return MISSING_FILL
+        uppers = np.asarray([hi for _, hi in self.ranges[:-1]])
+        return self.colors[int(np.searchsorted(uppers, value, side="left"))]
+
+    def labels(self, formatter: Callable[[object], str]) -> list[tuple[str, str]]:
+        """(colour, French label) of every class, low to high: the smallest and largest
+        value in the class, so that classes never seem to overlap."""
+        out = [(ZERO_COLOR, "0 (aucun)")] if self.zero else []
+        for (lo, hi), c in zip(self.ranges, self.colors):
+            low, high = formatter(lo), formatter(hi)
+            out.append((c, low if low == high else f"{low} à {high}"))
+        return out
+
+
+def _palette(k: int) -> tuple[str, ...]:
+    if k <= 0:
+        return ()
+    if k == 1:
+        return (VIRIDIS_5[2],)
+    return tuple(VIRIDIS_5[round(i * 4 / (k - 1))] for i in range(k))
+
+
+def classify(values: pd.Series, k: int = 5) -> Classes:
+    """Quantile classes of the non-zero values (k at most: fewer when values repeat);
+    zeros in a class of their own; missing values in none (drawn hatched)."""
+    v = pd.to_numeric(pd.Series(values), errors="coerce").dropna().to_numpy(float)
+    zero = bool((v == 0).any())
+    pos = np.sort(v[v != 0])
+    if pos.size == 0:
+        return Classes((), (), zero)
+    breaks = np.quantile(pos, np.linspace(0, 1, k + 1))
+    idx = np.searchsorted(breaks[1:-1], pos, side="left")
+    ranges = tuple((float(pos[idx == i].min()), float(pos[idx == i].max()))
+                   for i in range(k) if (idx == i).any())
+    return Classes(ranges, _palette(len(ranges)), zero)
+
+
+# ---------------------------------------------------------------------------- points
+
+# Okabe-Ito for event themes (vermillion is kept for investments).
+THEME_COLORS = {
+    "Gouvernance": "#0072B2",
+    "Économie & innovation": "#E69F00",
+    "Rayonnement & culture": "#CC79A7",
+    "Jeunesse & société civile": "#56B4E9",
+    "Énergie & climat": "#F0E442",
+    "Chaîne des parcs": "#009E73",
+    "Mobilités": "#999999",
+}
+_EXTRA_THEME_COLORS = ["#000000", "#8C510A", "#01665E", "#762A83"]
+PARK_COLOR = "#1b7a4a"
+INVESTMENT_COLOR = "#D55E00"
+COUNTER_COLOR = "#000000"
+
+
+def theme_color(theme, known: dict[str, str] = THEME_COLORS) -> str:
+    if theme in known:
+        return known[theme]
+    return _EXTRA_THEME_COLORS[sum(map(ord, str(theme))) % len(_EXTRA_THEME_COLORS)]
+
+
+def park_radius(area_ha) -> float:
+    return 8.0 if fmt.is_missing(area_ha) else float(np.clip(5 + math.sqrt(float(area_ha)) * 0.6, 6, 24))
+
+
+def investment_radius(amount_eur) -> float:
+    if fmt.is_missing(amount_eur):
+        return 6.0
+    return float(np.clip(4 + math.sqrt(float(amount_eur) / 1e6) * 0.6, 6, 18))
+
+
+def esc(value) -> str:
+    """HTML-escaped text (for innerHTML); a missing value shows as 'n.d.'."""
+    return html.escape(fmt.MISSING if fmt.is_missing(value) else str(value), quote=False)
+
+
+DEMO_MARK = "⚠ données de démonstration"
+
+
+def _text(value) -> str:
+    return fmt.MISSING if fmt.is_missing(value) else str(value)
+
+
+def card(title, *lines, source=None, demo: bool = False, details=None) -> str:
+    """Tooltip/popup text: escaped lines joined by newlines (shown with white-space:
+    pre-line, first line in bold by CSS), so no markup travels in the GeoJSON."""
+    out = [_text(title), *[line for line in lines if line]]
+    if not fmt.is_missing(source) and source:
+        out.append(f"Source : {source}")
+    if demo:
+        out.append(DEMO_MARK)
+    if not fmt.is_missing(details) and details:
+        out += ["", str(details)]
+    return "\n".join(esc(line) for line in out)
+
+
+# ---------------------------------------------------------------------------- builder
+
+@dataclass
+class MapData:
+    """The named query results the map needs (all already filtered/cached by the caller)."""
+    communes: pd.DataFrame        # communes_geo
+    values: pd.DataFrame          # map_commune_values
+    parks: pd.DataFrame           # park_sites_list
+    counters: pd.DataFrame        # map_counter_sites
+    events: pd.DataFrame          # events_list ($annee = NULL)
+    investments: pd.DataFrame     # investments_list ($epci = $commune = NULL)
+
+
+@dataclass
+class MapView:
+    """What the page shows around the map: legend entries, period, flags."""
+    indicator: Indicator
+    period: Period
+    classes: Classes
+    legend: list[tuple[str, str]]
+    missing: int
+    demo: bool
+    source: str
+    notes: list[str] = field(default_factory=list)
+
+
+_STYLE = """
+<style>
+.leaflet-container { font-family: "Source Sans Pro", "Source Sans 3", Arial, sans-serif; font-size: 14px;
+                     background: #ffffff; }
+.ea-dot { display: inline-block; width: 11px; height: 11px; border-radius: 50%; border: 2px solid #333;
+          vertical-align: -1px; }
+.foliumtooltip table, .foliumpopup table { border-collapse: collapse; }
+.foliumtooltip td { padding: 0; white-space: pre; }
+.foliumpopup td { padding: 0; white-space: pre-line; min-width: 260px; max-width: 340px; }
+.foliumtooltip td::first-line, .foliumpopup td::first-line { font-weight: 600; }
+</style>
+"""
+
+_HATCH = (
+    '<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>'
+    '<pattern id="ea-hatch" patternUnits="userSpaceOnUse" width="6" height="6" '
+    'patternTransform="rotate(45)"><rect width="6" height="6" fill="#e6e6e6"/>'
+    '<line x1="0" y1="0" x2="0" y2="6" stroke="#9e9e9e" stroke-width="2.5"/></pattern>'
+    "</defs></svg>"
+)
+
+
+class _ByIdStyle:
+    """A picklable style_function: a style per feature id (so st.cache_data can copy maps)."""
+
+    def __init__(self, styles: dict[str, dict], default: dict):
+        self.styles = styles
+        self.default = default
+
+    def __call__(self, feature) -> dict:
+        return self.styles.get(feature.get("id"), self.default)
+
+
+class _Const:
+    def __init__(self, style: dict):
+        self.style = style
+
+    def __call__(self, feature) -> dict:
+        return self.style
+
+
+def _feature(fid, geometry, props) -> dict:
+    return {"type": "Feature", "id": str(fid), "properties": props, "geometry": geometry}
+
+
+def _point(lon, lat) -> dict:
+    return {"type": "Point", "coordinates": [round(float(lon), 5), round(float(lat), 5)]}
+
+
+def _has_point(row) -> bool:
+    return not (fmt.is_missing(row.lat) or fmt.is_missing(row.lon))
+
+
+def _tooltip_layer(fc: dict, name: str, styles: dict[str, dict], default: dict,
+                   show: bool = True) -> folium.GeoJson:
+    """A layer of points (circle markers) with an escaped tooltip ("t") and popup ("p")."""
+    return folium.GeoJson(
+        fc, name=name, show=show,
+        marker=folium.CircleMarker(radius=6),
+        style_function=_ByIdStyle(styles, default),
+        tooltip=folium.GeoJsonTooltip(["t"], labels=False),
+        popup=folium.GeoJsonPopup(["p"], labels=False, max_width=360),
+    )
+
+
+def commune_layer_data(data: MapData, key: str, period: Period, classes: Classes) -> tuple[dict, dict]:
+    """(FeatureCollection with one escaped tooltip per commune, fill colour per code)."""
+    ind = INDICATORS[key]
+    vals = commune_values(data.values, data.communes, key, period)
+    features, colors = [], {}
+    for c in data.communes.itertuples():
+        row = vals.loc[c.code]
+        value = row["value"]
+        shown = ind.format(value)
+        extra = ""
+        if key == "visits" and row["items"]:
+            extra = f"{fmt.number(row['items'])} compteur(s)"
+            if row["unknown"]:
+                extra += f", {fmt.number(row['unknown'])} heures manquantes"
+        elif key in ("investment_eur", "jobs") and row["items"]:
+            extra = f"{fmt.number(row['items'])} projet(s)"
+            if row["unknown"]:
+                extra += f", dont {fmt.number(row['unknown'])} sans chiffre publié"
+        tip = card(f"{c.name} ({c.code}) · {c.epci}", f"{ind.label} : {shown} · {period.label}", extra,
+                   source=row["source"], demo=bool(row["is_demo"]))
+        features.append(_feature(c.code, json.loads(c.geometry), {"t": tip}))
+        colors[c.code] = classes.color(value)
+    return {"type": "FeatureCollection", "features": features}, colors
+
+
+def _park_features(parks: pd.DataFrame) -> tuple[dict, dict]:
+    features, styles = [], {}
+    for p in parks.itertuples():
+        if not _has_point(p):
+            continue
+        area = "surface n.d." if fmt.is_missing(p.area_ha) else f"{fmt.number(p.area_ha)} ha"
+        opened = f"Ouverture : {fmt.day(p.opened)}" if not fmt.is_missing(p.opened) else ""
+        lines = (p.name, f"{_text(p.kind)} · {area}", _text(p.commune), opened)
+        tip = card(*lines, source=p.source, demo=p.source == DEMO_SOURCE)
+        pop = card(*lines, source=p.source, demo=p.source == DEMO_SOURCE, details=p.description)
+        features.append(_feature(p.id, _point(p.lon, p.lat), {"t": tip, "p": pop}))
+        styles[str(p.id)] = {"fill": True, "radius": park_radius(p.area_ha), "color": PARK_COLOR, "weight": 3,
+                             "fillColor": "#ffffff", "fillOpacity": 0.35}
+    return {"type": "FeatureCollection", "features": features}, styles
+
+
+def counter_year(counters: pd.DataFrame, year: int | None) -> tuple[pd.DataFrame, int | None]:
+    """One row per counter site with its passages for `year` (None: the latest year measured)."""
+    years = sorted({int(y) for y in counters["year"].dropna()})
+    if year is None or int(year) not in years:
+        year = years[-1] if years else None
+    sites = counters.drop_duplicates("site_id").set_index("site_id")
+    cols = ["visits", "missing_hours", "hours"]
+    sites = sites.drop(columns=cols + ["year"])
+    if year is not None:
+        of_year = counters.loc[counters["year"] == year].set_index("site_id")[cols]
+        sites = sites.join(of_year)
+    else:
+        sites = sites.assign(**{c: np.nan for c in cols})
+    return sites.reset_index(), year
+
+
+def _counter_features(counters: pd.DataFrame, year: int | None) -> tuple[dict, dict]:
+    sites, year = counter_year(counters, year)
+    features, styles = [], {}
+    for s in sites.itertuples():
+        if not _has_point(s):
+            continue
+        if fmt.is_missing(s.visits):
+            figure = f"passages {year if year else ''} : n.d."
+        else:
+            figure = f"{fmt.number(s.visits)} passages en {year}"
+            if s.missing_hours:
+                figure += f" ({fmt.number(s.missing_hours)} heures manquantes)"
+        where = _text(s.commune) + (f" · {s.park}" if not fmt.is_missing(s.park) else "")
+        tip = card(s.site_name, figure, where, source=s.source, demo=s.source == DEMO_SOURCE)
+        features.append(_feature(s.site_id, _point(s.lon, s.lat), {"t": tip, "p": tip}))
+        styles[str(s.site_id)] = {"fill": True, "radius": 4.5, "color": "#ffffff", "weight": 1.5,
+                                  "fillColor": COUNTER_COLOR, "fillOpacity": 1}
+    return {"type": "FeatureCollection", "features": features}, styles
+
+
+def _event_features(events: pd.DataFrame) -> dict[str, tuple[dict, dict]]:
+    """Per theme: (FeatureCollection, styles)."""
+    out: dict[str, tuple[dict, dict]] = {}
+    for e in events.itertuples():
+        if not _has_point(e):
+            continue
+        theme = e.theme if not fmt.is_missing(e.theme) else "Sans thème"
+        when = fmt.day(e.start_date)
+        if not fmt.is_missing(e.end_date) and str(e.end_date)[:10] != str(e.start_date)[:10]:
+            when = f"du {fmt.day(e.start_date)} au {fmt.day(e.end_date)}"
+        people = ("participants n.d." if fmt.is_missing(e.participants)
+                  else f"{fmt.number(e.participants)} participants")
+        where = e.commune if not fmt.is_missing(e.commune) else "hors territoire"
+        lines = (e.title, f"{when} · {theme}", f"{_text(e.place)} ({where})", people)
+        tip = card(*lines, source=e.source, demo=e.source == DEMO_SOURCE)
+        pop = card(*lines, source=e.source, demo=e.source == DEMO_SOURCE, details=e.description)
+        fc, styles = out.setdefault(theme, ({"type": "FeatureCollection", "features": []}, {}))
+        fc["features"].append(_feature(e.id, _point(e.lon, e.lat), {"t": tip, "p": pop}))
+        styles[str(e.id)] = {"fill": True, "radius": 6, "color": "#ffffff", "weight": 1.5,
+                             "fillColor": theme_color(theme), "fillOpacity": 0.95}
+    return out
+
+
+def _investment_features(investments: pd.DataFrame) -> tuple[dict, dict]:
+    features, styles = [], {}
+    for i in investments.itertuples():
+        if not _has_point(i):
+            continue
+        year = "année n.d." if fmt.is_missing(i.announced_year) else f"annoncé en {int(i.announced_year)}"
+        jobs = "emplois n.d." if fmt.is_missing(i.jobs) else f"{fmt.number(i.jobs)} emplois"
+        lines = (i.name, f"{_text(i.company)} · {_text(i.sector)}",
+                 f"Montant : {fmt.euros(i.amount_eur)} · {jobs}",
+                 f"{year} · {_text(i.status)} · {_text(i.commune)}")
+        tip = card(*lines, source=i.source, demo=i.source == DEMO_SOURCE)
+        pop = card(*lines, source=i.source, demo=i.source == DEMO_SOURCE, details=i.description)
+        features.append(_feature(i.id, _point(i.lon, i.lat), {"t": tip, "p": pop}))
+        unknown = fmt.is_missing(i.amount_eur)
+        styles[str(i.id)] = {"fill": True, "radius": investment_radius(i.amount_eur),
+                             "color": "#000000", "weight": 1,
+                             "dashArray": "3 3" if unknown else None,
+                             "fillColor": INVESTMENT_COLOR, "fillOpacity": 0.3 if unknown else 0.6}
+    return {"type": "FeatureCollection", "features": features}, styles
+
+
+def _dot(color: str, border: str = "#333") -> str:
+    return f"<span class='ea-dot' style='background:{color};border-color:{border}'></span>"
+
+
+def layer_name(color: str, text: str, border: str = "#333") -> str:
+    """Layer-control label: a coloured dot then the (escaped) name."""
+    return f"{_dot(color, border)} {esc(text)}"
+
+
+def map_view(data: MapData, key: str, year: int | None) -> MapView:
+    """Legend, classes and flags of the choropleth for this indicator and sidebar year."""
+    ind = INDICATORS[key]
+    period = resolve_period(data.values, key, year)
+    vals = commune_values(data.values, data.communes, key, period)
+    classes = classify(vals["value"])
+    missing = int(vals["value"].isna().sum())
+    notes = [n for n in (ind.note, period.notice) if n]
+    return MapView(
+        indicator=ind, period=period, classes=classes,
+        legend=classes.labels(ind.format) + ([(MISSING_SWATCH, f"n.d. (non disponible) : {missing} communes")]
+                                             if missing else []),
+        missing=missing, demo=bool(vals["is_demo"].any()), source=_join_sources(vals["source"]),
+        notes=notes,
+    )
+
+
+def legend_html(view: MapView) -> str:
+    """The choropleth's legend as self-contained HTML (inline styles, escaped text), shown
+    under the map so that it never hides communes."""
+    ind = view.indicator
+    unit = esc(unit_suffix(ind, ind.label))
+    swatch = ("display:inline-block;width:20px;height:13px;border:1px solid #777;"
+              "vertical-align:-2px;margin-right:5px")
+    rows = "".join(
+        f"<span style='white-space:nowrap;margin-right:14px'>"
+        f"<span style='{swatch};background:{color}'></span>{esc(text)}</span> "
+        for color, text in view.legend
+    )
+    demo = (" <span style='color:#8a4b00;font-weight:600;white-space:nowrap'>"
+            f"{DEMO_MARK}</span>" if view.demo else "")
+    return (f"<div class='ea-legend' style='line-height:1.9;font-size:0.95rem'>"
+            f"<strong>{esc(ind.label)}{unit}</strong> · {esc(view.period.label)} · "
+            f"classes par quantiles{demo}<br>{rows}</div>")
+
+
+def territory_bounds(communes: pd.DataFrame) -> list[list[float]]:
+    """[[south, west], [north, east]] of the communes."""
+    b = shapely.union_all([shape(json.loads(g)) for g in communes["geometry"]]).bounds
+    return [[b[1], b[0]], [b[3], b[2]]]
+
+
+def build_map(data: MapData, key: str, year: int | None = None, focus: str | None = None,
+              background: bool = False, base_url: str = offline.DEFAULT_BASE_URL) -> folium.Map:
+    """The choropleth of `key` with agglomeration outlines and toggleable point layers.
+
+    `year` is the sidebar's year (None: each dataset's default period); `focus` an
+    agglomeration to frame (classes stay computed over the 150 communes, so colours mean
+    the same everywhere). With `background`, an OpenStreetMap layer is added (needs
+    internet); otherwise the map never requests a tile.
+    """
+    view = map_view(data, key, year)
+    framed = data.communes.loc[data.communes["epci"] == focus] if focus else data.communes
+    bounds = territory_bounds(framed if not framed.empty else data.communes)
+    center = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
+    m = folium.Map(location=center, zoom_start=10, tiles=None, min_zoom=8, max_zoom=18,
+                   control_scale=True, prefer_canvas=False, zoom_snap=0.25)
+    if background:
+        folium.TileLayer("OpenStreetMap", name="Fond OpenStreetMap (Internet)", overlay=False,
+                         control=True).add_to(m)
+    m.get_root().header.add_child(Element(_STYLE), name="ea_style")
+    m.get_root().html.add_child(Element(_HATCH), name="ea_hatch")
+
+    fc, colors = commune_layer_data(data, key, view.period, view.classes)
+    base = {"color": "#555555", "weight": 0.6, "opacity": 0.9, "fillOpacity": 0.8, "className": "ea-commune"}
+    styles = {code: {**base, "fillColor": col} for code, col in colors.items()}
+    folium.GeoJson(
+        fc, name=f"Communes : {esc(view.indicator.label)}", control=False,
+        style_function=_ByIdStyle(styles, {**base, "fillColor": MISSING_FILL}),
+        highlight_function=_Const({"weight": 2.5, "color": "#000000"}),
+        tooltip=folium.GeoJsonTooltip(["t"], labels=False, sticky=True),
+    ).add_to(m)
+
+    outlines = dissolve(data.communes, by="epci")
+    ofc = {"type": "FeatureCollection",
+           "features": [_feature(k, g, {}) for k, g in outlines.items()]}
+    folium.GeoJson(
+        ofc, name=layer_name("#000000", "Limites des agglomérations"),
+        style_function=_Const({"fill": False, "color": "#111111", "weight": 2.5, "opacity": 1}),
+        interactive=False,
+    ).add_to(m)
+
+    # Point layers start visible when they explain the indicator shown (parks always);
+    # the others wait in the layer control, so the choropleth stays readable.
+    parks, park_styles = _park_features(data.parks)
+    if parks["features"]:
+        _tooltip_layer(parks, layer_name("#ffffff", "Sites de la Chaîne des parcs (taille : surface)",
+                                         PARK_COLOR),
+                       park_styles, {}).add_to(m)
+    # With a year chosen in the sidebar, the point layers show that year only.
+    projects, events = data.investments, data.events
+    if year is not None:
+        projects = projects.loc[projects["announced_year"] == year]
+        events = events.loc[pd.to_datetime(events["start_date"]).dt.year == year]
+    in_year = f" annoncés en {year}" if year is not None else ""
+    inv, inv_styles = _investment_features(projects)
+    if inv["features"]:
+        _tooltip_layer(inv, layer_name(INVESTMENT_COLOR, f"Investissements{in_year} (taille : montant)"),
+                       inv_styles, {}, show=key in ("investment_eur", "jobs")).add_to(m)
+    for theme, (efc, estyles) in sorted(_event_features(events).items()):
+        label = f"Événements {year} : {theme}" if year is not None else f"Événements : {theme}"
+        _tooltip_layer(efc, layer_name(theme_color(theme), label, "#ffffff"), estyles, {},
+                       show=key == "events").add_to(m)
+    cnt, cnt_styles = _counter_features(data.counters, year)
+    if cnt["features"]:
+        shown_year = counter_year(data.counters, year)[1]
+        _tooltip_layer(cnt, layer_name(COUNTER_COLOR, f"Compteurs de passages ({shown_year or 'n.d.'})",
+                                       "#ffffff"),
+                       cnt_styles, {}, show=key == "visits").add_to(m)
+
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
+    m.fit_bounds(bounds)
+    return offline.localize(m, base_url)
+
+
+def selection_layer(communes: pd.DataFrame, code: str | None) -> folium.FeatureGroup | None:
+    """The selected commune's outline, added without rebuilding the map (st_folium's
+    feature_group_to_add); not interactive, so clicks reach the commune below."""
+    row = communes.loc[communes["code"] == code]
+    if code is None or row.empty:
+        return None
+    fg = folium.FeatureGroup(name="Commune sélectionnée", control=False)
+    folium.GeoJson(
+        _feature(code, json.loads(row["geometry"].iloc[0]), {}),
+        style_function=_Const({"fill": False, "color": "#000000", "weight": 4.5, "opacity": 1,
+                               "dashArray": None}),
+        interactive=False,
+    ).add_to(fg)
+    return fg
+
+
+# ------------------------------------------------------------------------ map clicks
+
+# st_folium only sends what the page uses: a click on a layer. Pan and zoom (bounds,
+# zoom, center) are left out, so moving the map never reruns the page.
+RETURNED_OBJECTS = ["last_object_clicked"]
+
+
+def clicked_point(value) -> tuple[float, float] | None:
+    """(lat, lon) of the last click on a map layer in st_folium's return value, or None."""
+    if not isinstance(value, dict):
+        return None
+    point = value.get("last_object_clicked")
+    if not isinstance(point, dict):
+        return None
+    try:
+        lat, lon = float(point["lat"]), float(point["lng"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        return None
+    return lat, lon
+
+
+def clicked_commune(value, locator: CommuneLocator) -> str | None:
+    """The INSEE code of the commune under the last click, or None (outside the territory)."""
+    point = clicked_point(value)
+    return locator(*point) if point else None
+
+
+def selection_updates(code: str | None, communes: pd.DataFrame, current_epci: str | None,
+                      current_commune: str | None) -> dict:
+    """Session-state changes for the sidebar filters after a click on `code`.
+
+    The commune filter's options are the communes of the selected agglomeration, so a
+    click outside it moves the agglomeration filter to the commune's own.
+    """
+    if code is None or code == current_commune:
+        return {}
+    row = communes.loc[communes["code"] == code]
+    if row.empty:
+        return {}
+    updates: dict = {"commune": code}
+    epci = row["epci"].iloc[0]
+    if current_epci is not None and current_epci != epci:
+        updates["epci"] = epci
+    return updates
+
+
+# --------------------------------------------------------------------------- profile
+
+def commune_profile(values: pd.DataFrame, communes: pd.DataFrame, code: str,
+                    year: int | None) -> pd.DataFrame:
+    """Every indicator for the commune, its agglomeration and the PMA, formatted in French."""
+    row = communes.loc[communes["code"] == code]
+    if row.empty:
+        return pd.DataFrame()
+    epci = row["epci"].iloc[0]
+    in_epci = communes.loc[communes["epci"] == epci, "code"]
+    records = []
+    for key, ind in INDICATORS.items():
+        period = resolve_period(values, key, year)
+        rows = _rows(values, key, period)
+        own = _aggregate(rows, ind, [code])
+        agg = _aggregate(rows, ind, in_epci)
+        pma = _aggregate(rows, ind, communes["code"])
+        share = ""
+        if not ind.ratio:
+            share = fmt.percent(own["value"] / agg["value"]) if (
+                not fmt.is_missing(own["value"]) and not fmt.is_missing(agg["value"]) and agg["value"]
+            ) else fmt.MISSING
+        records.append({
+            "Indicateur": ind.short + unit_suffix(ind, ind.short),
+            "Commune": ind.format(own["value"]),
+            "Agglomération": ind.format(agg["value"]),
+            PMA_LABEL: ind.format(pma["value"]),
+            "Part de la commune dans l'agglomération": share,
+            "Période": period.label,
+            "Source": own["source"] or agg["source"] or fmt.MISSING,
+            "Démonstration": "oui" if (own["is_demo"] or agg["is_demo"] or pma["is_demo"]) else "non",
+        })
+    return pd.DataFrame(records)
+
+
+def commune_events(events: pd.DataFrame, code: str) -> pd.DataFrame:
+    rows = events.loc[events["commune_code"] == code]
+    return pd.DataFrame({
+        "Date": [fmt.day(d) for d in rows["start_date"]],
+        "Événement": [_text(v) for v in rows["title"]],
+        "Lieu": [_text(v) for v in rows["place"]],
+        "Thème": [_text(v) for v in rows["theme"]],
+        "Participants": [fmt.number(p) for p in rows["participants"]],
+        "Source": [_text(v) for v in rows["source"]],
+    })
+
+
+def commune_investments(investments: pd.DataFrame, code: str) -> pd.DataFrame:
+    rows = investments.loc[investments["commune_code"] == code]
+    return pd.DataFrame({
+        "Projet": [_text(v) for v in rows["name"]],
+        "Entreprise": [_text(v) for v in rows["company"]],
+        "Secteur": [_text(v) for v in rows["sector"]],
+        "Montant": [fmt.euros(a) for a in rows["amount_eur"]],
+        "Emplois": [fmt.number(j) for j in rows["jobs"]],
+        "Année d'annonce": [fmt.MISSING if fmt.is_missing(y) else str(int(y))
+                            for y in rows["announced_year"]],
+        "Statut": [_text(v) for v in rows["status"]],
+        "Source": [_text(v) for v in rows["source"]],
+    })
+
+
+def values_table(data: MapData, key: str, year: int | None) -> pd.DataFrame:
+    """The choropleth's values, one row per commune, highest first (n.d. last), for export."""
+    ind = INDICATORS[key]
+    period = resolve_period(data.values, key, year)
+    vals = commune_values(data.values, data.communes, key, period)
+    table = pd.DataFrame({
+        "Code INSEE": data.communes["code"].to_numpy(),
+        "Commune": data.communes["name"].to_numpy(),
+        "Agglomération": data.communes["epci"].to_numpy(),
+        value_column(key): vals["value"].to_numpy(dtype=float),
+        "Période": period.label,
+        "Source": vals["source"].replace("", fmt.MISSING).to_numpy(),
+        "Démonstration": np.where(vals["is_demo"].to_numpy(), "oui", "non"),
+    })
+    return table.sort_values([value_column(key), "Commune"], ascending=[False, True],
+                             na_position="last", kind="stable").reset_index(drop=True)
+
+
+def value_column(key: str) -> str:
+    ind = INDICATORS[key]
+    return ind.label + unit_suffix(ind, ind.label)
+
+
+def formatted_values(table: pd.DataFrame, key: str) -> pd.DataFrame:
+    """values_table with the indicator in French format ('n.d.' when missing)."""
+    col = value_column(key)
+    return table.assign(**{col: [INDICATORS[key].format(v) for v in table[col]]})

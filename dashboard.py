@@ -80,6 +80,9 @@ if database_ok and page.url_path != "ecran":
         if in_url is not None and in_url != written:
             # A link opened (or an edited URL): it wins, if the commune is in the agglomeration.
             st.session_state["commune"] = in_url if in_url in names else ""
+        elif "commune" not in st.session_state and written in names:
+            # Back from /ecran, which has no filters: Streamlit dropped the widget's state.
+            st.session_state["commune"] = written
         elif st.session_state.get("commune") not in names:
             # The agglomeration changed under the selected commune (or nothing chosen yet).
             st.session_state["commune"] = ""

@@ -28,8 +28,26 @@ def _connection(path: str, version: Stamp) -> duckdb.DuckDBPyConnection:
     return open_readonly(Path(path))
 
 
+def _leave_pages_directory_mode() -> None:
+    """Run dashboard.py (navigation, page config, filters) even for the first visit of a server.
+
+    Streamlit treats an app with a pages/ folder as a v1 multipage app until some script calls
+    st.navigation. So on a freshly started server, a first visit to /solaire?epci=CAHC runs
+    pages/solaire.py alone: no filters, no page config, a sidebar listing every file of pages/.
+    Every page reaches this module first, so the first such run switches the process to
+    st.navigation mode and reruns; the rerun keeps the page (same hash) and the query string.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    if PagesManager.uses_pages_directory and get_script_run_ctx() is not None:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def ensure_database() -> Path:
     """Build the database on first run (with a progress bar) when the file is missing."""
+    _leave_pages_directory_mode()
     path = db_path()
     if stamp(path) is not None:
         return path

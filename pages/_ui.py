@@ -19,7 +19,8 @@ DEMO_NOTICE = (
 
 def filters() -> dict:
     """The shared sidebar filters (agglomeration short name, INSEE code, year), or None each."""
-    return {k: st.session_state.get(k) for k in ("epci", "commune", "annee")}
+    # "" is the sidebar's "Toutes les communes" option (see dashboard.py): no filter.
+    return {k: st.session_state.get(k) or None for k in ("epci", "commune", "annee")}
 
 
 def kpi_cards(kpis: Iterable[Kpi], columns: int = 4) -> None:
@@ -88,7 +89,8 @@ def table_with_export(df: pd.DataFrame, labels: dict[str, str], column_config: d
     """A table (only the columns of `labels`, in that order) and its CSV/XLSX export buttons."""
     shown = [c for c in labels if c in df.columns]
     config = {c: column_config.get(c, labels[c]) for c in shown}
-    st.dataframe(df[shown], hide_index=True, column_order=shown, column_config=config, height=height)
+    st.dataframe(df[shown], hide_index=True, column_order=shown, column_config=config, height=height,
+                 placeholder="n.d.")
     export_buttons(df[shown], basename, labels, key=key)
 
 

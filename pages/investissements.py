@@ -1,9 +1,60 @@
-"""Investissements: industrial projects, amounts and jobs."""
+"""Investissements: industrial projects, their amounts and announced jobs."""
 
 import streamlit as st
 
+from ecotransition import investments as inv
+from ecotransition import overview as ov
 from ecotransition import store
+from pages._ui import (
+    dataset_note, demo_notice, filters, kpi_cards, number_column, table_with_export,
+)
+
+sel = ov.selection(filters(), store.query("communes_list", epci=None))
+all_projects = store.query("investments_list", epci=sel.epci, commune=sel.commune)
+projects = inv.filter_year(all_projects, sel.annee)
+indicators = store.query("indicators_latest", theme="Investissements")
 
 st.title("Investissements et emplois")
-df = store.query("investments_list", epci=st.session_state.get("epci"), commune=st.session_state.get("commune"))
-st.dataframe(df[["name", "company", "sector", "commune", "announced_year", "status", "amount_eur", "jobs", "source"]], hide_index=True)
+st.caption(f"{sel.label} · "
+           + (f"projets annoncés en {sel.annee}" if sel.annee else "tous les projets recensés depuis 2020")
+           + " · montants connus seulement : le rapport d'activité 2023 ne publie aucun montant par projet")
+demo_notice(bool(projects["is_demo"].any()))
+
+kpi_cards(inv.project_kpis(projects, sel.label), columns=3)
+st.caption("Chiffres publiés par le rapport d'activité 2023, pour l'ensemble du Pôle métropolitain :")
+kpi_cards(inv.report_kpis(indicators), columns=3)
+
+st.subheader("Montants et emplois")
+tabs = st.tabs([f"Par {label.lower()}" for label in inv.DIMENSIONS.values()])
+for tab, dim in zip(tabs, inv.DIMENSIONS):
+    with tab:
+        st.plotly_chart(inv.breakdown_figure(inv.breakdown(projects, dim), dim), key=f"inv-{dim}")
+
+st.subheader("Carte des projets")
+communes_geo = store.query("communes_geo")
+st.plotly_chart(inv.map_figure(projects, communes_geo, inv.selected_codes(communes_geo, sel.epci, sel.commune)),
+                key="inv-map")
+st.page_link("pages/carte.py", label="Ouvrir la carte interactive (couche investissements)", icon="🗺️",
+             query_params=inv.map_link_params(sel.epci, sel.commune, sel.annee))
+
+st.subheader("Comparaison par habitant")
+by_commune = store.query("overview_by_commune", annee=None)
+comp = ov.per_inhabitant(by_commune, sel.epci, sel.commune, ov.INVESTMENT_METRICS)
+st.caption("Projets recensés depuis 2020, toutes années d'annonce, rapportés à la population municipale "
+           f"INSEE ; la sélection face à l'ensemble du Pôle métropolitain (PMA). "
+           f"Sources — {ov.comparison_sources(by_commune, ov.INVESTMENT_METRICS)}.")
+st.plotly_chart(ov.comparison_figure(comp), key="inv-comparison")
+table = ov.comparison_table(comp)
+st.dataframe(table, hide_index=True, column_config={col: number_column(col, 1) for col in table.columns[2:]})
+
+st.subheader(f"Liste des projets ({len(projects)})")
+table_with_export(
+    inv.table(projects), inv.TABLE_LABELS,
+    {
+        "announced_year": st.column_config.NumberColumn("Année d'annonce", format="%d"),
+        "amount_meur": number_column("Montant (M€)", 0, help="Vide : montant non publié (n.d.), pas 0 €"),
+        "jobs": number_column("Emplois annoncés", help="Vide : nombre d'emplois non publié"),
+    },
+    basename="investissements_projets" + (f"_{sel.annee}" if sel.annee else ""), key="inv-table",
+)
+dataset_note(**inv.dataset_note(projects))

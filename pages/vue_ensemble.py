@@ -1,11 +1,64 @@
-"""Vue d'ensemble: the headline figures for elected officials."""
+"""Vue d'ensemble: the headline figures for elected officials, each with its year and source."""
 
 import streamlit as st
 
-from ecotransition import fmt, store
+from ecotransition import overview as ov
+from ecotransition import store
+from pages._ui import demo_notice, escape_md, export_buttons, filters, kpi_cards, number_column
+
+sel = ov.selection(filters(), store.query("communes_list", epci=None))
+params = dict(epci=sel.epci, commune=sel.commune)
+
+indicators = store.query("indicators_latest", theme=None)
+territory = store.query("overview_territory", **params)
+projects = store.query("investments_list", **params)
+solar = store.query("overview_solar", **params)
+solar_by_epci = store.query("overview_solar_by_epci")
+cadastre = store.query("overview_cadastre")
+visits = store.query("overview_visits", **params)
+events = store.query("overview_events", **params)
+
+solar_year = ov.resolve_year(sel.annee, solar["year"])
+cadastre_year = sel.annee if sel.annee is not None else ov.cadastre_default_year(cadastre)
+visits_year = sel.annee if sel.annee is not None else ov.visits_default_year(visits)
+events_year = sel.annee if sel.annee is not None else ov.events_default_year(events)
 
 st.title("Écotransition Artois — vue d'ensemble")
-ind = store.query("indicators_latest", theme=None)
-cols = st.columns(4)
-for i, row in enumerate(ind.head(8).itertuples()):
-    cols[i % 4].metric(row.label, fmt.with_unit(row.value, row.unit), help=f"{row.year} · {row.source}")
+st.caption(f"{sel.label} · "
+           + (f"année {sel.annee}" if sel.annee else "dernière année complète de chaque série")
+           + " · chaque chiffre indique son année et sa source")
+
+cards = {
+    "Territoire": ov.territory_kpis(territory, indicators, sel),
+    "Investissements": ov.investment_kpis(projects, indicators, sel),
+    "Solaire": ov.solar_kpis(solar, cadastre, solar_year, cadastre_year, sel),
+    "Chaîne des parcs": ov.parks_kpis(visits, indicators, visits_year, sel),
+    "Événements": ov.event_kpis(events, events_year, sel),
+}
+demo_notice(any(k.demo for ks in cards.values() for k in ks))
+
+st.subheader("À retenir")
+points = ov.takeaways(solar_by_epci, solar, visits, events, sel, solar_year, visits_year, events_year)
+st.markdown("\n".join(
+    f"- {escape_md(t.text)} *({escape_md(t.source)}"
+    + (" — ⚠ données de démonstration" if t.demo else "") + ")*"
+    for t in points
+) or "Pas assez de données pour la sélection.")
+
+for theme, kpis in cards.items():
+    st.subheader(theme)
+    kpi_cards(kpis)
+
+st.subheader(f"Comparaison par habitant ({solar_year})")
+by_commune = store.query("overview_by_commune", annee=solar_year)
+comp = ov.per_inhabitant(by_commune, sel.epci, sel.commune)
+st.caption("La sélection comparée à l'ensemble du Pôle métropolitain (PMA), rapportée à la population "
+           "municipale INSEE ; sans sélection, les trois agglomérations. Investissements et emplois : "
+           f"projets recensés, cumul depuis 2020. Sources — {ov.comparison_sources(by_commune)}.")
+st.plotly_chart(ov.comparison_figure(comp))
+table = ov.comparison_table(comp)
+st.dataframe(
+    table, hide_index=True,
+    column_config={col: number_column(col, 1) for col in table.columns[2:]},
+)
+export_buttons(table, f"comparaison_par_habitant_{solar_year}", key="vue-comparaison")

@@ -10,19 +10,21 @@ WITH y AS (
            sum(amount_eur) AS invest_eur,
            sum(jobs) AS jobs,
            count(*) AS projects,
-           bool_or(source = 'démonstration') AS invest_is_demo
+           bool_or(source = 'démonstration') AS invest_is_demo,
+           string_agg(DISTINCT source, ' ; ' ORDER BY source) AS invest_source
     FROM investments
     GROUP BY commune_code
 )
 SELECT c.code AS commune_code, c.name AS commune, e.short_name AS epci, c.population,
        (SELECT year FROM y) AS pv_year,
        pv.sites AS pv_sites, pv.energy_mwh AS pv_mwh, pv.source = 'démonstration' AS pv_is_demo,
+       pv.source AS pv_source, c.source AS population_source,
        pot.potential_mwh,
        -- No recorded project is a known zero; recorded projects without a published amount stay NULL.
        CASE WHEN inv.projects IS NULL THEN 0 ELSE inv.invest_eur END AS invest_eur,
        CASE WHEN inv.projects IS NULL THEN 0 ELSE inv.jobs END AS jobs,
        coalesce(inv.projects, 0) AS projects,
-       coalesce(inv.invest_is_demo, false) AS invest_is_demo
+       coalesce(inv.invest_is_demo, false) AS invest_is_demo, inv.invest_source
 FROM communes c
 JOIN epci e ON e.code = c.epci_code
 LEFT JOIN pv ON pv.commune_code = c.code

@@ -1,0 +1,188 @@
+"""The sidebar filters live in the URL, both ways: a link reproduces a view, a change updates the link.
+
+`epci` (CABBALR, CALL, CAHC) and `annee` are selectboxes bound with bind="query-params";
+`commune` carries the INSEE code and is synced by dashboard.py itself (a bound selectbox would
+put its displayed label, "Lens (62498)", in the URL).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import offline_page, start_server, wait_ready
+from ecotransition import fmt
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
+
+
+def run(page: str | None = None, **params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+# --------------------------------------------------------------------------- AppTest
+
+def test_url_sets_the_filters(built_db):
+    at = run(epci="CAHC", annee="2023")
+    assert (at.session_state["epci"], at.session_state["annee"]) == ("CAHC", 2023)
+    assert at.selectbox(key="epci").value == "CAHC"
+    assert at.selectbox(key="annee").value == 2023
+    assert metric(at, "Communes") == "14"
+
+
+def test_commune_in_the_url_is_its_insee_code(conn, built_db):
+    pop = conn.execute("SELECT population FROM communes WHERE code = '62498'").fetchall()[0][0]
+    at = run(commune="62498")
+    assert at.session_state["commune"] == "62498"
+    assert metric(at, "Habitants") == fmt.number(pop)
+    # Filters survive a page switch.
+    at.switch_page("pages/investissements.py")
+    at.run()
+    assert at.session_state["commune"] == "62498"
+    assert at.query_params["commune"] == "62498"
+
+
+def test_changing_the_commune_writes_its_code_to_the_url(built_db):
+    at = run()
+    assert "commune" not in at.query_params
+    at.selectbox(key="commune").set_value("62498").run()
+    assert at.query_params["commune"] == "62498"
+    assert metric(at, "Habitants") == "31\u202f415"
+    at.selectbox(key="commune").set_value("").run()
+    assert "commune" not in at.query_params
+    assert metric(at, "Communes") == "150"
+
+
+def test_a_commune_outside_the_agglomeration_is_dropped(built_db):
+    at = run(epci="CAHC", commune="62498")          # Lens is in CALL
+    assert at.session_state["commune"] == ""         # "Toutes les communes"
+    assert "commune" not in at.query_params
+    assert metric(at, "Communes") == "14"
+    at = run(commune="62498")
+    at.selectbox(key="epci").set_value("CAHC").run()  # the agglomeration changes under it
+    assert at.session_state["commune"] == "" and "commune" not in at.query_params
+    assert at.selectbox(key="commune").value == ""
+
+
+def test_unknown_values_are_ignored(built_db):
+    at = run(epci="XYZ", annee="1850", commune="99999")
+    assert at.session_state["epci"] is None and at.session_state["annee"] is None
+    assert at.session_state["commune"] == ""
+    assert metric(at, "Communes") == "150"
+
+
+# --------------------------------------------------------------------------- browser
+
+def _value(page, label: str) -> str:
+    return page.get_by_role("combobox", name=label).input_value()
+
+
+def _choose(page, label: str, option: str, typed: str | None = None) -> None:
+    box = page.get_by_role("combobox", name=label)
+    box.click()
+    if typed:
+        box.fill(typed)
+    page.get_by_role("option", name=option, exact=True).click()
+    wait_ready(page)
+
+
+def _metric(page, label: str) -> str:
+    card = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text=label)).first
+    text = card.locator('[data-testid="stMetricValue"]').inner_text()
+    return text.replace("\u202f", " ").replace("\u00a0", " ").strip()
+
+
+@pytest.fixture(scope="module")
+def cold_server(built_db):
+    """A server nobody has visited yet: its first request goes to /solaire, not to /."""
+    proc, url = start_server(built_db)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.mark.browser
+def test_links_and_filters_round_trip_in_chromium(cold_server, browser, conn):
+    cahc_pop = conn.execute("""SELECT sum(population) FROM communes c JOIN epci e ON e.code = c.epci_code
+                               WHERE e.short_name = 'CAHC'""").fetchall()[0][0]
+    lens_pop = conn.execute("SELECT population FROM communes WHERE code = '62498'").fetchall()[0][0]
+    lens_projects = conn.execute("SELECT count(*) FROM investments WHERE commune_code = '62498'").fetchall()[0][0]
+    outside: list[str] = []
+    page = offline_page(browser, outside, viewport={"width": 1400, "height": 1000})
+    sidebar = '[data-testid="stSidebar"] [data-testid="stSelectbox"]'
+
+    # 1. A link to a thematic page on a freshly started server: the view it describes.
+    page.goto(f"{cold_server}/solaire?epci=CAHC&annee=2023")
+    page.wait_for_selector(sidebar, timeout=60000)
+    wait_ready(page)
+    assert (_value(page, "Agglomération"), _value(page, "Commune"), _value(page, "Année")) == \
+        ("CAHC", "Toutes les communes", "2023")
+    nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert "Vue d'ensemble" in nav and "ui" not in nav.split()       # st.navigation, not pages/ listing
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    assert "CAHC" in main and "2023" in main
+
+    # 2. Changing a filter updates the URL that staff send.
+    _choose(page, "Agglomération", "CALL")
+    page.wait_for_url("**epci=CALL**")
+    assert "annee=2023" in page.url and "/solaire" in page.url
+    assert "CALL" in page.locator('[data-testid="stMain"]').inner_text()
+    _choose(page, "Commune", "Lens (62498)", typed="Lens")
+    page.wait_for_url("**commune=62498**")
+
+    # 3. The filters follow to another page, in the sidebar and in the URL.
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Vue d'ensemble").click()
+    page.wait_for_url(lambda u: "/solaire" not in u)
+    wait_ready(page)
+    for part in ("epci=CALL", "commune=62498", "annee=2023"):
+        assert part in page.url, page.url
+    assert _metric(page, "Habitants") == fmt.number(lens_pop).replace("\u202f", " ")
+
+    # 4. A new agglomeration drops a commune that is not in it, from the sidebar and the URL.
+    _choose(page, "Agglomération", "CAHC")
+    page.wait_for_url("**epci=CAHC**")
+    page.wait_for_function("() => !window.location.search.includes('commune=')")
+    assert _value(page, "Commune") == "Toutes les communes"
+    assert _metric(page, "Habitants") == fmt.number(cahc_pop).replace("\u202f", " ")
+
+    # 5. The commune of a link is its INSEE code.
+    page.goto(f"{cold_server}/investissements?commune=62498")
+    page.wait_for_selector(sidebar, timeout=60000)
+    wait_ready(page)
+    assert _value(page, "Commune") == "Lens (62498)"
+    assert "commune=62498" in page.url
+    assert _metric(page, "Projets d'investissement recensés") == str(lens_projects)
+
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert outside == []
+    page.context.close()
+
+
+def test_the_commune_survives_a_visit_to_the_screen_page(built_db):
+    at = run(commune="62498")
+    at.switch_page("pages/ecran.py")
+    at.run()
+    at.switch_page("pages/vue_ensemble.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["commune"] == "62498"
+    assert metric(at, "Communes") == "1"

@@ -1,0 +1,331 @@
+"""Vue d'ensemble: shaping functions on small frames, then the page on the fixture database.
+
+Expected page values are computed with direct SQL on the built database (and, for the
+report's stable facts, written out: 150 communes, 644 664 inhabitants, 2,5 Md€, 4 000 jobs).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ecotransition import fmt, sql
+from ecotransition import overview as ov
+from ecotransition.plotting import DEMO_ANNOTATION
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
+NNBSP, NBSP = "\u202f", "\u00a0"
+
+
+def one(conn, query: str, params: dict | None = None):
+    return conn.execute(query, params or {}).fetchall()[0][0]
+
+
+# --------------------------------------------------------------------------- shaping
+
+def test_resolve_year_prefers_the_filter_then_the_latest():
+    assert ov.resolve_year(None, [2015, 2024, 2020]) == 2024
+    assert ov.resolve_year(2023, [2015, 2024]) == 2023
+    assert ov.resolve_year(1999, [2015, 2024]) == 1999   # shown as n.d., not silently replaced
+    assert ov.resolve_year(None, []) is None
+
+
+def test_full_years_need_twelve_months():
+    months = pd.Series(pd.date_range("2023-01-01", "2025-02-01", freq="MS"))
+    assert ov.full_years(months) == [2023, 2024]
+
+
+def visits_frame() -> pd.DataFrame:
+    """Two channels: A counted all of 2023 and 2024, B installed in July 2024."""
+    rows = []
+    for month in pd.date_range("2023-01-01", "2024-12-01", freq="MS"):
+        rows.append(("A", "s1", "PEDESTRIAN", month.date(), 100.0 if month.year == 2023 else 110.0, 720, 0))
+        if month >= pd.Timestamp("2024-07-01"):
+            rows.append(("B", "s2", "BIKE", month.date(), 50.0, 720, 72))
+    df = pd.DataFrame(rows, columns=["channel_id", "site_id", "mobility_type", "month", "visits",
+                                     "hours", "missing_hours"])
+    df.loc[(df["channel_id"] == "A") & (df["month"] == date(2024, 8, 1)), "visits"] = 400.0
+    return df.assign(is_demo=True, source="démonstration")
+
+
+def test_visits_change_compares_the_same_counters():
+    s = ov.visits_summary(visits_frame(), 2024)
+    assert s["visits"] == 11 * 110 + 400 + 6 * 50
+    # B started in July 2024: its passages are not growth. A: (11 × 110 + 400) / (12 × 100) − 1.
+    assert s["change"] == pytest.approx((11 * 110 + 400) / 1200 - 1)
+    assert s["comparable_channels"] == 1
+    assert s["missing_share"] == pytest.approx(6 * 72 / (18 * 720))
+    assert ov.visits_default_year(visits_frame()) == 2024
+
+
+def test_visits_of_a_year_without_counts_are_missing_not_zero():
+    s = ov.visits_summary(visits_frame(), 2019)
+    assert s["visits"] is None and s["change"] is None and s["channels"] == 0
+
+
+def test_busiest_month():
+    b = ov.busiest_month(visits_frame(), 2024)
+    assert b["name"] == "août" and b["visits"] == 450.0
+
+
+def events_frame() -> pd.DataFrame:
+    return pd.DataFrame({
+        "title": ["Vivatech", "Parc en fête", "Comité", "Forum 2024"],
+        "start_date": pd.to_datetime(["2023-06-14", "2023-07-01", "2023-03-03", "2024-06-30"]),
+        "year": [2023, 2023, 2023, 2024],
+        "commune": [None, "Lens", None, "Ruitz"],
+        "participants": pd.array([150000, 90000, None, None], dtype="Int64"),
+        "in_territory": [False, True, True, True],
+        "source": ["Rapport d'activité 2023 PMA"] * 4,
+    })
+
+
+def test_events_participants_leave_out_fairs_outside_the_territory():
+    s = ov.events_summary(events_frame(), 2023)
+    assert (s["events"], s["outside"], s["participants"], s["counted"], s["inside"]) == (3, 1, 90000.0, 1, 2)
+    assert ov.events_summary(events_frame(), 2024)["participants"] is None
+    assert ov.events_summary(events_frame(), 2019)["events"] is None    # before the table: unknown, not 0
+    assert ov.events_default_year(events_frame()) == 2023   # 2024 has no published count yet
+    assert ov.biggest_event(events_frame(), 2023)["title"] == "Parc en fête"
+
+
+def test_cadastre_change_only_between_two_full_years():
+    cad = pd.DataFrame({"year": [2023, 2024], "users": [2956.0, 7155.0],
+                        "first_day": [date(2023, 9, 26), date(2024, 1, 1)],
+                        "last_day": [date(2023, 12, 31), date(2024, 12, 31)],
+                        "is_demo": [True, True], "source": ["démonstration"] * 2})
+    s = ov.cadastre_summary(cad, 2024)
+    assert s["users"] == 7155.0 and s["change"] is None and s["partial_previous"]
+    assert ov.cadastre_default_year(cad) == 2024
+
+
+def by_commune() -> pd.DataFrame:
+    return pd.DataFrame({
+        "commune_code": ["1", "2", "3"], "commune": ["Un", "Deux", "Trois"],
+        "epci": ["CALL", "CALL", "CAHC"], "population": [1000, 3000, 4000],
+        "pv_sites": [10, 30, 20], "pv_mwh": [100.0, 200.0, 500.0], "pv_is_demo": [True] * 3,
+        "invest_eur": [None, 1e6, 0.0], "jobs": [None, 10.0, 0.0], "invest_is_demo": [False, True, False],
+    })
+
+
+def test_per_inhabitant_against_the_pma():
+    comp = ov.per_inhabitant(by_commune(), epci="CALL")
+    assert list(dict.fromkeys(comp["zone"])) == ["CALL", "PMA"]
+    sites = comp[comp["metric"] == "pv_sites"].set_index("zone")
+    assert sites.at["CALL", "per_inhabitant"] == pytest.approx(40 / 4000 * 1000)
+    assert sites.at["PMA", "per_inhabitant"] == pytest.approx(60 / 8000 * 1000)
+    assert sites.at["CALL", "gap"] == pytest.approx(10 / 7.5 - 1)
+    invest = comp[comp["metric"] == "invest_eur"].set_index("zone")
+    # The unknown amount of commune 1 is left out, not counted as 0 €: 1 M€ over 4 000 inhabitants.
+    assert invest.at["CALL", "per_inhabitant"] == pytest.approx(250.0)
+
+
+def test_per_inhabitant_for_a_commune_shows_its_agglomeration_too():
+    comp = ov.per_inhabitant(by_commune(), commune="1")
+    assert list(dict.fromkeys(comp["zone"])) == ["Un (1)", "CALL", "PMA"]
+    invest = comp[(comp["metric"] == "invest_eur") & (comp["zone"] == "Un (1)")].iloc[0]
+    assert pd.isna(invest["per_inhabitant"]) and pd.isna(invest["gap"])   # missing stays missing
+    table = ov.comparison_table(comp)
+    assert list(table.columns) == ["Indicateur", "Unité", "Un (1)", "CALL", "PMA", "Écart Un (1) / PMA (%)"]
+    assert table.loc[0, "Un (1)"] == 10.0 and table.loc[0, "PMA"] == 7.5
+    assert table.loc[0, "Écart Un (1) / PMA (%)"] == pytest.approx(33.3)
+
+
+def test_without_selection_the_three_agglomerations_are_compared():
+    comp = ov.per_inhabitant(by_commune())
+    assert list(dict.fromkeys(comp["zone"])) == ["CAHC", "CALL", "PMA"]
+    assert "Écart" not in " ".join(ov.comparison_table(comp).columns)
+    by = by_commune().assign(population_source="INSEE", pv_source="démonstration",
+                             invest_source=["Rapport", "démonstration", None])
+    assert ov.comparison_sources(by) == ("Population : INSEE · Sites photovoltaïques, Production photovoltaïque : "
+                                         "démonstration · Investissements recensés, Emplois annoncés : "
+                                         "Rapport ; démonstration")
+    fig = ov.comparison_figure(comp)
+    assert isinstance(fig, go.Figure) and len(fig.data) == 4
+    assert fig.layout.separators == ", "
+    assert any(DEMO_ANNOTATION in (a.text or "") for a in fig.layout.annotations)
+
+
+def test_takeaways_are_computed_from_the_data():
+    solar_by_epci = pd.DataFrame({
+        "epci": ["A", "A", "B", "B"], "year": [2023, 2024, 2023, 2024],
+        "energy_mwh": [100.0, 110.0, 100.0, 130.0], "is_demo": [True] * 4, "source": ["démonstration"] * 4,
+    })
+    solar = pd.DataFrame({"year": [2024], "energy_mwh": [240.0], "potential_mwh": [24000.0],
+                          "is_demo": [True], "source": ["démonstration"]})
+    out = ov.takeaways(solar_by_epci, solar, visits_frame(), events_frame(), ov.Selection(), 2024, 2024, 2023)
+    assert len(out) == 4
+    assert out[0].text.startswith("En 2024, c'est dans l'agglomération B") and f"+30,0{NBSP}%" in out[0].text
+    assert out[0].demo and out[0].year == 2024
+    assert f"1,00{NBSP}%" in out[1].text
+    assert "août" in out[2].text
+    assert "« Parc en fête » à Lens" in out[3].text and not out[3].demo
+    assert "1er juillet 2023" in out[3].text and f"90{NNBSP}000 participants" in out[3].text
+
+
+def test_selection_from_filters():
+    communes = pd.DataFrame({"code": ["62498"], "name": ["Lens"]})
+    sel = ov.selection({"epci": None, "commune": "62498", "annee": "2023"}, communes)
+    assert sel.label == "Lens (62498)" and sel.annee == 2023 and sel.filtered
+    assert ov.selection({"epci": None, "commune": None, "annee": None}, communes).label == ov.PMA_LABEL
+
+
+# --------------------------------------------------------------------------- the page
+
+def run_overview(**params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def cards(at: AppTest) -> dict[str, tuple[str, str]]:
+    return {m.label: (m.value, m.delta) for m in at.metric}
+
+
+def captions(at: AppTest) -> str:
+    return "\n".join(c.value for c in at.caption)
+
+
+def test_overview_default_view(conn, built_db):
+    pop, n = conn.execute("SELECT sum(population), count(*) FROM communes").fetchall()[0]
+    assert (pop, n) == (644_664, 150)
+    sites24, mwh24, pot = conn.execute(
+        "SELECT sum(sites), sum(energy_mwh), (SELECT sum(potential_mwh) FROM solar_potential) "
+        "FROM solar_production WHERE year = 2024").fetchall()[0]
+    sites23, mwh23 = conn.execute(
+        "SELECT sum(sites), sum(energy_mwh) FROM solar_production WHERE year = 2023").fetchall()[0]
+    projects = one(conn, "SELECT count(*) FROM investments")
+    users24 = one(conn, "SELECT sum(users) FROM cadastre_usage WHERE year(date) = 2024")
+    visits24 = one(conn, "SELECT sum(count) FROM counter_measures WHERE year(start_datetime) = 2024")
+    events23 = one(conn, "SELECT count(*) FROM events WHERE year(start_date) = 2023")
+    participants23 = one(conn, "SELECT sum(participants) FROM events "
+                               "WHERE year(start_date) = 2023 AND commune_code IS NOT NULL")
+
+    at = run_overview()
+    c = cards(at)
+    assert len(c) >= 8
+    assert c["Habitants"][0] == f"644{NNBSP}664"
+    assert c["Communes"][0] == "150"
+    assert c["Investissements industriels privés depuis 2020"][0] == f"2,5{NBSP}Md€"
+    assert c["Nouveaux emplois annoncés"][0] == f"4{NNBSP}000"
+    assert c["Projets d'investissement recensés"][0] == fmt.number(projects)
+    assert c["Sites photovoltaïques"] == (fmt.number(sites24),
+                                          f"{fmt.signed_percent(sites24 / sites23 - 1)} par rapport à 2023")
+    assert c["Production photovoltaïque"][0] == f"{fmt.number(mwh24 / 1000, 1)}{NBSP}GWh"
+    assert c["Production photovoltaïque"][1] == f"{fmt.signed_percent(mwh24 / mwh23 - 1)} par rapport à 2023"
+    assert pot == 3_000_000
+    assert c["Part du potentiel des toitures"][0] == fmt.percent(mwh24 / pot, 2)
+    assert c["Utilisateurs du cadastre solaire"] == (fmt.number(users24), "")
+    assert c["Passages aux compteurs des parcs"][0] == fmt.number(visits24)
+    assert c["Parcs de la Chaîne des parcs"][0] == f"4{NNBSP}200{NBSP}ha"
+    assert c["Voies vertes reliant les parcs"][0] == f"420{NBSP}km"
+    assert c["Événements"][0] == fmt.number(events23)
+    assert c["Participants aux événements"][0] == fmt.number(participants23)
+
+    text = captions(at)
+    # Every card states its year and source; the demonstration ones say so.
+    assert "2024 · Source : démonstration · ⚠ données de démonstration" in text
+    assert "2023 · Source : Rapport d&#x27;activité 2023 PMA · objectif 4" in text
+    assert "population municipale INSEE · Source : IGN Admin Express" in text
+    assert any("Données de démonstration" in i.value for i in at.info)
+
+
+def test_overview_takeaways_match_sql(conn, built_db):
+    growth = conn.execute("""
+        SELECT e.short_name, sum(p.energy_mwh) FILTER (p.year = 2024) / sum(p.energy_mwh) FILTER (p.year = 2023) - 1 AS g
+        FROM solar_production p JOIN communes c ON c.code = p.commune_code JOIN epci e ON e.code = c.epci_code
+        GROUP BY 1 ORDER BY g DESC""").fetchall()
+    busiest = conn.execute("""
+        SELECT month(start_datetime) AS m, sum(count) FROM counter_measures
+        WHERE year(start_datetime) = 2024 GROUP BY 1 ORDER BY 2 DESC LIMIT 1""").fetchall()[0]
+    biggest = conn.execute("""
+        SELECT title, participants FROM events WHERE year(start_date) = 2023 AND commune_code IS NOT NULL
+        ORDER BY participants DESC NULLS LAST LIMIT 1""").fetchall()[0]
+
+    at = run_overview()
+    bullets = [m.value for m in at.markdown if m.value.startswith("- ")][0]
+    plain = bullets.replace("\\", "")
+    assert f"En 2024, c'est dans l'agglomération {growth[0][0]} que la production photovoltaïque " \
+           f"a le plus progressé : {fmt.signed_percent(growth[0][1])}" in plain
+    assert f"le mois le plus fréquenté de 2024 a été {ov.MONTHS[busiest[0] - 1]}, " \
+           f"avec {fmt.number(busiest[1])} passages" in plain
+    assert f"« {biggest[0]} »" in plain and f"{fmt.number(biggest[1])} participants" in plain
+    assert plain.count("⚠ données de démonstration") == 3   # the event comes from the report
+
+
+def test_overview_filtered_agglomeration_and_year(conn, built_db):
+    pop, n = conn.execute("""
+        SELECT sum(c.population), count(*) FROM communes c JOIN epci e ON e.code = c.epci_code
+        WHERE e.short_name = 'CAHC'""").fetchall()[0]
+    assert (pop, n) == (125_835, 14)
+    projects, amount, jobs = conn.execute("""
+        SELECT count(*), sum(amount_eur), sum(jobs) FROM investments i
+        JOIN communes c ON c.code = i.commune_code JOIN epci e ON e.code = c.epci_code
+        WHERE e.short_name = 'CAHC'""").fetchall()[0]
+    sites23, sites22 = conn.execute("""
+        SELECT sum(sites) FILTER (year = 2023), sum(sites) FILTER (year = 2022) FROM solar_production p
+        JOIN communes c ON c.code = p.commune_code JOIN epci e ON e.code = c.epci_code
+        WHERE e.short_name = 'CAHC'""").fetchall()[0]
+    users23 = one(conn, "SELECT sum(users) FROM cadastre_usage WHERE year(date) = 2023")
+    events23 = one(conn, """
+        SELECT count(*) FROM events ev JOIN communes c ON c.code = ev.commune_code
+        JOIN epci e ON e.code = c.epci_code WHERE e.short_name = 'CAHC' AND year(ev.start_date) = 2023""")
+
+    at = run_overview(epci="CAHC", annee="2023")
+    assert at.session_state["epci"] == "CAHC" and at.session_state["annee"] == 2023
+    c = cards(at)
+    assert c["Habitants"][0] == f"125{NNBSP}835"
+    assert c["Communes"][0] == "14"
+    # Filtered: the projects of the agglomeration, not the report's PMA-wide totals.
+    assert "Investissements industriels privés depuis 2020" not in c
+    assert c["Projets d'investissement recensés"][0] == fmt.number(projects)
+    assert c["Montant des projets recensés"][0] == fmt.euros(amount)
+    assert c["Emplois annoncés des projets"][0] == fmt.number(jobs)
+    assert c["Sites photovoltaïques"] == (fmt.number(sites23),
+                                          f"{fmt.signed_percent(sites23 / sites22 - 1)} par rapport à 2022")
+    assert c["Utilisateurs du cadastre solaire (tout le PMA)"][0] == fmt.number(users23)
+    assert c["Parcs de la Chaîne des parcs (tout le PMA)"][0] == f"4{NNBSP}200{NBSP}ha"
+    assert c["Événements"][0] == fmt.number(events23)
+    assert captions(at).startswith("CAHC · année 2023")
+
+
+def test_overview_filtered_commune_with_comparison(conn, built_db):
+    sites, pop = conn.execute("""
+        SELECT sum(p.sites), any_value(c.population) FROM solar_production p
+        JOIN communes c ON c.code = p.commune_code WHERE p.year = 2024 AND c.code = '62498'""").fetchall()[0]
+    pma_sites, pma_pop = conn.execute("""
+        SELECT sum(p.sites), (SELECT sum(population) FROM communes) FROM solar_production p
+        WHERE p.year = 2024""").fetchall()[0]
+
+    at = run_overview(commune="62498")
+    assert at.session_state["commune"] == "62498"
+    c = cards(at)
+    assert c["Habitants"][0] == f"31{NNBSP}415" == fmt.number(pop)
+    assert c["Communes"][0] == "1"
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["Indicateur", "Unité", "Lens (62498)", "CALL", "PMA", "Écart Lens (62498) / PMA (%)"]
+    row = table.set_index("Indicateur").loc["Sites photovoltaïques"]
+    assert row["Lens (62498)"] == fmt._round(sites / pop * 1000, 1)
+    assert row["PMA"] == fmt._round(pma_sites / pma_pop * 1000, 1)
+
+
+def test_every_overview_query_runs_filtered(conn):
+    for name in ("overview_territory", "overview_solar", "overview_visits", "overview_events"):
+        df = sql.run(conn, name, epci="CALL", commune=None)
+        assert len(df), name
+    by_commune = sql.run(conn, "overview_by_commune", annee=2020)
+    assert len(by_commune) == 150 and set(by_commune["pv_year"]) == {2020}
+    # No project recorded in a commune is a known 0; a recorded project without amount stays NULL.
+    known = one(conn, "SELECT sum(amount_eur) FROM investments WHERE commune_code = '62132'")
+    acc = by_commune.set_index("commune_code").loc["62132"]   # Billy-Berclau: ACC, no published amount
+    assert acc["projects"] >= 1
+    assert (pd.isna(acc["invest_eur"]) and known is None) or acc["invest_eur"] == known
+    assert (by_commune.loc[by_commune["projects"] == 0, "invest_eur"] == 0).all()

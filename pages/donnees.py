@@ -1,9 +1,162 @@
-"""Données: the dataset catalogue, imports and their history."""
+"""Données: the dataset catalogue (public), file imports and backups (staff only), the history."""
+
+from __future__ import annotations
+
+import os
 
 import streamlit as st
 
-from ecotransition import store
+from ecotransition import auth, backup, export, fmt, imports, readers, store
+from ecotransition.imports import catalogue, templates
+from ecotransition.paths import db_path
+from pages._ui import escape_md, filters
 
 st.title("Données")
-st.dataframe(store.query("table_counts"), hide_index=True)
-st.dataframe(store.query("imports_history"), hide_index=True)
+st.caption("Ce que contient le tableau de bord, d'où viennent les chiffres, et le chargement "
+           "des nouveaux fichiers par l'équipe du Pôle métropolitain.")
+
+tab_catalogue, tab_import, tab_history = st.tabs(
+    ["Catalogue", "Importer un fichier", "Historique et sauvegardes"])
+
+
+def _secrets() -> dict:
+    # st.secrets raises when no secrets.toml exists at all: that simply means "nothing set".
+    try:
+        return st.secrets.to_dict()
+    except Exception:  # noqa: BLE001 - FileNotFoundError or StreamlitSecretNotFoundError
+        return {}
+
+
+def _staff_gate(access: auth.Access) -> bool:
+    """Login widgets for the configured access mode; True once the visitor is staff."""
+    if access.note:
+        st.warning(access.note)
+    if access.mode == "none":
+        st.info(auth.HOW_TO_ENABLE)
+        return False
+    if access.mode == "oidc":
+        if not st.user.is_logged_in:
+            st.button("Se connecter (compte de l'organisation)", key="oidc_login",
+                      on_click=st.login, args=(access.provider,) if access.provider else ())
+            return False
+        if not auth.is_staff_email(st.user.get("email"), access.staff_emails):
+            st.warning("Ce compte n'a pas accès à l'import de données.")
+            st.button("Se déconnecter", key="oidc_logout", on_click=st.logout)
+            return False
+        st.button("Se déconnecter", key="oidc_logout", on_click=st.logout)
+        return True
+    if st.session_state.get("staff"):
+        if st.button("Se déconnecter", key="staff_logout"):
+            st.session_state.staff = False
+            st.rerun()
+        return True
+    with st.form("staff_login", clear_on_submit=True):
+        given = st.text_input("Mot de passe du personnel", type="password", key="staff_password")
+        submitted = st.form_submit_button("Se connecter")
+    if submitted:
+        if auth.check_password(given, access.password):
+            st.session_state.staff = True
+            st.rerun()
+        st.error("Mot de passe incorrect.")
+    return False
+
+
+def _show_result(result: imports.ImportResult) -> None:
+    name = escape_md(result.file_name)
+    if result.status == imports.REFUSED:
+        head, items = catalogue.report_parts(result.message)
+        st.error(f"**{name} : {escape_md(head)}**\n\n" + "\n".join(f"- {escape_md(i)}" for i in items))
+    elif result.status == imports.UNCHANGED:
+        st.info(f"**{name}** : {escape_md(result.message)}")
+    else:
+        st.success(f"**{name}** : {escape_md(result.message)}")
+    details = [f"encodage : {result.encoding}" if result.encoding else "",
+               f"durée : {fmt.number(result.seconds, 1)} s"]
+    st.caption(escape_md(" · ".join(d for d in details if d)))
+
+
+# ------------------------------------------------------------------------- catalogue
+with tab_catalogue:
+    epci = filters()["epci"]
+    datasets = store.query("catalogue_datasets")
+    completeness = store.query("catalogue_completeness", epci=epci)
+    st.subheader("Jeux de données")
+    st.dataframe(catalogue.catalogue_table(datasets, completeness), hide_index=True)
+    if int(datasets["demo_rows"].sum()):
+        st.caption("Les lignes « démonstration » sont générées pour illustrer le tableau de bord "
+                   "là où le rapport d'activité 2023 ne donne que des totaux ; un import les remplace.")
+    st.subheader("Complétude par commune")
+    st.caption("Gris : aucune donnée pour la commune ; orange : données de démonstration seulement ; "
+               "vert : données réelles (rapport, open data ou import)."
+               + (f" Agglomération : {escape_md(epci)}." if epci else ""))
+    st.plotly_chart(catalogue.completeness_figure(completeness), config={"displaylogo": False})
+
+# ---------------------------------------------------------------------------- import
+with tab_import:
+    access = auth.access(_secrets(), os.environ)
+    choices = imports.dataset_choices()
+    dataset = st.selectbox("Jeu de données", list(choices), format_func=choices.get, key="import_dataset")
+    ds = imports.DATASETS[dataset]
+    if ds.description:
+        st.caption(ds.description)
+    with st.expander("Colonnes attendues et modèle à télécharger"):
+        st.dataframe(templates.columns_help(dataset), hide_index=True)
+        st.caption("CSV séparé par « ; » ou « , », UTF-8 (avec ou sans BOM) ou Windows-1252, virgule "
+                   "ou point décimal, dates JJ/MM/AAAA ou AAAA-MM-JJ ; ou classeur XLSX. Les points sans "
+                   "coordonnées sont placés au centre de leur commune.")
+        c1, c2 = st.columns(2)
+        c1.download_button("Modèle CSV", (templates.TEMPLATES_DIR / templates.file_name(dataset)).read_bytes(),
+                           templates.file_name(dataset), mime="text/csv", key="template_csv", on_click="ignore")
+        c2.download_button("Modèle XLSX", export.to_xlsx(templates.template_frame(dataset), sheet=dataset),
+                           templates.file_name(dataset).replace(".csv", ".xlsx"), key="template_xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           on_click="ignore")
+    staff = _staff_gate(access)
+    if staff:
+        uploaded = st.file_uploader("Fichier à importer (CSV ou XLSX)", type=["csv", "txt", "xlsx"],
+                                    key="import_upload")
+        sheet = None
+        if uploaded is not None and readers.kind_of(uploaded.getvalue()[:8]) == "xlsx":
+            try:
+                sheet = st.selectbox("Feuille", readers.sheet_names(uploaded.getvalue()), key="import_sheet")
+            except readers.ReadError as exc:
+                st.error(escape_md(str(exc)))
+        if st.button("Importer", type="primary", disabled=uploaded is None, key="import_go"):
+            bar = st.progress(0.0, text="Préparation de l'import…")
+            result = imports.import_file(
+                dataset, uploaded.getvalue(), db_path(), file_name=uploaded.name, sheet=sheet,
+                progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+            bar.empty()
+            # This process swapped the file: drop cached results so every page shows the new data.
+            store.clear()
+            _show_result(result)
+
+# ------------------------------------------------------------------- history, backups
+with tab_history:
+    st.subheader("Historique des imports")
+    history = store.query("imports_history", dataset=None)
+    if history.empty:
+        st.info("Aucun import n'a encore été tenté sur cette base.")
+    else:
+        st.dataframe(catalogue.history_table(history), hide_index=True,
+                     column_config={"Message": st.column_config.TextColumn(width="large")})
+    st.subheader("Sauvegardes")
+    backups = backup.list_backups(db_path())
+    st.caption(f"Une copie de la base est gardée avant chaque import réussi ({backup.KEPT} dernières).")
+    if not backups:
+        st.info("Aucune sauvegarde pour l'instant.")
+    elif staff:
+        names = {b.name: b for b in backups}
+        chosen = st.selectbox(
+            "Sauvegarde à restaurer", list(names), key="restore_choice",
+            format_func=lambda n: f"{names[n].taken_at:%d/%m/%Y %H:%M:%S} — avant : "
+                                  f"{catalogue.label(names[n].before)}")
+        confirm = st.checkbox("Je confirme : les données actuelles seront remplacées par cette sauvegarde "
+                              "(l'historique des imports est conservé).", key="restore_confirm")
+        if st.button("Restaurer", disabled=not confirm, key="restore_go"):
+            backup.restore(chosen, db_path())
+            store.clear()
+            st.success(f"Base restaurée : état du {names[chosen].taken_at:%d/%m/%Y à %H:%M:%S}.")
+    else:
+        st.dataframe(catalogue.backups_table(backups), hide_index=True)
+        st.caption("Connectez-vous dans l'onglet « Importer un fichier » pour restaurer une sauvegarde.")

@@ -1,0 +1,145 @@
+"""Import speed: a 1,000,000-row counter measures file (schéma comptage des mobilités format).
+
+Generates the CSV (24 hourly channels, ISO 8601 times with +01:00/+02:00 offsets, 0.1 % empty
+counts) in a temporary folder, builds a demo-scale-1 database there, imports the channels,
+then times:
+
+- bare: DuckDB alone, `CREATE TABLE AS SELECT * FROM read_csv(file)` into a new database
+  file, closed (so written to disk), as the reference;
+- import: `ecotransition.imports.import_file('counter_measures', file, db)`, i.e. hashing,
+  copy of the database, reading and checking every value, the upsert in one transaction,
+  the imports log, the backup, the checkpoint and the atomic swap;
+- re-import of the same file (nothing changes), and of a corrected file (every count + 1).
+
+Best of --repeat runs each; prints wall-clock times, the process CPU times (DuckDB's threads
+included: steadier than wall time on a shared machine) and the ratios import / bare
+(target ≤ 3).
+
+    python bench/bench_import.py [--rows 1000000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import duckdb  # noqa: E402
+
+from ecotransition.build import build  # noqa: E402
+from ecotransition.imports import import_file  # noqa: E402
+
+CHANNELS = 24
+
+
+def write_measures(path: Path, rows: int, bump: int = 0) -> None:
+    hours = -(-rows // CHANNELS)
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'Europe/Paris'")
+    con.execute(f"""
+        COPY (
+            WITH t AS (
+                SELECT c, h, TIMESTAMPTZ '2019-01-01 00:00:00+01' + to_hours(h) AS s
+                FROM range({CHANNELS}) r(c), range({hours}) q(h)
+            )
+            SELECT 'bench-ch-' || lpad(c::VARCHAR, 2, '0') AS channel_id,
+                   'bench-cpt-' || lpad(c::VARCHAR, 2, '0') AS counter_id,
+                   strftime(timezone('Europe/Paris', s), '%Y-%m-%dT%H:%M:%S')
+                     || CASE WHEN timezone('Europe/Paris', s) - timezone('UTC', s) = INTERVAL 2 HOUR
+                             THEN '+02:00' ELSE '+01:00' END AS start_datetime,
+                   strftime(timezone('Europe/Paris', s + INTERVAL 1 HOUR), '%Y-%m-%dT%H:%M:%S')
+                     || CASE WHEN timezone('Europe/Paris', s + INTERVAL 1 HOUR)
+                                  - timezone('UTC', s + INTERVAL 1 HOUR) = INTERVAL 2 HOUR
+                             THEN '+02:00' ELSE '+01:00' END AS end_datetime,
+                   CASE WHEN hash(c, h) % 1000 = 0 THEN NULL
+                        ELSE (hash(c, h) % 97 + {bump})::INTEGER END AS count
+            FROM t ORDER BY c, h LIMIT {rows}
+        ) TO '{path}' (HEADER, DELIMITER ',')
+    """)
+    con.close()
+
+
+def write_channels(path: Path, site: str) -> None:
+    lines = ["channel_id,site_id,mobility_type,direction,time_step"]
+    lines += [f"bench-ch-{c:02d},{site},{'BIKE' if c % 2 else 'PEDESTRIAN'},,3600" for c in range(CHANNELS)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def timed(fn) -> tuple[float, float, object]:
+    """(wall seconds, CPU seconds of this process, result)."""
+    w, c = time.perf_counter(), time.process_time()
+    out = fn()
+    return time.perf_counter() - w, time.process_time() - c, out
+
+
+def bare(csv: Path, tmp: Path) -> None:
+    target = tmp / "bare.duckdb"
+    target.unlink(missing_ok=True)
+    con = duckdb.connect(str(target))
+    con.execute("CREATE TABLE m AS SELECT * FROM read_csv($p)", {"p": str(csv)})
+    con.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-import-") as d:
+        tmp = Path(d)
+        csv, fixed = tmp / "measures.csv", tmp / "measures-corrected.csv"
+        t0 = time.perf_counter()
+        write_measures(csv, args.rows)
+        write_measures(fixed, args.rows, bump=1)
+        print(f"generated {args.rows:,} rows ({csv.stat().st_size / 2**20:.1f} MiB) in "
+              f"{time.perf_counter() - t0:.1f} s".replace(",", " "))
+        base = tmp / "base.duckdb"
+        build(base, 1, progress=lambda f, m: None)
+        con = duckdb.connect(str(base), read_only=True)
+        site = con.execute("SELECT min(site_id) FROM counter_sites").fetchall()[0][0]
+        existing = con.execute("SELECT count(*) FROM counter_measures").fetchall()[0][0]
+        con.close()
+        channels = tmp / "channels.csv"
+        write_channels(channels, site)
+        r = import_file("counter_channels", channels, base)
+        assert r.status == "chargé", r.message
+
+        runs = {"bare": [], "import": [], "same": [], "fixed": []}
+        for _ in range(args.repeat):
+            runs["bare"].append(timed(lambda: bare(csv, tmp))[:2])
+            db = tmp / "run.duckdb"
+            shutil.copyfile(base, db)
+            shutil.rmtree(tmp / "backups", ignore_errors=True)
+            w, c, r = timed(lambda: import_file("counter_measures", csv, db))
+            runs["import"].append((w, c))
+            # The October hour repeated in local time merges two rows into one.
+            assert r.status == "chargé" and r.rows_loaded > args.rows * 0.99, r.message
+            w, c, r = timed(lambda: import_file("counter_measures", csv, db))
+            runs["same"].append((w, c))
+            assert r.status == "inchangé", r.message
+            w, c, r = timed(lambda: import_file("counter_measures", fixed, db))
+            runs["fixed"].append((w, c))
+            assert r.status == "chargé" and r.updated > args.rows * 0.99, r.message
+
+        best = {k: (min(x[0] for x in v), min(x[1] for x in v)) for k, v in runs.items()}
+        print(f"database: demo scale 1 ({existing:,} measures already there)".replace(",", " ")
+              + f"; {args.repeat} runs each, best shown")
+        print(f"{'':36s} {'wall':>7s} {'CPU':>7s}")
+        for key, label in [("bare", "bare DuckDB read_csv into a table"), ("import", "import (new rows)"),
+                           ("same", "re-import, same file (unchanged)"),
+                           ("fixed", "re-import, corrected file (update)")]:
+            print(f"{label:36s} {best[key][0]:6.2f}s {best[key][1]:6.2f}s   "
+                  f"(wall runs: {', '.join(f'{w:.2f}' for w, _ in runs[key])})")
+        print(f"{'ratio import / bare':36s} {best['import'][0] / best['bare'][0]:6.2f}  "
+              f"{best['import'][1] / best['bare'][1]:6.2f}    (target ≤ 3)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,352 @@
+"""Importing one data file into the database: the same path for the /donnees page and for
+
+    python -m ecotransition.imports DATASET FILE [--db PATH] [--sheet NAME]
+
+Everything happens in a private copy of the database (db.modified_copy), under the writers'
+lock: the file is staged and checked against the reference tables, and then either
+
+- refused: the data tables stay exactly as they were; only the `imports` log gains a row
+  (status « refusé ») whose message names every bad line, column, value and reason;
+- loaded in one transaction with an upsert on the dataset's natural key (status « chargé »),
+  after a backup of the current file (the last 5 are kept); or
+- found identical to what is already there (status « inchangé »): re-importing a file is a no-op.
+
+The copy then replaces the live file atomically, so a running dashboard sees the old state
+or the new one, never a mix, and picks the new one up as soon as the file's stamp changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from .. import backup
+from ..db import modified_copy
+from ..paths import db_path
+from ..readers import ReadError, Table, normalize_header, probe_csv, read_table
+from ..validate import (Issue, Staged, install_macros, match_header, report, sort_issues, stage_csv,
+                        stage_table, table_issues, type_issues)
+from .datasets import DATASETS, Context, Dataset
+
+__all__ = ["DATASETS", "ImportResult", "import_file", "LOADED", "REFUSED", "UNCHANGED"]
+
+LOADED, REFUSED, UNCHANGED = "chargé", "refusé", "inchangé"
+PARIS = ZoneInfo("Europe/Paris")
+DEMO = "démonstration"
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class ImportResult:
+    status: str
+    dataset: str
+    file_name: str
+    sha256: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    inserted: int = 0
+    updated: int = 0
+    message: str = ""
+    issues: list[Issue] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    format: str = ""
+    encoding: str = ""
+    backup: Path | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status != REFUSED
+
+
+def _now() -> datetime:
+    """Europe/Paris wall-clock time, like every timestamp stored in the database."""
+    return datetime.now(PARIS).replace(tzinfo=None, microsecond=0)
+
+
+def _no_progress(fraction: float, message: str) -> None:
+    pass
+
+
+def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.PathLike | None = None, *,
+                file_name: str | None = None, sheet: str | None = None,
+                progress: Progress | None = None) -> ImportResult:
+    """Import `file` (a path, or the bytes of an upload) as `dataset` into the database `db`."""
+    t0 = time.perf_counter()
+    notify = progress or _no_progress
+    if dataset not in DATASETS:
+        raise ValueError(f"jeu de données inconnu : {dataset} (attendus : {', '.join(DATASETS)})")
+    ds = DATASETS[dataset]
+    db = db_path(db)
+    if not Path(db).is_file():
+        raise FileNotFoundError(f"La base de données {db} est introuvable "
+                                "(construisez-la : python -m ecotransition.build).")
+    path: Path | None = None
+    if isinstance(file, (bytes, bytearray)):
+        data = bytes(file)
+        file_name = file_name or "fichier"
+    else:
+        path = Path(file)
+        data = path.read_bytes()
+        file_name = file_name or path.name
+    # The digest of a large file is computed while DuckDB reads it (hashlib releases the GIL).
+    digest = _Digest(data)
+    result = ImportResult(REFUSED, dataset, file_name, "")
+    now = _now()
+    source_day = now.strftime("%d/%m/%Y")
+
+    notify(0.02, "Lecture du fichier")
+    # Reading and decoding need no database: done before taking the writers' lock.
+    fast = probe_csv(data) if ds.fast else None
+    table: Table | None = None
+    read_error: Issue | None = None
+    if fast is None:
+        try:
+            table = read_table(data, sheet, progress=lambda f: notify(0.02 + 0.2 * f, "Lecture du fichier"))
+        except ReadError as exc:
+            read_error = Issue(0, None, None, None, str(exc))
+
+    tmp_csv: Path | None = None
+    try:
+        with modified_copy(db) as conn:
+            install_macros(conn)
+            ctx: Context | None = None
+            if read_error is not None:
+                issues = [read_error]
+            else:
+                if fast is not None:
+                    if path is None:
+                        tmp_csv = _spill(data, db)
+                    ctx = _fast_check(conn, ds, str(path or tmp_csv), fast, result, source_day, notify)
+                    if ctx is None:
+                        # Something is wrong: read again in Python for exact line numbers.
+                        try:
+                            table = read_table(data, sheet)
+                        except ReadError as exc:
+                            read_error = Issue(0, None, None, None, str(exc))
+                if read_error is not None:
+                    issues = [read_error]
+                elif ctx is None:
+                    notify(0.3, "Vérification des valeurs")
+                    issues, ctx = _table_check(conn, ds, table, result, source_day)
+                else:
+                    issues = []
+            result.sha256 = digest.hexdigest()
+            if issues:
+                _refuse(result, issues)
+                _log(conn, result, now)
+            else:
+                notify(0.6, "Chargement dans la base")
+                result.notes = ctx.notes
+                conn.execute("BEGIN TRANSACTION")
+                result.inserted, result.updated = _load(conn, ds, ctx)
+                result.rows_loaded = result.inserted + result.updated
+                result.status = LOADED if result.rows_loaded else UNCHANGED
+                result.message = _summary(conn, result)
+                _log(conn, result, now)
+                conn.execute("COMMIT")
+                if result.status == LOADED:
+                    notify(0.85, "Sauvegarde de la version précédente")
+                    result.backup = backup.keep(db, dataset, now)
+            notify(0.9, "Publication de la nouvelle version")
+    finally:
+        if tmp_csv is not None:
+            tmp_csv.unlink(missing_ok=True)
+    result.seconds = time.perf_counter() - t0
+    notify(1.0, {LOADED: "Import terminé", UNCHANGED: "Fichier déjà importé : rien n'a changé",
+                 REFUSED: "Fichier refusé"}[result.status])
+    return result
+
+
+def _source_label(source: str, file_name: str, day: str) -> str:
+    """What loaded rows say about their origin: the file's name and the day it was imported."""
+    if source == "Import":
+        return f"Import {file_name} du {day}"
+    return f"{source} ({file_name}, import du {day})"
+
+
+def _fast_check(conn, ds: Dataset, path: str, probe, result: ImportResult, day: str,
+                notify: Progress) -> Context | None:
+    """Stage and check a UTF-8 CSV read by DuckDB; None when anything is wrong with it."""
+    encoding, delimiter, header = probe
+    match = match_header(header, ds.formats)
+    if match.issues:
+        return None
+    notify(0.1, "Lecture du fichier")
+    staged = stage_csv(conn, path, delimiter, header, match)
+    if staged is None or not staged.rows:
+        return None
+    notify(0.35, "Vérification des valeurs")
+    result.rows_read = staged.rows
+    ctx = _rules(conn, ds, staged, _source_label(match.format.source, result.file_name, day))
+    if ctx.issues:
+        return None
+    result.encoding, result.format = encoding, match.format.label
+    return ctx
+
+
+def _table_check(conn, ds: Dataset, table: Table, result: ImportResult,
+                 day: str) -> tuple[list[Issue], Context | None]:
+    match = match_header(table.header, ds.formats)
+    result.rows_read = len(table.rows) + len({line for line, col, _ in table.cell_errors if not col})
+    result.encoding, result.format = table.encoding, match.format.label
+    issues = list(match.issues) + table_issues(table)
+    if match.issues and len(table.sheets) > 1:
+        others = ", ".join(f"« {s} »" for s in table.sheets if s != table.sheet)
+        issues.append(Issue(0, None, None, None, f"feuille lue : « {table.sheet} » ; le classeur contient "
+                                                 f"aussi {others} : choisissez la feuille des données"))
+    if match.issues:
+        return issues, None
+    staged = stage_table(conn, table, match)
+    ctx = _rules(conn, ds, staged, _source_label(match.format.source, result.file_name, day))
+    issues += ctx.issues
+    if not issues and not table.rows:
+        issues.append(Issue(0, None, None, None, "le fichier ne contient aucune ligne de données."))
+    return issues, ctx
+
+
+def _rules(conn, ds: Dataset, staged: Staged, source: str) -> Context:
+    """Every check of the dataset; when all pass, `_new` holds the rows to load."""
+    ctx = Context(conn, staged, source)
+    if ds.select is not None:
+        ds.select(ctx)
+    # Type problems first in the report; the rules still run (they skip unparsed values),
+    # so one bad column never hides the other problems.
+    ctx.issues.extend(type_issues(conn, staged))
+    ds.build(ctx)
+    return ctx
+
+
+class _Digest(threading.Thread):
+    def __init__(self, data: bytes):
+        super().__init__(daemon=True)
+        self._data, self._hex = data, ""
+        self.start()
+
+    def run(self) -> None:
+        self._hex = hashlib.sha256(self._data).hexdigest()
+
+    def hexdigest(self) -> str:
+        self.join()
+        return self._hex
+
+
+def _spill(data: bytes, db: Path) -> Path:
+    """An upload written to disk so that DuckDB can read it (next to the database: same disk)."""
+    # Named like the writer's other temporary files: a killed writer's leftovers are removed
+    # by the next one (see db.modified_copy) and ignored by git.
+    fd, name = tempfile.mkstemp(prefix=f".{Path(db).name}.import.upload.", suffix=".tmp", dir=Path(db).parent)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    return Path(name)
+
+
+def _refuse(result: ImportResult, issues: list[Issue]) -> None:
+    issues = sort_issues(list(dict.fromkeys(issues)))
+    result.status = REFUSED
+    result.issues = issues
+    bad_lines = {i.line for i in issues if i.line is not None}
+    whole = any(i.phase == 0 and i.line in (None, 1) for i in issues)
+    result.rows_rejected = result.rows_read if whole else len(bad_lines)
+    result.rows_loaded = 0
+    result.message = report(issues)
+
+
+def _load(conn: duckdb.DuckDBPyConnection, ds: Dataset, ctx: Context) -> tuple[int, int]:
+    """Upsert `_new` into the table on its key; returns (inserted, updated).
+
+    Columns the file provides are overwritten. The others keep their value, unless the row
+    was demonstration data (then they are emptied: a real source must not vouch for
+    generated values). Rows equal to what is stored are left alone, which makes a
+    re-import a no-op.
+    """
+    t = ds.table
+    key = list(ds.key)
+    provided = [c for c in ds.values if c in ctx.provided]
+    kept = [c for c in ds.values if c not in ctx.provided]
+    on = " AND ".join(f"{t}.{k} = n.{k}" for k in key)
+    differs = " OR ".join(f"n.{c} IS DISTINCT FROM {t}.{c}" for c in provided) or "false"
+    sets = [f"{c} = n.{c}" for c in provided]
+    sets += [f"{c} = CASE WHEN {t}.source = '{DEMO}' THEN NULL ELSE {t}.{c} END" for c in kept]
+    any_kept = " OR ".join(f"{t}.{c} IS NOT NULL" for c in kept) or "false"
+    # Values kept from another source keep that source named beside the new one.
+    sets.append(
+        f"source = CASE WHEN {t}.source <> '{DEMO}' AND ({any_kept}) AND {t}.source <> n.source "
+        f"THEN array_to_string(list_prepend(n.source, list_filter(string_split({t}.source, ' ; '), "
+        "lambda s: NOT starts_with(s, split_part(n.source, ' ', 1)))), ' ; ') ELSE n.source END")
+    cols = key + provided
+    insert = (f"INSERT INTO {t} ({', '.join(cols)}, source) "
+              f"SELECT {', '.join('n.' + c for c in cols)}, n.source FROM _new n")
+    # New periods of a counter are the usual case: when no stored row can share a key with
+    # the file (first key among the file's, second within its range), a plain insert does.
+    maybe = f"{t}.{key[0]} IN (SELECT {key[0]} FROM _new)"
+    if len(key) > 1:
+        maybe += (f" AND {t}.{key[1]} BETWEEN (SELECT min({key[1]}) FROM _new) "
+                  f"AND (SELECT max({key[1]}) FROM _new)")
+    if not conn.execute(f"SELECT count(*) FROM {t} WHERE {maybe}").fetchall()[0][0]:
+        return int(conn.execute(insert).fetchall()[0][0]), 0
+    updated = conn.execute(
+        f"UPDATE {t} SET {', '.join(sets)} FROM _new n WHERE {on} AND ({t}.source = '{DEMO}' OR {differs})"
+    ).fetchall()[0][0]
+    inserted = conn.execute(f"{insert} WHERE NOT EXISTS (SELECT 1 FROM {t} WHERE {on})").fetchall()[0][0]
+    return int(inserted), int(updated)
+
+
+def _summary(conn: duckdb.DuckDBPyConnection, result: ImportResult) -> str:
+    if result.status == UNCHANGED:
+        text = (f"Aucun changement : les {result.rows_read} lignes du fichier sont déjà dans la base"
+                if result.rows_read else "Aucun changement")
+        before = conn.execute(
+            "SELECT max(imported_at) FROM imports WHERE dataset = $d AND sha256 = $s AND status = $st",
+            {"d": result.dataset, "s": result.sha256, "st": LOADED}).fetchall()[0][0]
+        if before is not None:
+            text += f" (fichier identique à celui importé le {before:%d/%m/%Y à %H:%M})"
+        text += "."
+    else:
+        text = (f"{result.rows_loaded} ligne{'s' if result.rows_loaded > 1 else ''} chargée"
+                f"{'s' if result.rows_loaded > 1 else ''} ({result.inserted} nouvelle"
+                f"{'s' if result.inserted > 1 else ''}, {result.updated} mise"
+                f"{'s' if result.updated > 1 else ''} à jour) sur {result.rows_read} lue"
+                f"{'s' if result.rows_read > 1 else ''}.")
+    if result.format:
+        text += f" Format : {result.format}."
+    if result.notes:
+        text += " " + " ; ".join(result.notes) + "."
+    return text
+
+
+def _log(conn: duckdb.DuckDBPyConnection, result: ImportResult, now: datetime) -> None:
+    conn.execute(
+        "INSERT INTO imports (id, imported_at, dataset, file_name, sha256, rows_read, rows_loaded, "
+        "rows_rejected, status, message) VALUES ($id, $at, $dataset, $file, $sha, $read, $loaded, "
+        "$rejected, $status, $message)",
+        {"id": uuid.uuid4().hex, "at": now, "dataset": result.dataset, "file": result.file_name,
+         "sha": result.sha256, "read": result.rows_read, "loaded": result.rows_loaded,
+         "rejected": result.rows_rejected, "status": result.status, "message": result.message})
+
+
+# Staff spreadsheets first, then open-data files, in the order staff meet them.
+CHOICE_ORDER = ("events", "investments", "indicators", "park_sites", "solar_production", "solar_potential",
+                "cadastre_usage", "counter_sites", "counter_channels", "counter_measures")
+
+
+def dataset_choices() -> dict[str, str]:
+    """Dataset name -> French label, in the order shown to staff."""
+    return {name: DATASETS[name].label for name in CHOICE_ORDER}
+
+
+def header_names(dataset: str) -> list[str]:
+    return [normalize_header(c.headers[0]) for c in DATASETS[dataset].template.columns]

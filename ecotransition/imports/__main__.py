@@ -1,0 +1,45 @@
+"""python -m ecotransition.imports DATASET FILE [--db PATH] [--sheet NAME]
+
+Exit status: 0 loaded (or already there), 1 refused (the reasons on stderr, nothing changed).
+Safe to run while the dashboard is running (e.g. from a nightly job).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import DATASETS, REFUSED, import_file
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m ecotransition.imports",
+        description="Importe un fichier de données dans la base du tableau de bord.",
+        epilog="Jeux de données : " + " ; ".join(f"{k} ({d.label})" for k, d in DATASETS.items()),
+    )
+    parser.add_argument("dataset", metavar="DATASET", choices=list(DATASETS), help="jeu de données")
+    parser.add_argument("file", metavar="FILE", help="fichier CSV ou XLSX")
+    parser.add_argument("--db", help="base de données (défaut : $ECOTRANSITION_DB ou data/ecotransition.duckdb)")
+    parser.add_argument("--sheet", help="feuille du classeur XLSX (défaut : la première)")
+    parser.add_argument("--quiet", action="store_true", help="n'affiche pas la progression")
+    args = parser.parse_args(argv)
+
+    def progress(fraction: float, message: str) -> None:
+        if not args.quiet:
+            print(f"[{fraction:4.0%}] {message}", flush=True)
+
+    try:
+        result = import_file(args.dataset, args.file, args.db, sheet=args.sheet, progress=progress)
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        print(f"Import impossible : {exc}", file=sys.stderr)
+        return 1
+    if result.status == REFUSED:
+        print(f"{result.file_name} ({args.dataset}) : {result.message}", file=sys.stderr)
+        return 1
+    print(f"{result.status.capitalize()} : {result.message} ({result.seconds:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,302 @@
+"""Reading the files staff receive: CSV in any of the usual encodings and separators, or XLSX.
+
+Everything comes out as text (or None for an empty cell), with the file's own line number
+for each row (the header is line 1), so that validation can name the exact line. Decoding
+never guesses silently: UTF-8 (with or without BOM) is tried first because Windows-1252
+text is almost never valid UTF-8, and a file that is neither is refused rather than read
+as mojibake.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+XLSX_MAGIC = b"PK\x03\x04"
+XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+# Sequences that UTF-8 French text turns into once it has been decoded as Windows-1252:
+# a file containing them was already damaged before it reached us.
+_MOJIBAKE = re.compile("Ã[\u00a0-\u00bf]|â€[™œ\u009d“”¦]|Å“")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class ReadError(Exception):
+    """The file cannot be read as a table; the message is French and names the problem."""
+
+
+@dataclass
+class Table:
+    """A file read as text: header names as written, rows of str | None, file line numbers."""
+    header: list[str]
+    rows: list[list[str | None]]
+    lines: list[int]
+    encoding: str
+    delimiter: str | None = None
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    # (line, column header, message) for cells that cannot be taken as they are
+    cell_errors: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+def normalize_header(name: str) -> str:
+    """'Date début' -> 'date_debut', 'Energie produite (MWh)' -> 'energie_produite_mwh'."""
+    text = unicodedata.normalize("NFKD", str(name).replace("\ufeff", ""))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+
+
+def kind_of(data: bytes) -> str:
+    """'xlsx', 'xls', 'empty' or 'text', from the content (the file name may lie)."""
+    if not data.strip(b" \t\r\n\x00"):
+        return "empty"
+    if data.startswith(XLSX_MAGIC):
+        return "xlsx"
+    if data.startswith(XLS_MAGIC):
+        return "xls"
+    return "text"
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """(text, encoding name) for UTF-8 with or without BOM, UTF-16 with BOM, or Windows-1252."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ["utf-16"]
+    else:
+        if b"\x00" in data[:65536]:
+            raise ReadError(_NOT_TEXT)
+        candidates = ["utf-8", "cp1252"]
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        break
+    else:
+        raise ReadError(_NOT_TEXT)
+    sample = text[:65536]
+    if "\x00" in sample or len(_CONTROL.findall(sample)) > max(2, len(sample) // 1000):
+        raise ReadError(_NOT_TEXT)
+    bad = _MOJIBAKE.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise ReadError(
+            f"ligne {line} : le texte contient « {bad.group()} » au lieu d'une lettre accentuée ; "
+            "le fichier a été mal converti avant l'envoi. Réexportez-le depuis le tableur "
+            "(CSV UTF-8 ou CSV Windows) sans conversion intermédiaire."
+        )
+    return text, {"utf-8-sig": "UTF-8 avec BOM", "utf-8": "UTF-8", "cp1252": "Windows-1252",
+                  "utf-16": "UTF-16"}[encoding]
+
+
+_NOT_TEXT = (
+    "le fichier n'est ni un CSV (texte) ni un classeur XLSX lisible : "
+    "vérifiez qu'il s'agit bien de l'export attendu."
+)
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The separator used in the header line: ';', ',' or tab (';' wins a tie, as in French Excel)."""
+    counts = {d: 0 for d in (";", ",", "\t")}
+    quoted = False
+    for c in header_line:
+        if c == '"':
+            quoted = not quoted
+        elif not quoted and c in counts:
+            counts[c] += 1
+    best = max(counts, key=lambda d: (counts[d], d == ";", d == ","))
+    return best if counts[best] else ","
+
+
+def _clean(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def read_csv_text(text: str, encoding: str = "UTF-8", progress=None) -> Table:
+    lines = text.splitlines()
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        raise ReadError("le fichier est vide.")
+    delimiter = sniff_delimiter(lines[first])
+    # Not strict: a quote inside an unquoted cell (Salle "Arc-en-ciel") is kept as a character,
+    # as spreadsheets do; a quote left open shows up as a row with too few cells.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"',
+                        doublequote=True, strict=False)
+    header: list[str] | None = None
+    header_line = 0
+    rows: list[list[str | None]] = []
+    row_lines: list[int] = []
+    errors: list[tuple[int, str, str]] = []
+    width = 0
+    start = 1
+    total = max(1, len(lines))
+    try:
+        for record in reader:
+            line, start = start, reader.line_num + 1
+            values = [_clean(v) for v in record]
+            if not any(v is not None for v in values):
+                continue  # blank line, or a row of empty cells left by a spreadsheet
+            if header is None:
+                header = [v or "" for v in values]
+                while header and not header[-1]:
+                    header.pop()  # trailing separators after the last column
+                header_line, width = line, len(header)
+                continue
+            if len(values) > width and not any(values[width:]):
+                values = values[:width]
+            if len(values) != width:
+                errors.append((line, "", f"{len(values)} valeurs pour {width} colonnes "
+                               f"(séparateur « {delimiter} » détecté sur la ligne d'en-tête)"))
+                continue
+            rows.append(values)
+            row_lines.append(line)
+            if progress and len(rows) % 100_000 == 0:
+                progress(min(line / total, 1.0))
+    except csv.Error as exc:
+        raise ReadError(f"ligne {reader.line_num} : guillemets mal fermés ou caractère "
+                        f"inattendu ({exc}).") from exc
+    if header is None:
+        raise ReadError("le fichier est vide.")
+    return Table(header=header, rows=rows, lines=row_lines, encoding=encoding,
+                 delimiter=delimiter, cell_errors=errors)
+
+
+def _cell_text(value) -> str | None:
+    """An XLSX cell value as the text a CSV export would hold (ISO dates, point decimals)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, datetime):
+        if value.time() == time(0):
+            return value.date().isoformat()
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, int):
+        return str(value)
+    return _clean(str(value))
+
+
+def sheet_names(data: bytes) -> list[str]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged archive
+        raise ReadError("le classeur XLSX est illisible ou endommagé.") from exc
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
+def read_xlsx(data: bytes, sheet: str | None = None) -> Table:
+    """The first sheet (or the named one): cell values as computed by the spreadsheet, never formulas."""
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    try:
+        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:
+        raise ReadError("le classeur XLSX est illisible ou endommagé.") from exc
+    try:
+        names = list(values.sheetnames)
+        if sheet is None:
+            name = names[0]
+        elif sheet in names:
+            name = sheet
+        else:
+            raise ReadError(f"la feuille « {sheet} » n'existe pas dans le classeur "
+                            f"(feuilles : {', '.join(names)}).")
+        header: list[str] | None = None
+        rows: list[list[str | None]] = []
+        row_lines: list[int] = []
+        errors: list[tuple[int, str, str]] = []
+        width = 0
+        pairs = zip(formulas[name].iter_rows(), values[name].iter_rows(values_only=True))
+        for line, (fcells, vals) in enumerate(pairs, start=1):
+            texts = [_cell_text(v) for v in vals]
+            for k, cell in enumerate(fcells):
+                if getattr(cell, "data_type", None) == "f" and (k >= len(vals) or vals[k] is None):
+                    col = header[k] if header and k < len(header) else get_column_letter(k + 1)
+                    errors.append((line, col, "formule sans valeur calculée : ouvrez le classeur "
+                                   "dans le tableur et enregistrez-le avant l'import"))
+            if not any(t is not None for t in texts):
+                continue
+            if header is None:
+                header = [t or "" for t in texts]
+                while header and not header[-1]:
+                    header.pop()
+                width = len(header)
+                continue
+            if len(texts) > width and not any(texts[width:]):
+                texts = texts[:width]
+            if len(texts) < width:
+                texts += [None] * (width - len(texts))  # openpyxl drops trailing empty cells
+            if len(texts) != width:
+                errors.append((line, "", f"{len(texts)} valeurs pour {width} colonnes"))
+                continue
+            rows.append(texts)
+            row_lines.append(line)
+        if header is None:
+            raise ReadError(f"la feuille « {name} » est vide.")
+        return Table(header=header, rows=rows, lines=row_lines, encoding="XLSX", sheet=name,
+                     sheets=names, cell_errors=errors)
+    finally:
+        formulas.close()
+        values.close()
+
+
+def read_table(data: bytes, sheet: str | None = None, progress=None) -> Table:
+    """Any supported file as a Table; ReadError (French) when it cannot be read at all."""
+    kind = kind_of(data)
+    if kind == "empty":
+        raise ReadError("le fichier est vide.")
+    if kind == "xls":
+        raise ReadError("ancien format Excel (.xls) non pris en charge : enregistrez le "
+                        "classeur au format XLSX ou CSV.")
+    if kind == "xlsx":
+        return read_xlsx(data, sheet)
+    text, encoding = decode(data)
+    return read_csv_text(text, encoding, progress)
+
+
+def probe_csv(data: bytes) -> tuple[str, str, list[str]] | None:
+    """(encoding, delimiter, header) when the file looks like a UTF-8 CSV that DuckDB can read
+    directly (the fast path for large files); None otherwise. Only the head is decoded here:
+    DuckDB rejects invalid UTF-8 further on, and the import then falls back to reading the
+    whole file in Python."""
+    if kind_of(data) != "text" or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    head = data[:65536]
+    if b"\x00" in head:
+        return None
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if len(data) == len(head) or exc.start < len(head) - 4:  # not a character cut by the head's end
+            return None
+        text = head[:exc.start].decode("utf-8")
+    if _MOJIBAKE.search(text) or len(_CONTROL.findall(text)) > max(2, len(text) // 1000):
+        return None
+    encoding = "UTF-8 avec BOM" if text.startswith("\ufeff") else "UTF-8"
+    text = text.lstrip("\ufeff")
+    first = next((line for line in text.splitlines() if line.strip()), None)
+    if first is None or len(first) >= len(text) - 1 and len(data) > len(head):
+        return None
+    delimiter = sniff_delimiter(first)
+    header = [(_clean(v) or "") for v in next(csv.reader([first], delimiter=delimiter))]
+    while header and not header[-1]:
+        header.pop()
+    return encoding, delimiter, header

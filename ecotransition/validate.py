@@ -1,0 +1,396 @@
+"""Checking an imported table before anything is loaded: headers, types, rules, messages.
+
+A dataset format is a list of `Col` specs. The file's header is matched against them
+(French template names, the contract's English names, open-data names), then every value
+is parsed in DuckDB from its text, so a 1-million-row file is checked as fast as it is read.
+Every problem becomes an `Issue` naming the file line (header = line 1), the column as
+written in the file, the value and the reason, in French. All issues are collected, type
+(coercion) problems first, so that one bad column never hides the others.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from .readers import Table, normalize_header
+
+MAX_SHOWN = 50
+
+
+# --------------------------------------------------------------------------- issues
+
+@dataclass(frozen=True, order=True)
+class Issue:
+    """One reason to refuse the file. phase: 0 reading/header, 1 type, 2 rule."""
+    phase: int
+    line: int | None
+    column: str | None
+    value: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.line is not None:
+            where.append(f"ligne {self.line}")
+        if self.column:
+            where.append(self.column)
+        prefix = ", ".join(where)
+        value = f"« {_short(self.value)} » " if self.value is not None else ""
+        return f"{prefix} : {value}{self.reason}" if prefix else f"{value}{self.reason}"
+
+
+def _short(value: str, limit: int = 80) -> str:
+    value = str(value).replace("\r", " ").replace("\n", " ")
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def sort_issues(issues: list[Issue]) -> list[Issue]:
+    """Reading and header problems, then type problems, then rules; by line within each
+    (the order of the checks is kept for one line: Python's sort is stable)."""
+    return sorted(issues, key=lambda i: (i.phase, i.line if i.line is not None else -1))
+
+
+def report(issues: list[Issue], limit: int = MAX_SHOWN) -> str:
+    """The French refusal message: a count, then the first `limit` issues, one per line."""
+    issues = sort_issues(issues)
+    lines = {i.line for i in issues if i.line is not None}
+    head = (f"Fichier refusé : {len(issues)} erreur{'s' if len(issues) > 1 else ''}"
+            + (f" sur {len(lines)} ligne{'s' if len(lines) > 1 else ''}" if lines else "")
+            + ". Rien n'a été chargé.")
+    body = [f"- {i}" for i in issues[:limit]]
+    if len(issues) > limit:
+        rest = len(issues) - limit
+        body.append(f"- … et {rest} autre{'s' if rest > 1 else ''} erreur{'s' if rest > 1 else ''}.")
+    return "\n".join([head, *body])
+
+
+# ---------------------------------------------------------------------------- specs
+
+@dataclass(frozen=True)
+class Col:
+    """A column of a format: where it goes, what it holds, which headers name it."""
+    name: str                       # column name in the staged table (a contract name when possible)
+    kind: str                       # text, insee, int, number, count, date, datetime, year, choice, pattern
+    headers: tuple[str, ...]        # accepted normalised header names; the first is the template's
+    required: bool = False          # the header must be present
+    mandatory: bool = False         # every row must have a value
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[tuple[str, str], ...] = ()   # (accepted input, stored value), for kind 'choice'
+    pattern: str | None = None      # full-match regex on the upper-cased text, for kind 'pattern'
+    help: str = ""                  # French description shown with the template
+    example: str = ""               # value of the template's example row
+
+
+@dataclass(frozen=True)
+class Format:
+    key: str                        # 'modele', 'enedis', 'odre', 'schema'
+    label: str                      # French, shown in messages and history
+    columns: tuple[Col, ...]
+    strict: bool = True             # unknown columns are refused (staff templates) or ignored (open data)
+    signature: tuple[str, ...] = () # normalised headers that identify this format
+    source: str = "Import"          # prefix of the `source` written on loaded rows
+
+    def col(self, name: str) -> Col:
+        return next(c for c in self.columns if c.name == name)
+
+
+@dataclass
+class Match:
+    """How a file's header maps onto a format."""
+    format: Format
+    index: dict[str, int]           # column name -> position in the file
+    shown: dict[str, str]           # column name -> header as written in the file
+    issues: list[Issue] = field(default_factory=list)
+
+
+def match_header(header: list[str], formats: tuple[Format, ...], line: int = 1) -> Match:
+    """Pick the format the header belongs to, and report missing, unknown or doubled columns."""
+    norm = [normalize_header(h) for h in header]
+
+    def score(fmt: Format) -> tuple[int, int, int]:
+        accepted = {h for c in fmt.columns for h in c.headers}
+        sig = all(s in norm for s in fmt.signature) if fmt.signature else True
+        required = sum(1 for c in fmt.columns if c.required and any(h in norm for h in c.headers))
+        return (int(sig), required, sum(1 for h in norm if h in accepted))
+
+    fmt = max(formats, key=score)
+    issues: list[Issue] = []
+    index: dict[str, int] = {}
+    shown: dict[str, str] = {}
+    used: set[int] = set()
+    for col in fmt.columns:
+        found = [k for k, h in enumerate(norm) if h in col.headers]
+        if len(found) > 1:
+            issues.append(Issue(0, line, None, None,
+                                "colonnes en double : " + " et ".join(f"« {header[k]} »" for k in found)
+                                + f" désignent toutes la colonne {col.headers[0]}"))
+        if found:
+            index[col.name] = found[0]
+            shown[col.name] = header[found[0]].strip() or col.headers[0]
+            used.update(found)
+        elif col.required:
+            issues.append(Issue(0, line, None, None, f"colonne manquante : {col.headers[0]}"))
+    if fmt.strict:
+        for k, h in enumerate(header):
+            if k in used:
+                continue
+            if not h.strip():
+                issues.append(Issue(0, line, None, None, f"la colonne n° {k + 1} n'a pas de nom"))
+            else:
+                issues.append(Issue(0, line, None, None, f"colonne inconnue : « {_short(h, 40)} »"))
+    if any(i.reason.startswith(("colonne manquante", "colonne inconnue")) for i in issues):
+        expected = ", ".join(c.headers[0] for c in fmt.columns if c.required)
+        optional = ", ".join(c.headers[0] for c in fmt.columns if not c.required)
+        hint = f"colonnes attendues ({fmt.label}) : {expected}" + (f" ; facultatives : {optional}" if optional else "")
+        issues.append(Issue(0, line, None, None, hint))
+    return Match(fmt, index, shown, issues)
+
+
+# ------------------------------------------------------------------------ SQL parse
+
+# Temporary macros of the writer connection: text -> typed value, NULL when it does not parse.
+MACROS = r"""
+CREATE OR REPLACE TEMP MACRO _txt(v) AS nullif(trim(v), '');
+CREATE OR REPLACE TEMP MACRO _nosp(v) AS regexp_replace(trim(v), '[\s\x{00A0}\x{202F}]|€$', '', 'g');
+CREATE OR REPLACE TEMP MACRO _numtxt(s) AS CASE
+    WHEN regexp_full_match(s, '[+-]?\d{1,3}(\.\d{3})+,\d+') OR regexp_full_match(s, '[+-]?\d{1,3}(\.\d{3}){2,}')
+        THEN replace(replace(s, '.', ''), ',', '.')
+    WHEN regexp_full_match(s, '[+-]?\d{1,3}(,\d{3})+\.\d+') THEN replace(s, ',', '')
+    ELSE replace(s, ',', '.') END;
+CREATE OR REPLACE TEMP MACRO _num(v) AS CASE
+    WHEN regexp_full_match(_numtxt(_nosp(v)), '[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?')
+    THEN try_cast(_numtxt(_nosp(v)) AS DOUBLE) END;
+CREATE OR REPLACE TEMP MACRO _int(v) AS CASE
+    WHEN _num(v) = trunc(_num(v)) AND abs(_num(v)) < 1e15 THEN _num(v)::BIGINT END;
+-- Cheap tests first: on a million-row measures file every branch counts.
+CREATE OR REPLACE TEMP MACRO _count(v) AS CASE
+    WHEN contains(v, '.') OR contains(v, 'e') OR contains(v, 'E') THEN CASE
+        WHEN try_cast(v AS DOUBLE) = trunc(try_cast(v AS DOUBLE)) AND abs(try_cast(v AS DOUBLE)) < 1e15
+        THEN try_cast(v AS DOUBLE)::BIGINT END
+    ELSE try_cast(v AS BIGINT) END;
+CREATE OR REPLACE TEMP MACRO _insee(v) AS CASE
+    WHEN regexp_full_match(trim(v), '\d{4}') THEN '0' || trim(v)
+    WHEN regexp_full_match(upper(trim(v)), '\d{5}|2[AB]\d{3}') THEN upper(trim(v)) END;
+CREATE OR REPLACE TEMP MACRO _date(v) AS CASE
+    WHEN regexp_full_match(trim(v), '\d{1,2}[/.-]\d{1,2}[/.-]\d{4}')
+        THEN try_strptime(regexp_replace(trim(v), '[.-]', '/', 'g'), '%d/%m/%Y')::DATE
+    WHEN regexp_full_match(trim(v), '\d{4}-\d{2}-\d{2}([T ]00:00(:00)?)?')
+        THEN try_cast(left(trim(v), 10) AS DATE) END;
+CREATE OR REPLACE TEMP MACRO _tstz(v) AS CASE
+    WHEN contains(v, '/') THEN CASE WHEN regexp_full_match(trim(v), '\d{1,2}/\d{1,2}/\d{4}( \d{1,2}:\d{2}(:\d{2})?)?')
+         THEN coalesce(try_strptime(trim(v), '%d/%m/%Y %H:%M:%S'), try_strptime(trim(v), '%d/%m/%Y %H:%M'),
+                       try_strptime(trim(v), '%d/%m/%Y'))::TIMESTAMPTZ END
+    ELSE try_cast(v AS TIMESTAMPTZ) END;
+-- Europe/Paris wall clock of an instant by the EU rule (last Sundays of March and October,
+-- 01:00 UTC): plain arithmetic, much faster than ICU on millions of rows; ICU outside 1996-2099.
+CREATE OR REPLACE TEMP MACRO _utc(t) AS make_timestamp(epoch_us(t));
+CREATE OR REPLACE TEMP MACRO _paris(t) AS CASE
+    WHEN year(_utc(t)) BETWEEN 1996 AND 2099 THEN
+        _utc(t) + INTERVAL 1 HOUR + CASE
+            WHEN _utc(t) >= make_timestamp(year(_utc(t)), 3, 31, 1, 0, 0) - to_days(dayofweek(make_date(year(_utc(t)), 3, 31)))
+             AND _utc(t) < make_timestamp(year(_utc(t)), 10, 31, 1, 0, 0) - to_days(dayofweek(make_date(year(_utc(t)), 10, 31)))
+            THEN INTERVAL 1 HOUR ELSE INTERVAL 0 HOUR END
+    ELSE timezone('Europe/Paris', t) END;
+-- Local time of a measure: as written when its offset is a French one (exports such as
+-- Eco-Compteur's label the whole day of the October change with the winter offset, which a
+-- strict conversion would shift to 01:00), converted to Europe/Paris otherwise (Z, +00:00...).
+CREATE OR REPLACE TEMP MACRO _local(t, raw) AS CASE
+    WHEN suffix(raw, '+01:00') THEN make_timestamp(epoch_us(t) + 3600000000)
+    WHEN suffix(raw, '+02:00') THEN make_timestamp(epoch_us(t) + 7200000000)
+    ELSE _paris(t) END;
+"""
+
+_REASON = {
+    "insee": "n'est pas un code commune INSEE (5 chiffres)",
+    "int": "n'est pas un nombre entier",
+    "count": "n'est pas un nombre entier",
+    "number": "n'est pas un nombre",
+    "date": "n'est pas une date",
+    "datetime": "n'est pas une date-heure (AAAA-MM-JJTHH:MM:SS+01:00)",
+    "year": "n'est pas une année",
+}
+
+
+def lit(value: str) -> str:
+    """A SQL string literal for one of our own constants (never for file content)."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def install_macros(conn: duckdb.DuckDBPyConnection) -> None:
+    conn.execute("SET TimeZone = 'Europe/Paris'")
+    conn.execute(MACROS)
+
+
+def parse_expr(col: Col, raw: str) -> str:
+    """SQL turning the text column `raw` into the typed value of `col` (NULL if it does not parse)."""
+    k = col.kind
+    if k == "text":
+        return f"_txt({raw})"
+    if k == "insee":
+        return f"_insee({raw})"
+    if k in ("int", "year"):
+        expr = f"_int({raw})"
+        if k == "year":
+            expr = f"CASE WHEN {expr} BETWEEN 1900 AND 2100 THEN {expr} END"
+        return expr
+    if k == "count":
+        return f"_count({raw})"
+    if k == "number":
+        return f"_num({raw})"
+    if k == "date":
+        return f"_date({raw})"
+    if k == "datetime":
+        return f"_tstz({raw})"
+    if k == "choice":
+        whens = " ".join(f"WHEN {lit(a)} THEN {lit(b)}" for a, b in col.choices)
+        return f"CASE lower(strip_accents(trim({raw}))) {whens} END"
+    if k == "pattern":
+        return (f"CASE WHEN regexp_full_match(upper(trim({raw})), {lit(col.pattern)}) "
+                f"THEN upper(trim({raw})) END")
+    raise ValueError(k)
+
+
+def reason_for(col: Col) -> str:
+    if col.kind == "choice":
+        allowed = ", ".join(dict.fromkeys(a for a, _ in col.choices))
+        return f"n'est pas une valeur admise ({allowed})"
+    if col.kind == "pattern":
+        return "n'est pas une valeur admise par le schéma"
+    return _REASON[col.kind]
+
+
+@dataclass
+class Staged:
+    """The file's rows in the writer connection: table `_parsed` with, for every column of the
+    format (NULL when the file lacks an optional one), `line`, `r__<col>` (the text),
+    `<col>` (the typed value), `n__<col>` (NULL when typed, else true if the cell was empty
+    and false if it did not parse) and, for date-times, `l__<col>` (Paris wall clock)."""
+    match: Match
+    rows: int
+    present: set[str]               # columns the file provides
+
+    def label(self, name: str) -> str:
+        return self.match.shown.get(name) or self.match.format.col(name).headers[0]
+
+
+def _staging_sql(fmt: Format, present: set[str], source: str, keep_raw: bool) -> str:
+    inner, outer = ["line"], ["line"]
+    for col in fmt.columns:
+        n = col.name
+        raw = f"c_{n}" if n in present else "NULL::VARCHAR"
+        inner += [f"{raw} AS t__{n}", f"{parse_expr(col, raw)} AS {n}"]
+        outer += ([f"t__{n} AS r__{n}"] if keep_raw else []) + [n,
+                  # CASE: the text is looked at only where the value did not parse (rare).
+                  f"CASE WHEN {n} IS NULL THEN _txt(t__{n}) IS NULL END AS n__{n}"]
+        if col.kind == "datetime":
+            outer.append(f"_local({n}, t__{n}) AS l__{n}")
+    return f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {source})"
+
+
+def stage_table(conn: duckdb.DuckDBPyConnection, table: Table, match: Match) -> Staged:
+    """Stage rows read in Python (exact line numbers)."""
+    fmt = match.format
+    data = {"line": pd.array(table.lines, dtype="int64")}
+    for col in fmt.columns:
+        if col.name in match.index:
+            k = match.index[col.name]
+            data[f"c_{col.name}"] = pd.array([r[k] for r in table.rows], dtype="object")
+    frame = pd.DataFrame(data)
+    for name in frame.columns[1:]:
+        frame[name] = frame[name].astype("string")
+    conn.execute("DROP VIEW IF EXISTS _parsed")  # left by a fast-path attempt
+    conn.register("_frame", frame)
+    try:
+        sql = _staging_sql(fmt, set(match.index), "_frame", keep_raw=True)
+        conn.execute(f"CREATE OR REPLACE TEMP TABLE _parsed AS {sql} ORDER BY line")
+    finally:
+        conn.unregister("_frame")
+    return Staged(match, len(frame), set(match.index))
+
+
+def stage_csv(conn: duckdb.DuckDBPyConnection, path: str, delimiter: str, header: list[str],
+              match: Match) -> Staged | None:
+    """Stage a UTF-8 CSV read by DuckDB itself: the fast path for large files. Line numbers
+    and texts are not kept (the caller reads the file again in Python when anything is
+    wrong, for exact messages). None if DuckDB had to skip malformed lines."""
+    fmt = match.format
+    names = {match.index[c.name]: f"c_{c.name}" for c in fmt.columns if c.name in match.index}
+    columns = {names.get(k, f"x_{k}"): "VARCHAR" for k in range(len(header))}
+    spec = "{" + ", ".join(f"{lit(n)}: 'VARCHAR'" for n in columns) + "}"
+    source = ("(SELECT NULL::BIGINT AS line, * FROM read_csv($path, header = true, delim = $delim, "
+              f"quote = '\"', escape = '\"', auto_detect = false, columns = {spec}, "
+              "store_rejects = true, rejects_table = '_rejects', rejects_scan = '_rejects_scan'))")
+    sql = _staging_sql(fmt, set(match.index), source, keep_raw=False)
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE _parsed_rows AS {sql}", {"path": path, "delim": delimiter})
+    if conn.execute("SELECT count(*) FROM _rejects").fetchall()[0][0]:
+        return None
+    # The checks name r__ columns (texts for the messages): empty here, at no storage cost.
+    texts = ", ".join(f"NULL::VARCHAR AS r__{c.name}" for c in fmt.columns)
+    conn.execute(f"CREATE OR REPLACE TEMP VIEW _parsed AS SELECT *, {texts} FROM _parsed_rows")
+    rows = conn.execute("SELECT count(*) FROM _parsed").fetchall()[0][0]
+    return Staged(match, rows, set(match.index))
+
+
+INT_MAX = 2_147_483_647  # integer columns of the tables are 32-bit
+
+
+def type_issues(conn: duckdb.DuckDBPyConnection, staged: Staged) -> list[Issue]:
+    """Values that do not parse (phase 1) and missing mandatory values or out-of-range
+    numbers (phase 2), for every column at once."""
+    fmt = staged.match.format
+    checks = []  # (phase, column, value expression, reason, condition)
+    for col in fmt.columns:
+        n = col.name
+        if n in staged.present and col.kind != "text":
+            checks.append((1, col, f"r__{n}", reason_for(col), f"n__{n} = false"))
+        if col.mandatory:
+            checks.append((2, col, "NULL", "valeur obligatoire manquante", f"n__{n} = true"))
+        if col.minimum is not None:
+            what = ("ne peut pas être négatif" if col.minimum == 0
+                    else f"est inférieur au minimum ({col.minimum:g})")
+            checks.append((2, col, f"r__{n}", what, f"{n} < {col.minimum!r}"))
+        maximum = col.maximum if col.maximum is not None else (INT_MAX if col.kind in ("int", "count") else None)
+        if maximum is not None:
+            checks.append((2, col, f"r__{n}", f"est supérieur au maximum ({maximum:g})", f"{n} > {maximum!r}"))
+    if not checks:
+        return []
+    # One scan of typed values and flags answers the usual case (nothing wrong).
+    anything = conn.execute("SELECT count(*) FROM _parsed WHERE "
+                            + " OR ".join(f"({c[4]})" for c in checks)).fetchall()[0][0]
+    if not anything:
+        return []
+    # Labels and reasons are filled in here, in Python: file headers never enter the SQL text.
+    sql = " UNION ALL ".join(f"SELECT {k} AS k, line, {value} AS value FROM _parsed WHERE {cond}"
+                             for k, (_, _, value, _, cond) in enumerate(checks))
+    rows = conn.execute(f"SELECT * FROM ({sql}) ORDER BY line, k").fetchall()
+    return [Issue(checks[k][0], line, staged.label(checks[k][1].name), value, checks[k][3])
+            for k, line, value in rows]
+
+
+def rule(conn: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None,
+         label=lambda name: name, phase: int = 2) -> list[Issue]:
+    """Issues from a query returning (line, column name, value, reason); `label` turns the
+    column name into the header as written in the file."""
+    rows = conn.execute(sql, params or {}).fetchall()
+    return [Issue(phase, line, label(col) if col else None, None if value is None else str(value), reason)
+            for line, col, value, reason in rows]
+
+
+def table_issues(table: Table) -> list[Issue]:
+    """Problems found while reading (rows with the wrong number of cells, formulas)."""
+    return [Issue(0 if not col else 1, line, col or None, None, msg) for line, col, msg in table.cell_errors]
+
+
+_SAFE = re.compile(r"[a-z_][a-z0-9_]*")
+
+
+def safe_name(name: str) -> str:
+    """Column names that reach SQL text come from our specs; check it anyway."""
+    if not _SAFE.fullmatch(name):
+        raise ValueError(name)
+    return name

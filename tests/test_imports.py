@@ -1,0 +1,451 @@
+"""Staff data imports: exact rows loaded, exact refusal messages, nothing changed on refusal."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import ROOT
+from ecotransition import backup, export
+from ecotransition.db import CONTRACT_TABLES, checksums, open_readonly
+from ecotransition.imports import LOADED, REFUSED, UNCHANGED, import_file, templates
+
+FIX = Path(__file__).resolve().parent / "fixtures"
+DATA_TABLES = [t for t in CONTRACT_TABLES if t != "imports"]
+TODAY = datetime.now().strftime("%d/%m/%Y")  # the import's own date, in `source`
+
+
+def data_sums(db: Path) -> dict:
+    with duckdb.connect(str(db), read_only=True) as c:
+        return checksums(c, DATA_TABLES)
+
+
+def rows(db: Path, sql: str, **params) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as c:
+        return c.execute(sql, params).fetchall()
+
+
+def log(db: Path) -> list[tuple]:
+    return rows(db, "SELECT dataset, file_name, rows_read, rows_loaded, rows_rejected, status, message "
+                    "FROM imports ORDER BY imported_at, rowid")
+
+
+def lines(message: str) -> list[str]:
+    return [m[2:] for m in message.splitlines()[1:]]
+
+
+# --------------------------------------------------------------------------- refusals
+
+REFUSALS = [
+    ("events", "events_bad_dates.csv", None, 5, 5, [
+        "ligne 2, date_debut : « 31/02/2025 » n'est pas une date",
+        "ligne 3, date_debut : « 2025-13-01 » n'est pas une date",
+        "ligne 3, date_fin : « 2025-13-02 » n'est pas une date",
+        "ligne 4, date_debut : « demain » n'est pas une date",
+        "ligne 5, participants : « dix » n'est pas un nombre entier",
+        "ligne 4, participants : « -5 » ne peut pas être négatif",
+        "ligne 5, date_fin : « 19/05/2025 » est antérieure à date_debut",
+        "ligne 6, titre : valeur obligatoire manquante",
+    ]),
+    ("events", "events_wrong_headers.csv", None, 1, 1, [
+        "ligne 1 : colonne manquante : date_debut",
+        "ligne 1 : colonne inconnue : « date_debutt »",
+        "ligne 1 : colonne inconnue : « commentaire »",
+        "ligne 1 : colonnes attendues (modèle Événements) : titre, date_debut, date_fin, lieu, code_commune, "
+        "theme, participants ; facultatives : lat, lon, id, description, source",
+    ]),
+    ("events", "events_missing_header.csv", None, 1, 1, [
+        "ligne 1 : colonne manquante : date_fin",
+        "ligne 1 : colonnes attendues (modèle Événements) : titre, date_debut, date_fin, lieu, code_commune, "
+        "theme, participants ; facultatives : lat, lon, id, description, source",
+    ]),
+    ("events", "events_unknown_commune.csv", None, 5, 4, [
+        "ligne 6, code_commune : « abc » n'est pas un code commune INSEE (5 chiffres)",
+        "ligne 2, code_commune : « 59350 » n'est pas une commune du Pôle métropolitain de l'Artois",
+        "ligne 3, code_commune : « 62999 » n'est pas une commune du Pôle métropolitain de l'Artois",
+        "ligne 5, code_commune : « 6249 » n'est pas une commune du Pôle métropolitain de l'Artois",
+    ]),
+    ("events", "events_duplicates.csv", None, 2, 1, [
+        "ligne 3, titre : « atelier » en double : même titre et même date de début qu'à la ligne 2",
+    ]),
+    ("events", "events_ragged.csv", None, 3, 2, [
+        "ligne 3 : 5 valeurs pour 7 colonnes (séparateur « ; » détecté sur la ligne d'en-tête)",
+        "ligne 4 : 9 valeurs pour 7 colonnes (séparateur « ; » détecté sur la ligne d'en-tête)",
+    ]),
+    ("events", "empty.csv", None, 0, 0, ["le fichier est vide."]),
+    ("events", "header_only.csv", None, 0, 0, ["le fichier ne contient aucune ligne de données."]),
+    ("events", "binary.csv", None, 0, 0, [
+        "le fichier n'est ni un CSV (texte) ni un classeur XLSX lisible : vérifiez qu'il s'agit bien "
+        "de l'export attendu."]),
+    ("events", "events_mojibake.csv", None, 0, 0, [
+        "ligne 2 : le texte contient « Ãª » au lieu d'une lettre accentuée ; le fichier a été mal converti "
+        "avant l'envoi. Réexportez-le depuis le tableur (CSV UTF-8 ou CSV Windows) sans conversion "
+        "intermédiaire."]),
+    ("counter_measures", "binary.csv", None, 0, 0, [
+        "le fichier n'est ni un CSV (texte) ni un classeur XLSX lisible : vérifiez qu'il s'agit bien "
+        "de l'export attendu."]),
+    ("counter_measures", "measures_bad.csv", None, 8, 7, [
+        "ligne 4, count : « 2.5 » n'est pas un nombre entier",
+        "ligne 6, start_datetime : « hier » n'est pas une date-heure (AAAA-MM-JJTHH:MM:SS+01:00)",
+        "ligne 3, count : « -3 » ne peut pas être négatif",
+        "ligne 5, end_datetime : « 2024-01-03T00:00:00+01:00 » n'est pas postérieure à start_datetime",
+        "ligne 7, channel_id : « inconnu » canal de comptage inconnu : importez d'abord le fichier des canaux",
+        "ligne 8, start_datetime : « 2024-01-01T00:00:00+01:00 » en double : même canal et même début "
+        "qu'à la ligne 2",
+        "ligne 9, channel_id : valeur obligatoire manquante",
+    ]),
+    ("counter_channels", "schema_channels_invalid.csv", None, 4, 4, [
+        "ligne 4, mobility_type : « ERR001 » n'est pas une valeur admise par le schéma",
+        "ligne 5, mobility_type : « ERR002,PEDESTRIAN » n'est pas une valeur admise par le schéma",
+        "ligne 2, site_id : « C01-Baix » site de comptage inconnu : importez d'abord le fichier des sites",
+        "ligne 3, channel_id : « test-primary-key-duplicate » en double : même canal qu'à la ligne 2",
+        "ligne 3, site_id : « C01-Baix » site de comptage inconnu : importez d'abord le fichier des sites",
+        "ligne 4, site_id : « C01-Baix » site de comptage inconnu : importez d'abord le fichier des sites",
+        "ligne 5, site_id : « C01-Baix » site de comptage inconnu : importez d'abord le fichier des sites",
+    ]),
+    ("investments", "investments_two_sheets.xlsx", None, 1, 1, [
+        "feuille lue : « Lisez-moi » ; le classeur contient aussi « Investissements » : choisissez la "
+        "feuille des données",
+        "ligne 1 : colonne manquante : nom",
+        "ligne 1 : colonne manquante : entreprise",
+        "ligne 1 : colonne manquante : secteur",
+        "ligne 1 : colonne manquante : code_commune",
+        "ligne 1 : colonne manquante : montant_eur",
+        "ligne 1 : colonne manquante : emplois",
+        "ligne 1 : colonne manquante : statut",
+        "ligne 1 : colonne manquante : annee_annonce",
+        "ligne 1 : colonne inconnue : « Liste des projets reçue des partenaires »",
+        "ligne 1 : colonnes attendues (modèle Investissements) : nom, entreprise, secteur, code_commune, "
+        "montant_eur, emplois, statut, annee_annonce ; facultatives : lat, lon, id, description, source",
+    ]),
+    ("investments", "investments_two_sheets.xlsx", "Données", 0, 0, [
+        "la feuille « Données » n'existe pas dans le classeur (feuilles : Lisez-moi, Investissements)."]),
+    ("solar_potential", "potential_formula_no_value.xlsx", None, 1, 1, [
+        "ligne 2, potentiel_mwh : formule sans valeur calculée : ouvrez le classeur dans le tableur et "
+        "enregistrez-le avant l'import"]),
+]
+
+
+@pytest.mark.parametrize("dataset, name, sheet, read, rejected, expected", REFUSALS,
+                         ids=[f"{r[0]}-{r[1]}-{r[2]}" for r in REFUSALS])
+def test_refused_file_changes_no_data_and_names_every_problem(writable_db, dataset, name, sheet, read,
+                                                              rejected, expected):
+    if name.startswith("measures"):  # the channels the measures refer to
+        import_file("counter_sites", FIX / "ecocompteur_sites.csv", writable_db)
+        import_file("counter_channels", FIX / "ecocompteur_channels.csv", writable_db)
+    logged = log(writable_db)
+    before = data_sums(writable_db)
+    result = import_file(dataset, FIX / name, writable_db, sheet=sheet)
+    assert result.status == REFUSED
+    assert lines(result.message) == expected
+    assert result.message.splitlines()[0].startswith(f"Fichier refusé : {len(expected)} erreur")
+    assert (result.rows_read, result.rows_loaded, result.rows_rejected) == (read, 0, rejected)
+    # The data are exactly as before; only the log gained the refusal.
+    assert data_sums(writable_db) == before
+    assert log(writable_db) == logged + [(dataset, name, read, 0, rejected, "refusé", result.message)]
+    assert len(backup.list_backups(writable_db)) == len(logged)  # no backup for a refusal
+
+
+def test_refusal_lists_the_first_fifty_problems_and_counts_the_rest(writable_db, tmp_path):
+    bad = tmp_path / "beaucoup.csv"
+    bad.write_text("titre;date_debut;date_fin;lieu;code_commune;theme;participants\n"
+                   + "".join(f"Atelier {k};{k}/13/2025;;Lens;62498;Culture;\n" for k in range(1, 121)),
+                   encoding="utf-8")
+    result = import_file("events", bad, writable_db)
+    shown = result.message.splitlines()
+    assert shown[0] == "Fichier refusé : 120 erreurs sur 120 lignes. Rien n'a été chargé."
+    assert shown[1] == "- ligne 2, date_debut : « 1/13/2025 » n'est pas une date"
+    assert shown[50] == "- ligne 51, date_debut : « 50/13/2025 » n'est pas une date"
+    assert shown[51:] == ["- … et 70 autres erreurs."]
+    assert len(result.issues) == 120
+
+
+# ------------------------------------------------------------------------------- loads
+
+def test_events_template_rows_are_loaded_exactly(writable_db):
+    result = import_file("events", FIX / "events_ok.csv", writable_db)
+    assert result.status == LOADED
+    assert (result.rows_read, result.rows_loaded, result.inserted, result.updated) == (6, 6, 6, 0)
+    assert result.message == ("6 lignes chargées (6 nouvelles, 0 mise à jour) sur 6 lues. "
+                              "Format : modèle Événements.")
+    got = rows(writable_db, "SELECT title, start_date, end_date, place, commune_code, lat, lon, theme, "
+                            "participants, source FROM events WHERE source LIKE 'Import %' ORDER BY start_date")
+    src = f"Import events_ok.csv du {TODAY}"
+    assert got == [
+        # commune without coordinates: its centroid; "1 250" with a thin space is 1250
+        ("Fête du vélo à Lens", date(2024, 6, 30), date(2024, 6, 30), "Stade Bollaert-Delelis", "62498",
+         50.43956, 2.81854, "Mobilité", 1250, src),
+        # decimal commas; an empty end date is the start date; empty participants stay unknown
+        ("<img src=x onerror=alert(1)>", date(2024, 7, 14), date(2024, 7, 14), "Parc de la Glissoire",
+         "62119", 50.5301, 2.6401, "Chaîne des parcs", None, src),
+        ('=HYPERLINK("http://exemple.invalid";"clic")', date(2024, 9, 1), date(2024, 9, 2), "Oignies",
+         "62637", 50.46346, 2.99317, "Culture", 40, src),
+        ("+33 6 00 00 00 00", date(2024, 9, 15), date(2024, 9, 15), "Hénin-Beaumont", "62427",
+         50.42049, 2.95363, "Sport", None, src),
+        # neither commune nor coordinates: outside the territory, no point
+        ("@SUM(A1:A9)", date(2024, 10, 1), date(2024, 10, 1), None, None, None, None, "Gouvernance", None, src),
+        # coordinates without commune: the commune they fall in
+        ("**gras** [lien](javascript:alert(1))", date(2024, 10, 5), date(2024, 10, 5), "Liévin", "62510",
+         50.4245, 2.7713, "Culture", 12, src),
+    ]
+    assert log(writable_db) == [("events", "events_ok.csv", 6, 6, 0, "chargé", result.message)]
+    assert len(backup.list_backups(writable_db)) == 1
+
+
+def test_formula_like_text_is_stored_as_is_and_exported_with_a_quote(writable_db):
+    import_file("events", FIX / "events_ok.csv", writable_db)
+    titles = [t for (t,) in rows(writable_db, "SELECT title FROM events WHERE source LIKE 'Import %' "
+                                              "ORDER BY start_date")]
+    import pandas as pd
+    csv = export.to_csv(pd.DataFrame({"title": titles})).decode("utf-8-sig").splitlines()
+    assert csv[1:] == ["Fête du vélo à Lens", "<img src=x onerror=alert(1)>", "\"'=HYPERLINK(\"\"http://exemple.invalid\"\";\"\"clic\"\")\"",
+                       "'+33 6 00 00 00 00", "'@SUM(A1:A9)", "**gras** [lien](javascript:alert(1))"]
+
+
+def test_windows_1252_and_bom_files_read_without_mojibake(writable_db):
+    r1 = import_file("events", FIX / "events_cp1252.csv", writable_db)
+    assert (r1.status, r1.encoding, r1.inserted) == (LOADED, "Windows-1252", 2)
+    # Same event, contract (English) headers, ',' separator, UTF-8 with BOM: an update, not a copy.
+    r2 = import_file("events", FIX / "events_bom.csv", writable_db)
+    assert (r2.status, r2.encoding, r2.inserted, r2.updated) == (LOADED, "UTF-8 avec BOM", 0, 1)
+    assert rows(writable_db, "SELECT title, start_date, end_date, place, participants, theme FROM events "
+                             "WHERE source LIKE 'Import %' ORDER BY start_date") == [
+        ("Fête de l’été à Liévin – œuvres", date(2024, 7, 12), date(2024, 7, 13),
+         "Salle « Arc-en-ciel », Liévin", 300, "Culture"),
+        ("Marché de Noël : 5 € l’entrée", date(2024, 12, 14), date(2024, 12, 15), "Béthune", None, "Économie"),
+    ]
+
+
+def test_reimport_changes_nothing_and_a_corrected_file_updates(writable_db, tmp_path):
+    first = import_file("events", FIX / "events_ok.csv", writable_db)
+    after_first = data_sums(writable_db)
+    again = import_file("events", FIX / "events_ok.csv", writable_db)
+    assert again.status == UNCHANGED and again.rows_loaded == 0
+    assert again.message.startswith("Aucun changement : les 6 lignes du fichier sont déjà dans la base "
+                                    "(fichier identique à celui importé le ")
+    assert data_sums(writable_db) == after_first
+    assert again.sha256 == first.sha256
+    assert len(backup.list_backups(writable_db)) == 1  # no backup for a no-op
+    fixed = tmp_path / "events_ok.csv"
+    fixed.write_text((FIX / "events_ok.csv").read_text(encoding="utf-8").replace(";Mobilité;1 250;", ";Mobilité;1 300;"),
+                     encoding="utf-8")
+    corrected = import_file("events", fixed, writable_db)
+    assert (corrected.status, corrected.inserted, corrected.updated) == (LOADED, 0, 1)
+    assert rows(writable_db, "SELECT count(*), sum(participants) FROM events WHERE title = 'Fête du vélo à Lens'") \
+        == [(1, 1300)]
+    assert [s for _, _, _, _, _, s, _ in log(writable_db)] == ["chargé", "inchangé", "chargé"]
+
+
+def test_import_matches_an_existing_event_by_title_and_date(writable_db, tmp_path):
+    """A row of the report re-imported with a count updates it (same id), keeping its description."""
+    ((ev_id, title, start, desc),) = rows(
+        writable_db, "SELECT id, title, start_date, description FROM events "
+                     "WHERE participants IS NULL AND commune_code IS NOT NULL ORDER BY id LIMIT 1")
+    f = tmp_path / "maj.csv"
+    f.write_text("titre;date_debut;date_fin;lieu;code_commune;theme;participants\n"
+                 f"{title.upper()};{start:%d/%m/%Y};;Lens;62498;Gouvernance;77\n", encoding="utf-8")
+    result = import_file("events", f, writable_db)
+    assert (result.inserted, result.updated) == (0, 1)
+    ((got_id, participants, got_desc, source),) = rows(
+        writable_db, "SELECT id, participants, description, source FROM events WHERE id = $i", i=ev_id)
+    assert (got_id, participants, got_desc) == (ev_id, 77, desc)
+    assert source == f"Import maj.csv du {TODAY} ; Rapport d'activité 2023 PMA"
+
+
+def test_xlsx_named_sheet_values_not_formulas(writable_db):
+    result = import_file("investments", FIX / "investments_two_sheets.xlsx", writable_db, sheet="Investissements")
+    assert (result.status, result.rows_loaded, result.encoding) == (LOADED, 3, "XLSX")
+    got = rows(writable_db, "SELECT name, company, sector, commune_code, lat, lon, amount_eur, jobs, status, "
+                            "announced_year FROM investments WHERE source LIKE 'Import %' ORDER BY name")
+    assert got == [
+        ("Extension", "Batteries du Nord", "Batteries & électromobilité", "62427", 50.42049, 2.95363,
+         10_000_000.0, None, "en production", 2022),   # =2*5000000: its computed value
+        ("Plateforme logistique", "=cmd|' /C calc'!A0", "Logistique", "62119", 50.52961, 2.64142,
+         None, 120, "en travaux", 2023),               # a text cell, kept as text
+        ("Usine de recyclage", "Recycl'Artois", "Économie circulaire", "62498", 50.43956, 2.81854,
+         12_500_000.0, 85, "annoncé", 2024),
+    ]
+    assert export.safe_cell("=cmd|' /C calc'!A0") == "'=cmd|' /C calc'!A0"
+
+
+def test_counter_chain_from_the_real_eco_compteur_export(writable_db):
+    for dataset, name, n in [("counter_sites", "ecocompteur_sites.csv", 3),
+                             ("counter_channels", "ecocompteur_channels.csv", 10),
+                             ("counter_measures", "ecocompteur_measures.csv", 3650)]:
+        result = import_file(dataset, FIX / name, writable_db)
+        assert (result.status, result.rows_loaded) == (LOADED, n), result.message
+    src = f"Comptage des mobilités (ecocompteur_sites.csv, import du {TODAY})"
+    # No INSEE code and points near Nantes: outside the territory, no park nearby.
+    assert rows(writable_db, "SELECT site_id, site_name, commune_code, lat, lon, park_id, source FROM counter_sites "
+                             "WHERE source <> 'démonstration' ORDER BY site_id") == [
+        ("300014141", "Champtoceaux", None, 47.33892, -1.2684985, None, src),
+        ("300014142", "Rue Gambetta", None, 47.213215, -1.551592, None, src),
+        ("300014151", "Mauves sur Loire", None, 47.28895, -1.3744379, None, src),
+    ]
+    assert rows(writable_db, "SELECT mobility_type, count(*) FROM counter_channels WHERE site_id LIKE '3000141%' "
+                             "GROUP BY ALL ORDER BY 1") == [("BIKE", 6), ("PEDESTRIAN", 4)]
+    # Days stored as local midnight, including the shortened day of March and the October change.
+    assert rows(writable_db, "SELECT start_datetime, end_datetime, count FROM counter_measures "
+                             "WHERE channel_id = '353226361' AND start_datetime IN "
+                             "('2022-03-27', '2022-03-28', '2022-10-30', '2022-10-31') ORDER BY 1") == [
+        (datetime(2022, 3, 27), datetime(2022, 3, 27, 23), 0),
+        (datetime(2022, 3, 28), datetime(2022, 3, 29), 0),
+        (datetime(2022, 10, 30), datetime(2022, 10, 31), 15),
+        (datetime(2022, 10, 31), datetime(2022, 11, 1), 25),
+    ]
+    assert rows(writable_db, "SELECT count(*) FROM counter_measures WHERE hour(start_datetime) <> 0 "
+                             "AND channel_id LIKE '3532%'") == [(0,)]
+    again = import_file("counter_measures", FIX / "ecocompteur_measures.csv", writable_db)
+    assert again.status == UNCHANGED
+
+
+def test_measures_keep_missing_counts_and_merge_the_repeated_october_hour(writable_db):
+    import_file("counter_sites", FIX / "ecocompteur_sites.csv", writable_db)
+    import_file("counter_channels", FIX / "ecocompteur_channels.csv", writable_db)
+    result = import_file("counter_measures", FIX / "measures_dst.csv", writable_db)
+    assert (result.status, result.rows_read, result.rows_loaded) == (LOADED, 5, 4)
+    assert "1 mesure de l'heure répétée au passage à l'heure d'hiver additionnée (heure locale)" in result.message
+    assert rows(writable_db, "SELECT start_datetime, end_datetime, count FROM counter_measures "
+                             "WHERE channel_id = '353226370' ORDER BY 1") == [
+        (datetime(2024, 10, 27, 1), datetime(2024, 10, 27, 2), 5),
+        (datetime(2024, 10, 27, 2), datetime(2024, 10, 27, 3), 10),   # 02:00+02 and 02:00+01
+        (datetime(2024, 10, 27, 3), datetime(2024, 10, 28, 3), None),  # empty count: missing; end = start + step
+        (datetime(2024, 10, 27, 4), datetime(2024, 10, 28, 4), 0),     # 03:00Z is 04:00 in Paris; 0 stays 0
+    ]
+
+
+def test_enedis_extract_keeps_the_territory_and_sums_voltage_ranges(writable_db):
+    result = import_file("solar_production", FIX / "enedis_extract.csv", writable_db)
+    assert (result.status, result.encoding, result.rows_read, result.rows_loaded) == (LOADED, "Windows-1252", 8, 3)
+    assert result.message.endswith("Format : Enedis – production électrique par filière à la maille commune. "
+                                   "3 lignes ignorées hors des communes du Pôle métropolitain.")
+    src = f"Enedis, production électrique par filière à la maille commune (enedis_extract.csv, import du {TODAY})"
+    assert rows(writable_db, "SELECT commune_code, year, sites, power_kw, energy_mwh, source FROM solar_production "
+                             "WHERE source <> 'démonstration' ORDER BY 1, 2") == [
+        ("62119", 2023, 380, None, 998.1, src),
+        ("62498", 2022, 413, None, 3334.75, src),   # 410 + 3 sites, 1 234,5 + 2 100,25 MWh
+        ("62498", 2023, 520, None, 1500.0, src),    # the masked HTA line adds nothing
+    ]
+
+
+def test_odre_register_cumulates_solar_installations_by_commissioning_year(writable_db):
+    result = import_file("solar_production", FIX / "odre_extract.csv", writable_db)
+    assert (result.status, result.rows_read, result.rows_loaded) == (LOADED, 7, 5)
+    assert result.message.endswith(
+        "1 ligne d'autres filières ignorée ; 1 ligne d'installations solaires ignorée hors des communes du "
+        "Pôle métropolitain ; 1 ligne d'installations solaires sans date de mise en service ignorée.")
+    assert rows(writable_db, "SELECT commune_code, year, sites, power_kw, energy_mwh FROM solar_production "
+                             "WHERE source LIKE 'ODRÉ%' ORDER BY 1, 2") == [
+        ("62119", 2020, 8, 48.0, None), ("62119", 2021, 8, 48.0, None),
+        ("62498", 2019, 1, 250.0, None), ("62498", 2020, 1, 250.0, None), ("62498", 2021, 14, 386.5, None),
+    ]
+    # Enedis then gives sites and energy for 2021: the power from the register stays, both named.
+    f = FIX / "enedis_extract.csv"
+    text = f.read_bytes().decode("cp1252").replace("2022;Lens", "2021;Lens")
+    import_file("solar_production", text.encode("cp1252"), writable_db, file_name="enedis_2021.csv")
+    assert rows(writable_db, "SELECT sites, power_kw, energy_mwh, source FROM solar_production "
+                             "WHERE commune_code = '62498' AND year = 2021") == [
+        (413, 386.5, 3334.75,
+         f"Enedis, production électrique par filière à la maille commune (enedis_2021.csv, import du {TODAY}) ; "
+         f"ODRÉ, registre national des installations de production d'électricité (odre_extract.csv, "
+         f"import du {TODAY})")]
+
+
+def test_solar_template_replaces_demonstration_values(writable_db):
+    result = import_file("solar_production", FIX / "solar_template_ok.csv", writable_db)
+    assert (result.inserted, result.updated) == (0, 2)
+    assert rows(writable_db, "SELECT commune_code, sites, power_kw, energy_mwh FROM solar_production "
+                             "WHERE year = 2024 AND commune_code IN ('62119', '62498') ORDER BY 1") == [
+        ("62119", None, None, None), ("62498", 900, 6800.5, 6100.0)]
+
+
+def test_every_template_is_the_generated_one_and_loads(writable_db):
+    for dataset in ["counter_sites", "counter_channels", "counter_measures", "solar_production",
+                    "solar_potential", "cadastre_usage", "park_sites", "indicators", "events", "investments"]:
+        path = templates.TEMPLATES_DIR / templates.file_name(dataset)
+        assert path.read_bytes() == templates.template_bytes(dataset), f"regenerate {path.name}"
+        result = import_file(dataset, path, writable_db)
+        assert result.status == LOADED and result.rows_loaded >= 1, (dataset, result.message)
+
+
+# ------------------------------------------------------------- command line, viewers
+
+def run_cli(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ecotransition.imports", *map(str, args), "--quiet"],
+                          cwd=ROOT, capture_output=True, text=True)
+
+
+def test_command_line_exit_codes_and_messages(writable_db):
+    before = data_sums(writable_db)
+    refused = run_cli("events", FIX / "events_bad_dates.csv", "--db", writable_db)
+    assert refused.returncode == 1
+    assert "ligne 2, date_debut : « 31/02/2025 » n'est pas une date" in refused.stderr
+    assert refused.stdout == ""
+    assert data_sums(writable_db) == before
+    loaded = run_cli("events", FIX / "events_ok.csv", "--db", writable_db)
+    assert loaded.returncode == 0, loaded.stderr
+    assert loaded.stdout.startswith("Chargé : 6 lignes chargées (6 nouvelles, 0 mise à jour) sur 6 lues.")
+    unchanged = run_cli("events", FIX / "events_ok.csv", "--db", writable_db)
+    assert unchanged.returncode == 0 and unchanged.stdout.startswith("Inchangé : Aucun changement")
+    missing = run_cli("events", FIX / "absent.csv", "--db", writable_db)
+    assert missing.returncode == 1 and "Import impossible" in missing.stderr
+    assert [s for *_, s, _ in log(writable_db)] == ["refusé", "chargé", "inchangé"]
+
+
+def test_a_viewer_in_the_same_process_sees_the_new_file(writable_db):
+    """DuckDB caches instances by path: the viewer's fresh connection must still open the new file."""
+    old = open_readonly(writable_db)
+    count = old.execute("SELECT count(*) FROM events").fetchall()[0][0]
+    import_file("events", FIX / "events_ok.csv", writable_db)
+    fresh = open_readonly(writable_db)
+    assert fresh.execute("SELECT count(*) FROM events").fetchall()[0][0] == count + 6
+    assert old.execute("SELECT count(*) FROM events").fetchall()[0][0] == count
+    assert fresh.cursor().execute("SELECT count(*) FROM imports").fetchall()[0][0] == 1
+    old.close()
+    fresh.close()
+
+
+# ----------------------------------------------------------------------------- backups
+
+def test_last_five_backups_are_kept_and_one_can_be_restored(writable_db, tmp_path):
+    states = []
+    for k in range(6):
+        states.append(data_sums(writable_db))
+        f = tmp_path / f"evenement-{k}.csv"
+        f.write_text("titre;date_debut;date_fin;lieu;code_commune;theme;participants\n"
+                     f"Essai {k};0{k + 1}/03/2025;;Lens;62498;Culture;{k}\n", encoding="utf-8")
+        assert import_file("events", f, writable_db).status == LOADED
+    kept = backup.list_backups(writable_db)
+    assert len(kept) == 5 and all(b.before == "events" for b in kept)
+    oldest = kept[-1]  # taken before the 2nd import
+    current = data_sums(writable_db)
+    backup.restore(oldest.name, writable_db)
+    assert data_sums(writable_db) == states[1]
+    assert rows(writable_db, "SELECT count(*) FROM events WHERE title LIKE 'Essai %'") == [(1,)]
+    history = log(writable_db)
+    assert [h[5] for h in history] == ["chargé"] * 6 + ["restauré"]   # the history is not rolled back
+    assert history[-1][0] == "restauration" and history[-1][1] == oldest.name
+    # The replaced state was kept: restoring it undoes the restore.
+    newest = backup.list_backups(writable_db)[0]
+    assert newest.before == "restauration"
+    backup.restore(newest.name, writable_db)
+    assert data_sums(writable_db) == current
+
+
+def test_backups_taken_within_one_second_keep_their_order(tmp_path):
+    db = tmp_path / "base.duckdb"
+    db.write_bytes(b"version 1")
+    now = datetime(2025, 1, 1, 10, 0, 0)
+    names = [backup.keep(db, what, now).name for what in ("events", "restauration", "investments")]
+    assert names == ["base.20250101-100000.events.duckdb", "base.20250101-100000-2.restauration.duckdb",
+                     "base.20250101-100000-3.investments.duckdb"]
+    assert [b.name for b in backup.list_backups(db)] == names[::-1]
+    for k in range(4):
+        backup.keep(db, "events", datetime(2025, 1, 2, 10, 0, k))
+    kept = backup.list_backups(db)
+    assert len(kept) == 5 and kept[-1].name == "base.20250101-100000-3.investments.duckdb"

@@ -1,0 +1,154 @@
+"""Building blocks of the import: decoding, separators, French numbers and dates, staff access."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+import pytest
+
+from ecotransition import auth
+from ecotransition.readers import ReadError, decode, normalize_header, probe_csv, read_table, sniff_delimiter
+from ecotransition.validate import Issue, install_macros, report
+
+
+@pytest.mark.parametrize("data, text, encoding", [
+    ("Fête à Liévin – 5 €".encode("utf-8"), "Fête à Liévin – 5 €", "UTF-8"),
+    ("\ufeffFête à Liévin".encode("utf-8"), "Fête à Liévin", "UTF-8 avec BOM"),
+    ("Fête de l’été – œuvres, 5 €".encode("cp1252"), "Fête de l’été – œuvres, 5 €", "Windows-1252"),
+    ("Fête".encode("utf-16"), "Fête", "UTF-16"),
+])
+def test_decoding_never_produces_mojibake(data, text, encoding):
+    assert decode(data) == (text, encoding)
+
+
+def test_binary_and_damaged_text_are_refused():
+    with pytest.raises(ReadError, match="ni un CSV"):
+        decode(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    with pytest.raises(ReadError, match="« Ã© » au lieu d'une lettre accentuée"):
+        decode("a;b\nlevée;Ã©té\n".encode("utf-8"))
+    with pytest.raises(ReadError, match="ancien format Excel"):
+        read_table(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)
+
+
+@pytest.mark.parametrize("header, sep", [("a;b;c", ";"), ("a,b,c", ","), ("a\tb\tc", "\t"),
+                                          ('"x;y",b,c', ","), ("a;b,c;d", ";"), ("seule", ",")])
+def test_separator_from_the_header_line(header, sep):
+    assert sniff_delimiter(header) == sep
+
+
+@pytest.mark.parametrize("name, norm", [
+    ("Date début", "date_debut"), (" Code commune ", "code_commune"),
+    ("Nb sites Photovoltaïque Enedis", "nb_sites_photovoltaique_enedis"),
+    ("Energie produite annuelle Photovoltaïque Enedis (MWh)", "energie_produite_annuelle_photovoltaique_enedis_mwh"),
+    ("\ufefftitre", "titre"), ("ANNÉE", "annee"),
+])
+def test_header_names_are_compared_without_case_accents_or_punctuation(name, norm):
+    assert normalize_header(name) == norm
+
+
+def test_csv_lines_are_the_file_lines():
+    table = read_table("a;b\n1;2\n\n\"x\ny\";3\n;\n4;5\n".encode("utf-8"))
+    assert table.header == ["a", "b"]
+    assert table.rows == [["1", "2"], ["x\ny", "3"], ["4", "5"]]
+    assert table.lines == [2, 4, 7]  # blank line and empty-cells row skipped; a quoted newline spans 4-5
+
+
+def test_probe_reads_only_the_head_of_large_files():
+    data = ("channel_id,start_datetime,count\n" + "c,2024-01-01T00:00:00+01:00,1\n" * 5000).encode()
+    assert probe_csv(data) == ("UTF-8", ",", ["channel_id", "start_datetime", "count"])
+    assert probe_csv("a;b\né;è\n".encode("cp1252")) is None  # not UTF-8: read in Python
+
+
+@pytest.fixture(scope="module")
+def sql():
+    c = duckdb.connect()
+    install_macros(c)
+    yield lambda expr, v: c.execute(f"SELECT {expr}", {"v": v}).fetchall()[0][0]
+    c.close()
+
+
+@pytest.mark.parametrize("text, value", [
+    ("12", 12.0), ("12,5", 12.5), ("12.5", 12.5), ("-3", -3.0), ("1 234,5", 1234.5),
+    ("1\u202f234\u00a0567", 1234567.0), ("1.234.567", 1234567.0), ("1.234,5", 1234.5),
+    ("1,234.5", 1234.5), ("50.434", 50.434), ("12 500 000 €", 12500000.0), ("1e3", 1000.0),
+    ("dix", None), ("12,5,3", None), ("nan", None), ("inf", None), ("0x1A", None), ("", None),
+])
+def test_french_and_english_numbers(sql, text, value):
+    assert sql("_num($v)", text) == value
+
+
+@pytest.mark.parametrize("text, value", [
+    ("30/06/2023", date(2023, 6, 30)), ("1/6/2023", date(2023, 6, 1)), ("30.06.2023", date(2023, 6, 30)),
+    ("2023-06-30", date(2023, 6, 30)), ("2023-06-30 00:00:00", date(2023, 6, 30)),
+    ("31/02/2025", None), ("2025-02-31", None), ("30/06/23", None), ("06/30/2023", None),
+    ("2023-06-30 14:00", None), ("demain", None),
+])
+def test_dates(sql, text, value):
+    assert sql("_date($v)", text) == value
+
+
+@pytest.mark.parametrize("text, local", [
+    ("2023-01-01T00:00:00+01:00", datetime(2023, 1, 1)),
+    ("2023-07-01T10:00:00+02:00", datetime(2023, 7, 1, 10)),
+    ("2023-07-01T08:00:00Z", datetime(2023, 7, 1, 10)),
+    ("2023-01-01T08:00:00+00:00", datetime(2023, 1, 1, 9)),
+    ("2023-07-01 10:00:00", datetime(2023, 7, 1, 10)),
+    ("01/07/2023 10:00", datetime(2023, 7, 1, 10)),
+    ("2024-10-27T02:30:00+01:00", datetime(2024, 10, 27, 2, 30)),
+    ("2024-10-27T01:30:00Z", datetime(2024, 10, 27, 2, 30)),
+    ("2024-03-31T01:00:00Z", datetime(2024, 3, 31, 3)),
+    ("1990-07-01T08:00:00Z", datetime(1990, 7, 1, 10)),
+])
+def test_measure_times_are_stored_as_paris_wall_clock(sql, text, local):
+    assert sql("_local(_tstz($v), $v)", text) == local
+
+
+@pytest.mark.parametrize("text, value", [("12", 12), ("0", 0), ("-3", -3), ("12.0", 12), ("12.5", None),
+                                         ("1e2", 100), ("x", None), (" 7 ", 7)])
+def test_counts(sql, text, value):
+    assert sql("_count($v)", text) == value
+
+
+def test_issue_text_and_report():
+    issues = [Issue(2, 4, "participants", "-5", "ne peut pas être négatif"),
+              Issue(1, 3, "date_debut", "31/02/2025", "n'est pas une date"),
+              Issue(0, None, None, None, "le fichier est vide.")]
+    assert str(issues[1]) == "ligne 3, date_debut : « 31/02/2025 » n'est pas une date"
+    assert report(issues) == ("Fichier refusé : 3 erreurs sur 2 lignes. Rien n'a été chargé.\n"
+                              "- le fichier est vide.\n"
+                              "- ligne 3, date_debut : « 31/02/2025 » n'est pas une date\n"
+                              "- ligne 4, participants : « -5 » ne peut pas être négatif")
+
+
+# ---------------------------------------------------------------------------- access
+
+OIDC = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "s",
+        "client_id": "id", "client_secret": "secret", "server_metadata_url": "https://idp/.well-known"}
+
+
+def test_access_modes():
+    assert auth.access({}, {}).mode == "none"
+    assert auth.access({"admin_password": "p"}, {}).mode == "password"
+    env = auth.access({"admin_password": "secret"}, {auth.PASSWORD_ENV: "from-env"})
+    assert (env.mode, env.password) == ("password", "from-env")
+    oidc = auth.access({"auth": OIDC, "admin_password": "p"}, {})
+    assert (oidc.mode, oidc.provider) == ("oidc", None)
+    named = auth.access({"auth": {"redirect_uri": "u", "cookie_secret": "c",
+                                  "microsoft": {k: OIDC[k] for k in ("client_id", "client_secret",
+                                                                     "server_metadata_url")}}}, {})
+    assert (named.mode, named.provider) == ("oidc", "microsoft")
+    incomplete = auth.access({"auth": {"redirect_uri": "u"}}, {})
+    assert incomplete.mode == "none"
+    assert "secret" not in repr(env) and "from-env" not in repr(env)
+
+
+def test_password_check_and_staff_emails():
+    assert auth.check_password("mot de passe é", "mot de passe é")
+    assert not auth.check_password("mot de passe", "mot de passe é")
+    assert not auth.check_password("", "")  # an empty expected password never opens
+    assert not auth.check_password(None, "x")
+    assert auth.is_staff_email("Agent@PMA.fr", ("agent@pma.fr",))
+    assert not auth.is_staff_email("autre@ex.fr", ("agent@pma.fr",))
+    assert auth.is_staff_email("autre@ex.fr", ())
+    assert "ECOTRANSITION_ADMIN_PASSWORD" in auth.HOW_TO_ENABLE

@@ -56,11 +56,32 @@ def stamp(path: Path) -> Stamp | None:
 
 
 def open_readonly(path: Path) -> duckdb.DuckDBPyConnection:
+    """A hardened read-only connection to the file's current content.
+
+    DuckDB caches database instances per path within a process: while any connection to the
+    old file is open, `duckdb.connect(path)` returns that instance even after a writer swapped
+    the file, so a viewer would never see an import. An in-memory instance that ATTACHes the
+    file is not cached by path: it opens the current file. Views in its default catalog make
+    the tables visible to every cursor under their usual names.
+    """
     path = Path(path)
     if not path.is_file():
         raise DatabaseError(f"La base de données {path} est introuvable.")
+    config = {k: v for k, v in READ_CONFIG.items()
+              if k not in ("enable_external_access", "lock_configuration")}
     try:
-        conn = duckdb.connect(str(path), read_only=True, config=dict(READ_CONFIG))
+        conn = duckdb.connect(":memory:", config=config)
+        conn.execute("ATTACH $path AS db (READ_ONLY)", {"path": str(path)})
+        tables = conn.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = 'db' AND schema_name = 'main'"
+        ).fetchall()
+        for (name,) in tables:
+            quoted = '"' + name.replace('"', '""') + '"'
+            conn.execute(f"CREATE VIEW main.{quoted} AS SELECT * FROM db.main.{quoted}")
+        # Locked down only now: ATTACH itself is external access.
+        for key in ("enable_external_access", "lock_configuration"):
+            if key in READ_CONFIG:
+                conn.execute(f"SET {key} = {str(READ_CONFIG[key]).lower()}")
         conn.execute("SELECT count(*) FROM communes").fetchall()[0]
     except duckdb.Error as exc:
         raise DatabaseError(
@@ -96,38 +117,27 @@ def _publish(tmp: Path, path: Path) -> None:
 
 
 @contextmanager
-def new_database(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A fresh empty database that replaces `path` only if the block completes."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _tmp_path(path, "build")
-    try:
-        conn = duckdb.connect(str(tmp))
-        try:
-            yield conn
-            conn.execute("CHECKPOINT")
-        finally:
-            conn.close()
-        _publish(tmp, path)
-    finally:
-        _cleanup(tmp)
+def _replacement(path: Path, copy_from: Path | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A temporary database (empty, or a copy of `copy_from`) that replaces `path` only if
+    the block completes.
 
-
-@contextmanager
-def modified_copy(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A writable copy of `path`; it replaces `path` only if the block completes.
-
-    Two writers at once would lose one's changes, so an exclusive lock file serialises them.
+    Every writer (build, import, restore) goes through here: an exclusive lock file
+    serialises them, so two writers never lose each other's changes, and a writer killed
+    mid-way leaves only a temporary file that the next one, holding the lock, removes.
     """
     import fcntl
 
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     lock = open(path.with_name(path.name + ".lock"), "w")
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        tmp = _tmp_path(path, "import")
+        for stale in path.parent.glob(f".{path.name}.write.*.tmp*"):
+            stale.unlink(missing_ok=True)
+        tmp = _tmp_path(path, "write")
         try:
-            shutil.copyfile(path, tmp)
+            if copy_from is not None:
+                shutil.copyfile(copy_from, tmp)
             conn = duckdb.connect(str(tmp))
             try:
                 yield conn
@@ -139,6 +149,17 @@ def modified_copy(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             _cleanup(tmp)
     finally:
         lock.close()
+
+
+def new_database(path: Path):
+    """A fresh empty database that replaces `path` only if the block completes."""
+    return _replacement(path, None)
+
+
+def modified_copy(path: Path, start_from: Path | None = None):
+    """A writable copy of `path` (or of `start_from`, e.g. a backup being restored) that
+    replaces `path` only if the block completes."""
+    return _replacement(path, Path(start_from) if start_from else Path(path))
 
 
 def checksums(conn: duckdb.DuckDBPyConnection, tables=CONTRACT_TABLES) -> dict[str, tuple[int, int]]:

@@ -8,6 +8,7 @@ production potential of its rooftops (both in MWh).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
@@ -16,6 +17,8 @@ from plotly.subplots import make_subplots
 
 from . import DEMO_SOURCE, REPORT_SOURCE, fmt
 from .kpi import Kpi, from_indicator
+from .overview import Metric
+from .parks import french_date_axis
 from .plotting import EPCI_COLORS, PALETTE, style
 
 CADASTRE_LAUNCH = date(2023, 9, 26)  # "Lancement du Cadastre solaire le 26 septembre 2023"
@@ -144,32 +147,37 @@ def kpis(totals: pd.DataFrame, year: int | None, indicators: pd.DataFrame,
                                   ("power_kw", "Puissance installée", power),
                                   ("energy_mwh", "Production photovoltaïque", energy)):
         cards.append(Kpi(
-            label=f"{label} — {area}", value=formatter(val(c, col)), year=year, source=src, demo=demo,
+            label=label, help=area, value=formatter(val(c, col)), year=year, source=src, demo=demo,
             delta=_change_text(val(c, col), val(p, col), year - 1 if year else None),
             good_direction="up",
         ))
     ratio, prev_ratio = val(c, "uptake"), val(p, "uptake")
     cards.append(Kpi(
-        label=f"Taux de valorisation du potentiel — {area}",
+        label="Taux de valorisation",
         value=fmt.percent(ratio, 2), year=year, source=src, demo=demo,
         delta=None if fmt.is_missing(ratio) or fmt.is_missing(prev_ratio)
         else f"{points(ratio - prev_ratio)} par rapport à {year - 1}",
         good_direction="up",
-        help="Production photovoltaïque de l'année ÷ potentiel de production annuel des toitures.",
+        help=f"{area} : production photovoltaïque de l'année ÷ potentiel de production annuel des toitures.",
     ))
 
     ind = indicators.set_index("id") if "id" in indicators else pd.DataFrame()
     if not filtered and "potentiel_pv_gwh" in ind.index:
-        cards.append(from_indicator(ind.loc["potentiel_pv_gwh"].to_dict() | {"id": "potentiel_pv_gwh"}))
+        row = ind.loc["potentiel_pv_gwh"].to_dict()
+        cards.append(replace(from_indicator(row), label="Potentiel des toitures",
+                             help=f"{row['label']} — {row['note']}" if not fmt.is_missing(row.get("note")) else None))
     else:
-        cards.append(Kpi(label=f"Potentiel des toitures — {area}", value=energy(val(c, "potential_mwh")),
+        cards.append(Kpi(label="Potentiel des toitures", value=energy(val(c, "potential_mwh")),
                          year=year, source=src, demo=True,
-                         help="Répartition par commune du potentiel de 3 000 GWh publié par le rapport."))
+                         help=f"{area} : répartition par commune du potentiel de 3 000 GWh publié par le rapport."))
     if "cadastre_utilisateurs" in ind.index:
-        cards.append(from_indicator(ind.loc["cadastre_utilisateurs"].to_dict() | {"id": "cadastre_utilisateurs"}))
+        row = ind.loc["cadastre_utilisateurs"].to_dict()
+        card = from_indicator(row | {"unit": ""})
+        cards.append(replace(card, label="Cadastre solaire : 2 mois",
+                             help=f"{row['label']} — {row['note']}" if not fmt.is_missing(row.get("note")) else None))
     used = cadastre_totals(cadastre, year)
     cards.append(Kpi(
-        label="Utilisateurs du cadastre solaire (PMA)", value=fmt.number(used["users"]), year=year,
+        label=f"Cadastre solaire : {year}", value=fmt.number(used["users"]), year=year,
         source=used["source"], demo=used["demo"],
         help=f"Utilisateurs comptés en {year}, depuis le lancement du {fmt.day(CADASTRE_LAUNCH)} "
              f"(tout le Pôle métropolitain : le cadastre n'est pas ventilé par commune).",
@@ -275,6 +283,20 @@ COMPARISON_UNITS = {
 }
 
 
+# The per-inhabitant comparison block uses the overview page's shared functions.
+COMPARISON_METRICS = (
+    Metric("sites", "Sites photovoltaïques", "sites pour 1 000 habitants", 1000, 1, "is_demo"),
+    Metric("power_kw", "Puissance installée", "W par habitant", 1000, 0, "is_demo"),
+    Metric("energy_mwh", "Production photovoltaïque", "kWh par habitant", 1000, 0, "is_demo"),
+)
+
+
+def comparison_frame(uptake: pd.DataFrame, year: int | None) -> pd.DataFrame:
+    """One row per commune for `year`, in the shape overview.per_inhabitant expects."""
+    rows = uptake[uptake["year"] == year]
+    return rows.assign(is_demo=(rows["production_source"] == DEMO_SOURCE)).reset_index(drop=True)
+
+
 def comparison_kpis(comp: pd.DataFrame, area: str, year: int | None) -> list[Kpi]:
     """Cards for the comparison block: the area's value, its gap to the PMA in the delta line."""
     cards = []
@@ -284,9 +306,22 @@ def comparison_kpis(comp: pd.DataFrame, area: str, year: int | None) -> list[Kpi
                 else fmt.number(v, decimals) + (f"{fmt.NBSP}{unit}" if unit and not fmt.is_missing(v) else ""))
         delta = None if fmt.is_missing(row.gap) else (
             f"{signed(fmt.signed_percent(row.gap))} par rapport au PMA ({text(row.pma)})")
-        cards.append(Kpi(label=f"{row.indicator.split(' (')[0]} — {area}", value=text(row.area), year=year,
+        cards.append(Kpi(label=row.indicator.split(" (")[0], help=area, value=text(row.area), year=year,
                          source=DEMO_SOURCE, demo=True, delta=delta, good_direction="up"))
     return cards
+
+
+def reported_cadastre_users(indicators: pd.DataFrame):
+    """The report's count of cadastre users two months after the launch, or None."""
+    value = indicators.loc[indicators["id"] == "cadastre_utilisateurs", "value"] if "id" in indicators else []
+    return value.iloc[0] if len(value) else None
+
+
+def uptake_comparison_kpis(uptake: pd.DataFrame, year: int | None, epci: str | None, commune: str | None,
+                           area: str) -> list[Kpi]:
+    """The uptake ratio of the selection against the PMA's (a ratio of sums, not per inhabitant)."""
+    comp = comparison(uptake, year, epci, commune)
+    return comparison_kpis(comp[comp["indicator"] == "Taux de valorisation du potentiel (%)"], area, year)
 
 
 def dataset_notes(uptake: pd.DataFrame, cadastre: pd.DataFrame) -> list[dict]:
@@ -335,7 +370,8 @@ def production_figure(by_year: pd.DataFrame, measure: str, year: int | None) -> 
             x=d["year"], y=d[measure], name=epci, marker_color=EPCI_COLORS.get(epci),
             hovertemplate=f"%{{x}} · {epci}<br>{label} : %{{y:,.0f}} {unit}<extra></extra>",
         )
-    fig.update_layout(barmode="stack", xaxis=dict(title="Année", dtick=1), yaxis_title=f"{label} ({unit})")
+    fig.update_layout(barmode="stack", xaxis=dict(title="Année", dtick=1), yaxis=dict(title=f"{label} ({unit})",
+                                                                                       tickformat=",d"))
     if year is not None and year in set(by_year["year"]):
         fig.add_vrect(x0=year - 0.5, x1=year + 0.5, line_width=2, line_color="#000000",
                       fillcolor="rgba(0,0,0,0)", layer="above")
@@ -386,8 +422,11 @@ def uptake_trend_figure(uptake: pd.DataFrame, epci: str | None, commune: str | N
             hovertemplate=f"{name}<br>%{{x}} : %{{y:.2f}} %<extra></extra>",
         )
     fig.update_layout(xaxis=dict(title="Année", dtick=1), yaxis_title="Taux de valorisation (%)")
-    demo = bool(((uptake["production_source"] == DEMO_SOURCE) | (uptake["potential_source"] == DEMO_SOURCE)).any())
-    return style(fig, "Évolution du taux de valorisation du potentiel", demo=demo)
+    demo_flag = bool(((uptake["production_source"] == DEMO_SOURCE) | (uptake["potential_source"] == DEMO_SOURCE)).any())
+    style(fig, "Évolution du taux de valorisation", demo=demo_flag)
+    # Legend under the plot: above it, several entries collide with the title in a half-width column.
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0))
+    return fig
 
 
 def cadastre_weekly(cadastre: pd.DataFrame) -> pd.DataFrame:
@@ -426,5 +465,8 @@ def cadastre_figure(cadastre: pd.DataFrame, reported_users=None) -> go.Figure:
     fig.update_yaxes(title_text="Utilisateurs par semaine", secondary_y=False, rangemode="tozero")
     fig.update_yaxes(title_text="Cumul", secondary_y=True, rangemode="tozero", showgrid=False)
     fig.update_xaxes(title_text="Semaine")
+    fig.update_yaxes(tickformat=",d")
+    if len(weekly):
+        french_date_axis(fig, weekly["week"].min(), weekly["week"].max())
     demo = bool((cadastre["source"] == DEMO_SOURCE).any())
     return style(fig, "Utilisateurs du cadastre solaire", demo=demo)

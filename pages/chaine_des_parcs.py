@@ -1,9 +1,73 @@
-"""Chaîne des parcs: park sites and visitor counters."""
+"""Chaîne des parcs: counted visits (gaps kept), seasonality, counters, events and the report's figures."""
 
 import streamlit as st
 
-from ecotransition import store
+from ecotransition import fmt, parks, store
+from pages._ui import (
+    dataset_notes, demo_notice, filters, kpi_cards, number_column, table_with_export, date_column,
+)
 
 st.title("Chaîne des parcs")
-st.dataframe(store.query("park_sites_list"), hide_index=True)
-st.dataframe(store.query("visits_monthly", epci=st.session_state.get("epci"), commune=st.session_state.get("commune")), hide_index=True)
+f = filters()
+channel_years = store.query("visits_channel_years", epci=f["epci"], commune=f["commune"])
+park_sites = store.query("park_sites_list")
+indicators = store.query("indicators_latest", theme="Chaîne des parcs")
+area = parks.area_label(store.query("communes_list", epci=None), f["epci"], f["commune"])
+year = parks.resolve_year(parks.years(channel_years), f["annee"])
+
+st.caption(f"{area} · {'année ' + str(f['annee']) if f['annee'] else 'toutes les années'} · "
+           "comptages de passages (démonstration) et chiffres du rapport d'activité 2023")
+demo_notice()
+
+c1, c2, c3 = st.columns([2, 2, 3])
+grain_label = c1.segmented_control("Pas de temps", list(parks.GRAINS), default="Mois", required=True,
+                                   key="pas", bind="query-params")
+mode_label = c2.segmented_control("Mode", list(parks.MODES), default=None, key="mode", bind="query-params",
+                                  help="Aucun mode choisi : piétons et vélos.")
+sites = parks.site_options(channel_years)
+site = c3.selectbox("Compteur", [None, *sites], key="compteur", bind="query-params",
+                    format_func=lambda s: "Tous les compteurs" if s is None else sites.get(s, s),
+                    placeholder="Tous les compteurs")
+grain, mode = parks.GRAINS[grain_label], parks.MODES.get(mode_label)
+selected = parks.select_channels(channel_years, site=site)
+
+if channel_years.empty:
+    st.warning("Aucun compteur de passages dans cette zone : seuls les chiffres du rapport sont affichés.")
+kpi_cards(parks.kpis(selected, year, indicators, park_sites, area, mode=mode))
+
+params = dict(epci=f["epci"], commune=f["commune"], site=site, mode=mode, annee=f["annee"])
+series = parks.series_table(store.query("visits_series", grain=grain, **params), grain)
+events = parks.events_for_area(store.query("events_list", annee=f["annee"]), f["epci"], f["commune"])
+st.plotly_chart(parks.series_figure(series, grain, events))
+st.caption("Lacune : toutes les heures de la période manquent (rien n'est tracé, ce n'est pas un zéro). "
+           f"Croix : plus de {fmt.percent(parks.INCOMPLETE_SHARE, 0)} des heures manquent, ou des jours de la période n'ont "
+           "aucune mesure (début et fin de série) : le total est sous-estimé. "
+           "Triangles et zones colorées : événements de la table des événements (survoler pour le détail).")
+with st.expander("Tableau des passages par période"):
+    table_with_export(
+        series, parks.SERIES_LABELS,
+        {"period": date_column("Début de la période"), "visits": number_column("Passages comptés"),
+         "missing_hours": number_column("Heures manquantes"),
+         "hours": number_column("Heures mesurées ou attendues"),
+         "completeness": number_column("Complétude (%)", 1), "days": number_column("Jours avec mesures")},
+        basename=f"passages_{grain}", key="parcs-series",
+    )
+
+st.plotly_chart(parks.seasonality_figure(store.query("visits_seasonality", **params)))
+by_site = parks.by_site(parks.select_channels(selected, mode=mode), year)
+st.plotly_chart(parks.by_site_figure(by_site, year, demo=parks.is_demo(selected)))
+
+st.subheader(f"Passages par compteur ({year if year else 'n.d.'})")
+table_with_export(
+    by_site, parks.SITE_LABELS,
+    {"PEDESTRIAN": number_column("Piétons"), "BIKE": number_column("Vélos"),
+     "total": number_column("Total des passages"), "missing_hours": number_column("Heures manquantes"),
+     "completeness": number_column("Complétude (%)", 1)},
+    basename=f"passages_compteurs_{year}", key="parcs-sites",
+)
+
+st.subheader("Sites de la Chaîne des parcs cités par le rapport")
+table_with_export(parks.parks_table(park_sites, f["epci"], f["commune"]), parks.PARK_LABELS,
+                  {"area_ha": number_column("Surface (ha)", 1)}, basename="chaine_des_parcs_sites",
+                  key="parcs-list")
+dataset_notes(parks.dataset_notes(channel_years, park_sites))

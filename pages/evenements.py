@@ -1,8 +1,48 @@
-"""Événements: the 2023-2024 calendar of the PMA."""
+"""Événements: the 2023-2024 calendar of the PMA, filtered by theme and place."""
+
+from datetime import date
 
 import streamlit as st
 
-from ecotransition import store
+from ecotransition import events, fmt, store
+from pages._ui import (
+    dataset_notes, date_column, escape_md, filters, kpi_cards, number_column, table_with_export,
+)
 
 st.title("Événements")
-st.dataframe(store.query("events_list", annee=st.session_state.get("annee")), hide_index=True)
+f = filters()
+today = date.today()
+every = events.prepare(store.query("events_list", annee=None), today)
+indicators = store.query("indicators_latest", theme="Événements")
+
+chosen_themes = st.pills("Thème", events.themes(every), selection_mode="multi", key="theme",
+                         bind="query-params", help="Aucun thème choisi : tous les thèmes.")
+c1, c2 = st.columns([3, 2])
+chosen_locations = c1.pills("Localisation", events.LOCATIONS, selection_mode="multi", key="localisation",
+                            bind="query-params")
+place = c2.selectbox("Lieu", [None, *events.places(every)], key="lieu", bind="query-params",
+                     format_func=lambda p: "Tous les lieux" if p is None else p, placeholder="Tous les lieux")
+
+area = events.select(every, f["epci"], f["commune"], chosen_themes, chosen_locations, place)
+shown = events.select(area, year=f["annee"])
+st.caption(f"{len(shown)} événement(s) · {'année ' + str(f['annee']) if f['annee'] else 'toutes les années'}"
+           f" · au {fmt.day(today)} · source : rapport d'activité 2023 du PMA")
+kpi_cards(events.kpis(shown, area, f["annee"], indicators, today))
+
+if shown.empty:
+    st.info("Aucun événement ne correspond à ces filtres.")
+else:
+    st.plotly_chart(events.timeline_figure(shown, today))
+    ordered = events.ordered(shown)
+    st.subheader("À venir puis les plus récents")
+    st.markdown("\n".join(events.list_items(ordered, escape_md)))
+    st.plotly_chart(events.monthly_figure(shown))
+    st.plotly_chart(events.participants_figure(shown))
+    st.subheader("Tous les événements sélectionnés")
+    table_with_export(
+        ordered, events.TABLE_LABELS,
+        {"start_date": date_column("Début"), "end_date": date_column("Fin"),
+         "participants": number_column("Participants", help="n.d. : le rapport ne donne pas de nombre")},
+        basename="evenements", key="evenements-table",
+    )
+dataset_notes(events.dataset_notes(every))

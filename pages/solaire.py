@@ -2,9 +2,10 @@
 
 import streamlit as st
 
+from ecotransition import overview as ov
 from ecotransition import solar, store
 from pages._ui import (
-    dataset_notes, demo_notice, filters, kpi_cards, number_column, table_with_export,
+    dataset_notes, demo_notice, export_buttons, filters, kpi_cards, number_column, table_with_export,
 )
 
 st.title("Solaire photovoltaïque")
@@ -35,24 +36,30 @@ st.subheader("Taux de valorisation du potentiel des toitures")
 table = solar.commune_table(uptake, year)
 ranking_scope = f["epci"] or solar.PMA_LABEL
 c1, c2 = st.columns([3, 2])
-c1.plotly_chart(solar.top_bottom_figure(table[table["epci"] == f["epci"]] if f["epci"] else table,
-                                        highlight=f["commune"], scope_label=ranking_scope, year=year))
+c1.plotly_chart(solar.top_bottom_figure(solar.scope(table, f["epci"], None), highlight=f["commune"],
+                                        scope_label=ranking_scope, year=year))
 c2.plotly_chart(solar.uptake_trend_figure(uptake, f["epci"], f["commune"]))
 if f["commune"]:
     st.caption(solar.rank_sentence(table, f["commune"], year))
 
+st.subheader(f"Comparaison par habitant ({year})")
+st.caption("La sélection comparée à l'ensemble du Pôle métropolitain (PMA), rapportée à la population "
+           "municipale INSEE ; sans sélection, les trois agglomérations.")
+comp = ov.per_inhabitant(solar.comparison_frame(uptake, year), f["epci"], f["commune"], solar.COMPARISON_METRICS)
+st.plotly_chart(ov.comparison_figure(comp))
+comp_table = ov.comparison_table(comp)
+st.dataframe(comp_table, hide_index=True,
+             column_config={col: number_column(col, 1) for col in comp_table.columns[2:]}, placeholder="n.d.")
+export_buttons(comp_table, f"solaire_comparaison_par_habitant_{year}", key="solaire-comparaison")
 if filtered:
-    st.subheader(f"Comparaison avec le Pôle métropolitain ({year})")
-    kpi_cards(solar.comparison_kpis(solar.comparison(uptake, year, f["epci"], f["commune"]), area, year))
+    kpi_cards(solar.uptake_comparison_kpis(uptake, year, f["epci"], f["commune"], area))
 
 st.subheader("Cadastre solaire")
-reported = indicators.loc[indicators["id"] == "cadastre_utilisateurs", "value"]
-st.plotly_chart(solar.cadastre_figure(cadastre, reported.iloc[0] if len(reported) else None))
+st.plotly_chart(solar.cadastre_figure(cadastre, solar.reported_cadastre_users(indicators)))
 
 st.subheader(f"Tableau par commune ({year})")
-shown = solar.scope(table, f["epci"], f["commune"]) if filtered else table
 table_with_export(
-    shown, solar.TABLE_LABELS,
+    solar.scope(table, f["epci"], f["commune"]), solar.TABLE_LABELS,
     {
         "population": number_column("Habitants"),
         "sites": number_column("Sites PV"),
@@ -60,7 +67,7 @@ table_with_export(
         "energy_mwh": number_column("Production (MWh)", 1),
         "potential_mwh": number_column("Potentiel des toitures (MWh)"),
         "uptake": number_column("Taux de valorisation (%)", 2, help="Production ÷ potentiel des toitures"),
-        "uptake_previous": number_column(f"Taux {year - 1 if year else ''} (%)", 2),
+        "uptake_previous": number_column("Taux de l'année précédente (%)", 2),
         "uptake_change": number_column("Évolution (points)", 2),
         "kwh_per_inhabitant": number_column("Production par habitant (kWh)", 1),
         "rank": number_column("Rang dans le PMA"),

@@ -1,0 +1,452 @@
+"""Chaîne des parcs page: counted visits, their gaps, seasonality, sites and events.
+
+The heavy lifting (hourly rows to days, weeks or months) is done in SQL by the
+visits_* queries; these functions shape the small aggregated frames into tables,
+KPI cards and plotly figures. Missing hours are never turned into zeros: a period
+whose hours are all missing has visits = NaN and is drawn as a gap, and a period with
+some missing hours is marked on the chart and counted in the table.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from . import DEMO_SOURCE, fmt
+from .kpi import Kpi, from_indicator
+from .plotting import MODE_LABELS, PALETTE, style
+
+# Choices of the page controls (shown and put in the URL as they are) -> query values.
+GRAINS = {"Jour": "day", "Semaine": "week", "Mois": "month"}
+MODES = {"Piétons": "PEDESTRIAN", "Vélos": "BIKE"}
+MODE_COLORS = {"PEDESTRIAN": PALETTE[0], "BIKE": PALETTE[1]}
+# A period with more than this share of its hours missing is marked as incomplete.
+INCOMPLETE_SHARE = 0.01
+# Events of this theme are labelled on the visits chart (the others only have a marker).
+PARK_THEME = "Chaîne des parcs"
+
+MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
+MONTHS_LONG = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+               "octobre", "novembre", "décembre"]
+WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+_FREQ = {"day": "D", "week": "W-MON", "month": "MS"}
+
+
+# ------------------------------------------------------------------ French dates
+
+def period_label(d, grain: str) -> str:
+    """'3 juillet 2023', 'semaine du 3 juillet 2023' or 'juillet 2023' (plain Python: fast for 4k points)."""
+    if fmt.is_missing(d):
+        return fmt.MISSING
+    d = pd.Timestamp(d)
+    if grain == "month":
+        return f"{MONTHS_LONG[d.month - 1]} {d.year}"
+    text = f"{d.day}{'er' if d.day == 1 else ''} {MONTHS_LONG[d.month - 1]} {d.year}"
+    return f"semaine du {text}" if grain == "week" else text
+
+
+def french_date_axis(fig: go.Figure, start, end, **axis) -> go.Figure:
+    """Ticks with French month names (plotly's own are English and its locales come from a CDN)."""
+    if fmt.is_missing(start) or fmt.is_missing(end):
+        return fig
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if months > 36:
+        ticks = pd.date_range(start.to_period("Y").to_timestamp(), end, freq="YS")
+        text = [str(t.year) for t in ticks]
+    else:
+        step = 1 if months <= 8 else 2 if months <= 18 else 3
+        ticks = pd.date_range(start.to_period("M").to_timestamp(), end, freq=f"{step}MS")
+        text = [f"{MONTHS[t.month - 1]} {t.year}" if t.month == 1 or i == 0 else MONTHS[t.month - 1]
+                for i, t in enumerate(ticks)]
+    fig.update_xaxes(tickvals=list(ticks), ticktext=text, **axis)
+    return fig
+
+
+# ------------------------------------------------------------------ series
+
+def complete_periods(series: pd.DataFrame, grain: str) -> pd.DataFrame:
+    """Add the periods absent from the result (no row at all) as missing, mode by mode.
+
+    Periods before a mode's first or after its last measure are not added: the counters
+    did not exist yet, which is not the same as a missing measure.
+    """
+    if series.empty:
+        return series.assign(period=pd.to_datetime(series["period"]))
+    out = []
+    s = series.assign(period=pd.to_datetime(series["period"]))
+    for mode, d in s.groupby("mobility_type", sort=True):
+        full = pd.date_range(d["period"].min(), d["period"].max(), freq=_FREQ[grain])
+        d = d.set_index("period").reindex(full.union(d["period"]))
+        d.index.name = "period"
+        d["mobility_type"] = mode
+        out.append(d.reset_index())
+    return pd.concat(out, ignore_index=True).sort_values(["period", "mobility_type"]).reset_index(drop=True)
+
+
+def series_table(series: pd.DataFrame, grain: str) -> pd.DataFrame:
+    """The series as shown: one row per period and mode, with missing hours and completeness."""
+    t = complete_periods(series, grain)
+    t["mode"] = t["mobility_type"].map(lambda m: MODE_LABELS.get(m, m))
+    t["label"] = [period_label(p, grain) for p in t["period"]]
+    t["completeness"] = (1 - t["missing_hours"] / t["hours"].where(t["hours"] > 0)) * 100
+    # A period is also partial when some of its days have no measure row at all (the first and
+    # last weeks or months of the series, usually): its total would look like a drop.
+    length = {"day": 1, "week": 7}.get(grain)
+    t["period_days"] = t["period"].dt.days_in_month if length is None else length
+    if "days" not in t:
+        t["days"] = t["period_days"]
+    t["incomplete"] = (t["missing_hours"].fillna(0) > INCOMPLETE_SHARE * t["hours"].fillna(0)) | (
+        t["days"].notna() & (t["days"] < t["period_days"]))
+    t["period"] = t["period"].dt.date
+    return t
+
+
+SERIES_LABELS = {
+    "period": "Début de la période",
+    "label": "Période",
+    "mode": "Mode",
+    "visits": "Passages comptés",
+    "missing_hours": "Heures manquantes",
+    "hours": "Heures mesurées ou attendues",
+    "completeness": "Complétude (%)",
+    "days": "Jours avec mesures",
+}
+
+
+def series_figure(table: pd.DataFrame, grain: str, events: pd.DataFrame | None = None) -> go.Figure:
+    """Visits per period and mode: gaps where every hour is missing, marks where some are,
+    and the events of the events table (shaded span, marker with the details on hover)."""
+    fig = go.Figure()
+    demo = bool(table["is_demo"].fillna(False).any()) if "is_demo" in table else False
+    periods = pd.to_datetime(table["period"])
+    for mode, d in table.assign(period=periods).groupby("mobility_type", sort=False):
+        label = MODE_LABELS.get(mode, mode)
+        color = MODE_COLORS.get(mode, PALETTE[2])
+        custom = np.stack([d["label"], d["missing_hours"].fillna(0), d["hours"].fillna(0),
+                           d["days"].fillna(0), d["period_days"]], axis=-1)
+        fig.add_scatter(
+            x=d["period"], y=d["visits"], name=label, mode="lines", connectgaps=False,
+            line=dict(color=color, width=1.5 if grain == "day" else 2.5), customdata=custom,
+            hovertemplate=f"{label} · %{{customdata[0]}}<br>%{{y:,.0f}} passages"
+                          "<br>%{customdata[1]:,.0f} heures manquantes sur %{customdata[2]:,.0f}"
+                          + ("" if grain == "day" else "<br>%{customdata[3]} jours mesurés sur %{customdata[4]}")
+                          + "<extra></extra>",
+        )
+        inc = d[d["incomplete"] & d["visits"].notna()]
+        if len(inc):
+            fig.add_scatter(
+                x=inc["period"], y=inc["visits"], mode="markers", legendgroup="incomplete",
+                name="Période incomplète (heures manquantes)", showlegend=False,
+                marker=dict(symbol="x-thin-open", size=8, color="#000000", line=dict(width=1.5)),
+                customdata=np.stack([inc["label"], inc["missing_hours"], inc["hours"], inc["days"],
+                                     inc["period_days"]], axis=-1),
+                hovertemplate=f"{label} · %{{customdata[0]}} : période incomplète<br>%{{y:,.0f}} passages "
+                              "comptés, %{customdata[1]:,.0f} heures manquantes sur %{customdata[2]:,.0f}"
+                              + ("" if grain == "day" else "<br>%{customdata[3]} jours mesurés sur %{customdata[4]}")
+                              + "<extra></extra>",
+            )
+        gaps = d[d["visits"].isna()]
+        if len(gaps):
+            # A zero-height marker on the axis says "no data here" without drawing a 0.
+            fig.add_scatter(
+                x=gaps["period"], y=[0] * len(gaps), mode="markers", legendgroup="gap",
+                name="Aucune mesure (lacune)", showlegend=False,
+                marker=dict(symbol="line-ns-open", size=10, color="#D55E00", line=dict(width=2)),
+                customdata=gaps[["label"]].to_numpy(),
+                hovertemplate=f"{label} · %{{customdata[0]}} : aucune mesure (lacune, pas un zéro)<extra></extra>",
+            )
+    # One legend entry per marker kind, whatever the mode.
+    for group in ("incomplete", "gap"):
+        first = next((t for t in fig.data if t.legendgroup == group), None)
+        if first is not None:
+            first.showlegend = True
+    if events is not None and len(events) and len(periods):
+        _annotate_events(fig, events, periods.min(), periods.max(), grain)
+    fig.update_layout(yaxis=dict(title="Passages comptés", rangemode="tozero", tickformat=",d"), hovermode="closest")
+    french_date_axis(fig, periods.min() if len(periods) else None, periods.max() if len(periods) else None,
+                     title="")
+    title = {"day": "Passages comptés par jour", "week": "Passages comptés par semaine",
+             "month": "Passages comptés par mois"}[grain]
+    style(fig, title, demo=demo, height=480)
+    # Legend under the plot: up to six entries would run into the demonstration mark above it.
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.08, xanchor="left", x=0))
+    return fig
+
+
+def _annotate_events(fig: go.Figure, events: pd.DataFrame, start, end, grain: str) -> None:
+    ev = events.copy()
+    ev["start"] = pd.to_datetime(ev["start_date"])
+    ev["end"] = pd.to_datetime(ev["end_date"]).fillna(ev["start"])
+    # `end` is the start of the last period: the events of that whole period belong on the chart.
+    last = end + pd.tseries.frequencies.to_offset(_FREQ[grain])
+    ev = ev[(ev["end"] >= start) & (ev["start"] < last)].sort_values("start")
+    if ev.empty:
+        return
+    xs, texts, hovers, ys, shapes = [], [], [], [], []
+    labelled = 0
+    for e in ev.itertuples():
+        multi = e.end > e.start
+        # Plain dicts set once: fig.add_vline/add_vrect re-validate every shape on each call.
+        if multi:
+            shapes.append(dict(type="rect", xref="x", yref="paper", x0=e.start, x1=e.end + pd.Timedelta(days=1),
+                               y0=0, y1=1, fillcolor=PALETTE[4], opacity=0.15, line_width=0, layer="below"))
+        else:
+            shapes.append(dict(type="line", xref="x", yref="paper", x0=e.start, x1=e.start, y0=0, y1=1,
+                               line=dict(color=PALETTE[4], width=1, dash="dot"), opacity=0.6))
+        title = html.escape(str(e.title))
+        place = html.escape(str(e.place)) if not fmt.is_missing(e.place) else "lieu non précisé"
+        when = fmt.day(e.start) if not multi else f"du {fmt.day(e.start)} au {fmt.day(e.end)}"
+        people = "n.d." if fmt.is_missing(e.participants) else fmt.number(e.participants)
+        xs.append(e.start + (e.end - e.start) / 2)
+        hovers.append(f"<b>{title}</b><br>{when}<br>{place}<br>Participants : {people}")
+        # Long views label only the multi-day park events (Parc en fête…): the others would pile up.
+        show = e.theme == PARK_THEME and (multi or (end - start).days <= 400)
+        texts.append(title if show else "")
+        ys.append(0.97 - 0.08 * (labelled % 4) if show else 0.99)
+        labelled += show
+    # Labels near the right edge go to the left of their marker, or they would be cut off.
+    edge = start + (end - start) * 0.8
+    positions = ["middle left" if x > edge else "middle right" for x in xs]
+    fig.add_scatter(
+        x=xs, y=ys, yaxis="y2", mode="markers+text", text=texts, textposition=positions,
+        textfont=dict(size=11, color="#5a2d4d"), name="Événements (table des événements)",
+        marker=dict(symbol="triangle-down", size=11, color=PALETTE[4]), hovertext=hovers, hoverinfo="text",
+    )
+    fig.update_layout(yaxis2=dict(overlaying="y", range=[0, 1], visible=False, fixedrange=True),
+                      shapes=list(fig.layout.shapes) + shapes)
+
+
+def events_for_area(events: pd.DataFrame, epci: str | None, commune: str | None) -> pd.DataFrame:
+    """Events to show on the visits chart: those held in the selected area; for the whole PMA,
+    every event in the territory plus the Chaîne des parcs events whose place is not given."""
+    if commune:
+        return events[events["commune_code"] == commune]
+    if epci:
+        return events[events["epci"] == epci]
+    return events[events["commune_code"].notna() | (events["theme"] == PARK_THEME)]
+
+
+# ------------------------------------------------------------------ seasonality
+
+def seasonality_figure(season: pd.DataFrame) -> go.Figure:
+    """Average visits per day by month (rows) and weekday (columns)."""
+    grid = (season.pivot_table(index="month", columns="weekday", values="avg_visits", aggfunc="first")
+            .reindex(index=range(1, 13), columns=range(1, 8)))
+    days = (season.pivot_table(index="month", columns="weekday", values="days", aggfunc="first")
+            .reindex(index=range(1, 13), columns=range(1, 8)))
+    fig = go.Figure(go.Heatmap(
+        z=grid.to_numpy(), x=[w.capitalize() for w in WEEKDAYS], y=[m.capitalize() for m in MONTHS_LONG],
+        customdata=days.to_numpy(), colorscale="Viridis", hoverongaps=False,
+        colorbar=dict(title=dict(text="Passages<br>par jour"), tickformat=",d"),
+        hovertemplate="%{y}, %{x} : %{z:,.0f} passages par jour en moyenne"
+                      "<br>(%{customdata:,.0f} jours complets)<extra></extra>",
+    ))
+    fig.update_yaxes(autorange="reversed")
+    demo = bool(season["is_demo"].any()) if "is_demo" in season and len(season) else False
+    return style(fig, "Saisonnalité : passages moyens par jour (mois × jour de la semaine)", demo=demo, height=460)
+
+
+# ------------------------------------------------------------------ sites
+
+def site_options(cy: pd.DataFrame) -> dict[str, str]:
+    """Counter site id -> name, in name order (for the page's counter control)."""
+    names = cy.drop_duplicates("site_id").set_index("site_id")["site_name"]
+    return dict(sorted(names.items(), key=lambda kv: str(kv[1]).casefold()))
+
+
+def is_demo(cy: pd.DataFrame) -> bool:
+    """Whether the counters shown hold demonstration rows (no counter at all: the page is a demo)."""
+    return bool(cy["is_demo"].any()) if len(cy) else True
+
+
+def select_channels(cy: pd.DataFrame, site: str | None = None, mode: str | None = None) -> pd.DataFrame:
+    out = cy
+    if site:
+        out = out[out["site_id"] == site]
+    if mode:
+        out = out[out["mobility_type"] == mode]
+    return out
+
+
+def years(cy: pd.DataFrame) -> list[int]:
+    return sorted(int(y) for y in cy["year"].dropna().unique())
+
+
+def resolve_year(available: list[int], requested: int | None) -> int | None:
+    if requested is not None:
+        return int(requested)
+    return max(available) if available else None
+
+
+SITE_LABELS = {
+    "site_name": "Compteur",
+    "park": "Site de la Chaîne des parcs",
+    "commune": "Commune",
+    "epci": "Agglomération",
+    "PEDESTRIAN": "Piétons",
+    "BIKE": "Vélos",
+    "total": "Total des passages",
+    "missing_hours": "Heures manquantes",
+    "completeness": "Complétude (%)",
+    "site_id": "Identifiant",
+}
+
+
+def by_site(cy: pd.DataFrame, year: int | None) -> pd.DataFrame:
+    """One row per counter site for `year`: visits by mode, total, missing hours, completeness."""
+    rows = cy[cy["year"] == year]
+    if rows.empty:
+        return pd.DataFrame(columns=list(SITE_LABELS))
+    keys = ["site_id", "site_name", "park", "commune", "epci"]
+    # groupby + unstack, not pivot_table(dropna=False): that one builds the product of every key level.
+    g = rows.groupby(keys + ["mobility_type"], dropna=False)
+    wide = g["visits"].sum(min_count=1).unstack("mobility_type")
+    wide.columns.name = None
+    hours = rows.groupby(keys, dropna=False)[["missing_hours", "hours"]].sum()
+    out = wide.join(hours).reset_index()
+    modes = [m for m in ("PEDESTRIAN", "BIKE") if m in out.columns]
+    out["total"] = out[modes].sum(axis=1, min_count=1) if modes else np.nan
+    out["completeness"] = (1 - out["missing_hours"] / out["hours"].where(out["hours"] > 0)) * 100
+    return out.sort_values("total", ascending=False, na_position="last").reset_index(drop=True)
+
+
+def by_site_figure(sites: pd.DataFrame, year: int | None, top: int = 15, demo: bool = True) -> go.Figure:
+    """The counters with the most visits in the year, split by mode."""
+    d = sites.head(top).iloc[::-1]
+    fig = go.Figure()
+    for mode in ("PEDESTRIAN", "BIKE"):
+        if mode in d.columns:
+            fig.add_bar(y=d["site_name"], x=d[mode], orientation="h", name=MODE_LABELS[mode],
+                        marker_color=MODE_COLORS[mode],
+                        hovertemplate=f"%{{y}}<br>{MODE_LABELS[mode]} : %{{x:,.0f}} passages<extra></extra>")
+    fig.update_layout(barmode="stack", xaxis=dict(title=f"Passages comptés en {year}", tickformat=",d"),
+                      yaxis_title="")
+    return style(fig, f"Passages par compteur et par mode, {year}", demo=demo,
+                 height=max(320, 28 * len(d) + 140))
+
+
+# ------------------------------------------------------------------ KPI cards
+
+def constant_perimeter_change(cy: pd.DataFrame, year: int | None) -> tuple[float | None, int]:
+    """Change of visits against the previous year over the channels counted in both years
+    (new counters would otherwise show up as growth), with the number of such channels."""
+    if year is None:
+        return None, 0
+    cur = cy[cy["year"] == year].set_index("channel_id")["visits"]
+    prev = cy[cy["year"] == year - 1].set_index("channel_id")["visits"]
+    both = cur.dropna().index.intersection(prev.dropna().index)
+    if len(both) == 0:
+        return None, 0
+    return fmt.change(cur[both].sum(), prev[both].sum()), len(both)
+
+
+def area_label(communes: pd.DataFrame, epci: str | None, commune: str | None) -> str:
+    if commune:
+        names = communes.loc[communes["code"] == commune, "name"]
+        return f"{names.iloc[0]} ({commune})" if len(names) else commune
+    return epci or "Pôle métropolitain"
+
+
+def kpis(cy: pd.DataFrame, year: int | None, indicators: pd.DataFrame, parks: pd.DataFrame,
+         area: str, mode: str | None = None) -> list[Kpi]:
+    """Counters (demo) for the selection and year, then the report's figures on the Chaîne des parcs.
+
+    `cy` holds the channels of the selected area and counter; `mode` restricts every counter
+    card but the bike share, which needs both modes."""
+    both = cy[cy["year"] == year]
+    cy = select_channels(cy, mode=mode)
+    rows = cy[cy["year"] == year]
+    demo = bool(rows["is_demo"].any()) if len(rows) else True
+    src = DEMO_SOURCE if demo else "comptages importés"
+    visits = rows["visits"].sum(min_count=1) if len(rows) else None
+    change, n = constant_perimeter_change(cy, year)
+    bike = both.loc[both["mobility_type"] == "BIKE", "visits"].sum(min_count=1) if len(both) else None
+    all_modes = both["visits"].sum(min_count=1) if len(both) else None
+    missing = rows["missing_hours"].sum() if len(rows) else None
+    hours = rows["hours"].sum() if len(rows) else None
+    cards = [
+        Kpi(label=f"Passages comptés{' (' + MODE_LABELS.get(mode, mode).lower() + ')' if mode else ''}", value=fmt.number(visits), year=year, source=src, demo=demo,
+            delta=None if change is None else
+            f"{_signed(fmt.signed_percent(change))} par rapport à {year - 1}",
+            good_direction="up",
+            help=f"{area}. Évolution à périmètre constant : calculée sur les {n} canaux de comptage "
+                 "présents les deux années." if n else area),
+        Kpi(label="Part des vélos", value=fmt.percent(None if fmt.is_missing(all_modes) or not all_modes
+                                                      or fmt.is_missing(bike) else bike / all_modes),
+            year=year, source=src, demo=demo),
+        Kpi(label="Heures manquantes", value=fmt.percent(None if not hours else missing / hours, 2),
+            year=year, source=src, demo=demo,
+            help=f"{fmt.number(missing)} heures sans mesure sur {fmt.number(hours)} : elles ne sont pas "
+                 "comptées comme des zéros." if hours else None),
+        Kpi(label="Compteurs actifs", value=fmt.number(rows["site_id"].nunique() if len(rows) else None),
+            year=year, source=src, demo=demo),
+    ]
+    ind = indicators.set_index("id") if "id" in indicators else pd.DataFrame()
+    # Short labels and values so that the cards stay readable on a laptop screen.
+    short = {"parcs_ha": ("Hectares de parcs", None), "voies_vertes_km": ("Voies vertes", None),
+             "parc_en_fete_visiteurs": ("Visiteurs de Parc en fête", "")}
+    for key, (label, unit) in short.items():
+        if key in ind.index:
+            row = ind.loc[key].to_dict()
+            card = from_indicator(row if unit is None else row | {"unit": unit})
+            cards.append(replace(card, label=label, help=row.get("label") + (
+                f" — {row['note']}" if not fmt.is_missing(row.get("note")) else "")))
+    report = " ; ".join(sorted(parks["source"].dropna().unique())) or DEMO_SOURCE
+    cards.append(Kpi(label="Sites cités par le rapport", value=fmt.number(len(parks)),
+                     year=2023, source=report, demo=DEMO_SOURCE in report,
+                     help="Sites de la Chaîne des parcs nommés dans le rapport d'activité 2023 (liste ci-dessous)."))
+    return cards
+
+
+def _signed(text: str) -> str:
+    """st.metric reads the arrow from a leading ASCII '-': babel's '−' would show an up arrow."""
+    return "-" + text[1:] if text.startswith("\u2212") else text
+
+
+# ------------------------------------------------------------------ notes
+
+def dataset_notes(cy: pd.DataFrame, parks: pd.DataFrame) -> list[dict]:
+    ys = years(cy)
+    span = f"{ys[0]} à {ys[-1]}" if ys else fmt.MISSING
+    demo = bool(cy["is_demo"].any()) if len(cy) else True
+    return [
+        dict(title="Comptages de la Chaîne des parcs",
+             source=(DEMO_SOURCE + " (séries horaires générées)") if demo else "comptages importés",
+             vintage=span,
+             rhythm="horaire ; import au format « Schéma comptage des mobilités » (sites, canaux, mesures)",
+             caveats="le rapport ne publie pas de comptages : compteurs et passages sont des données de "
+                     "démonstration. Une heure sans mesure reste manquante (jamais comptée comme 0) ; une "
+                     "période dont toutes les heures manquent est une lacune sur le graphique, une période "
+                     "dont une partie manque est marquée d'une croix. Les totaux comparent des compteurs "
+                     "installés à des dates différentes : l'évolution annuelle est calculée à périmètre constant."),
+        dict(title="Sites, hectares et kilomètres de la Chaîne des parcs",
+             source=" ; ".join(sorted(parks["source"].dropna().unique())) or fmt.MISSING,
+             vintage="2023",
+             rhythm="annuelle (rapport d'activité)",
+             caveats="4 200 ha et 420 km sont les totaux du rapport ; les sites listés sont ceux que le "
+                     "rapport nomme, positionnés par nos soins (position approximative), sans surface par site."),
+    ]
+
+
+PARK_LABELS = {
+    "name": "Site",
+    "kind": "Type",
+    "commune": "Commune",
+    "epci": "Agglomération",
+    "area_ha": "Surface (ha)",
+    "description": "Description",
+    "source": "Source",
+}
+
+
+def parks_table(parks: pd.DataFrame, epci: str | None, commune: str | None) -> pd.DataFrame:
+    if commune:
+        return parks[parks["commune_code"] == commune]
+    if epci:
+        return parks[parks["epci"] == epci]
+    return parks

@@ -1,0 +1,24 @@
+-- Counted passages, missing and measured hours per counter channel and year, with the channel's site, park, commune and agglomeration, filtered by $epci and $commune (or NULL).
+WITH per_channel AS (
+    SELECT channel_id, year(start_datetime) AS year,
+           sum(count) AS visits,
+           count(*) FILTER (count IS NULL) AS missing_measures,
+           count(*) AS measures,
+           bool_or(source = 'démonstration') AS is_demo
+    FROM counter_measures
+    GROUP BY ALL
+)
+SELECT ch.channel_id, ch.site_id, s.site_name, s.park_id, p.name AS park, s.commune_code,
+       c.name AS commune, e.short_name AS epci, ch.mobility_type, pc.year, pc.visits,
+       pc.missing_measures * coalesce(ch.time_step, 3600) / 3600.0 AS missing_hours,
+       pc.measures * coalesce(ch.time_step, 3600) / 3600.0 AS hours,
+       pc.is_demo, s.lat, s.lon, s.source AS site_source
+FROM per_channel pc
+JOIN counter_channels ch ON ch.channel_id = pc.channel_id
+JOIN counter_sites s ON s.site_id = ch.site_id
+LEFT JOIN park_sites p ON p.id = s.park_id
+LEFT JOIN communes c ON c.code = s.commune_code
+LEFT JOIN epci e ON e.code = c.epci_code
+WHERE ($epci IS NULL OR e.short_name = $epci)
+  AND ($commune IS NULL OR s.commune_code = $commune)
+ORDER BY ch.site_id, ch.mobility_type, pc.year;

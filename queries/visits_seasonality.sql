@@ -1,0 +1,33 @@
+-- Average counted passages per day (all selected modes together) by month and weekday (ISO: 1 = Monday), over the days with less than 5 % of their hours missing, filtered by $epci, $commune, $site, $mode and $annee (or NULL each).
+WITH channels AS (
+    SELECT ch.channel_id, ch.mobility_type, coalesce(ch.time_step, 3600) / 3600.0 AS step_hours
+    FROM counter_channels ch
+    JOIN counter_sites s ON s.site_id = ch.site_id
+    LEFT JOIN communes c ON c.code = s.commune_code
+    LEFT JOIN epci e ON e.code = c.epci_code
+    WHERE ($epci IS NULL OR e.short_name = $epci)
+      AND ($commune IS NULL OR s.commune_code = $commune)
+      AND ($site IS NULL OR s.site_id = $site)
+      AND ($mode IS NULL OR ch.mobility_type = $mode)
+),
+daily AS (
+    SELECT m.start_datetime::DATE AS day,
+           sum(m.count) AS visits,
+           coalesce(sum(ch.step_hours) FILTER (m.count IS NULL), 0) AS missing_hours,
+           sum(ch.step_hours) AS hours,
+           bool_or(m.source = 'démonstration') AS is_demo
+    FROM counter_measures m
+    JOIN channels ch ON ch.channel_id = m.channel_id
+    WHERE $annee IS NULL
+       OR (m.start_datetime >= make_timestamp($annee, 1, 1, 0, 0, 0)
+           AND m.start_datetime < make_timestamp($annee + 1, 1, 1, 0, 0, 0))
+    GROUP BY ALL
+)
+SELECT month(day) AS month, isodow(day) AS weekday,
+       avg(visits) AS avg_visits,
+       count(*) AS days,
+       bool_or(is_demo) AS is_demo
+FROM daily
+WHERE missing_hours < 0.05 * hours
+GROUP BY ALL
+ORDER BY month, weekday;

@@ -1,0 +1,223 @@
+"""Événements: places, order against today, participants never 0, escaping, and the page itself."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import APP
+from ecotransition import events, fmt, sql
+
+NNBSP = "\u202f"
+
+
+@pytest.fixture()
+def ev(conn):
+    return events.prepare(sql.run(conn, "events_list", annee=None), date(2026, 11, 27))
+
+
+def page(**state) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page("pages/evenements.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metrics(at) -> dict[str, tuple[str, str]]:
+    return {m.label: (m.value, m.delta) for m in at.metric}
+
+
+# ---------------------------------------------------------------- module
+
+@pytest.mark.parametrize("row, expected", [
+    ({"commune_code": "62498", "place": "Stade Bollaert-Delelis, Lens", "lat": 50.4}, events.INSIDE),
+    ({"commune_code": None, "place": "Chaîne des parcs (parcours de 110 km)", "lat": None}, events.INSIDE),
+    ({"commune_code": None, "place": "En ligne (visio)", "lat": None}, events.ONLINE),
+    ({"commune_code": None, "place": "Préfecture, Arras", "lat": 50.29}, events.OUTSIDE),
+    ({"commune_code": None, "place": "Monts du Lyonnais", "lat": None}, events.OUTSIDE),
+    ({"commune_code": None, "place": None, "lat": None}, events.UNKNOWN),
+])
+def test_location(row, expected):
+    assert events.location(row) == expected
+
+
+def test_short_day():
+    assert events.short_day(date(2023, 12, 15)) == "15 déc. 2023"
+    assert events.short_day(date(2024, 7, 1)) == "1er juil. 2024"
+    assert events.short_day(None) == "n.d."
+
+
+def test_report_events_are_all_past_today_and_most_recent_come_first(conn, ev):
+    assert (ev["status"] == events.PAST).all()
+    out = events.ordered(ev)
+    latest = conn.execute("SELECT max(start_date) FROM events").fetchall()[0][0]
+    assert out.iloc[0]["start_date"] == latest
+    assert out["start_date"].is_monotonic_decreasing
+
+
+def test_upcoming_events_come_first_soonest_first(conn):
+    ev = events.prepare(sql.run(conn, "events_list", annee=None), date(2024, 1, 1))
+    out = events.ordered(ev)
+    n_up = int((ev["status"] == events.UPCOMING).sum())
+    assert n_up == conn.execute("SELECT count(*) FROM events WHERE coalesce(end_date, start_date) >= '2024-01-01'"
+                                ).fetchall()[0][0] > 0
+    assert (out["status"].iloc[:n_up] == events.UPCOMING).all()
+    assert out["start_date"].iloc[:n_up].is_monotonic_increasing
+    assert out["start_date"].iloc[n_up:].is_monotonic_decreasing
+    cards = {k.label: k for k in events.kpis(ev, ev, None, pd.DataFrame(columns=["id"]), date(2024, 1, 1))}
+    first = out.iloc[0]
+    assert cards["Prochain événement"].value == events.short_day(first["start_date"])
+    assert cards["Prochain événement"].help == f"{first['title']} — {fmt.day(first['start_date'])}"
+
+
+def test_select_by_area_theme_location_and_place(ev):
+    call = events.select(ev, epci="CALL")
+    assert len(call) and set(call["epci"]) == {"CALL"}
+    parcs = events.select(ev, themes=["Chaîne des parcs"], locations=[events.INSIDE])
+    assert "Parc en fête" in set(parcs["title"]) and set(parcs["theme"]) == {"Chaîne des parcs"}
+    lens = events.select(ev, place="Stade Bollaert-Delelis, Lens")
+    assert set(lens["place"]) == {"Stade Bollaert-Delelis, Lens"}
+
+
+def test_kpis_participants_missing_are_not_zero(conn, ev):
+    known, n_known, n = conn.execute(
+        "SELECT sum(participants), count(participants), count(*) FROM events").fetchall()[0]
+    cards = {k.label: k for k in events.kpis(ev, ev, None, pd.DataFrame(columns=["id"]), date(2026, 11, 27))}
+    assert cards["Événements"].value == fmt.number(n)
+    assert cards["Participants recensés"].value == fmt.number(known)
+    assert f"pour {n_known} événement(s) sur {n}" in cards["Participants recensés"].help
+    assert f"{n - n_known} sans nombre publié (n.d.)" in cards["Participants recensés"].help
+    assert cards["Dernier événement"].value == events.short_day(ev["start_date"].max())
+    # An empty selection shows n.d., never 0 participants.
+    empty = {k.label: k for k in events.kpis(ev.head(0), ev, None, pd.DataFrame(columns=["id"]), date.today())}
+    assert empty["Participants recensés"].value == "n.d."
+
+
+def test_list_and_figures_escape_titles_and_places():
+    raw = pd.DataFrame({
+        "id": ["x"], "title": ["<script>alert(1)</script> **gras** [lien](http://evil.example)"],
+        "start_date": [date(2024, 5, 1)], "end_date": [None], "place": ["<b>Lens</b>"], "commune_code": ["62498"],
+        "commune": ["Lens"], "epci": ["CALL"], "lat": [50.4], "lon": [2.8], "theme": ["Gouvernance"],
+        "participants": [None], "description": [""], "source": ["Rapport d'activité 2023 PMA"],
+        "in_territory": [True],
+    })
+    ev = events.prepare(raw, date(2024, 1, 1))
+    from pages._ui import escape_md
+    line = events.list_items(events.ordered(ev), escape_md)[0]
+    assert "<script>" not in line and "&lt;script&gt;" in line
+    assert "\\*\\*gras\\*\\*" in line and "\\[lien\\]\\(http" in line
+    assert "participants : n.d." in line and "*à venir*" in line
+    fig = events.timeline_figure(ev, date(2024, 1, 1))
+    assert "<script>" not in fig.data[0].hovertext[0] and "&lt;b&gt;Lens&lt;/b&gt;" in fig.data[0].hovertext[0]
+    fig = events.participants_figure(ev)
+    assert fig.layout.title.text.startswith("Participants publiés (0 événements ; 1 sans nombre")
+
+
+def test_timeline_bars_span_the_event_days(ev):
+    fig = events.timeline_figure(ev, date(2026, 11, 27))
+    bars = {t.name: t for t in fig.data}
+    inside = bars[events.INSIDE]
+    i = [h.startswith("<b>Parc en fête</b>") for h in inside.hovertext].index(True)
+    assert pd.Timestamp(inside.base[i]) == pd.Timestamp("2023-07-01")
+    assert inside.x[i] == 62 * 86_400_000          # 1 July to 31 August inclusive, in ms
+    assert fig.layout.separators == ", "
+    assert not fig.layout.shapes                    # "today" (2026) is outside 2023-2024: no marker
+
+
+# ---------------------------------------------------------------- page
+
+def test_page_default_view(conn, built_db):
+    at = page()
+    m = metrics(at)
+    n, known, inside_people = conn.execute("""
+        SELECT count(*), sum(participants),
+               sum(participants) FILTER (commune_code IS NOT NULL OR place LIKE 'Chaîne des parcs%') FROM events
+    """).fetchall()[0]
+    assert m["Événements"][0] == fmt.number(n)
+    assert m["Participants recensés"][0] == fmt.number(known)
+    assert m["Participants (territoire)"][0] == fmt.number(inside_people)
+    assert m["Retombées presse"][0] == f"200\u00a0articles"
+    latest = conn.execute("SELECT max(start_date) FROM events").fetchall()[0][0]
+    assert m["Dernier événement"][0] == events.short_day(latest)
+    table = at.dataframe[0].value
+    assert len(table) == n and table["start_date"].iloc[0] == latest
+    assert table["participants"].isna().sum() == n - conn.execute(
+        "SELECT count(participants) FROM events").fetchall()[0][0]
+    assert len(at.get("plotly_chart")) == 3
+    assert [b.proto.label for b in at.get("download_button")] == ["Exporter en CSV (Excel)", "Exporter en XLSX"]
+
+
+def test_page_filtered_by_year_commune_and_theme(conn, built_db):
+    at = page(commune="62498", annee=2023)
+    n = conn.execute("SELECT count(*) FROM events WHERE commune_code = '62498' AND year(start_date) = 2023"
+                     ).fetchall()[0][0]
+    n22 = conn.execute("SELECT count(*) FROM events WHERE commune_code = '62498' AND year(start_date) = 2022"
+                       ).fetchall()[0][0]
+    m = metrics(at)
+    assert m["Événements"][0] == fmt.number(n)
+    assert m["Dans le territoire / hors"][0] == f"{n} / 0"
+    assert n22 == 0 and not m["Événements"][1]    # no change against an empty year
+    at.pills(key="theme").set_value(["Chaîne des parcs"]).run()
+    assert not at.exception
+    expected = conn.execute("""SELECT title FROM events WHERE commune_code = '62498' AND year(start_date) = 2023
+                               AND theme = 'Chaîne des parcs' ORDER BY start_date DESC""").fetchall()
+    assert at.dataframe[0].value["title"].tolist() == [t for (t,) in expected]
+    assert metrics(at)["Événements"][0] == fmt.number(len(expected))
+
+
+def test_page_escapes_imported_titles(writable_db):
+    with duckdb.connect(str(writable_db)) as c:
+        c.execute("""INSERT INTO events (id, title, start_date, place, commune_code, theme, source)
+                     VALUES ('evil', '<img src=x onerror=alert(1)> [clic](javascript:alert(1))', DATE '2024-12-01',
+                             '<b>Lens</b>', '62498', 'Gouvernance', 'import test.csv')""")
+    at = page()
+    text = "\n".join(md.value for md in at.markdown)
+    assert "<img" not in text and "&lt;img src=x onerror=alert\\(1\\)&gt;" in text
+    assert "\\[clic\\]\\(javascript:alert\\(1\\)\\)" in text
+    # The newest event heads the table, as plain text (the grid never renders HTML).
+    assert at.dataframe[0].value["title"].iloc[0].startswith("<img src=x")
+
+
+# ---------------------------------------------------------------- browser
+
+def close_page_not_found(page) -> None:
+    """The first visit of a fresh server to a non-default st.navigation URL may show a spurious
+    "Page not found" dialog over the right page (streamlit/streamlit#9992); it blocks clicks."""
+    dialog = page.locator('[role="dialog"]')
+    if dialog.count() and "Page not found" in dialog.inner_text():
+        page.keyboard.press("Escape")
+        dialog.wait_for(state="detached")
+
+
+@pytest.mark.browser
+def test_theme_filter_lives_in_the_url_in_chromium(server, browser, conn):
+    from conftest import offline_page, wait_ready
+
+    n = conn.execute("SELECT count(*) FROM events WHERE theme = 'Chaîne des parcs'").fetchall()[0][0]
+    outside: list[str] = []
+    page = offline_page(browser, outside, viewport={"width": 1400, "height": 1000}, locale="fr-FR")
+    page.goto(f"{server}/evenements?theme=Cha%C3%AEne+des+parcs")
+    wait_ready(page)
+    close_page_not_found(page)
+    main = page.locator('[data-testid="stMain"]')
+    page.wait_for_function(f"""() => document.querySelector('[data-testid="stMain"]')
+                               .innerText.includes('{n} événement(s)')""")
+    assert "Parc en fête" in main.inner_text()
+    page.get_by_role("button", name="Gouvernance", exact=True).click()
+    page.wait_for_function("() => location.search.includes('Gouvernance')")
+    wait_ready(page)
+    both = conn.execute("SELECT count(*) FROM events WHERE theme IN ('Chaîne des parcs', 'Gouvernance')"
+                        ).fetchall()[0][0]
+    page.wait_for_function(f"""() => document.querySelector('[data-testid="stMain"]')
+                               .innerText.includes('{both} événement(s)')""")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert outside == []
+    page.context.close()

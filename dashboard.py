@@ -17,12 +17,12 @@ st.set_page_config(
 
 PAGES = {
     "Pilotage": [
-        st.Page("pages/vue_ensemble.py", title="Vue d'ensemble", icon=":material/dashboard:", url_path="vue-ensemble", default=True),
+        st.Page("pages/vue-ensemble.py", title="Vue d'ensemble", icon=":material/dashboard:", url_path="vue-ensemble", default=True),
     ],
     "Thématiques": [
         st.Page("pages/investissements.py", title="Investissements", icon=":material/factory:", url_path="investissements"),
         st.Page("pages/solaire.py", title="Solaire", icon=":material/solar_power:", url_path="solaire"),
-        st.Page("pages/chaine_des_parcs.py", title="Chaîne des parcs", icon=":material/park:", url_path="chaine-des-parcs"),
+        st.Page("pages/chaine-des-parcs.py", title="Chaîne des parcs", icon=":material/park:", url_path="chaine-des-parcs"),
         st.Page("pages/evenements.py", title="Événements", icon=":material/event:", url_path="evenements"),
     ],
     "Exploration": [

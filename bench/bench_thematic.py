@@ -47,7 +47,7 @@ QUERIES = [
     ("visits_seasonality", VISITS),
     ("visits_seasonality", dict(VISITS, epci="CABBALR", annee=2024)),
 ]
-PAGES = ["pages/solaire.py", "pages/chaine_des_parcs.py", "pages/evenements.py"]
+PAGES = ["pages/solaire.py", "pages/chaine-des-parcs.py", "pages/evenements.py"]
 
 
 def bench_queries(path: Path, repeat: int) -> None:

@@ -36,6 +36,9 @@ def _leave_pages_directory_mode() -> None:
     pages/solaire.py alone: no filters, no page config, a sidebar listing every file of pages/.
     Every page reaches this module first, so the first such run switches the process to
     st.navigation mode and reruns; the rerun keeps the page (same hash) and the query string.
+    A URL that names no file of pages/ would instead raise Streamlit's 'page not found'
+    dialog on that first visit (streamlit#9992): that is why each page file is named after
+    its URL path (pages/chaine-des-parcs.py for /chaine-des-parcs).
     """
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx

@@ -1,9 +1,59 @@
-"""Écran: the self-running display of the Grand forum."""
+"""Écran du Grand forum: slides that rotate by themselves on a large screen, readable from 5 m.
+
+URL parameters: `periode` (seconds per slide, default 15), `diapos` (slide names in order,
+e.g. `chiffres,solaire,parcs,evenements,investissements`), `theme` (`sombre` or `clair`).
+The QR code points to ECOTRANSITION_PUBLIC_URL, or to this server as the screen sees it.
+"""
+
+import os
+from datetime import date
 
 import streamlit as st
 
-from ecotransition import fmt, store
+from ecotransition import screen, store
 
-ind = store.query("indicators_latest", theme=None)
-for row in ind.head(4).itertuples():
-    st.metric(row.label, fmt.with_unit(row.value, row.unit))
+config = screen.settings(st.query_params.to_dict())
+st.html(screen.css(config.theme))
+url = screen.public_url(os.environ.get("ECOTRANSITION_PUBLIC_URL"), st.context.url)
+qr = screen.qr_svg(url)
+# Each full run restarts the browser's rotation timer: slides are placed on its ticks.
+st.session_state["ecran_anchor"] = screen.clock()
+
+
+@st.fragment(run_every=config.period)
+def slide_show():
+    now = screen.clock()
+    anchor = st.session_state.get("ecran_anchor")
+    position, name = screen.slide_at(now, config, anchor)
+    today = date.fromtimestamp(now)
+    slide = screen.CACHE.get(
+        (name, config.theme),
+        version=lambda: (store.data_version(), today),
+        build=lambda: screen.build(name, store.query, config.theme, today),
+        fallback=lambda: screen.unavailable(name),
+    )
+    stamp = screen.CACHE.get(
+        "freshness",
+        version=store.data_version,
+        build=lambda: screen.freshness(store.query("screen_freshness")),
+        fallback=lambda: "",
+    )
+    # As few elements as possible, so the room never sees half of one slide and half of the next.
+    slot = screen.slot_at(now, config.period, anchor)
+    frame = screen.header_html(slide, qr, url) + screen.footer_html(
+        slide, stamp, position, len(config.slides), config.period, screen.elapsed(now, config.period, anchor), slot)
+    if slide.chart is None:
+        st.html(frame + screen.body_html(slide))
+    else:
+        st.html(frame)
+        left, right = st.columns([2, 3], gap="large")
+        with left:
+            st.html(screen.figures_html(slide.figures, "column"))
+        with right:
+            st.plotly_chart(slide.chart, theme=None, alt=slide.chart_alt,
+                            config=screen.chart_config(slot))
+
+
+slide_show()
+# Last, so that its empty element sits below the slide.
+st.html(screen.watchdog_html(config.period), unsafe_allow_javascript=True)

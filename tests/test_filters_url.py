@@ -181,7 +181,7 @@ def test_the_commune_survives_a_visit_to_the_screen_page(built_db):
     at = run(commune="62498")
     at.switch_page("pages/ecran.py")
     at.run()
-    at.switch_page("pages/vue_ensemble.py")
+    at.switch_page("pages/vue-ensemble.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.session_state["commune"] == "62498"

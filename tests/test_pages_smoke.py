@@ -8,8 +8,8 @@ from streamlit.testing.v1 import AppTest
 from conftest import APP, PAGES, offline_page, wait_ready
 
 PAGE_FILES = [
-    "pages/vue_ensemble.py", "pages/investissements.py", "pages/solaire.py",
-    "pages/chaine_des_parcs.py", "pages/evenements.py", "pages/carte.py",
+    "pages/vue-ensemble.py", "pages/investissements.py", "pages/solaire.py",
+    "pages/chaine-des-parcs.py", "pages/evenements.py", "pages/carte.py",
     "pages/ecran.py", "pages/donnees.py",
 ]
 
@@ -19,7 +19,7 @@ def run_page(page_file: str, **params) -> AppTest:
     for key, value in params.items():
         at.query_params[key] = value
     at.run()
-    if page_file != "pages/vue_ensemble.py":
+    if page_file != "pages/vue-ensemble.py":
         at.switch_page(page_file)
         at.run()
     return at

@@ -23,7 +23,7 @@ def page(**state) -> AppTest:
     for key, value in state.items():
         at.session_state[key] = value
     at.run()
-    at.switch_page("pages/chaine_des_parcs.py")
+    at.switch_page("pages/chaine-des-parcs.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at

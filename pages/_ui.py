@@ -46,9 +46,11 @@ def export_buttons(df: pd.DataFrame, basename: str, labels: dict[str, str] | Non
     """Download the table as it is shown: CSV for French Excel and XLSX."""
     key = key or basename
     c1, c2 = st.columns(2)
-    c1.download_button("Exporter en CSV (Excel)", export.to_csv(df, labels), f"{basename}.csv",
+    # Callables: the files are only built when someone clicks, not on every rerun
+    # (an XLSX of a large table costs more than the rest of the page).
+    c1.download_button("Exporter en CSV (Excel)", lambda: export.to_csv(df, labels), f"{basename}.csv",
                        mime="text/csv", key=f"{key}-csv", on_click="ignore")
-    c2.download_button("Exporter en XLSX", export.to_xlsx(df, labels), f"{basename}.xlsx",
+    c2.download_button("Exporter en XLSX", lambda: export.to_xlsx(df, labels), f"{basename}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key=f"{key}-xlsx", on_click="ignore")
 

@@ -2,7 +2,8 @@
 
 For each N, N browser contexts (Playwright, Chromium) open the overview, the map and a
 thematic page with different filters at the same time, while `python -m
-ecotransition.imports` loads events files in a loop in another process. Meanwhile a reader
+ecotransition.imports` loads an events file in another process (--imports 0: one import
+after the other for the whole wave, a stress case). Meanwhile a reader
 checks, on every version of the database file it sees, that the events table and the
 imports log moved together (old state or new state, never a mix).
 
@@ -42,9 +43,10 @@ EPCIS = ["CABBALR", "CALL", "CAHC"]
 THEMATIC = ["solaire", "chaine-des-parcs", "investissements", "evenements"]
 
 
-def import_loop(db: Path, stop: threading.Event, tmp: Path, log: list) -> None:
+def import_loop(db: Path, stop: threading.Event, tmp: Path, log: list, runs: int) -> None:
+    """`runs` imports one after the other (0: until stopped)."""
     k = 0
-    while not stop.is_set():
+    while not stop.is_set() and (runs == 0 or k < runs):
         k += 1
         f = tmp / f"events-{k}.csv"
         f.write_text(
@@ -117,6 +119,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", required=True)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 20, 30])
+    parser.add_argument("--imports", type=int, default=1,
+                        help="imports run during each wave (0: one after the other until the wave ends)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
@@ -129,7 +133,7 @@ def main() -> None:
                 stop = threading.Event()
                 imports, seen, problems = [], {}, []
                 workers = [
-                    threading.Thread(target=import_loop, args=(db, stop, tmp, imports)),
+                    threading.Thread(target=import_loop, args=(db, stop, tmp, imports, args.imports)),
                     threading.Thread(target=consistency_loop, args=(db, stop, seen, problems)),
                 ]
                 for w in workers:

@@ -31,7 +31,7 @@ def test_page_runs_without_exception(built_db, page_file):
     assert not at.exception, [e.value for e in at.exception]
     # Every page shows real data: a table, a chart, a metric or a map.
     shown = len(at.dataframe) + len(at.metric) + len(at.get("plotly_chart")) + len(at.get("iframe")) \
-        + len(at.markdown)
+        + len(at.markdown) + len(at.get("html"))
     assert shown > 0
 
 

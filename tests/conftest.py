@@ -129,3 +129,22 @@ def wait_ready(page, timeout_ms: int = 30000) -> None:
         timeout=timeout_ms,
     )
     page.wait_for_timeout(500)
+
+
+def open_page(page_file: str, **state):
+    """Run dashboard.py under AppTest, with these session-state values, on one page."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page(page_file)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metrics(at) -> dict[str, tuple[str, str]]:
+    """The page's metric cards: label -> (value, delta)."""
+    return {m.label: (m.value, m.delta) for m in at.metric}

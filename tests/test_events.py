@@ -7,9 +7,8 @@ from datetime import date
 import duckdb
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from conftest import APP
+from conftest import metrics, open_page
 from ecotransition import events, fmt, sql
 
 NNBSP = "\u202f"
@@ -20,19 +19,10 @@ def ev(conn):
     return events.prepare(sql.run(conn, "events_list", annee=None), date(2026, 11, 27))
 
 
-def page(**state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page("pages/evenements.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+def page(**state):
+    return open_page("pages/evenements.py", **state)
 
 
-def metrics(at) -> dict[str, tuple[str, str]]:
-    return {m.label: (m.value, m.delta) for m in at.metric}
 
 
 # ---------------------------------------------------------------- module
@@ -188,13 +178,6 @@ def test_page_escapes_imported_titles(writable_db):
 
 # ---------------------------------------------------------------- browser
 
-def close_page_not_found(page) -> None:
-    """The first visit of a fresh server to a non-default st.navigation URL may show a spurious
-    "Page not found" dialog over the right page (streamlit/streamlit#9992); it blocks clicks."""
-    dialog = page.locator('[role="dialog"]')
-    if dialog.count() and "Page not found" in dialog.inner_text():
-        page.keyboard.press("Escape")
-        dialog.wait_for(state="detached")
 
 
 @pytest.mark.browser
@@ -206,7 +189,6 @@ def test_theme_filter_lives_in_the_url_in_chromium(server, browser, conn):
     page = offline_page(browser, outside, viewport={"width": 1400, "height": 1000}, locale="fr-FR")
     page.goto(f"{server}/evenements?theme=Cha%C3%AEne+des+parcs")
     wait_ready(page)
-    close_page_not_found(page)
     main = page.locator('[data-testid="stMain"]')
     page.wait_for_function(f"""() => document.querySelector('[data-testid="stMain"]')
                                .innerText.includes('{n} événement(s)')""")

@@ -9,24 +9,16 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from conftest import APP
+from conftest import metrics, open_page
 from ecotransition import fmt, parks, sql
 
 NNBSP, NBSP = "\u202f", "\u00a0"
 ALL = dict(epci=None, commune=None, site=None, mode=None, annee=None)
 
 
-def page(**state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page("pages/chaine-des-parcs.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+def page(**state):
+    return open_page("pages/chaine-des-parcs.py", **state)
 
 
 def values(arr) -> list:
@@ -36,8 +28,6 @@ def values(arr) -> list:
     return list(arr)
 
 
-def metrics(at) -> dict[str, tuple[str, str]]:
-    return {m.label: (m.value, m.delta) for m in at.metric}
 
 
 def chart(at, title: str) -> dict:
@@ -310,13 +300,6 @@ def test_page_with_an_area_without_counters(conn, built_db):
 
 # ---------------------------------------------------------------- browser
 
-def close_page_not_found(page) -> None:
-    """The first visit of a fresh server to a non-default st.navigation URL may show a spurious
-    "Page not found" dialog over the right page (streamlit/streamlit#9992); it blocks clicks."""
-    dialog = page.locator('[role="dialog"]')
-    if dialog.count() and "Page not found" in dialog.inner_text():
-        page.keyboard.press("Escape")
-        dialog.wait_for(state="detached")
 
 
 @pytest.mark.browser
@@ -327,7 +310,6 @@ def test_granularity_lives_in_the_url_in_chromium(server, browser):
     page = offline_page(browser, outside, viewport={"width": 1400, "height": 1000}, locale="fr-FR")
     page.goto(f"{server}/chaine-des-parcs?pas=Semaine&mode=V%C3%A9los")
     wait_ready(page)
-    close_page_not_found(page)
     page.wait_for_selector(".js-plotly-plot .gtitle")
     titles = page.eval_on_selector_all(".js-plotly-plot .gtitle", "els => els.map(e => e.textContent)")
     assert "Passages comptés par semaine" in titles

@@ -7,9 +7,8 @@ import json
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from conftest import APP
+from conftest import metrics, open_page
 from ecotransition import export, fmt, solar, sql
 
 NNBSP, NBSP = "\u202f", "\u00a0"
@@ -31,19 +30,10 @@ def expected_totals(conn, year, where="TRUE", params=None):
     return conn.execute(q, {"year": year, **(params or {})}).fetchall()[0]
 
 
-def page(**state) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in state.items():
-        at.session_state[key] = value
-    at.run()
-    at.switch_page("pages/solaire.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+def page(**state):
+    return open_page("pages/solaire.py", **state)
 
 
-def metrics(at) -> dict[str, tuple[str, str]]:
-    return {m.label: (m.value, m.delta) for m in at.metric}
 
 
 # ---------------------------------------------------------------- module
@@ -216,13 +206,6 @@ def test_page_measure_control_changes_chart(built_db):
 
 # ---------------------------------------------------------------- browser
 
-def close_page_not_found(page) -> None:
-    """The first visit of a fresh server to a non-default st.navigation URL may show a spurious
-    "Page not found" dialog over the right page (streamlit/streamlit#9992); it blocks clicks."""
-    dialog = page.locator('[role="dialog"]')
-    if dialog.count() and "Page not found" in dialog.inner_text():
-        page.keyboard.press("Escape")
-        dialog.wait_for(state="detached")
 
 
 @pytest.mark.browser
@@ -233,7 +216,6 @@ def test_measure_lives_in_the_url_in_chromium(server, browser):
     page = offline_page(browser, outside, viewport={"width": 1400, "height": 1000}, locale="fr-FR")
     page.goto(f"{server}/solaire?mesure=Sites&epci=CAHC")
     wait_ready(page)
-    close_page_not_found(page)
     page.wait_for_selector(".js-plotly-plot .gtitle")
     titles = page.eval_on_selector_all(".js-plotly-plot .gtitle", "els => els.map(e => e.textContent)")
     assert "Sites photovoltaïques par année et par agglomération" in titles

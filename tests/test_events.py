@@ -192,6 +192,9 @@ def test_theme_filter_lives_in_the_url_in_chromium(server, browser, conn):
     main = page.locator('[data-testid="stMain"]')
     page.wait_for_function(f"""() => document.querySelector('[data-testid="stMain"]')
                                .innerText.includes('{n} événement(s)')""")
+    # The list renders after the count: wait for it rather than read a half-drawn page.
+    page.wait_for_function("""() => document.querySelector('[data-testid="stMain"]')
+                               .innerText.includes('Parc en fête')""", timeout=30_000)
     assert "Parc en fête" in main.inner_text()
     page.get_by_role("button", name="Gouvernance", exact=True).click()
     page.wait_for_function("() => location.search.includes('Gouvernance')")

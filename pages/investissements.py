@@ -34,7 +34,7 @@ st.subheader("Carte des projets")
 communes_geo = store.query("communes_geo")
 st.plotly_chart(inv.map_figure(projects, communes_geo, inv.selected_codes(communes_geo, sel.epci, sel.commune)),
                 key="inv-map")
-st.page_link("pages/carte.py", label="Ouvrir la carte interactive (couche investissements)", icon="🗺️",
+st.page_link("pages/carte.py", label="Ouvrir la carte interactive (couche investissements)", icon=":material/map:",
              query_params=inv.map_link_params(sel.epci, sel.commune, sel.annee))
 
 st.subheader("Comparaison par habitant")

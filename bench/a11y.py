@@ -14,13 +14,12 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from conftest import CHROMIUM, PAGES, start_server  # noqa: E402
+from conftest import CHROMIUM, PAGES, READY_JS, start_server  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from ecotransition.a11y import BLOCKING, MARK_CHROME_JS, STREAMLIT_CHROME, mark_nodes, split_violations, summarise  # noqa: E402
 from ecotransition.paths import db_path  # noqa: E402
 
-READY = """() => document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state') === 'notRunning'"""
 
 
 def main() -> None:
@@ -35,7 +34,7 @@ def main() -> None:
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             for path in PAGES:
                 page.goto(f"{base}/{path}")
-                page.wait_for_function(READY, timeout=120_000)
+                page.wait_for_function(READY_JS, timeout=120_000)
                 page.wait_for_timeout(2000)
                 page.evaluate(MARK_CHROME_JS, STREAMLIT_CHROME)
                 violations = Axe().run(page).response["violations"]

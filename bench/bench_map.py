@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from conftest import CHROMIUM, start_server  # noqa: E402
+from conftest import CHROMIUM, READY_JS, start_server  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 FRAME = 'iframe[title="streamlit_folium.st_folium"]'
@@ -52,16 +52,11 @@ def blocked_context(browser, outside: list):
     return ctx
 
 
-READY = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  return app && app.getAttribute('data-test-script-state') === 'notRunning'
-      && document.querySelector('[data-testid="stMain"]');
-}"""
 
 
 def ready(page, t0: float) -> float:
     """Time until the app's script run is over (the map may still be drawing)."""
-    page.wait_for_function(READY, timeout=180_000, polling=50)
+    page.wait_for_function(READY_JS, timeout=180_000, polling=50)
     return time.perf_counter() - t0
 
 

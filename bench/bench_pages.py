@@ -21,22 +21,16 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from conftest import CHROMIUM, PAGES, start_server  # noqa: E402
+from conftest import CHROMIUM, PAGES, READY_JS, start_server  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-READY = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  return app && app.getAttribute('data-test-script-state') === 'notRunning'
-      && document.querySelector('[data-testid="stMain"]')
-      && !document.querySelector('[data-testid="stSkeleton"]');
-}"""
 FILTERS = ["CALL", "CAHC", "CABBALR"]
 
 
 def load(page, url: str) -> float:
     t0 = time.perf_counter()
     page.goto(url)
-    page.wait_for_function(READY, timeout=120_000, polling=50)
+    page.wait_for_function(READY_JS, timeout=120_000, polling=50)
     return time.perf_counter() - t0
 
 

@@ -27,17 +27,11 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
 import duckdb  # noqa: E402
-from conftest import CHROMIUM, start_server  # noqa: E402
+from conftest import CHROMIUM, READY_JS, start_server  # noqa: E402
 from playwright.async_api import async_playwright  # noqa: E402
 
 from ecotransition.db import stamp  # noqa: E402
 
-READY = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  return app && app.getAttribute('data-test-script-state') === 'notRunning'
-      && document.querySelector('[data-testid="stMain"]')
-      && !document.querySelector('[data-testid="stSkeleton"]');
-}"""
 ERROR = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 EPCIS = ["CABBALR", "CALL", "CAHC"]
 THEMATIC = ["solaire", "chaine-des-parcs", "investissements", "evenements"]
@@ -90,7 +84,7 @@ async def visit(browser, base: str, k: int) -> list[tuple[str, float, bool]]:
         t0 = time.perf_counter()
         try:
             await page.goto(f"{base}/{path}", timeout=60_000)
-            await page.wait_for_function(READY, timeout=60_000, polling=100)
+            await page.wait_for_function(READY_JS, timeout=60_000, polling=100)
             ok = await page.locator(ERROR).count() == 0
         except Exception:  # noqa: BLE001 - a timeout counts as an error, the run goes on
             ok = False

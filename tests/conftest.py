@@ -20,6 +20,13 @@ from ecotransition.build import build  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 APP = str(ROOT / "dashboard.py")
+# The app has finished its script run and drawn its main area (the benchmarks time this).
+READY_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return app && app.getAttribute('data-test-script-state') === 'notRunning'
+      && document.querySelector('[data-testid="stMain"]')
+      && !document.querySelector('[data-testid="stSkeleton"]');
+}"""
 PAGES = ["", "investissements", "solaire", "chaine-des-parcs", "evenements", "carte", "ecran", "donnees"]
 
 
@@ -54,6 +61,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 def start_server(db: Path, extra_env: dict | None = None) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     env = {**os.environ, "ECOTRANSITION_DB": str(db), **(extra_env or {})}
@@ -79,11 +94,7 @@ def start_server(db: Path, extra_env: dict | None = None) -> tuple[subprocess.Po
 def server(built_db):
     proc, url = start_server(built_db)
     yield url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_server(proc)
 
 
 @pytest.fixture(scope="session")
@@ -120,14 +131,7 @@ def offline_page(browser, outside: list, **context_args):
 def wait_ready(page, timeout_ms: int = 30000) -> None:
     """Wait until the app has rendered and no script run is in progress."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout_ms)
-    page.wait_for_function(
-        """() => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            return app && app.getAttribute('data-test-script-state') === 'notRunning'
-                && document.querySelector('[data-testid="stMain"]');
-        }""",
-        timeout=timeout_ms,
-    )
+    page.wait_for_function(READY_JS, timeout=timeout_ms)
     page.wait_for_timeout(500)
 
 

@@ -7,13 +7,12 @@ put its displayed label, "Lens (62498)", in the URL).
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import offline_page, start_server, wait_ready
+from conftest import offline_page, start_server, stop_server, wait_ready
 from ecotransition import fmt
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
@@ -113,11 +112,7 @@ def cold_server(built_db):
     """A server nobody has visited yet: its first request goes to /solaire, not to /."""
     proc, url = start_server(built_db)
     yield url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_server(proc)
 
 
 @pytest.mark.browser

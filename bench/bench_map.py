@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from conftest import CHROMIUM, READY_JS, start_server  # noqa: E402
+from conftest import CHROMIUM, READY_JS, offline_context, start_server  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 FRAME = 'iframe[title="streamlit_folium.st_folium"]'
@@ -38,18 +38,7 @@ PATHS = "path.ea-commune"
 
 
 def blocked_context(browser, outside: list):
-    ctx = browser.new_context(viewport={"width": 1500, "height": 1000})
-
-    def route(r):
-        host = r.request.url.split("/")[2] if "://" in r.request.url else ""
-        if r.request.url.startswith(("data:", "blob:")) or host.split(":")[0] in ("127.0.0.1", "localhost"):
-            r.continue_()
-        else:
-            outside.append(r.request.url)
-            r.abort()
-
-    ctx.route("**/*", route)
-    return ctx
+    return offline_context(browser, outside, viewport={"width": 1500, "height": 1000})
 
 
 
@@ -76,11 +65,7 @@ def payload_sizes(db: Path) -> dict:
 
     c = duckdb.connect(str(db), read_only=True)
     try:
-        data = maps.MapData(
-            communes=sql.run(c, "communes_geo"), values=sql.run(c, "map_commune_values"),
-            parks=sql.run(c, "park_sites_list"), counters=sql.run(c, "map_counter_sites"),
-            events=sql.run(c, "events_list", annee=None),
-            investments=sql.run(c, "investments_list", epci=None, commune=None))
+        data = maps.load_data(lambda name, **params: sql.run(c, name, **params))
     finally:
         c.close()
     out = {}

@@ -326,6 +326,19 @@ class MapData:
     investments: pd.DataFrame     # investments_list ($epci = $commune = NULL)
 
 
+def load_data(query) -> MapData:
+    """The map's inputs, read with `query(name, **params)`: store.query in the app,
+    a plain sql.run on a connection in tests and benchmarks."""
+    return MapData(
+        communes=query("communes_geo"),
+        values=query("map_commune_values"),
+        parks=query("park_sites_list"),
+        counters=query("map_counter_sites"),
+        events=query("events_list", annee=None),
+        investments=query("investments_list", epci=None, commune=None),
+    )
+
+
 @dataclass
 class MapView:
     """What the page shows around the map: legend entries, period, flags."""

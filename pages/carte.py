@@ -15,14 +15,7 @@ MAP_HEIGHT = 540
 
 
 def _data() -> maps.MapData:
-    return maps.MapData(
-        communes=store.query("communes_geo"),
-        values=store.query("map_commune_values"),
-        parks=store.query("park_sites_list"),
-        counters=store.query("map_counter_sites"),
-        events=store.query("events_list", annee=None),
-        investments=store.query("investments_list", epci=None, commune=None),
-    )
+    return maps.load_data(store.query)
 
 
 # cache_data hands every run its own copy of the map (st_folium changes the map it draws),

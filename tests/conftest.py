@@ -114,6 +114,11 @@ def browser():
 
 def offline_page(browser, outside: list, **context_args):
     """A page whose requests outside 127.0.0.1 are blocked and recorded in `outside`."""
+    return offline_context(browser, outside, **context_args).new_page()
+
+
+def offline_context(browser, outside: list, **context_args):
+    """A browser context whose requests outside 127.0.0.1 are blocked and recorded in `outside`."""
     context = browser.new_context(**context_args)
 
     def route(r):
@@ -125,7 +130,7 @@ def offline_page(browser, outside: list, **context_args):
             r.abort()
 
     context.route("**/*", route)
-    return context.new_page()
+    return context
 
 
 def wait_ready(page, timeout_ms: int = 30000) -> None:

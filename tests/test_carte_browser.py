@@ -124,11 +124,7 @@ def test_hostile_names_stay_text_in_the_browser(browser, built_db, tmp_path):
 
     c = duckdb.connect(str(built_db), read_only=True)
     try:
-        data = maps.MapData(
-            communes=sql.run(c, "communes_geo"), values=sql.run(c, "map_commune_values"),
-            parks=sql.run(c, "park_sites_list"), counters=sql.run(c, "map_counter_sites"),
-            events=sql.run(c, "events_list", annee=None),
-            investments=sql.run(c, "investments_list", epci=None, commune=None))
+        data = maps.load_data(lambda name, **params: sql.run(c, name, **params))
     finally:
         c.close()
     bad = hostile(data)

@@ -27,14 +27,7 @@ LENS = "62498"
 def data(built_db) -> maps.MapData:
     c = duckdb.connect(str(built_db), read_only=True)
     try:
-        return maps.MapData(
-            communes=sql.run(c, "communes_geo"),
-            values=sql.run(c, "map_commune_values"),
-            parks=sql.run(c, "park_sites_list"),
-            counters=sql.run(c, "map_counter_sites"),
-            events=sql.run(c, "events_list", annee=None),
-            investments=sql.run(c, "investments_list", epci=None, commune=None),
-        )
+        return maps.load_data(lambda name, **params: sql.run(c, name, **params))
     finally:
         c.close()
 

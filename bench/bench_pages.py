@@ -38,6 +38,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", required=True)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--pages", nargs="+", default=PAGES, metavar="PATH",
+                        help="URL paths without the leading slash ('' for the overview)")
     args = parser.parse_args()
     proc, base = start_server(Path(args.db))
     rows = []
@@ -45,7 +47,7 @@ def main() -> None:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
             page = browser.new_page(viewport={"width": 1400, "height": 900})
-            for path in PAGES:
+            for path in args.pages:
                 url = f"{base}/{path}"
                 cold = load(page, url)
                 warm = statistics.median(load(page, url) for _ in range(args.repeat))

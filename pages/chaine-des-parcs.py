@@ -38,7 +38,7 @@ kpi_cards(parks.kpis(selected, year, indicators, park_sites, area, mode=mode))
 params = dict(epci=f["epci"], commune=f["commune"], site=site, mode=mode, annee=f["annee"])
 series = parks.series_table(store.query("visits_series", grain=grain, **params), grain)
 events = parks.events_for_area(store.query("events_list", annee=f["annee"]), f["epci"], f["commune"])
-st.plotly_chart(parks.series_figure(series, grain, events))
+st.plotly_chart(store.shared(parks.series_figure, series, grain, events))
 st.caption("Lacune : toutes les heures de la période manquent (rien n'est tracé, ce n'est pas un zéro). "
            f"Croix : plus de {fmt.percent(parks.INCOMPLETE_SHARE, 0)} des heures manquent, ou des jours de la période n'ont "
            "aucune mesure (début et fin de série) : le total est sous-estimé. "
@@ -53,9 +53,9 @@ with st.expander("Tableau des passages par période"):
         basename=f"passages_{grain}", key="parcs-series",
     )
 
-st.plotly_chart(parks.seasonality_figure(store.query("visits_seasonality", **params)))
+st.plotly_chart(store.shared(parks.seasonality_figure, store.query("visits_seasonality", **params)))
 by_site = parks.by_site(parks.select_channels(selected, mode=mode), year)
-st.plotly_chart(parks.by_site_figure(by_site, year, demo=parks.is_demo(selected)))
+st.plotly_chart(store.shared(parks.by_site_figure, by_site, year, demo=parks.is_demo(selected)))
 
 st.subheader(f"Passages par compteur ({year if year else 'n.d.'})")
 table_with_export(

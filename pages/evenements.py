@@ -32,12 +32,12 @@ kpi_cards(events.kpis(shown, area, f["annee"], indicators, today))
 if shown.empty:
     st.info("Aucun événement ne correspond à ces filtres.")
 else:
-    st.plotly_chart(events.timeline_figure(shown, today))
+    st.plotly_chart(store.shared(events.timeline_figure, shown, today))
     ordered = events.ordered(shown)
     st.subheader("À venir puis les plus récents")
     st.markdown("\n".join(events.list_items(ordered, escape_md)))
-    st.plotly_chart(events.monthly_figure(shown))
-    st.plotly_chart(events.participants_figure(shown))
+    st.plotly_chart(store.shared(events.monthly_figure, shown))
+    st.plotly_chart(store.shared(events.participants_figure, shown))
     st.subheader("Tous les événements sélectionnés")
     table_with_export(
         ordered, events.TABLE_LABELS,

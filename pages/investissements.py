@@ -28,12 +28,12 @@ st.subheader("Montants et emplois")
 tabs = st.tabs([f"Par {label.lower()}" for label in inv.DIMENSIONS.values()])
 for tab, dim in zip(tabs, inv.DIMENSIONS):
     with tab:
-        st.plotly_chart(inv.breakdown_figure(inv.breakdown(projects, dim), dim), key=f"inv-{dim}")
+        st.plotly_chart(store.shared(inv.breakdown_figure, inv.breakdown(projects, dim), dim), key=f"inv-{dim}")
 
 st.subheader("Carte des projets")
 communes_geo = store.query("communes_geo")
-st.plotly_chart(inv.map_figure(projects, communes_geo, inv.selected_codes(communes_geo, sel.epci, sel.commune)),
-                key="inv-map")
+st.plotly_chart(store.shared(inv.map_figure, projects, communes_geo,
+                             inv.selected_codes(communes_geo, sel.epci, sel.commune)), key="inv-map")
 st.page_link("pages/carte.py", label="Ouvrir la carte interactive (couche investissements)", icon=":material/map:",
              query_params=inv.map_link_params(sel.epci, sel.commune, sel.annee))
 
@@ -43,7 +43,7 @@ comp = ov.per_inhabitant(by_commune, sel.epci, sel.commune, ov.INVESTMENT_METRIC
 st.caption("Projets recensés depuis 2020, toutes années d'annonce, rapportés à la population municipale "
            f"INSEE ; la sélection face à l'ensemble du Pôle métropolitain (PMA). "
            f"Sources — {ov.comparison_sources(by_commune, ov.INVESTMENT_METRICS)}.")
-st.plotly_chart(ov.comparison_figure(comp), key="inv-comparison")
+st.plotly_chart(store.shared(ov.comparison_figure, comp), key="inv-comparison")
 table = ov.comparison_table(comp)
 st.dataframe(table, hide_index=True, column_config={col: number_column(col, 1) for col in table.columns[2:]})
 

@@ -30,15 +30,15 @@ st.subheader("Sites, puissance et production")
 choice = st.segmented_control("Mesure", list(solar.MEASURE_CHOICES), default="Production", required=True,
                               key="mesure", bind="query-params")
 by_year = store.query("solar_by_year", epci=f["epci"], commune=f["commune"])
-st.plotly_chart(solar.production_figure(by_year, solar.MEASURE_CHOICES[choice], year))
+st.plotly_chart(store.shared(solar.production_figure, by_year, solar.MEASURE_CHOICES[choice], year))
 
 st.subheader("Taux de valorisation du potentiel des toitures")
 table = solar.commune_table(uptake, year)
 ranking_scope = f["epci"] or solar.PMA_LABEL
 c1, c2 = st.columns([3, 2])
-c1.plotly_chart(solar.top_bottom_figure(solar.scope(table, f["epci"], None), highlight=f["commune"],
-                                        scope_label=ranking_scope, year=year))
-c2.plotly_chart(solar.uptake_trend_figure(uptake, f["epci"], f["commune"]))
+c1.plotly_chart(store.shared(solar.top_bottom_figure, solar.scope(table, f["epci"], None), highlight=f["commune"],
+                              scope_label=ranking_scope, year=year))
+c2.plotly_chart(store.shared(solar.uptake_trend_figure, uptake, f["epci"], f["commune"]))
 if f["commune"]:
     st.caption(solar.rank_sentence(table, f["commune"], year))
 
@@ -46,7 +46,7 @@ st.subheader(f"Comparaison par habitant ({year})")
 st.caption("La sélection comparée à l'ensemble du Pôle métropolitain (PMA), rapportée à la population "
            "municipale INSEE ; sans sélection, les trois agglomérations.")
 comp = ov.per_inhabitant(solar.comparison_frame(uptake, year), f["epci"], f["commune"], solar.COMPARISON_METRICS)
-st.plotly_chart(ov.comparison_figure(comp))
+st.plotly_chart(store.shared(ov.comparison_figure, comp))
 comp_table = ov.comparison_table(comp)
 st.dataframe(comp_table, hide_index=True,
              column_config={col: number_column(col, 1) for col in comp_table.columns[2:]}, placeholder="n.d.")
@@ -55,7 +55,7 @@ if filtered:
     kpi_cards(solar.uptake_comparison_kpis(uptake, year, f["epci"], f["commune"], area))
 
 st.subheader("Cadastre solaire")
-st.plotly_chart(solar.cadastre_figure(cadastre, solar.reported_cadastre_users(indicators)))
+st.plotly_chart(store.shared(solar.cadastre_figure, cadastre, solar.reported_cadastre_users(indicators)))
 
 st.subheader(f"Tableau par commune ({year})")
 table_with_export(

@@ -32,13 +32,13 @@ cards = {
     "Territoire": ov.territory_kpis(territory, indicators, sel),
     "Investissements": ov.investment_kpis(projects, indicators, sel),
     "Solaire": ov.solar_kpis(solar, cadastre, solar_year, cadastre_year, sel),
-    "Chaîne des parcs": ov.parks_kpis(visits, indicators, visits_year, sel),
+    "Chaîne des parcs": store.shared(ov.parks_kpis, visits, indicators, visits_year, sel),
     "Événements": ov.event_kpis(events, events_year, sel),
 }
 demo_notice(any(k.demo for ks in cards.values() for k in ks))
 
 st.subheader("À retenir")
-points = ov.takeaways(solar_by_epci, solar, visits, events, sel, solar_year, visits_year, events_year)
+points = store.shared(ov.takeaways, solar_by_epci, solar, visits, events, sel, solar_year, visits_year, events_year)
 st.markdown("\n".join(
     f"- {escape_md(t.text)} *({escape_md(t.source)}"
     + (" — ⚠ données de démonstration" if t.demo else "") + ")*"
@@ -55,7 +55,7 @@ comp = ov.per_inhabitant(by_commune, sel.epci, sel.commune)
 st.caption("La sélection comparée à l'ensemble du Pôle métropolitain (PMA), rapportée à la population "
            "municipale INSEE ; sans sélection, les trois agglomérations. Investissements et emplois : "
            f"projets recensés, cumul depuis 2020. Sources — {ov.comparison_sources(by_commune)}.")
-st.plotly_chart(ov.comparison_figure(comp))
+st.plotly_chart(store.shared(ov.comparison_figure, comp))
 table = ov.comparison_table(comp)
 st.dataframe(
     table, hide_index=True,

@@ -5,7 +5,7 @@ SELECT year(date) AS year,
        min(date) AS first_day,
        max(date) AS last_day,
        bool_or(source = 'démonstration') AS is_demo,
-       string_agg(DISTINCT source, ' ; ') AS source
+       string_agg(DISTINCT source, ' ; ' ORDER BY source) AS source
 FROM cadastre_usage
 GROUP BY ALL
 ORDER BY year;

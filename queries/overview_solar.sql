@@ -8,7 +8,7 @@ WITH sel AS (
 ), potential AS (
     SELECT sum(pot.potential_mwh) AS potential_mwh,
            bool_or(pot.source = 'démonstration') AS potential_is_demo,
-           string_agg(DISTINCT pot.source, ' ; ') AS potential_source
+           string_agg(DISTINCT pot.source, ' ; ' ORDER BY pot.source) AS potential_source
     FROM solar_potential pot
     JOIN sel ON sel.code = pot.commune_code
 )
@@ -18,7 +18,7 @@ SELECT p.year,
        sum(p.energy_mwh) AS energy_mwh,
        count(p.commune_code) AS communes,
        bool_or(p.source = 'démonstration') AS is_demo,
-       string_agg(DISTINCT p.source, ' ; ') AS source,
+       string_agg(DISTINCT p.source, ' ; ' ORDER BY p.source) AS source,
        any_value(potential.potential_mwh) AS potential_mwh,
        any_value(potential.potential_is_demo) AS potential_is_demo,
        any_value(potential.potential_source) AS potential_source

@@ -2,7 +2,7 @@
 SELECT count(c.code) AS communes,
        count(DISTINCT c.epci_code) AS epcis,
        sum(c.population) AS population,
-       string_agg(DISTINCT c.source, ' ; ') AS source
+       string_agg(DISTINCT c.source, ' ; ' ORDER BY c.source) AS source
 FROM communes c
 JOIN epci e ON e.code = c.epci_code
 WHERE ($epci IS NULL OR e.short_name = $epci)

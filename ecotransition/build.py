@@ -18,7 +18,7 @@ from typing import Callable
 import duckdb
 import pandas as pd
 
-from . import demo
+from . import demo, sql
 from .db import new_database
 from .geo import CommuneLocator
 from .paths import QUERIES_DIR, SEED_DIR, db_path
@@ -88,6 +88,9 @@ def build(path: Path, scale: int = 1, progress: Progress = _print_progress) -> d
             if (k + 1) % max(1, len(sites) // 10) == 0 or k + 1 == len(sites):
                 progress(0.1 + 0.85 * (k + 1) / len(sites),
                          f"Comptages : {k + 1}/{len(sites)} sites")
+
+        for name in sql.DERIVED:
+            sql.materialize(conn, name)
 
         info = {
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),

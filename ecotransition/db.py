@@ -17,6 +17,8 @@ from typing import Iterator
 
 import duckdb
 
+from . import sql
+
 READ_CONFIG = {
     # Queries may not read or write files on the server, nor load extensions.
     "enable_external_access": False,
@@ -78,6 +80,11 @@ def open_readonly(path: Path) -> duckdb.DuckDBPyConnection:
         for (name,) in tables:
             quoted = '"' + name.replace('"', '""') + '"'
             conn.execute(f"CREATE VIEW main.{quoted} AS SELECT * FROM db.main.{quoted}")
+        # A file written before a derived table existed still opens: its table is computed
+        # on the fly (slower at scale) until the next build or counter import stores it.
+        for name in sql.DERIVED:
+            if (name,) not in tables:
+                conn.execute(f"CREATE VIEW main.{name} AS {sql.load(name).sql}")
         # Locked down only now: ATTACH itself is external access.
         for key in ("enable_external_access", "lock_configuration"):
             if key in READ_CONFIG:

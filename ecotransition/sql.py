@@ -47,6 +47,17 @@ def names() -> list[str]:
     return sorted(p.stem for p in QUERIES_DIR.glob("*.sql") if p.stem != "schema")
 
 
+# Tables derived from others and stored by the writers, so that pages read a few hundred
+# thousand rows instead of millions: derived table (computed by the parameterless query of the
+# same name) -> the tables it is computed from.
+DERIVED = {"counter_daily": ("counter_measures",)}
+
+
+def materialize(conn: duckdb.DuckDBPyConnection, table: str) -> None:
+    """(Re)compute a derived table from its query, inside the writer's transaction if any."""
+    conn.execute(f"CREATE OR REPLACE TABLE {table} AS {load(table).sql}").fetchall()
+
+
 def run(conn: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:
     """Run a named query on its own cursor (connections are shared between threads)."""
     query = load(name)

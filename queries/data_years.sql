@@ -2,6 +2,6 @@
 SELECT DISTINCT year FROM (
     SELECT year FROM solar_production
     UNION ALL SELECT DISTINCT year(start_date) FROM events
-    UNION ALL SELECT DISTINCT year(start_datetime) FROM counter_measures
+    UNION ALL SELECT DISTINCT year(day) FROM counter_daily
 )
 ORDER BY year DESC;

@@ -11,12 +11,12 @@ WITH solar AS (
     LEFT JOIN solar_potential pot ON pot.commune_code = p.commune_code
 ),
 per_channel AS (
-    -- Aggregating the measures per channel, year and source first (a few hundred groups)
-    -- is many times faster than joining millions of rows or a DISTINCT string aggregate.
-    SELECT channel_id, year(start_datetime) AS year, source,
-           sum(count) AS visits,
-           count(*) FILTER (count IS NULL) AS missing_hours
-    FROM counter_measures
+    -- Aggregating the daily sums per channel, year and source first (a few hundred groups)
+    -- is many times faster than joining them or a DISTINCT string aggregate.
+    SELECT channel_id, year(day) AS year, source,
+           sum(visits) AS visits,
+           sum(missing_measures)::BIGINT AS missing_hours
+    FROM counter_daily
     GROUP BY ALL
 ),
 visits AS (
@@ -25,7 +25,7 @@ visits AS (
            count(DISTINCT s.site_id) AS sites,
            sum(m.missing_hours) AS missing_hours,
            bool_or(m.source = 'démonstration') AS is_demo,
-           string_agg(DISTINCT m.source, ' ; ') AS source
+           string_agg(DISTINCT m.source, ' ; ' ORDER BY m.source) AS source
     FROM per_channel m
     JOIN counter_channels ch ON ch.channel_id = m.channel_id
     JOIN counter_sites s ON s.site_id = ch.site_id
@@ -58,21 +58,21 @@ SELECT code, 'visits', year, visits::DOUBLE, NULL, sites, missing_hours, is_demo
 FROM visits
 UNION ALL
 SELECT commune_code, 'events', year(start_date), count(*)::DOUBLE, NULL,
-       count(*), 0, bool_or(source = 'démonstration'), string_agg(DISTINCT source, ' ; ')
+       count(*), 0, bool_or(source = 'démonstration'), string_agg(DISTINCT source, ' ; ' ORDER BY source)
 FROM events
 WHERE commune_code IS NOT NULL
 GROUP BY ALL
 UNION ALL
 SELECT commune_code, 'investment_eur', announced_year, sum(amount_eur), NULL,
        count(*), count(*) FILTER (amount_eur IS NULL),
-       bool_or(source = 'démonstration'), string_agg(DISTINCT source, ' ; ')
+       bool_or(source = 'démonstration'), string_agg(DISTINCT source, ' ; ' ORDER BY source)
 FROM investments
 WHERE commune_code IS NOT NULL
 GROUP BY ALL
 UNION ALL
 SELECT commune_code, 'jobs', announced_year, sum(jobs)::DOUBLE, NULL,
        count(*), count(*) FILTER (jobs IS NULL),
-       bool_or(source = 'démonstration'), string_agg(DISTINCT source, ' ; ')
+       bool_or(source = 'démonstration'), string_agg(DISTINCT source, ' ; ' ORDER BY source)
 FROM investments
 WHERE commune_code IS NOT NULL
 GROUP BY ALL

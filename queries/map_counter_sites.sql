@@ -1,11 +1,11 @@
 -- Counter sites with their commune, park and counted passages per year (missing hours excluded, with their number); year is NULL for a site with no measure.
 WITH per_channel AS (
     -- Per channel first: a few hundred groups instead of joining millions of measures.
-    SELECT channel_id, year(start_datetime) AS year,
-           sum(count) AS visits,
-           count(*) FILTER (count IS NULL) AS missing_hours,
-           count(*) AS hours
-    FROM counter_measures
+    SELECT channel_id, year(day) AS year,
+           sum(visits) AS visits,
+           sum(missing_measures)::BIGINT AS missing_hours,
+           sum(measures)::BIGINT AS hours
+    FROM counter_daily
     GROUP BY ALL
 )
 SELECT s.site_id, s.site_name, s.commune_code, c.name AS commune, s.lat, s.lon,

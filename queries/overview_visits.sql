@@ -11,12 +11,12 @@ WITH channels AS (
       AND ($commune IS NULL OR s.commune_code = $commune)
 ), monthly AS (
     SELECT m.channel_id,
-           date_trunc('month', m.start_datetime)::DATE AS month,
-           sum(m.count) AS visits,
-           count(*) AS hours,
-           count(*) FILTER (m.count IS NULL) AS missing_hours,
+           date_trunc('month', m.day)::DATE AS month,
+           sum(m.visits) AS visits,
+           sum(m.measures)::BIGINT AS hours,
+           sum(m.missing_measures)::BIGINT AS missing_hours,
            bool_or(m.source = 'démonstration') AS is_demo
-    FROM counter_measures m
+    FROM counter_daily m
     WHERE m.channel_id IN (SELECT channel_id FROM channels)
     GROUP BY ALL
 )

@@ -1,6 +1,6 @@
 -- The most recent day the measured data describe (counters, solar cadastre, PV production year) and when the database was last built or loaded.
 SELECT greatest(
-           (SELECT max(start_datetime)::DATE FROM counter_measures),
+           (SELECT max(day) FROM counter_daily),
            (SELECT max(date) FROM cadastre_usage),
            (SELECT make_date(max(year), 12, 31) FROM solar_production)
        ) AS data_date,

@@ -1,11 +1,11 @@
 -- Counted passages, missing and measured hours per counter channel and year, with the channel's site, park, commune and agglomeration, filtered by $epci and $commune (or NULL).
 WITH per_channel AS (
-    SELECT channel_id, year(start_datetime) AS year,
-           sum(count) AS visits,
-           count(*) FILTER (count IS NULL) AS missing_measures,
-           count(*) AS measures,
+    SELECT channel_id, year(day) AS year,
+           sum(visits) AS visits,
+           sum(missing_measures)::BIGINT AS missing_measures,
+           sum(measures)::BIGINT AS measures,
            bool_or(source = 'démonstration') AS is_demo
-    FROM counter_measures
+    FROM counter_daily
     GROUP BY ALL
 )
 SELECT ch.channel_id, ch.site_id, s.site_name, s.park_id, p.name AS park, s.commune_code,

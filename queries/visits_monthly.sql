@@ -1,10 +1,10 @@
 -- Counted passages per month and mode (missing hours excluded, with their number), filtered by $epci and $commune (or NULL).
-SELECT date_trunc('month', m.start_datetime)::DATE AS month, ch.mobility_type,
-       sum(m.count) AS visits,
-       count(*) FILTER (m.count IS NULL) AS missing_hours,
-       count(*) AS hours,
+SELECT date_trunc('month', m.day)::DATE AS month, ch.mobility_type,
+       sum(m.visits) AS visits,
+       sum(m.missing_measures)::BIGINT AS missing_hours,
+       sum(m.measures)::BIGINT AS hours,
        bool_or(m.source = 'démonstration') AS is_demo
-FROM counter_measures m
+FROM counter_daily m
 JOIN counter_channels ch USING (channel_id)
 JOIN counter_sites s ON s.site_id = ch.site_id
 LEFT JOIN communes c ON c.code = s.commune_code

@@ -11,16 +11,14 @@ WITH channels AS (
       AND ($mode IS NULL OR ch.mobility_type = $mode)
 ),
 daily AS (
-    SELECT m.start_datetime::DATE AS day,
-           sum(m.count) AS visits,
-           coalesce(sum(ch.step_hours) FILTER (m.count IS NULL), 0) AS missing_hours,
-           sum(ch.step_hours) AS hours,
-           bool_or(m.source = 'démonstration') AS is_demo
-    FROM counter_measures m
-    JOIN channels ch ON ch.channel_id = m.channel_id
-    WHERE $annee IS NULL
-       OR (m.start_datetime >= make_timestamp($annee, 1, 1, 0, 0, 0)
-           AND m.start_datetime < make_timestamp($annee + 1, 1, 1, 0, 0, 0))
+    SELECT d.day,
+           sum(d.visits) AS visits,
+           sum(d.missing_measures * ch.step_hours) AS missing_hours,
+           sum(d.measures * ch.step_hours) AS hours,
+           bool_or(d.source = 'démonstration') AS is_demo
+    FROM counter_daily d
+    JOIN channels ch ON ch.channel_id = d.channel_id
+    WHERE $annee IS NULL OR year(d.day) = $annee
     GROUP BY ALL
 )
 SELECT month(day) AS month, isodow(day) AS weekday,

@@ -10,18 +10,16 @@ WITH channels AS (
       AND ($site IS NULL OR s.site_id = $site)
       AND ($mode IS NULL OR ch.mobility_type = $mode)
 ),
--- Days first: casting to DATE is much cheaper than date_trunc on every hourly row.
+-- From the stored daily sums (counter_daily), not the hourly measures: 24 times fewer rows.
 daily AS (
-    SELECT m.start_datetime::DATE AS day, ch.mobility_type,
-           sum(m.count) AS visits,
-           sum(ch.step_hours) FILTER (m.count IS NULL) AS missing_hours,
-           sum(ch.step_hours) AS hours,
-           bool_or(m.source = 'démonstration') AS is_demo
-    FROM counter_measures m
-    JOIN channels ch ON ch.channel_id = m.channel_id
-    WHERE $annee IS NULL
-       OR (m.start_datetime >= make_timestamp($annee, 1, 1, 0, 0, 0)
-           AND m.start_datetime < make_timestamp($annee + 1, 1, 1, 0, 0, 0))
+    SELECT d.day, ch.mobility_type,
+           sum(d.visits) AS visits,
+           sum(d.missing_measures * ch.step_hours) AS missing_hours,
+           sum(d.measures * ch.step_hours) AS hours,
+           bool_or(d.source = 'démonstration') AS is_demo
+    FROM counter_daily d
+    JOIN channels ch ON ch.channel_id = d.channel_id
+    WHERE $annee IS NULL OR year(d.day) = $annee
     GROUP BY ALL
 )
 SELECT date_trunc(coalesce($grain, 'month'), day)::DATE AS period,

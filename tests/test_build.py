@@ -89,6 +89,19 @@ def test_measures_unique_per_channel_hour(conn):
     assert dupes == 0
 
 
+def test_daily_counter_table_sums_the_measures_exactly(conn):
+    # counter_daily replaces the hourly measures in every visit query: it must lose nothing.
+    daily = conn.execute("SELECT count(*), sum(visits), sum(measures), sum(missing_measures) FROM counter_daily").fetchall()
+    hourly = conn.execute("SELECT count(DISTINCT (channel_id, start_datetime::DATE, source)), sum(count), count(*), "
+                          "count(*) FILTER (count IS NULL) FROM counter_measures").fetchall()
+    assert daily == hourly
+    assert conn.execute("SELECT count(*) FROM counter_measures").fetchall() == [(548_448,)]
+    assert daily[0][0] == 548_448 // 24
+    # A day whose every hour is missing has no passages: NULL, not 0.
+    empty = conn.execute("SELECT count(*), count(visits) FROM counter_daily WHERE missing_measures = measures").fetchall()[0]
+    assert empty[0] > 0 and empty[1] == 0
+
+
 def test_counter_sites_in_a_pma_commune_near_a_park(conn):
     rows = conn.execute("SELECT site_id, commune_code, park_id FROM counter_sites").fetchall()
     codes = {r[0] for r in conn.execute("SELECT code FROM communes").fetchall()}

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import duckdb
+import pandas as pd
 import pytest
 
+from ecotransition import sql
 from ecotransition.db import DatabaseError, checksums, modified_copy, open_readonly, stamp
 
 
@@ -58,3 +60,19 @@ def test_modified_copy_swaps_only_on_success(writable_db):
     fresh.close()
     leftovers = [p.name for p in writable_db.parent.iterdir() if p.name.endswith(".tmp")]
     assert leftovers == []
+
+
+def test_a_file_without_the_daily_table_still_opens_with_the_same_figures(writable_db):
+    # A database written before counter_daily existed (or restored from such a backup).
+    reader = open_readonly(writable_db)
+    expected = sql.run(reader, "visits_series", grain="month", epci="CALL", commune=None, site=None, mode=None,
+                       annee=2023)
+    reader.close()
+    with modified_copy(writable_db) as conn:
+        conn.execute("DROP TABLE counter_daily")
+    reader = open_readonly(writable_db)
+    got = sql.run(reader, "visits_series", grain="month", epci="CALL", commune=None, site=None, mode=None,
+                  annee=2023)
+    reader.close()
+    assert len(got) == 24 and got["visits"].sum() > 0
+    pd.testing.assert_frame_equal(got, expected)

@@ -319,6 +319,21 @@ def test_measures_keep_missing_counts_and_merge_the_repeated_october_hour(writab
     ]
 
 
+def test_measures_import_updates_the_daily_sums_the_pages_read(writable_db):
+    import_file("counter_sites", FIX / "ecocompteur_sites.csv", writable_db)
+    import_file("counter_channels", FIX / "ecocompteur_channels.csv", writable_db)
+    import_file("counter_measures", FIX / "measures_dst.csv", writable_db)
+    # 5 + 10 on the 27th (00:00-03:00 in the file), the missing hour counted as missing, not 0.
+    assert rows(writable_db, "SELECT day, visits, measures, missing_measures FROM counter_daily "
+                             "WHERE channel_id = '353226370' ORDER BY day") == [(date(2024, 10, 27), 15, 4, 1)]
+    conn = open_readonly(writable_db)
+    visits = conn.execute("SELECT sum(visits) FROM counter_daily").fetchall()
+    conn.close()
+    refused = import_file("counter_measures", FIX / "measures_bad.csv", writable_db)
+    assert refused.status == REFUSED
+    assert rows(writable_db, "SELECT sum(visits) FROM counter_daily") == visits
+
+
 def test_enedis_extract_keeps_the_territory_and_sums_voltage_ranges(writable_db):
     result = import_file("solar_production", FIX / "enedis_extract.csv", writable_db)
     assert (result.status, result.encoding, result.rows_read, result.rows_loaded) == (LOADED, "Windows-1252", 8, 3)

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from .. import backup
+from .. import backup, sql
 from ..db import modified_copy
 from ..paths import db_path
 from ..readers import ReadError, Table, normalize_header, probe_csv, read_table
@@ -154,6 +154,11 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
                 conn.execute("BEGIN TRANSACTION")
                 result.inserted, result.updated = _load(conn, ds, ctx)
                 result.rows_loaded = result.inserted + result.updated
+                if result.rows_loaded:
+                    for derived, sources in sql.DERIVED.items():
+                        if ds.table in sources:
+                            notify(0.7, "Mise à jour des agrégats journaliers")
+                            sql.materialize(conn, derived)
                 result.status = LOADED if result.rows_loaded else UNCHANGED
                 result.message = _summary(conn, result)
                 _log(conn, result, now)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -26,6 +27,7 @@ DIMENSIONS = {
     "epci": "Agglomération",
     "announced_year": "Année d'annonce",
 }
+BY_LABEL = {label: dim for dim, label in DIMENSIONS.items()}
 STATUS_ORDER = ["en projet", "annoncé", "en travaux", "en production", "en service"]
 UNKNOWN = "non précisé"
 
@@ -228,31 +230,54 @@ def _esc(value) -> str:
     return fmt.MISSING if fmt.is_missing(value) else html.escape(str(value))
 
 
-def _feature_collection(communes_geo: pd.DataFrame) -> dict:
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "id": r.code, "geometry": json.loads(r.geometry), "properties": {}}
-        for r in communes_geo.itertuples()
-    ]}
+EPCI_TINTS = {"CABBALR": ("#dbe9f6", "#7fb2da"), "CALL": ("#fbe8c8", "#f3b96b"), "CAHC": ("#d5efe6", "#7fcdb5")}
+
+
+def _rings(geometry: str) -> list[list[list[float]]]:
+    """Outer rings of a GeoJSON Polygon or MultiPolygon (holes would only be filled over)."""
+    g = json.loads(geometry)
+    polygons = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
+    return [poly[0] for poly in polygons if poly]
+
+
+def _outline_xy(geometries) -> tuple[list, list]:
+    """One path for many polygons: rings separated by None, as plotly's fill='toself' expects."""
+    xs: list = []
+    ys: list = []
+    for geometry in geometries:
+        for ring in _rings(geometry):
+            xs += [x for x, _ in ring] + [None]
+            ys += [y for _, y in ring] + [None]
+    return xs, ys
 
 
 def map_figure(projects: pd.DataFrame, communes_geo: pd.DataFrame, highlight: list[str] | None = None) -> go.Figure:
-    """Projects on the communes of the PMA (no tiles: works offline), sized by announced jobs.
+    """Projects on the communes of the PMA, sized by announced jobs; an SVG drawing, no tiles.
 
-    Commune outlines are drawn from their GeoJSON, tinted per agglomeration; `highlight` (INSEE
-    codes) darkens the selected communes.
+    Commune outlines are filled polygons on plain longitude/latitude axes, tinted per
+    agglomeration; `highlight` (INSEE codes) darkens the selected communes. A map trace
+    (MapLibre) would need WebGL: without a GPU it took about a second of the page's drawing
+    time, for a picture that never needs panning (the map page is one click away).
     """
     fig = go.Figure()
-    geo = _feature_collection(communes_geo)
-    tint = {"CABBALR": 0, "CALL": 1, "CAHC": 2}
     hl = set(highlight or [])
-    fig.add_trace(go.Choroplethmap(
-        geojson=geo, locations=communes_geo["code"],
-        z=[tint.get(e, 0) + (3 if c in hl else 0) for e, c in zip(communes_geo["epci"], communes_geo["code"])],
-        zmin=0, zmax=5, showscale=False,
-        colorscale=[[0, "#dbe9f6"], [0.2, "#fbe8c8"], [0.4, "#d5efe6"], [0.6, "#7fb2da"], [0.8, "#f3b96b"], [1, "#7fcdb5"]],
-        marker_line_color="#ffffff", marker_line_width=0.6,
+    chosen = communes_geo["code"].isin(hl)
+    for epci, (light, dark) in EPCI_TINTS.items():
+        for selected, color in ((False, light), (True, dark)):
+            part = communes_geo[(communes_geo["epci"] == epci) & (chosen == selected)]
+            if part.empty:
+                continue
+            xs, ys = _outline_xy(part["geometry"])
+            fig.add_trace(go.Scatter(
+                x=xs, y=ys, mode="lines", fill="toself", fillcolor=color, name=f"{epci} sélection" if selected else epci,
+                line=dict(color="#ffffff", width=0.6), hoverinfo="skip", showlegend=False,
+            ))
+    # Invisible points at the communes' centres carry their names on hover.
+    fig.add_trace(go.Scatter(
+        x=communes_geo["lon"], y=communes_geo["lat"], mode="markers", name="Communes",
+        marker=dict(size=8, opacity=0), showlegend=False,
         text=[f"{_esc(n)} ({_esc(e)})" for n, e in zip(communes_geo["name"], communes_geo["epci"])],
-        hovertemplate="%{text}<extra></extra>", name="Communes",
+        hovertemplate="%{text}<extra></extra>",
     ))
     p = projects.dropna(subset=["lat", "lon"])
     for i, (sector, d) in enumerate(p.groupby(p["sector"].fillna(UNKNOWN), sort=True)):
@@ -266,19 +291,18 @@ def map_figure(projects: pd.DataFrame, communes_geo: pd.DataFrame, highlight: li
             for n, c, com, a, j, st, demo in zip(d["name"], d["company"], d["commune"], d["amount_eur"], jobs,
                                                  d["status"].fillna(UNKNOWN), d["is_demo"])
         ]
-        fig.add_trace(go.Scattermap(
-            lat=d["lat"], lon=d["lon"], mode="markers", name=str(sector),
-            marker=dict(size=size, color=PALETTE[i % len(PALETTE)], opacity=0.85),
+        fig.add_trace(go.Scatter(
+            x=d["lon"], y=d["lat"], mode="markers", name=str(sector),
+            marker=dict(size=size, color=PALETTE[i % len(PALETTE)], opacity=0.85, line=dict(color="#ffffff", width=1)),
             text=info, hovertemplate="%{text}<extra></extra>",
         ))
-    if len(communes_geo):
-        lat, lon = communes_geo["lat"], communes_geo["lon"]
-        center = dict(lat=float((lat.min() + lat.max()) / 2), lon=float((lon.min() + lon.max()) / 2))
-    else:
-        center = dict(lat=50.47, lon=2.75)
+    mid_lat = float(communes_geo["lat"].mean()) if len(communes_geo) else 50.47
     demo = bool(p["is_demo"].astype(bool).any()) if len(p) else False
     fig = style(fig, None, demo=demo, height=560)
-    fig.update_layout(map=dict(style="white-bg", center=center, zoom=9.2),
+    # A degree of longitude is cos(latitude) times shorter than a degree of latitude.
+    axis = dict(visible=False, showgrid=False, zeroline=False, fixedrange=True)
+    fig.update_layout(xaxis=axis, yaxis=dict(axis, scaleanchor="x", scaleratio=1 / math.cos(math.radians(mid_lat))),
+                      plot_bgcolor="#ffffff", hovermode="closest",
                       legend=dict(title=dict(text="Secteur"), orientation="v", y=1, yanchor="top",
                                   x=1.01, xanchor="left"),
                       margin=dict(t=30))

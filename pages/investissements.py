@@ -25,10 +25,11 @@ st.caption("Chiffres publiés par le rapport d'activité 2023, pour l'ensemble d
 kpi_cards(inv.report_kpis(indicators), columns=3)
 
 st.subheader("Montants et emplois")
-tabs = st.tabs([f"Par {label.lower()}" for label in inv.DIMENSIONS.values()])
-for tab, dim in zip(tabs, inv.DIMENSIONS):
-    with tab:
-        st.plotly_chart(store.shared(inv.breakdown_figure, inv.breakdown(projects, dim), dim), key=f"inv-{dim}")
+# One breakdown at a time, kept in the URL: tabs would draw all four charts on every visit.
+by_label = st.segmented_control("Répartition par", list(inv.BY_LABEL), default=inv.DIMENSIONS["sector"],
+                                required=True, key="repartition", bind="query-params")
+dim = inv.BY_LABEL[by_label]
+st.plotly_chart(store.shared(inv.breakdown_figure, inv.breakdown(projects, dim), dim), key="inv-breakdown")
 
 st.subheader("Carte des projets")
 communes_geo = store.query("communes_geo")

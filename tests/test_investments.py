@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import io
 from pathlib import Path
 
@@ -110,11 +112,17 @@ def test_map_figure_is_offline_and_highlights_the_selection():
     projects.loc[0, "company"] = "<img src=x onerror=alert(1)>"
     fig = inv.map_figure(projects, geo, inv.selected_codes(geo, "CALL", None))
     assert isinstance(fig, go.Figure)
-    assert fig.layout.map.style == "white-bg"          # no tile server
-    assert fig.data[0].type == "choroplethmap" and list(fig.data[0].z) == [4, 0]
-    names = {t.name for t in fig.data[1:]}
-    assert names == {"Batteries", "Santé", inv.UNKNOWN}
-    hover = " ".join(t for trace in fig.data[1:] for t in trace.text)
+    # SVG only: no tile server, no map trace (WebGL without a GPU is slow).
+    assert {t.type for t in fig.data} == {"scatter"}
+    outlines = {t.name: t for t in fig.data if t.fill == "toself"}
+    assert list(outlines) == ["CABBALR", "CALL sélection"]       # Lens darkened with its agglomeration
+    assert outlines["CALL sélection"].x == (2.8, 2.9, 2.9, 2.8, None)
+    communes = next(t for t in fig.data if t.name == "Communes")
+    assert list(communes.text) == ["Lens (CALL)", "Béthune (CABBALR)"]
+    projects_traces = [t for t in fig.data if t.showlegend is not False]
+    assert {t.name for t in projects_traces} == {"Batteries", "Santé", inv.UNKNOWN}
+    assert fig.layout.yaxis.scaleanchor == "x" and 1.5 < fig.layout.yaxis.scaleratio < 1.6
+    hover = " ".join(t for trace in projects_traces for t in trace.text)
     assert "&lt;img src=x onerror=alert(1)&gt;" in hover and "<img" not in hover   # plotly renders HTML
     assert inv.selected_codes(geo, None, "62119") == ["62119"]
     assert inv.map_link_params("CALL", None, 2023) == {"couche": "investissements", "epci": "CALL", "annee": "2023"}
@@ -150,12 +158,24 @@ def test_page_whole_pma(conn, built_db):
     table = at.dataframe[-1].value
     assert len(table) == n
     assert table["amount_meur"].isna().sum() == n - with_amount   # unknown, not 0
-    assert len(at.get("plotly_chart")) == 6     # four breakdowns, the map and the comparison
+    assert len(at.get("plotly_chart")) == 3     # the chosen breakdown, the map and the comparison
     comparison = at.dataframe[0].value.set_index("Indicateur")
     pop = conn.execute("SELECT sum(population) FROM communes").fetchall()[0][0]
     assert comparison.loc["Investissements recensés", "PMA"] == fmt._round(amount / pop, 1)
     assert len(at.get("download_button")) == 2
     assert "Projets d'investissement" in at.expander[0].label
+
+
+def test_breakdown_choice_is_in_the_url_and_draws_that_breakdown(built_db):
+    at = run_page(repartition="Statut")
+    assert at.segmented_control(key="repartition").value == "Statut"
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["annotations"][0]["text"] == "Montant connu (M€)"
+    categories = set(spec["data"][0]["y"])
+    assert categories <= set(inv.STATUS_ORDER) | {inv.UNKNOWN} and len(categories) > 1
+    at.segmented_control(key="repartition").set_value("Agglomération").run()
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert set(spec["data"][0]["y"]) <= {"CABBALR", "CALL", "CAHC", inv.UNKNOWN}
 
 
 def test_page_filtered_agglomeration_and_year(conn, built_db):

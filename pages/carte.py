@@ -70,9 +70,12 @@ demo_notice(view.demo)
 
 left, right = st.columns([3, 2], gap="medium")
 with left:
+    # render=False: st_folium renders the map element itself anyway; rendering its whole page
+    # first as well cost a third of this page's script time (folium compiles a template per
+    # element on every render).
     st_folium(
         fmap, key="carte_clic", height=MAP_HEIGHT, use_container_width=True,
-        returned_objects=maps.RETURNED_OBJECTS, on_change=_on_map_click,
+        returned_objects=maps.RETURNED_OBJECTS, on_change=_on_map_click, render=False,
         feature_group_to_add=maps.selection_layer(data.communes, f["commune"]),
     )
     st.markdown(maps.legend_html(view), unsafe_allow_html=True)  # every text escaped in maps

@@ -97,6 +97,9 @@ CREATE TABLE counter_measures (
     count           INTEGER,           -- null = missing, 0 = nobody passed
     source          VARCHAR NOT NULL
 );
+-- Derived from counter_measures, not declared here: counter_daily (channel_id, day, source,
+-- visits, measures, missing_measures) is computed by queries/counter_daily.sql and stored by the
+-- build and by every measures import (ecotransition.sql.DERIVED); the visit queries read it.
 
 CREATE TABLE events (
     id            VARCHAR PRIMARY KEY,

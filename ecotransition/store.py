@@ -9,7 +9,10 @@ viewers see new data without a restart, and never a half-written file.
 
 from __future__ import annotations
 
+import itertools
+import pickle
 import threading
+import weakref
 from pathlib import Path
 
 import duckdb
@@ -82,13 +85,51 @@ def _query(name: str, params: tuple, path: str, version: Stamp) -> pd.DataFrame:
     return sql.run(_connection(path, version), name, **dict(params))
 
 
+# DataFrames handed out by query() and shared(), by object: (weak reference, where it came
+# from). shared() keys such a frame by its origin instead of hashing its content, which was a
+# sixth of the server's CPU with 30 viewers (bench/load_ws.py).
+_results: dict[int, tuple[weakref.ref, tuple]] = {}
+_results_lock = threading.Lock()
+_tokens = itertools.count()
+
+
+def _forget(key: int) -> None:
+    with _results_lock:
+        _results.pop(key, None)
+
+
+def _register(df: pd.DataFrame, identity) -> None:
+    with _results_lock:
+        entry = _results.get(id(df))
+        if entry is None or entry[0]() is not df:
+            _results[id(df)] = (weakref.ref(df, lambda _, k=id(df): _forget(k)), identity)
+
+
 def query(name: str, **params) -> pd.DataFrame:
-    """The result of queries/<name>.sql for these parameters, cached per database version."""
+    """The result of queries/<name>.sql for these parameters, cached per database version.
+
+    Never modify the returned DataFrame in place (derive a new one): shared() identifies it by
+    the query that produced it.
+    """
     path, version = _current()
-    return _query(name, tuple(sorted(params.items())), path, version)
+    key = tuple(sorted(params.items()))
+    df = _query(name, key, path, version)
+    _register(df, ("query", name, key, path, version))
+    return df
 
 
-@st.cache_resource(max_entries=512, ttl=3600, show_spinner=False)
+def _frame_key(df: pd.DataFrame):
+    entry = _results.get(id(df))
+    if entry is not None and entry[0]() is df:
+        return entry[1]
+    try:
+        content = pd.util.hash_pandas_object(df).to_numpy().tobytes()
+    except TypeError:  # unhashable cells (lists, dicts)
+        content = pickle.dumps(df)
+    return ("content", tuple(map(str, df.columns)), tuple(map(str, df.dtypes)), content)
+
+
+@st.cache_resource(max_entries=256, ttl=3600, show_spinner=False, hash_funcs={pd.DataFrame: _frame_key})
 def _shared(name: str, _build, args: tuple, kwargs: dict, version: Stamp):
     return _build(*args, **kwargs)
 
@@ -96,15 +137,19 @@ def _shared(name: str, _build, args: tuple, kwargs: dict, version: Stamp):
 def shared(build, *args, **kwargs):
     """`build(*args, **kwargs)`, computed once per database version and inputs, shared by sessions.
 
-    For the pure functions that turn query results into figures and KPI cards. Building a
-    plotly figure validates every property one by one: it was 70-80 % of a warm thematic
+    For the pure functions that turn query results into figures, KPI cards and tables. Building
+    a plotly figure validates every property one by one: it was 70-80 % of a warm thematic
     page's script time at scale 16, and the overview spent as much in pandas group-bys.
     Streamlit copies a figure to serialise it, so sharing one object between sessions is safe
-    as long as pages never modify what this returns. The inputs are hashed by Streamlit
-    (DataFrames by content), so a filter change, a new day or a new database version computes
-    afresh.
+    as long as pages never modify what this returns. A DataFrame passed as it came from query()
+    or from shared() is keyed by where it came from; any other DataFrame by its content. So a
+    filter change, a new day or a new database version computes afresh.
     """
-    return _shared(f"{build.__module__}.{build.__qualname__}", build, args, kwargs, data_version())
+    result = _shared(f"{build.__module__}.{build.__qualname__}", build, args, kwargs, data_version())
+    if isinstance(result, pd.DataFrame):
+        # The same object for as long as the cache keeps it: a number, never reused, names it.
+        _register(result, ("shared", next(_tokens)))
+    return result
 
 
 def data_version() -> Stamp:

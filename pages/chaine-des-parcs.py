@@ -29,15 +29,15 @@ site = c3.selectbox("Compteur", [None, *sites], key="compteur", bind="query-para
                     format_func=lambda s: "Tous les compteurs" if s is None else sites.get(s, s),
                     placeholder="Tous les compteurs")
 grain, mode = parks.GRAINS[grain_label], parks.MODES.get(mode_label)
-selected = parks.select_channels(channel_years, site=site)
+selected = store.shared(parks.select_channels, channel_years, site=site)
 
 if channel_years.empty:
     st.warning("Aucun compteur de passages dans cette zone : seuls les chiffres du rapport sont affichés.")
-kpi_cards(parks.kpis(selected, year, indicators, park_sites, area, mode=mode))
+kpi_cards(store.shared(parks.kpis, selected, year, indicators, park_sites, area, mode=mode))
 
 params = dict(epci=f["epci"], commune=f["commune"], site=site, mode=mode, annee=f["annee"])
-series = parks.series_table(store.query("visits_series", grain=grain, **params), grain)
-events = parks.events_for_area(store.query("events_list", annee=f["annee"]), f["epci"], f["commune"])
+series = store.shared(parks.series_table, store.query("visits_series", grain=grain, **params), grain)
+events = store.shared(parks.events_for_area, store.query("events_list", annee=f["annee"]), f["epci"], f["commune"])
 st.plotly_chart(store.shared(parks.series_figure, series, grain, events))
 st.caption("Lacune : toutes les heures de la période manquent (rien n'est tracé, ce n'est pas un zéro). "
            f"Croix : plus de {fmt.percent(parks.INCOMPLETE_SHARE, 0)} des heures manquent, ou des jours de la période n'ont "
@@ -54,7 +54,7 @@ with st.expander("Tableau des passages par période"):
     )
 
 st.plotly_chart(store.shared(parks.seasonality_figure, store.query("visits_seasonality", **params)))
-by_site = parks.by_site(parks.select_channels(selected, mode=mode), year)
+by_site = store.shared(parks.by_site, store.shared(parks.select_channels, selected, mode=mode), year)
 st.plotly_chart(store.shared(parks.by_site_figure, by_site, year, demo=parks.is_demo(selected)))
 
 st.subheader(f"Passages par compteur ({year if year else 'n.d.'})")

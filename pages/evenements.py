@@ -12,7 +12,7 @@ from pages._ui import (
 st.title("Événements")
 f = filters()
 today = date.today()
-every = events.prepare(store.query("events_list", annee=None), today)
+every = store.shared(events.prepare, store.query("events_list", annee=None), today)
 indicators = store.query("indicators_latest", theme="Événements")
 
 chosen_themes = st.pills("Thème", events.themes(every), selection_mode="multi", key="theme",
@@ -23,11 +23,11 @@ chosen_locations = c1.pills("Localisation", events.LOCATIONS, selection_mode="mu
 place = c2.selectbox("Lieu", [None, *events.places(every)], key="lieu", bind="query-params",
                      format_func=lambda p: "Tous les lieux" if p is None else p, placeholder="Tous les lieux")
 
-area = events.select(every, f["epci"], f["commune"], chosen_themes, chosen_locations, place)
-shown = events.select(area, year=f["annee"])
+area = store.shared(events.select, every, f["epci"], f["commune"], chosen_themes, chosen_locations, place)
+shown = store.shared(events.select, area, year=f["annee"])
 st.caption(f"{len(shown)} événement(s) · {'année ' + str(f['annee']) if f['annee'] else 'toutes les années'}"
            f" · au {fmt.day(today)} · source : rapport d'activité 2023 du PMA")
-kpi_cards(events.kpis(shown, area, f["annee"], indicators, today))
+kpi_cards(store.shared(events.kpis, shown, area, f["annee"], indicators, today))
 
 if shown.empty:
     st.info("Aucun événement ne correspond à ces filtres.")

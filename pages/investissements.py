@@ -20,9 +20,9 @@ st.caption(f"{sel.label} · "
            + " · montants connus seulement : le rapport d'activité 2023 ne publie aucun montant par projet")
 demo_notice(bool(projects["is_demo"].any()))
 
-kpi_cards(inv.project_kpis(projects, sel.label), columns=3)
+kpi_cards(store.shared(inv.project_kpis, projects, sel.label), columns=3)
 st.caption("Chiffres publiés par le rapport d'activité 2023, pour l'ensemble du Pôle métropolitain :")
-kpi_cards(inv.report_kpis(indicators), columns=3)
+kpi_cards(store.shared(inv.report_kpis, indicators), columns=3)
 
 st.subheader("Montants et emplois")
 # One breakdown at a time, kept in the URL: tabs would draw all four charts on every visit.
@@ -40,12 +40,12 @@ st.page_link("pages/carte.py", label="Ouvrir la carte interactive (couche invest
 
 st.subheader("Comparaison par habitant")
 by_commune = store.query("overview_by_commune", annee=None)
-comp = ov.per_inhabitant(by_commune, sel.epci, sel.commune, ov.INVESTMENT_METRICS)
+comp = store.shared(ov.per_inhabitant, by_commune, sel.epci, sel.commune, ov.INVESTMENT_METRICS)
 st.caption("Projets recensés depuis 2020, toutes années d'annonce, rapportés à la population municipale "
            f"INSEE ; la sélection face à l'ensemble du Pôle métropolitain (PMA). "
            f"Sources — {ov.comparison_sources(by_commune, ov.INVESTMENT_METRICS)}.")
 st.plotly_chart(store.shared(ov.comparison_figure, comp), key="inv-comparison")
-table = ov.comparison_table(comp)
+table = store.shared(ov.comparison_table, comp)
 st.dataframe(table, hide_index=True, column_config={col: number_column(col, 1) for col in table.columns[2:]})
 
 st.subheader(f"Liste des projets ({len(projects)})")

@@ -23,8 +23,8 @@ demo_notice()
 if year is not None and year not in solar.years(uptake):
     st.warning(f"Pas de données photovoltaïques pour {year} : les valeurs de l'année sont non disponibles (n.d.).")
 
-totals = solar.totals_by_year(solar.scope(uptake, f["epci"], f["commune"]))
-kpi_cards(solar.kpis(totals, year, indicators, cadastre, area, filtered))
+totals = store.shared(solar.totals_by_year, store.shared(solar.scope, uptake, f["epci"], f["commune"]))
+kpi_cards(store.shared(solar.kpis, totals, year, indicators, cadastre, area, filtered))
 
 st.subheader("Sites, puissance et production")
 choice = st.segmented_control("Mesure", list(solar.MEASURE_CHOICES), default="Production", required=True,
@@ -33,7 +33,7 @@ by_year = store.query("solar_by_year", epci=f["epci"], commune=f["commune"])
 st.plotly_chart(store.shared(solar.production_figure, by_year, solar.MEASURE_CHOICES[choice], year))
 
 st.subheader("Taux de valorisation du potentiel des toitures")
-table = solar.commune_table(uptake, year)
+table = store.shared(solar.commune_table, uptake, year)
 ranking_scope = f["epci"] or solar.PMA_LABEL
 c1, c2 = st.columns([3, 2])
 c1.plotly_chart(store.shared(solar.top_bottom_figure, solar.scope(table, f["epci"], None), highlight=f["commune"],
@@ -45,14 +45,15 @@ if f["commune"]:
 st.subheader(f"Comparaison par habitant ({year})")
 st.caption("La sélection comparée à l'ensemble du Pôle métropolitain (PMA), rapportée à la population "
            "municipale INSEE ; sans sélection, les trois agglomérations.")
-comp = ov.per_inhabitant(solar.comparison_frame(uptake, year), f["epci"], f["commune"], solar.COMPARISON_METRICS)
+comp = store.shared(ov.per_inhabitant, store.shared(solar.comparison_frame, uptake, year), f["epci"], f["commune"],
+                    solar.COMPARISON_METRICS)
 st.plotly_chart(store.shared(ov.comparison_figure, comp))
-comp_table = ov.comparison_table(comp)
+comp_table = store.shared(ov.comparison_table, comp)
 st.dataframe(comp_table, hide_index=True,
              column_config={col: number_column(col, 1) for col in comp_table.columns[2:]}, placeholder="n.d.")
 export_buttons(comp_table, f"solaire_comparaison_par_habitant_{year}", key="solaire-comparaison")
 if filtered:
-    kpi_cards(solar.uptake_comparison_kpis(uptake, year, f["epci"], f["commune"], area))
+    kpi_cards(store.shared(solar.uptake_comparison_kpis, uptake, year, f["epci"], f["commune"], area))
 
 st.subheader("Cadastre solaire")
 st.plotly_chart(store.shared(solar.cadastre_figure, cadastre, solar.reported_cadastre_users(indicators)))

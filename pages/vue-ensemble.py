@@ -29,11 +29,11 @@ st.caption(f"{sel.label} · "
            + " · chaque chiffre indique son année et sa source")
 
 cards = {
-    "Territoire": ov.territory_kpis(territory, indicators, sel),
-    "Investissements": ov.investment_kpis(projects, indicators, sel),
-    "Solaire": ov.solar_kpis(solar, cadastre, solar_year, cadastre_year, sel),
+    "Territoire": store.shared(ov.territory_kpis, territory, indicators, sel),
+    "Investissements": store.shared(ov.investment_kpis, projects, indicators, sel),
+    "Solaire": store.shared(ov.solar_kpis, solar, cadastre, solar_year, cadastre_year, sel),
     "Chaîne des parcs": store.shared(ov.parks_kpis, visits, indicators, visits_year, sel),
-    "Événements": ov.event_kpis(events, events_year, sel),
+    "Événements": store.shared(ov.event_kpis, events, events_year, sel),
 }
 demo_notice(any(k.demo for ks in cards.values() for k in ks))
 
@@ -51,12 +51,12 @@ for theme, kpis in cards.items():
 
 st.subheader(f"Comparaison par habitant ({solar_year})")
 by_commune = store.query("overview_by_commune", annee=solar_year)
-comp = ov.per_inhabitant(by_commune, sel.epci, sel.commune)
+comp = store.shared(ov.per_inhabitant, by_commune, sel.epci, sel.commune)
 st.caption("La sélection comparée à l'ensemble du Pôle métropolitain (PMA), rapportée à la population "
            "municipale INSEE ; sans sélection, les trois agglomérations. Investissements et emplois : "
            f"projets recensés, cumul depuis 2020. Sources — {ov.comparison_sources(by_commune)}.")
 st.plotly_chart(store.shared(ov.comparison_figure, comp))
-table = ov.comparison_table(comp)
+table = store.shared(ov.comparison_table, comp)
 st.dataframe(
     table, hide_index=True,
     column_config={col: number_column(col, 1) for col in table.columns[2:]},

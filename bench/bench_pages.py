@@ -34,14 +34,6 @@ FILTERS = ["CALL", "CAHC", "CABBALR"]
 
 CHARTS_DRAWN_JS = """() => [...document.querySelectorAll('.js-plotly-plot')]
     .every(p => p.querySelector('.main-svg'))"""
-# Set when a script run starts, so that a wait after a click does not end before the rerun.
-WATCH_JS = """() => {
-  window.__ran = false;
-  const app = document.querySelector('[data-testid="stApp"]');
-  new MutationObserver(() => {
-    if (app.getAttribute('data-test-script-state') === 'running') window.__ran = true;
-  }).observe(app, {attributes: true});
-}"""
 TITLES = {"": "Vue d'ensemble", "investissements": "Investissements", "solaire": "Solaire",
           "chaine-des-parcs": "Chaîne des parcs", "evenements": "Événements", "carte": "Carte",
           "ecran": "Écran du Grand forum", "donnees": "Données"}
@@ -59,28 +51,42 @@ def load(page, url: str) -> float:
     return time.perf_counter() - t0
 
 
-def in_app(page, action) -> float:
+class Frames:
+    """Counts the WebSocket messages the page receives: a rerun always brings some."""
+
+    def __init__(self, page):
+        self.count = 0
+        page.on("websocket", lambda ws: ws.on("framereceived", self._received))
+
+    def _received(self, _frame) -> None:
+        self.count += 1
+
+
+def in_app(page, frames: Frames, action) -> float:
     """Time from a user action in the running app to the rerun's page being ready."""
-    page.evaluate(WATCH_JS)
+    before = frames.count
     t0 = time.perf_counter()
     action()
-    page.wait_for_function("() => window.__ran", timeout=120_000, polling=20)
+    # The script state may flip to running and back within one render: wait for the rerun's
+    # messages instead, then for the page to be ready.
+    while frames.count == before:
+        page.wait_for_timeout(10)
     _ready(page)
     return time.perf_counter() - t0
 
 
-def navigate(page, base: str, path: str) -> float:
+def navigate(page, frames: Frames, base: str, path: str) -> float:
     """Open another page, then come back to `path` through the sidebar navigation."""
     other = "evenements" if path != "evenements" else "solaire"
     load(page, f"{base}/{other}")
-    return in_app(page, lambda: page.locator('[data-testid="stSidebarNav"]').get_by_role(
+    return in_app(page, frames, lambda: page.locator('[data-testid="stSidebarNav"]').get_by_role(
         "link", name=TITLES[path], exact=True).click())
 
 
-def choose_epci(page, epci: str) -> float:
+def choose_epci(page, frames: Frames, epci: str) -> float:
     box = page.get_by_role("combobox", name="Agglomération")
     box.click()
-    return in_app(page, lambda: page.get_by_role("option", name=epci, exact=True).click())
+    return in_app(page, frames, lambda: page.get_by_role("option", name=epci, exact=True).click())
 
 
 def main() -> None:
@@ -96,11 +102,12 @@ def main() -> None:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
             page = browser.new_page(viewport={"width": 1400, "height": 900})
+            frames = Frames(page)
             for path in args.pages:
                 url = f"{base}/{path}"
                 cold = load(page, url)
                 reload = statistics.median(load(page, url) for _ in range(args.repeat))
-                nav = statistics.median(navigate(page, base, path) for _ in range(args.repeat))
+                nav = statistics.median(navigate(page, frames, base, path) for _ in range(args.repeat))
                 sep = "&" if "?" in url else "?"
                 by_url = statistics.median(
                     load(page, f"{url}{sep}epci={FILTERS[i % len(FILTERS)]}") for i in range(args.repeat)
@@ -108,7 +115,7 @@ def main() -> None:
                 by_app = None
                 if path != "ecran":  # the screen has no sidebar filters
                     load(page, url)
-                    by_app = statistics.median(choose_epci(page, FILTERS[(i + 1) % len(FILTERS)])
+                    by_app = statistics.median(choose_epci(page, frames, FILTERS[(i + 1) % len(FILTERS)])
                                                for i in range(args.repeat))
                 rows.append(("/" + path, cold, reload, nav, by_app, by_url))
             browser.close()

@@ -44,7 +44,6 @@ comp = store.shared(ov.per_inhabitant, by_commune, sel.epci, sel.commune, ov.INV
 st.caption("Projets recensés depuis 2020, toutes années d'annonce, rapportés à la population municipale "
            f"INSEE ; la sélection face à l'ensemble du Pôle métropolitain (PMA). "
            f"Sources — {ov.comparison_sources(by_commune, ov.INVESTMENT_METRICS)}.")
-st.plotly_chart(store.shared(ov.comparison_figure, comp), key="inv-comparison")
 table = store.shared(ov.comparison_table, comp)
 st.dataframe(table, hide_index=True, column_config={col: number_column(col, 1) for col in table.columns[2:]})
 

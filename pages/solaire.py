@@ -47,7 +47,6 @@ st.caption("La sélection comparée à l'ensemble du Pôle métropolitain (PMA),
            "municipale INSEE ; sans sélection, les trois agglomérations.")
 comp = store.shared(ov.per_inhabitant, store.shared(solar.comparison_frame, uptake, year), f["epci"], f["commune"],
                     solar.COMPARISON_METRICS)
-st.plotly_chart(store.shared(ov.comparison_figure, comp))
 comp_table = store.shared(ov.comparison_table, comp)
 st.dataframe(comp_table, hide_index=True,
              column_config={col: number_column(col, 1) for col in comp_table.columns[2:]}, placeholder="n.d.")

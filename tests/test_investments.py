@@ -158,7 +158,7 @@ def test_page_whole_pma(conn, built_db):
     table = at.dataframe[-1].value
     assert len(table) == n
     assert table["amount_meur"].isna().sum() == n - with_amount   # unknown, not 0
-    assert len(at.get("plotly_chart")) == 3     # the chosen breakdown, the map and the comparison
+    assert len(at.get("plotly_chart")) == 2     # the chosen breakdown and the map (comparison: a table)
     comparison = at.dataframe[0].value.set_index("Indicateur")
     pop = conn.execute("SELECT sum(population) FROM communes").fetchall()[0][0]
     assert comparison.loc["Investissements recensés", "PMA"] == fmt._round(amount / pop, 1)

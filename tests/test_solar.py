@@ -166,7 +166,7 @@ def test_page_default_view(conn, built_db):
     df = at.dataframe[1].value
     assert len(df) == 150 and list(df.columns[:3]) == ["commune", "commune_code", "epci"]
     assert [b.proto.label for b in at.get("download_button")] == ["Exporter en CSV (Excel)", "Exporter en XLSX"] * 2
-    assert len(at.get("plotly_chart")) == 5
+    assert len(at.get("plotly_chart")) == 4  # the per-inhabitant comparison is a table here
     # Without a selection, the comparison puts the three agglomerations beside the PMA.
     comp = at.dataframe[0].value
     assert list(comp.columns) == ["Indicateur", "Unité", "CABBALR", "CAHC", "CALL", "PMA"]

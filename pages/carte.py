@@ -1,14 +1,14 @@
 """Carte: the communes coloured by an indicator, points of interest, and a commune's profile.
 
 A click on a commune selects it in the shared `commune` filter (and so in the URL).
-Moving the map never reruns the page: st_folium only returns the last clicked object.
+Moving the map never reruns the page: the map component only returns the last clicked object.
 """
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from ecotransition import fmt, maps, offline, store
 from ecotransition.geo import CommuneLocator
+from pages._map import leaflet_map
 from pages._ui import demo_notice, escape_md, export_buttons, filters
 
 MAP_HEIGHT = 540
@@ -18,13 +18,18 @@ def _data() -> maps.MapData:
     return maps.load_data(store.query)
 
 
-# cache_data hands every run its own copy of the map (st_folium changes the map it draws),
-# built once per indicator, year, framing, background and database version.
+# cache_data hands each caller its own copy of the map (rendering it changes it), built once per
+# indicator, year, framing, background and database version; leaflet_map asks for it only when
+# it has not yet made that map's Leaflet script.
 @st.cache_data(max_entries=64, show_spinner="Préparation de la carte…")
-def _built_map(key: str, year, focus, background: bool, version) -> tuple:
+def _built_map(key: str, year, focus, background: bool, version):
+    return maps.build_map(_data(), key, year, focus=focus, background=background)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _view(key: str, year, version) -> tuple:
     data = _data()
-    return (maps.build_map(data, key, year, focus=focus, background=background),
-            maps.map_view(data, key, year), maps.values_table(data, key, year))
+    return maps.map_view(data, key, year), maps.values_table(data, key, year)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -65,18 +70,16 @@ background = c2.toggle("Fond OpenStreetMap (Internet)", value=False, key="fond_o
                        help="Désactivé par défaut : la carte fonctionne sans connexion.")
 
 data = _data()
-fmap, view, table = _built_map(key, f["annee"], f["epci"], background, store.data_version())
+view, table = _view(key, f["annee"], store.data_version())
 demo_notice(view.demo)
 
 left, right = st.columns([3, 2], gap="medium")
 with left:
-    # render=False: st_folium renders the map element itself anyway; rendering its whole page
-    # first as well cost a third of this page's script time (folium compiles a template per
-    # element on every render).
-    st_folium(
-        fmap, key="carte_clic", height=MAP_HEIGHT, use_container_width=True,
-        returned_objects=maps.RETURNED_OBJECTS, on_change=_on_map_click, render=False,
-        feature_group_to_add=maps.selection_layer(data.communes, f["commune"]),
+    leaflet_map(
+        ("carte", key, f["annee"], f["epci"], background, f["commune"], store.data_version()),
+        lambda: (_built_map(key, f["annee"], f["epci"], background, store.data_version()),
+                 maps.selection_layer(data.communes, f["commune"])),
+        key="carte_clic", height=MAP_HEIGHT, returned_objects=maps.RETURNED_OBJECTS, on_change=_on_map_click,
     )
     st.markdown(maps.legend_html(view), unsafe_allow_html=True)  # every text escaped in maps
     st.caption(

@@ -1,0 +1,69 @@
+"""The Leaflet map of /carte: streamlit-folium's component, its Leaflet script made once per map.
+
+st_folium() turns the folium map into Leaflet script on every run of the page: folium compiles
+about ninety Jinja templates each time (0.35 s at scale 16), which made /carte most of the
+server's work when thirty viewers arrive together (bench/load_ws.py). That script depends only
+on the map and the selected commune, so it is produced once for them, with streamlit-folium's
+own functions in the order st_folium() uses them, and each run hands the cached strings to the
+same frontend component. Pinned streamlit-folium version: see requirements.txt.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import folium
+import streamlit as st
+import streamlit_folium as sf
+
+
+def _links(element) -> tuple[list[str], list[str]]:
+    """The CSS and JavaScript files the map's elements ask for (already made local by offline)."""
+    css: list[str] = []
+    js: list[str] = []
+    stack = [element]
+    while stack:
+        e = stack.pop()
+        css += [href for _, href in getattr(e, "default_css", [])]
+        js += [src for _, src in getattr(e, "default_js", [])]
+        stack.extend(reversed(list(getattr(e, "_children", {}).values())))
+    return list(dict.fromkeys(css)), list(dict.fromkeys(js))
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _rendered(identity: tuple, _build: Callable[[], tuple[folium.Map, folium.FeatureGroup | None]]) -> dict:
+    fmap, layer = _build()  # a map of our own: rendering below changes it
+    fmap.render()
+    html, header = sf._get_html(fmap), sf._get_header(fmap)
+    leaflet = sf._get_map_string(fmap)
+    (south, west), (north, east) = fmap.get_bounds()
+    feature_group = sf._get_feature_group_string(layer, map=fmap) if layer is not None else None
+    css, js = _links(fmap)
+    return dict(script=leaflet, header=header, html=html, id=sf.get_full_id(fmap),
+                bounds={"_southWest": {"lat": south, "lng": west}, "_northEast": {"lat": north, "lng": east}},
+                feature_group=feature_group, css_links=css, js_links=js)
+
+
+def leaflet_map(identity: tuple, build: Callable[[], tuple[folium.Map, folium.FeatureGroup | None]], *,
+                key: str, height: int, returned_objects: list[str], on_change: Callable[[], None]) -> None:
+    """Draw the map `build()` returns (map, selection layer); `identity` must name it uniquely.
+
+    Like st_folium(..., use_container_width=True, returned_objects=..., on_change=...): after a
+    click, st.session_state[key] holds the returned objects and `on_change` runs.
+    """
+    r = _rendered(identity, build)
+    hash_key = sf.generate_js_hash(r["script"], key, False)
+
+    def changed() -> None:
+        st.session_state[key] = st.session_state.get(hash_key, {})
+        on_change()
+
+    sf._component_func(
+        script=r["script"], header=r["header"], html=r["html"], id=r["id"], key=hash_key,
+        height=height, width=None, returned_objects=returned_objects,
+        default={k: v for k, v in {"last_object_clicked": None, "bounds": r["bounds"]}.items()
+                 if k in returned_objects},
+        zoom=None, center=None, feature_group=r["feature_group"], return_on_hover=False,
+        layer_control=None, pixelated=False, css_links=r["css_links"], js_links=r["js_links"],
+        on_change=changed, wrap_longitude=False,
+    )

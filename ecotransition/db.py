@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import duckdb
 
@@ -123,10 +124,32 @@ def _publish(tmp: Path, path: Path) -> None:
         os.close(dir_fd)
 
 
+def _stamp_versions(conn: duckdb.DuckDBPyConnection, changed: Iterable[str] | None) -> None:
+    """Give the `changed` tables (None: every table) a new content version in table_versions.
+
+    Readers key their caches on the versions of the tables a query reads, so a swap that
+    leaves a table alone keeps its cached results valid (an events import does not make the
+    counters' pages recompute). Versions are random, never reused: two different contents
+    never share one. A table without a version yet (a file older than this table) gets one.
+    """
+    conn.execute("CREATE TABLE IF NOT EXISTS table_versions (table_name VARCHAR PRIMARY KEY, "
+                 "version VARCHAR NOT NULL)")
+    tables = [t for (t,) in conn.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND table_name <> 'table_versions'"
+    ).fetchall()]
+    known = {t for (t,) in conn.execute("SELECT table_name FROM table_versions").fetchall()}
+    stale = [t for t in tables if changed is None or t in set(changed) or t not in known]
+    version = uuid.uuid4().hex
+    conn.executemany("INSERT OR REPLACE INTO table_versions VALUES (?, ?)", [(t, version) for t in stale])
+    conn.execute("DELETE FROM table_versions WHERE NOT list_contains($tables, table_name)", {"tables": tables})
+
+
 @contextmanager
-def _replacement(path: Path, copy_from: Path | None) -> Iterator[duckdb.DuckDBPyConnection]:
+def _replacement(path: Path, copy_from: Path | None,
+                 changed: Iterable[str] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A temporary database (empty, or a copy of `copy_from`) that replaces `path` only if
-    the block completes.
+    the block completes; the tables in `changed` (None: all) get a new content version.
 
     Every writer (build, import, restore) goes through here: an exclusive lock file
     serialises them, so two writers never lose each other's changes, and a writer killed
@@ -148,6 +171,7 @@ def _replacement(path: Path, copy_from: Path | None) -> Iterator[duckdb.DuckDBPy
             conn = duckdb.connect(str(tmp))
             try:
                 yield conn
+                _stamp_versions(conn, changed)
                 conn.execute("CHECKPOINT")
             finally:
                 conn.close()
@@ -163,10 +187,11 @@ def new_database(path: Path):
     return _replacement(path, None)
 
 
-def modified_copy(path: Path, start_from: Path | None = None):
+def modified_copy(path: Path, start_from: Path | None = None, changed: Iterable[str] | None = None):
     """A writable copy of `path` (or of `start_from`, e.g. a backup being restored) that
-    replaces `path` only if the block completes."""
-    return _replacement(path, Path(start_from) if start_from else Path(path))
+    replaces `path` only if the block completes. `changed` names every table the block may
+    modify (None, the safe default: all of them)."""
+    return _replacement(path, Path(start_from) if start_from else Path(path), changed)
 
 
 def checksums(conn: duckdb.DuckDBPyConnection, tables=CONTRACT_TABLES) -> dict[str, tuple[int, int]]:

@@ -42,6 +42,13 @@ def load(name: str) -> Query:
     return Query(name=name, doc=first[3:].strip(), sql=text, params=params)
 
 
+@lru_cache(maxsize=None)
+def tables(name: str, candidates: tuple[str, ...]) -> tuple[str, ...]:
+    """The `candidates` (table names) that queries/<name>.sql mentions outside its comments."""
+    body = re.sub(r"--[^\n]*", "", load(name).sql)
+    return tuple(t for t in sorted(candidates) if re.search(rf"\b{re.escape(t)}\b", body))
+
+
 def names() -> list[str]:
     """Every query file except the DDL."""
     return sorted(p.stem for p in QUERIES_DIR.glob("*.sql") if p.stem != "schema")

@@ -76,3 +76,24 @@ def test_a_file_without_the_daily_table_still_opens_with_the_same_figures(writab
     reader.close()
     assert len(got) == 24 and got["visits"].sum() > 0
     pd.testing.assert_frame_equal(got, expected)
+
+
+def test_a_writer_that_names_no_table_gives_every_table_a_new_version(writable_db):
+    def versions():
+        c = duckdb.connect(str(writable_db), read_only=True)
+        try:
+            return dict(c.execute("SELECT table_name, version FROM table_versions").fetchall())
+        finally:
+            c.close()
+
+    before = versions()
+    with modified_copy(writable_db, changed=["events"]) as conn:
+        conn.execute("CREATE TEMP TABLE _scratch AS SELECT 1 AS x")   # temporary: not a table of the file
+        conn.execute("DELETE FROM events")
+    after = versions()
+    assert set(after) == set(before) and "_scratch" not in after
+    assert [t for t in after if after[t] != before[t]] == ["events"]
+    with modified_copy(writable_db) as conn:      # a restore, or a writer that does not say
+        conn.execute("DELETE FROM investments")
+    last = versions()
+    assert all(last[t] != after[t] for t in after) and len(set(last.values())) == 1

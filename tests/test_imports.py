@@ -334,6 +334,31 @@ def test_measures_import_updates_the_daily_sums_the_pages_read(writable_db):
     assert rows(writable_db, "SELECT sum(visits) FROM counter_daily") == visits
 
 
+def test_an_import_gives_new_versions_only_to_the_tables_it_may_change(writable_db):
+    def versions():
+        return dict(rows(writable_db, "SELECT table_name, version FROM table_versions"))
+
+    built = versions()
+    assert len(set(built.values())) == 1 and {"events", "counter_daily", "imports"} <= set(built)
+    import_file("events", FIX / "events_ok.csv", writable_db)
+    after = versions()
+    assert {t for t in built if after[t] != built[t]} == {"events", "imports"}
+    refused = import_file("counter_measures", FIX / "measures_bad.csv", writable_db)
+    assert refused.status == REFUSED
+    # Declared up front, before the file is read: a refusal costs a recomputation, never staleness.
+    assert {t for t in after if versions()[t] != after[t]} == {"counter_measures", "counter_daily", "imports"}
+
+    # The cache key of a page query follows the versions of the tables it reads.
+    from ecotransition import store
+    from ecotransition.db import stamp
+    key = lambda name: store._tables_key(name, str(writable_db), stamp(writable_db))  # noqa: E731
+    visits, events = key("visits_series"), key("events_list")
+    import_file("events", FIX / "events_ok.csv", writable_db)   # unchanged rows, but a new log line
+    store._table_versions.clear()
+    assert key("visits_series") == visits and key("events_list") != events
+    assert [t for t, _ in visits] == ["communes", "counter_channels", "counter_daily", "counter_sites", "epci"]
+
+
 def test_enedis_extract_keeps_the_territory_and_sums_voltage_ranges(writable_db):
     result = import_file("solar_production", FIX / "enedis_extract.csv", writable_db)
     assert (result.status, result.encoding, result.rows_read, result.rows_loaded) == (LOADED, "Windows-1252", 8, 3)

@@ -121,7 +121,10 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
 
     tmp_csv: Path | None = None
     try:
-        with modified_copy(db) as conn:
+        # The dataset's table, the tables derived from it and the imports log (written even
+        # when the file is refused): the other tables' cached results stay valid for viewers.
+        changed = [ds.table, "imports", *(d for d, sources in sql.DERIVED.items() if ds.table in sources)]
+        with modified_copy(db, changed=changed) as conn:
             install_macros(conn)
             ctx: Context | None = None
             if read_error is not None:

@@ -35,6 +35,10 @@ from ecotransition.db import stamp  # noqa: E402
 ERROR = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 EPCIS = ["CABBALR", "CALL", "CAHC"]
 THEMATIC = ["solaire", "chaine-des-parcs", "investissements", "evenements"]
+# Each viewer is a phone or a laptop with the page in front: without these, Chromium treats
+# all but one of the contexts as background pages and throttles their timers and frames.
+FOREGROUND = ["--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+              "--disable-backgrounding-occluded-windows"]
 
 
 def import_loop(db: Path, stop: threading.Event, tmp: Path, log: list, runs: int) -> None:
@@ -96,7 +100,7 @@ async def visit(browser, base: str, k: int) -> list[tuple[str, float, bool]]:
 async def viewers(base: str, n: int) -> list[tuple[str, float, bool]]:
     """N viewers at once, each in its own browser context (own cookies, own session)."""
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", *FOREGROUND])
         try:
             batches = await asyncio.gather(*(visit(browser, base, k) for k in range(n)))
         finally:

@@ -3,8 +3,9 @@
 This is the only module of the package that imports streamlit. Pages call `query()`;
 the connection is opened read-only once per database file version and shared by all
 sessions, each query running on its own cursor. When an import or a rebuild swaps the
-file, its stamp changes, so the next call opens the new file and misses the old cache:
-viewers see new data without a restart, and never a half-written file.
+file, its stamp changes, so the next call opens the new file; a query whose tables got new
+content versions misses the old cache, the others keep their results (same content): viewers
+see new data without a restart, and never a half-written file.
 """
 
 from __future__ import annotations
@@ -132,7 +133,8 @@ def _register(df: pd.DataFrame, identity) -> None:
 
 
 def query(name: str, **params) -> pd.DataFrame:
-    """The result of queries/<name>.sql for these parameters, cached per database version.
+    """The result of queries/<name>.sql for these parameters, cached per content version of
+    the tables it reads.
 
     Never modify the returned DataFrame in place (derive a new one): shared() identifies it by
     the query that produced it.
@@ -162,7 +164,7 @@ def _shared(name: str, _build, args: tuple, kwargs: dict):
 
 
 def shared(build, *args, **kwargs):
-    """`build(*args, **kwargs)`, computed once per database version and inputs, shared by sessions.
+    """`build(*args, **kwargs)`, computed once per distinct inputs and shared by every session.
 
     For the pure functions that turn query results into figures, KPI cards and tables. Building
     a plotly figure validates every property one by one: it was 70-80 % of a warm thematic

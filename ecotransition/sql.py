@@ -60,9 +60,18 @@ def names() -> list[str]:
 DERIVED = {"counter_daily": ("counter_measures",)}
 
 
-def materialize(conn: duckdb.DuckDBPyConnection, table: str) -> None:
-    """(Re)compute a derived table from its query, inside the writer's transaction if any."""
-    conn.execute(f"CREATE OR REPLACE TABLE {table} AS {load(table).sql}").fetchall()
+def materialize(conn: duckdb.DuckDBPyConnection, table: str, where: str | None = None, **params) -> None:
+    """(Re)compute a derived table from its query, inside the writer's transaction if any.
+
+    With `where` (a condition on the table's columns, with $named `params`), only the rows it
+    selects are replaced: DuckDB pushes the condition below the query's GROUP BY, so a small
+    import re-reads its own channels and days, not the millions of other measures.
+    """
+    if where is None:
+        conn.execute(f"CREATE OR REPLACE TABLE {table} AS {load(table).sql}").fetchall()
+        return
+    conn.execute(f"DELETE FROM {table} WHERE {where}", params).fetchall()
+    conn.execute(f"INSERT INTO {table} SELECT * FROM ({load(table).sql}) WHERE {where}", params).fetchall()
 
 
 def run(conn: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:

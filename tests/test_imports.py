@@ -319,7 +319,7 @@ def test_measures_keep_missing_counts_and_merge_the_repeated_october_hour(writab
     ]
 
 
-def test_measures_import_updates_the_daily_sums_the_pages_read(writable_db):
+def test_measures_import_updates_the_daily_sums_the_pages_read(writable_db, tmp_path):
     import_file("counter_sites", FIX / "ecocompteur_sites.csv", writable_db)
     import_file("counter_channels", FIX / "ecocompteur_channels.csv", writable_db)
     import_file("counter_measures", FIX / "measures_dst.csv", writable_db)
@@ -332,6 +332,25 @@ def test_measures_import_updates_the_daily_sums_the_pages_read(writable_db):
     refused = import_file("counter_measures", FIX / "measures_bad.csv", writable_db)
     assert refused.status == REFUSED
     assert rows(writable_db, "SELECT sum(visits) FROM counter_daily") == visits
+
+    # Refreshed for the file's channels and days only, the table equals a full recomputation.
+    from ecotransition import sql
+    full = sql.load("counter_daily").sql
+    assert rows(writable_db, f"SELECT count(*) FROM ((SELECT * FROM counter_daily EXCEPT ALL ({full})) "
+                             f"UNION ALL (({full}) EXCEPT ALL SELECT * FROM counter_daily))") == [(0,)]
+    assert rows(writable_db, "SELECT count(*) FROM counter_daily") == rows(writable_db, f"SELECT count(*) FROM ({full})")
+
+    # A correction of existing demonstration measures: their day changes source and sum.
+    channel, start, count = rows(writable_db, "SELECT channel_id, start_datetime, count FROM counter_measures "
+                                              "WHERE source = 'démonstration' AND count > 0 ORDER BY ALL LIMIT 1")[0]
+    csv = tmp_path / "correction.csv"
+    csv.write_text("channel_id,start_datetime,count\n"
+                   f"{channel},{start:%Y-%m-%dT%H:%M:%S},{count + 1000}\n", encoding="utf-8")
+    corrected = import_file("counter_measures", csv, writable_db)
+    assert corrected.status == LOADED, corrected.message
+    assert rows(writable_db, f"SELECT count(*) FROM ((SELECT * FROM counter_daily EXCEPT ALL ({full})) "
+                             f"UNION ALL (({full}) EXCEPT ALL SELECT * FROM counter_daily))") == [(0,)]
+    assert rows(writable_db, "SELECT sum(visits) FROM counter_daily")[0][0] == visits[0][0] + 1000
 
 
 def test_an_import_gives_new_versions_only_to_the_tables_it_may_change(writable_db):

@@ -157,11 +157,15 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
                 conn.execute("BEGIN TRANSACTION")
                 result.inserted, result.updated = _load(conn, ds, ctx)
                 result.rows_loaded = result.inserted + result.updated
-                if result.rows_loaded:
-                    for derived, sources in sql.DERIVED.items():
-                        if ds.table in sources:
-                            notify(0.7, "Mise à jour des agrégats journaliers")
-                            sql.materialize(conn, derived)
+                if result.rows_loaded and ds.table in sql.DERIVED["counter_daily"]:
+                    notify(0.7, "Mise à jour des sommes journalières des compteurs")
+                    # Every measure the file touched lies in these channels and days.
+                    channels, first, last = conn.execute(
+                        "SELECT list(DISTINCT channel_id), min(start_datetime)::DATE, max(start_datetime)::DATE "
+                        "FROM _new").fetchall()[0]
+                    sql.materialize(conn, "counter_daily",
+                                    "list_contains($channels, channel_id) AND day BETWEEN $first AND $last",
+                                    channels=channels, first=first, last=last)
                 result.status = LOADED if result.rows_loaded else UNCHANGED
                 result.message = _summary(conn, result)
                 _log(conn, result, now)

@@ -139,7 +139,8 @@ def _stamp_versions(conn: duckdb.DuckDBPyConnection, changed: Iterable[str] | No
         "AND schema_name = 'main' AND table_name <> 'table_versions'"
     ).fetchall()]
     known = {t for (t,) in conn.execute("SELECT table_name FROM table_versions").fetchall()}
-    stale = [t for t in tables if changed is None or t in set(changed) or t not in known]
+    changed = None if changed is None else set(changed)
+    stale = [t for t in tables if changed is None or t in changed or t not in known]
     version = uuid.uuid4().hex
     conn.executemany("INSERT OR REPLACE INTO table_versions VALUES (?, ?)", [(t, version) for t in stale])
     conn.execute("DELETE FROM table_versions WHERE NOT list_contains($tables, table_name)", {"tables": tables})

@@ -90,13 +90,15 @@ def _query(name: str, params: tuple, path: str, tables: tuple, _version: Stamp) 
 
 
 @st.cache_resource(max_entries=2, show_spinner=False)
-def _table_versions(path: str, version: Stamp) -> dict[str, str]:
-    """Content version of each table of this file; empty for a file written before them."""
+def _table_versions(path: str, version: Stamp) -> tuple[dict[str, str], tuple[str, ...]]:
+    """Content version of each table of this file (empty for a file written before them), and
+    every table name a query of this file may read."""
     try:
         rows = sql.run(_connection(path, version), "table_versions")
+        versions = dict(zip(rows["table_name"], rows["version"]))
     except duckdb.Error:
-        return {}
-    return dict(zip(rows["table_name"], rows["version"]))
+        versions = {}
+    return versions, tuple(sorted({*versions, *CONTRACT_TABLES, *sql.DERIVED, "build_info"}))
 
 
 def _tables_key(name: str, path: str, version: Stamp) -> tuple:
@@ -107,8 +109,7 @@ def _tables_key(name: str, path: str, version: Stamp) -> tuple:
     30 viewers went into recomputing results that had not changed). A table without a
     version, or a file without any, falls back to the file's stamp: recomputed on every swap.
     """
-    versions = _table_versions(path, version)
-    candidates = tuple(sorted({*versions, *CONTRACT_TABLES, *sql.DERIVED, "build_info"}))
+    versions, candidates = _table_versions(path, version)
     return tuple((t, versions.get(t, repr(version))) for t in sql.tables(name, candidates))
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from ecotransition.build import build  # noqa: E402
+from ecotransition.data.build import build  # noqa: E402
 
 
 def main() -> None:

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 import duckdb  # noqa: E402
 
-from ecotransition.build import build  # noqa: E402
+from ecotransition.data.build import build  # noqa: E402
 from ecotransition.imports import import_file  # noqa: E402
 
 CHANNELS = 24

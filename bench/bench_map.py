@@ -60,7 +60,9 @@ def payload_sizes(db: Path) -> dict:
     """Sizes of what st_folium sends for the default map (population, no year)."""
     import duckdb
 
-    from ecotransition import maps, sql
+    from ecotransition.surfaces import maps
+
+    from ecotransition.data import sql
     from streamlit_folium import _get_header, _get_html, _get_map_string
 
     c = duckdb.connect(str(db), read_only=True)
@@ -92,7 +94,7 @@ def main(argv=None) -> int:
     if args.db:
         db = Path(args.db)
     else:
-        from ecotransition.build import build
+        from ecotransition.data.build import build
         db = Path(tempfile.mkdtemp()) / "bench_map.duckdb"
         build(db, 1, progress=lambda f, m: None)
 
@@ -149,7 +151,7 @@ def main(argv=None) -> int:
         print(f"  map '{key}': st_folium payload {s['args_bytes'] / 1024:.0f} KiB "
               f"({s['args_gzip_bytes'] / 1024:.0f} KiB gzipped), communes GeoJSON "
               f"{s['communes_geojson_bytes'] / 1024:.0f} KiB, build {s['build_s']:.2f} s")
-    from ecotransition import offline
+    from ecotransition.surfaces import offline
     leaflet = offline.install()
     static = sum((leaflet / f).stat().st_size for f in ("leaflet.js", "leaflet.css"))
     print(f"  Leaflet from /app/static (browser-cached): {static / 1024:.0f} KiB")

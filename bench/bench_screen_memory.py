@@ -80,7 +80,7 @@ def main(argv=None) -> int:
     tmp = tempfile.TemporaryDirectory()
     db = Path(args.db) if args.db else Path(tmp.name) / "ecran.duckdb"
     if not args.db:
-        from ecotransition.build import build
+        from ecotransition.data.build import build
         build(db, 1, progress=lambda f, m: None)
 
     checkpoints = sorted({10, args.rotations, *range(50, args.rotations, 50)})

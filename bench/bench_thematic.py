@@ -25,8 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ecotransition import sql  # noqa: E402
-from ecotransition.db import open_readonly  # noqa: E402
+from ecotransition.data import sql  # noqa: E402
+from ecotransition.data.db import open_readonly  # noqa: E402
 
 AREA = dict(epci=None, commune=None)
 VISITS = dict(epci=None, commune=None, site=None, mode=None, annee=None)

@@ -1,4 +1,9 @@
-"""Écotransition Artois: data, queries and figures behind the PMA dashboard."""
+"""Écotransition Artois: data, queries and figures behind the PMA dashboard.
 
-DEMO_SOURCE = "démonstration"
-REPORT_SOURCE = "Rapport d'activité 2023 PMA"
+Layout (see README, "Layout"): core/ (labels, formats, selection, KPI model, metric layer),
+data/ (database file, named SQL, dataset registry, build, demo series, backups), imports/,
+themes/ (solar, parks, events, investments: figures and tables per theme), surfaces/
+(overview, map, forum screen, exports) and ui/ (the only Streamlit-aware modules).
+"""
+
+from ecotransition.core.labels import DEMO_SOURCE, REPORT_SOURCE  # noqa: F401  (historical import path)

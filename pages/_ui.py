@@ -8,8 +8,10 @@ from typing import Iterable
 import pandas as pd
 import streamlit as st
 
-from ecotransition import export
-from ecotransition.kpi import Kpi
+from ecotransition.core.kpi import Kpi
+from ecotransition.core.selection import Selection, selection as make_selection
+from ecotransition.surfaces import export
+from ecotransition.ui import store
 
 DEMO_NOTICE = (
     "⚠ **Données de démonstration** : le rapport d'activité 2023 ne donne que des totaux ; "
@@ -21,6 +23,18 @@ def filters() -> dict:
     """The shared sidebar filters (agglomeration short name, INSEE code, year), or None each."""
     # "" is the sidebar's "Toutes les communes" option (see dashboard.py): no filter.
     return {k: st.session_state.get(k) or None for k in ("epci", "commune", "annee")}
+
+
+def selection() -> Selection:
+    """The sidebar's selection (agglomeration, commune with its name, year)."""
+    return make_selection(filters(), store.query("communes_list", epci=None))
+
+
+def coverage_notes(notes: Iterable[str]) -> None:
+    """Say under a table which of its figures cover only part of the area (never a silent gap)."""
+    notes = list(notes)
+    if notes:
+        st.caption("Couverture partielle — " + escape_md(" · ".join(notes)))
 
 
 def kpi_cards(kpis: Iterable[Kpi], columns: int = 4) -> None:

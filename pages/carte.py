@@ -6,8 +6,14 @@ Moving the map never reruns the page: the map component only returns the last cl
 
 import streamlit as st
 
-from ecotransition import fmt, maps, offline, store
-from ecotransition.geo import CommuneLocator
+from ecotransition.core import fmt
+
+from ecotransition.surfaces import maps
+
+from ecotransition.surfaces import offline
+
+from ecotransition.ui import store
+from ecotransition.core.geo import CommuneLocator
 from pages._map import leaflet_map
 from pages._ui import demo_notice, escape_md, export_buttons, filters
 
@@ -105,9 +111,9 @@ with right:
         st.button("Désélectionner la commune", on_click=_clear_selection, key="carte_deselect")
         profile, events, projects = _commune_panel(code, f["annee"], store.data_version())
         st.dataframe(profile, hide_index=True,
-                     column_order=["Indicateur", "Commune", "Agglomération", maps.PMA_LABEL,
-                                   "Part de la commune dans l'agglomération", "Période", "Source",
-                                   "Démonstration"])
+                     column_order=["Indicateur", "Commune", "Agglomération", maps.PROFILE_PMA,
+                                   "Part de la commune dans l'agglomération", "Période", "Couverture",
+                                   "Source", "Démonstration"])
         if not view.demo:  # otherwise the notice is already above the map
             demo_notice(bool((profile["Démonstration"] == "oui").any()))
         export_buttons(profile, f"profil_{code}", key="carte-profil")

@@ -2,7 +2,11 @@
 
 import streamlit as st
 
-from ecotransition import fmt, parks, store
+from ecotransition.core import fmt, metrics
+
+from ecotransition.themes import parks
+
+from ecotransition.ui import store
 from pages._ui import (
     dataset_notes, demo_notice, filters, kpi_cards, number_column, table_with_export, date_column,
 )
@@ -13,9 +17,11 @@ channel_years = store.query("visits_channel_years", epci=f["epci"], commune=f["c
 park_sites = store.query("park_sites_list")
 indicators = store.query("indicators_latest", theme="Chaîne des parcs")
 area = parks.area_label(store.query("communes_list", epci=None), f["epci"], f["commune"])
-year = parks.resolve_year(parks.years(channel_years), f["annee"])
+# The metric layer's year rule: the last year counted up to 31 December, as on the overview.
+year = metrics.resolve_year(store.query("commune_metrics"), "visits", f["annee"])
 
-st.caption(f"{area} · {'année ' + str(f['annee']) if f['annee'] else 'toutes les années'} · "
+st.caption(f"{area} · année {year if year else 'n.d.'}"
+           + ("" if f["annee"] else " (dernière année complète)") + " · "
            "comptages de passages (démonstration) et chiffres du rapport d'activité 2023")
 demo_notice()
 

@@ -6,9 +6,21 @@ import os
 
 import streamlit as st
 
-from ecotransition import auth, backup, export, fmt, imports, readers, store
+from ecotransition.ui import auth
+
+from ecotransition.data import backup
+
+from ecotransition.surfaces import export
+
+from ecotransition.core import fmt
+
+from ecotransition import imports
+
+from ecotransition.imports import readers
+
+from ecotransition.ui import store
 from ecotransition.imports import catalogue, templates
-from ecotransition.paths import db_path
+from ecotransition.core.paths import db_path
 from pages._ui import escape_md, filters
 
 st.title("Données")

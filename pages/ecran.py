@@ -10,7 +10,9 @@ from datetime import date
 
 import streamlit as st
 
-from ecotransition import screen, store
+from ecotransition.surfaces import screen
+
+from ecotransition.ui import store
 
 config = screen.settings(st.query_params.to_dict())
 st.html(screen.css(config.theme))

@@ -4,7 +4,11 @@ from datetime import date
 
 import streamlit as st
 
-from ecotransition import events, fmt, store
+from ecotransition.themes import events
+
+from ecotransition.core import fmt
+
+from ecotransition.ui import store
 from pages._ui import (
     dataset_notes, date_column, escape_md, filters, kpi_cards, number_column, table_with_export,
 )

@@ -2,14 +2,14 @@
 
 import streamlit as st
 
-from ecotransition import investments as inv
-from ecotransition import overview as ov
-from ecotransition import store
+from ecotransition.core import compare
+from ecotransition.themes import investments as inv
+from ecotransition.ui import store
 from pages._ui import (
-    dataset_note, demo_notice, filters, kpi_cards, number_column, table_with_export,
+    coverage_notes, dataset_note, demo_notice, escape_md, kpi_cards, number_column, selection, table_with_export,
 )
 
-sel = ov.selection(filters(), store.query("communes_list", epci=None))
+sel = selection()
 all_projects = store.query("investments_list", epci=sel.epci, commune=sel.commune)
 projects = inv.filter_year(all_projects, sel.annee)
 indicators = store.query("indicators_latest", theme="Investissements")
@@ -39,13 +39,14 @@ st.page_link("pages/carte.py", label="Ouvrir la carte interactive (couche invest
              query_params=inv.map_link_params(sel.epci, sel.commune, sel.annee))
 
 st.subheader("Comparaison par habitant")
-by_commune = store.query("overview_by_commune", annee=None)
-comp = store.shared(ov.per_inhabitant, by_commune, sel.epci, sel.commune, ov.INVESTMENT_METRICS)
+comp = store.shared(compare.per_inhabitant, store.query("commune_metrics"), store.query("communes_list", epci=None),
+                    sel, None, compare.INVESTMENT_METRICS)
 st.caption("Projets recensés depuis 2020, toutes années d'annonce, rapportés à la population municipale "
            f"INSEE ; la sélection face à l'ensemble du Pôle métropolitain (PMA). "
-           f"Sources — {ov.comparison_sources(by_commune, ov.INVESTMENT_METRICS)}.")
-table = store.shared(ov.comparison_table, comp)
+           f"Sources — {escape_md(compare.sources(comp))}.")
+table = store.shared(compare.table, comp)
 st.dataframe(table, hide_index=True, column_config={col: number_column(col, 1) for col in table.columns[2:]})
+coverage_notes(compare.coverage_notes(comp))
 
 st.subheader(f"Liste des projets ({len(projects)})")
 table_with_export(

@@ -2,25 +2,30 @@
 
 import streamlit as st
 
-from ecotransition import overview as ov
-from ecotransition import store
-from pages._ui import demo_notice, escape_md, export_buttons, filters, kpi_cards, number_column
+from ecotransition.core import compare, metrics
+from ecotransition.surfaces import overview as ov
+from ecotransition.ui import store
+from pages._ui import (
+    coverage_notes, demo_notice, escape_md, export_buttons, kpi_cards, number_column, selection,
+)
+from ecotransition.core.labels import DEMO_BADGE
 
-sel = ov.selection(filters(), store.query("communes_list", epci=None))
+sel = selection()
 params = dict(epci=sel.epci, commune=sel.commune)
 
+values = store.query("commune_metrics")
+communes = store.query("communes_list", epci=None)
 indicators = store.query("indicators_latest", theme=None)
 territory = store.query("overview_territory", **params)
 projects = store.query("investments_list", **params)
-solar = store.query("overview_solar", **params)
 solar_by_epci = store.query("overview_solar_by_epci")
 cadastre = store.query("overview_cadastre")
 visits = store.query("overview_visits", **params)
 events = store.query("overview_events", **params)
 
-solar_year = ov.resolve_year(sel.annee, solar["year"])
+solar_year = metrics.resolve_year(values, "solar_uptake", sel.annee)
+visits_year = metrics.resolve_year(values, "visits", sel.annee)
 cadastre_year = sel.annee if sel.annee is not None else ov.cadastre_default_year(cadastre)
-visits_year = sel.annee if sel.annee is not None else ov.visits_default_year(visits)
 events_year = sel.annee if sel.annee is not None else ov.events_default_year(events)
 
 st.title("Écotransition Artois — vue d'ensemble")
@@ -31,17 +36,18 @@ st.caption(f"{sel.label} · "
 cards = {
     "Territoire": store.shared(ov.territory_kpis, territory, indicators, sel),
     "Investissements": store.shared(ov.investment_kpis, projects, indicators, sel),
-    "Solaire": store.shared(ov.solar_kpis, solar, cadastre, solar_year, cadastre_year, sel),
-    "Chaîne des parcs": store.shared(ov.parks_kpis, visits, indicators, visits_year, sel),
+    "Solaire": store.shared(ov.solar_kpis, values, communes, cadastre, solar_year, cadastre_year, sel),
+    "Chaîne des parcs": store.shared(ov.parks_kpis, values, communes, visits, indicators, visits_year, sel),
     "Événements": store.shared(ov.event_kpis, events, events_year, sel),
 }
 demo_notice(any(k.demo for ks in cards.values() for k in ks))
 
 st.subheader("À retenir")
-points = store.shared(ov.takeaways, solar_by_epci, solar, visits, events, sel, solar_year, visits_year, events_year)
+points = store.shared(ov.takeaways, solar_by_epci, values, communes, visits, events, sel, solar_year, visits_year,
+                      events_year)
 st.markdown("\n".join(
     f"- {escape_md(t.text)} *({escape_md(t.source)}"
-    + (" — ⚠ données de démonstration" if t.demo else "") + ")*"
+    + (f" — {DEMO_BADGE}" if t.demo else "") + ")*"
     for t in points
 ) or "Pas assez de données pour la sélection.")
 
@@ -50,15 +56,15 @@ for theme, kpis in cards.items():
     kpi_cards(kpis)
 
 st.subheader(f"Comparaison par habitant ({solar_year})")
-by_commune = store.query("overview_by_commune", annee=solar_year)
-comp = store.shared(ov.per_inhabitant, by_commune, sel.epci, sel.commune)
+comp = store.shared(compare.per_inhabitant, values, communes, sel, solar_year, compare.OVERVIEW_METRICS)
 st.caption("La sélection comparée à l'ensemble du Pôle métropolitain (PMA), rapportée à la population "
            "municipale INSEE ; sans sélection, les trois agglomérations. Investissements et emplois : "
-           f"projets recensés, cumul depuis 2020. Sources — {ov.comparison_sources(by_commune)}.")
+           f"projets recensés, cumul depuis 2020. Sources — {escape_md(compare.sources(comp))}.")
 st.plotly_chart(store.shared(ov.comparison_figure, comp))
-table = store.shared(ov.comparison_table, comp)
+table = store.shared(compare.table, comp)
 st.dataframe(
     table, hide_index=True,
     column_config={col: number_column(col, 1) for col in table.columns[2:]},
 )
+coverage_notes(compare.coverage_notes(comp))
 export_buttons(table, f"comparaison_par_habitant_{solar_year}", key="vue-comparaison")

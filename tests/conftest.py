@@ -16,7 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ecotransition.build import build  # noqa: E402
+from ecotransition.data.build import build  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 APP = str(ROOT / "dashboard.py")
@@ -37,6 +37,35 @@ def built_db(tmp_path_factory) -> Path:
     build(path, 1, progress=lambda f, m: None)
     os.environ["ECOTRANSITION_DB"] = str(path)
     return path
+
+
+def make_gaps_db(path: Path) -> Path:
+    """tests/fixtures/gaps.sql over the schema, with its derived tables: 4 communes, with gaps."""
+    from ecotransition.core.paths import QUERIES_DIR
+    from ecotransition.data import sql
+
+    c = duckdb.connect(str(path))
+    try:
+        c.execute((QUERIES_DIR / "schema.sql").read_text(encoding="utf-8"))
+        c.execute((ROOT / "tests" / "fixtures" / "gaps.sql").read_text(encoding="utf-8"))
+        for name in sql.DERIVED:
+            sql.materialize(c, name)
+    finally:
+        c.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def gaps_db(tmp_path_factory) -> Path:
+    """The small database with gaps (tests/fixtures/gaps.sql), built once; read-only."""
+    return make_gaps_db(tmp_path_factory.mktemp("gaps") / "gaps.duckdb")
+
+
+@pytest.fixture()
+def gaps(gaps_db):
+    c = duckdb.connect(str(gaps_db), read_only=True)
+    yield c
+    c.close()
 
 
 @pytest.fixture()

@@ -10,9 +10,11 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from ecotransition import DEMO_SOURCE, sql
-from ecotransition.build import build
-from ecotransition.db import checksums
+from ecotransition.core.labels import DEMO_SOURCE
+
+from ecotransition.data import sql
+from ecotransition.data.build import build
+from ecotransition.data.db import checksums
 
 
 def test_territory(conn):
@@ -124,7 +126,7 @@ def test_build_is_reproducible(built_db, tmp_path):
 
 
 def test_failed_build_keeps_previous_file(tmp_path, monkeypatch):
-    from ecotransition import build as build_mod
+    from ecotransition.data import build as build_mod
     target = tmp_path / "db.duckdb"
     target.write_bytes(b"previous")
 

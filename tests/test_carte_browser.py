@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import offline_page, wait_ready
-from ecotransition import maps, offline
+from ecotransition.surfaces import maps
+from ecotransition.surfaces import offline
 
 pytestmark = pytest.mark.browser
 
@@ -119,7 +120,7 @@ def test_hostile_names_stay_text_in_the_browser(browser, built_db, tmp_path):
     """A standalone render of the map (served by routes, no server) with an HTML/JS payload
     in every shown string: tooltips and popups show it as text, nothing executes."""
     from test_maps import LENS, XSS, hostile
-    from ecotransition import sql
+    from ecotransition.data import sql
     import duckdb
 
     c = duckdb.connect(str(built_db), read_only=True)

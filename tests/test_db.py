@@ -6,8 +6,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ecotransition import sql
-from ecotransition.db import DatabaseError, checksums, modified_copy, open_readonly, stamp
+from ecotransition.data import sql
+from ecotransition.data.db import DatabaseError, checksums, modified_copy, open_readonly, stamp
 
 
 @pytest.mark.parametrize("statement", [

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ecotransition import auth
+from ecotransition.ui import auth
 
 FIX = Path(__file__).resolve().parent / "fixtures"
 PASSWORD = "motdepasse-tres-secret"
@@ -18,7 +18,7 @@ PASSWORD = "motdepasse-tres-secret"
 def _clicks_reach_the_page(monkeypatch):
     """AppTest resets PagesManager.uses_pages_directory before every run, so store's one-time
     switch to st.navigation mode reruns every AppTest run and swallows button clicks."""
-    from ecotransition import store
+    from ecotransition.ui import store
 
     monkeypatch.setattr(store, "_leave_pages_directory_mode", lambda: None, raising=False)
 

@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from ecotransition import export
+from ecotransition.surfaces import export
 
 DANGEROUS = ["=1+2", "+33 6 12 34 56 78", "-2+3", "@SUM(A1:A2)", "=HYPERLINK(\"http://x\";\"clic\")",
              "\tTAB", "\rCR"]

@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import offline_page, start_server, stop_server, wait_ready
-from ecotransition import fmt
+from ecotransition.core import fmt
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ecotransition import fmt
-from ecotransition.kpi import Kpi, from_indicator
+from ecotransition.core import fmt
+from ecotransition.core.kpi import Kpi, from_indicator
 
 NNBSP, NBSP = "\u202f", "\u00a0"
 

@@ -11,8 +11,9 @@ import duckdb
 import pytest
 
 from conftest import ROOT
-from ecotransition import backup, export
-from ecotransition.db import CONTRACT_TABLES, checksums, open_readonly
+from ecotransition.data import backup
+from ecotransition.surfaces import export
+from ecotransition.data.db import CONTRACT_TABLES, checksums, open_readonly
 from ecotransition.imports import LOADED, REFUSED, UNCHANGED, import_file, templates
 
 FIX = Path(__file__).resolve().parent / "fixtures"
@@ -334,7 +335,7 @@ def test_measures_import_updates_the_daily_sums_the_pages_read(writable_db, tmp_
     assert rows(writable_db, "SELECT sum(visits) FROM counter_daily") == visits
 
     # Refreshed for the file's channels and days only, the table equals a full recomputation.
-    from ecotransition import sql
+    from ecotransition.data import sql
     full = sql.load("counter_daily").sql
     assert rows(writable_db, f"SELECT count(*) FROM ((SELECT * FROM counter_daily EXCEPT ALL ({full})) "
                              f"UNION ALL (({full}) EXCEPT ALL SELECT * FROM counter_daily))") == [(0,)]
@@ -368,8 +369,8 @@ def test_an_import_gives_new_versions_only_to_the_tables_it_may_change(writable_
     assert {t for t in after if versions()[t] != after[t]} == {"counter_measures", "counter_daily", "imports"}
 
     # The cache key of a page query follows the versions of the tables it reads.
-    from ecotransition import store
-    from ecotransition.db import stamp
+    from ecotransition.ui import store
+    from ecotransition.data.db import stamp
     key = lambda name: store._tables_key(name, str(writable_db), stamp(writable_db))  # noqa: E731
     visits, events = key("visits_series"), key("events_list")
     import_file("events", FIX / "events_ok.csv", writable_db)   # unchanged rows, but a new log line

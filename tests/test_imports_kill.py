@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from conftest import ROOT
-from ecotransition.db import CONTRACT_TABLES, checksums
+from ecotransition.data.db import CONTRACT_TABLES, checksums
 from ecotransition.imports import import_file
 
 DATA_TABLES = [t for t in CONTRACT_TABLES if t != "imports"]

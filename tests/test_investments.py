@@ -12,9 +12,13 @@ import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ecotransition import export, fmt, sql
-from ecotransition import investments as inv
-from ecotransition.plotting import DEMO_ANNOTATION
+from ecotransition.surfaces import export
+
+from ecotransition.core import fmt
+
+from ecotransition.data import sql
+from ecotransition.themes import investments as inv
+from ecotransition.core.plotting import DEMO_ANNOTATION
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 NNBSP, NBSP = "\u202f", "\u00a0"

@@ -15,8 +15,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ecotransition import maps, offline, sql
-from ecotransition.geo import CommuneLocator
+from ecotransition.surfaces import maps
+
+from ecotransition.surfaces import offline
+
+from ecotransition.data import sql
+from ecotransition.core.geo import CommuneLocator
 
 NNBSP, NBSP = "\u202f", "\u00a0"
 XSS = "<img src=x onerror=alert(1)>"

@@ -14,9 +14,11 @@ import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ecotransition import fmt, sql
-from ecotransition import overview as ov
-from ecotransition.plotting import DEMO_ANNOTATION
+from ecotransition.core import fmt
+
+from ecotransition.data import sql
+from ecotransition.surfaces import overview as ov
+from ecotransition.core.plotting import DEMO_ANNOTATION
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 NNBSP, NBSP = "\u202f", "\u00a0"

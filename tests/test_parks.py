@@ -11,7 +11,9 @@ import pandas as pd
 import pytest
 
 from conftest import metrics, open_page
-from ecotransition import fmt, parks, sql
+from ecotransition.core import fmt
+from ecotransition.themes import parks
+from ecotransition.data import sql
 
 NNBSP, NBSP = "\u202f", "\u00a0"
 ALL = dict(epci=None, commune=None, site=None, mode=None, annee=None)

@@ -16,7 +16,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ecotransition import screen, sql, store
+from ecotransition.surfaces import screen
+
+from ecotransition.data import sql
+
+from ecotransition.ui import store
 
 NNBSP = "\u202f"  # babel's French thousands separator
 NBSP = "\u00a0"

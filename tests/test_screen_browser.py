@@ -207,5 +207,5 @@ def test_a_fatal_client_error_is_healed_by_reloading(server, browser):
 
 
 def screen_limit(period: float) -> float:
-    from ecotransition.screen import watchdog_limit
+    from ecotransition.surfaces.screen import watchdog_limit
     return watchdog_limit(period)

@@ -9,14 +9,30 @@ import pandas as pd
 import pytest
 
 from conftest import metrics, open_page
-from ecotransition import export, fmt, solar, sql
+from ecotransition.surfaces import export
+from ecotransition.core import fmt
+from ecotransition.core import compare
+from ecotransition.core import metrics as M
+from ecotransition.core.selection import Selection
+from ecotransition.themes import solar
+from ecotransition.data import sql
 
 NNBSP, NBSP = "\u202f", "\u00a0"
 
 
 @pytest.fixture()
-def uptake(conn):
-    return sql.run(conn, "solar_uptake")
+def values(conn):
+    return sql.run(conn, "commune_metrics")
+
+
+@pytest.fixture()
+def communes(conn):
+    return sql.run(conn, "communes_list", epci=None)
+
+
+@pytest.fixture()
+def table(values, communes):
+    return solar.commune_table(values, communes, 2024)
 
 
 def expected_totals(conn, year, where="TRUE", params=None):
@@ -38,19 +54,18 @@ def page(**state):
 
 # ---------------------------------------------------------------- module
 
-def test_uptake_ratio_is_production_over_rooftop_potential(conn, uptake):
+def test_uptake_ratio_is_production_over_rooftop_potential(conn, table):
     rows = conn.execute("""
-        SELECT p.commune_code, p.energy_mwh / s.potential_mwh
+        SELECT p.commune_code, p.energy_mwh / s.potential_mwh * 100
         FROM solar_production p JOIN solar_potential s USING (commune_code) WHERE p.year = 2024
     """).fetchall()
-    got = uptake[uptake["year"] == 2024].set_index("commune_code")["uptake"]
+    got = table.set_index("commune_code")["uptake"]
     assert len(got) == len(rows) == 150
     for code, ratio in rows:
         assert got[code] == pytest.approx(ratio)
 
 
-def test_commune_table_ranks_and_changes(conn, uptake):
-    table = solar.commune_table(uptake, 2024)
+def test_commune_table_ranks_and_changes(conn, table):
     assert len(table) == 150
     assert table["uptake"].is_monotonic_decreasing
     assert table["rank"].tolist()[:3] == [1, 2, 3]
@@ -68,8 +83,7 @@ def test_commune_table_ranks_and_changes(conn, uptake):
     assert best["commune_code"] == top_code
 
 
-def test_top_bottom_figure_shows_extremes(uptake):
-    table = solar.commune_table(uptake, 2024)
+def test_top_bottom_figure_shows_extremes(table):
     fig = solar.top_bottom_figure(table, n=10, highlight=table.iloc[0]["commune_code"], year=2024)
     top, bottom = fig.data
     assert list(top.y)[-1] == table.iloc[0]["commune"]          # highest ratio at the top of the chart
@@ -79,42 +93,36 @@ def test_top_bottom_figure_shows_extremes(uptake):
     assert any("démonstration" in (a.text or "") for a in fig.layout.annotations)
 
 
-def test_totals_keep_missing_years_missing():
-    rows = pd.DataFrame({
-        "year": [2023, 2023, 2024], "sites": [None, None, 3], "power_kw": [None, None, 10.0],
-        "energy_mwh": [None, None, 9.0], "potential_mwh": [100.0, 50.0, 150.0], "population": [10, 20, 30],
-        "production_source": ["x", "x", "démonstration"], "potential_source": ["x", "x", "x"],
-    })
-    t = solar.totals_by_year(rows).set_index("year")
-    assert pd.isna(t.loc[2023, "energy_mwh"]) and pd.isna(t.loc[2023, "uptake"])  # never 0
-    assert t.loc[2024, "uptake"] == pytest.approx(9 / 150)
-    assert not t.loc[2023, "demo"] and t.loc[2024, "demo"]
-    cards = solar.kpis(t.reset_index(), 2023, pd.DataFrame(columns=["id"]),
-                       pd.DataFrame({"date": [], "users": [], "source": []}), "X", True)
-    assert cards[2].value == "n.d." and cards[3].value == "n.d."
+def test_cards_keep_missing_years_missing(values, communes):
+    """A year without production reads n.d. on every solar card, never 0."""
+    cards = solar.kpis(values, communes, Selection(), 2009, pd.DataFrame(columns=["id"]),
+                       pd.DataFrame({"date": [], "users": [], "source": []}))
+    by_label = {k.label: k for k in cards}
+    assert by_label["Sites photovoltaïques"].value == "n.d."
+    assert by_label["Taux de valorisation"].value == "n.d."
+    assert by_label["Production photovoltaïque"].value == "n.d."
 
 
 def test_formats():
-    assert solar.energy(91608.5) == f"91,6{NBSP}GWh"
-    assert solar.energy(421.9) == f"422{NBSP}MWh"
-    assert solar.power(104146.5) == f"104,1{NBSP}MWc"
-    assert solar.points(0.0058) == f"+0,58{NBSP}pt"
-    assert solar.points(-0.0012) == f"-0,12{NBSP}pt"
-    assert solar.signed("\u22123,0 %") == "-3,0 %"
+    assert M.energy(91608.5) == f"91,6{NBSP}GWh"
+    assert M.energy(421.9) == f"422{NBSP}MWh"
+    assert M.power(104146.5) == f"104,1{NBSP}MWc"
+    assert M.points(0.0058) == f"+0,58{NBSP}pt"
+    assert M.points(-0.0012) == f"-0,12{NBSP}pt"
 
 
-def test_comparison_per_inhabitant(conn, uptake):
-    comp = solar.comparison(uptake, 2024, "CALL", None).set_index("indicator")
+def test_comparison_per_inhabitant(conn, values, communes):
+    comp = compare.per_inhabitant(values, communes, Selection(epci="CALL"), 2024, compare.SOLAR_METRICS)
+    comp = comp[comp["metric"] == "pv_sites_per_1000"].set_index("zone")
     sites, pop = conn.execute("""
         SELECT sum(p.sites), sum(c.population) FROM solar_production p JOIN communes c ON c.code = p.commune_code
         JOIN epci e ON e.code = c.epci_code WHERE p.year = 2024 AND e.short_name = 'CALL'""").fetchall()[0]
     all_sites, all_pop = conn.execute("""
         SELECT sum(p.sites), sum(c.population) FROM solar_production p JOIN communes c ON c.code = p.commune_code
         WHERE p.year = 2024""").fetchall()[0]
-    row = comp.loc["Sites PV pour 1 000 habitants"]
-    assert row["area"] == pytest.approx(sites / pop * 1000)
-    assert row["pma"] == pytest.approx(all_sites / all_pop * 1000)
-    assert row["gap"] == pytest.approx((sites / pop) / (all_sites / all_pop) - 1)
+    assert comp.at["CALL", "per_inhabitant"] == pytest.approx(sites / pop * 1000)
+    assert comp.at["PMA", "per_inhabitant"] == pytest.approx(all_sites / all_pop * 1000)
+    assert comp.at["CALL", "gap"] == pytest.approx((sites / pop) / (all_sites / all_pop) - 1)
 
 
 def test_cadastre_figure_marks_launch_and_report_figure(conn):
@@ -130,8 +138,7 @@ def test_cadastre_figure_marks_launch_and_report_figure(conn):
     assert "janv. 2024" in fig.layout.xaxis.ticktext
 
 
-def test_commune_table_exports_for_french_excel(uptake):
-    table = solar.commune_table(uptake, 2024)
+def test_commune_table_exports_for_french_excel(table):
     data = export.to_csv(table, solar.TABLE_LABELS)
     assert data.startswith("\ufeff".encode())
     text = data.decode("utf-8-sig").splitlines()
@@ -149,10 +156,10 @@ def test_page_default_view(conn, built_db):
     s24, kw24, e24, pot = expected_totals(conn, 2024)
     s23, kw23, e23, pot23 = expected_totals(conn, 2023)
     assert m["Sites photovoltaïques"] == (fmt.number(s24), f"+{fmt.percent((s24 - s23) / s23)} par rapport à 2023")
-    assert m["Puissance installée"][0] == solar.power(kw24)
-    assert m["Production photovoltaïque"][0] == solar.energy(e24)
+    assert m["Puissance installée"][0] == M.power(kw24)
+    assert m["Production photovoltaïque"][0] == M.energy(e24)
     assert m["Taux de valorisation"] == (fmt.percent(e24 / pot, 2),
-                                         f"{solar.points(e24 / pot - e23 / pot23)} par rapport à 2023")
+                                         f"{M.points(e24 / pot - e23 / pot23)} par rapport à 2023")
     # The report's figures, with their own year and source.
     assert m["Potentiel des toitures"][0] == f"3{NNBSP}000{NBSP}GWh"
     assert m["Cadastre solaire : 2 mois"][0] == f"2{NNBSP}200"
@@ -172,7 +179,7 @@ def test_page_default_view(conn, built_db):
     assert list(comp.columns) == ["Indicateur", "Unité", "CABBALR", "CAHC", "CALL", "PMA"]
     sites, pop = conn.execute("""SELECT sum(p.sites), sum(c.population) FROM solar_production p
         JOIN communes c ON c.code = p.commune_code WHERE p.year = 2024""").fetchall()[0]
-    assert comp.set_index("Indicateur").at["Sites photovoltaïques", "PMA"] == pytest.approx(
+    assert comp.set_index("Indicateur").at["Sites photovoltaïques pour 1 000 habitants", "PMA"] == pytest.approx(
         sites / pop * 1000, abs=0.05)  # one decimal, as shown
 
 
@@ -183,15 +190,15 @@ def test_page_filtered_commune_and_year(conn, built_db):
     s23, kw23, e23, pot = expected_totals(conn, 2023, where, {"c": "62119"})
     s22, _, _, _ = expected_totals(conn, 2022, where, {"c": "62119"})
     assert m["Sites photovoltaïques"] == (fmt.number(s23), f"+{fmt.percent((s23 - s22) / s22)} par rapport à 2022")
-    assert m["Production photovoltaïque"][0] == solar.energy(e23)
-    assert m["Potentiel des toitures"][0] == solar.energy(pot)  # the commune's share, not the 3 000 GWh
+    assert m["Production photovoltaïque"][0] == M.energy(e23)
+    assert m["Potentiel des toitures"][0] == M.energy(pot)  # the commune's share, not the 3 000 GWh
     assert any(h.value == "Comparaison par habitant (2023)" for h in at.subheader)
-    ratio = metrics(at)["Taux de valorisation du potentiel"]
+    ratio = metrics(at)["Taux de valorisation face au PMA"]
     assert ratio[1].endswith(f"par rapport au PMA ({fmt.percent(expected_totals(conn, 2023)[2] / 3_000_000, 2)})")
     comp = at.dataframe[0].value.set_index("Indicateur")
     assert list(comp.columns) == ["Unité", "Béthune (62119)", "CABBALR", "PMA", "Écart Béthune (62119) / PMA (%)"]
     pop = conn.execute("SELECT population FROM communes WHERE code = '62119'").fetchall()[0][0]
-    assert comp.at["Production photovoltaïque", "Béthune (62119)"] == pytest.approx(e23 * 1000 / pop, abs=0.05)
+    assert comp.at["Production photovoltaïque par habitant", "Béthune (62119)"] == pytest.approx(e23 * 1000 / pop, abs=0.05)
     assert at.dataframe[1].value["commune_code"].tolist() == ["62119"]
     assert any("Béthune" in c.value and "commune sur 150" in c.value for c in at.caption)
 

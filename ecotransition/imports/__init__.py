@@ -31,13 +31,14 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from .. import backup, sql
-from ..db import modified_copy
-from ..paths import db_path
-from ..readers import ReadError, Table, normalize_header, probe_csv, read_table
-from ..validate import (Issue, Staged, install_macros, match_header, report, sort_issues, stage_csv,
-                        stage_table, table_issues, type_issues)
-from .datasets import DATASETS, Context, Dataset
+from ecotransition.data import backup
+
+from ecotransition.data import sql
+from ecotransition.data.db import modified_copy
+from ecotransition.core.paths import db_path
+from ecotransition.imports.readers import ReadError, Table, normalize_header, probe_csv, read_table
+from ecotransition.imports.validate import Issue, Staged, install_macros, match_header, report, sort_issues, stage_csv, stage_table, table_issues, type_issues
+from ecotransition.imports.datasets import DATASETS, Context, Dataset
 
 __all__ = ["DATASETS", "ImportResult", "import_file", "LOADED", "REFUSED", "UNCHANGED"]
 

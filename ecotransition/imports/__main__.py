@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import DATASETS, REFUSED, import_file
+from ecotransition.imports import DATASETS, REFUSED, import_file
 
 
 def main(argv: list[str] | None = None) -> int:

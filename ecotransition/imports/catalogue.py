@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from .. import fmt
-from ..plotting import style
-from .datasets import DATASETS
+from ecotransition.core import fmt
+from ecotransition.core.plotting import style
+from ecotransition.imports.datasets import DATASETS
 
 # Heatmap levels: nothing, demonstration rows only, real rows (report, open data, imports).
 ABSENT, DEMO_ONLY, REAL = 0, 1, 2

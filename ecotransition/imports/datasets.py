@@ -13,8 +13,8 @@ from typing import Callable
 import duckdb
 import pandas as pd
 
-from ..geo import CommuneLocator
-from ..validate import Col, Format, Issue, Staged, rule
+from ecotransition.core.geo import CommuneLocator
+from ecotransition.imports.validate import Col, Format, Issue, Staged, rule
 
 PARK_RADIUS_M = 1000  # a counter belongs to a park site when it stands within 1 km of it
 

@@ -13,8 +13,8 @@ import sys
 
 import pandas as pd
 
-from ..paths import ROOT
-from .datasets import DATASETS
+from ecotransition.core.paths import ROOT
+from ecotransition.imports.datasets import DATASETS
 
 TEMPLATES_DIR = ROOT / "data" / "templates"
 

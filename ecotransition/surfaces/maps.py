@@ -22,174 +22,44 @@ import shapely
 from branca.element import Element
 from shapely.geometry import shape
 
-from . import DEMO_SOURCE, fmt, offline
-from .geo import CommuneLocator, dissolve
+from ecotransition.core import fmt, metrics
+from ecotransition.core.geo import CommuneLocator, dissolve
+from ecotransition.core.labels import DEMO_BADGE, DEMO_SOURCE
+from ecotransition.surfaces import offline
 
 # --------------------------------------------------------------------------- indicators
 
-PMA_LABEL = "Pôle métropolitain"
-
-
-@dataclass(frozen=True)
-class Indicator:
-    key: str
-    short: str                       # the selector's option, also its value in the URL
-    label: str                       # legend title, tooltips, profile rows
-    unit: str                        # shown after the legend title
-    ratio: bool                      # num / den (aggregated as sum(num) / sum(den))
-    format: Callable[[object], str]  # French format of one value
-    yearly: bool = True
-    absent_is_zero: bool = False     # no row = none (events, projects), not "not known"
-    cumulative_default: bool = False  # with no year chosen: every year together
-    note: str = ""                   # what to keep in mind, under the legend
-
-
-def _int(v) -> str:
-    return fmt.number(v)
-
-
-def _one_decimal(v) -> str:
-    return fmt.number(v, 1)
-
-
-def _percent(v) -> str:
-    return fmt.percent(v, 1)
-
-
-INDICATORS: dict[str, Indicator] = {i.key: i for i in (
-    Indicator("population", "Population", "Population municipale", "habitants", False, _int,
-              yearly=False),
-    Indicator("pv_sites_per_1000", "Sites PV pour 1 000 habitants",
-              "Sites photovoltaïques pour 1 000 habitants", "", True, _one_decimal),
-    Indicator("pv_energy_mwh", "Production PV", "Production photovoltaïque", "MWh", False, _int),
-    Indicator("solar_uptake", "Taux de valorisation solaire",
-              "Taux de valorisation solaire (production ÷ potentiel des toitures)", "%", True, _percent),
-    Indicator("visits", "Passages comptés", "Passages comptés (compteurs situés dans la commune)",
-              "passages", False, _int,
-              note="Seules les communes équipées d'un compteur ont une valeur ; "
-                   "heures manquantes exclues."),
-    Indicator("events", "Événements", "Événements", "événements", False, _int,
-              absent_is_zero=True, cumulative_default=True),
-    Indicator("investment_eur", "Investissements (montant)", "Montant des investissements annoncés", "€",
-              False, fmt.euros, absent_is_zero=True, cumulative_default=True,
-              note="Montants publiés seulement : un projet sans montant connu n'est pas compté."),
-    Indicator("jobs", "Emplois annoncés", "Emplois annoncés", "emplois", False, _int,
-              absent_is_zero=True, cumulative_default=True,
-              note="Emplois publiés seulement : un projet sans effectif connu n'est pas compté."),
-)}
+# The map's indicators are metrics of the metric layer: one definition for the choropleth, its
+# legend, the commune profile and every other surface.
+Indicator = metrics.Metric
+Period = metrics.Period
+INDICATORS: dict[str, metrics.Metric] = {k: metrics.METRICS[k] for k in metrics.MAP_METRICS}
+PROFILE_PMA = "Pôle métropolitain"   # the profile's column header
 
 
 def unit_suffix(ind: Indicator, text: str) -> str:
     """' (MWh)' after a label, unless the label or the formatted values already say it."""
     if not ind.unit or ind.unit in ("%", "€") or ind.unit.lower() in text.lower():
         return ""
+    if "habitant" in ind.unit and "habitant" in text.lower():   # "… pour 1 000 habitants" says it already
+        return ""
     return f" ({ind.unit})"
-
-
-@dataclass(frozen=True)
-class Period:
-    year: int | None     # None: every year together (or no yearly series)
-    label: str           # "2024", "2020–2024 (cumul)", "millésime de la source"
-    notice: str | None = None  # shown when the chosen year had no data
-
-
-def indicator_years(values: pd.DataFrame, key: str) -> list[int]:
-    rows = values.loc[values["indicator"] == key, "year"].dropna()
-    return sorted({int(y) for y in rows})
 
 
 def resolve_period(values: pd.DataFrame, key: str, year: int | None) -> Period:
     """Which year the map shows for this indicator, given the sidebar's year (or None)."""
-    ind = INDICATORS[key]
-    if not ind.yearly:
-        return Period(None, "millésime de la source")
-    years = indicator_years(values, key)
-    if not years:
-        return Period(None, "aucune année", None)
-    if year is not None and int(year) in years:
-        return Period(int(year), str(int(year)))
-    notice = None
-    if year is not None:
-        notice = (f"Pas de données « {ind.label} » pour {int(year)} : "
-                  + ("toutes les années sont affichées." if ind.cumulative_default
-                     else f"la carte montre {years[-1]}."))
-    if ind.cumulative_default:
-        label = f"{years[0]}–{years[-1]}" if years[0] != years[-1] else str(years[0])
-        undated = values.loc[values["indicator"] == key, "year"].isna().any()
-        label += " (cumul, y compris sans année)" if undated else " (cumul)"
-        return Period(None, label, notice)
-    return Period(years[-1], str(years[-1]), notice)
-
-
-def _rows(values: pd.DataFrame, key: str, period: Period) -> pd.DataFrame:
-    rows = values.loc[values["indicator"] == key]
-    if period.year is not None:
-        rows = rows.loc[rows["year"] == period.year]
-    return rows
-
-
-def _join_sources(sources) -> str:
-    parts = dict.fromkeys(
-        p for s in list(sources) if isinstance(s, str) and s for p in s.split(" ; ")
-    )
-    return " ; ".join(parts)
-
-
-def _group(rows: pd.DataFrame, by) -> pd.DataFrame:
-    g = rows.groupby(by, sort=False)
-    return pd.DataFrame({
-        "num": g["num"].sum(min_count=1),
-        "den": g["den"].sum(min_count=1),
-        "items": g["items"].sum(),
-        "unknown": g["unknown"].sum(),
-        "is_demo": g["is_demo"].any(),
-        "source": g["source"].agg(_join_sources),
-    })
+    return metrics.period(values, key, year)
 
 
 def commune_values(values: pd.DataFrame, communes: pd.DataFrame, key: str, period: Period) -> pd.DataFrame:
     """One row per commune (index = INSEE code): value (NaN = not known), num, den, items,
     unknown, is_demo, source."""
-    ind = INDICATORS[key]
-    out = _group(_rows(values, key, period), "code").reindex(communes["code"])
-    out.index.name = "code"
-    absent = out["items"].isna()
-    if ind.absent_is_zero:
-        out.loc[absent, ["num", "items", "unknown"]] = 0
-    out["items"] = out["items"].fillna(0).astype(int)
-    out["unknown"] = out["unknown"].fillna(0).astype(int)
-    out["is_demo"] = out["is_demo"].fillna(False).astype(bool)
-    out["source"] = out["source"].fillna("")
-    out["value"] = _value(out["num"], out["den"], ind.ratio)
-    return out
+    return metrics.per_commune(values, communes, key, period.year, cumulative=period.year is None)
 
 
-def _value(num, den, ratio: bool):
-    if not ratio:
-        return num
-    with np.errstate(divide="ignore", invalid="ignore"):
-        v = num / den
-    if isinstance(v, pd.Series):
-        return v.where(den > 0)
-    return v if (den is not None and not pd.isna(den) and den > 0) else float("nan")
-
-
-def aggregate(values: pd.DataFrame, key: str, period: Period, codes) -> dict:
-    """The indicator over a group of communes: sums, or sum(num) / sum(den) over the
-    communes where both are known."""
-    return _aggregate(_rows(values, key, period), INDICATORS[key], codes)
-
-
-def _aggregate(rows: pd.DataFrame, ind: Indicator, codes) -> dict:
-    rows = rows.loc[rows["code"].isin(list(codes))]
-    if ind.ratio:
-        rows = rows.dropna(subset=["num", "den"])
-    num = rows["num"].sum(min_count=1)
-    den = rows["den"].sum(min_count=1)
-    if ind.absent_is_zero and pd.isna(num) and rows.empty:
-        num = 0.0
-    return {"value": _value(num, den, ind.ratio), "is_demo": bool(rows["is_demo"].any()),
-            "source": _join_sources(rows["source"])}
+def aggregate(values: pd.DataFrame, communes: pd.DataFrame, key: str, period: Period, codes) -> metrics.Reading:
+    """The indicator over a group of communes, by the metric layer's rule."""
+    return metrics.reading(values, communes, key, period.year, codes, cumulative=period.year is None)
 
 
 BY_SHORT = {i.short: i.key for i in INDICATORS.values()}
@@ -293,7 +163,7 @@ def esc(value) -> str:
     return html.escape(fmt.MISSING if fmt.is_missing(value) else str(value), quote=False)
 
 
-DEMO_MARK = "⚠ données de démonstration"
+DEMO_MARK = DEMO_BADGE
 
 
 def _text(value) -> str:
@@ -319,7 +189,7 @@ def card(title, *lines, source=None, demo: bool = False, details=None) -> str:
 class MapData:
     """The named query results the map needs (all already filtered/cached by the caller)."""
     communes: pd.DataFrame        # communes_geo
-    values: pd.DataFrame          # map_commune_values
+    values: pd.DataFrame          # commune_metrics
     parks: pd.DataFrame           # park_sites_list
     counters: pd.DataFrame        # map_counter_sites
     events: pd.DataFrame          # events_list ($annee = NULL)
@@ -331,7 +201,7 @@ def load_data(query) -> MapData:
     a plain sql.run on a connection in tests and benchmarks."""
     return MapData(
         communes=query("communes_geo"),
-        values=query("map_commune_values"),
+        values=query("commune_metrics"),
         parks=query("park_sites_list"),
         counters=query("map_counter_sites"),
         events=query("events_list", annee=None),
@@ -350,6 +220,7 @@ class MapView:
     demo: bool
     source: str
     notes: list[str] = field(default_factory=list)
+    total: metrics.Reading | None = None   # the whole Pôle's figure, with its coverage
 
 
 _STYLE = """
@@ -559,8 +430,8 @@ def map_view(data: MapData, key: str, year: int | None) -> MapView:
         indicator=ind, period=period, classes=classes,
         legend=classes.labels(ind.format) + ([(MISSING_SWATCH, f"n.d. (non disponible) : {missing} communes")]
                                              if missing else []),
-        missing=missing, demo=bool(vals["is_demo"].any()), source=_join_sources(vals["source"]),
-        notes=notes,
+        missing=missing, demo=bool(vals["is_demo"].any()), source=metrics.join_sources(vals["source"]),
+        notes=notes, total=aggregate(data.values, data.communes, key, period, data.communes["code"]),
     )
 
 
@@ -578,9 +449,14 @@ def legend_html(view: MapView) -> str:
     )
     demo = (" <span style='color:#8a4b00;font-weight:600;white-space:nowrap'>"
             f"{DEMO_MARK}</span>" if view.demo else "")
+    total = ""
+    if view.total is not None:
+        cover = view.total.coverage
+        total = (f"<br>Ensemble du Pôle : <strong>{esc(view.total.text)}</strong>"
+                 + (f" ({esc(cover)})" if cover else " (toutes les communes)"))
     return (f"<div class='ea-legend' style='line-height:1.9;font-size:0.95rem'>"
             f"<strong>{esc(ind.label)}{unit}</strong> · {esc(view.period.label)} · "
-            f"classes par quantiles{demo}<br>{rows}</div>")
+            f"classes par quantiles{demo}<br>{rows}{total}</div>")
 
 
 def territory_bounds(communes: pd.DataFrame) -> list[list[float]]:
@@ -739,24 +615,25 @@ def commune_profile(values: pd.DataFrame, communes: pd.DataFrame, code: str,
     records = []
     for key, ind in INDICATORS.items():
         period = resolve_period(values, key, year)
-        rows = _rows(values, key, period)
-        own = _aggregate(rows, ind, [code])
-        agg = _aggregate(rows, ind, in_epci)
-        pma = _aggregate(rows, ind, communes["code"])
+        own = aggregate(values, communes, key, period, [code])
+        agg = aggregate(values, communes, key, period, in_epci)
+        pma = aggregate(values, communes, key, period, communes["code"])
         share = ""
         if not ind.ratio:
-            share = fmt.percent(own["value"] / agg["value"]) if (
-                not fmt.is_missing(own["value"]) and not fmt.is_missing(agg["value"]) and agg["value"]
+            share = fmt.percent(own.value / agg.value) if (
+                not fmt.is_missing(own.value) and not fmt.is_missing(agg.value) and agg.value
             ) else fmt.MISSING
+        cover = [f"{name} : {r.coverage}" for name, r in (("agglomération", agg), ("Pôle", pma)) if r.coverage]
         records.append({
             "Indicateur": ind.short + unit_suffix(ind, ind.short),
-            "Commune": ind.format(own["value"]),
-            "Agglomération": ind.format(agg["value"]),
-            PMA_LABEL: ind.format(pma["value"]),
+            "Commune": own.text,
+            "Agglomération": agg.text,
+            PROFILE_PMA: pma.text,
             "Part de la commune dans l'agglomération": share,
             "Période": period.label,
-            "Source": own["source"] or agg["source"] or fmt.MISSING,
-            "Démonstration": "oui" if (own["is_demo"] or agg["is_demo"] or pma["is_demo"]) else "non",
+            "Couverture": " · ".join(cover) or "toutes les communes",
+            "Source": own.source or agg.source or fmt.MISSING,
+            "Démonstration": "oui" if (own.demo or agg.demo or pma.demo) else "non",
         })
     return pd.DataFrame(records)
 
@@ -790,7 +667,6 @@ def commune_investments(investments: pd.DataFrame, code: str) -> pd.DataFrame:
 
 def values_table(data: MapData, key: str, year: int | None) -> pd.DataFrame:
     """The choropleth's values, one row per commune, highest first (n.d. last), for export."""
-    ind = INDICATORS[key]
     period = resolve_period(data.values, key, year)
     vals = commune_values(data.values, data.communes, key, period)
     table = pd.DataFrame({

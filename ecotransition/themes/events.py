@@ -13,10 +13,13 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import DEMO_SOURCE, fmt
-from .kpi import Kpi, from_indicator
-from .parks import MONTHS, french_date_axis
-from .plotting import PALETTE, style
+from ecotransition.core.labels import DEMO_SOURCE
+
+from ecotransition.core import fmt
+from ecotransition.core.kpi import Kpi, from_indicator
+from ecotransition.core.plotting import PALETTE, french_date_axis, style
+
+MONTHS = fmt.MONTHS_SHORT
 
 # Where an event took place, as the page groups them.
 INSIDE, OUTSIDE, ONLINE, UNKNOWN = "Dans le territoire", "Hors du territoire", "En ligne", "Lieu non précisé"

@@ -22,7 +22,7 @@ import branca.colormap
 import branca.element
 import xstatic.pkg.leaflet as xleaflet
 
-from .paths import ROOT
+from ecotransition.core.paths import ROOT
 
 STATIC_DIR = ROOT / "static"
 VENDOR_DIR = STATIC_DIR / "vendor"

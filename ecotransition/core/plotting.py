@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
+
+from . import fmt
+from .labels import DEMO_TITLE
 
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 EPCI_COLORS = {"CABBALR": "#0072B2", "CALL": "#E69F00", "CAHC": "#009E73"}
 MODE_LABELS = {"PEDESTRIAN": "Piétons", "BIKE": "Vélos"}
-DEMO_ANNOTATION = "Données de démonstration"
+DEMO_ANNOTATION = DEMO_TITLE
 
 
 def style(fig: go.Figure, title: str | None = None, demo: bool = False, height: int | None = None) -> go.Figure:
@@ -31,4 +35,22 @@ def style(fig: go.Figure, title: str | None = None, demo: bool = False, height: 
             xanchor="right", yanchor="bottom", showarrow=False,
             font=dict(size=12, color="#8a4b00"), bgcolor="#fff3cd",
         )
+    return fig
+
+
+def french_date_axis(fig: go.Figure, start, end, **axis) -> go.Figure:
+    """Ticks with French month names (plotly's own are English and its locales come from a CDN)."""
+    if fmt.is_missing(start) or fmt.is_missing(end):
+        return fig
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if months > 36:
+        ticks = pd.date_range(start.to_period("Y").to_timestamp(), end, freq="YS")
+        text = [str(t.year) for t in ticks]
+    else:
+        step = 1 if months <= 8 else 2 if months <= 18 else 3
+        ticks = pd.date_range(start.to_period("M").to_timestamp(), end, freq=f"{step}MS")
+        text = [f"{fmt.MONTHS_SHORT[t.month - 1]} {t.year}" if t.month == 1 or i == 0 else fmt.MONTHS_SHORT[t.month - 1]
+                for i, t in enumerate(ticks)]
+    fig.update_xaxes(tickvals=list(ticks), ticktext=text, **axis)
     return fig

@@ -31,7 +31,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import segno
 
-from . import DEMO_SOURCE, fmt
+from ecotransition.core import fmt, metrics
+from ecotransition.core.labels import DEMO_BADGE, DEMO_MARK, DEMO_SOURCE, DEMO_TITLE
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,6 @@ DEFAULT_PERIOD = 15.0
 MIN_PERIOD, MAX_PERIOD = 1.0, 3600.0
 THEMES = ("sombre", "clair")
 DEFAULT_URL = "http://localhost:8501/"
-DEMO_MARK = "données de démonstration"
 
 # Sizes in CSS pixels on a 1920×1080 screen. The issue's floor: figures ≥ 64, labels ≥ 28,
 # chart text ≥ 20; every text here is at least TEXT_PX.
@@ -262,7 +262,7 @@ def _layout(fig: go.Figure, palette: Palette, height: int) -> go.Figure:
 
 def _demo_annotation(fig: go.Figure, palette: Palette) -> None:
     fig.add_annotation(
-        text=f"⚠ {DEMO_MARK[0].upper()}{DEMO_MARK[1:]}", xref="paper", yref="paper", x=0, y=1,
+        text=f"⚠ {DEMO_TITLE}", xref="paper", yref="paper", x=0, y=1,
         xanchor="left", yanchor="bottom", showarrow=False, borderpad=6,
         font=dict(size=CHART_TEXT_PX + 2, color=palette.demo_text), bgcolor=palette.demo_bg,
     )
@@ -296,13 +296,14 @@ def fit_zoom(bounds: tuple[float, float, float, float], width_px: float, height_
     return round(min(zx, zy) - 0.1, 2)
 
 
-def solar_map(communes: pd.DataFrame, palette: Palette, year: int, height: int = CHART_HEIGHT,
+def solar_map(communes: pd.DataFrame, rate: pd.Series, palette: Palette, height: int = CHART_HEIGHT,
               width: int = 1100) -> go.Figure:
-    """Choropleth of PV installations per 1,000 inhabitants; drawn with no tiles at all."""
+    """Choropleth of PV installations per 1,000 inhabitants (`rate`, by commune in the order of
+    `communes`, from the metric layer); drawn with no tiles at all."""
     geometries = [json.loads(g) for g in communes["geometry"]]
     features = [{"type": "Feature", "id": code, "geometry": g, "properties": {"name": name}}
                 for code, name, g in zip(communes["code"], communes["name"], geometries)]
-    rate = 1000 * communes["sites"].astype("float64") / communes["population"].astype("float64")
+    rate = pd.Series(rate.to_numpy(dtype="float64"), index=communes.index)
     # One or two outliers would flatten every other commune into the same colour: the scale
     # stops at the 95th percentile and the few communes above it take its top colour.
     top = float(round(rate.quantile(0.95))) if rate.notna().any() else None
@@ -341,31 +342,41 @@ def solar_map(communes: pd.DataFrame, palette: Palette, year: int, height: int =
     return fig
 
 
-def solaire(communes: pd.DataFrame, indicators: pd.DataFrame, palette: Palette) -> Slide:
-    sites = communes["sites"].dropna()
-    year = None if communes["year"].dropna().empty else int(communes["year"].dropna().iloc[0])
-    demo = bool(communes["is_demo"].fillna(False).any())
-    source = "; ".join(dict.fromkeys(communes["source"].dropna())) or DEMO_SOURCE
-    figures = []
-    if year is not None and not sites.empty:
-        total = sites.sum()
-        figures.append(Figure(fmt.number(total), "installations photovoltaïques", str(year), source, demo))
-        both = communes.dropna(subset=["sites", "previous_sites"])
-        growth = fmt.change(both["sites"].sum(), both["previous_sites"].sum()) if len(both) else None
+def solaire(values: pd.DataFrame, communes: pd.DataFrame, indicators: pd.DataFrame, palette: Palette) -> Slide:
+    """PV sites of the latest year, their one-year change and the taux de valorisation: the
+    metric layer's figures, as on the overview and /solaire; the sentence says only that."""
+    year = metrics.default_year(values, "pv_sites")
+    figures, message, chart, demo = [], "", None, False
+    if year is not None:
+        sites = metrics.reading(values, communes, "pv_sites", year)
+        before = metrics.reading(values, communes, "pv_sites", year - 1)
+        uptake = metrics.reading(values, communes, "solar_uptake", year)
+        demo = sites.demo
+        figures.append(_reading_figure(sites, "installations photovoltaïques"))
+        growth = metrics.change(sites, before)
         if growth is not None:
             figures.append(Figure(fmt.signed_percent(growth), f"d'installations en un an ({year - 1}-{year})",
-                                  str(year), source, demo))
+                                  str(year), sites.source, sites.demo))
+            message = (f"{fmt.signed_percent(growth)} d'installations photovoltaïques en {year} "
+                       f"par rapport à {year - 1}.")
+        if uptake.value is not None:
+            message += f" Les toits ont produit {uptake.text} de leur potentiel annuel en {year}."
+        rate = metrics.per_commune(values, communes, "pv_sites_per_1000", year)["value"]
+        if rate.notna().any():
+            chart = solar_map(communes, rate, palette)
     potential = indicator_figure(indicators, "potentiel_pv_gwh")
     if potential:
         figures.append(potential)
-    chart = solar_map(communes, palette, year) if year is not None and not sites.empty else None
-    rising = len(figures) > 1 and figures[1].value.startswith("+")
-    message = ("Chaque année, plus de toits produisent de l'électricité solaire." if rising
-               else "Les toits du territoire peuvent produire bien plus d'électricité solaire.")
-    return Slide("solaire", SLIDES["solaire"], message, tuple(figures), chart,
+    return Slide("solaire", SLIDES["solaire"], message.strip() or "Le potentiel solaire des toits du territoire.",
+                 tuple(figures), chart,
                  chart_alt=f"Carte des communes : installations photovoltaïques pour 1 000 habitants en {year}"
-                           f" ({DEMO_MARK})",
+                           + (f" ({DEMO_MARK})" if demo else ""),
                  chart_demo=demo and chart is not None)
+
+
+def _reading_figure(r: metrics.Reading, label: str) -> Figure:
+    """A slide figure from the metric layer; a partial figure says its coverage in its label."""
+    return Figure(r.text, label + (f" ({r.coverage})" if r.partial else ""), _year(r.year), r.source, r.demo)
 
 
 def complete_years(visits: pd.DataFrame) -> pd.DataFrame:
@@ -407,27 +418,25 @@ def visits_chart(visits: pd.DataFrame, palette: Palette, height: int = CHART_HEI
     return fig
 
 
-def parcs(visits: pd.DataFrame, indicators: pd.DataFrame, palette: Palette) -> Slide:
-    years = complete_years(visits)
-    full = years.loc[years["complete"]]
-    figures, chart, demo = [], None, bool(visits["is_demo"].fillna(False).any()) if len(visits) else False
-    source = "; ".join(dict.fromkeys(visits["source"].dropna())) if len(visits) else ""
+def parcs(values: pd.DataFrame, communes: pd.DataFrame, visits: pd.DataFrame, indicators: pd.DataFrame,
+          palette: Palette) -> Slide:
+    """Counted passages of the last complete year (the metric layer's figure) and its change on
+    the same counters; the chart shows the complete years by mode."""
+    figures, chart = [], None
+    demo = bool(visits["is_demo"].fillna(False).any()) if len(visits) else False
     message = "Des parcs reliés par des voies vertes : un réseau unique en Europe."
-    if len(full):
-        last = full.iloc[-1]
-        year = int(last["year"])
-        figures.append(Figure(fmt.number(last["visits"]), "passages comptés dans les parcs",
-                              str(year), source, demo))
-        before = full.loc[full["year"] == year - 1]
-        # A change only means something when the same number of counters measured both years.
-        if len(before) and before["sites"].iloc[0] == last["sites"]:
-            ch = fmt.change(last["visits"], before["visits"].iloc[0])
-            if ch is not None:
-                figures.append(Figure(fmt.signed_percent(ch), f"de passages par rapport à {year - 1}",
-                                      str(year), source, demo))
-                if ch > 0:
-                    message = "Les parcs attirent chaque année plus de promeneurs et de cyclistes."
-        chart = visits_chart(visits.loc[visits["year"].isin(full["year"])], palette)
+    year = metrics.default_year(values, "visits")
+    if year is not None:
+        cur = metrics.reading(values, communes, "visits", year)
+        figures.append(_reading_figure(cur, "passages comptés dans les parcs"))
+        ch = metrics.change(cur, metrics.reading(values, communes, "visits", year - 1))
+        if ch is not None:
+            figures.append(Figure(fmt.signed_percent(ch), f"de passages par rapport à {year - 1}",
+                                  str(year), cur.source, cur.demo))
+            # Only what the figures say: one year against the one before, same counters.
+            message = f"{fmt.signed_percent(ch)} de passages en {year} par rapport à {year - 1}."
+        full = complete_years(visits)
+        chart = visits_chart(visits.loc[visits["year"].isin(full.loc[full["complete"], "year"])], palette)
     green = indicator_figure(indicators, "voies_vertes_km")
     if green:
         figures.append(green)
@@ -521,8 +530,10 @@ def unavailable(name: str) -> Slide:
 # Which named queries each slide reads: {argument: (query, parameters)}.
 QUERIES: dict[str, dict[str, tuple[str, dict]]] = {
     "chiffres": {"indicators": ("indicators_latest", {"theme": None})},
-    "solaire": {"communes": ("screen_solar_communes", {}), "indicators": ("indicators_latest", {"theme": None})},
-    "parcs": {"visits": ("screen_visits_yearly", {}), "indicators": ("indicators_latest", {"theme": None})},
+    "solaire": {"values": ("commune_metrics", {}), "communes": ("communes_geo", {}),
+                "indicators": ("indicators_latest", {"theme": None})},
+    "parcs": {"values": ("commune_metrics", {}), "communes": ("communes_geo", {}),
+              "visits": ("screen_visits_yearly", {}), "indicators": ("indicators_latest", {"theme": None})},
     "evenements": {"events": ("events_list", {"annee": None})},
     "investissements": {"indicators": ("indicators_latest", {"theme": None}),
                         "investments": ("investments_list", {"epci": None, "commune": None})},
@@ -755,7 +766,7 @@ def _e(text) -> str:
 
 
 def header_html(slide: Slide, qr: str, url: str) -> str:
-    badge = f'<div class="ecran-badge">⚠ {DEMO_MARK[0].upper()}{DEMO_MARK[1:]}</div>' if slide.demo else ""
+    badge = f'<div class="ecran-badge">⚠ {DEMO_TITLE}</div>' if slide.demo else ""
     return (
         f'<div class="ecran ecran-top" data-slide="{_e(slide.name)}">'
         f'<div class="ecran-heading"><h1 class="ecran-title">{_e(slide.title)}</h1>'
@@ -771,7 +782,7 @@ def figures_html(figures: tuple[Figure, ...], layout: str = "row", alone: bool =
     nothing else, so the figures grow to fill the screen."""
     cards = []
     for f in figures:
-        origin = f'<span class="demo">⚠ {DEMO_MARK}</span>' if f.demo else _e(f.source)
+        origin = f'<span class="demo">{DEMO_BADGE}</span>' if f.demo else _e(f.source)
         cards.append(
             f'<div class="ecran-figure{" demo" if f.demo else ""}">'
             f'<div class="ecran-value">{_e(f.value)}</div>'
@@ -809,7 +820,7 @@ def footer_html(slide: Slide, stamp: str, position: int, count: int, period: flo
     """Sources, demo mark, data date and the progress of the show (fixed at the bottom)."""
     sources = slide.sources
     text = "Source : " + " ; ".join(_e(s) for s in sources) if sources else ""
-    demo = f' <span class="demo">⚠ {DEMO_MARK}</span>' if slide.demo else ""
+    demo = f' <span class="demo">{DEMO_BADGE}</span>' if slide.demo else ""
     dots = "".join(f'<span class="dot{" on" if k == position else ""}"></span>' for k in range(count))
     # The bar fills in CSS from the moment the slide appeared: no rerun needed to move it.
     fill = f'animation-duration:{period:.3f}s;animation-delay:-{min(since, period):.3f}s'

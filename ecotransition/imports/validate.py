@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from .readers import Table, normalize_header
+from ecotransition.imports.readers import Table, normalize_header
 
 MAX_SHOWN = 50
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SEED_DIR = ROOT / "data" / "seed"
 QUERIES_DIR = ROOT / "queries"
 DEFAULT_DB = ROOT / "data" / "ecotransition.duckdb"

@@ -5,7 +5,7 @@ in place (they publish a new file with os.replace), so a hard link to it taken u
 writers' lock, just before the swap, is a complete and frozen copy that costs no disk
 space until it is the only name left. The last `KEPT` backups are kept.
 
-    python -m ecotransition.backup [--db PATH] [--restore NAME]
+    python -m ecotransition.data.backup [--db PATH] [--restore NAME]
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .db import modified_copy
-from .paths import db_path
+from ecotransition.data.db import modified_copy
+from ecotransition.core.paths import db_path
 
 KEPT = 5
 RESTORE = "restauration"
@@ -87,7 +87,7 @@ def restore(name: str, db: str | os.PathLike | None = None, now: datetime | None
     The import history is not rolled back: it stays complete and gains a « restauré » row.
     The current file is itself kept as a backup first, so a restore can be undone.
     """
-    from .imports import _now  # the import module's clock (Europe/Paris wall clock)
+    from ecotransition.imports import _now  # the import module's clock (Europe/Paris wall clock)
 
     db = db_path(db)
     chosen = next((b for b in list_backups(db) if b.name == name), None)
@@ -113,7 +113,7 @@ def restore(name: str, db: str | os.PathLike | None = None, now: datetime | None
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ecotransition.backup",
+    parser = argparse.ArgumentParser(prog="python -m ecotransition.data.backup",
                                      description="Sauvegardes de la base (avant chaque import).")
     parser.add_argument("--db", help="base de données (défaut : $ECOTRANSITION_DB ou data/ecotransition.duckdb)")
     parser.add_argument("--restore", metavar="NOM", help="restaurer cette sauvegarde")

@@ -1,12 +1,14 @@
 """Vue d'ensemble: headline cards, "à retenir" sentences and the per-inhabitant comparison.
 
-Every function takes the DataFrames of the named queries (overview_*.sql, investments_list,
-indicators_latest) and returns Kpi cards, sentences, tables or plotly figures; nothing here
-touches Streamlit, so the whole page logic is tested with plain pytest.
+Every function takes the DataFrames of the named queries (commune_metrics, overview_*.sql,
+investments_list, indicators_latest) and returns Kpi cards, sentences, tables or plotly
+figures; nothing here touches Streamlit, so the whole page logic is tested with plain pytest.
+Solar, counted visits and the per-inhabitant comparison come from the metric layer
+(ecotransition.core.metrics): the same figures as the thematic pages, the map and the screen.
 
-Years: each theme resolves its own year. The `annee` filter wins when it is set (a year with
-no data then shows "n.d."); otherwise each card shows the last full year of its own series
-(solar and counters: 2024 in the built database; events: the last year with published
+Years: the `annee` filter wins when it is set (a year with no data then shows "n.d.");
+otherwise each figure follows its metric's year rule (solar: the latest year of data;
+counters: the latest year measured up to 31 December; events: the last year with published
 participant counts, i.e. the report's 2023). Every card states its year.
 """
 
@@ -19,68 +21,18 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from . import DEMO_SOURCE, REPORT_SOURCE, fmt
-from .investments import demo_above_subplots, indicator_card, project_kpis, report_kpis
-from .kpi import Kpi
-from .plotting import EPCI_COLORS, PALETTE, style
+from ecotransition.core import fmt, metrics
+from ecotransition.core.kpi import Kpi, from_reading
+from ecotransition.core.labels import DEMO_SOURCE, REPORT_SOURCE
+from ecotransition.core.plotting import EPCI_COLORS, PALETTE, style
+from ecotransition.core.selection import Selection
+from ecotransition.themes import solar as solar_theme
+from ecotransition.themes.investments import demo_above_subplots, indicator_card, project_kpis, report_kpis
 
-PMA_LABEL = "Pôle métropolitain de l'Artois"
-PMA_SHORT = "PMA"
-MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-          "octobre", "novembre", "décembre"]
+MONTHS = fmt.MONTHS
 
 
 # ------------------------------------------------------------------ selection and years
-
-@dataclass(frozen=True)
-class Selection:
-    """The sidebar filters: agglomeration short name, INSEE code (with its name), year."""
-
-    epci: str | None = None
-    commune: str | None = None
-    commune_name: str | None = None
-    annee: int | None = None
-
-    @property
-    def filtered(self) -> bool:
-        return bool(self.epci or self.commune)
-
-    @property
-    def label(self) -> str:
-        """The area in French: 'Lens (62498)', 'CAHC' or the whole PMA."""
-        if self.commune:
-            return f"{self.commune_name or self.commune} ({self.commune})"
-        return self.epci or PMA_LABEL
-
-    @property
-    def area_phrase(self) -> str:
-        """The area inside a sentence: 'de la commune de Lens', "de l'agglomération CAHC"."""
-        if self.commune:
-            return f"de la commune de {self.commune_name or self.commune}"
-        if self.epci:
-            return f"de l'agglomération {self.epci}"
-        return "du Pôle métropolitain"
-
-
-def selection(filters: dict, communes: pd.DataFrame) -> Selection:
-    """The Selection of the sidebar filters; `communes` (communes_list) gives the commune's name."""
-    code = filters.get("commune")
-    name = None
-    if code and len(communes):
-        match = communes.loc[communes["code"] == code, "name"]
-        name = match.iloc[0] if len(match) else None
-    annee = filters.get("annee")
-    return Selection(epci=filters.get("epci"), commune=code, commune_name=name,
-                     annee=None if annee is None or fmt.is_missing(annee) else int(annee))
-
-
-def resolve_year(requested, available: Iterable) -> int | None:
-    """The year asked for (even without data: the card then says n.d.), else the latest available."""
-    if requested is not None and not fmt.is_missing(requested):
-        return int(requested)
-    years = [int(y) for y in available if not fmt.is_missing(y)]
-    return max(years) if years else None
-
 
 def full_years(months: pd.Series) -> list[int]:
     """Years whose twelve months all appear in a series of month starts."""
@@ -111,34 +63,7 @@ def _sources(values: Iterable) -> str:
     return " ; ".join(parts) or fmt.MISSING
 
 
-def energy(mwh) -> str:
-    """A production or potential in MWh, in GWh from 10 000 MWh up ('91,6 GWh', '3 000 GWh')."""
-    if fmt.is_missing(mwh):
-        return fmt.MISSING
-    gwh = float(mwh) / 1000
-    if abs(gwh) >= 10:
-        return f"{fmt.number(gwh, 1 if abs(gwh) < 1000 else 0)}{fmt.NBSP}GWh"
-    return f"{fmt.number(mwh)}{fmt.NBSP}MWh"
-
-
-def points(value) -> str:
-    """A change of a share in percentage points: 0.0061 -> '+0,6 pt'."""
-    if fmt.is_missing(value):
-        return fmt.MISSING
-    v = fmt._round(float(value) * 100, 1)
-    sign = "+" if v > 0 else "-" if v < 0 else ""
-    return f"{sign}{fmt.number(abs(v), 1)}{fmt.NBSP}pt"
-
-
 # ------------------------------------------------------------------ shaping
-
-def solar_row(solar: pd.DataFrame, year: int | None) -> tuple[dict | None, dict | None]:
-    """The overview_solar rows of `year` and of the year before (None when absent)."""
-    def row(y):
-        r = solar[solar["year"] == y] if y is not None else solar.iloc[0:0]
-        return r.iloc[0].to_dict() if len(r) else None
-    return row(year), row(year - 1 if year is not None else None)
-
 
 def visits_by_year(visits: pd.DataFrame) -> pd.DataFrame:
     """overview_visits rows summed per channel and year (visits NaN when every hour is missing)."""
@@ -187,10 +112,6 @@ def visits_summary(visits: pd.DataFrame, year: int | None) -> dict:
     }
 
 
-def visits_default_year(visits: pd.DataFrame) -> int | None:
-    return resolve_year(None, full_years(visits["month"]) if len(visits) else [])
-
-
 def busiest_month(visits: pd.DataFrame, year: int | None) -> dict | None:
     """The month of `year` with the most counted passages (all channels of the selection)."""
     if visits.empty or year is None:
@@ -214,7 +135,8 @@ def events_default_year(events: pd.DataFrame) -> int | None:
     if events.empty:
         return None
     counted = events.loc[events["participants"].notna(), "year"]
-    return resolve_year(None, counted if len(counted) else events["year"])
+    years = counted if len(counted) else events["year"]
+    return int(years.max()) if len(years) else None
 
 
 def events_summary(events: pd.DataFrame, year: int | None) -> dict:
@@ -280,7 +202,8 @@ def cadastre_default_year(cadastre: pd.DataFrame) -> int | None:
     if cadastre.empty:
         return None
     full = cadastre[[pd.Timestamp(d).month == 12 and pd.Timestamp(d).day == 31 for d in cadastre["last_day"]]]
-    return resolve_year(None, full["year"] if len(full) else cadastre["year"])
+    years = full["year"] if len(full) else cadastre["year"]
+    return int(max(years)) if len(years) else None
 
 
 # ------------------------------------------------------------------ KPI cards
@@ -320,35 +243,11 @@ def investment_kpis(projects: pd.DataFrame, indicators: pd.DataFrame, sel: Selec
     return cards
 
 
-def solar_kpis(solar: pd.DataFrame, cadastre: pd.DataFrame, year: int | None,
+def solar_kpis(values: pd.DataFrame, communes: pd.DataFrame, cadastre: pd.DataFrame, year: int | None,
                cadastre_year: int | None, sel: Selection) -> list[Kpi]:
-    cur, prev = solar_row(solar, year)
-
-    def val(r, col):
-        return None if r is None else r[col]
-
-    demo = True if cur is None else bool(cur["is_demo"])
-    source = DEMO_SOURCE if cur is None else _sources([cur["source"]])
-    py = year - 1 if year is not None else None
-    share = None if cur is None or not val(cur, "potential_mwh") else cur["energy_mwh"] / cur["potential_mwh"]
-    prev_share = None if prev is None or not val(prev, "potential_mwh") else prev["energy_mwh"] / prev["potential_mwh"]
-    potential = val(cur, "potential_mwh") if cur is not None else (
-        solar["potential_mwh"].iloc[0] if len(solar) else None)
-    cards = [
-        Kpi(label="Sites photovoltaïques", value=fmt.number(val(cur, "sites")), year=year,
-            source=source, demo=demo, delta=_delta(val(cur, "sites"), val(prev, "sites"), py),
-            good_direction="up", help="Installations photovoltaïques raccordées au réseau, au 31 décembre."),
-        Kpi(label="Production photovoltaïque", value=energy(val(cur, "energy_mwh")), year=year,
-            source=source, demo=demo, delta=_delta(val(cur, "energy_mwh"), val(prev, "energy_mwh"), py),
-            good_direction="up", help="Électricité produite dans l'année par les installations photovoltaïques."),
-        Kpi(label="Part du potentiel des toitures",
-            value=fmt.percent(share, 2), year=year, source=source, demo=demo,
-            delta=None if share is None or prev_share is None else f"{points(share - prev_share)} par rapport à {py}",
-            good_direction="up",
-            help=f"Production de l'année rapportée au potentiel annuel des toitures ({energy(potential)}"
-                 + (" : le rapport d'activité 2023 l'estime à 3 000 GWh pour le Pôle" if not sel.filtered
-                    else ", répartition de démonstration des 3 000 GWh du rapport") + ")."),
-    ]
+    """Sites, production and taux de valorisation of the selection (the Solaire page's own
+    cards), then the cadastre's users."""
+    cards = solar_theme.cards(values, communes, sel, year, ("pv_sites", "pv_energy_mwh", "solar_uptake"))
     cad = cadastre_summary(cadastre, cadastre_year)
     launch = fmt.day(cad["first_day"]) if cad["first_day"] is not None else fmt.MISSING
     help_cad = (f"Utilisateurs du site pma.cadastre-solaire.fr pendant l'année, depuis le lancement du {launch}. "
@@ -364,21 +263,20 @@ def solar_kpis(solar: pd.DataFrame, cadastre: pd.DataFrame, year: int | None,
     return cards
 
 
-def parks_kpis(visits: pd.DataFrame, indicators: pd.DataFrame, year: int | None, sel: Selection) -> list[Kpi]:
+def parks_kpis(values: pd.DataFrame, communes: pd.DataFrame, visits: pd.DataFrame, indicators: pd.DataFrame,
+               year: int | None, sel: Selection) -> list[Kpi]:
+    """Counted passages of the selection (the metric layer's figure, as on the Chaîne des parcs
+    page, the map and the screen) with the change on the counters measured all of both years."""
+    r = metrics.reading(values, communes, "visits", year, sel.codes(communes))
     s = visits_summary(visits, year)
-    help_v = (f"Passages de piétons et de cyclistes aux {s['sites']} compteurs de la sélection"
-              + (f" ({fmt.percent(s['missing_share'], 1)} des heures non mesurées, non comptées)"
-                 if s["missing_share"] else "") + ". L'évolution ne compare que les compteurs "
-              "en service les deux années entières.")
-    if not s["channels"]:
-        help_v = "Aucun compteur de fréquentation dans la sélection."
+    card = from_reading(r, help=r.metric.definition + " L'évolution ne compare que les compteurs "
+                                                      "en service les deux années entières.")
+    cards = [Kpi(label="Passages aux compteurs des parcs", value=card.value, year=year,
+                 source=card.source, demo=card.demo or not r.items, good_direction="up", help=card.help,
+                 coverage=card.coverage,
+                 delta=f"{fmt.signed_percent(s['change'])} par rapport à {year - 1} (mêmes compteurs)"
+                 if s["change"] is not None else None)]
     suffix = " (tout le PMA)" if sel.filtered else ""
-    cards = [Kpi(
-        label="Passages aux compteurs des parcs", value=fmt.number(s["visits"]), year=year,
-        source=s["source"] if s["channels"] else DEMO_SOURCE, demo=s["demo"] or not s["channels"],
-        delta=_delta(1 + s["change"], 1, year - 1, " (mêmes compteurs)") if s["change"] is not None else None,
-        good_direction="up", help=help_v,
-    )]
     for ind_id, label in (("parcs_ha", "Parcs de la Chaîne des parcs"),
                           ("voies_vertes_km", "Voies vertes reliant les parcs")):
         k = indicator_card(indicators, ind_id, label + suffix)
@@ -424,7 +322,7 @@ def growth_by_epci(solar_by_epci: pd.DataFrame, year: int | None) -> pd.DataFram
     return out.reset_index()
 
 
-def takeaways(solar_by_epci: pd.DataFrame, solar: pd.DataFrame, visits: pd.DataFrame,
+def takeaways(solar_by_epci: pd.DataFrame, values: pd.DataFrame, communes: pd.DataFrame, visits: pd.DataFrame,
               events: pd.DataFrame, sel: Selection, solar_year: int | None,
               visits_year: int | None, events_year: int | None) -> list[Takeaway]:
     """Three or four sentences computed from the data, each with its year and source."""
@@ -439,13 +337,16 @@ def takeaways(solar_by_epci: pd.DataFrame, solar: pd.DataFrame, visits: pd.DataF
             f"({rest}).",
             solar_year, _sources(solar_by_epci.loc[solar_by_epci["year"] == solar_year, "source"]),
             bool(growth["is_demo"].any())))
-    cur, _ = solar_row(solar, solar_year)
-    if cur is not None and cur["potential_mwh"]:
+    uptake = metrics.reading(values, communes, "solar_uptake", solar_year, sel.codes(communes))
+    if uptake.value is not None:
+        # Production and potential over the communes the ratio covers, so the sentence adds up.
+        energy = metrics.reading(values, communes, "pv_energy_mwh", solar_year, uptake.codes)
+        potential = metrics.reading(values, communes, "solar_potential_mwh", None, uptake.codes)
+        scope = f" ({uptake.coverage})" if uptake.partial else ""
         out.append(Takeaway(
-            f"En {solar_year}, les installations photovoltaïques {sel.area_phrase} ont produit "
-            f"{energy(cur['energy_mwh'])}, soit {fmt.percent(cur['energy_mwh'] / cur['potential_mwh'], 2)} "
-            f"du potentiel annuel de ses toitures ({energy(cur['potential_mwh'])}).",
-            solar_year, _sources([cur["source"]]), bool(cur["is_demo"])))
+            f"En {solar_year}, les installations photovoltaïques {sel.area_phrase}{scope} ont produit "
+            f"{energy.text}, soit {uptake.text} du potentiel annuel de leurs toitures ({potential.text}).",
+            solar_year, uptake.source, uptake.demo))
     busy = busiest_month(visits, visits_year)
     if busy is not None:
         share = f", {fmt.percent(busy['share'], 1)} des passages de l'année" if busy["share"] else ""
@@ -466,122 +367,13 @@ def takeaways(solar_by_epci: pd.DataFrame, solar: pd.DataFrame, visits: pd.DataF
 
 # ------------------------------------------------------------------ comparison per inhabitant
 
-@dataclass(frozen=True)
-class Metric:
-    column: str        # a column of the per-commune frame
-    label: str         # French label
-    unit: str          # unit of the per-inhabitant value, e.g. "pour 1 000 habitants"
-    factor: float      # per-inhabitant value = total / population * factor
-    decimals: int = 1
-    demo_column: str | None = None    # boolean column flagging demonstration rows
-    source_column: str | None = None  # column naming the source of the values
-
-
-OVERVIEW_METRICS = (
-    Metric("pv_sites", "Sites photovoltaïques", "sites pour 1 000 habitants", 1000, 1, "pv_is_demo", "pv_source"),
-    Metric("pv_mwh", "Production photovoltaïque", "kWh par habitant", 1000, 0, "pv_is_demo", "pv_source"),
-    Metric("invest_eur", "Investissements recensés", "€ par habitant", 1, 0, "invest_is_demo", "invest_source"),
-    Metric("jobs", "Emplois annoncés", "emplois pour 1 000 habitants", 1000, 1, "invest_is_demo", "invest_source"),
-)
-INVESTMENT_METRICS = OVERVIEW_METRICS[2:]
-
-
-def comparison_sources(communes: pd.DataFrame, metrics: Iterable[Metric] = OVERVIEW_METRICS,
-                       population_column: str = "population_source") -> str:
-    """'Population : … · Sites photovoltaïques, Production photovoltaïque : démonstration · …'."""
-    groups: dict[str, list[str]] = {}
-    if population_column in communes:
-        groups.setdefault(_sources(communes[population_column].unique()), []).append("Population")
-    for m in metrics:
-        if m.source_column and m.source_column in communes:
-            groups.setdefault(_sources(communes[m.source_column].unique()), []).append(m.label)
-    return " · ".join(f"{', '.join(labels)} : {src}" for src, labels in groups.items())
-
-
-def comparison_zones(communes: pd.DataFrame, epci: str | None, commune: str | None) -> list[tuple[str, str, pd.Series]]:
-    """(name, kind, row mask) of the areas to compare: the selection and its agglomeration, or
-    the three agglomerations when nothing is selected; the whole PMA always comes last."""
-    zones = []
-    if commune:
-        rows = communes[communes["commune_code"] == commune]
-        name = rows["commune"].iloc[0] if len(rows) else commune
-        zones.append((f"{name} ({commune})", "commune", communes["commune_code"] == commune))
-        epci = rows["epci"].iloc[0] if len(rows) else epci
-        if epci:
-            zones.append((str(epci), "epci", communes["epci"] == epci))
-    elif epci:
-        zones.append((epci, "epci", communes["epci"] == epci))
-    else:
-        for e in sorted(communes["epci"].dropna().unique()):
-            zones.append((str(e), "epci", communes["epci"] == e))
-    zones.append((PMA_SHORT, "pma", pd.Series(True, index=communes.index)))
-    return zones
-
-
-def per_inhabitant(communes: pd.DataFrame, epci: str | None = None, commune: str | None = None,
-                   metrics: Iterable[Metric] = OVERVIEW_METRICS) -> pd.DataFrame:
-    """The selected commune or agglomeration against the whole PMA, per inhabitant.
-
-    `communes` has one row per commune with `commune_code`, `commune`, `epci`, `population`
-    and the metric columns (e.g. overview_by_commune, or any frame of that shape). Returns one
-    row per (zone, metric): total, population, per_inhabitant and gap = zone ÷ PMA − 1.
-    Totals add up the known values (min_count=1): an area with no known value stays missing.
-    """
-    rows = []
-    metrics = list(metrics)
-    for zone, kind, mask in comparison_zones(communes, epci, commune):
-        part = communes[mask]
-        pop = part["population"].sum(min_count=1)
-        for m in metrics:
-            total = part[m.column].sum(min_count=1) if m.column in part else None
-            per = None if fmt.is_missing(total) or fmt.is_missing(pop) or not pop else float(total) / float(pop) * m.factor
-            demo = bool(part[m.demo_column].any()) if m.demo_column and m.demo_column in part else False
-            rows.append({"zone": zone, "kind": kind, "metric": m.column, "label": m.label, "unit": m.unit,
-                         "decimals": m.decimals, "total": total, "population": pop,
-                         "per_inhabitant": per, "is_demo": demo})
-    out = pd.DataFrame(rows)
-    if out.empty:
-        return out
-    pma = out[out["kind"] == "pma"].set_index("metric")["per_inhabitant"]
-    out["gap"] = [None if fmt.is_missing(v) or fmt.is_missing(pma.get(m)) or not pma.get(m)
-                  else float(v) / float(pma.get(m)) - 1 for v, m in zip(out["per_inhabitant"], out["metric"])]
-    return out
-
-
-def comparison_table(comp: pd.DataFrame) -> pd.DataFrame:
-    """One row per indicator, one column per area (per-inhabitant values), then, for a selected
-    commune or agglomeration, its gap to the PMA in percent."""
-    if comp.empty:
-        return pd.DataFrame()
-    zones = list(dict.fromkeys(comp["zone"]))
-    first = zones[0]
-    # The gap column is for a selection; the three agglomerations side by side need none.
-    selected = comp.loc[comp["zone"] == first, "kind"].iloc[0] == "commune" or len(zones) == 2
-    rows = []
-    for metric, d in comp.groupby("metric", sort=False):
-        by_zone = d.set_index("zone")
-        row = {"Indicateur": d["label"].iloc[0], "Unité": d["unit"].iloc[0]}
-        for z in zones:
-            row[z] = by_zone.at[z, "per_inhabitant"] if z in by_zone.index else None
-        if selected:
-            gap = by_zone.at[first, "gap"] if first in by_zone.index else None
-            row[f"Écart {first} / {PMA_SHORT} (%)"] = None if fmt.is_missing(gap) else float(gap) * 100
-        rows.append(row)
-    out = pd.DataFrame(rows)
-    for col in out.columns[2:]:
-        # Rounded here (half up, one decimal) so that the table, its exports and the chart agree.
-        out[col] = [None if fmt.is_missing(v) else fmt._round(float(v), 1) for v in out[col]]
-        out[col] = pd.to_numeric(out[col], errors="coerce")
-    return out
-
-
 def comparison_figure(comp: pd.DataFrame, title: str | None = None) -> go.Figure:
     """One small bar chart per indicator (units differ), one bar per area, the PMA in grey."""
-    metrics = list(dict.fromkeys(comp["metric"])) if len(comp) else []
-    labels = {m: comp.loc[comp["metric"] == m, ["label", "unit"]].iloc[0] for m in metrics}
-    fig = make_subplots(rows=1, cols=max(1, len(metrics)),
-                        subplot_titles=[f"{labels[m]['label']}<br><sup>{labels[m]['unit']}</sup>" for m in metrics])
-    for i, m in enumerate(metrics, start=1):
+    keys = list(dict.fromkeys(comp["metric"])) if len(comp) else []
+    labels = {m: comp.loc[comp["metric"] == m, ["label", "unit"]].iloc[0] for m in keys}
+    fig = make_subplots(rows=1, cols=max(1, len(keys)),
+                        subplot_titles=[f"{labels[m]['label']}<br><sup>{labels[m]['unit']}</sup>" for m in keys])
+    for i, m in enumerate(keys, start=1):
         d = comp[comp["metric"] == m]
         colors = [("#999999" if k == "pma" else EPCI_COLORS.get(z, PALETTE[4]) if k == "epci" else PALETTE[4])
                   for z, k in zip(d["zone"], d["kind"])]

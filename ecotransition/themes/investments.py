@@ -17,9 +17,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from . import fmt
-from .kpi import Kpi, from_indicator
-from .plotting import DEMO_ANNOTATION, EPCI_COLORS, PALETTE, style
+from ecotransition.core import fmt
+from ecotransition.core.kpi import Kpi, from_indicator
+from ecotransition.core.plotting import DEMO_ANNOTATION, EPCI_COLORS, PALETTE, style
 
 DIMENSIONS = {
     "sector": "Secteur",

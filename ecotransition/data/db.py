@@ -18,7 +18,7 @@ from typing import Iterable, Iterator
 
 import duckdb
 
-from . import sql
+from ecotransition.data import sql
 
 READ_CONFIG = {
     # Queries may not read or write files on the server, nor load extensions.

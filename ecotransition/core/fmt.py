@@ -18,6 +18,10 @@ from babel.numbers import format_decimal, format_percent
 LOCALE = "fr_FR"
 MISSING = "n.d."  # non disponible: never show a missing value as 0
 NBSP = "\u00a0"
+MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+          "octobre", "novembre", "décembre"]
+MONTHS_SHORT = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
+WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from functools import lru_cache
 import duckdb
 import pandas as pd
 
-from .paths import QUERIES_DIR
+from ecotransition.core.paths import QUERIES_DIR
 
 _PARAM = re.compile(r"(?<![:$\w])\$([A-Za-z_]\w*)")
 

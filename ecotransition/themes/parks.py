@@ -16,9 +16,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import DEMO_SOURCE, fmt
-from .kpi import Kpi, from_indicator
-from .plotting import MODE_LABELS, PALETTE, style
+from ecotransition.core.labels import DEMO_SOURCE, PMA_LABEL
+
+from ecotransition.core import fmt
+from ecotransition.core.kpi import Kpi, from_indicator
+from ecotransition.core.plotting import MODE_LABELS, PALETTE, french_date_axis, style
 
 # Choices of the page controls (shown and put in the URL as they are) -> query values.
 GRAINS = {"Jour": "day", "Semaine": "week", "Mois": "month"}
@@ -29,10 +31,7 @@ INCOMPLETE_SHARE = 0.01
 # Events of this theme are labelled on the visits chart (the others only have a marker).
 PARK_THEME = "Chaîne des parcs"
 
-MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
-MONTHS_LONG = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-               "octobre", "novembre", "décembre"]
-WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+MONTHS, MONTHS_LONG, WEEKDAYS = fmt.MONTHS_SHORT, fmt.MONTHS, fmt.WEEKDAYS
 _FREQ = {"day": "D", "week": "W-MON", "month": "MS"}
 
 
@@ -47,24 +46,6 @@ def period_label(d, grain: str) -> str:
         return f"{MONTHS_LONG[d.month - 1]} {d.year}"
     text = f"{d.day}{'er' if d.day == 1 else ''} {MONTHS_LONG[d.month - 1]} {d.year}"
     return f"semaine du {text}" if grain == "week" else text
-
-
-def french_date_axis(fig: go.Figure, start, end, **axis) -> go.Figure:
-    """Ticks with French month names (plotly's own are English and its locales come from a CDN)."""
-    if fmt.is_missing(start) or fmt.is_missing(end):
-        return fig
-    start, end = pd.Timestamp(start), pd.Timestamp(end)
-    months = (end.year - start.year) * 12 + end.month - start.month
-    if months > 36:
-        ticks = pd.date_range(start.to_period("Y").to_timestamp(), end, freq="YS")
-        text = [str(t.year) for t in ticks]
-    else:
-        step = 1 if months <= 8 else 2 if months <= 18 else 3
-        ticks = pd.date_range(start.to_period("M").to_timestamp(), end, freq=f"{step}MS")
-        text = [f"{MONTHS[t.month - 1]} {t.year}" if t.month == 1 or i == 0 else MONTHS[t.month - 1]
-                for i, t in enumerate(ticks)]
-    fig.update_xaxes(tickvals=list(ticks), ticktext=text, **axis)
-    return fig
 
 
 # ------------------------------------------------------------------ series
@@ -277,12 +258,6 @@ def years(cy: pd.DataFrame) -> list[int]:
     return sorted(int(y) for y in cy["year"].dropna().unique())
 
 
-def resolve_year(available: list[int], requested: int | None) -> int | None:
-    if requested is not None:
-        return int(requested)
-    return max(available) if available else None
-
-
 SITE_LABELS = {
     "site_name": "Compteur",
     "park": "Site de la Chaîne des parcs",
@@ -349,7 +324,7 @@ def area_label(communes: pd.DataFrame, epci: str | None, commune: str | None) ->
     if commune:
         names = communes.loc[communes["code"] == commune, "name"]
         return f"{names.iloc[0]} ({commune})" if len(names) else commune
-    return epci or "Pôle métropolitain"
+    return epci or PMA_LABEL
 
 
 def kpis(cy: pd.DataFrame, year: int | None, indicators: pd.DataFrame, parks: pd.DataFrame,

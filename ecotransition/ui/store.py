@@ -20,9 +20,9 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from . import sql
-from .db import CONTRACT_TABLES, DatabaseError, Stamp, open_readonly, stamp
-from .paths import db_path
+from ecotransition.data import sql
+from ecotransition.data.db import CONTRACT_TABLES, DatabaseError, Stamp, open_readonly, stamp
+from ecotransition.core.paths import db_path
 
 _build_lock = threading.Lock()
 
@@ -58,7 +58,7 @@ def ensure_database() -> Path:
     path = db_path()
     if stamp(path) is not None:
         return path
-    from .build import build  # heavy imports only on the first run
+    from ecotransition.data.build import build  # heavy imports only on the first run
 
     with _build_lock:
         if stamp(path) is None:

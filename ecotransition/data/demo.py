@@ -16,7 +16,7 @@ from typing import Iterator
 import numpy as np
 import pandas as pd
 
-from . import DEMO_SOURCE
+from ecotransition.core.labels import DEMO_SOURCE
 
 SEED = 20230630  # the day of the 2023 Grand forum
 POTENTIAL_TOTAL_MWH = 3_000_000  # "3000 GWh, c'est le potentiel ... des toitures"

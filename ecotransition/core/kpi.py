@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import DEMO_SOURCE, fmt
+from ecotransition.core import fmt
+from ecotransition.core.labels import DEMO_BADGE, DEMO_SOURCE
+from ecotransition.core.metrics import Reading, delta_text
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,7 @@ class Kpi:
     target: str | None = None       # e.g. "objectif 4 000 emplois en 2025"
     progress: float | None = None   # share of the target reached, 0..1
     help: str | None = None
+    coverage: str | None = None     # "149 communes sur 150 ; hors Lens : potentiel non renseigné"
 
     @property
     def delta_color(self) -> str:
@@ -28,10 +31,12 @@ class Kpi:
     @property
     def caption(self) -> str:
         parts = [str(self.year) if self.year is not None else "année n.d.", f"Source : {self.source}"]
+        if self.coverage:
+            parts.append(self.coverage)
         if self.target:
             parts.append(self.target)
         if self.demo:
-            parts.append("⚠ données de démonstration")
+            parts.append(DEMO_BADGE)
         return " · ".join(parts)
 
 
@@ -62,4 +67,16 @@ def from_indicator(row) -> Kpi:
         target=target,
         progress=progress,
         help=get("note") if not fmt.is_missing(get("note")) else None,
+    )
+
+
+def from_reading(cur: Reading, prev: Reading | None = None, label: str | None = None,
+                 help: str | None = None) -> Kpi:
+    """A card from the metric layer: its value, year, source, demonstration flag, coverage,
+    and the change against `prev` (the year before) when both cover the same communes."""
+    m = cur.metric
+    return Kpi(
+        label=label or m.label, value=cur.text, year=cur.year, source=cur.source or "n.d.", demo=cur.demo,
+        delta=delta_text(cur, prev) if prev is not None else None, good_direction=m.good_direction,
+        help=help or m.definition, coverage=cur.coverage,
     )

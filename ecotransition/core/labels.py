@@ -1,0 +1,15 @@
+"""The few words every surface shares, defined once: the Pôle's names, the sources, the
+demonstration mark. Change them here, and the cards, map, screen and exports follow."""
+
+from __future__ import annotations
+
+DEMO_SOURCE = "démonstration"            # `source` of every generated row
+REPORT_SOURCE = "Rapport d'activité 2023 PMA"
+
+PMA_LABEL = "Pôle métropolitain de l'Artois"   # the whole territory, in titles and sentences
+PMA_SHORT = "PMA"                               # the same in tight places (table columns, legends)
+
+# The mark that follows a figure computed (in part) from generated rows.
+DEMO_MARK = "données de démonstration"
+DEMO_BADGE = "⚠ " + DEMO_MARK
+DEMO_TITLE = "Données de démonstration"   # at the start of a line (chart annotations, slide badges)

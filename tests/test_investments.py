@@ -164,8 +164,15 @@ def test_page_whole_pma(conn, built_db):
     assert table["amount_meur"].isna().sum() == n - with_amount   # unknown, not 0
     assert len(at.get("plotly_chart")) == 2     # the chosen breakdown and the map (comparison: a table)
     comparison = at.dataframe[0].value.set_index("Indicateur")
-    pop = conn.execute("SELECT sum(population) FROM communes").fetchall()[0][0]
-    assert comparison.loc["Investissements recensés", "PMA"] == fmt._round(amount / pop, 1)
+    # Communes whose every project lacks an amount are left out of both sides of the ratio (and said).
+    known_amount, known_pop = conn.execute("""
+        SELECT (SELECT sum(amount_eur) FROM investments WHERE commune_code IS NOT NULL),
+               sum(population) FILTER (NOT EXISTS (SELECT 1 FROM investments i WHERE i.commune_code = c.code)
+                                       OR EXISTS (SELECT 1 FROM investments i WHERE i.commune_code = c.code
+                                                  AND i.amount_eur IS NOT NULL))
+        FROM communes c""").fetchall()[0]
+    assert comparison.loc["Investissements recensés", "PMA"] == fmt._round(known_amount / known_pop, 1)
+    assert any("Couverture partielle" in c.value and "montant non publié" in c.value for c in at.caption)
     assert len(at.get("download_button")) == 2
     assert "Projets d'investissement" in at.expander[0].label
 

@@ -13,6 +13,8 @@ import threading
 import duckdb
 import numpy as np
 import pandas as pd
+
+from ecotransition.core import fmt
 import pytest
 
 from ecotransition.surfaces import maps
@@ -118,7 +120,7 @@ def test_year_filters_the_point_layers(data):
 def test_quantile_classes_separate_zero_and_missing():
     c = maps.classify(pd.Series([1, 1, 1, 1, 2, 3, 11, 0, np.nan]))
     assert c.zero and c.ranges == ((1, 1), (2, 2), (3, 11))
-    assert [t for _, t in c.labels(maps._int)] == ["0 (aucun)", "1", "2", "3 à 11"]
+    assert [t for _, t in c.labels(fmt.number)] == ["0 (aucun)", "1", "2", "3 à 11"]
     assert c.color(0) == maps.ZERO_COLOR
     assert c.color(np.nan) == c.color(None) == maps.MISSING_FILL == "url(#ea-hatch)"
     assert c.color(1) == maps.VIRIDIS_5[0] and c.color(11) == maps.VIRIDIS_5[4]
@@ -145,7 +147,8 @@ def test_population_legend_in_french_formats(data):
 def test_commune_colours_match_their_class(data, solar_map):
     view = maps.map_view(data, "solar_uptake", None)
     assert view.period.year == 2024 and view.demo is True
-    assert [t for _, t in view.legend][0] == f"1,3{NBSP}% à 2,2{NBSP}%"
+    # The metric layer's format of the taux de valorisation: two decimals, as on every surface.
+    assert [t for _, t in view.legend][0] == f"1,26{NBSP}% à 2,22{NBSP}%"
     vals = maps.commune_values(data.values, data.communes, "solar_uptake", view.period)["value"]
     layer = communes_layer(solar_map)
     for code in data.communes["code"]:
@@ -346,11 +349,11 @@ def test_lens_profile_against_its_agglomeration_and_the_pma(data, built_db):
         c.close()
     pop = profile.loc["Population (habitants)"]
     assert (pop["Commune"], pop["Agglomération"], pop["Pôle métropolitain"]) == (
-        f"31{NNBSP}415", maps._int(pop_call), maps._int(pop_pma))
-    assert pop["Part de la commune dans l'agglomération"] == maps._percent(31415 / pop_call)
+        f"31{NNBSP}415", fmt.number(pop_call), fmt.number(pop_pma))
+    assert pop["Part de la commune dans l'agglomération"] == fmt.percent(31415 / pop_call)
     uptake = profile.loc["Taux de valorisation solaire"]
-    assert (uptake["Commune"], uptake["Pôle métropolitain"]) == (maps._percent(lens), maps._percent(pma))
-    assert uptake["Commune"] == f"2,3{NBSP}%" and uptake["Période"] == "2024"
+    assert (uptake["Commune"], uptake["Pôle métropolitain"]) == (fmt.percent(lens, 2), fmt.percent(pma, 2))
+    assert uptake["Commune"] == f"2,27{NBSP}%" and uptake["Période"] == "2024"
     assert uptake["Démonstration"] == "oui" and uptake["Part de la commune dans l'agglomération"] == ""
     assert profile.loc["Événements", "Commune"] == str(events) == "11"
     assert profile.loc["Événements", "Démonstration"] == "non"
@@ -369,12 +372,12 @@ def test_values_table_for_export(data):
 def test_map_query_runs_with_null_parameters(built_db):
     c = duckdb.connect(str(built_db), read_only=True)
     try:
-        values = sql.run(c, "map_commune_values")
+        values = sql.run(c, "commune_metrics")
         counters = sql.run(c, "map_counter_sites")
     finally:
         c.close()
-    assert set(values["indicator"]) == set(maps.INDICATORS)
-    assert values.duplicated(["code", "indicator", "year"]).sum() == 0
+    assert set(maps.INDICATORS) <= set(values["metric"])
+    assert values.duplicated(["code", "metric", "year"]).sum() == 0
     assert counters["site_id"].nunique() == 6
     assert json.loads(json.dumps(values["year"].dropna().astype(int).tolist()))  # plain ints
 
@@ -394,8 +397,8 @@ def test_carte_page_shows_the_selected_commune(built_db):
     assert at.selectbox(key="indicateur").value == "Production PV"
     assert [s.value for s in at.subheader] == ["Lens"]
     profile = at.dataframe[0].value.set_index("Indicateur")
-    assert profile.loc["Production PV (MWh)", "Commune"] == f"2{NNBSP}451"
-    assert profile.loc["Production PV (MWh)", "Période"] == "2024"
+    assert profile.loc["Production PV", "Commune"] == f"2{NNBSP}451{NBSP}MWh"
+    assert profile.loc["Production PV", "Période"] == "2024"
     events = at.dataframe[1].value
     assert len(events) == 11
     assert events.iloc[0][["Date", "Événement", "Participants"]].tolist() == [
@@ -403,8 +406,9 @@ def test_carte_page_shows_the_selected_commune(built_db):
     projects = at.dataframe[2].value
     assert projects["Entreprise"].tolist() == ["Entreprise Q", "n.d.", "Pôle Métropolitain de l'Artois"]
     legend = " ".join(m.value for m in at.markdown if "ea-legend" in m.value)
-    assert "Production photovoltaïque (MWh)" in legend and f"970 à 4{NNBSP}150" in legend
+    assert "Production photovoltaïque</strong>" in legend and f"970{NBSP}MWh à 4{NNBSP}150{NBSP}MWh" in legend
+    assert f"Ensemble du Pôle : <strong>91,6{NBSP}GWh</strong> (toutes les communes)" in legend
     assert "données de démonstration" in legend
     # The map values, highest first, ready for export.
     values = at.dataframe[-1].value
-    assert len(values) == 150 and values.iloc[0]["Production photovoltaïque (MWh)"] == f"4{NNBSP}150"
+    assert len(values) == 150 and values.iloc[0]["Production photovoltaïque (MWh)"] == f"4{NNBSP}150{NBSP}MWh"

@@ -14,7 +14,10 @@ import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ecotransition.core import fmt
+from ecotransition.core import compare, fmt
+from ecotransition.core import metrics as M
+from ecotransition.core.labels import PMA_LABEL
+from ecotransition.core.selection import Selection, selection
 
 from ecotransition.data import sql
 from ecotransition.surfaces import overview as ov
@@ -30,11 +33,12 @@ def one(conn, query: str, params: dict | None = None):
 
 # --------------------------------------------------------------------------- shaping
 
-def test_resolve_year_prefers_the_filter_then_the_latest():
-    assert ov.resolve_year(None, [2015, 2024, 2020]) == 2024
-    assert ov.resolve_year(2023, [2015, 2024]) == 2023
-    assert ov.resolve_year(1999, [2015, 2024]) == 1999   # shown as n.d., not silently replaced
-    assert ov.resolve_year(None, []) is None
+def test_resolve_year_prefers_the_filter_then_the_latest(gaps):
+    values = sql.run(gaps, "commune_metrics")
+    assert M.resolve_year(values, "pv_sites", None) == 2024
+    assert M.resolve_year(values, "pv_sites", 2023) == 2023
+    assert M.resolve_year(values, "pv_sites", 1999) == 1999   # shown as n.d., not silently replaced
+    assert M.resolve_year(values.iloc[0:0], "pv_sites", None) is None
 
 
 def test_full_years_need_twelve_months():
@@ -62,7 +66,6 @@ def test_visits_change_compares_the_same_counters():
     assert s["change"] == pytest.approx((11 * 110 + 400) / 1200 - 1)
     assert s["comparable_channels"] == 1
     assert s["missing_share"] == pytest.approx(6 * 72 / (18 * 720))
-    assert ov.visits_default_year(visits_frame()) == 2024
 
 
 def test_visits_of_a_year_without_counts_are_missing_not_zero():
@@ -106,65 +109,60 @@ def test_cadastre_change_only_between_two_full_years():
     assert ov.cadastre_default_year(cad) == 2024
 
 
-def by_commune() -> pd.DataFrame:
-    return pd.DataFrame({
-        "commune_code": ["1", "2", "3"], "commune": ["Un", "Deux", "Trois"],
-        "epci": ["CALL", "CALL", "CAHC"], "population": [1000, 3000, 4000],
-        "pv_sites": [10, 30, 20], "pv_mwh": [100.0, 200.0, 500.0], "pv_is_demo": [True] * 3,
-        "invest_eur": [None, 1e6, 0.0], "jobs": [None, 10.0, 0.0], "invest_is_demo": [False, True, False],
-    })
+def test_per_inhabitant_against_the_pma(gaps):
+    values, communes = sql.run(gaps, "commune_metrics"), sql.run(gaps, "communes_list", epci=None)
+    comp = compare.per_inhabitant(values, communes, Selection(epci="CAHC"), 2024)
+    assert list(dict.fromkeys(comp["zone"])) == ["CAHC", "PMA"]
+    sites = comp[comp["metric"] == "pv_sites_per_1000"].set_index("zone")
+    # Carvin (CAHC) has no 2024 production: Hénin-Beaumont alone, 70 sites for 26 022 inhabitants.
+    assert sites.at["CAHC", "per_inhabitant"] == pytest.approx(70 / 26022 * 1000)
+    assert sites.at["PMA", "per_inhabitant"] == pytest.approx(280 / (31415 + 30785 + 26022) * 1000)
+    assert sites.at["CAHC", "gap"] == pytest.approx((70 / 26022) / (280 / 88222) - 1)
+    assert sites.at["CAHC", "coverage"] == "1 commune sur 2 ; hors Carvin : production non renseignée"
+    invest = comp[comp["metric"] == "investment_eur_per_inhabitant"].set_index("zone")
+    # Hénin-Beaumont's project publishes no amount: CAHC is Carvin alone, with no project (a known 0 €).
+    assert invest.at["CAHC", "per_inhabitant"] == 0.0
 
 
-def test_per_inhabitant_against_the_pma():
-    comp = ov.per_inhabitant(by_commune(), epci="CALL")
-    assert list(dict.fromkeys(comp["zone"])) == ["CALL", "PMA"]
-    sites = comp[comp["metric"] == "pv_sites"].set_index("zone")
-    assert sites.at["CALL", "per_inhabitant"] == pytest.approx(40 / 4000 * 1000)
-    assert sites.at["PMA", "per_inhabitant"] == pytest.approx(60 / 8000 * 1000)
-    assert sites.at["CALL", "gap"] == pytest.approx(10 / 7.5 - 1)
-    invest = comp[comp["metric"] == "invest_eur"].set_index("zone")
-    # The unknown amount of commune 1 is left out, not counted as 0 €: 1 M€ over 4 000 inhabitants.
-    assert invest.at["CALL", "per_inhabitant"] == pytest.approx(250.0)
-
-
-def test_per_inhabitant_for_a_commune_shows_its_agglomeration_too():
-    comp = ov.per_inhabitant(by_commune(), commune="1")
-    assert list(dict.fromkeys(comp["zone"])) == ["Un (1)", "CALL", "PMA"]
-    invest = comp[(comp["metric"] == "invest_eur") & (comp["zone"] == "Un (1)")].iloc[0]
+def test_per_inhabitant_for_a_commune_shows_its_agglomeration_too(gaps):
+    values, communes = sql.run(gaps, "commune_metrics"), sql.run(gaps, "communes_list", epci=None)
+    comp = compare.per_inhabitant(values, communes, Selection(commune="62427", commune_name="Hénin-Beaumont"), 2024)
+    assert list(dict.fromkeys(comp["zone"])) == ["Hénin-Beaumont (62427)", "CAHC", "PMA"]
+    invest = comp[(comp["metric"] == "investment_eur_per_inhabitant") & (comp["kind"] == "commune")].iloc[0]
     assert pd.isna(invest["per_inhabitant"]) and pd.isna(invest["gap"])   # missing stays missing
-    table = ov.comparison_table(comp)
-    assert list(table.columns) == ["Indicateur", "Unité", "Un (1)", "CALL", "PMA", "Écart Un (1) / PMA (%)"]
-    assert table.loc[0, "Un (1)"] == 10.0 and table.loc[0, "PMA"] == 7.5
-    assert table.loc[0, "Écart Un (1) / PMA (%)"] == pytest.approx(33.3)
+    table = compare.table(comp)
+    assert list(table.columns) == ["Indicateur", "Unité", "Hénin-Beaumont (62427)", "CAHC", "PMA",
+                                   "Écart Hénin-Beaumont (62427) / PMA (%)"]
+    assert table.loc[0, "Hénin-Beaumont (62427)"] == fmt._round(70 / 26022 * 1000, 1) == 2.7
+    assert table.loc[0, "Écart Hénin-Beaumont (62427) / PMA (%)"] == fmt._round(
+        ((70 / 26022) / (280 / 88222) - 1) * 100, 1)
 
 
-def test_without_selection_the_three_agglomerations_are_compared():
-    comp = ov.per_inhabitant(by_commune())
-    assert list(dict.fromkeys(comp["zone"])) == ["CAHC", "CALL", "PMA"]
-    assert "Écart" not in " ".join(ov.comparison_table(comp).columns)
-    by = by_commune().assign(population_source="INSEE", pv_source="démonstration",
-                             invest_source=["Rapport", "démonstration", None])
-    assert ov.comparison_sources(by) == ("Population : INSEE · Sites photovoltaïques, Production photovoltaïque : "
-                                         "démonstration · Investissements recensés, Emplois annoncés : "
-                                         "Rapport ; démonstration")
+def test_without_selection_the_three_agglomerations_are_compared(conn):
+    values, communes = sql.run(conn, "commune_metrics"), sql.run(conn, "communes_list", epci=None)
+    comp = compare.per_inhabitant(values, communes, Selection(), 2024)
+    assert list(dict.fromkeys(comp["zone"])) == ["CABBALR", "CAHC", "CALL", "PMA"]
+    assert "Écart" not in " ".join(compare.table(comp).columns)
+    sources = compare.sources(comp)
+    assert sources.startswith("Sites photovoltaïques pour 1 000 habitants, Production photovoltaïque par habitant : "
+                              "démonstration ; population : IGN Admin Express")
     fig = ov.comparison_figure(comp)
     assert isinstance(fig, go.Figure) and len(fig.data) == 4
     assert fig.layout.separators == ", "
     assert any(DEMO_ANNOTATION in (a.text or "") for a in fig.layout.annotations)
 
 
-def test_takeaways_are_computed_from_the_data():
+def test_takeaways_are_computed_from_the_data(gaps):
     solar_by_epci = pd.DataFrame({
         "epci": ["A", "A", "B", "B"], "year": [2023, 2024, 2023, 2024],
         "energy_mwh": [100.0, 110.0, 100.0, 130.0], "is_demo": [True] * 4, "source": ["démonstration"] * 4,
     })
-    solar = pd.DataFrame({"year": [2024], "energy_mwh": [240.0], "potential_mwh": [24000.0],
-                          "is_demo": [True], "source": ["démonstration"]})
-    out = ov.takeaways(solar_by_epci, solar, visits_frame(), events_frame(), ov.Selection(), 2024, 2024, 2023)
+    values, communes = sql.run(gaps, "commune_metrics"), sql.run(gaps, "communes_list", epci=None)
+    out = ov.takeaways(solar_by_epci, values, communes, visits_frame(), events_frame(), Selection(), 2024, 2024, 2023)
     assert len(out) == 4
     assert out[0].text.startswith("En 2024, c'est dans l'agglomération B") and f"+30,0{NBSP}%" in out[0].text
     assert out[0].demo and out[0].year == 2024
-    assert f"1,00{NBSP}%" in out[1].text
+    assert f"5,25{NBSP}% du potentiel annuel" in out[1].text and "2 communes sur 4" in out[1].text
     assert "août" in out[2].text
     assert "« Parc en fête » à Lens" in out[3].text and not out[3].demo
     assert "1er juillet 2023" in out[3].text and f"90{NNBSP}000 participants" in out[3].text
@@ -172,9 +170,9 @@ def test_takeaways_are_computed_from_the_data():
 
 def test_selection_from_filters():
     communes = pd.DataFrame({"code": ["62498"], "name": ["Lens"]})
-    sel = ov.selection({"epci": None, "commune": "62498", "annee": "2023"}, communes)
+    sel = selection({"epci": None, "commune": "62498", "annee": "2023"}, communes)
     assert sel.label == "Lens (62498)" and sel.annee == 2023 and sel.filtered
-    assert ov.selection({"epci": None, "commune": None, "annee": None}, communes).label == ov.PMA_LABEL
+    assert selection({"epci": None, "commune": None, "annee": None}, communes).label == PMA_LABEL
 
 
 # --------------------------------------------------------------------------- the page
@@ -224,7 +222,7 @@ def test_overview_default_view(conn, built_db):
     assert c["Production photovoltaïque"][0] == f"{fmt.number(mwh24 / 1000, 1)}{NBSP}GWh"
     assert c["Production photovoltaïque"][1] == f"{fmt.signed_percent(mwh24 / mwh23 - 1)} par rapport à 2023"
     assert pot == 3_000_000
-    assert c["Part du potentiel des toitures"][0] == fmt.percent(mwh24 / pot, 2)
+    assert c["Taux de valorisation"][0] == fmt.percent(mwh24 / pot, 2)
     assert c["Utilisateurs du cadastre solaire"] == (fmt.number(users24), "")
     assert c["Passages aux compteurs des parcs"][0] == fmt.number(visits24)
     assert c["Parcs de la Chaîne des parcs"][0] == f"4{NNBSP}200{NBSP}ha"
@@ -314,20 +312,21 @@ def test_overview_filtered_commune_with_comparison(conn, built_db):
     assert c["Communes"][0] == "1"
     table = at.dataframe[0].value
     assert list(table.columns) == ["Indicateur", "Unité", "Lens (62498)", "CALL", "PMA", "Écart Lens (62498) / PMA (%)"]
-    row = table.set_index("Indicateur").loc["Sites photovoltaïques"]
+    row = table.set_index("Indicateur").loc["Sites photovoltaïques pour 1 000 habitants"]
     assert row["Lens (62498)"] == fmt._round(sites / pop * 1000, 1)
     assert row["PMA"] == fmt._round(pma_sites / pma_pop * 1000, 1)
 
 
 def test_every_overview_query_runs_filtered(conn):
-    for name in ("overview_territory", "overview_solar", "overview_visits", "overview_events"):
+    for name in ("overview_territory", "overview_visits", "overview_events"):
         df = sql.run(conn, name, epci="CALL", commune=None)
         assert len(df), name
-    by_commune = sql.run(conn, "overview_by_commune", annee=2020)
-    assert len(by_commune) == 150 and set(by_commune["pv_year"]) == {2020}
+    values = sql.run(conn, "commune_metrics")
+    invest = values[values["metric"] == "investment_eur_per_inhabitant"].set_index("code")
+    assert len(invest) == 150
     # No project recorded in a commune is a known 0; a recorded project without amount stays NULL.
     known = one(conn, "SELECT sum(amount_eur) FROM investments WHERE commune_code = '62132'")
-    acc = by_commune.set_index("commune_code").loc["62132"]   # Billy-Berclau: ACC, no published amount
-    assert acc["projects"] >= 1
-    assert (pd.isna(acc["invest_eur"]) and known is None) or acc["invest_eur"] == known
-    assert (by_commune.loc[by_commune["projects"] == 0, "invest_eur"] == 0).all()
+    acc = invest.loc["62132"]   # Billy-Berclau: ACC, no published amount
+    assert acc["items"] >= 1
+    assert (pd.isna(acc["num"]) and known is None) or acc["num"] == known
+    assert (invest.loc[invest["items"] == 0, "num"] == 0).all()

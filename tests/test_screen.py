@@ -182,16 +182,16 @@ def test_parcs_counts_passages_of_the_last_complete_year(fetch, conn):
     assert slide.demo
 
 
-def test_an_unfinished_year_is_not_compared_with_a_full_one():
-    visits = pd.DataFrame({
-        "year": [2023, 2024], "mobility_type": ["BIKE", "BIKE"], "visits": [1000.0, 90.0],
-        "sites": [2, 2], "missing_hours": [0, 0], "hours": [8760, 700],
-        "last_day": [date(2023, 12, 31), date(2024, 1, 29)], "is_demo": [True, True],
-        "source": ["démonstration"] * 2,
-    })
+def test_an_unfinished_year_is_not_compared_with_a_full_one(gaps):
+    """The fixture's Lens counter has ten days of 2025: the slide shows 2024, the last full year."""
+    from ecotransition.data import sql as fixture_sql
+
     indicators = pd.DataFrame(columns=["id", "year", "label", "unit", "value", "source"])
-    slide = screen.parcs(visits, indicators, screen.PALETTES["sombre"])
-    assert [(f.value, f.year) for f in slide.figures] == [(f"1{NNBSP}000", "2023")]
+    slide = screen.parcs(fixture_sql.run(gaps, "commune_metrics"), fixture_sql.run(gaps, "communes_geo"),
+                         fixture_sql.run(gaps, "screen_visits_yearly"), indicators, screen.PALETTES["sombre"])
+    assert [f.year for f in slide.figures] == ["2024", "2024"]
+    assert slide.figures[0].value == f"25{NNBSP}872"
+    assert "2025" not in slide.message
 
 
 def test_evenements_show_the_most_recent_when_none_is_coming(fetch, conn):

@@ -96,6 +96,7 @@ class Metric:
     num_missing: str = "non renseigné"  # coverage reason when the value (numerator) is unknown
     den_missing: str = ""               # ... when the denominator is unknown
     decimals: int = 0                # of the plain number, in tables and exports
+    unit_in_value: bool = False      # the format writes the unit itself ('12,3 GWh'): no unit after labels
 
     @property
     def export_label(self) -> str:
@@ -112,14 +113,14 @@ METRICS: dict[str, Metric] = {m.key: m for m in (
     Metric("pv_sites", "Sites PV", "Sites photovoltaïques", "sites", _int,
            definition="Installations photovoltaïques raccordées au réseau, au 31 décembre.",
            num_missing="production non renseignée"),
-    Metric("pv_power_kw", "Puissance PV", "Puissance installée", "kWc", power, decimals=1,
+    Metric("pv_power_kw", "Puissance PV", "Puissance installée", "kWc", power, decimals=1, unit_in_value=True,
            definition="Puissance crête des installations photovoltaïques raccordées.",
            num_missing="production non renseignée"),
-    Metric("pv_energy_mwh", "Production PV", "Production photovoltaïque", "MWh", energy, decimals=1,
+    Metric("pv_energy_mwh", "Production PV", "Production photovoltaïque", "MWh", energy, decimals=1, unit_in_value=True,
            definition="Électricité produite dans l'année par les installations photovoltaïques.",
            num_missing="production non renseignée"),
     Metric("solar_potential_mwh", "Potentiel des toitures", "Potentiel des toitures", "MWh", energy,
-           yearly=False, definition="Production annuelle possible si toutes les toitures favorables "
+           yearly=False, unit_in_value=True, definition="Production annuelle possible si toutes les toitures favorables "
            "étaient équipées (cadastre solaire).", num_missing="potentiel non renseigné"),
     Metric("solar_uptake", "Taux de valorisation solaire", "Taux de valorisation", "%", _percent,
            ratio=True, decimals=2,
@@ -138,7 +139,7 @@ METRICS: dict[str, Metric] = {m.key: m for m in (
            "W par habitant", _int, ratio=True,
            definition="Puissance installée ÷ population municipale.",
            num_missing="production non renseignée", den_missing="population non renseignée"),
-    Metric("visits", "Passages comptés", "Passages comptés", "passages", _int, year_rule=COMPLETE,
+    Metric("visits", "Passages comptés", "Passages comptés (compteurs situés dans la commune)", "passages", _int, year_rule=COMPLETE,
            definition="Passages de piétons et de cyclistes aux compteurs situés dans la sélection ; "
                       "les heures non mesurées ne sont pas comptées.",
            note="Seules les communes équipées d'un compteur ont une valeur ; heures manquantes exclues.",

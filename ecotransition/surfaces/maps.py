@@ -39,7 +39,7 @@ PROFILE_PMA = "Pôle métropolitain"   # the profile's column header
 
 def unit_suffix(ind: Indicator, text: str) -> str:
     """' (MWh)' after a label, unless the label or the formatted values already say it."""
-    if not ind.unit or ind.unit in ("%", "€") or ind.unit.lower() in text.lower():
+    if not ind.unit or ind.unit_in_value or ind.unit in ("%", "€") or ind.unit.lower() in text.lower():
         return ""
     if "habitant" in ind.unit and "habitant" in text.lower():   # "… pour 1 000 habitants" says it already
         return ""
@@ -683,8 +683,9 @@ def values_table(data: MapData, key: str, year: int | None) -> pd.DataFrame:
 
 
 def value_column(key: str) -> str:
+    """The export's header: the values are plain numbers, so the unit is always said."""
     ind = INDICATORS[key]
-    return ind.label + unit_suffix(ind, ind.label)
+    return ind.label + (f" ({ind.unit})" if ind.unit_in_value else unit_suffix(ind, ind.label))
 
 
 def formatted_values(table: pd.DataFrame, key: str) -> pd.DataFrame:

@@ -90,8 +90,8 @@ def _show_result(result: imports.ImportResult) -> None:
 # ------------------------------------------------------------------------- catalogue
 with tab_catalogue:
     epci = filters()["epci"]
-    datasets = store.query("catalogue_datasets")
-    completeness = store.query("catalogue_completeness", epci=epci)
+    datasets = catalogue.datasets(store.query)
+    completeness = catalogue.completeness(store.query, epci)
     st.subheader("Jeux de données")
     st.dataframe(catalogue.catalogue_table(datasets, completeness), hide_index=True)
     if int(datasets["demo_rows"].sum()):

@@ -2,5 +2,5 @@
 SELECT c.code, c.name, e.short_name AS epci, c.population, c.lat, c.lon
 FROM communes c
 JOIN epci e ON e.code = c.epci_code
-WHERE $epci IS NULL OR e.short_name = $epci
+WHERE in_selection(c.code, $epci, NULL)
 ORDER BY c.name;

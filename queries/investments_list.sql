@@ -6,6 +6,5 @@ SELECT i.id, i.name, i.company, i.sector, i.status, i.announced_year,
 FROM investments i
 LEFT JOIN communes c ON c.code = i.commune_code
 LEFT JOIN epci e ON e.code = c.epci_code
-WHERE ($epci IS NULL OR e.short_name = $epci)
-  AND ($commune IS NULL OR i.commune_code = $commune)
+WHERE in_selection(i.commune_code, $epci, $commune)
 ORDER BY i.amount_eur DESC NULLS LAST, i.name;

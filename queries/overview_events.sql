@@ -6,6 +6,5 @@ SELECT ev.id, ev.title, ev.start_date, ev.end_date, year(ev.start_date) AS year,
 FROM events ev
 LEFT JOIN communes c ON c.code = ev.commune_code
 LEFT JOIN epci e ON e.code = c.epci_code
-WHERE ($epci IS NULL OR e.short_name = $epci)
-  AND ($commune IS NULL OR ev.commune_code = $commune)
+WHERE in_selection(ev.commune_code, $epci, $commune)
 ORDER BY ev.start_date, ev.title;

@@ -5,5 +5,4 @@ SELECT count(c.code) AS communes,
        string_agg(DISTINCT c.source, ' ; ' ORDER BY c.source) AS source
 FROM communes c
 JOIN epci e ON e.code = c.epci_code
-WHERE ($epci IS NULL OR e.short_name = $epci)
-  AND ($commune IS NULL OR c.code = $commune);
+WHERE in_selection(c.code, $epci, $commune);

@@ -5,10 +5,7 @@ WITH channels AS (
     SELECT ch.channel_id, ch.site_id, ch.mobility_type, ch.source
     FROM counter_channels ch
     JOIN counter_sites s ON s.site_id = ch.site_id
-    LEFT JOIN communes c ON c.code = s.commune_code
-    LEFT JOIN epci e ON e.code = c.epci_code
-    WHERE ($epci IS NULL OR e.short_name = $epci)
-      AND ($commune IS NULL OR s.commune_code = $commune)
+    WHERE in_selection(s.commune_code, $epci, $commune)
 ), monthly AS (
     SELECT m.channel_id,
            date_trunc('month', m.day)::DATE AS month,

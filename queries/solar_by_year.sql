@@ -6,7 +6,6 @@ SELECT p.year, e.short_name AS epci,
 FROM solar_production p
 JOIN communes c ON c.code = p.commune_code
 JOIN epci e ON e.code = c.epci_code
-WHERE ($epci IS NULL OR e.short_name = $epci)
-  AND ($commune IS NULL OR p.commune_code = $commune)
+WHERE in_selection(p.commune_code, $epci, $commune)
 GROUP BY ALL
 ORDER BY p.year, epci;

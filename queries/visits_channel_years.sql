@@ -19,6 +19,5 @@ JOIN counter_sites s ON s.site_id = ch.site_id
 LEFT JOIN park_sites p ON p.id = s.park_id
 LEFT JOIN communes c ON c.code = s.commune_code
 LEFT JOIN epci e ON e.code = c.epci_code
-WHERE ($epci IS NULL OR e.short_name = $epci)
-  AND ($commune IS NULL OR s.commune_code = $commune)
+WHERE in_selection(s.commune_code, $epci, $commune)
 ORDER BY ch.site_id, ch.mobility_type, pc.year;

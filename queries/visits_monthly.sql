@@ -7,9 +7,6 @@ SELECT date_trunc('month', m.day)::DATE AS month, ch.mobility_type,
 FROM counter_daily m
 JOIN counter_channels ch USING (channel_id)
 JOIN counter_sites s ON s.site_id = ch.site_id
-LEFT JOIN communes c ON c.code = s.commune_code
-LEFT JOIN epci e ON e.code = c.epci_code
-WHERE ($epci IS NULL OR e.short_name = $epci)
-  AND ($commune IS NULL OR s.commune_code = $commune)
+WHERE in_selection(s.commune_code, $epci, $commune)
 GROUP BY ALL
 ORDER BY month, ch.mobility_type;

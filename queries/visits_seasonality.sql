@@ -3,10 +3,7 @@ WITH channels AS (
     SELECT ch.channel_id, ch.mobility_type, coalesce(ch.time_step, 3600) / 3600.0 AS step_hours
     FROM counter_channels ch
     JOIN counter_sites s ON s.site_id = ch.site_id
-    LEFT JOIN communes c ON c.code = s.commune_code
-    LEFT JOIN epci e ON e.code = c.epci_code
-    WHERE ($epci IS NULL OR e.short_name = $epci)
-      AND ($commune IS NULL OR s.commune_code = $commune)
+    WHERE in_selection(s.commune_code, $epci, $commune)
       AND ($site IS NULL OR s.site_id = $site)
       AND ($mode IS NULL OR ch.mobility_type = $mode)
 ),

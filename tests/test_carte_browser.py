@@ -80,7 +80,7 @@ def test_click_selects_the_commune_and_moving_the_map_does_not_rerun(server, bro
     tooltip = frame.locator(".leaflet-tooltip")
     tooltip.wait_for(timeout=10_000)
     assert "Lens (62498) · CALL" in tooltip.inner_text()
-    assert "Production photovoltaïque : 2\u202f451 · 2024" in tooltip.inner_text()
+    assert "Production photovoltaïque : 2\u202f451\xa0MWh · 2024" in tooltip.inner_text()
     page.mouse.click(x, y)
     page.wait_for_function("() => location.search.includes('commune=62498')", timeout=30_000)
     wait_ready(page, 60_000)

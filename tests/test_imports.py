@@ -371,11 +371,17 @@ def test_an_import_gives_new_versions_only_to_the_tables_it_may_change(writable_
     # The cache key of a page query follows the versions of the tables it reads.
     from ecotransition.ui import store
     from ecotransition.data.db import stamp
-    key = lambda name: store._tables_key(name, str(writable_db), stamp(writable_db))  # noqa: E731
+    key = lambda name, **p: store._tables_key(name, str(writable_db), stamp(writable_db), p)  # noqa: E731
     visits, events = key("visits_series"), key("events_list")
+    # A catalogue query reads the table its parameter names (query_table($table)).
+    catalogue_events, catalogue_parks = key("catalogue_datasets", table="events"), key("catalogue_datasets",
+                                                                                      table="park_sites")
+    assert [t for t, _ in catalogue_events] == ["events", "imports"]
     import_file("events", FIX / "events_ok.csv", writable_db)   # unchanged rows, but a new log line
     store._table_versions.clear()
     assert key("visits_series") == visits and key("events_list") != events
+    assert key("catalogue_datasets", table="events") != catalogue_events
+    assert [t for t, _ in key("catalogue_datasets", table="park_sites")] == ["imports", "park_sites"]
     assert [t for t, _ in visits] == ["communes", "counter_channels", "counter_daily", "counter_sites", "epci"]
 
 

@@ -204,3 +204,37 @@ def test_pages_show_one_taux_and_its_coverage(gaps_app):
     assert next(m.value for m in parks_page.metric if m.label == "Passages comptés") == VISITS_2024
     assert next(m.value for m in overview_page.metric
                 if m.label == "Passages aux compteurs des parcs") == VISITS_2024
+
+
+# --------------------------------------------------------------------------- the registry
+
+
+def test_registry_is_the_one_list_of_datasets(gaps):
+    from ecotransition.data import registry
+    from ecotransition.data.build import SEED_TABLES
+    from ecotransition.data.db import CONTRACT_TABLES
+    from ecotransition.imports import DATASETS, dataset_choices
+    from ecotransition.imports import catalogue
+
+    assert CONTRACT_TABLES == registry.TABLES
+    assert SEED_TABLES == ("epci", "communes", "events", "investments", "indicators", "park_sites")
+    assert list(DATASETS) == list(dataset_choices()) == list(registry.IMPORTABLE)
+    assert all(DATASETS[n].label == registry.get(n).label for n in DATASETS)
+    # Every table of the schema is declared once (plus the derived and bookkeeping tables).
+    schema = {t for (t,) in gaps.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert schema - set(registry.TABLES) == {"build_info", "counter_daily"}
+    # The catalogue lists the registry's datasets, with counts read from each table.
+    listed = catalogue.datasets(lambda name, **p: sql.run(gaps, name, **p)).set_index("dataset")
+    assert list(listed.index) == list(registry.IMPORTABLE)
+    assert listed.at["solar_production", "rows"] == 7 and listed.at["solar_potential", "rows"] == 3
+    heat = catalogue.completeness(lambda name, **p: sql.run(gaps, name, **p), "CAHC")
+    assert set(heat["dataset"]) == set(registry.BY_COMMUNE) and set(heat["code"]) == {"62427", "62215"}
+    assert heat.set_index(["dataset", "code"]).at[("solar_potential", "62215"), "rows"] == 1
+
+
+def test_selection_macro_is_the_one_filter(gaps):
+    """in_selection(): the commune wins; an agglomeration keeps its communes; NULL keeps all."""
+    one = lambda **p: sql.run(gaps, "overview_territory", **p)["communes"].iloc[0]  # noqa: E731
+    assert (one(epci=None, commune=None), one(epci="CAHC", commune=None), one(epci=None, commune="62498")) == (4, 2, 1)
+    visits = sql.run(gaps, "visits_channel_years", epci="CALL", commune=None)
+    assert set(visits["site_id"]) == {"cpt-lens"}

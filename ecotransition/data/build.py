@@ -18,15 +18,13 @@ from typing import Callable
 import duckdb
 import pandas as pd
 
-from ecotransition.data import demo
-
-from ecotransition.data import sql
-from ecotransition.data.db import new_database
 from ecotransition.core.geo import CommuneLocator
 from ecotransition.core.paths import QUERIES_DIR, SEED_DIR, db_path
+from ecotransition.data import demo, registry, sql
+from ecotransition.data.db import new_database
 
-# Seed files loaded as they are, in dependency order: file stem = table name.
-SEED_TABLES = ("epci", "communes", "park_sites", "events", "investments", "indicators")
+# Seed files loaded as they are, in dependency order: file stem = table name (see the registry).
+SEED_TABLES = registry.SEED_TABLES
 
 Progress = Callable[[float, str], None]
 
@@ -64,6 +62,7 @@ def build(path: Path, scale: int = 1, progress: Progress = _print_progress) -> d
     with new_database(path) as conn:
         progress(0.0, "Création des tables")
         conn.execute((QUERIES_DIR / "schema.sql").read_text(encoding="utf-8"))
+        sql.install_macros(conn)
         for table in SEED_TABLES:
             n = _load_seed(conn, table)
             progress(0.05, f"{table} : {n} lignes (data/seed)")

@@ -18,7 +18,7 @@ from typing import Iterable, Iterator
 
 import duckdb
 
-from ecotransition.data import sql
+from ecotransition.data import registry, sql
 
 READ_CONFIG = {
     # Queries may not read or write files on the server, nor load extensions.
@@ -31,11 +31,7 @@ READ_CONFIG = {
     "lock_configuration": True,
 }
 
-CONTRACT_TABLES = (
-    "epci", "communes", "investments", "solar_production", "solar_potential",
-    "cadastre_usage", "park_sites", "counter_sites", "counter_channels",
-    "counter_measures", "events", "indicators", "imports",
-)
+CONTRACT_TABLES = registry.TABLES  # the data contract: declared once, in the registry
 
 
 class DatabaseError(Exception):
@@ -86,6 +82,7 @@ def open_readonly(path: Path) -> duckdb.DuckDBPyConnection:
         for name in sql.DERIVED:
             if (name,) not in tables:
                 conn.execute(f"CREATE VIEW main.{name} AS {sql.load(name).sql}")
+        sql.install_macros(conn)
         # Locked down only now: ATTACH itself is external access.
         for key in ("enable_external_access", "lock_configuration"):
             if key in READ_CONFIG:

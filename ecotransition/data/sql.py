@@ -46,12 +46,22 @@ def load(name: str) -> Query:
 def tables(name: str, candidates: tuple[str, ...]) -> tuple[str, ...]:
     """The `candidates` (table names) that queries/<name>.sql mentions outside its comments."""
     body = re.sub(r"--[^\n]*", "", load(name).sql)
+    if "in_selection(" in body:
+        body += " communes epci"   # what the macro of queries/macros.sql reads
     return tuple(t for t in sorted(candidates) if re.search(rf"\b{re.escape(t)}\b", body))
 
 
+SETUP = ("schema", "macros")   # DDL and shared macros, executed by the build, not queries
+
+
 def names() -> list[str]:
-    """Every query file except the DDL."""
-    return sorted(p.stem for p in QUERIES_DIR.glob("*.sql") if p.stem != "schema")
+    """Every query file except the DDL and the macros."""
+    return sorted(p.stem for p in QUERIES_DIR.glob("*.sql") if p.stem not in SETUP)
+
+
+def install_macros(conn: duckdb.DuckDBPyConnection) -> None:
+    """Create (or replace) the shared macros of queries/macros.sql on this connection."""
+    conn.execute((QUERIES_DIR / "macros.sql").read_text(encoding="utf-8"))
 
 
 # Tables derived from others and stored by the writers, so that pages read a few hundred

@@ -31,14 +31,15 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from ecotransition.data import backup
-
-from ecotransition.data import sql
-from ecotransition.data.db import modified_copy
 from ecotransition.core.paths import db_path
-from ecotransition.imports.readers import ReadError, Table, normalize_header, probe_csv, read_table
-from ecotransition.imports.validate import Issue, Staged, install_macros, match_header, report, sort_issues, stage_csv, stage_table, table_issues, type_issues
+from ecotransition.data import backup, registry, sql
+from ecotransition.data.db import modified_copy
 from ecotransition.imports.datasets import DATASETS, Context, Dataset
+from ecotransition.imports.readers import ReadError, Table, normalize_header, probe_csv, read_table
+from ecotransition.imports.validate import (
+    Issue, Staged, install_macros, match_header, report, sort_issues, stage_csv, stage_table, table_issues,
+    type_issues,
+)
 
 __all__ = ["DATASETS", "ImportResult", "import_file", "LOADED", "REFUSED", "UNCHANGED"]
 
@@ -351,9 +352,8 @@ def _log(conn: duckdb.DuckDBPyConnection, result: ImportResult, now: datetime) -
          "rejected": result.rows_rejected, "status": result.status, "message": result.message})
 
 
-# Staff spreadsheets first, then open-data files, in the order staff meet them.
-CHOICE_ORDER = ("events", "investments", "indicators", "park_sites", "solar_production", "solar_potential",
-                "cadastre_usage", "counter_sites", "counter_channels", "counter_measures")
+# Staff spreadsheets first, then open-data files, in the order staff meet them (the registry's).
+CHOICE_ORDER = registry.IMPORTABLE
 
 
 def dataset_choices() -> dict[str, str]:

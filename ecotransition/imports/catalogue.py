@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from ecotransition.core import fmt
 from ecotransition.core.plotting import style
-from ecotransition.imports.datasets import DATASETS
+from ecotransition.data import registry
 
 # Heatmap levels: nothing, demonstration rows only, real rows (report, open data, imports).
 ABSENT, DEMO_ONLY, REAL = 0, 1, 2
@@ -17,9 +17,20 @@ LEVEL_COLORS = {ABSENT: "#E5E5E5", DEMO_ONLY: "#E69F00", REAL: "#009E73"}
 STATUS_LABELS = {"chargé": "chargé", "refusé": "refusé", "inchangé": "inchangé", "restauré": "restauré"}
 
 
-def label(dataset: str) -> str:
-    ds = DATASETS.get(dataset)
-    return ds.label if ds else {"restauration": "Restauration d'une sauvegarde"}.get(dataset, dataset)
+label = registry.label
+
+
+def datasets(query) -> pd.DataFrame:
+    """catalogue_datasets for every importable dataset of the registry, in its order.
+
+    `query(name, **params)`: store.query in the app, sql.run on a connection in tests."""
+    return pd.concat([query("catalogue_datasets", table=t) for t in registry.IMPORTABLE], ignore_index=True)
+
+
+def completeness(query, epci: str | None) -> pd.DataFrame:
+    """catalogue_completeness of every dataset located by commune, in the registry's order."""
+    return pd.concat([query("catalogue_completeness", table=t, epci=epci) for t in registry.BY_COMMUNE],
+                     ignore_index=True)
 
 
 def completeness_levels(long: pd.DataFrame) -> pd.DataFrame:
@@ -29,7 +40,7 @@ def completeness_levels(long: pd.DataFrame) -> pd.DataFrame:
     level = np.where(long["real_rows"] > 0, REAL, np.where(long["rows"] > 0, DEMO_ONLY, ABSENT))
     frame = long.assign(level=level)
     order = list(dict.fromkeys(frame["dataset"]))
-    communes = list(dict.fromkeys(frame["code"]))
+    communes = list(dict.fromkeys(frame.loc[frame["dataset"] == order[0], "code"]))
     wide = frame.pivot(index="code", columns="dataset", values="level")
     return wide.loc[communes, order]
 

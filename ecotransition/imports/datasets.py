@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from ecotransition.core.geo import CommuneLocator
+from ecotransition.data import registry
 from ecotransition.imports.validate import Col, Format, Issue, Staged, rule
 
 PARK_RADIUS_M = 1000  # a counter belongs to a park site when it stands within 1 km of it
@@ -54,16 +55,27 @@ class Context:
 
 @dataclass(frozen=True)
 class Dataset:
-    name: str
-    label: str                              # French
-    table: str
-    key: tuple[str, ...]
+    """How files are imported into one registry dataset (its table, key and label are declared
+    once, in ecotransition.data.registry)."""
+    name: str                               # = the registry's table
     values: tuple[str, ...]                 # every value column an import may set (besides source)
     formats: tuple[Format, ...]
     build: Callable[[Context], None]        # rules + `_new`
     select: Callable[[Context], None] | None = None   # drops rows out of scope before type checks
     fast: bool = False                      # may be read by DuckDB directly (large files)
     description: str = ""
+
+    @property
+    def label(self) -> str:
+        return registry.get(self.name).label
+
+    @property
+    def table(self) -> str:
+        return registry.get(self.name).table
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return registry.get(self.name).key
 
     @property
     def template(self) -> Format:
@@ -601,38 +613,33 @@ def build_measures(ctx: Context) -> None:
 
 # ------------------------------------------------------------------------ registry
 
-DATASETS: dict[str, Dataset] = {d.name: d for d in (
-    Dataset("solar_production", "Production solaire par commune", "solar_production",
-            ("commune_code", "year"), ("sites", "power_kw", "energy_mwh"),
+_FORMATS: dict[str, Dataset] = {d.name: d for d in (
+    Dataset("solar_production", ("sites", "power_kw", "energy_mwh"),
             (SOLAR_TEMPLATE, ENEDIS, ODRE), build_solar, select_solar,
             description="Fichier Enedis « production électrique par filière à la maille commune » "
                         "(national ou régional : seules les communes du Pôle sont gardées), registre "
                         "ODRÉ des installations (agrégé par commune et année de mise en service), "
                         "ou le modèle du projet."),
-    Dataset("solar_potential", "Potentiel solaire des toitures", "solar_potential", ("commune_code",),
-            ("potential_mwh",), (POTENTIAL,), build_potential),
-    Dataset("cadastre_usage", "Fréquentation du cadastre solaire", "cadastre_usage", ("date",),
-            ("users",), (CADASTRE,), build_cadastre),
-    Dataset("park_sites", "Sites de la Chaîne des parcs", "park_sites", ("id",),
-            ("name", "commune_code", "lat", "lon", "area_ha", "kind", "opened", "description"),
+    Dataset("solar_potential", ("potential_mwh",), (POTENTIAL,), build_potential),
+    Dataset("cadastre_usage", ("users",), (CADASTRE,), build_cadastre),
+    Dataset("park_sites", ("name", "commune_code", "lat", "lon", "area_ha", "kind", "opened", "description"),
             (PARKS,), build_parks),
-    Dataset("indicators", "Indicateurs clés", "indicators", ("id", "year"),
-            ("label", "theme", "unit", "value", "target", "target_year", "direction", "note"),
+    Dataset("indicators", ("label", "theme", "unit", "value", "target", "target_year", "direction", "note"),
             (INDICATORS,), build_indicators),
-    Dataset("counter_sites", "Compteurs – sites", "counter_sites", ("site_id",),
-            ("site_name", "commune_code", "lat", "lon", "park_id"), (SITES,), build_sites,
+    Dataset("counter_sites", ("site_name", "commune_code", "lat", "lon", "park_id"), (SITES,), build_sites,
             description="Fichier des sites du schéma national « comptage des mobilités »."),
-    Dataset("counter_channels", "Compteurs – canaux", "counter_channels", ("channel_id",),
-            ("site_id", "mobility_type", "direction", "time_step"), (CHANNELS,), build_channels,
+    Dataset("counter_channels", ("site_id", "mobility_type", "direction", "time_step"), (CHANNELS,), build_channels,
             description="Fichier des canaux du schéma « comptage des mobilités » (sites importés avant)."),
-    Dataset("counter_measures", "Compteurs – mesures", "counter_measures", ("channel_id", "start_datetime"),
-            ("end_datetime", "count"), (MEASURES,), build_measures, fast=True,
+    Dataset("counter_measures", ("end_datetime", "count"), (MEASURES,), build_measures, fast=True,
             description="Fichier des mesures du schéma « comptage des mobilités » (canaux importés avant) ; "
                         "un comptage vide est une mesure manquante, 0 signifie personne."),
-    Dataset("events", "Événements", "events", ("id",),
-            ("title", "start_date", "end_date", "place", "commune_code", "lat", "lon", "theme",
+    Dataset("events", ("title", "start_date", "end_date", "place", "commune_code", "lat", "lon", "theme",
              "participants", "description"), (EVENTS,), build_events),
-    Dataset("investments", "Investissements", "investments", ("id",),
-            ("name", "company", "sector", "commune_code", "lat", "lon", "amount_eur", "jobs", "status",
+    Dataset("investments", ("name", "company", "sector", "commune_code", "lat", "lon", "amount_eur", "jobs", "status",
              "announced_year", "description"), (INVESTMENTS,), build_investments),
 )}
+
+# In the registry's order; every importable dataset of the registry has its formats here.
+DATASETS: dict[str, Dataset] = {name: _FORMATS[name] for name in registry.IMPORTABLE}
+if set(_FORMATS) != set(registry.IMPORTABLE):
+    raise RuntimeError("ecotransition/imports/datasets.py and the dataset registry name different datasets")

@@ -53,14 +53,7 @@ def _delta(current, previous, previous_year, suffix: str = "") -> str | None:
 
 
 def _sources(values: Iterable) -> str:
-    parts: list[str] = []
-    for v in values:
-        if fmt.is_missing(v):
-            continue
-        for s in str(v).split(" ; "):
-            if s and s not in parts:
-                parts.append(s)
-    return " ; ".join(parts) or fmt.MISSING
+    return metrics.join_sources(values) or fmt.MISSING
 
 
 # ------------------------------------------------------------------ shaping

@@ -101,7 +101,7 @@ def _table_versions(path: str, version: Stamp) -> tuple[dict[str, str], tuple[st
     return versions, tuple(sorted({*versions, *CONTRACT_TABLES, *sql.DERIVED, "build_info"}))
 
 
-def _tables_key(name: str, path: str, version: Stamp) -> tuple:
+def _tables_key(name: str, path: str, version: Stamp, params: dict) -> tuple:
     """What a query's result depends on: the content versions of the tables it reads.
 
     An import gives new versions only to the tables it may change, so the cached results of
@@ -110,7 +110,10 @@ def _tables_key(name: str, path: str, version: Stamp) -> tuple:
     version, or a file without any, falls back to the file's stamp: recomputed on every swap.
     """
     versions, candidates = _table_versions(path, version)
-    return tuple((t, versions.get(t, repr(version))) for t in sql.tables(name, candidates))
+    # A query that reads a table named by a parameter (query_table($table)) depends on it too.
+    named = {v for k, v in params.items() if k == "table" and v in candidates}
+    tables = sorted({*sql.tables(name, candidates), *named})
+    return tuple((t, versions.get(t, repr(version))) for t in tables)
 
 
 # DataFrames handed out by query() and shared(), by object: (weak reference, where it came
@@ -142,7 +145,7 @@ def query(name: str, **params) -> pd.DataFrame:
     """
     path, version = _current()
     key = tuple(sorted(params.items()))
-    tables = _tables_key(name, path, version)
+    tables = _tables_key(name, path, version, params)
     df = _query(name, key, path, tables, version)
     _register(df, ("query", name, key, path, tables))
     return df

@@ -1,0 +1,79 @@
+"""The dataset registry: one declaration per dataset, from which everything else is derived.
+
+Each `Dataset` says its table and key, where its rows come from (a seed file in data/seed/,
+a demonstration generator, imports), its French catalogue label, whether it is located by
+commune, and how often it is expected to change. From this one list come:
+
+- `TABLES`: the data contract's tables, in build order (db.checksums, the store's cache keys);
+- `SEED_TABLES`: the files the build loads, in dependency order;
+- `IMPORTABLE`: the datasets staff may import, in the order the data page offers them (and
+  the catalogue shows them); the import formats and rules of each live in
+  ecotransition/imports/datasets.py under the same name;
+- `BY_COMMUNE`: the datasets of the completeness heatmap.
+
+Adding a dataset = one entry here, its DDL in queries/schema.sql, its import format module.
+The tables' columns are declared in queries/schema.sql (DuckDB is the authority on them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Dataset:
+    table: str
+    key: tuple[str, ...]
+    label: str                       # French, in the catalogue, the import choices and the history
+    rhythm: str                      # expected update rhythm, in French ("annuelle", "quotidienne")
+    seed: bool = False               # loaded from data/seed/<table>.csv by the build
+    demo: str = ""                   # what the build generates for it (ecotransition.data.demo), if anything
+    importable: bool = True          # staff may load files into it from /donnees or the CLI
+    by_commune: bool = False         # has a commune_code: shown in the completeness heatmap
+
+
+# In build order (a table comes after the tables it refers to); the importable ones are
+# offered in this order too: staff spreadsheets first, then open-data files.
+REGISTRY: tuple[Dataset, ...] = (
+    Dataset("epci", ("code",), "Agglomérations", "à chaque changement de périmètre", seed=True, importable=False),
+    Dataset("communes", ("code",), "Communes", "annuelle (populations légales INSEE)", seed=True,
+            importable=False),
+    Dataset("events", ("id",), "Événements", "au fil des événements", seed=True, by_commune=True),
+    Dataset("investments", ("id",), "Investissements", "au fil des annonces", seed=True,
+            demo="projets sans nom dont les montants totalisent les 2,5 Md€ du rapport", by_commune=True),
+    Dataset("indicators", ("id", "year"), "Indicateurs clés", "annuelle (rapport d'activité)", seed=True),
+    Dataset("park_sites", ("id",), "Sites de la Chaîne des parcs", "à chaque nouveau site", seed=True,
+            by_commune=True),
+    Dataset("solar_production", ("commune_code", "year"), "Production solaire par commune",
+            "annuelle (Enedis publie l'année N au cours de l'année N+1)",
+            demo="séries 2015-2024 par commune, proportionnelles à la population", by_commune=True),
+    Dataset("solar_potential", ("commune_code",), "Potentiel solaire des toitures",
+            "à chaque mise à jour du cadastre solaire", demo="répartition par commune des 3 000 GWh du rapport",
+            by_commune=True),
+    Dataset("cadastre_usage", ("date",), "Fréquentation du cadastre solaire", "quotidienne",
+            demo="utilisateurs quotidiens calés sur les 2 200 des deux premiers mois"),
+    Dataset("counter_sites", ("site_id",), "Compteurs – sites", "à chaque nouveau compteur",
+            demo="compteurs autour des sites de la Chaîne des parcs", by_commune=True),
+    Dataset("counter_channels", ("channel_id",), "Compteurs – canaux", "à chaque nouveau compteur",
+            demo="piétons et vélos par compteur"),
+    Dataset("counter_measures", ("channel_id", "start_datetime"), "Compteurs – mesures", "quotidienne ou hebdomadaire",
+            demo="comptages horaires 2019-2024"),
+    Dataset("imports", ("id",), "Historique des imports", "à chaque import", importable=False),
+)
+
+_BY_TABLE = {d.table: d for d in REGISTRY}
+TABLES: tuple[str, ...] = tuple(d.table for d in REGISTRY)
+SEED_TABLES: tuple[str, ...] = tuple(d.table for d in REGISTRY if d.seed)
+IMPORTABLE: tuple[str, ...] = tuple(d.table for d in REGISTRY if d.importable)
+BY_COMMUNE: tuple[str, ...] = tuple(d.table for d in REGISTRY if d.by_commune)
+
+
+def get(table: str) -> Dataset:
+    """The declaration of `table`; KeyError for a table the registry does not know."""
+    return _BY_TABLE[table]
+
+
+def label(name: str) -> str:
+    """French label of a dataset (or of a history entry such as a restore), else the name itself."""
+    entry = _BY_TABLE.get(name)
+    return entry.label if entry else {"restauration": "Restauration d'une sauvegarde"}.get(name, name)

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from ecotransition.ui import store
 from ecotransition.data.db import DatabaseError
+from ecotransition.ui import store
 
 st.set_page_config(
     page_title="Écotransition Artois",

@@ -14,12 +14,13 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from conftest import CHROMIUM, PAGES, READY_JS, start_server  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from ecotransition.core.a11y import BLOCKING, MARK_CHROME_JS, STREAMLIT_CHROME, mark_nodes, split_violations, summarise  # noqa: E402
+from conftest import CHROMIUM, PAGES, READY_JS, start_server  # noqa: E402
+from ecotransition.core.a11y import (  # noqa: E402
+    BLOCKING, MARK_CHROME_JS, STREAMLIT_CHROME, mark_nodes, split_violations, summarise,
+)
 from ecotransition.core.paths import db_path  # noqa: E402
-
 
 
 def main() -> None:

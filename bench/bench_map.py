@@ -30,8 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from conftest import CHROMIUM, READY_JS, offline_context, start_server  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
+
+from conftest import CHROMIUM, READY_JS, offline_context, start_server  # noqa: E402
 
 FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 PATHS = "path.ea-commune"
@@ -59,11 +60,10 @@ def drawn(page, t0: float) -> float:
 def payload_sizes(db: Path) -> dict:
     """Sizes of what st_folium sends for the default map (population, no year)."""
     import duckdb
-
-    from ecotransition.surfaces import maps
+    from streamlit_folium import _get_header, _get_html, _get_map_string
 
     from ecotransition.data import sql
-    from streamlit_folium import _get_header, _get_html, _get_map_string
+    from ecotransition.surfaces import maps
 
     c = duckdb.connect(str(db), read_only=True)
     try:

@@ -26,8 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from conftest import CHROMIUM, PAGES, READY_JS, start_server  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
+
+from conftest import CHROMIUM, PAGES, READY_JS, start_server  # noqa: E402
 
 FILTERS = ["CALL", "CAHC", "CABBALR"]
 

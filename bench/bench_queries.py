@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import duckdb  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from ecotransition.core.paths import db_path  # noqa: E402
 from ecotransition.data import sql  # noqa: E402
 from ecotransition.data.db import open_readonly  # noqa: E402
-from ecotransition.core.paths import db_path  # noqa: E402
 
 QUERY = "visits_monthly"
 

@@ -97,8 +97,9 @@ def bench_browser(path: Path, repeat: int) -> None:
     sys.path.insert(0, str(ROOT / "tests"))
     sys.path.insert(0, str(ROOT / "bench"))
     from bench_pages import load
-    from conftest import CHROMIUM, start_server
     from playwright.sync_api import sync_playwright
+
+    from conftest import CHROMIUM, start_server
 
     urls = {
         "/solaire": ["?epci=CALL", "?epci=CAHC", "?epci=CABBALR"],

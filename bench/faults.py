@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
 import duckdb  # noqa: E402
-from conftest import APP, start_server  # noqa: E402
 
+from conftest import APP, start_server  # noqa: E402
 from ecotransition.data.db import checksums  # noqa: E402
 
 OTHER_TABLES = ("communes", "events", "investments", "solar_production", "counter_sites", "counter_channels")

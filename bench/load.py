@@ -27,9 +27,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
 import duckdb  # noqa: E402
-from conftest import CHROMIUM, READY_JS, start_server  # noqa: E402
 from playwright.async_api import async_playwright  # noqa: E402
 
+from conftest import CHROMIUM, READY_JS, start_server  # noqa: E402
 from ecotransition.data.db import stamp  # noqa: E402
 
 ERROR = '[data-testid="stException"], [data-testid="stAlertContentError"]'

@@ -60,12 +60,13 @@ sys.path.insert(0, str(ROOT))
 
 import streamlit  # noqa: E402
 import websockets  # noqa: E402
-from conftest import start_server, stop_server  # noqa: E402
 from load import EPCIS, THEMATIC, consistency_loop, import_loop, pct  # noqa: E402
 from streamlit.proto.Alert_pb2 import Alert  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
+
+from conftest import start_server, stop_server  # noqa: E402
 
 # The page title (st.title) each view must show; a page missing here is checked for data only.
 TITLES = {

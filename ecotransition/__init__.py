@@ -5,5 +5,3 @@ data/ (database file, named SQL, dataset registry, build, demo series, backups),
 themes/ (solar, parks, events, investments: figures and tables per theme), surfaces/
 (overview, map, forum screen, exports) and ui/ (the only Streamlit-aware modules).
 """
-
-from ecotransition.core.labels import DEMO_SOURCE, REPORT_SOURCE  # noqa: F401  (historical import path)

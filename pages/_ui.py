@@ -9,7 +9,8 @@ import pandas as pd
 import streamlit as st
 
 from ecotransition.core.kpi import Kpi
-from ecotransition.core.selection import Selection, selection as make_selection
+from ecotransition.core.selection import Selection
+from ecotransition.core.selection import selection as make_selection
 from ecotransition.surfaces import export
 from ecotransition.ui import store
 

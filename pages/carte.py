@@ -7,13 +7,9 @@ Moving the map never reruns the page: the map component only returns the last cl
 import streamlit as st
 
 from ecotransition.core import fmt
-
-from ecotransition.surfaces import maps
-
-from ecotransition.surfaces import offline
-
-from ecotransition.ui import store
 from ecotransition.core.geo import CommuneLocator
+from ecotransition.surfaces import maps, offline
+from ecotransition.ui import store
 from pages._map import leaflet_map
 from pages._ui import demo_notice, escape_md, export_buttons, filters
 

@@ -3,13 +3,9 @@
 import streamlit as st
 
 from ecotransition.core import fmt, metrics
-
 from ecotransition.themes import parks
-
 from ecotransition.ui import store
-from pages._ui import (
-    dataset_notes, demo_notice, filters, kpi_cards, number_column, table_with_export, date_column,
-)
+from pages._ui import dataset_notes, date_column, demo_notice, filters, kpi_cards, number_column, table_with_export
 
 st.title("Chaîne des parcs")
 f = filters()

@@ -6,21 +6,13 @@ import os
 
 import streamlit as st
 
-from ecotransition.ui import auth
-
-from ecotransition.data import backup
-
-from ecotransition.surfaces import export
-
-from ecotransition.core import fmt
-
 from ecotransition import imports
-
-from ecotransition.imports import readers
-
-from ecotransition.ui import store
-from ecotransition.imports import catalogue, templates
+from ecotransition.core import fmt
 from ecotransition.core.paths import db_path
+from ecotransition.data import backup
+from ecotransition.imports import catalogue, readers, templates
+from ecotransition.surfaces import export
+from ecotransition.ui import auth, store
 from pages._ui import escape_md, filters
 
 st.title("Données")

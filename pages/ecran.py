@@ -11,7 +11,6 @@ from datetime import date
 import streamlit as st
 
 from ecotransition.surfaces import screen
-
 from ecotransition.ui import store
 
 config = screen.settings(st.query_params.to_dict())

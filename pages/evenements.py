@@ -4,14 +4,10 @@ from datetime import date
 
 import streamlit as st
 
-from ecotransition.themes import events
-
 from ecotransition.core import fmt
-
+from ecotransition.themes import events
 from ecotransition.ui import store
-from pages._ui import (
-    dataset_notes, date_column, escape_md, filters, kpi_cards, number_column, table_with_export,
-)
+from pages._ui import dataset_notes, date_column, escape_md, filters, kpi_cards, number_column, table_with_export
 
 st.title("Événements")
 f = filters()

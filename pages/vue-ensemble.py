@@ -3,12 +3,10 @@
 import streamlit as st
 
 from ecotransition.core import compare, metrics
+from ecotransition.core.labels import DEMO_BADGE
 from ecotransition.surfaces import overview as ov
 from ecotransition.ui import store
-from pages._ui import (
-    coverage_notes, demo_notice, escape_md, export_buttons, kpi_cards, number_column, selection,
-)
-from ecotransition.core.labels import DEMO_BADGE
+from pages._ui import coverage_notes, demo_notice, escape_md, export_buttons, kpi_cards, number_column, selection
 
 sel = selection()
 params = dict(epci=sel.epci, commune=sel.commune)
@@ -18,7 +16,6 @@ communes = store.query("communes_list", epci=None)
 indicators = store.query("indicators_latest", theme=None)
 territory = store.query("overview_territory", **params)
 projects = store.query("investments_list", **params)
-solar_by_epci = store.query("overview_solar_by_epci")
 cadastre = store.query("overview_cadastre")
 visits = store.query("overview_visits", **params)
 events = store.query("overview_events", **params)
@@ -43,8 +40,7 @@ cards = {
 demo_notice(any(k.demo for ks in cards.values() for k in ks))
 
 st.subheader("À retenir")
-points = store.shared(ov.takeaways, solar_by_epci, values, communes, visits, events, sel, solar_year, visits_year,
-                      events_year)
+points = store.shared(ov.takeaways, values, communes, visits, events, sel, solar_year, visits_year, events_year)
 st.markdown("\n".join(
     f"- {escape_md(t.text)} *({escape_md(t.source)}"
     + (f" — {DEMO_BADGE}" if t.demo else "") + ")*"

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import PAGES, offline_page, wait_ready
-from ecotransition.core.a11y import BLOCKING, MARK_CHROME_JS, STREAMLIT_CHROME, mark_nodes, split_violations, summarise
+from ecotransition.core.a11y import (
+    BLOCKING, MARK_CHROME_JS, STREAMLIT_CHROME, mark_nodes, split_violations, summarise,
+)
 
 
 @pytest.mark.browser

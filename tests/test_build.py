@@ -11,7 +11,6 @@ import shapely
 from shapely.geometry import shape
 
 from ecotransition.core.labels import DEMO_SOURCE
-
 from ecotransition.data import sql
 from ecotransition.data.build import build
 from ecotransition.data.db import checksums

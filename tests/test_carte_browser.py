@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import offline_page, wait_ready
-from ecotransition.surfaces import maps
-from ecotransition.surfaces import offline
+from ecotransition.surfaces import maps, offline
 
 pytestmark = pytest.mark.browser
 
@@ -119,9 +118,10 @@ def test_click_selects_the_commune_and_moving_the_map_does_not_rerun(server, bro
 def test_hostile_names_stay_text_in_the_browser(browser, built_db, tmp_path):
     """A standalone render of the map (served by routes, no server) with an HTML/JS payload
     in every shown string: tooltips and popups show it as text, nothing executes."""
-    from test_maps import LENS, XSS, hostile
-    from ecotransition.data import sql
     import duckdb
+    from test_maps import LENS, XSS, hostile
+
+    from ecotransition.data import sql
 
     c = duckdb.connect(str(built_db), read_only=True)
     try:

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from conftest import metrics, open_page
-from ecotransition.themes import events
 from ecotransition.core import fmt
 from ecotransition.data import sql
+from ecotransition.themes import events
 
 NNBSP = "\u202f"
 

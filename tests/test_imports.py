@@ -12,9 +12,9 @@ import pytest
 
 from conftest import ROOT
 from ecotransition.data import backup
-from ecotransition.surfaces import export
 from ecotransition.data.db import CONTRACT_TABLES, checksums, open_readonly
 from ecotransition.imports import LOADED, REFUSED, UNCHANGED, import_file, templates
+from ecotransition.surfaces import export
 
 FIX = Path(__file__).resolve().parent / "fixtures"
 DATA_TABLES = [t for t in CONTRACT_TABLES if t != "imports"]
@@ -369,13 +369,12 @@ def test_an_import_gives_new_versions_only_to_the_tables_it_may_change(writable_
     assert {t for t in after if versions()[t] != after[t]} == {"counter_measures", "counter_daily", "imports"}
 
     # The cache key of a page query follows the versions of the tables it reads.
-    from ecotransition.ui import store
     from ecotransition.data.db import stamp
+    from ecotransition.ui import store
     key = lambda name, **p: store._tables_key(name, str(writable_db), stamp(writable_db), p)  # noqa: E731
     visits, events = key("visits_series"), key("events_list")
     # A catalogue query reads the table its parameter names (query_table($table)).
-    catalogue_events, catalogue_parks = key("catalogue_datasets", table="events"), key("catalogue_datasets",
-                                                                                      table="park_sites")
+    catalogue_events = key("catalogue_datasets", table="events")
     assert [t for t, _ in catalogue_events] == ["events", "imports"]
     import_file("events", FIX / "events_ok.csv", writable_db)   # unchanged rows, but a new log line
     store._table_versions.clear()

@@ -7,9 +7,11 @@ from datetime import date, datetime
 import duckdb
 import pytest
 
-from ecotransition.ui import auth
-from ecotransition.imports.readers import ReadError, decode, normalize_header, probe_csv, read_table, sniff_delimiter
+from ecotransition.imports.readers import (
+    ReadError, decode, normalize_header, probe_csv, read_table, sniff_delimiter,
+)
 from ecotransition.imports.validate import Issue, install_macros, report
+from ecotransition.ui import auth
 
 
 @pytest.mark.parametrize("data, text, encoding", [

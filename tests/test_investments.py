@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 import io
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -12,13 +11,11 @@ import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ecotransition.surfaces import export
-
 from ecotransition.core import fmt
-
-from ecotransition.data import sql
-from ecotransition.themes import investments as inv
 from ecotransition.core.plotting import DEMO_ANNOTATION
+from ecotransition.data import sql
+from ecotransition.surfaces import export
+from ecotransition.themes import investments as inv
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 NNBSP, NBSP = "\u202f", "\u00a0"

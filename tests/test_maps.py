@@ -13,16 +13,12 @@ import threading
 import duckdb
 import numpy as np
 import pandas as pd
-
-from ecotransition.core import fmt
 import pytest
 
-from ecotransition.surfaces import maps
-
-from ecotransition.surfaces import offline
-
-from ecotransition.data import sql
+from ecotransition.core import fmt
 from ecotransition.core.geo import CommuneLocator
+from ecotransition.data import sql
+from ecotransition.surfaces import maps, offline
 
 NNBSP, NBSP = "\u202f", "\u00a0"
 XSS = "<img src=x onerror=alert(1)>"

@@ -14,6 +14,7 @@ Counters: Lens 2 passages an hour (nothing 1-10 March 2024), Hénin 1 an hour; 2
 from __future__ import annotations
 
 import html
+
 import pandas as pd
 import pytest
 
@@ -138,8 +139,7 @@ def test_coverage_is_said_on_the_card_and_the_map(data):
 def test_sentences_state_what_the_figures_show(data, gaps):
     v, c = data["values"], data["communes"]
     sel = Selection()
-    points = overview.takeaways(pd.DataFrame(columns=["epci", "year", "energy_mwh", "is_demo", "source"]), v, c,
-                                sql.run(gaps, "overview_visits", epci=None, commune=None),
+    points = overview.takeaways(v, c, sql.run(gaps, "overview_visits", epci=None, commune=None),
                                 sql.run(gaps, "overview_events", epci=None, commune=None), sel, 2024, 2024, 2024)
     solar_sentence = next(t.text for t in points if "potentiel" in t.text)
     # Production and potential of the same two communes as the ratio: 840 MWh of 16 000.
@@ -213,8 +213,7 @@ def test_registry_is_the_one_list_of_datasets(gaps):
     from ecotransition.data import registry
     from ecotransition.data.build import SEED_TABLES
     from ecotransition.data.db import CONTRACT_TABLES
-    from ecotransition.imports import DATASETS, dataset_choices
-    from ecotransition.imports import catalogue
+    from ecotransition.imports import DATASETS, catalogue, dataset_choices
 
     assert CONTRACT_TABLES == registry.TABLES
     assert SEED_TABLES == ("epci", "communes", "events", "investments", "indicators", "park_sites")

@@ -17,11 +17,10 @@ from streamlit.testing.v1 import AppTest
 from ecotransition.core import compare, fmt
 from ecotransition.core import metrics as M
 from ecotransition.core.labels import PMA_LABEL
+from ecotransition.core.plotting import DEMO_ANNOTATION
 from ecotransition.core.selection import Selection, selection
-
 from ecotransition.data import sql
 from ecotransition.surfaces import overview as ov
-from ecotransition.core.plotting import DEMO_ANNOTATION
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 NNBSP, NBSP = "\u202f", "\u00a0"
@@ -153,15 +152,15 @@ def test_without_selection_the_three_agglomerations_are_compared(conn):
 
 
 def test_takeaways_are_computed_from_the_data(gaps):
-    solar_by_epci = pd.DataFrame({
-        "epci": ["A", "A", "B", "B"], "year": [2023, 2024, 2023, 2024],
-        "energy_mwh": [100.0, 110.0, 100.0, 130.0], "is_demo": [True] * 4, "source": ["démonstration"] * 4,
-    })
     values, communes = sql.run(gaps, "commune_metrics"), sql.run(gaps, "communes_list", epci=None)
-    out = ov.takeaways(solar_by_epci, values, communes, visits_frame(), events_frame(), Selection(), 2024, 2024, 2023)
+    # Drop Carvin's 2023 production: CAHC then compares Hénin-Beaumont with itself (300 / 270).
+    values = values[~((values["code"] == "62215") & (values["year"] == 2023))]
+    out = ov.takeaways(values, communes, visits_frame(), events_frame(), Selection(), 2024, 2024, 2023)
     assert len(out) == 4
-    assert out[0].text.startswith("En 2024, c'est dans l'agglomération B") and f"+30,0{NBSP}%" in out[0].text
-    assert out[0].demo and out[0].year == 2024
+    # CALL: (540 + 420) / (450 + 380) - 1 = +15,7 %; CAHC: 300 / 270 - 1 = +11,1 %.
+    assert out[0].text == (f"En 2024, c'est dans l'agglomération CALL que la production photovoltaïque a le plus "
+                           f"progressé : +15,7{NBSP}% par rapport à 2023 (CAHC +11,1{NBSP}%).")
+    assert not out[0].demo and out[0].year == 2024 and out[0].source == "fixture"
     assert f"5,25{NBSP}% du potentiel annuel" in out[1].text and "2 communes sur 4" in out[1].text
     assert "août" in out[2].text
     assert "« Parc en fête » à Lens" in out[3].text and not out[3].demo

@@ -12,8 +12,8 @@ import pytest
 
 from conftest import metrics, open_page
 from ecotransition.core import fmt
-from ecotransition.themes import parks
 from ecotransition.data import sql
+from ecotransition.themes import parks
 
 NNBSP, NBSP = "\u202f", "\u00a0"
 ALL = dict(epci=None, commune=None, site=None, mode=None, annee=None)

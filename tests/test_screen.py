@@ -16,10 +16,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ecotransition.surfaces import screen
-
 from ecotransition.data import sql
-
+from ecotransition.surfaces import screen
 from ecotransition.ui import store
 
 NNBSP = "\u202f"  # babel's French thousands separator

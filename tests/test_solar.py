@@ -9,13 +9,12 @@ import pandas as pd
 import pytest
 
 from conftest import metrics, open_page
-from ecotransition.surfaces import export
-from ecotransition.core import fmt
-from ecotransition.core import compare
+from ecotransition.core import compare, fmt
 from ecotransition.core import metrics as M
 from ecotransition.core.selection import Selection
-from ecotransition.themes import solar
 from ecotransition.data import sql
+from ecotransition.surfaces import export
+from ecotransition.themes import solar
 
 NNBSP, NBSP = "\u202f", "\u00a0"
 

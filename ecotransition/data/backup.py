@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from ecotransition.data.db import modified_copy
 from ecotransition.core.paths import db_path
+from ecotransition.data.db import modified_copy
 
 KEPT = 5
 RESTORE = "restauration"

@@ -25,7 +25,7 @@ from ecotransition.core import fmt, metrics
 from ecotransition.core.kpi import Kpi, from_reading
 from ecotransition.core.labels import DEMO_SOURCE, REPORT_SOURCE
 from ecotransition.core.plotting import EPCI_COLORS, PALETTE, style
-from ecotransition.core.selection import Selection
+from ecotransition.core.selection import Selection, zones
 from ecotransition.themes import solar as solar_theme
 from ecotransition.themes.investments import demo_above_subplots, indicator_card, project_kpis, report_kpis
 
@@ -302,25 +302,31 @@ class Takeaway:
     demo: bool
 
 
-def growth_by_epci(solar_by_epci: pd.DataFrame, year: int | None) -> pd.DataFrame:
-    """PV production change of `year` against the year before, per agglomeration, fastest first."""
-    if year is None or solar_by_epci.empty:
-        return pd.DataFrame(columns=["epci", "energy_mwh", "previous", "change", "is_demo"])
-    cur = solar_by_epci[solar_by_epci["year"] == year].set_index("epci")
-    prev = solar_by_epci[solar_by_epci["year"] == year - 1].set_index("epci")
-    out = pd.DataFrame({"energy_mwh": cur["energy_mwh"], "previous": prev["energy_mwh"].reindex(cur.index),
-                        "is_demo": cur["is_demo"]})
-    out["change"] = [fmt.change(a, b) for a, b in zip(out["energy_mwh"], out["previous"])]
-    out = out.dropna(subset=["change"]).sort_values("change", ascending=False)
-    return out.reset_index()
+def growth_by_epci(values: pd.DataFrame, communes: pd.DataFrame, year: int | None) -> pd.DataFrame:
+    """PV production change of `year` against the year before, per agglomeration, fastest first:
+    only the agglomerations whose production is known for the same communes both years."""
+    rows = []
+    if year is not None:
+        for zone in zones(communes, Selection()):
+            if zone.kind != "epci":
+                continue
+            cur = metrics.reading(values, communes, "pv_energy_mwh", year, zone.codes)
+            prev = metrics.reading(values, communes, "pv_energy_mwh", year - 1, zone.codes)
+            change = metrics.change(cur, prev)
+            if change is not None:
+                rows.append({"epci": zone.name, "energy_mwh": cur.value, "previous": prev.value, "change": change,
+                             "is_demo": cur.demo, "source": cur.source})
+    out = pd.DataFrame(rows, columns=["epci", "energy_mwh", "previous", "change", "is_demo", "source"])
+    return out.sort_values("change", ascending=False).reset_index(drop=True)
 
 
-def takeaways(solar_by_epci: pd.DataFrame, values: pd.DataFrame, communes: pd.DataFrame, visits: pd.DataFrame,
+def takeaways(values: pd.DataFrame, communes: pd.DataFrame, visits: pd.DataFrame,
               events: pd.DataFrame, sel: Selection, solar_year: int | None,
               visits_year: int | None, events_year: int | None) -> list[Takeaway]:
-    """Three or four sentences computed from the data, each with its year and source."""
+    """Three or four sentences computed from the data, each with its year and source; each
+    states what its figures show (a change of one year, a share of one year), nothing more."""
     out: list[Takeaway] = []
-    growth = growth_by_epci(solar_by_epci, solar_year)
+    growth = growth_by_epci(values, communes, solar_year)
     if len(growth) >= 2:
         first, others = growth.iloc[0], growth.iloc[1:]
         rest = ", ".join(f"{r.epci} {fmt.signed_percent(r.change)}" for r in others.itertuples())
@@ -328,8 +334,7 @@ def takeaways(solar_by_epci: pd.DataFrame, values: pd.DataFrame, communes: pd.Da
             f"En {solar_year}, c'est dans l'agglomération {first.epci} que la production photovoltaïque "
             f"a le plus progressé : {fmt.signed_percent(first.change)} par rapport à {solar_year - 1} "
             f"({rest}).",
-            solar_year, _sources(solar_by_epci.loc[solar_by_epci["year"] == solar_year, "source"]),
-            bool(growth["is_demo"].any())))
+            solar_year, _sources(growth["source"]), bool(growth["is_demo"].any())))
     uptake = metrics.reading(values, communes, "solar_uptake", solar_year, sel.codes(communes))
     if uptake.value is not None:
         # Production and potential over the communes the ratio covers, so the sentence adds up.

@@ -13,10 +13,9 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
-from ecotransition.core.labels import DEMO_SOURCE
-
 from ecotransition.core import fmt
 from ecotransition.core.kpi import Kpi, from_indicator
+from ecotransition.core.labels import DEMO_SOURCE
 from ecotransition.core.plotting import PALETTE, french_date_axis, style
 
 MONTHS = fmt.MONTHS_SHORT

@@ -16,10 +16,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ecotransition.core.labels import DEMO_SOURCE, PMA_LABEL
-
 from ecotransition.core import fmt
 from ecotransition.core.kpi import Kpi, from_indicator
+from ecotransition.core.labels import DEMO_SOURCE, PMA_LABEL
 from ecotransition.core.plotting import MODE_LABELS, PALETTE, french_date_axis, style
 
 # Choices of the page controls (shown and put in the URL as they are) -> query values.

@@ -20,9 +20,9 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from ecotransition.core.paths import db_path
 from ecotransition.data import sql
 from ecotransition.data.db import CONTRACT_TABLES, DatabaseError, Stamp, open_readonly, stamp
-from ecotransition.core.paths import db_path
 
 _build_lock = threading.Lock()
 

@@ -1,0 +1,1 @@
+"""One module per family of import formats; base.py holds what they share."""

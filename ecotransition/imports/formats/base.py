@@ -1,0 +1,184 @@
+"""What every import format shares: the import in progress (Context), how a dataset is imported
+(Dataset), the common columns (coordinates, commune, source) and rules (unknown communes,
+duplicate keys, coordinate pairs, locating points in communes).
+
+Every build step reads the staged table `_parsed` (see validate.py) and writes `_new`, whose
+columns are the table's key, the value columns the file provides, `source` and `line`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import duckdb
+import pandas as pd
+
+from ecotransition.core.geo import CommuneLocator
+from ecotransition.data import registry
+from ecotransition.imports.validate import Col, Format, Issue, Staged, rule
+
+PARK_RADIUS_M = 1000  # a counter belongs to a park site when it stands within 1 km of it
+
+MOBILITY = ("BIKE|TWO WHEELS MOTORIZED|PEDESTRIAN|E-SCOOTER|HORSE-RIDER|CAR|BUS|MINIBUS|TRUCK|VAN"
+            "|TRAMWAY|CANOE|UNDEFINED")
+DIRECTIONS = ("N", "NW", "NE", "W", "SW", "S", "SE", "E")
+
+
+@dataclass
+class Context:
+    """One import in progress, inside the writer connection."""
+    conn: duckdb.DuckDBPyConnection
+    staged: Staged
+    source: str                             # `source` written on new rows (unless the file gives one)
+    issues: list[Issue] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    provided: set[str] = field(default_factory=set)  # table columns the file sets
+
+    @property
+    def fmt(self) -> Format:
+        return self.staged.match.format
+
+    def label(self, name: str) -> str:
+        return self.staged.label(name)
+
+    def has(self, name: str) -> bool:
+        return name in self.staged.present
+
+    def check(self, sql: str, **params) -> None:
+        """Add the issues a query returns as (line, column name, value, reason); the column is
+        shown as headed in the file, and any text from the file is a parameter, never SQL."""
+        self.issues.extend(rule(self.conn, sql, params, label=self.label))
+
+    def scalar(self, sql: str, **params):
+        return self.conn.execute(sql, params).fetchall()[0][0]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """How files are imported into one registry dataset (its table, key and label are declared
+    once, in ecotransition.data.registry)."""
+    name: str                               # = the registry's table
+    values: tuple[str, ...]                 # every value column an import may set (besides source)
+    formats: tuple[Format, ...]
+    build: Callable[[Context], None]        # rules + `_new`
+    select: Callable[[Context], None] | None = None   # drops rows out of scope before type checks
+    fast: bool = False                      # may be read by DuckDB directly (large files)
+    description: str = ""
+
+    @property
+    def label(self) -> str:
+        return registry.get(self.name).label
+
+    @property
+    def table(self) -> str:
+        return registry.get(self.name).table
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return registry.get(self.name).key
+
+    @property
+    def template(self) -> Format:
+        return self.formats[0]
+
+
+# ------------------------------------------------------------------ shared columns
+
+def _lat(*headers: str, required: bool = False, mandatory: bool = False) -> Col:
+    return Col("lat", "number", headers or ("lat", "latitude"), required, mandatory, -90, 90,
+               help="latitude en degrés décimaux (WGS 84) ; vide = centre de la commune", example="")
+
+
+def _lon(*headers: str, required: bool = False, mandatory: bool = False) -> Col:
+    return Col("lon", "number", headers or ("lon", "longitude"), required, mandatory, -180, 180,
+               help="longitude en degrés décimaux (WGS 84)", example="")
+
+
+_COMMUNE = ("code_commune", "commune_code", "code_insee")
+_SOURCE = Col("source", "text", ("source",), help="source de la ligne ; vide = nom du fichier et date d'import")
+_DESCRIPTION = Col("description", "text", ("description",), help="texte libre")
+
+
+# --------------------------------------------------------------------- shared rules
+
+def unknown_communes(ctx: Context, col: str = "commune_code") -> None:
+    if ctx.has(col):
+        ctx.check(
+            f"SELECT line, '{col}', r__{col}, "
+            "'n''est pas une commune du Pôle métropolitain de l''Artois' "
+            f"FROM _parsed WHERE {col} IS NOT NULL AND {col} NOT IN (SELECT code FROM communes)")
+
+
+def duplicates(ctx: Context, keys: list[str], what: str, label_col: str | None = None) -> None:
+    """Rows whose key repeats an earlier row of the file (checked with a cheap count first,
+    then detailed only when needed: the key may span a million rows)."""
+    cols = ", ".join(keys)
+    present = " AND ".join(f"{k} IS NOT NULL" for k in keys)
+    dup = ctx.scalar(f"SELECT count(*) FROM (SELECT 1 FROM _parsed WHERE {present} "
+                     f"GROUP BY {cols} HAVING count(*) > 1)")
+    if not dup:
+        return
+    shown = label_col or keys[0]
+    ctx.check(
+        f"SELECT line, '{shown}', r__{shown}, $reason || first FROM ("
+        f"SELECT line, r__{shown}, min(line) OVER (PARTITION BY {cols}) AS first "
+        f"FROM _parsed WHERE {present}) WHERE line > first ORDER BY line",
+        reason=f"en double : {what} qu'à la ligne ")
+
+
+def coordinate_pairs(ctx: Context) -> None:
+    if ctx.has("lat") or ctx.has("lon"):
+        for one, other in (("lat", "lon"), ("lon", "lat")):
+            ctx.check(
+                f"SELECT line, '{other}', NULL, $reason "
+                f"FROM _parsed WHERE {one} IS NOT NULL AND {other} IS NULL AND n__{other} = true",
+                reason=f"valeur manquante : {ctx.label(one)} est renseignée")
+
+
+def _locate(ctx: Context) -> None:
+    """Commune of rows that give coordinates but no commune (NULL outside the territory)."""
+    rows = ctx.conn.execute(
+        "SELECT line, lat, lon FROM _parsed WHERE commune_code IS NULL "
+        "AND lat IS NOT NULL AND lon IS NOT NULL").fetchall()
+    frame = pd.DataFrame(rows, columns=["line", "lat", "lon"])
+    if len(frame):
+        communes = ctx.conn.execute("SELECT code, geometry FROM communes").df()
+        locate = CommuneLocator(communes)
+        frame["code"] = [locate(a, b) for a, b in zip(frame["lat"], frame["lon"])]
+    else:
+        frame["code"] = pd.Series(dtype="object")
+    ctx.conn.register("_located_frame", frame[["line", "code"]])
+    ctx.conn.execute("CREATE OR REPLACE TEMP TABLE _located AS SELECT line, code::VARCHAR AS code "
+                     "FROM _located_frame")
+    ctx.conn.unregister("_located_frame")
+
+
+def _point_select(alias: str = "p") -> str:
+    """commune_code, lat, lon of a row: coordinates located in a commune, or the commune's
+    centroid when the row has none."""
+    return (f"coalesce({alias}.commune_code, loc.code) AS commune_code, "
+            f"coalesce({alias}.lat, c.lat) AS lat, coalesce({alias}.lon, c.lon) AS lon")
+
+
+_POINT_JOIN = ("LEFT JOIN _located loc ON loc.line = p.line "
+               "LEFT JOIN communes c ON c.code = p.commune_code AND p.lat IS NULL AND p.lon IS NULL")
+
+
+def _source(ctx: Context, alias: str = "p") -> str:
+    return f"coalesce({alias}.source, $source) AS source" if ctx.has("source") else "$source AS source"
+
+
+def _provided(ctx: Context, names: tuple[str, ...], always: tuple[str, ...] = ()) -> None:
+    ctx.provided = {n for n in names if ctx.has(n)} | set(always)
+
+
+def _add_key(ctx: Context, expr: str) -> None:
+    """A normalised natural key `nk` on the staged rows (titles compared without case or accents)."""
+    ctx.conn.execute("ALTER TABLE _parsed ADD COLUMN nk VARCHAR")
+    ctx.conn.execute(f"UPDATE _parsed SET nk = {expr}")
+
+
+def _slug(expr: str) -> str:
+    return f"trim(regexp_replace(lower(strip_accents({expr})), '[^a-z0-9]+', '-', 'g'), '-')"
+

@@ -1,0 +1,133 @@
+"""Counters in the national « schéma comptage des mobilités » (sites, channels, measures), as Eco-Compteur exports them."""
+
+from __future__ import annotations
+
+from ecotransition.imports.formats.base import (
+    DIRECTIONS, MOBILITY, PARK_RADIUS_M, Context, _locate, duplicates, unknown_communes,
+)
+from ecotransition.imports.validate import Col, Format
+
+# ---------------------------------------------------- schéma comptage des mobilités
+
+SITES = Format("schema", "schéma comptage des mobilités – sites", (
+    Col("site_id", "text", ("site_id",), True, True, help="identifiant du site", example="PMA-CPT-001"),
+    Col("site_name", "text", ("site_name", "nom"), True, True, help="nom du site",
+        example="Parc d'Olhain – entrée principale"),
+    Col("commune_code", "insee", ("fr_insee_code", "commune_code", "code_commune"),
+        help="code INSEE ; vide = déduit des coordonnées", example="62540"),
+    Col("lon", "number", ("xlong", "lon", "longitude"), True, True, -180, 180,
+        help="longitude (WGS 84)", example="2.58106"),
+    Col("lat", "number", ("ylat", "lat", "latitude"), True, True, -90, 90,
+        help="latitude (WGS 84)", example="50.44111"),
+), strict=False, source="Comptage des mobilités")
+
+
+def build_sites(ctx: Context) -> None:
+    unknown_communes(ctx)
+    duplicates(ctx, ["site_id"], "même site")
+    if ctx.issues:
+        return
+    _locate(ctx)
+    ctx.conn.execute(
+        "CREATE OR REPLACE TEMP TABLE _new AS "
+        "WITH s AS (SELECT p.line, p.site_id, p.site_name, coalesce(p.commune_code, loc.code) AS commune_code, "
+        "           p.lat, p.lon FROM _parsed p LEFT JOIN _located loc ON loc.line = p.line), "
+        "d AS (SELECT s.site_id, k.id, 6371000 * 2 * asin(sqrt(pow(sin(radians(k.lat - s.lat) / 2), 2) "
+        "      + cos(radians(s.lat)) * cos(radians(k.lat)) * pow(sin(radians(k.lon - s.lon) / 2), 2))) AS m "
+        "      FROM s, park_sites k WHERE k.lat IS NOT NULL AND k.lon IS NOT NULL) "
+        "SELECT s.*, (SELECT d.id FROM d WHERE d.site_id = s.site_id AND d.m <= $radius "
+        "             ORDER BY d.m, d.id LIMIT 1) AS park_id, $source AS source FROM s",
+        {"source": ctx.source, "radius": PARK_RADIUS_M})
+    outside = ctx.scalar("SELECT count(*) FROM _new WHERE commune_code IS NULL")
+    if outside:
+        ctx.notes.append(f"{outside} site{'s' if outside > 1 else ''} hors du territoire (commune laissée vide)")
+    ctx.provided = {"site_name", "commune_code", "lat", "lon", "park_id"}
+
+
+CHANNELS = Format("schema", "schéma comptage des mobilités – canaux", (
+    Col("channel_id", "text", ("channel_id",), True, True, help="identifiant du canal",
+        example="PMA-CPT-001-velo"),
+    Col("site_id", "text", ("site_id",), True, True, help="site (importé auparavant)", example="PMA-CPT-001"),
+    Col("mobility_type", "pattern", ("mobility_type",), pattern=rf"({MOBILITY})(\s*,\s*({MOBILITY}))*",
+        help="BIKE, PEDESTRIAN… ; vide = UNDEFINED", example="BIKE"),
+    Col("direction", "choice", ("direction",), choices=tuple((d.lower(), d) for d in DIRECTIONS),
+        help="N, NE, E, SE, S, SW, W, NW ; vide = non précisé", example=""),
+    Col("time_step", "int", ("time_step",), minimum=1, help="pas de temps en secondes", example="3600"),
+), strict=False, source="Comptage des mobilités")
+
+
+def build_channels(ctx: Context) -> None:
+    duplicates(ctx, ["channel_id"], "même canal")
+    ctx.check("SELECT line, 'site_id', r__site_id, "
+              "'site de comptage inconnu : importez d''abord le fichier des sites' "
+              "FROM _parsed WHERE site_id IS NOT NULL AND site_id NOT IN (SELECT site_id FROM counter_sites)")
+    if ctx.issues:
+        return
+    ctx.conn.execute(
+        "CREATE OR REPLACE TEMP TABLE _new AS SELECT line, channel_id, site_id, "
+        "coalesce(regexp_replace(mobility_type, '\\s*,\\s*', ',', 'g'), 'UNDEFINED') AS mobility_type, "
+        "direction, time_step::INTEGER AS time_step, $source AS source FROM _parsed", {"source": ctx.source})
+    ctx.provided = {"site_id", "mobility_type", "direction", "time_step"}
+
+
+MEASURES = Format("schema", "schéma comptage des mobilités – mesures", (
+    Col("channel_id", "text", ("channel_id",), True, True, help="canal (importé auparavant)",
+        example="PMA-CPT-001-velo"),
+    Col("start_datetime", "datetime", ("start_datetime",), True, True,
+        help="début, ISO 8601 avec décalage", example="2024-06-01T08:00:00+02:00"),
+    Col("end_datetime", "datetime", ("end_datetime",),
+        help="fin ; vide = début + pas de temps du canal", example="2024-06-01T09:00:00+02:00"),
+    Col("count", "count", ("count",), minimum=0, help="passages ; vide = mesure manquante (≠ 0)",
+        example="42"),
+), strict=False, source="Comptage des mobilités")
+
+
+def build_measures(ctx: Context) -> None:
+    ctx.check("SELECT line, 'channel_id', r__channel_id, "
+              "'canal de comptage inconnu : importez d''abord le fichier des canaux' "
+              "FROM _parsed WHERE channel_id IS NOT NULL "
+              "AND channel_id NOT IN (SELECT channel_id FROM counter_channels)")
+    if ctx.has("end_datetime"):
+        ctx.check("SELECT line, 'end_datetime', r__end_datetime, $reason "
+                  "FROM _parsed WHERE end_datetime <= start_datetime",
+                  reason=f"n'est pas postérieure à {ctx.label('start_datetime')}")
+    # Stored as Europe/Paris wall-clock time (l__ columns, see _local). One grouping on the
+    # local start finds both true duplicates (the same instant twice) and the October hour
+    # that repeats in local time.
+    ctx.conn.execute(
+        "CREATE OR REPLACE TEMP TABLE _same AS SELECT channel_id, l__start_datetime AS start_datetime "
+        "FROM _parsed WHERE channel_id IS NOT NULL AND start_datetime IS NOT NULL "
+        "GROUP BY channel_id, l__start_datetime HAVING count(*) > 1")
+    repeated = ctx.scalar("SELECT count(*) FROM _same")
+    if repeated:
+        ctx.check(
+            "SELECT line, 'start_datetime', r__start_datetime, "
+            "'en double : même canal et même début qu''à la ligne ' || first FROM ("
+            "  SELECT line, r__start_datetime, min(line) OVER (PARTITION BY channel_id, start_datetime) AS first "
+            "  FROM _parsed p SEMI JOIN _same s "
+            "  ON s.channel_id = p.channel_id AND s.start_datetime = p.l__start_datetime) "
+            "WHERE line > first ORDER BY line")
+    if ctx.issues:
+        return
+    empty_ends = ctx.scalar("SELECT count(*) FROM _parsed WHERE l__end_datetime IS NULL")
+    # A view, not a copy: for a million rows a copy costs as much as reading the file.
+    # An empty end is the start plus the channel's time step; the two measures of the
+    # repeated October hour become one (their sum).
+    end = ("coalesce(p.l__end_datetime, p.l__start_datetime + to_seconds(ch.time_step))" if empty_ends
+           else "p.l__end_datetime")
+    join = "LEFT JOIN counter_channels ch USING (channel_id)" if empty_ends else ""
+    base = (f"SELECT p.line, p.channel_id, p.l__start_datetime AS start_datetime, {end} AS end_datetime, "
+            f"p.count::INTEGER AS count FROM _parsed p {join}")
+    ctx.conn.execute("CREATE OR REPLACE TEMP TABLE _src AS SELECT $source AS source", {"source": ctx.source})
+    if not repeated:
+        ctx.conn.execute(f"CREATE OR REPLACE TEMP VIEW _new AS SELECT b.*, s.source FROM ({base}) b, _src s")
+    else:
+        ctx.conn.execute(
+            f"CREATE OR REPLACE TEMP VIEW _new AS WITH b AS ({base}) "
+            "SELECT b.*, s.source FROM b ANTI JOIN _same USING (channel_id, start_datetime), _src s "
+            "UNION ALL SELECT min(b.line), b.channel_id, b.start_datetime, max(b.end_datetime), "
+            "CASE WHEN count(b.count) = count(*) THEN sum(b.count) END::INTEGER, any_value(s.source) "
+            "FROM b SEMI JOIN _same USING (channel_id, start_datetime), _src s GROUP BY b.channel_id, b.start_datetime")
+        ctx.notes.append(f"{repeated} mesure{'s' if repeated > 1 else ''} de l'heure répétée au passage "
+                         "à l'heure d'hiver additionnée" + ("s" if repeated > 1 else "") + " (heure locale)")
+    ctx.provided = {"end_datetime", "count"}

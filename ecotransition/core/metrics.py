@@ -113,15 +113,19 @@ METRICS: dict[str, Metric] = {m.key: m for m in (
     Metric("pv_sites", "Sites PV", "Sites photovoltaïques", "sites", _int,
            definition="Installations photovoltaïques raccordées au réseau, au 31 décembre.",
            num_missing="production non renseignée"),
-    Metric("pv_power_kw", "Puissance PV", "Puissance installée", "kWc", power, decimals=1, unit_in_value=True,
+    Metric("pv_power_kw", "Puissance PV", "Puissance installée", "kWc", power, decimals=1,
+           unit_in_value=True,
            definition="Puissance crête des installations photovoltaïques raccordées.",
            num_missing="production non renseignée"),
-    Metric("pv_energy_mwh", "Production PV", "Production photovoltaïque", "MWh", energy, decimals=1, unit_in_value=True,
+    Metric("pv_energy_mwh", "Production PV", "Production photovoltaïque", "MWh", energy, decimals=1,
+           unit_in_value=True,
            definition="Électricité produite dans l'année par les installations photovoltaïques.",
            num_missing="production non renseignée"),
     Metric("solar_potential_mwh", "Potentiel des toitures", "Potentiel des toitures", "MWh", energy,
-           yearly=False, unit_in_value=True, definition="Production annuelle possible si toutes les toitures favorables "
-           "étaient équipées (cadastre solaire).", num_missing="potentiel non renseigné"),
+           yearly=False, unit_in_value=True,
+           definition="Production annuelle possible si toutes les toitures favorables étaient équipées "
+                      "(cadastre solaire).",
+           num_missing="potentiel non renseigné"),
     Metric("solar_uptake", "Taux de valorisation solaire", "Taux de valorisation", "%", _percent,
            ratio=True, decimals=2,
            definition="Production photovoltaïque de l'année ÷ potentiel de production annuel des toitures, "
@@ -139,7 +143,8 @@ METRICS: dict[str, Metric] = {m.key: m for m in (
            "W par habitant", _int, ratio=True,
            definition="Puissance installée ÷ population municipale.",
            num_missing="production non renseignée", den_missing="population non renseignée"),
-    Metric("visits", "Passages comptés", "Passages comptés (compteurs situés dans la commune)", "passages", _int, year_rule=COMPLETE,
+    Metric("visits", "Passages comptés", "Passages comptés (compteurs situés dans la commune)", "passages", _int,
+           year_rule=COMPLETE,
            definition="Passages de piétons et de cyclistes aux compteurs situés dans la sélection ; "
                       "les heures non mesurées ne sont pas comptées.",
            note="Seules les communes équipées d'un compteur ont une valeur ; heures manquantes exclues.",

@@ -1,4 +1,6 @@
-"""Staff spreadsheets: events, investment projects, Chaîne des parcs sites and key indicators (the project's templates)."""
+"""Staff spreadsheets: events, investment projects, Chaîne des parcs sites and key indicators (the
+project's templates).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Counters in the national « schéma comptage des mobilités » (sites, channels, measures), as Eco-Compteur exports them."""
+"""Counters in the national « schéma comptage des mobilités » (sites, channels, measures), as Eco-
+Compteur exports them.
+"""
 
 from __future__ import annotations
 

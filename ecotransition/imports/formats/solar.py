@@ -1,4 +1,6 @@
-"""Solar files: Enedis production per commune, the ODRÉ register, the project's templates for production, rooftop potential and cadastre use."""
+"""Solar files: Enedis production per commune, the ODRÉ register, the project's templates for
+production, rooftop potential and cadastre use.
+"""
 
 from __future__ import annotations
 

@@ -1,19 +1,11 @@
-"""The map explorer: commune indicators, colour classes, the folium map and a commune's profile.
-
-Everything here takes DataFrames (named query results) and returns plain values, frames
-or a folium.Map, so it is tested without Streamlit. The map is built for offline use:
-no base tiles unless asked, Leaflet served locally (see offline.py), no branca colormap,
-no folium.Popup/Tooltip/Marker (jQuery, icon fonts and JS template literals): every layer
-is a GeoJson layer whose tooltip/popup is an HTML string escaped here, in Python.
+"""The folium map itself, built for offline use: every layer a GeoJson layer whose tooltip and
+popup are text escaped in Python (no CDN, no branca colormap, no folium.Popup/Marker).
 """
 
 from __future__ import annotations
 
-import html
 import json
 import math
-from dataclasses import dataclass, field
-from typing import Callable
 
 import folium
 import numpy as np
@@ -22,109 +14,13 @@ import shapely
 from branca.element import Element
 from shapely.geometry import shape
 
-from ecotransition.core import fmt, metrics
-from ecotransition.core.geo import CommuneLocator, dissolve
-from ecotransition.core.labels import DEMO_BADGE, DEMO_SOURCE
+from ecotransition.core import fmt
+from ecotransition.core.geo import dissolve
+from ecotransition.core.labels import DEMO_SOURCE
 from ecotransition.surfaces import offline
-
-# --------------------------------------------------------------------------- indicators
-
-# The map's indicators are metrics of the metric layer: one definition for the choropleth, its
-# legend, the commune profile and every other surface.
-Indicator = metrics.Metric
-Period = metrics.Period
-INDICATORS: dict[str, metrics.Metric] = {k: metrics.METRICS[k] for k in metrics.MAP_METRICS}
-PROFILE_PMA = "Pôle métropolitain"   # the profile's column header
-
-
-def unit_suffix(ind: Indicator, text: str) -> str:
-    """' (MWh)' after a label, unless the label or the formatted values already say it."""
-    if not ind.unit or ind.unit_in_value or ind.unit in ("%", "€") or ind.unit.lower() in text.lower():
-        return ""
-    if "habitant" in ind.unit and "habitant" in text.lower():   # "… pour 1 000 habitants" says it already
-        return ""
-    return f" ({ind.unit})"
-
-
-def resolve_period(values: pd.DataFrame, key: str, year: int | None) -> Period:
-    """Which year the map shows for this indicator, given the sidebar's year (or None)."""
-    return metrics.period(values, key, year)
-
-
-def commune_values(values: pd.DataFrame, communes: pd.DataFrame, key: str, period: Period) -> pd.DataFrame:
-    """One row per commune (index = INSEE code): value (NaN = not known), num, den, items,
-    unknown, is_demo, source."""
-    return metrics.per_commune(values, communes, key, period.year, cumulative=period.year is None)
-
-
-def aggregate(values: pd.DataFrame, communes: pd.DataFrame, key: str, period: Period, codes) -> metrics.Reading:
-    """The indicator over a group of communes, by the metric layer's rule."""
-    return metrics.reading(values, communes, key, period.year, codes, cumulative=period.year is None)
-
-
-BY_SHORT = {i.short: i.key for i in INDICATORS.values()}
-
-
-# ------------------------------------------------------------------------ colour classes
-
-# viridis, light (low) to dark (high): perceptually ordered and readable with the common
-# forms of colour blindness; hard-coded so nothing is fetched (no branca colormap).
-VIRIDIS_5 = ["#fde725", "#5ec962", "#21918c", "#3b528b", "#440154"]
-ZERO_COLOR = "#f4f4f4"
-MISSING_FILL = "url(#ea-hatch)"  # SVG pattern defined in the map page: grey hatching
-MISSING_SWATCH = "repeating-linear-gradient(45deg,#9e9e9e 0 2px,#e6e6e6 2px 6px)"
-
-
-@dataclass(frozen=True)
-class Classes:
-    ranges: tuple[tuple[float, float], ...]  # observed (min, max) of each class, low to high
-    colors: tuple[str, ...]                   # one colour per class
-    zero: bool                                # zeros get their own class ("aucun")
-
-    def color(self, value) -> str:
-        if fmt.is_missing(value):
-            return MISSING_FILL
-        if self.zero and value == 0:
-            return ZERO_COLOR
-        if not self.colors:
-            return MISSING_FILL
-        uppers = np.asarray([hi for _, hi in self.ranges[:-1]])
-        return self.colors[int(np.searchsorted(uppers, value, side="left"))]
-
-    def labels(self, formatter: Callable[[object], str]) -> list[tuple[str, str]]:
-        """(colour, French label) of every class, low to high: the smallest and largest
-        value in the class, so that classes never seem to overlap."""
-        out = [(ZERO_COLOR, "0 (aucun)")] if self.zero else []
-        for (lo, hi), c in zip(self.ranges, self.colors):
-            low, high = formatter(lo), formatter(hi)
-            out.append((c, low if low == high else f"{low} à {high}"))
-        return out
-
-
-def _palette(k: int) -> tuple[str, ...]:
-    if k <= 0:
-        return ()
-    if k == 1:
-        return (VIRIDIS_5[2],)
-    return tuple(VIRIDIS_5[round(i * 4 / (k - 1))] for i in range(k))
-
-
-def classify(values: pd.Series, k: int = 5) -> Classes:
-    """Quantile classes of the non-zero values (k at most: fewer when values repeat);
-    zeros in a class of their own; missing values in none (drawn hatched)."""
-    v = pd.to_numeric(pd.Series(values), errors="coerce").dropna().to_numpy(float)
-    zero = bool((v == 0).any())
-    pos = np.sort(v[v != 0])
-    if pos.size == 0:
-        return Classes((), (), zero)
-    breaks = np.quantile(pos, np.linspace(0, 1, k + 1))
-    idx = np.searchsorted(breaks[1:-1], pos, side="left")
-    ranges = tuple((float(pos[idx == i].min()), float(pos[idx == i].max()))
-                   for i in range(k) if (idx == i).any())
-    return Classes(ranges, _palette(len(ranges)), zero)
-
-
-# ---------------------------------------------------------------------------- points
+from ecotransition.surfaces.maps.view import (
+    INDICATORS, MISSING_FILL, Classes, MapData, Period, _text, card, commune_values, esc, map_view,
+)
 
 # Okabe-Ito for event themes (vermillion is kept for investments).
 THEME_COLORS = {
@@ -136,9 +32,17 @@ THEME_COLORS = {
     "Chaîne des parcs": "#009E73",
     "Mobilités": "#999999",
 }
+
+
 _EXTRA_THEME_COLORS = ["#000000", "#8C510A", "#01665E", "#762A83"]
+
+
 PARK_COLOR = "#1b7a4a"
+
+
 INVESTMENT_COLOR = "#D55E00"
+
+
 COUNTER_COLOR = "#000000"
 
 
@@ -158,71 +62,6 @@ def investment_radius(amount_eur) -> float:
     return float(np.clip(4 + math.sqrt(float(amount_eur) / 1e6) * 0.6, 6, 18))
 
 
-def esc(value) -> str:
-    """HTML-escaped text (for innerHTML); a missing value shows as 'n.d.'."""
-    return html.escape(fmt.MISSING if fmt.is_missing(value) else str(value), quote=False)
-
-
-DEMO_MARK = DEMO_BADGE
-
-
-def _text(value) -> str:
-    return fmt.MISSING if fmt.is_missing(value) else str(value)
-
-
-def card(title, *lines, source=None, demo: bool = False, details=None) -> str:
-    """Tooltip/popup text: escaped lines joined by newlines (shown with white-space:
-    pre-line, first line in bold by CSS), so no markup travels in the GeoJSON."""
-    out = [_text(title), *[line for line in lines if line]]
-    if not fmt.is_missing(source) and source:
-        out.append(f"Source : {source}")
-    if demo:
-        out.append(DEMO_MARK)
-    if not fmt.is_missing(details) and details:
-        out += ["", str(details)]
-    return "\n".join(esc(line) for line in out)
-
-
-# ---------------------------------------------------------------------------- builder
-
-@dataclass
-class MapData:
-    """The named query results the map needs (all already filtered/cached by the caller)."""
-    communes: pd.DataFrame        # communes_geo
-    values: pd.DataFrame          # commune_metrics
-    parks: pd.DataFrame           # park_sites_list
-    counters: pd.DataFrame        # map_counter_sites
-    events: pd.DataFrame          # events_list ($annee = NULL)
-    investments: pd.DataFrame     # investments_list ($epci = $commune = NULL)
-
-
-def load_data(query) -> MapData:
-    """The map's inputs, read with `query(name, **params)`: store.query in the app,
-    a plain sql.run on a connection in tests and benchmarks."""
-    return MapData(
-        communes=query("communes_geo"),
-        values=query("commune_metrics"),
-        parks=query("park_sites_list"),
-        counters=query("map_counter_sites"),
-        events=query("events_list", annee=None),
-        investments=query("investments_list", epci=None, commune=None),
-    )
-
-
-@dataclass
-class MapView:
-    """What the page shows around the map: legend entries, period, flags."""
-    indicator: Indicator
-    period: Period
-    classes: Classes
-    legend: list[tuple[str, str]]
-    missing: int
-    demo: bool
-    source: str
-    notes: list[str] = field(default_factory=list)
-    total: metrics.Reading | None = None   # the whole Pôle's figure, with its coverage
-
-
 _STYLE = """
 <style>
 .leaflet-container { font-family: "Source Sans Pro", "Source Sans 3", Arial, sans-serif; font-size: 14px;
@@ -235,6 +74,7 @@ _STYLE = """
 .foliumtooltip td::first-line, .foliumpopup td::first-line { font-weight: 600; }
 </style>
 """
+
 
 _HATCH = (
     '<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>'
@@ -418,47 +258,6 @@ def layer_name(color: str, text: str, border: str = "#333") -> str:
     return f"{_dot(color, border)} {esc(text)}"
 
 
-def map_view(data: MapData, key: str, year: int | None) -> MapView:
-    """Legend, classes and flags of the choropleth for this indicator and sidebar year."""
-    ind = INDICATORS[key]
-    period = resolve_period(data.values, key, year)
-    vals = commune_values(data.values, data.communes, key, period)
-    classes = classify(vals["value"])
-    missing = int(vals["value"].isna().sum())
-    notes = [n for n in (ind.note, period.notice) if n]
-    return MapView(
-        indicator=ind, period=period, classes=classes,
-        legend=classes.labels(ind.format) + ([(MISSING_SWATCH, f"n.d. (non disponible) : {missing} communes")]
-                                             if missing else []),
-        missing=missing, demo=bool(vals["is_demo"].any()), source=metrics.join_sources(vals["source"]),
-        notes=notes, total=aggregate(data.values, data.communes, key, period, data.communes["code"]),
-    )
-
-
-def legend_html(view: MapView) -> str:
-    """The choropleth's legend as self-contained HTML (inline styles, escaped text), shown
-    under the map so that it never hides communes."""
-    ind = view.indicator
-    unit = esc(unit_suffix(ind, ind.label))
-    swatch = ("display:inline-block;width:20px;height:13px;border:1px solid #777;"
-              "vertical-align:-2px;margin-right:5px")
-    rows = "".join(
-        f"<span style='white-space:nowrap;margin-right:14px'>"
-        f"<span style='{swatch};background:{color}'></span>{esc(text)}</span> "
-        for color, text in view.legend
-    )
-    demo = (" <span style='color:#8a4b00;font-weight:600;white-space:nowrap'>"
-            f"{DEMO_MARK}</span>" if view.demo else "")
-    total = ""
-    if view.total is not None:
-        cover = view.total.coverage
-        total = (f"<br>Ensemble du Pôle : <strong>{esc(view.total.text)}</strong>"
-                 + (f" ({esc(cover)})" if cover else " (toutes les communes)"))
-    return (f"<div class='ea-legend' style='line-height:1.9;font-size:0.95rem'>"
-            f"<strong>{esc(ind.label)}{unit}</strong> · {esc(view.period.label)} · "
-            f"classes par quantiles{demo}<br>{rows}{total}</div>")
-
-
 def territory_bounds(communes: pd.DataFrame) -> list[list[float]]:
     """[[south, west], [north, east]] of the communes."""
     b = shapely.union_all([shape(json.loads(g)) for g in communes["geometry"]]).bounds
@@ -552,143 +351,3 @@ def selection_layer(communes: pd.DataFrame, code: str | None) -> folium.FeatureG
         interactive=False,
     ).add_to(fg)
     return fg
-
-
-# ------------------------------------------------------------------------ map clicks
-
-# st_folium only sends what the page uses: a click on a layer. Pan and zoom (bounds,
-# zoom, center) are left out, so moving the map never reruns the page.
-RETURNED_OBJECTS = ["last_object_clicked"]
-
-
-def clicked_point(value) -> tuple[float, float] | None:
-    """(lat, lon) of the last click on a map layer in st_folium's return value, or None."""
-    if not isinstance(value, dict):
-        return None
-    point = value.get("last_object_clicked")
-    if not isinstance(point, dict):
-        return None
-    try:
-        lat, lon = float(point["lat"]), float(point["lng"])
-    except (KeyError, TypeError, ValueError):
-        return None
-    if not (math.isfinite(lat) and math.isfinite(lon)):
-        return None
-    return lat, lon
-
-
-def clicked_commune(value, locator: CommuneLocator) -> str | None:
-    """The INSEE code of the commune under the last click, or None (outside the territory)."""
-    point = clicked_point(value)
-    return locator(*point) if point else None
-
-
-def selection_updates(code: str | None, communes: pd.DataFrame, current_epci: str | None,
-                      current_commune: str | None) -> dict:
-    """Session-state changes for the sidebar filters after a click on `code`.
-
-    The commune filter's options are the communes of the selected agglomeration, so a
-    click outside it moves the agglomeration filter to the commune's own.
-    """
-    if code is None or code == current_commune:
-        return {}
-    row = communes.loc[communes["code"] == code]
-    if row.empty:
-        return {}
-    updates: dict = {"commune": code}
-    epci = row["epci"].iloc[0]
-    if current_epci is not None and current_epci != epci:
-        updates["epci"] = epci
-    return updates
-
-
-# --------------------------------------------------------------------------- profile
-
-def commune_profile(values: pd.DataFrame, communes: pd.DataFrame, code: str,
-                    year: int | None) -> pd.DataFrame:
-    """Every indicator for the commune, its agglomeration and the PMA, formatted in French."""
-    row = communes.loc[communes["code"] == code]
-    if row.empty:
-        return pd.DataFrame()
-    epci = row["epci"].iloc[0]
-    in_epci = communes.loc[communes["epci"] == epci, "code"]
-    records = []
-    for key, ind in INDICATORS.items():
-        period = resolve_period(values, key, year)
-        own = aggregate(values, communes, key, period, [code])
-        agg = aggregate(values, communes, key, period, in_epci)
-        pma = aggregate(values, communes, key, period, communes["code"])
-        share = ""
-        if not ind.ratio:
-            share = fmt.percent(own.value / agg.value) if (
-                not fmt.is_missing(own.value) and not fmt.is_missing(agg.value) and agg.value
-            ) else fmt.MISSING
-        cover = [f"{name} : {r.coverage}" for name, r in (("agglomération", agg), ("Pôle", pma)) if r.coverage]
-        records.append({
-            "Indicateur": ind.short + unit_suffix(ind, ind.short),
-            "Commune": own.text,
-            "Agglomération": agg.text,
-            PROFILE_PMA: pma.text,
-            "Part de la commune dans l'agglomération": share,
-            "Période": period.label,
-            "Couverture": " · ".join(cover) or "toutes les communes",
-            "Source": own.source or agg.source or fmt.MISSING,
-            "Démonstration": "oui" if (own.demo or agg.demo or pma.demo) else "non",
-        })
-    return pd.DataFrame(records)
-
-
-def commune_events(events: pd.DataFrame, code: str) -> pd.DataFrame:
-    rows = events.loc[events["commune_code"] == code]
-    return pd.DataFrame({
-        "Date": [fmt.day(d) for d in rows["start_date"]],
-        "Événement": [_text(v) for v in rows["title"]],
-        "Lieu": [_text(v) for v in rows["place"]],
-        "Thème": [_text(v) for v in rows["theme"]],
-        "Participants": [fmt.number(p) for p in rows["participants"]],
-        "Source": [_text(v) for v in rows["source"]],
-    })
-
-
-def commune_investments(investments: pd.DataFrame, code: str) -> pd.DataFrame:
-    rows = investments.loc[investments["commune_code"] == code]
-    return pd.DataFrame({
-        "Projet": [_text(v) for v in rows["name"]],
-        "Entreprise": [_text(v) for v in rows["company"]],
-        "Secteur": [_text(v) for v in rows["sector"]],
-        "Montant": [fmt.euros(a) for a in rows["amount_eur"]],
-        "Emplois": [fmt.number(j) for j in rows["jobs"]],
-        "Année d'annonce": [fmt.MISSING if fmt.is_missing(y) else str(int(y))
-                            for y in rows["announced_year"]],
-        "Statut": [_text(v) for v in rows["status"]],
-        "Source": [_text(v) for v in rows["source"]],
-    })
-
-
-def values_table(data: MapData, key: str, year: int | None) -> pd.DataFrame:
-    """The choropleth's values, one row per commune, highest first (n.d. last), for export."""
-    period = resolve_period(data.values, key, year)
-    vals = commune_values(data.values, data.communes, key, period)
-    table = pd.DataFrame({
-        "Code INSEE": data.communes["code"].to_numpy(),
-        "Commune": data.communes["name"].to_numpy(),
-        "Agglomération": data.communes["epci"].to_numpy(),
-        value_column(key): vals["value"].to_numpy(dtype=float),
-        "Période": period.label,
-        "Source": vals["source"].replace("", fmt.MISSING).to_numpy(),
-        "Démonstration": np.where(vals["is_demo"].to_numpy(), "oui", "non"),
-    })
-    return table.sort_values([value_column(key), "Commune"], ascending=[False, True],
-                             na_position="last", kind="stable").reset_index(drop=True)
-
-
-def value_column(key: str) -> str:
-    """The export's header: the values are plain numbers, so the unit is always said."""
-    ind = INDICATORS[key]
-    return ind.label + (f" ({ind.unit})" if ind.unit_in_value else unit_suffix(ind, ind.label))
-
-
-def formatted_values(table: pd.DataFrame, key: str) -> pd.DataFrame:
-    """values_table with the indicator in French format ('n.d.' when missing)."""
-    col = value_column(key)
-    return table.assign(**{col: [INDICATORS[key].format(v) for v in table[col]]})

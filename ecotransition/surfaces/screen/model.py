@@ -1,0 +1,114 @@
+"""What a slide is made of (Figure, Item, Slide), the slide names, sizes readable from 5 m and the
+two palettes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import plotly.graph_objects as go
+
+from ecotransition.core.labels import DEMO_SOURCE
+
+# Slide names as they appear in the `diapos` URL parameter, in the default order.
+SLIDES: dict[str, str] = {
+    "chiffres": "Le Pôle métropolitain en chiffres",
+    "solaire": "Le solaire gagne les toits",
+    "parcs": "La Chaîne des parcs",
+    "evenements": "Événements",
+    "investissements": "L'industrie investit dans l'Artois",
+}
+
+
+# Sizes in CSS pixels on a 1920×1080 screen. The issue's floor: figures ≥ 64, labels ≥ 28,
+# chart text ≥ 20; every text here is at least TEXT_PX.
+TEXT_PX = 28
+
+
+CHART_TEXT_PX = 22
+
+
+FIGURE_PX = 96
+
+
+QR_PX = 230
+
+
+CHART_HEIGHT = 600
+
+
+# Streamlit serves Source Sans itself: the charts use the same letters as the text, offline.
+CHART_FONT = '"Source Sans", "Source Sans Pro", "DejaVu Sans", sans-serif'
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A headline number: value already formatted, a short label, its year and source."""
+    value: str
+    label: str
+    year: str
+    source: str
+    demo: bool = False
+
+
+@dataclass(frozen=True)
+class Item:
+    """A line of a list: a date or status, a title, a detail."""
+    when: str
+    title: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Slide:
+    name: str
+    title: str
+    message: str
+    figures: tuple[Figure, ...] = ()
+    chart: go.Figure | None = field(default=None, compare=False)
+    chart_alt: str = ""
+    chart_demo: bool = False
+    items: tuple[Item, ...] = ()
+    item_sources: tuple[str, ...] = ()   # sources of the listed items (events, projects)
+    available: bool = True
+
+    @property
+    def demo(self) -> bool:
+        return self.chart_demo or any(f.demo for f in self.figures)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        seen = [f.source for f in self.figures] + list(self.item_sources)
+        return tuple(dict.fromkeys(s for s in seen if s and s != DEMO_SOURCE))
+
+
+@dataclass(frozen=True)
+class Palette:
+    background: str
+    panel: str
+    text: str
+    muted: str
+    accent: str
+    demo_bg: str
+    demo_text: str
+    bars: tuple[str, str]
+    colorscale: tuple[str, ...]
+    borders: str
+
+
+PALETTES = {
+    "sombre": Palette(
+        background="#0a0f1e", panel="#161e33", text="#f7f9fc", muted="#d3dbea",
+        accent="#7ee2a8", demo_bg="#ffd166", demo_text="#14110a",
+        bars=("#56b4e9", "#f0c05a"),
+        colorscale=("#3b2f85", "#8e3f9c", "#d8576b", "#f89441", "#fde74c"),
+        borders="#0a0f1e",
+    ),
+    "clair": Palette(
+        background="#ffffff", panel="#eef2f7", text="#0b1320", muted="#2e3747",
+        accent="#136c3f", demo_bg="#ffd166", demo_text="#14110a",
+        bars=("#0072b2", "#d55e00"),
+        colorscale=("#fff5c2", "#fed976", "#fd8d3c", "#e31a1c", "#800026"),
+        borders="#ffffff",
+    ),
+}

@@ -1,0 +1,241 @@
+"""One builder per slide: query results (the metric layer's figures) to a Slide whose sentence
+states only what its figures show.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Callable
+
+import pandas as pd
+
+from ecotransition.core import fmt, metrics
+from ecotransition.core.labels import DEMO_MARK, DEMO_SOURCE
+from ecotransition.surfaces.screen.charts import complete_years, solar_map, visits_chart
+from ecotransition.surfaces.screen.model import PALETTES, SLIDES, Figure, Item, Palette, Slide
+
+# Short labels for the room; the value carries the number, the label the unit.
+_INDICATOR_LABELS = {
+    "population": "habitants",
+    "emplois_prives": "emplois privés",
+    "entreprises": "entreprises",
+    "parcs_ha": "hectares de parcs",
+    "voies_vertes_km": "km de voies vertes relient les parcs",
+    "potentiel_pv_gwh": "GWh/an : potentiel solaire des toits",
+    "investissements_industriels_eur": "d'investissements industriels privés depuis 2020",
+    "emplois_annonces": "nouveaux emplois annoncés",
+    "acc_collaborateurs": "salariés à la gigafactory ACC",
+}
+
+
+def _year(value) -> str:
+    return "année n.d." if fmt.is_missing(value) else str(int(value))
+
+
+def indicator_figure(indicators: pd.DataFrame, indicator_id: str, label: str | None = None) -> Figure | None:
+    """The figure of one indicator (latest year), or None when the indicator is absent."""
+    rows = indicators.loc[indicators["id"] == indicator_id]
+    if rows.empty:
+        return None
+    row = rows.sort_values("year").iloc[-1]
+    value = fmt.euros(row["value"]) if row["unit"] == "€" else fmt.number(row["value"])
+    text = label or _INDICATOR_LABELS.get(indicator_id) or str(row["label"])
+    if indicator_id == "emplois_annonces" and not fmt.is_missing(row.get("target_year")):
+        text = f"{text} d'ici {int(row['target_year'])}"
+    return Figure(value=value, label=text, year=_year(row["year"]), source=str(row["source"]),
+                  demo=row["source"] == DEMO_SOURCE)
+
+
+def _figures(indicators: pd.DataFrame, ids) -> tuple[Figure, ...]:
+    return tuple(f for f in (indicator_figure(indicators, i) for i in ids) if f is not None)
+
+
+def chiffres(indicators: pd.DataFrame) -> Slide:
+    figures = _figures(indicators, ("population", "emplois_prives", "entreprises", "parcs_ha"))
+    return Slide("chiffres", SLIDES["chiffres"], "Trois agglomérations unies pour réussir l'écotransition.",
+                 figures)
+
+
+def solaire(values: pd.DataFrame, communes: pd.DataFrame, indicators: pd.DataFrame, palette: Palette) -> Slide:
+    """PV sites of the latest year, their one-year change and the taux de valorisation: the
+    metric layer's figures, as on the overview and /solaire; the sentence says only that."""
+    year = metrics.default_year(values, "pv_sites")
+    figures, message, chart, demo = [], "", None, False
+    if year is not None:
+        sites = metrics.reading(values, communes, "pv_sites", year)
+        before = metrics.reading(values, communes, "pv_sites", year - 1)
+        uptake = metrics.reading(values, communes, "solar_uptake", year)
+        demo = sites.demo
+        figures.append(_reading_figure(sites, "installations photovoltaïques"))
+        growth = metrics.change(sites, before)
+        if growth is not None:
+            figures.append(Figure(fmt.signed_percent(growth), f"d'installations en un an ({year - 1}-{year})",
+                                  str(year), sites.source, sites.demo))
+            message = (f"{fmt.signed_percent(growth)} d'installations photovoltaïques en {year} "
+                       f"par rapport à {year - 1}.")
+        if uptake.value is not None:
+            message += f" Les toits ont produit {uptake.text} de leur potentiel annuel en {year}."
+        rate = metrics.per_commune(values, communes, "pv_sites_per_1000", year)["value"]
+        if rate.notna().any():
+            chart = solar_map(communes, rate, palette)
+    potential = indicator_figure(indicators, "potentiel_pv_gwh")
+    if potential:
+        figures.append(potential)
+    return Slide("solaire", SLIDES["solaire"], message.strip() or "Le potentiel solaire des toits du territoire.",
+                 tuple(figures), chart,
+                 chart_alt=f"Carte des communes : installations photovoltaïques pour 1 000 habitants en {year}"
+                           + (f" ({DEMO_MARK})" if demo else ""),
+                 chart_demo=demo and chart is not None)
+
+
+def _reading_figure(r: metrics.Reading, label: str) -> Figure:
+    """A slide figure from the metric layer; a partial figure says its coverage in its label."""
+    return Figure(r.text, label + (f" ({r.coverage})" if r.partial else ""), _year(r.year), r.source, r.demo)
+
+
+def parcs(values: pd.DataFrame, communes: pd.DataFrame, visits: pd.DataFrame, indicators: pd.DataFrame,
+          palette: Palette) -> Slide:
+    """Counted passages of the last complete year (the metric layer's figure) and its change on
+    the same counters; the chart shows the complete years by mode."""
+    figures, chart = [], None
+    demo = bool(visits["is_demo"].fillna(False).any()) if len(visits) else False
+    message = "Des parcs reliés par des voies vertes : un réseau unique en Europe."
+    year = metrics.default_year(values, "visits")
+    if year is not None:
+        cur = metrics.reading(values, communes, "visits", year)
+        figures.append(_reading_figure(cur, "passages comptés dans les parcs"))
+        ch = metrics.change(cur, metrics.reading(values, communes, "visits", year - 1))
+        if ch is not None:
+            figures.append(Figure(fmt.signed_percent(ch), f"de passages par rapport à {year - 1}",
+                                  str(year), cur.source, cur.demo))
+            # Only what the figures say: one year against the one before, same counters.
+            message = f"{fmt.signed_percent(ch)} de passages en {year} par rapport à {year - 1}."
+        full = complete_years(visits)
+        chart = visits_chart(visits.loc[visits["year"].isin(full.loc[full["complete"], "year"])], palette)
+    green = indicator_figure(indicators, "voies_vertes_km")
+    if green:
+        figures.append(green)
+    return Slide("parcs", SLIDES["parcs"], message, tuple(figures), chart,
+                 chart_alt="Passages comptés par année, piétons et vélos" + (f" ({DEMO_MARK})" if demo else ""),
+                 chart_demo=demo and chart is not None)
+
+
+def _as_date(value) -> date | None:
+    if fmt.is_missing(value):
+        return None
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    if isinstance(value, (pd.Timestamp, datetime)):
+        return value.date()
+    return value
+
+
+def day(value) -> str:
+    """'3 juillet 2024', with the French '1er' for the first of the month."""
+    d = _as_date(value)
+    if d is None:
+        return fmt.MISSING
+    text = fmt.day(d)
+    return "1er" + text[1:] if d.day == 1 and not text.startswith("1er") else text
+
+
+def date_range(start, end=None) -> str:
+    """'30 juin 2023', '26–27 août 2023', '1er juillet – 31 août 2023'."""
+    s, e = _as_date(start), _as_date(end)
+    if s is None:
+        return fmt.MISSING
+    if e is None or e <= s:
+        return day(s)
+    if (s.year, s.month) == (e.year, e.month):
+        first = "1er" if s.day == 1 else str(s.day)
+        return f"{first}–{day(e)}"
+    if s.year == e.year:
+        return f"{day(s).rsplit(' ', 1)[0]} – {day(e)}"
+    return f"{day(s)} – {day(e)}"
+
+
+def evenements(events: pd.DataFrame, today: date, limit: int = 4) -> Slide:
+    """The next events first; when none is announced, the most recent ones, said so."""
+    ev = events.copy()
+    ev["start"] = [_as_date(v) for v in ev["start_date"]]
+    ev["end"] = [_as_date(v) or s for v, s in zip(ev["end_date"], ev["start"])]
+    upcoming = ev.loc[ev["end"] >= today].sort_values(["start", "title"])
+    if len(upcoming):
+        chosen, title = upcoming.head(limit), "Prochains événements"
+        message = "À vos agendas : les prochains rendez-vous de l'écotransition en Artois."
+    else:
+        chosen = ev.loc[ev["end"] < today].sort_values(["start", "title"], ascending=[False, True]).head(limit)
+        title = "Derniers événements"
+        message = ("Aucun événement à venir n'est encore annoncé : voici les plus récents."
+                   if len(chosen) else "Aucun événement n'est encore enregistré.")
+    items = []
+    for row in chosen.itertuples():
+        place = row.place if not fmt.is_missing(row.place) else (
+            row.commune if "commune" in chosen and not fmt.is_missing(row.commune) else "")
+        detail = str(place)
+        if not fmt.is_missing(row.participants):
+            detail += (" · " if detail else "") + f"{fmt.number(row.participants)} participants"
+        items.append(Item(date_range(row.start, row.end), str(row.title), detail))
+    sources = tuple(dict.fromkeys(chosen["source"].dropna())) if len(chosen) else ()
+    return Slide("evenements", title, message, items=tuple(items), item_sources=sources)
+
+
+def investissements(indicators: pd.DataFrame, investments: pd.DataFrame, limit: int = 4) -> Slide:
+    figures = _figures(indicators, ("investissements_industriels_eur", "emplois_annonces", "acc_collaborateurs"))
+    real = investments.loc[investments["source"] != DEMO_SOURCE].copy()
+    real = real.sort_values(["jobs", "announced_year", "name"], ascending=[False, False, True],
+                            na_position="last").head(limit)
+    items = []
+    for row in real.itertuples():
+        detail = " · ".join(str(x) for x in (row.commune, row.status) if not fmt.is_missing(x))
+        if not fmt.is_missing(row.jobs):
+            detail += f" · {fmt.number(row.jobs)} emplois"
+        items.append(Item("", str(row.name), detail))
+    message = "Batteries, énergie, industrie : des projets qui créent des emplois."
+    return Slide("investissements", SLIDES["investissements"], message, figures, items=tuple(items),
+                 item_sources=tuple(dict.fromkeys(real["source"].dropna())))
+
+
+def unavailable(name: str) -> Slide:
+    """What a slide shows when its data never loaded: a calm sentence, no error box."""
+    return Slide(name, SLIDES.get(name, name), "Les chiffres de cette diapositive arrivent dans un instant.",
+                 available=False)
+
+
+# Which named queries each slide reads: {argument: (query, parameters)}.
+QUERIES: dict[str, dict[str, tuple[str, dict]]] = {
+    "chiffres": {"indicators": ("indicators_latest", {"theme": None})},
+    "solaire": {"values": ("commune_metrics", {}), "communes": ("communes_geo", {}),
+                "indicators": ("indicators_latest", {"theme": None})},
+    "parcs": {"values": ("commune_metrics", {}), "communes": ("communes_geo", {}),
+              "visits": ("screen_visits_yearly", {}), "indicators": ("indicators_latest", {"theme": None})},
+    "evenements": {"events": ("events_list", {"annee": None})},
+    "investissements": {"indicators": ("indicators_latest", {"theme": None}),
+                        "investments": ("investments_list", {"epci": None, "commune": None})},
+}
+
+
+Fetch = Callable[..., pd.DataFrame]
+
+
+def build(name: str, fetch: Fetch, theme: str = "sombre", today: date | None = None) -> Slide:
+    """Slide `name` from the query results `fetch(query, **params)` returns."""
+    frames = {arg: fetch(query, **params) for arg, (query, params) in QUERIES[name].items()}
+    palette = PALETTES[theme]
+    if name == "chiffres":
+        return chiffres(**frames)
+    if name == "solaire":
+        return solaire(**frames, palette=palette)
+    if name == "parcs":
+        return parcs(**frames, palette=palette)
+    if name == "evenements":
+        return evenements(**frames, today=today or date.today())
+    if name == "investissements":
+        return investissements(**frames)
+    raise KeyError(name)
+
+
+def freshness(df: pd.DataFrame) -> str:
+    """'Données au 31 décembre 2024': the most recent day the measured data describe."""
+    value = df["data_date"].iloc[0] if len(df) else None
+    return f"Données au {day(value)}" if not fmt.is_missing(value) else "Données : date n.d."

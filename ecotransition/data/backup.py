@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from ecotransition.core import clock
 from ecotransition.core.paths import db_path
 from ecotransition.data.db import modified_copy
 
@@ -87,13 +88,11 @@ def restore(name: str, db: str | os.PathLike | None = None, now: datetime | None
     The import history is not rolled back: it stays complete and gains a « restauré » row.
     The current file is itself kept as a backup first, so a restore can be undone.
     """
-    from ecotransition.imports import _now  # the import module's clock (Europe/Paris wall clock)
-
     db = db_path(db)
     chosen = next((b for b in list_backups(db) if b.name == name), None)
     if chosen is None:
         raise ValueError(f"sauvegarde inconnue : {name}")
-    now = now or _now()
+    now = now or clock.now()
     with modified_copy(db, start_from=chosen.path) as conn:
         conn.execute("ATTACH $live AS live (READ_ONLY)", {"live": str(db)})
         conn.execute("BEGIN TRANSACTION")

@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
-from zoneinfo import ZoneInfo
 
 import duckdb
 
+from ecotransition.core import clock
 from ecotransition.core.paths import db_path
 from ecotransition.data import backup, registry, sql
 from ecotransition.data.db import modified_copy
@@ -44,7 +44,7 @@ from ecotransition.imports.validate import (
 __all__ = ["DATASETS", "ImportResult", "import_file", "LOADED", "REFUSED", "UNCHANGED"]
 
 LOADED, REFUSED, UNCHANGED = "chargé", "refusé", "inchangé"
-PARIS = ZoneInfo("Europe/Paris")
+PARIS = clock.PARIS
 DEMO = "démonstration"
 
 Progress = Callable[[float, str], None]
@@ -72,11 +72,6 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return self.status != REFUSED
-
-
-def _now() -> datetime:
-    """Europe/Paris wall-clock time, like every timestamp stored in the database."""
-    return datetime.now(PARIS).replace(tzinfo=None, microsecond=0)
 
 
 def _no_progress(fraction: float, message: str) -> None:
@@ -107,7 +102,7 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
     # The digest of a large file is computed while DuckDB reads it (hashlib releases the GIL).
     digest = _Digest(data)
     result = ImportResult(REFUSED, dataset, file_name, "")
-    now = _now()
+    now = clock.now()
     source_day = now.strftime("%d/%m/%Y")
 
     notify(0.02, "Lecture du fichier")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ecotransition.data.db import DatabaseError
+from ecotransition.data.db import DatabaseBusy, DatabaseError
 from ecotransition.ui import store
 
 st.set_page_config(
@@ -41,6 +41,9 @@ page = st.navigation(PAGES)
 
 def database_unavailable(exc: DatabaseError) -> None:
     """A missing or damaged file: say so in French and give the way back, not a traceback."""
+    if isinstance(exc, DatabaseBusy):   # held by another program: wait, do not rebuild
+        st.warning(str(exc))
+        st.stop()
     st.error(f"{exc} Le tableau de bord ne peut pas afficher de données pour l'instant.")
     st.markdown(
         "Pour la remettre en état : restaurer une sauvegarde depuis la page **Données**, "

@@ -10,6 +10,7 @@ from ecotransition import imports
 from ecotransition.core import fmt
 from ecotransition.core.paths import db_path
 from ecotransition.data import backup
+from ecotransition.data.db import DatabaseBusy
 from ecotransition.imports import catalogue, readers, templates
 from ecotransition.surfaces import export
 from ecotransition.ui import auth, store
@@ -127,13 +128,18 @@ with tab_import:
                 st.error(escape_md(str(exc)))
         if st.button("Importer", type="primary", disabled=uploaded is None, key="import_go"):
             bar = st.progress(0.0, text="Préparation de l'import…")
-            result = imports.import_file(
-                dataset, uploaded.getvalue(), db_path(), file_name=uploaded.name, sheet=sheet,
-                progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
-            bar.empty()
-            # This process swapped the file: drop cached results so every page shows the new data.
-            store.clear()
-            _show_result(result)
+            try:
+                result = imports.import_file(
+                    dataset, uploaded.getvalue(), db_path(), file_name=uploaded.name, sheet=sheet,
+                    progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+            except DatabaseBusy as exc:   # busy, not damaged: nothing changed
+                bar.empty()
+                st.error(escape_md(str(exc)))
+            else:
+                bar.empty()
+                # This process swapped the file: drop cached results so every page shows the new data.
+                store.clear()
+                _show_result(result)
 
 # ------------------------------------------------------------------- history, backups
 with tab_history:
@@ -158,9 +164,13 @@ with tab_history:
         confirm = st.checkbox("Je confirme : les données actuelles seront remplacées par cette sauvegarde "
                               "(l'historique des imports est conservé).", key="restore_confirm")
         if st.button("Restaurer", disabled=not confirm, key="restore_go"):
-            backup.restore(chosen, db_path())
-            store.clear()
-            st.success(f"Base restaurée : état du {names[chosen].taken_at:%d/%m/%Y à %H:%M:%S}.")
+            try:
+                backup.restore(chosen, db_path())
+            except DatabaseBusy as exc:
+                st.error(escape_md(str(exc)))
+            else:
+                store.clear()
+                st.success(f"Base restaurée : état du {names[chosen].taken_at:%d/%m/%Y à %H:%M:%S}.")
     else:
         st.dataframe(catalogue.backups_table(backups), hide_index=True)
         st.caption("Connectez-vous dans l'onglet « Importer un fichier » pour restaurer une sauvegarde.")

@@ -47,7 +47,7 @@ def make_gaps_db(path: Path) -> Path:
     c = duckdb.connect(str(path))
     try:
         c.execute((QUERIES_DIR / "schema.sql").read_text(encoding="utf-8"))
-        sql.install_macros(c)
+        sql.create_macros(c)
         c.execute((ROOT / "tests" / "fixtures" / "gaps.sql").read_text(encoding="utf-8"))
         for name in sql.DERIVED:
             sql.materialize(c, name)

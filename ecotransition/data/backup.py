@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ecotransition.core import clock
 from ecotransition.core.paths import db_path
-from ecotransition.data.db import modified_copy
+from ecotransition.data.db import DatabaseBusy, modified_copy
 
 KEPT = 5
 RESTORE = "restauration"
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.restore:
         try:
             chosen = restore(args.restore, db)
-        except ValueError as exc:
+        except (ValueError, DatabaseBusy) as exc:
             print(str(exc), file=sys.stderr)
             return 1
         print(f"Restaurée : {chosen.name}")

@@ -21,7 +21,7 @@ import pandas as pd
 from ecotransition.core.geo import CommuneLocator
 from ecotransition.core.paths import QUERIES_DIR, SEED_DIR, db_path
 from ecotransition.data import demo, registry, sql
-from ecotransition.data.db import new_database
+from ecotransition.data.db import DatabaseBusy, new_database
 
 # Seed files loaded as they are, in dependency order: file stem = table name (see the registry).
 SEED_TABLES = registry.SEED_TABLES
@@ -62,7 +62,7 @@ def build(path: Path, scale: int = 1, progress: Progress = _print_progress) -> d
     with new_database(path) as conn:
         progress(0.0, "Création des tables")
         conn.execute((QUERIES_DIR / "schema.sql").read_text(encoding="utf-8"))
-        sql.install_macros(conn)
+        sql.create_macros(conn)
         for table in SEED_TABLES:
             n = _load_seed(conn, table)
             progress(0.05, f"{table} : {n} lignes (data/seed)")
@@ -116,7 +116,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     path = db_path(args.db)
     t0 = time.perf_counter()
-    counts = build(path, args.demo_scale)
+    try:
+        counts = build(path, args.demo_scale)
+    except DatabaseBusy as exc:
+        print(f"Construction impossible : {exc}", file=sys.stderr)
+        return 1
     elapsed = time.perf_counter() - t0
     for name, n in counts.items():
         print(f"  {name:<18} {n:>12,}".replace(",", " "))

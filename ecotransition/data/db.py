@@ -7,8 +7,10 @@ inode, and a crash leaves either the old file or the new one, never a mix.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+import struct
 import tempfile
 import uuid
 from contextlib import contextmanager
@@ -82,13 +84,17 @@ def open_readonly(path: Path) -> duckdb.DuckDBPyConnection:
         for name in sql.DERIVED:
             if (name,) not in tables:
                 conn.execute(f"CREATE VIEW main.{name} AS {sql.load(name).sql}")
-        sql.install_macros(conn)
+        sql.create_macros(conn)
         # Locked down only now: ATTACH itself is external access.
         for key in ("enable_external_access", "lock_configuration"):
             if key in READ_CONFIG:
                 conn.execute(f"SET {key} = {str(READ_CONFIG[key]).lower()}")
         conn.execute("SELECT count(*) FROM communes").fetchall()[0]
     except duckdb.Error as exc:
+        if writer_holding(path) is not None:
+            raise DatabaseBusy(
+                "La base de données est occupée : un autre programme l'a ouverte en écriture. "
+                "Elle s'affichera de nouveau dès qu'il l'aura fermée (rien n'est endommagé).") from exc
         raise DatabaseError(
             f"La base de données {path} est illisible ou incomplète ({exc.__class__.__name__})."
         ) from exc
@@ -153,15 +159,16 @@ def _replacement(path: Path, copy_from: Path | None,
     serialises them, so two writers never lose each other's changes, and a writer killed
     mid-way leaves only a temporary file that the next one, holding the lock, removes.
     """
-    import fcntl
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = open(path.with_name(path.name + ".lock"), "w")
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        for stale in path.parent.glob(f".{path.name}.write.*.tmp*"):
-            stale.unlink(missing_ok=True)
+        refuse_if_busy(path)
+        # Left by a writer killed mid-way: its copy, and an upload it had spilled to disk.
+        for pattern in (f".{path.name}.write.*.tmp*", f".{path.name}.import.upload.*.tmp"):
+            for stale in path.parent.glob(pattern):
+                stale.unlink(missing_ok=True)
         tmp = _tmp_path(path, "write")
         try:
             if copy_from is not None:
@@ -173,6 +180,7 @@ def _replacement(path: Path, copy_from: Path | None,
                 conn.execute("CHECKPOINT")
             finally:
                 conn.close()
+            refuse_if_busy(path)   # opened by another program while this one worked
             _publish(tmp, path)
         finally:
             _cleanup(tmp)
@@ -201,3 +209,46 @@ def checksums(conn: duckdb.DuckDBPyConnection, tables=CONTRACT_TABLES) -> dict[s
             f"SELECT count(*), coalesce(bit_xor(hash(t)), 0) FROM {table} t"
         ).fetchall()[0]
     return out
+
+
+class DatabaseBusy(DatabaseError):
+    """Another process holds the database file open for writing; the message is in French."""
+
+
+def writer_holding(path: Path) -> tuple[int, str] | None:
+    """(PID, command line) of another process holding a write lock on the file, else None.
+
+    DuckDB takes a POSIX write lock on a file it opens read-write (an analyst's shell, a
+    script); F_GETLK asks for that lock without taking any. Our own process's locks never
+    conflict with our own request, so the dashboard's read-only connections are not reported.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        request = struct.pack("hhqqi", fcntl.F_RDLCK, os.SEEK_SET, 0, 0, 0)
+        l_type, _, _, _, pid = struct.unpack("hhqqi", fcntl.fcntl(fd, fcntl.F_GETLK, request + b"\0" * 4)[:28])
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    if l_type == fcntl.F_UNLCK:
+        return None
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        command = ""
+    return pid, command
+
+
+def refuse_if_busy(path: Path, what: str = "Écriture") -> None:
+    """Raise DatabaseBusy when another program holds `path` for writing: swapping the file
+    under it would lose its work and leave a WAL that no longer matches."""
+    holder = writer_holding(Path(path))
+    if holder is not None:
+        pid, command = holder
+        raise DatabaseBusy(
+            f"{what} refusé : la base {Path(path).name} est ouverte en écriture par un autre programme "
+            f"(verrou d'écriture DuckDB tenu par le processus {pid}" + (f" : {command[:120]}" if command else "")
+            + "). Rien n'a changé. Fermez ce programme, puis recommencez.")

@@ -59,7 +59,7 @@ def names() -> list[str]:
     return sorted(p.stem for p in QUERIES_DIR.glob("*.sql") if p.stem not in SETUP)
 
 
-def install_macros(conn: duckdb.DuckDBPyConnection) -> None:
+def create_macros(conn: duckdb.DuckDBPyConnection) -> None:
     """Create (or replace) the shared macros of queries/macros.sql on this connection."""
     conn.execute((QUERIES_DIR / "macros.sql").read_text(encoding="utf-8"))
 

@@ -80,10 +80,15 @@ def _no_progress(fraction: float, message: str) -> None:
 
 def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.PathLike | None = None, *,
                 file_name: str | None = None, sheet: str | None = None,
-                progress: Progress | None = None) -> ImportResult:
-    """Import `file` (a path, or the bytes of an upload) as `dataset` into the database `db`."""
+                progress: Progress | None = None, snapshot_year: int | None = None) -> ImportResult:
+    """Import `file` (a path, or the bytes of an upload) as `dataset` into the database `db`.
+
+    `snapshot_year`: the ODRÉ register's vintage (its rows aggregating small installations count
+    from that year); by default read from the file's name, else its latest commissioning date.
+    """
     t0 = time.perf_counter()
     notify = progress or _no_progress
+    options = {"snapshot_year": snapshot_year} if snapshot_year else {}
     if dataset not in DATASETS:
         raise ValueError(f"jeu de données inconnu : {dataset} (attendus : {', '.join(DATASETS)})")
     ds = DATASETS[dataset]
@@ -128,9 +133,12 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
                 issues = [read_error]
             else:
                 if fast is not None:
-                    if path is None:
+                    # DuckDB reads a path as a glob pattern (« m[1].csv » would read m1.csv, « m*.csv »
+                    # several files): such a name is read from a copy, the bytes already hashed.
+                    if path is None or any(ch in str(path) for ch in "*?[]{}"):
                         tmp_csv = _spill(data, db)
-                    ctx = _fast_check(conn, ds, str(path or tmp_csv), fast, result, source_day, notify)
+                        path = None
+                    ctx = _fast_check(conn, ds, str(path or tmp_csv), fast, result, source_day, notify, options)
                     if ctx is None:
                         # Something is wrong: read again in Python for exact line numbers.
                         try:
@@ -141,7 +149,7 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
                     issues = [read_error]
                 elif ctx is None:
                     notify(0.3, "Vérification des valeurs")
-                    issues, ctx = _table_check(conn, ds, table, result, source_day)
+                    issues, ctx = _table_check(conn, ds, table, result, source_day, options)
                 else:
                     issues = []
             result.sha256 = digest.hexdigest()
@@ -188,7 +196,7 @@ def _source_label(source: str, file_name: str, day: str) -> str:
 
 
 def _fast_check(conn, ds: Dataset, path: str, probe, result: ImportResult, day: str,
-                notify: Progress) -> Context | None:
+                notify: Progress, options: dict) -> Context | None:
     """Stage and check a UTF-8 CSV read by DuckDB; None when anything is wrong with it."""
     encoding, delimiter, header = probe
     match = match_header(header, ds.formats)
@@ -200,7 +208,8 @@ def _fast_check(conn, ds: Dataset, path: str, probe, result: ImportResult, day: 
         return None
     notify(0.35, "Vérification des valeurs")
     result.rows_read = staged.rows
-    ctx = _rules(conn, ds, staged, _source_label(match.format.source, result.file_name, day))
+    ctx = _rules(conn, ds, staged, _source_label(match.format.source, result.file_name, day), result.file_name,
+                 options)
     if ctx.issues:
         return None
     result.encoding, result.format = encoding, match.format.label
@@ -208,11 +217,15 @@ def _fast_check(conn, ds: Dataset, path: str, probe, result: ImportResult, day: 
 
 
 def _table_check(conn, ds: Dataset, table: Table, result: ImportResult,
-                 day: str) -> tuple[list[Issue], Context | None]:
+                 day: str, options: dict) -> tuple[list[Issue], Context | None]:
     match = match_header(table.header, ds.formats)
     result.rows_read = len(table.rows) + len({line for line, col, _ in table.cell_errors if not col})
     result.encoding, result.format = table.encoding, match.format.label
     issues = list(match.issues) + table_issues(table)
+    header_line = _header_below(table, ds, match)
+    if header_line is not None:
+        issues.insert(0, Issue(0, 1, None, None, f"l'en-tête semble être à la ligne {header_line} : supprimez "
+                                                 f"la ou les lignes de titre au-dessus, puis importez de nouveau"))
     if match.issues and len(table.sheets) > 1:
         others = ", ".join(f"« {s} »" for s in table.sheets if s != table.sheet)
         issues.append(Issue(0, None, None, None, f"feuille lue : « {table.sheet} » ; le classeur contient "
@@ -220,22 +233,42 @@ def _table_check(conn, ds: Dataset, table: Table, result: ImportResult,
     if match.issues:
         return issues, None
     staged = stage_table(conn, table, match)
-    ctx = _rules(conn, ds, staged, _source_label(match.format.source, result.file_name, day))
+    ctx = _rules(conn, ds, staged, _source_label(match.format.source, result.file_name, day), result.file_name,
+                 options)
     issues += ctx.issues
     if not issues and not table.rows:
         issues.append(Issue(0, None, None, None, "le fichier ne contient aucune ligne de données."))
     return issues, ctx
 
 
-def _rules(conn, ds: Dataset, staged: Staged, source: str) -> Context:
+def _header_below(table: Table, ds: Dataset, match) -> int | None:
+    """The line of the real header when a title sits above it (the first lines of the file
+    do not name the columns, a later one does), else None."""
+    if not any(i.reason.startswith("colonne manquante") for i in match.issues):
+        return None
+    for line, row in table.head:
+        if not match_header([str(c or "") for c in row], ds.formats, line).issues:
+            return line
+    return None
+
+
+def _rules(conn, ds: Dataset, staged: Staged, source: str, file_name: str, options: dict) -> Context:
     """Every check of the dataset; when all pass, `_new` holds the rows to load."""
-    ctx = Context(conn, staged, source)
+    ctx = Context(conn, staged, source, options=options, file_name=file_name)
     if ds.select is not None:
         ds.select(ctx)
     # Type problems first in the report; the rules still run (they skip unparsed values),
     # so one bad column never hides the other problems.
     ctx.issues.extend(type_issues(conn, staged))
     ds.build(ctx)
+    if staged.exact_lines:
+        for col in staged.match.format.columns:
+            if col.kind == "date" and col.name in staged.present:
+                timed = ctx.scalar(f"SELECT count(*) FROM _parsed WHERE {col.name} IS NOT NULL "
+                                   f"AND _time_part(r__{col.name})")
+                if timed:
+                    ctx.notes.append(f"{timed} valeur{'s' if timed > 1 else ''} de « {staged.label(col.name)} » "
+                                     "avec une heure : seule la date est gardée")
     return ctx
 
 
@@ -296,7 +329,9 @@ def _load(conn: duckdb.DuckDBPyConnection, ds: Dataset, ctx: Context) -> tuple[i
         f"source = CASE WHEN {t}.source <> '{DEMO}' AND ({any_kept}) AND {t}.source <> n.source "
         f"THEN array_to_string(list_prepend(n.source, list_filter(string_split({t}.source, ' ; '), "
         "lambda s: NOT starts_with(s, split_part(n.source, ' ', 1)))), ' ; ') ELSE n.source END")
-    cols = key + provided
+    # New rows take every value `_new` has (its defaults too); stored rows only what the file gives.
+    new_columns = {d[0] for d in conn.execute("SELECT * FROM _new LIMIT 0").description}
+    cols = key + [c for c in ds.values if c in new_columns]
     insert = (f"INSERT INTO {t} ({', '.join(cols)}, source) "
               f"SELECT {', '.join('n.' + c for c in cols)}, n.source FROM _new n")
     # New periods of a counter are the usual case: when no stored row can share a key with
@@ -316,8 +351,9 @@ def _load(conn: duckdb.DuckDBPyConnection, ds: Dataset, ctx: Context) -> tuple[i
 
 def _summary(conn: duckdb.DuckDBPyConnection, result: ImportResult) -> str:
     if result.status == UNCHANGED:
-        text = (f"Aucun changement : les {result.rows_read} lignes du fichier sont déjà dans la base"
-                if result.rows_read else "Aucun changement")
+        kept = conn.execute("SELECT count(*) FROM _new").fetchall()[0][0]
+        text = (f"Aucun changement : les {kept} ligne{'s' if kept > 1 else ''} retenue{'s' if kept > 1 else ''} "
+                f"du fichier {'sont' if kept > 1 else 'est'} déjà dans la base" if kept else "Aucun changement")
         before = conn.execute(
             "SELECT max(imported_at) FROM imports WHERE dataset = $d AND sha256 = $s AND status = $st",
             {"d": result.dataset, "s": result.sha256, "st": LOADED}).fetchall()[0][0]

@@ -1,4 +1,4 @@
-"""python -m ecotransition.imports DATASET FILE [--db PATH] [--sheet NAME]
+"""python -m ecotransition.imports DATASET FILE [--db PATH] [--sheet NAME] [--millesime ANNEE]
 
 Exit status: 0 loaded (or already there), 1 refused (the reasons on stderr, nothing changed).
 Safe to run while the dashboard is running (e.g. from a nightly job).
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ecotransition.data.db import DatabaseBusy
 from ecotransition.imports import DATASETS, REFUSED, import_file
 
 
@@ -22,6 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("file", metavar="FILE", help="fichier CSV ou XLSX")
     parser.add_argument("--db", help="base de données (défaut : $ECOTRANSITION_DB ou data/ecotransition.duckdb)")
     parser.add_argument("--sheet", help="feuille du classeur XLSX (défaut : la première)")
+    parser.add_argument("--millesime", type=int, metavar="ANNEE",
+                        help="registre ODRÉ : année du millésime (défaut : lue dans le nom du fichier, "
+                             "sinon dernière mise en service du fichier)")
     parser.add_argument("--quiet", action="store_true", help="n'affiche pas la progression")
     args = parser.parse_args(argv)
 
@@ -30,8 +34,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"[{fraction:4.0%}] {message}", flush=True)
 
     try:
-        result = import_file(args.dataset, args.file, args.db, sheet=args.sheet, progress=progress)
+        result = import_file(args.dataset, args.file, args.db, sheet=args.sheet, progress=progress,
+                             snapshot_year=args.millesime)
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        print(f"Import impossible : {exc}", file=sys.stderr)
+        return 1
+    except DatabaseBusy as exc:   # another program holds the database for writing
         print(f"Import impossible : {exc}", file=sys.stderr)
         return 1
     if result.status == REFUSED:

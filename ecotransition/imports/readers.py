@@ -40,6 +40,16 @@ class Table:
     sheets: list[str] = field(default_factory=list)
     # (line, column header, message) for cells that cannot be taken as they are
     cell_errors: list[tuple[int, str, str]] = field(default_factory=list)
+    # The first records after the header, whatever their width: where the real header is
+    # when a title sits above it.
+    head: list[tuple[int, list[str | None]]] = field(default_factory=list)
+
+
+HEAD_ROWS = 10
+# Opendatasoft exports carry a « Geo Shape » column whose polygons exceed the csv module's
+# default limit (131 072 characters); such a column is read and then ignored like any other
+# unused one (a cell is then bounded by the file itself).
+csv.field_size_limit(2**31 - 1)
 
 
 def normalize_header(name: str) -> str:
@@ -134,6 +144,7 @@ def read_csv_text(text: str, encoding: str = "UTF-8", progress=None) -> Table:
     rows: list[list[str | None]] = []
     row_lines: list[int] = []
     errors: list[tuple[int, str, str]] = []
+    head: list[tuple[int, list[str | None]]] = []
     width = 0
     start = 1
     total = max(1, len(lines))
@@ -149,6 +160,8 @@ def read_csv_text(text: str, encoding: str = "UTF-8", progress=None) -> Table:
                     header.pop()  # trailing separators after the last column
                 header_line, width = line, len(header)
                 continue
+            if len(head) < HEAD_ROWS:
+                head.append((line, values))
             if len(values) > width and not any(values[width:]):
                 values = values[:width]
             if len(values) != width:
@@ -165,7 +178,7 @@ def read_csv_text(text: str, encoding: str = "UTF-8", progress=None) -> Table:
     if header is None:
         raise ReadError("le fichier est vide.")
     return Table(header=header, rows=rows, lines=row_lines, encoding=encoding,
-                 delimiter=delimiter, cell_errors=errors)
+                 delimiter=delimiter, cell_errors=errors, head=head)
 
 
 def _cell_text(value) -> str | None:
@@ -219,6 +232,7 @@ def read_xlsx(data: bytes, sheet: str | None = None) -> Table:
         else:
             raise ReadError(f"la feuille « {sheet} » n'existe pas dans le classeur "
                             f"(feuilles : {', '.join(names)}).")
+        head: list[tuple[int, list[str | None]]] = []
         header: list[str] | None = None
         rows: list[list[str | None]] = []
         row_lines: list[int] = []
@@ -240,6 +254,8 @@ def read_xlsx(data: bytes, sheet: str | None = None) -> Table:
                     header.pop()
                 width = len(header)
                 continue
+            if len(head) < HEAD_ROWS:
+                head.append((line, texts))
             if len(texts) > width and not any(texts[width:]):
                 texts = texts[:width]
             if len(texts) < width:
@@ -252,7 +268,7 @@ def read_xlsx(data: bytes, sheet: str | None = None) -> Table:
         if header is None:
             raise ReadError(f"la feuille « {name} » est vide.")
         return Table(header=header, rows=rows, lines=row_lines, encoding="XLSX", sheet=name,
-                     sheets=names, cell_errors=errors)
+                     sheets=names, cell_errors=errors, head=head)
     finally:
         formulas.close()
         values.close()

@@ -155,7 +155,10 @@ def match_header(header: list[str], formats: tuple[Format, ...], line: int = 1) 
 
 # Temporary macros of the writer connection: text -> typed value, NULL when it does not parse.
 MACROS = r"""
-CREATE OR REPLACE TEMP MACRO _txt(v) AS nullif(trim(v), '');
+-- Format and control characters (right-to-left overrides, zero-width spaces, C0/C1 controls
+-- but tab and line breaks) change how a text reads: they are removed from every text cell.
+CREATE OR REPLACE TEMP MACRO _txt(v) AS nullif(trim(CASE WHEN regexp_matches(v, '[\p{Cf}\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]')
+    THEN regexp_replace(v, '[\p{Cf}\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]', '', 'g') ELSE v END), '');
 CREATE OR REPLACE TEMP MACRO _nosp(v) AS regexp_replace(trim(v), '[\s\x{00A0}\x{202F}]|€$', '', 'g');
 CREATE OR REPLACE TEMP MACRO _numtxt(s) AS CASE
     WHEN regexp_full_match(s, '[+-]?\d{1,3}(\.\d{3})+,\d+') OR regexp_full_match(s, '[+-]?\d{1,3}(\.\d{3}){2,}')
@@ -173,14 +176,20 @@ CREATE OR REPLACE TEMP MACRO _count(v) AS CASE
         WHEN try_cast(v AS DOUBLE) = trunc(try_cast(v AS DOUBLE)) AND abs(try_cast(v AS DOUBLE)) < 1e15
         THEN try_cast(v AS DOUBLE)::BIGINT END
     ELSE try_cast(v AS BIGINT) END;
+-- A code written as a number by a spreadsheet or an API ('62498.0', '1053,0') is read as its
+-- INSEE code; 4 digits lost their leading zero (departments 01-09: the only reading).
 CREATE OR REPLACE TEMP MACRO _insee(v) AS CASE
-    WHEN regexp_full_match(trim(v), '\d{4}') THEN '0' || trim(v)
-    WHEN regexp_full_match(upper(trim(v)), '\d{5}|2[AB]\d{3}') THEN upper(trim(v)) END;
+    WHEN regexp_full_match(trim(v), '\d{4}([.,]0+)?') THEN '0' || left(trim(v), 4)
+    WHEN regexp_full_match(upper(trim(v)), '(\d{5}|2[AB]\d{3})([.,]0+)?') THEN left(upper(trim(v)), 5) END;
+-- A date-time in a date column (« 14/09/2025 10:00 », an XLSX date-time cell) is its date: the
+-- time is not stored, the same way for CSV and XLSX (_time_part tells the note).
 CREATE OR REPLACE TEMP MACRO _date(v) AS CASE
-    WHEN regexp_full_match(trim(v), '\d{1,2}[/.-]\d{1,2}[/.-]\d{4}')
-        THEN try_strptime(regexp_replace(trim(v), '[.-]', '/', 'g'), '%d/%m/%Y')::DATE
-    WHEN regexp_full_match(trim(v), '\d{4}-\d{2}-\d{2}([T ]00:00(:00)?)?')
+    WHEN regexp_full_match(trim(v), '\d{1,2}[/.-]\d{1,2}[/.-]\d{4}([ T]\d{1,2}[:h]\d{2}(:\d{2})?)?')
+        THEN try_strptime(regexp_replace(regexp_extract(trim(v), '^\S+'), '[.-]', '/', 'g'), '%d/%m/%Y')::DATE
+    WHEN regexp_full_match(trim(v), '\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?')
         THEN try_cast(left(trim(v), 10) AS DATE) END;
+CREATE OR REPLACE TEMP MACRO _time_part(v) AS
+    regexp_matches(trim(v), '[ T]\d{1,2}[:h]\d{2}') AND NOT regexp_matches(trim(v), '[ T]00[:h]00(:00)?$');
 CREATE OR REPLACE TEMP MACRO _tstz(v) AS CASE
     WHEN contains(v, '/') THEN CASE WHEN regexp_full_match(trim(v), '\d{1,2}/\d{1,2}/\d{4}( \d{1,2}:\d{2}(:\d{2})?)?')
          THEN coalesce(try_strptime(trim(v), '%d/%m/%Y %H:%M:%S'), try_strptime(trim(v), '%d/%m/%Y %H:%M'),
@@ -273,6 +282,7 @@ class Staged:
     match: Match
     rows: int
     present: set[str]               # columns the file provides
+    exact_lines: bool = True        # False on the fast path (DuckDB's reader gives no line numbers)
 
     def label(self, name: str) -> str:
         return self.match.shown.get(name) or self.match.format.col(name).headers[0]
@@ -333,7 +343,7 @@ def stage_csv(conn: duckdb.DuckDBPyConnection, path: str, delimiter: str, header
     texts = ", ".join(f"NULL::VARCHAR AS r__{c.name}" for c in fmt.columns)
     conn.execute(f"CREATE OR REPLACE TEMP VIEW _parsed AS SELECT *, {texts} FROM _parsed_rows")
     rows = conn.execute("SELECT count(*) FROM _parsed").fetchall()[0][0]
-    return Staged(match, rows, set(match.index))
+    return Staged(match, rows, set(match.index), exact_lines=False)
 
 
 INT_MAX = 2_147_483_647  # integer columns of the tables are 32-bit

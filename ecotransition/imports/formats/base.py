@@ -34,6 +34,8 @@ class Context:
     issues: list[Issue] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     provided: set[str] = field(default_factory=set)  # table columns the file sets
+    options: dict = field(default_factory=dict)       # what staff said at import (e.g. snapshot_year)
+    file_name: str = ""
 
     @property
     def fmt(self) -> Format:
@@ -49,6 +51,15 @@ class Context:
         """Add the issues a query returns as (line, column name, value, reason); the column is
         shown as headed in the file, and any text from the file is a parameter, never SQL."""
         self.issues.extend(rule(self.conn, sql, params, label=self.label))
+
+    def lines_unknown(self, what: str) -> bool:
+        """On the fast path rows have no line number yet: a problem found there is recorded
+        without one, so that the file is read again with exact lines and the rule runs again
+        (a rule comparing line numbers would otherwise find nothing, whatever the file holds)."""
+        if self.staged.exact_lines:
+            return False
+        self.issues.append(Issue(2, None, None, None, f"en double : {what}"))
+        return True
 
     def scalar(self, sql: str, **params):
         return self.conn.execute(sql, params).fetchall()[0][0]
@@ -118,6 +129,8 @@ def duplicates(ctx: Context, keys: list[str], what: str, label_col: str | None =
     dup = ctx.scalar(f"SELECT count(*) FROM (SELECT 1 FROM _parsed WHERE {present} "
                      f"GROUP BY {cols} HAVING count(*) > 1)")
     if not dup:
+        return
+    if ctx.lines_unknown(what):
         return
     shown = label_col or keys[0]
     ctx.check(

@@ -69,7 +69,8 @@ def build_channels(ctx: Context) -> None:
         "CREATE OR REPLACE TEMP TABLE _new AS SELECT line, channel_id, site_id, "
         "coalesce(regexp_replace(mobility_type, '\\s*,\\s*', ',', 'g'), 'UNDEFINED') AS mobility_type, "
         "direction, time_step::INTEGER AS time_step, $source AS source FROM _parsed", {"source": ctx.source})
-    ctx.provided = {"site_id", "mobility_type", "direction", "time_step"}
+    # Optional columns the file lacks keep their stored values (new channels get the defaults).
+    ctx.provided = {"site_id"} | {c for c in ("mobility_type", "direction", "time_step") if ctx.has(c)}
 
 
 MEASURES = Format("schema", "schéma comptage des mobilités – mesures", (
@@ -79,7 +80,9 @@ MEASURES = Format("schema", "schéma comptage des mobilités – mesures", (
         help="début, ISO 8601 avec décalage", example="2024-06-01T08:00:00+02:00"),
     Col("end_datetime", "datetime", ("end_datetime",),
         help="fin ; vide = début + pas de temps du canal", example="2024-06-01T09:00:00+02:00"),
-    Col("count", "count", ("count",), minimum=0, help="passages ; vide = mesure manquante (≠ 0)",
+    # Required as a column (a file without it says nothing about passages); an empty cell is a
+    # missing measure.
+    Col("count", "count", ("count",), True, minimum=0, help="passages ; vide = mesure manquante (≠ 0)",
         example="42"),
 ), strict=False, source="Comptage des mobilités")
 
@@ -101,6 +104,10 @@ def build_measures(ctx: Context) -> None:
         "FROM _parsed WHERE channel_id IS NOT NULL AND start_datetime IS NOT NULL "
         "GROUP BY channel_id, l__start_datetime HAVING count(*) > 1")
     repeated = ctx.scalar("SELECT count(*) FROM _same")
+    exact = ctx.scalar("SELECT count(*) FROM (SELECT 1 FROM _parsed WHERE channel_id IS NOT NULL "
+                       "AND start_datetime IS NOT NULL GROUP BY channel_id, start_datetime HAVING count(*) > 1)")
+    if exact and ctx.lines_unknown("même canal et même début"):
+        return
     if repeated:
         ctx.check(
             "SELECT line, 'start_datetime', r__start_datetime, "
@@ -132,4 +139,5 @@ def build_measures(ctx: Context) -> None:
             "FROM b SEMI JOIN _same USING (channel_id, start_datetime), _src s GROUP BY b.channel_id, b.start_datetime")
         ctx.notes.append(f"{repeated} mesure{'s' if repeated > 1 else ''} de l'heure répétée au passage "
                          "à l'heure d'hiver additionnée" + ("s" if repeated > 1 else "") + " (heure locale)")
-    ctx.provided = {"end_datetime", "count"}
+    # A column the file lacks never erases what is stored (the count is required: see MEASURES).
+    ctx.provided = {c for c in ("end_datetime", "count") if ctx.has(c)}

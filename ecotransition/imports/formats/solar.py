@@ -4,6 +4,8 @@ production, rooftop potential and cadastre use.
 
 from __future__ import annotations
 
+import re
+
 from ecotransition.imports.formats.base import (
     _COMMUNE, _SOURCE, Context, _provided, _source, duplicates, unknown_communes,
 )
@@ -75,18 +77,44 @@ ODRE = Format("odre", "ODRÉ – registre national des installations de producti
     Col("installations", "int", ("nbinstallations",), minimum=0),
     Col("filiere", "text", ("filiere",)),
     Col("filiere_code", "text", ("codefiliere",)),
+    Col("name", "text", ("nominstallation",)),
 ), strict=False, source="ODRÉ, registre national des installations de production d'électricité")
 
 
 def _in_territory(ctx: Context, one: str, many: str) -> None:
+    """Keep the rows of the Pôle's communes. Only valid codes of other communes are "hors
+    territoire"; a code that is not one (« 62498.5 ») stays, to be refused naming its cell;
+    rows without any code are set aside and counted. A file with no commune of the Pôle is
+    refused as such: it never reads as "already in the database"."""
     before = ctx.staged.rows
-    ctx.conn.execute("DELETE FROM _parsed WHERE commune_code IS NULL "
-                     "OR commune_code NOT IN (SELECT code FROM communes)")
+    blank = ctx.scalar("SELECT count(*) FROM _parsed WHERE n__commune_code")
+    ctx.conn.execute("DELETE FROM _parsed WHERE n__commune_code "
+                     "OR (commune_code IS NOT NULL AND commune_code NOT IN (SELECT code FROM communes))")
     after = ctx.scalar("SELECT count(*) FROM _parsed")
-    gone = before - after
+    gone = before - after - blank
     if gone:
         ctx.notes.append(f"{gone} {one if gone == 1 else many} hors des communes du Pôle métropolitain")
+    if blank:
+        ctx.notes.append(f"{blank} ligne{'s' if blank > 1 else ''} sans code commune ignorée{'s' if blank > 1 else ''}")
+    if before and not after:
+        ctx.issues.append(Issue(0, None, None, None,
+                                f"aucune des {before} lignes du fichier ne concerne une commune du Pôle "
+                                "métropolitain de l'Artois (colonne "
+                                f"« {ctx.label('commune_code')} ») : rien à charger"))
     ctx.staged.rows = after
+
+
+def _snapshot_year(ctx: Context) -> tuple[int, str]:
+    """The register's snapshot year: as given at import, else a year in the file's name
+    (« registre_2025-06-30.csv »), else the latest commissioning date of the file."""
+    given = ctx.options.get("snapshot_year")
+    if given:
+        return int(given), "indiqué à l'import"
+    match = re.search(r"(?<!\d)(20\d\d)(?!\d)", ctx.file_name or "")
+    if match:
+        return int(match.group(1)), "lu dans le nom du fichier"
+    latest = ctx.scalar("SELECT max(year(commissioned)) FROM _parsed")
+    return int(latest), "dernière mise en service du fichier"
 
 
 def select_solar(ctx: Context) -> None:
@@ -137,11 +165,24 @@ def build_solar(ctx: Context) -> None:
         if undated:
             ctx.notes.append(f"{undated} ligne{'s' if undated > 1 else ''} d'installations solaires sans date "
                              f"de mise en service ignorée{'s' if undated > 1 else ''}")
+        # A row aggregating many small installations (« Agrégation des installations de moins de
+        # 36 kW », nbinstallations > 1) carries one old date for a stock that only the register's
+        # snapshot describes: it counts from the snapshot year, never in the years before.
+        aggregated = ("(coalesce(installations, 1) > 1 "
+                      "OR lower(strip_accents(coalesce(name, ''))) LIKE 'agregation%')")
+        snapshot, origin = _snapshot_year(ctx)
+        n_agg = ctx.scalar(f"SELECT count(*) FROM _parsed WHERE commissioned IS NOT NULL AND {aggregated}")
+        if n_agg:
+            ctx.notes.append(f"{n_agg} ligne{'s' if n_agg > 1 else ''} agrégeant plusieurs installations "
+                             f"comptée{'s' if n_agg > 1 else ''} à partir de {snapshot}, millésime du registre "
+                             f"({origin}), et non à la date de mise en service indiquée")
         # The register lists the installations in service: per commune, the park in service
         # at the end of each year is the sum of everything commissioned up to that year.
         ctx.conn.execute(
             "CREATE OR REPLACE TEMP TABLE _new AS "
-            "WITH y AS (SELECT commune_code, year(commissioned) AS year, min(line) AS line, "
+            "WITH y AS (SELECT commune_code, "
+            f"           CASE WHEN {aggregated} THEN greatest($snapshot, year(commissioned)) "
+            "                ELSE year(commissioned) END AS year, min(line) AS line, "
             "           sum(coalesce(installations, 1)) AS sites, sum(power_kw) AS power_kw "
             "           FROM _parsed WHERE commissioned IS NOT NULL GROUP BY ALL), "
             "last AS (SELECT max(year) AS y1 FROM y), "
@@ -152,5 +193,5 @@ def build_solar(ctx: Context) -> None:
             "  $source AS source "
             "FROM grid LEFT JOIN y USING (commune_code, year) "
             "WINDOW w AS (PARTITION BY grid.commune_code ORDER BY grid.year)",
-            {"source": ctx.source})
+            {"source": ctx.source, "snapshot": snapshot})
         ctx.provided = {"sites", "power_kw"}

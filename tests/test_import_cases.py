@@ -1,0 +1,311 @@
+"""Imports that never lie: the fault kinds of real public files (tests/fixtures/cases, copied
+from shared/cases/imports) and variants of each kind, through every reader and path.
+
+Each case runs on a private copy of the built database; a refusal must leave every data table
+exactly as it was (checksums), and a load must store exactly the right values.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from conftest import ROOT
+from ecotransition.data.db import CONTRACT_TABLES, DatabaseBusy, checksums
+from ecotransition.imports import LOADED, REFUSED, UNCHANGED, import_file
+
+CASES = Path(__file__).resolve().parent / "fixtures" / "cases"
+DATA_TABLES = [t for t in CONTRACT_TABLES if t != "imports"]
+
+
+def sums(db: Path) -> dict:
+    with duckdb.connect(str(db), read_only=True) as c:
+        return checksums(c, DATA_TABLES)
+
+
+def rows(db: Path, sql: str, **params) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as c:
+        return c.execute(sql, params).fetchall()
+
+
+def problems(message: str) -> list[str]:
+    return [m[2:] for m in message.splitlines()[1:]]
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ecotransition.imports", *args, "--quiet"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def xlsx(header: list[str], *records: list) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for r in records:
+        sheet.append(r)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# ------------------------------------------------------------------ 1. duplicate keys in one file
+
+MEASURE_HEADER = "channel_id,counter_id,start_datetime,end_datetime,count\n"
+DUPLICATE = "ligne 4, start_datetime : « 2025-06-02T08:00:00+02:00 » en double : même canal et même début qu'à la ligne 2"
+
+
+@pytest.mark.parametrize("variant", ["utf-8 (fast path)", "windows-1252", "different counts", "xlsx", "cli"])
+def test_the_same_channel_and_instant_twice_is_refused_whatever_the_path(writable_db, tmp_path, variant):
+    before = sums(writable_db)
+    data = (CASES / "mesures_doublon_exact_utf8.csv").read_bytes()
+    if variant == "windows-1252":   # an accented counter id makes it Windows-1252, read in Python
+        data = data.decode().replace("CPT1", "CPTé").encode("cp1252")
+    elif variant == "different counts":
+        head, _, last = data.rstrip(b"\n").rpartition(b"\n")
+        data = head + b"\n" + last.replace(b",40", b",41") + b"\n"
+    elif variant == "xlsx":
+        text = data.decode().splitlines()
+        data = xlsx(text[0].split(","), *[line.split(",") for line in text[1:]])
+    if variant == "cli":
+        done = cli("counter_measures", str(CASES / "mesures_doublon_exact_utf8.csv"), "--db", str(writable_db))
+        assert done.returncode == 1 and DUPLICATE in done.stderr
+    else:
+        result = import_file("counter_measures", data, writable_db, file_name=f"mesures.{variant[:4]}")
+        assert result.status == REFUSED
+        assert problems(result.message) == [DUPLICATE]
+    assert sums(writable_db) == before
+    # Never added together: the stored hour is still the demonstration's own.
+    assert rows(writable_db, "SELECT count(*) FROM counter_measures WHERE channel_id = 'demo-cpt-001-vel' "
+                             "AND start_datetime = TIMESTAMP '2025-06-02 08:00:00'") == [(0,)]
+
+
+def test_a_repeated_key_in_a_staff_file_names_both_lines(writable_db):
+    data = ("titre;date_debut;date_fin;lieu;code_commune;theme;participants\n"
+            "Balade;14/09/2025;14/09/2025;Parc;62540;Parcs;80\n"
+            "Balade;14/09/2025;14/09/2025;Parc;62540;Parcs;90\n").encode()
+    result = import_file("events", data, writable_db, file_name="agenda.csv")
+    assert result.status == REFUSED
+    assert problems(result.message) == [
+        "ligne 3, titre : « Balade » en double : même titre et même date de début qu'à la ligne 2"]
+
+
+# ------------------------------------------------------------------ 2. codes written as numbers
+
+def test_commune_codes_written_as_numbers_are_read_as_insee_codes(writable_db):
+    result = import_file("solar_production", CASES / "enedis_code_commune_float.csv", writable_db)
+    assert (result.status, result.rows_read, result.rows_loaded) == (LOADED, 3, 2)
+    assert "hors des communes" not in result.message
+    assert rows(writable_db, "SELECT commune_code, sites, energy_mwh FROM solar_production WHERE year = 2025 "
+                             "ORDER BY commune_code") == [("62119", 388, 2010.0), ("62498", 415, 3151.5)]
+    again = import_file("solar_production", CASES / "enedis_code_commune_float.csv", writable_db)
+    assert again.status == UNCHANGED
+    assert again.message.startswith("Aucun changement : les 2 lignes retenues du fichier sont déjà dans la base")
+
+
+@pytest.mark.parametrize("code, expected", [("62498,0", "62498"), ("2540", "02540"), ("2540.0", "02540")])
+def test_other_numeric_spellings_of_a_code(writable_db, code, expected):
+    data = f"code_commune;annee;sites\n{code};2030;7\n".encode()
+    result = import_file("solar_production", data, writable_db, file_name="modele.csv")
+    if expected == "02540":   # a valid INSEE code, but of a commune outside the Pôle
+        assert result.status == REFUSED
+        assert problems(result.message) == [f"ligne 2, code_commune : « {code} » n'est pas une commune du Pôle "
+                                            "métropolitain de l'Artois"]
+    else:
+        assert result.status == LOADED
+        assert rows(writable_db, "SELECT commune_code, sites FROM solar_production WHERE year = 2030") == [
+            (expected, 7)]
+
+
+def test_an_ambiguous_code_is_refused_naming_its_cell(writable_db):
+    before = sums(writable_db)
+    data = ("annee;code_commune;nom_commune;nb_sites_photovoltaique_enedis\n"
+            "2025;62498.5;Lens;3\n2025;62119;Béthune;4\n").encode()
+    result = import_file("solar_production", data, writable_db, file_name="enedis.csv")
+    assert result.status == REFUSED
+    assert problems(result.message) == [
+        "ligne 2, code_commune : « 62498.5 » n'est pas un code commune INSEE (5 chiffres)"]
+    assert sums(writable_db) == before
+
+
+def test_a_file_without_any_commune_of_the_pole_says_so(writable_db):
+    before = sums(writable_db)
+    data = ("annee;code_commune;nom_commune;nb_sites_photovoltaique_enedis\n"
+            "2025;59350;Lille;300\n2025;75056;Paris;900\n").encode()
+    result = import_file("solar_production", data, writable_db, file_name="enedis_nord.csv")
+    assert result.status == REFUSED
+    assert "déjà dans la base" not in result.message
+    assert problems(result.message) == ["aucune des 2 lignes du fichier ne concerne une commune du Pôle "
+                                        "métropolitain de l'Artois (colonne « code_commune ») : rien à charger"]
+    assert sums(writable_db) == before
+
+
+# ------------------------------------------------------------------ 3. very long cells
+
+def test_a_huge_unused_column_is_skipped(writable_db):
+    shape = "POLYGON((" + ",".join(f"2.{i:06d} 50.{i:06d}" for i in range(12_000)) + "))"
+    assert len(shape) > 131_072
+    data = ("annee;code_commune;nom_commune;nb_sites_photovoltaique_enedis;"
+            "energie_produite_annuelle_photovoltaique_enedis_mwh;Geo Shape\n"
+            f'2025;62498;Lens;412;2301,5;"{shape}"\n').encode()
+    result = import_file("solar_production", data, writable_db, file_name="enedis_ods.csv")
+    assert result.status == LOADED
+    assert rows(writable_db, "SELECT sites, energy_mwh FROM solar_production WHERE commune_code = '62498' "
+                             "AND year = 2025") == [(412, 2301.5)]
+
+
+# ------------------------------------------------------------------ 4. ODRÉ aggregated rows
+
+def lens_sites(db: Path) -> dict[int, int]:
+    return dict(rows(db, "SELECT year, sites FROM solar_production WHERE commune_code = '62498' ORDER BY year"))
+
+
+def test_an_aggregated_register_row_counts_from_the_snapshot_not_from_its_old_date(writable_db):
+    before = lens_sites(writable_db)
+    result = import_file("solar_production", CASES / "odre_agregation_moins_36kw.csv", writable_db)
+    assert result.status == LOADED
+    after = lens_sites(writable_db)
+    # No file name year: the snapshot is the file's latest commissioning (2021).
+    assert {y: n for y, n in after.items() if y < 2021} == {y: n for y, n in before.items() if y < 2021}
+    assert after[2021] == 251
+    assert "1 ligne agrégeant plusieurs installations comptée à partir de 2021" in result.message
+
+
+@pytest.mark.parametrize("how", ["option", "file name"])
+def test_the_snapshot_year_can_be_given_or_read_from_the_file_name(writable_db, how):
+    data = (CASES / "odre_agregation_moins_36kw.csv").read_bytes()
+    if how == "option":
+        result = import_file("solar_production", data, writable_db, file_name="registre.csv", snapshot_year=2024)
+    else:
+        result = import_file("solar_production", data, writable_db, file_name="registre-national_2024-06-30.csv")
+    assert result.status == LOADED
+    after = lens_sites(writable_db)
+    # The one dated installation from 2021 on; the 250 aggregated ones from 2024 only.
+    assert [after[y] for y in (2021, 2022, 2023, 2024)] == [1, 1, 1, 251]
+
+
+def test_the_cli_takes_the_snapshot_year(writable_db):
+    done = cli("solar_production", str(CASES / "odre_agregation_moins_36kw.csv"), "--db", str(writable_db),
+               "--millesime", "2023")
+    assert done.returncode == 0, done.stderr
+    assert "à partir de 2023, millésime du registre (indiqué à l'import)" in done.stdout
+    assert lens_sites(writable_db)[2023] == 251
+
+
+# ------------------------------------------------------------------ 5. date-times in date columns
+
+def test_a_date_time_in_a_date_column_keeps_the_date_csv_and_xlsx(writable_db):
+    csv_result = import_file("events", CASES / "evenements_date_heure.csv", writable_db)
+    assert csv_result.status == LOADED
+    assert "1 valeur de « date_debut » avec une heure : seule la date est gardée" in csv_result.message
+    header = ["titre", "date_debut", "date_fin", "lieu", "code_commune", "theme", "participants"]
+    book = xlsx(header, ["Balade test XLSX", datetime(2025, 9, 14, 10, 0), datetime(2025, 9, 14, 17, 30),
+                         "Parc d'Olhain", "62540", "Chaîne des parcs", 80])
+    xlsx_result = import_file("events", book, writable_db, file_name="agenda.xlsx")
+    assert xlsx_result.status == LOADED
+    assert rows(writable_db, "SELECT title, start_date::VARCHAR, end_date::VARCHAR FROM events "
+                             "WHERE title LIKE 'Balade test%' ORDER BY title") == [
+        ("Balade test XLSX", "2025-09-14", "2025-09-14"), ("Balade test des parcs", "2025-09-14", "2025-09-14")]
+
+
+# ------------------------------------------------------------------ 6. a missing column never erases
+
+def test_a_measures_file_without_count_is_refused(writable_db):
+    before = sums(writable_db)
+    data = (MEASURE_HEADER.replace(",count", "") +
+            "demo-cpt-001-vel,CPT1,2024-06-02T08:00:00+02:00,2024-06-02T09:00:00+02:00\n").encode()
+    result = import_file("counter_measures", data, writable_db, file_name="sans_comptage.csv")
+    assert result.status == REFUSED and "ligne 1 : colonne manquante : count" in problems(result.message)
+    assert sums(writable_db) == before
+
+
+def test_a_channels_file_without_direction_keeps_the_stored_direction(writable_db):
+    stored = rows(writable_db, "SELECT channel_id, site_id, direction, time_step FROM counter_channels "
+                               "ORDER BY channel_id LIMIT 1")[0]
+    with duckdb.connect(str(writable_db)) as c:
+        c.execute("UPDATE counter_channels SET direction = 'N', source = 'Comptage importé' WHERE channel_id = $c",
+                  {"c": stored[0]})
+    data = f"channel_id,site_id\n{stored[0]},{stored[1]}\n".encode()
+    result = import_file("counter_channels", data, writable_db, file_name="canaux.csv")
+    assert result.status in (LOADED, UNCHANGED)
+    assert rows(writable_db, "SELECT direction, time_step FROM counter_channels WHERE channel_id = $c",
+                c=stored[0]) == [("N", stored[3])]
+
+
+# ------------------------------------------------------------------ 7. a title row above the header
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_title_row_above_the_header_is_pointed_at(writable_db, kind):
+    header = ["titre", "date_debut", "date_fin", "lieu", "code_commune", "theme", "participants"]
+    record = ["Balade", "14/09/2025", "14/09/2025", "Parc", "62540", "Parcs", "80"]
+    if kind == "csv":
+        data = ("Agenda 2025 de la PMA;;;;;;\n" + ";".join(header) + "\n" + ";".join(record) + "\n").encode()
+    else:
+        book = openpyxl.Workbook()
+        book.active.append(["Agenda 2025 de la PMA"])
+        book.active.append(header)
+        book.active.append(record)
+        out = io.BytesIO()
+        book.save(out)
+        data = out.getvalue()
+    result = import_file("events", data, writable_db, file_name=f"agenda.{kind}")
+    assert result.status == REFUSED
+    assert problems(result.message)[0] == ("ligne 1 : l'en-tête semble être à la ligne 2 : supprimez la ou les "
+                                           "lignes de titre au-dessus, puis importez de nouveau")
+
+
+# ------------------------------------------------------------------ 8. a path is a path
+
+@pytest.mark.parametrize("name", ["m[1].csv", "m*.csv", "m?.csv"])
+def test_a_file_name_with_pattern_characters_is_read_as_it_is(writable_db, tmp_path, name):
+    (tmp_path / "m1.csv").write_text(MEASURE_HEADER + "demo-cpt-001-vel,C,2025-06-03T08:00:00+02:00,,99\n")
+    target = tmp_path / name
+    target.write_text(MEASURE_HEADER + "demo-cpt-001-vel,C,2025-06-02T08:00:00+02:00,,40\n")
+    done = cli("counter_measures", str(target), "--db", str(writable_db))
+    assert done.returncode == 0, done.stderr
+    assert rows(writable_db, "SELECT start_datetime::VARCHAR, count FROM counter_measures "
+                             "WHERE channel_id = 'demo-cpt-001-vel' AND start_datetime >= DATE '2025-06-01'") == [
+        ("2025-06-02 08:00:00", 40)]
+    assert rows(writable_db, "SELECT file_name FROM imports ORDER BY imported_at DESC LIMIT 1") == [(name,)]
+
+
+# ------------------------------------------------------------------ 9. text that changes how it reads
+
+def test_format_and_control_characters_are_removed_from_text(writable_db):
+    title = "Parc\u202egnp.exe\u200b et\u2066 fête\x07"
+    data = ("titre;date_debut;date_fin;lieu;code_commune;theme;participants\n"
+            f"{title};14/09/2025;;Parc\u200d d'Olhain;62540;Parcs;\n").encode()
+    result = import_file("events", data, writable_db, file_name="agenda.csv")
+    assert result.status == LOADED
+    assert rows(writable_db, "SELECT title, place FROM events WHERE start_date = DATE '2025-09-14'") == [
+        ("Parcgnp.exe et fête", "Parc d'Olhain")]
+
+
+# ------------------------------------------------------------------ 10. a database held by another program
+
+def test_an_import_refuses_while_another_program_writes_the_database(writable_db):
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('ok', flush=True); time.sleep(60)", str(writable_db)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        before = writable_db.stat()
+        with pytest.raises(DatabaseBusy) as refused:
+            import_file("events", CASES / "evenements_date_heure.csv", writable_db)
+        assert f"processus {holder.pid}" in str(refused.value) and "verrou d'écriture" in str(refused.value)
+        done = cli("events", str(CASES / "evenements_date_heure.csv"), "--db", str(writable_db))
+        assert done.returncode == 1 and "ouverte en écriture par un autre programme" in done.stderr
+        after = writable_db.stat()
+        assert (after.st_ino, after.st_mtime_ns, after.st_size) == (before.st_ino, before.st_mtime_ns, before.st_size)
+    finally:
+        holder.kill()
+        holder.wait()
+    time.sleep(0.1)
+    assert import_file("events", CASES / "evenements_date_heure.csv", writable_db).status == LOADED

@@ -126,12 +126,20 @@ with tab_import:
                 sheet = st.selectbox("Feuille", readers.sheet_names(uploaded.getvalue()), key="import_sheet")
             except readers.ReadError as exc:
                 st.error(escape_md(str(exc)))
+        snapshot = None
+        if dataset == "solar_production":
+            snapshot = st.number_input(
+                "Millésime du registre ODRÉ (facultatif)", min_value=2000, max_value=2100, value=None, step=1,
+                key="import_snapshot",
+                help="Les lignes du registre qui agrègent de petites installations sont comptées à partir de "
+                     "cette année. Vide : l'année lue dans le nom du fichier, sinon la dernière mise en service.")
         if st.button("Importer", type="primary", disabled=uploaded is None, key="import_go"):
             bar = st.progress(0.0, text="Préparation de l'import…")
             try:
                 result = imports.import_file(
                     dataset, uploaded.getvalue(), db_path(), file_name=uploaded.name, sheet=sheet,
-                    progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+                    progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m),
+                    snapshot_year=int(snapshot) if snapshot else None)
             except DatabaseBusy as exc:   # busy, not damaged: nothing changed
                 bar.empty()
                 st.error(escape_md(str(exc)))

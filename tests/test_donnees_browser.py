@@ -114,3 +114,55 @@ def test_imported_html_is_shown_as_text(built_db, browser, tmp_path):
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def _login_and_choose(page, url: str, dataset_label: str) -> None:
+    page.goto(f"{url}/donnees")
+    wait_ready(page)
+    page.get_by_role("tab", name="Importer un fichier").click()
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Jeu de données").click()
+    page.get_by_role("option", name=dataset_label).click()
+    wait_ready(page)
+    page.get_by_label("Mot de passe du personnel").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    wait_ready(page)
+
+
+@pytest.mark.browser
+def test_handed_cases_through_the_page(built_db, browser, tmp_path):
+    """The page gives the same results as the command line: the duplicate refused with both
+    lines, the numeric commune codes read, the ODRÉ snapshot asked for."""
+    db = tmp_path / "cas.duckdb"
+    shutil.copyfile(built_db, db)
+    cases = FIX / "cases"
+    proc, url = start_server(db, {"ECOTRANSITION_ADMIN_PASSWORD": PASSWORD})
+    try:
+        outside: list[str] = []
+        page = offline_page(browser, outside, viewport={"width": 1400, "height": 1000})
+        _login_and_choose(page, url, "Compteurs – mesures")
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+            str(cases / "mesures_doublon_exact_utf8.csv"))
+        wait_ready(page)
+        page.get_by_role("button", name="Importer", exact=True).click()
+        page.get_by_text("en double : même canal et même début qu'à la ligne 2").wait_for(timeout=60_000)
+        assert page.get_by_text("ligne 4", exact=False).count() >= 1
+
+        _login_and_choose(page, url, "Production solaire par commune")
+        page.get_by_label("Millésime du registre ODRÉ (facultatif)").fill("2024")
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+            str(cases / "odre_agregation_moins_36kw.csv"))
+        wait_ready(page)
+        page.get_by_role("button", name="Importer", exact=True).click()
+        page.get_by_text("à partir de 2024, millésime du registre (indiqué à l'import)", exact=False).wait_for(
+            timeout=60_000)
+        assert outside == []
+        page.context.close()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    import duckdb
+    with duckdb.connect(str(db), read_only=True) as c:
+        assert c.execute("SELECT sites FROM solar_production WHERE commune_code = '62498' AND year = 2024"
+                         ).fetchall() == [(251,)]
+        assert c.execute("SELECT count(*) FROM counter_measures WHERE start_datetime = TIMESTAMP "
+                         "'2025-06-02 08:00:00'").fetchall() == [(0,)]

@@ -400,13 +400,17 @@ def test_enedis_extract_keeps_the_territory_and_sums_voltage_ranges(writable_db)
 
 def test_odre_register_cumulates_solar_installations_by_commissioning_year(writable_db):
     result = import_file("solar_production", FIX / "odre_extract.csv", writable_db)
-    assert (result.status, result.rows_read, result.rows_loaded) == (LOADED, 7, 5)
+    assert (result.status, result.rows_read, result.rows_loaded) == (LOADED, 7, 4)
     assert result.message.endswith(
         "1 ligne d'autres filières ignorée ; 1 ligne d'installations solaires ignorée hors des communes du "
-        "Pôle métropolitain ; 1 ligne d'installations solaires sans date de mise en service ignorée.")
+        "Pôle métropolitain ; 1 ligne d'installations solaires sans date de mise en service ignorée ; "
+        "2 lignes agrégeant plusieurs installations comptées à partir de 2021, millésime du registre "
+        "(dernière mise en service du fichier), et non à la date de mise en service indiquée.")
+    # Béthune's 8 « Toitures » (one row, one date for 8 installations) are the register's stock at its
+    # 2021 snapshot: they do not make 2020.
     assert rows(writable_db, "SELECT commune_code, year, sites, power_kw, energy_mwh FROM solar_production "
                              "WHERE source LIKE 'ODRÉ%' ORDER BY 1, 2") == [
-        ("62119", 2020, 8, 48.0, None), ("62119", 2021, 8, 48.0, None),
+        ("62119", 2021, 8, 48.0, None),
         ("62498", 2019, 1, 250.0, None), ("62498", 2020, 1, 250.0, None), ("62498", 2021, 14, 386.5, None),
     ]
     # Enedis then gives sites and energy for 2021: the power from the register stays, both named.

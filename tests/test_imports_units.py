@@ -84,10 +84,25 @@ def test_french_and_english_numbers(sql, text, value):
     ("30/06/2023", date(2023, 6, 30)), ("1/6/2023", date(2023, 6, 1)), ("30.06.2023", date(2023, 6, 30)),
     ("2023-06-30", date(2023, 6, 30)), ("2023-06-30 00:00:00", date(2023, 6, 30)),
     ("31/02/2025", None), ("2025-02-31", None), ("30/06/23", None), ("06/30/2023", None),
-    ("2023-06-30 14:00", None), ("demain", None),
+    # A date-time in a date column is its date (the time is not stored; the import says so).
+    ("2023-06-30 14:00", date(2023, 6, 30)), ("14/09/2025 10:00", date(2025, 9, 14)),
+    ("2025-09-14T17:30:00", date(2025, 9, 14)), ("14/09/2025 25:00", None), ("demain", None),
 ])
 def test_dates(sql, text, value):
     assert sql("_date($v)", text) == value
+
+
+@pytest.mark.parametrize("text, timed", [("14/09/2025 10:00", True), ("2025-09-14T00:00:00", False),
+                                         ("14/09/2025", False), ("2025-09-14 17h30", True)])
+def test_time_part_of_a_date(sql, text, timed):
+    assert sql("_time_part($v)", text) is timed
+
+
+@pytest.mark.parametrize("text, code", [("62498", "62498"), ("62498.0", "62498"), ("62498,00", "62498"),
+                                        ("2540", "02540"), ("2a004", "2A004"), ("62498.5", None),
+                                        ("6249", "06249"), ("624980", None), ("62 498", None)])
+def test_insee_codes_written_as_numbers(sql, text, code):
+    assert sql("_insee($v)", text) == code
 
 
 @pytest.mark.parametrize("text, local", [

@@ -351,9 +351,11 @@ def _load(conn: duckdb.DuckDBPyConnection, ds: Dataset, ctx: Context) -> tuple[i
 
 def _summary(conn: duckdb.DuckDBPyConnection, result: ImportResult) -> str:
     if result.status == UNCHANGED:
+        # Only the rows kept (of the Pôle, of the right kind) can be "already in the database".
         kept = conn.execute("SELECT count(*) FROM _new").fetchall()[0][0]
-        text = (f"Aucun changement : les {kept} ligne{'s' if kept > 1 else ''} retenue{'s' if kept > 1 else ''} "
-                f"du fichier {'sont' if kept > 1 else 'est'} déjà dans la base" if kept else "Aucun changement")
+        which = "du fichier" if kept == result.rows_read else f"retenue{'s' if kept > 1 else ''} du fichier"
+        text = (f"Aucun changement : {'les ' if kept > 1 else ''}{kept} ligne{'s' if kept > 1 else ''} {which} "
+                f"{'sont' if kept > 1 else 'est'} déjà dans la base" if kept else "Aucun changement")
         before = conn.execute(
             "SELECT max(imported_at) FROM imports WHERE dataset = $d AND sha256 = $s AND status = $st",
             {"d": result.dataset, "s": result.sha256, "st": LOADED}).fetchall()[0][0]

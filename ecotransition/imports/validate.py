@@ -184,9 +184,9 @@ CREATE OR REPLACE TEMP MACRO _insee(v) AS CASE
 -- A date-time in a date column (« 14/09/2025 10:00 », an XLSX date-time cell) is its date: the
 -- time is not stored, the same way for CSV and XLSX (_time_part tells the note).
 CREATE OR REPLACE TEMP MACRO _date(v) AS CASE
-    WHEN regexp_full_match(trim(v), '\d{1,2}[/.-]\d{1,2}[/.-]\d{4}([ T]\d{1,2}[:h]\d{2}(:\d{2})?)?')
+    WHEN regexp_full_match(trim(v), '\d{1,2}[/.-]\d{1,2}[/.-]\d{4}([ T]([01]?\d|2[0-3])[:h][0-5]\d(:[0-5]\d)?)?')
         THEN try_strptime(regexp_replace(regexp_extract(trim(v), '^\S+'), '[.-]', '/', 'g'), '%d/%m/%Y')::DATE
-    WHEN regexp_full_match(trim(v), '\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?')
+    WHEN regexp_full_match(trim(v), '\d{4}-\d{2}-\d{2}([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?)?')
         THEN try_cast(left(trim(v), 10) AS DATE) END;
 CREATE OR REPLACE TEMP MACRO _time_part(v) AS
     regexp_matches(trim(v), '[ T]\d{1,2}[:h]\d{2}') AND NOT regexp_matches(trim(v), '[ T]00[:h]00(:00)?$');

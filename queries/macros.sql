@@ -6,3 +6,16 @@ CREATE OR REPLACE MACRO in_selection(code, sel_epci, sel_commune) AS
     (sel_commune IS NULL OR code = sel_commune)
     AND (sel_epci IS NULL OR code IN (SELECT c.code FROM communes c JOIN epci e ON e.code = c.epci_code
                                        WHERE e.short_name = sel_epci));
+
+-- Europe/Paris local time by the EU rule (changes on the last Sundays of March and October):
+-- paris_gap(t) is true for a wall-clock time that does not exist (the March hour skipped);
+-- paris_repeated(t) for one that happens twice (the October hour); paris_offset(t) gives the
+-- minutes east of UTC of a wall-clock time, the first (summer) one in the repeated hour.
+CREATE OR REPLACE MACRO paris_change(y, m) AS make_timestamp(y, m, 31 - dayofweek(make_date(y, m, 31)), 2, 0, 0);
+CREATE OR REPLACE MACRO paris_gap(t) AS
+    t >= paris_change(year(t), 3) AND t < paris_change(year(t), 3) + INTERVAL 1 HOUR;
+CREATE OR REPLACE MACRO paris_repeated(t) AS
+    t >= paris_change(year(t), 10) AND t < paris_change(year(t), 10) + INTERVAL 1 HOUR;
+CREATE OR REPLACE MACRO paris_offset(t) AS
+    CASE WHEN t >= paris_change(year(t), 3) AND t < paris_change(year(t), 10) + INTERVAL 1 HOUR
+         THEN 120 ELSE 60 END::SMALLINT;

@@ -92,10 +92,13 @@ CREATE TABLE counter_channels (
 -- Uniqueness of (channel_id, start_datetime) is enforced by the build and by the import's upsert.
 CREATE TABLE counter_measures (
     channel_id      VARCHAR NOT NULL,
-    start_datetime  TIMESTAMP NOT NULL,
+    start_datetime  TIMESTAMP NOT NULL, -- Europe/Paris wall clock (days and months are local ones)
     end_datetime    TIMESTAMP,
     count           INTEGER,           -- null = missing, 0 = nobody passed
-    source          VARCHAR NOT NULL
+    source          VARCHAR NOT NULL,
+    -- Minutes east of UTC of start_datetime (120 summer, 60 winter): with it the two 02:00
+    -- hours of the last Sunday of October are two measures, each one addressable.
+    utc_offset      SMALLINT
 );
 -- Derived from counter_measures, not declared here: counter_daily (channel_id, day, source,
 -- visits, measures, missing_measures) is computed by queries/counter_daily.sql and stored by the

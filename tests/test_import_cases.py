@@ -309,3 +309,72 @@ def test_an_import_refuses_while_another_program_writes_the_database(writable_db
         holder.wait()
     time.sleep(0.1)
     assert import_file("events", CASES / "evenements_date_heure.csv", writable_db).status == LOADED
+
+
+# ------------------------------------------------------------------ exact instants
+
+def hours_utc(first: str, n: int) -> list[str]:
+    start = datetime.fromisoformat(first.replace("Z", "+00:00"))
+    from datetime import timedelta
+    return [(start + timedelta(hours=k)).strftime("%Y-%m-%dT%H:%M:%SZ") for k in range(n)]
+
+
+def measures(instants: list[str], counts: list) -> bytes:
+    return (MEASURE_HEADER + "".join(f"demo-cpt-001-vel,C,{t},,{'' if c is None else c}\n"
+                                     for t, c in zip(instants, counts))).encode()
+
+
+def day_sums(db: Path, day: str) -> list[tuple]:
+    # Daily sums are kept per source: a correction file's measure has its own.
+    return rows(db, "SELECT sum(visits), sum(measures), sum(missing_measures) FROM counter_daily "
+                    "WHERE channel_id = 'demo-cpt-001-vel' AND day = $d::DATE", d=day)
+
+
+def test_the_25_hours_of_the_october_change_are_25_measures(writable_db):
+    # Local 00:00 (+02:00) to 24:00 (+01:00) on Sunday 26 October 2025: 25 real hours.
+    instants = hours_utc("2025-10-25T22:00:00Z", 25)
+    result = import_file("counter_measures", measures(instants, [10] * 25), writable_db, file_name="oct.csv")
+    assert (result.status, result.rows_loaded) == (LOADED, 25)
+    assert day_sums(writable_db, "2025-10-26") == [(250, 25, 0)]
+    assert rows(writable_db, "SELECT utc_offset, count FROM counter_measures WHERE channel_id = 'demo-cpt-001-vel' "
+                             "AND start_datetime = TIMESTAMP '2025-10-26 02:00' ORDER BY utc_offset DESC") == [
+        (120, 10), (60, 10)]
+    # A later correction addresses the second 02:00 (+01:00) alone.
+    fix = (MEASURE_HEADER + "demo-cpt-001-vel,C,2025-10-26T02:00:00+01:00,,\n").encode()
+    corrected = import_file("counter_measures", fix, writable_db, file_name="correction.csv")
+    assert (corrected.status, corrected.inserted, corrected.updated) == (LOADED, 0, 1)
+    assert day_sums(writable_db, "2025-10-26") == [(240, 25, 1)]
+
+
+def test_the_march_change_day_has_23_hours(writable_db):
+    instants = hours_utc("2025-03-29T23:00:00Z", 23)   # local 00:00 (+01:00) to 24:00 (+02:00)
+    result = import_file("counter_measures", measures(instants, [4] * 23), writable_db, file_name="mars.csv")
+    assert result.status == LOADED
+    assert day_sums(writable_db, "2025-03-30") == [(92, 23, 0)]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252", "xlsx"])
+def test_naive_local_times_follow_one_rule_in_every_reader(writable_db, encoding):
+    header = ["channel_id", "counter_id", "start_datetime", "end_datetime", "count"]
+    good = [["demo-cpt-001-vel", "Cé", "2025-10-26 02:00:00", "", "6"],
+            ["demo-cpt-001-vel", "Cé", "2025-10-26 03:00:00", "", "2"]]
+    gap = [["demo-cpt-001-vel", "Cé", "2025-03-30 02:30:00", "", "1"]]
+
+    def encode(records):
+        if encoding == "xlsx":
+            return xlsx(header, *records)
+        text = ",".join(header) + "\n" + "".join(",".join(r) + "\n" for r in records)
+        return text.replace("Cé", "C" if encoding == "utf-8" else "Cé").encode(encoding)
+
+    name = f"naif.{'xlsx' if encoding == 'xlsx' else 'csv'}"
+    refused = import_file("counter_measures", encode(gap), writable_db, file_name=name)
+    assert refused.status == REFUSED
+    assert problems(refused.message) == [
+        "ligne 2, start_datetime : « 2025-03-30 02:30:00 » heure inexistante : passage à l'heure d'été (l'heure "
+        "de 2 h à 3 h est sautée ; indiquez le décalage, par exemple +01:00)"]
+    loaded = import_file("counter_measures", encode(good), writable_db, file_name=name)
+    assert loaded.status == LOADED
+    # The repeated October hour written without a zone is its first (summer-time) reading.
+    assert rows(writable_db, "SELECT start_datetime::VARCHAR, utc_offset, count FROM counter_measures "
+                             "WHERE channel_id = 'demo-cpt-001-vel' AND start_datetime::DATE = DATE '2025-10-26' "
+                             "ORDER BY 1") == [("2025-10-26 02:00:00", 120, 6), ("2025-10-26 03:00:00", 60, 2)]

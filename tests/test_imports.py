@@ -305,18 +305,20 @@ def test_counter_chain_from_the_real_eco_compteur_export(writable_db):
     assert again.status == UNCHANGED
 
 
-def test_measures_keep_missing_counts_and_merge_the_repeated_october_hour(writable_db):
+def test_measures_keep_missing_counts_and_both_october_hours(writable_db):
     import_file("counter_sites", FIX / "ecocompteur_sites.csv", writable_db)
     import_file("counter_channels", FIX / "ecocompteur_channels.csv", writable_db)
     result = import_file("counter_measures", FIX / "measures_dst.csv", writable_db)
-    assert (result.status, result.rows_read, result.rows_loaded) == (LOADED, 5, 4)
-    assert "1 mesure de l'heure répétée au passage à l'heure d'hiver additionnée (heure locale)" in result.message
-    assert rows(writable_db, "SELECT start_datetime, end_datetime, count FROM counter_measures "
-                             "WHERE channel_id = '353226370' ORDER BY 1") == [
-        (datetime(2024, 10, 27, 1), datetime(2024, 10, 27, 2), 5),
-        (datetime(2024, 10, 27, 2), datetime(2024, 10, 27, 3), 10),   # 02:00+02 and 02:00+01
-        (datetime(2024, 10, 27, 3), datetime(2024, 10, 28, 3), None),  # empty count: missing; end = start + step
-        (datetime(2024, 10, 27, 4), datetime(2024, 10, 28, 4), 0),     # 03:00Z is 04:00 in Paris; 0 stays 0
+    assert (result.status, result.rows_read, result.rows_loaded) == (LOADED, 5, 5)
+    assert "2 mesures dans l'heure répétée du passage à l'heure d'hiver, gardées avec leur décalage horaire" \
+        in result.message
+    assert rows(writable_db, "SELECT start_datetime, utc_offset, end_datetime, count FROM counter_measures "
+                             "WHERE channel_id = '353226370' ORDER BY 1, 2 DESC") == [
+        (datetime(2024, 10, 27, 1), 120, datetime(2024, 10, 27, 2), 5),
+        (datetime(2024, 10, 27, 2), 120, datetime(2024, 10, 27, 2), 7),    # 02:00+02 (ends at 02:00+01)
+        (datetime(2024, 10, 27, 2), 60, datetime(2024, 10, 27, 3), 3),     # 02:00+01: a measure of its own
+        (datetime(2024, 10, 27, 3), 60, datetime(2024, 10, 28, 3), None),  # empty count: missing; end = start + step
+        (datetime(2024, 10, 27, 4), 60, datetime(2024, 10, 28, 4), 0),     # 03:00Z is 04:00 in Paris; 0 stays 0
     ]
 
 
@@ -324,9 +326,9 @@ def test_measures_import_updates_the_daily_sums_the_pages_read(writable_db, tmp_
     import_file("counter_sites", FIX / "ecocompteur_sites.csv", writable_db)
     import_file("counter_channels", FIX / "ecocompteur_channels.csv", writable_db)
     import_file("counter_measures", FIX / "measures_dst.csv", writable_db)
-    # 5 + 10 on the 27th (00:00-03:00 in the file), the missing hour counted as missing, not 0.
+    # 5 + 7 + 3 on the 27th (five measures, the October hour twice), the missing hour missing, not 0.
     assert rows(writable_db, "SELECT day, visits, measures, missing_measures FROM counter_daily "
-                             "WHERE channel_id = '353226370' ORDER BY day") == [(date(2024, 10, 27), 15, 4, 1)]
+                             "WHERE channel_id = '353226370' ORDER BY day") == [(date(2024, 10, 27), 15, 5, 1)]
     conn = open_readonly(writable_db)
     visits = conn.execute("SELECT sum(visits) FROM counter_daily").fetchall()
     conn.close()

@@ -56,7 +56,8 @@ REGISTRY: tuple[Dataset, ...] = (
             demo="compteurs autour des sites de la Chaîne des parcs", by_commune=True),
     Dataset("counter_channels", ("channel_id",), "Compteurs – canaux", "à chaque nouveau compteur",
             demo="piétons et vélos par compteur"),
-    Dataset("counter_measures", ("channel_id", "start_datetime"), "Compteurs – mesures",
+    # start_datetime is local time: with its UTC offset it names one instant (the October hour twice).
+    Dataset("counter_measures", ("channel_id", "start_datetime", "utc_offset"), "Compteurs – mesures",
             "quotidienne ou hebdomadaire",
             demo="comptages horaires 2019-2024"),
     Dataset("imports", ("id",), "Historique des imports", "à chaque import", importable=False),

@@ -128,6 +128,11 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
         changed = [ds.table, "imports", *(d for d, sources in sql.DERIVED.items() if ds.table in sources)]
         with modified_copy(db, changed=changed) as conn:
             install_macros(conn)
+            if ds.table == "counter_measures":
+                # A file built before measures kept their UTC offset: add it, by the Paris rule.
+                conn.execute("ALTER TABLE counter_measures ADD COLUMN IF NOT EXISTS utc_offset SMALLINT")
+                conn.execute("UPDATE counter_measures SET utc_offset = paris_offset(start_datetime) "
+                             "WHERE utc_offset IS NULL")
             ctx: Context | None = None
             if read_error is not None:
                 issues = [read_error]

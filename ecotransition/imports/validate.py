@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
+from ecotransition.data import sql
 from ecotransition.imports.readers import Table, normalize_header
 
 MAX_SHOWN = 50
@@ -208,6 +209,12 @@ CREATE OR REPLACE TEMP MACRO _paris(t) AS CASE
 -- Local time of a measure: as written when its offset is a French one (exports such as
 -- Eco-Compteur's label the whole day of the October change with the winter offset, which a
 -- strict conversion would shift to 01:00), converted to Europe/Paris otherwise (Z, +00:00...).
+-- A date-time written without a zone (« 2025-10-26 02:30 »): Europe/Paris wall clock as written.
+CREATE OR REPLACE TEMP MACRO _naive(raw) AS NOT (suffix(trim(raw), 'Z') OR suffix(trim(raw), 'z')
+    OR regexp_matches(right(trim(raw), 6), '[+-]\d\d(:?\d\d)?$') AND contains(raw, ':'));
+CREATE OR REPLACE TEMP MACRO _written(raw) AS coalesce(try_cast(replace(trim(raw), 'T', ' ') AS TIMESTAMP),
+    try_strptime(trim(raw), '%d/%m/%Y %H:%M:%S'), try_strptime(trim(raw), '%d/%m/%Y %H:%M'),
+    try_strptime(trim(raw), '%d/%m/%Y'));
 CREATE OR REPLACE TEMP MACRO _local(t, raw) AS CASE
     WHEN suffix(raw, '+01:00') THEN make_timestamp(epoch_us(t) + 3600000000)
     WHEN suffix(raw, '+02:00') THEN make_timestamp(epoch_us(t) + 7200000000)
@@ -232,6 +239,7 @@ def lit(value: str) -> str:
 
 def install_macros(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute("SET TimeZone = 'Europe/Paris'")
+    sql.create_macros(conn)   # paris_offset, paris_gap… (queries/macros.sql)
     conn.execute(MACROS)
 
 
@@ -278,7 +286,8 @@ class Staged:
     """The file's rows in the writer connection: table `_parsed` with, for every column of the
     format (NULL when the file lacks an optional one), `line`, `r__<col>` (the text),
     `<col>` (the typed value), `n__<col>` (NULL when typed, else true if the cell was empty
-    and false if it did not parse) and, for date-times, `l__<col>` (Paris wall clock)."""
+    and false if it did not parse) and, for date-times, `l__<col>` (Paris wall clock), `o__<col>`
+    (its minutes east of UTC) and `g__<col>` (true for a local time that does not exist)."""
     match: Match
     rows: int
     present: set[str]               # columns the file provides
@@ -289,7 +298,7 @@ class Staged:
 
 
 def _staging_sql(fmt: Format, present: set[str], source: str, keep_raw: bool) -> str:
-    inner, outer = ["line"], ["line"]
+    inner, outer, offsets = ["line"], ["line"], []
     for col in fmt.columns:
         n = col.name
         raw = f"c_{n}" if n in present else "NULL::VARCHAR"
@@ -298,8 +307,16 @@ def _staging_sql(fmt: Format, present: set[str], source: str, keep_raw: bool) ->
                   # CASE: the text is looked at only where the value did not parse (rare).
                   f"CASE WHEN {n} IS NULL THEN _txt(t__{n}) IS NULL END AS n__{n}"]
         if col.kind == "datetime":
-            outer.append(f"_local({n}, t__{n}) AS l__{n}")
-    return f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {source})"
+            outer += [f"CASE WHEN _naive(t__{n}) THEN coalesce(_written(t__{n}), _local({n}, t__{n})) "
+                      f"ELSE _local({n}, t__{n}) END AS l__{n}", f"_naive(t__{n}) AS z__{n}"]
+            # Minutes east of UTC of the local time: from the instant when the file gives a zone,
+            # by the Paris rule otherwise (the first, summer, reading of the repeated October
+            # hour); g__: a local time that does not exist (the March hour skipped).
+            offsets += [f"CASE WHEN {n} IS NULL THEN NULL WHEN z__{n} THEN paris_offset(l__{n}) "
+                        f"ELSE ((epoch_us(l__{n}) - epoch_us({n})) // 60000000)::SMALLINT END AS o__{n}",
+                        f"coalesce(z__{n} AND paris_gap(l__{n}), false) AS g__{n}"]
+    staged = f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {source})"
+    return f"SELECT *, {', '.join(offsets)} FROM ({staged})" if offsets else staged
 
 
 def stage_table(conn: duckdb.DuckDBPyConnection, table: Table, match: Match) -> Staged:

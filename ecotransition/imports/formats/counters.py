@@ -88,6 +88,11 @@ MEASURES = Format("schema", "schéma comptage des mobilités – mesures", (
 
 
 def build_measures(ctx: Context) -> None:
+    """Measures keyed by channel and instant: the local start (Europe/Paris wall clock, as the
+    daily and monthly sums read it) with its UTC offset, so the two 02:00 hours of the last Sunday
+    of October stay two measures. A local time written without a zone is read by the Paris rule:
+    one that does not exist (the March hour skipped) is refused, one that happens twice (the
+    October hour) is its first, summer-time, reading."""
     ctx.check("SELECT line, 'channel_id', r__channel_id, "
               "'canal de comptage inconnu : importez d''abord le fichier des canaux' "
               "FROM _parsed WHERE channel_id IS NOT NULL "
@@ -96,48 +101,35 @@ def build_measures(ctx: Context) -> None:
         ctx.check("SELECT line, 'end_datetime', r__end_datetime, $reason "
                   "FROM _parsed WHERE end_datetime <= start_datetime",
                   reason=f"n'est pas postérieure à {ctx.label('start_datetime')}")
-    # Stored as Europe/Paris wall-clock time (l__ columns, see _local). One grouping on the
-    # local start finds both true duplicates (the same instant twice) and the October hour
-    # that repeats in local time.
-    ctx.conn.execute(
-        "CREATE OR REPLACE TEMP TABLE _same AS SELECT channel_id, l__start_datetime AS start_datetime "
-        "FROM _parsed WHERE channel_id IS NOT NULL AND start_datetime IS NOT NULL "
-        "GROUP BY channel_id, l__start_datetime HAVING count(*) > 1")
-    repeated = ctx.scalar("SELECT count(*) FROM _same")
+    ctx.check("SELECT line, 'start_datetime', r__start_datetime, "
+              "'heure inexistante : passage à l''heure d''été (l''heure de 2 h à 3 h est sautée ; "
+              "indiquez le décalage, par exemple +01:00)' FROM _parsed WHERE g__start_datetime")
+    # The same channel at the same instant twice: refused whatever the reader (both lines named).
     exact = ctx.scalar("SELECT count(*) FROM (SELECT 1 FROM _parsed WHERE channel_id IS NOT NULL "
                        "AND start_datetime IS NOT NULL GROUP BY channel_id, start_datetime HAVING count(*) > 1)")
-    if exact and ctx.lines_unknown("même canal et même début"):
-        return
-    if repeated:
+    if exact and not ctx.lines_unknown("même canal et même début"):
         ctx.check(
             "SELECT line, 'start_datetime', r__start_datetime, "
             "'en double : même canal et même début qu''à la ligne ' || first FROM ("
             "  SELECT line, r__start_datetime, min(line) OVER (PARTITION BY channel_id, start_datetime) AS first "
-            "  FROM _parsed p SEMI JOIN _same s "
-            "  ON s.channel_id = p.channel_id AND s.start_datetime = p.l__start_datetime) "
+            "  FROM _parsed WHERE channel_id IS NOT NULL AND start_datetime IS NOT NULL) "
             "WHERE line > first ORDER BY line")
     if ctx.issues:
         return
     empty_ends = ctx.scalar("SELECT count(*) FROM _parsed WHERE l__end_datetime IS NULL")
     # A view, not a copy: for a million rows a copy costs as much as reading the file.
-    # An empty end is the start plus the channel's time step; the two measures of the
-    # repeated October hour become one (their sum).
+    # An empty end is the start plus the channel's time step.
     end = ("coalesce(p.l__end_datetime, p.l__start_datetime + to_seconds(ch.time_step))" if empty_ends
            else "p.l__end_datetime")
     join = "LEFT JOIN counter_channels ch USING (channel_id)" if empty_ends else ""
-    base = (f"SELECT p.line, p.channel_id, p.l__start_datetime AS start_datetime, {end} AS end_datetime, "
-            f"p.count::INTEGER AS count FROM _parsed p {join}")
     ctx.conn.execute("CREATE OR REPLACE TEMP TABLE _src AS SELECT $source AS source", {"source": ctx.source})
-    if not repeated:
-        ctx.conn.execute(f"CREATE OR REPLACE TEMP VIEW _new AS SELECT b.*, s.source FROM ({base}) b, _src s")
-    else:
-        ctx.conn.execute(
-            f"CREATE OR REPLACE TEMP VIEW _new AS WITH b AS ({base}) "
-            "SELECT b.*, s.source FROM b ANTI JOIN _same USING (channel_id, start_datetime), _src s "
-            "UNION ALL SELECT min(b.line), b.channel_id, b.start_datetime, max(b.end_datetime), "
-            "CASE WHEN count(b.count) = count(*) THEN sum(b.count) END::INTEGER, any_value(s.source) "
-            "FROM b SEMI JOIN _same USING (channel_id, start_datetime), _src s GROUP BY b.channel_id, b.start_datetime")
-        ctx.notes.append(f"{repeated} mesure{'s' if repeated > 1 else ''} de l'heure répétée au passage "
-                         "à l'heure d'hiver additionnée" + ("s" if repeated > 1 else "") + " (heure locale)")
+    ctx.conn.execute(
+        f"CREATE OR REPLACE TEMP VIEW _new AS SELECT p.line, p.channel_id, p.l__start_datetime AS start_datetime, "
+        f"p.o__start_datetime AS utc_offset, {end} AS end_datetime, p.count::INTEGER AS count, s.source "
+        f"FROM _parsed p {join}, _src s")
+    repeated = ctx.scalar("SELECT count(*) FROM _parsed WHERE paris_repeated(l__start_datetime)")
+    if repeated:
+        ctx.notes.append(f"{repeated} mesure{'s' if repeated > 1 else ''} dans l'heure répétée du passage à "
+                         "l'heure d'hiver, gardée" + ("s" if repeated > 1 else "") + " avec leur décalage horaire")
     # A column the file lacks never erases what is stored (the count is required: see MEASURES).
     ctx.provided = {c for c in ("end_datetime", "count") if ctx.has(c)}

@@ -31,7 +31,8 @@ from ecotransition.data.db import open_readonly  # noqa: E402
 AREA = dict(epci=None, commune=None)
 VISITS = dict(epci=None, commune=None, site=None, mode=None, annee=None)
 QUERIES = [
-    ("solar_uptake", {}),
+    ("metrics_solar", {}),
+    ("metrics_visits", {}),
     ("solar_by_year", AREA),
     ("cadastre_users", {}),
     ("events_list", dict(annee=None)),

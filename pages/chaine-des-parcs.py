@@ -14,7 +14,7 @@ park_sites = store.query("park_sites_list")
 indicators = store.query("indicators_latest", theme="Chaîne des parcs")
 area = parks.area_label(store.query("communes_list", epci=None), f["epci"], f["commune"])
 # The metric layer's year rule: the last year counted up to 31 December, as on the overview.
-year = metrics.resolve_year(store.query("commune_metrics"), "visits", f["annee"])
+year = metrics.resolve_year(store.query("metrics_visits"), "visits", f["annee"])
 
 st.caption(f"{area} · année {year if year else 'n.d.'}"
            + ("" if f["annee"] else " (dernière année complète)") + " · "

@@ -143,6 +143,11 @@ with tab_import:
             except DatabaseBusy as exc:   # busy, not damaged: nothing changed
                 bar.empty()
                 st.error(escape_md(str(exc)))
+            except OSError as exc:
+                bar.empty()
+                if imports.storage_problem(exc) is None:
+                    raise
+                st.error(escape_md("Import impossible : " + imports.storage_problem(exc)))
             else:
                 bar.empty()
                 # This process swapped the file: drop cached results so every page shows the new data.

@@ -39,7 +39,7 @@ st.page_link("pages/carte.py", label="Ouvrir la carte interactive (couche invest
              query_params=inv.map_link_params(sel.epci, sel.commune, sel.annee))
 
 st.subheader("Comparaison par habitant")
-comp = store.shared(compare.per_inhabitant, store.query("commune_metrics"), store.query("communes_list", epci=None),
+comp = store.shared(compare.per_inhabitant, store.query("metrics_investments"), store.query("communes_list", epci=None),
                     sel, None, compare.INVESTMENT_METRICS)
 st.caption("Projets recensés depuis 2020, toutes années d'annonce, rapportés à la population municipale "
            f"INSEE ; la sélection face à l'ensemble du Pôle métropolitain (PMA). "

@@ -13,7 +13,7 @@ from pages._ui import (
 
 st.title("Solaire photovoltaïque")
 sel = selection()
-values = store.query("commune_metrics")
+values = store.query("metrics_solar")
 communes = store.query("communes_list", epci=None)
 cadastre = store.query("cadastre_users")
 indicators = store.query("indicators_latest", theme="Solaire")

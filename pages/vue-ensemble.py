@@ -11,7 +11,9 @@ from pages._ui import coverage_notes, demo_notice, escape_md, export_buttons, kp
 sel = selection()
 params = dict(epci=sel.epci, commune=sel.commune)
 
-values = store.query("commune_metrics")
+solar_values = store.query("metrics_solar")
+visits_values = store.query("metrics_visits")
+investment_values = store.query("metrics_investments")
 communes = store.query("communes_list", epci=None)
 indicators = store.query("indicators_latest", theme=None)
 territory = store.query("overview_territory", **params)
@@ -20,8 +22,8 @@ cadastre = store.query("overview_cadastre")
 visits = store.query("overview_visits", **params)
 events = store.query("overview_events", **params)
 
-solar_year = metrics.resolve_year(values, "solar_uptake", sel.annee)
-visits_year = metrics.resolve_year(values, "visits", sel.annee)
+solar_year = metrics.resolve_year(solar_values, "solar_uptake", sel.annee)
+visits_year = metrics.resolve_year(visits_values, "visits", sel.annee)
 cadastre_year = sel.annee if sel.annee is not None else ov.cadastre_default_year(cadastre)
 events_year = sel.annee if sel.annee is not None else ov.events_default_year(events)
 
@@ -33,14 +35,14 @@ st.caption(f"{sel.label} · "
 cards = {
     "Territoire": store.shared(ov.territory_kpis, territory, indicators, sel),
     "Investissements": store.shared(ov.investment_kpis, projects, indicators, sel),
-    "Solaire": store.shared(ov.solar_kpis, values, communes, cadastre, solar_year, cadastre_year, sel),
-    "Chaîne des parcs": store.shared(ov.parks_kpis, values, communes, visits, indicators, visits_year, sel),
+    "Solaire": store.shared(ov.solar_kpis, solar_values, communes, cadastre, solar_year, cadastre_year, sel),
+    "Chaîne des parcs": store.shared(ov.parks_kpis, visits_values, communes, visits, indicators, visits_year, sel),
     "Événements": store.shared(ov.event_kpis, events, events_year, sel),
 }
 demo_notice(any(k.demo for ks in cards.values() for k in ks))
 
 st.subheader("À retenir")
-points = store.shared(ov.takeaways, values, communes, visits, events, sel, solar_year, visits_year, events_year)
+points = store.shared(ov.takeaways, solar_values, communes, visits, events, sel, solar_year, visits_year, events_year)
 st.markdown("\n".join(
     f"- {escape_md(t.text)} *({escape_md(t.source)}"
     + (f" — {DEMO_BADGE}" if t.demo else "") + ")*"
@@ -52,7 +54,7 @@ for theme, kpis in cards.items():
     kpi_cards(kpis)
 
 st.subheader(f"Comparaison par habitant ({solar_year})")
-comp = store.shared(compare.per_inhabitant, values, communes, sel, solar_year, compare.OVERVIEW_METRICS)
+comp = store.shared(compare.per_inhabitant, (solar_values, investment_values), communes, sel, solar_year, compare.OVERVIEW_METRICS)
 st.caption("La sélection comparée à l'ensemble du Pôle métropolitain (PMA), rapportée à la population "
            "municipale INSEE ; sans sélection, les trois agglomérations. Investissements et emplois : "
            f"projets recensés, cumul depuis 2020. Sources — {escape_md(compare.sources(comp))}.")

@@ -39,6 +39,14 @@ def built_db(tmp_path_factory) -> Path:
     return path
 
 
+def metric_values(conn) -> tuple:
+    """Every metrics_* result on this connection, as the map reads them (the metric layer's input)."""
+    from ecotransition.core import metrics
+    from ecotransition.data import sql
+
+    return tuple(sql.run(conn, q) for q in metrics.QUERIES)
+
+
 def make_gaps_db(path: Path) -> Path:
     """tests/fixtures/gaps.sql over the schema, with its derived tables: 4 communes, with gaps."""
     from ecotransition.core.paths import QUERIES_DIR

@@ -378,3 +378,63 @@ def test_naive_local_times_follow_one_rule_in_every_reader(writable_db, encoding
     assert rows(writable_db, "SELECT start_datetime::VARCHAR, utc_offset, count FROM counter_measures "
                              "WHERE channel_id = 'demo-cpt-001-vel' AND start_datetime::DATE = DATE '2025-10-26' "
                              "ORDER BY 1") == [("2025-10-26 02:00:00", 120, 6), ("2025-10-26 03:00:00", 60, 2)]
+
+
+# ------------------------------------------------------------------ bounded cost: caps before parsing
+
+def test_an_xlsx_bomb_is_refused_before_it_is_read(writable_db):
+    import zipfile
+    before = sums(writable_db)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/worksheets/sheet1.xml", "<row>" + " " * (210 * 2**20) + "</row>")
+    data = out.getvalue()
+    assert len(data) < 2 * 2**20
+    result = import_file("events", data, writable_db, file_name="bombe.xlsx")
+    assert result.status == REFUSED
+    assert problems(result.message) == [
+        "classeur trop volumineux une fois décompressé (210 Mio ; limite 200 Mio) : il n'a pas été lu. "
+        "Exportez la feuille en CSV ou découpez-la."]
+    assert sums(writable_db) == before
+
+
+def test_too_many_columns_or_cells_are_refused_naming_the_cap(writable_db, monkeypatch):
+    from ecotransition.imports import readers
+    wide = (";".join(f"c{k}" for k in range(301)) + "\n").encode()
+    result = import_file("events", wide, writable_db, file_name="large.csv")
+    assert problems(result.message) == ["301 colonnes sur la ligne d'en-tête (limite 300) : ce n'est pas un "
+                                        "fichier de ce jeu de données."]
+    monkeypatch.setattr(readers, "MAX_CELLS", 20)
+    data = ("titre;date_debut;date_fin;lieu;code_commune;theme;participants\n"
+            + "Balade;14/09/2025;;Parc;62540;Parcs;80\n" * 3).encode()
+    result = import_file("events", data, writable_db, file_name="agenda.csv")
+    assert problems(result.message) == ["4 lignes × 7 colonnes = 28 cellules (limite 20) : découpez le fichier."]
+
+
+def test_a_killed_import_leaves_no_temporary_file_after_the_next_one(writable_db):
+    spill = writable_db.with_name(f".{writable_db.name}.import.upload.killed.tmp")
+    copy = writable_db.with_name(f".{writable_db.name}.write.killed.tmp")
+    spill.write_bytes(b"x" * 1000)
+    copy.write_bytes(b"x" * 1000)
+    assert import_file("events", CASES / "evenements_date_heure.csv", writable_db).status == LOADED
+    assert not spill.exists() and not copy.exists()
+
+
+def test_a_full_disk_gives_a_french_message_and_changes_nothing(writable_db, monkeypatch, capsys):
+    import errno
+
+    from ecotransition.data import db as dbmod
+    from ecotransition.imports.__main__ import main
+
+    before = sums(writable_db)
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(dbmod.shutil, "copyfile", full)
+    assert main(["events", str(CASES / "evenements_date_heure.csv"), "--db", str(writable_db), "--quiet"]) == 1
+    assert "Import impossible : disque plein" in capsys.readouterr().err
+    monkeypatch.undo()
+    assert sums(writable_db) == before
+    assert not list(writable_db.parent.glob(f".{writable_db.name}.*.tmp*"))

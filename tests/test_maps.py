@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import metric_values
 from ecotransition.core import fmt
 from ecotransition.core.geo import CommuneLocator
 from ecotransition.data import sql
@@ -208,7 +209,7 @@ def hostile(data: maps.MapData) -> maps.MapData:
     parks.loc[parks.index[0], ["name", "kind"]] = [XSS, "'\"><svg onload=alert(3)>"]
     projects = data.investments.copy()
     projects.loc[projects.index[0], ["name", "company"]] = [XSS, "<script>alert(4)</script>"]
-    values = data.values.copy()
+    values = pd.concat(data.values)
     values.loc[values["code"] == LENS, "source"] = XSS
     return maps.MapData(communes, values, parks, data.counters, events, projects)
 
@@ -368,7 +369,7 @@ def test_values_table_for_export(data):
 def test_map_query_runs_with_null_parameters(built_db):
     c = duckdb.connect(str(built_db), read_only=True)
     try:
-        values = sql.run(c, "commune_metrics")
+        values = pd.concat(metric_values(c))
         counters = sql.run(c, "map_counter_sites")
     finally:
         c.close()

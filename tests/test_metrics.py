@@ -18,7 +18,7 @@ import html
 import pandas as pd
 import pytest
 
-from conftest import open_page
+from conftest import metric_values, open_page
 from ecotransition.core import compare, fmt
 from ecotransition.core import metrics as M
 from ecotransition.core.labels import PMA_LABEL
@@ -35,7 +35,7 @@ VISITS_2024 = f"25{NNBSP}872"
 
 @pytest.fixture()
 def data(gaps):
-    return {"values": sql.run(gaps, "commune_metrics"), "communes": sql.run(gaps, "communes_list", epci=None),
+    return {"values": metric_values(gaps), "communes": sql.run(gaps, "communes_list", epci=None),
             "geo": sql.run(gaps, "communes_geo")}
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
+
+from conftest import metric_values
 from streamlit.testing.v1 import AppTest
 
 from ecotransition.core import compare, fmt
@@ -33,7 +35,7 @@ def one(conn, query: str, params: dict | None = None):
 # --------------------------------------------------------------------------- shaping
 
 def test_resolve_year_prefers_the_filter_then_the_latest(gaps):
-    values = sql.run(gaps, "commune_metrics")
+    values = pd.concat(metric_values(gaps))
     assert M.resolve_year(values, "pv_sites", None) == 2024
     assert M.resolve_year(values, "pv_sites", 2023) == 2023
     assert M.resolve_year(values, "pv_sites", 1999) == 1999   # shown as n.d., not silently replaced
@@ -109,7 +111,7 @@ def test_cadastre_change_only_between_two_full_years():
 
 
 def test_per_inhabitant_against_the_pma(gaps):
-    values, communes = sql.run(gaps, "commune_metrics"), sql.run(gaps, "communes_list", epci=None)
+    values, communes = metric_values(gaps), sql.run(gaps, "communes_list", epci=None)
     comp = compare.per_inhabitant(values, communes, Selection(epci="CAHC"), 2024)
     assert list(dict.fromkeys(comp["zone"])) == ["CAHC", "PMA"]
     sites = comp[comp["metric"] == "pv_sites_per_1000"].set_index("zone")
@@ -124,7 +126,7 @@ def test_per_inhabitant_against_the_pma(gaps):
 
 
 def test_per_inhabitant_for_a_commune_shows_its_agglomeration_too(gaps):
-    values, communes = sql.run(gaps, "commune_metrics"), sql.run(gaps, "communes_list", epci=None)
+    values, communes = metric_values(gaps), sql.run(gaps, "communes_list", epci=None)
     comp = compare.per_inhabitant(values, communes, Selection(commune="62427", commune_name="Hénin-Beaumont"), 2024)
     assert list(dict.fromkeys(comp["zone"])) == ["Hénin-Beaumont (62427)", "CAHC", "PMA"]
     invest = comp[(comp["metric"] == "investment_eur_per_inhabitant") & (comp["kind"] == "commune")].iloc[0]
@@ -138,7 +140,7 @@ def test_per_inhabitant_for_a_commune_shows_its_agglomeration_too(gaps):
 
 
 def test_without_selection_the_three_agglomerations_are_compared(conn):
-    values, communes = sql.run(conn, "commune_metrics"), sql.run(conn, "communes_list", epci=None)
+    values, communes = metric_values(conn), sql.run(conn, "communes_list", epci=None)
     comp = compare.per_inhabitant(values, communes, Selection(), 2024)
     assert list(dict.fromkeys(comp["zone"])) == ["CABBALR", "CAHC", "CALL", "PMA"]
     assert "Écart" not in " ".join(compare.table(comp).columns)
@@ -152,7 +154,7 @@ def test_without_selection_the_three_agglomerations_are_compared(conn):
 
 
 def test_takeaways_are_computed_from_the_data(gaps):
-    values, communes = sql.run(gaps, "commune_metrics"), sql.run(gaps, "communes_list", epci=None)
+    values, communes = pd.concat(metric_values(gaps)), sql.run(gaps, "communes_list", epci=None)
     # Drop Carvin's 2023 production: CAHC then compares Hénin-Beaumont with itself (300 / 270).
     values = values[~((values["code"] == "62215") & (values["year"] == 2023))]
     out = ov.takeaways(values, communes, visits_frame(), events_frame(), Selection(), 2024, 2024, 2023)
@@ -320,7 +322,7 @@ def test_every_overview_query_runs_filtered(conn):
     for name in ("overview_territory", "overview_visits", "overview_events"):
         df = sql.run(conn, name, epci="CALL", commune=None)
         assert len(df), name
-    values = sql.run(conn, "commune_metrics")
+    values = pd.concat(metric_values(conn))
     invest = values[values["metric"] == "investment_eur_per_inhabitant"].set_index("code")
     assert len(invest) == 150
     # No project recorded in a commune is a known 0; a recorded project without amount stays NULL.

@@ -14,6 +14,8 @@ from urllib.parse import unquote
 
 import pandas as pd
 import pytest
+
+from conftest import metric_values
 from streamlit.testing.v1 import AppTest
 
 from ecotransition.data import sql
@@ -185,7 +187,7 @@ def test_an_unfinished_year_is_not_compared_with_a_full_one(gaps):
     from ecotransition.data import sql as fixture_sql
 
     indicators = pd.DataFrame(columns=["id", "year", "label", "unit", "value", "source"])
-    slide = screen.parcs(fixture_sql.run(gaps, "commune_metrics"), fixture_sql.run(gaps, "communes_geo"),
+    slide = screen.parcs(metric_values(gaps), fixture_sql.run(gaps, "communes_geo"),
                          fixture_sql.run(gaps, "screen_visits_yearly"), indicators, screen.PALETTES["sombre"])
     assert [f.year for f in slide.figures] == ["2024", "2024"]
     assert slide.figures[0].value == f"25{NNBSP}872"

@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import pytest
 
-from conftest import metrics, open_page
+from conftest import metric_values, metrics, open_page
 from ecotransition.core import compare, fmt
 from ecotransition.core import metrics as M
 from ecotransition.core.selection import Selection
@@ -21,7 +21,7 @@ NNBSP, NBSP = "\u202f", "\u00a0"
 
 @pytest.fixture()
 def values(conn):
-    return sql.run(conn, "commune_metrics")
+    return metric_values(conn)
 
 
 @pytest.fixture()

@@ -25,7 +25,7 @@ def per_inhabitant(values: pd.DataFrame, communes: pd.DataFrame, sel: Selection,
                    keys: Iterable[str] = OVERVIEW_METRICS) -> pd.DataFrame:
     """One row per (zone, metric): value, coverage, demo flag, source and gap = zone ÷ PMA − 1.
 
-    `values`: commune_metrics; `communes`: communes_list (code, name, epci). Yearly metrics
+    `values`: metrics_solar and metrics_investments (a tuple); `communes`: communes_list (code, name, epci). Yearly metrics
     are read for `year`, the others (projects since 2020) over every year."""
     rows = []
     for zone in zones(communes, sel):

@@ -2,8 +2,8 @@
 
 A metric is declared by a `Metric`: its French label and unit, its format, whether it is a
 ratio, its year rule, what an absent commune means, which way is good and what it is. Its
-per-commune values come from one named query, `commune_metrics` (rows: code, metric, year,
-num, den, items, unknown, hours, is_demo, source, complete). `reading()` turns them into the
+per-commune values come from one named query per theme, `metrics_*` (rows: code, metric,
+year, num, den, items, unknown, hours, is_demo, source, complete). `reading()` turns them into the
 figure of any area (a commune, an agglomeration, the Pôle) for a year, with one rule:
 
 - a sum adds up the communes whose value is known; an absent commune is "not known"
@@ -169,6 +169,22 @@ METRICS: dict[str, Metric] = {m.key: m for m in (
            num_missing="effectif non publié", den_missing="population non renseignée"),
 )}
 
+# The per-commune rows of the metrics come from one query per theme (queries/metrics_*.sql),
+# each reading only its own tables: an events import then leaves the solar figures' caches alone.
+# Functions below take `values` as one of these results or a tuple of several.
+QUERIES = ("metrics_territory", "metrics_solar", "metrics_visits", "metrics_events", "metrics_investments")
+
+
+def rows_of(values, key: str) -> pd.DataFrame:
+    """The rows of metric `key` in `values` (a metrics_* result, or a tuple of them)."""
+    frames = [values] if isinstance(values, pd.DataFrame) else list(values)
+    for frame in frames:
+        rows = frame.loc[frame["metric"] == key]
+        if len(rows):
+            return rows
+    return frames[0].iloc[0:0] if frames else pd.DataFrame(columns=["code", "metric", "year", "num", "den"])
+
+
 # The choropleth's choices on /carte, in the selector's order.
 MAP_METRICS = ("population", "pv_sites_per_1000", "pv_energy_mwh", "solar_uptake", "visits", "events",
                "investment_eur", "jobs")
@@ -186,7 +202,7 @@ class Period:
 
 def years(values: pd.DataFrame, key: str, complete_only: bool = False) -> list[int]:
     """The years with data for the metric (over the whole territory), oldest first."""
-    rows = values.loc[values["metric"] == key]
+    rows = rows_of(values, key)
     if complete_only:
         rows = rows.loc[rows["complete"].fillna(False).astype(bool)]
     return sorted({int(y) for y in rows["year"].dropna()})
@@ -229,7 +245,7 @@ def period(values: pd.DataFrame, key: str, requested) -> Period:
                      else f"la carte montre {default_year(values, key)}."))
     if m.cumulative_default:
         label = f"{ys[0]}–{ys[-1]}" if ys[0] != ys[-1] else str(ys[0])
-        undated = values.loc[values["metric"] == key, "year"].isna().any()
+        undated = rows_of(values, key)["year"].isna().any()
         label += " (cumul, y compris sans année)" if undated else " (cumul)"
         return Period(None, label, notice)
     y = default_year(values, key)
@@ -297,8 +313,8 @@ class Reading:
         return text
 
 
-def _area_rows(values: pd.DataFrame, key: str, year: int | None, cumulative: bool) -> pd.DataFrame:
-    rows = values.loc[values["metric"] == key]
+def _area_rows(values, key: str, year: int | None, cumulative: bool) -> pd.DataFrame:
+    rows = rows_of(values, key)
     if METRICS[key].yearly and not cumulative:
         rows = rows.loc[rows["year"] == year]
     return rows
@@ -308,8 +324,8 @@ def reading(values: pd.DataFrame, communes: pd.DataFrame, key: str, year: int | 
             codes: Iterable[str] | None = None, cumulative: bool = False) -> Reading:
     """The metric over the communes `codes` (None: every commune of `communes`) for `year`.
 
-    `values`: commune_metrics rows; `communes`: code and name of every commune (communes_list
-    or communes_geo). `cumulative`: every year together (events, projects with no year chosen).
+    `values`: metrics_* rows (one result or a tuple); `communes`: code and name of every commune
+    (communes_list or communes_geo). `cumulative`: every year together (events, projects with no year chosen).
     Missing stays missing: a sum with no known commune is None, never 0 (except for
     `absent_is_zero` metrics, where no row means none)."""
     m = METRICS[key]

@@ -17,6 +17,7 @@ or the new one, never a mix, and picks the new one up as soon as the file's stam
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import tempfile
@@ -35,7 +36,7 @@ from ecotransition.core.paths import db_path
 from ecotransition.data import backup, registry, sql
 from ecotransition.data.db import modified_copy
 from ecotransition.imports.datasets import DATASETS, Context, Dataset
-from ecotransition.imports.readers import ReadError, Table, normalize_header, probe_csv, read_table
+from ecotransition.imports.readers import ReadError, Table, check_caps, normalize_header, probe_csv, read_table
 from ecotransition.imports.validate import (
     Issue, Staged, install_macros, match_header, report, sort_issues, stage_csv, stage_table, table_issues,
     type_issues,
@@ -72,6 +73,18 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return self.status != REFUSED
+
+
+def storage_problem(exc: BaseException) -> str | None:
+    """A French sentence for a full or read-only disk met while writing (nothing was swapped in:
+    the writer works on a copy), else None."""
+    text = str(exc)
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT) or "No space left" in text:
+        return ("disque plein : la copie de travail de la base n'a pas pu être écrite. Rien n'a changé ; "
+                "libérez de la place puis recommencez.")
+    if isinstance(exc, OSError) and exc.errno == errno.EROFS:
+        return "disque en lecture seule : rien n'a changé."
+    return None
 
 
 def _no_progress(fraction: float, message: str) -> None:
@@ -115,7 +128,12 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
     fast = probe_csv(data) if ds.fast else None
     table: Table | None = None
     read_error: Issue | None = None
-    if fast is None:
+    try:
+        check_caps(data, fast=fast is not None)
+    except ReadError as exc:
+        read_error = Issue(0, None, None, None, str(exc))
+        fast = None
+    if fast is None and read_error is None:
         try:
             table = read_table(data, sheet, progress=lambda f: notify(0.02 + 0.2 * f, "Lecture du fichier"))
         except ReadError as exc:
@@ -145,11 +163,14 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
                         path = None
                     ctx = _fast_check(conn, ds, str(path or tmp_csv), fast, result, source_day, notify, options)
                     if ctx is None:
-                        # Something is wrong: read again in Python for exact line numbers.
+                        # Something is wrong: read again in Python for exact line numbers, if the
+                        # file is small enough to be read that way.
                         try:
+                            check_caps(data, fast=False)
                             table = read_table(data, sheet)
                         except ReadError as exc:
-                            read_error = Issue(0, None, None, None, str(exc))
+                            read_error = Issue(0, None, None, None, "le fichier contient des erreurs, mais "
+                                               f"il est trop grand pour les détailler ligne par ligne : {exc}")
                 if read_error is not None:
                     issues = [read_error]
                 elif ctx is None:

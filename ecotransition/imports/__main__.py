@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+import duckdb
+
 from ecotransition.data.db import DatabaseBusy
-from ecotransition.imports import DATASETS, REFUSED, import_file
+from ecotransition.imports import DATASETS, REFUSED, import_file, storage_problem
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,6 +43,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except DatabaseBusy as exc:   # another program holds the database for writing
         print(f"Import impossible : {exc}", file=sys.stderr)
+        return 1
+    except (OSError, duckdb.IOException) as exc:
+        problem = storage_problem(exc)
+        if problem is None:
+            raise
+        print(f"Import impossible : {problem}", file=sys.stderr)
         return 1
     if result.status == REFUSED:
         print(f"{result.file_name} ({args.dataset}) : {result.message}", file=sys.stderr)

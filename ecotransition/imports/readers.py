@@ -13,8 +13,11 @@ import csv
 import io
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+
+from ecotransition.core import fmt
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
@@ -272,6 +275,47 @@ def read_xlsx(data: bytes, sheet: str | None = None) -> Table:
     finally:
         formulas.close()
         values.close()
+
+
+# Caps checked before any parsing, so that a hostile or mistaken file is refused in
+# milliseconds instead of filling the memory: the largest real files we know are a national
+# Enedis export (~35 000 rows × 30 columns) and a year of hourly counts (~10 M rows, read by DuckDB).
+MAX_COLUMNS = 300
+MAX_ROWS = 30_000_000            # lines of a CSV read by DuckDB (the measures' fast path)
+MAX_CELLS = 20_000_000           # rows × columns of a file read in Python (CSV or XLSX)
+MAX_XLSX_BYTES = 200 * 2**20     # uncompressed size of a workbook's parts (a « zip bomb » is refused)
+
+
+def check_caps(data: bytes, fast: bool) -> None:
+    """ReadError (French, naming the cap) when the file is beyond what an import may read.
+
+    `fast`: the file will be read by DuckDB (counted in rows, not cells)."""
+    kind = kind_of(data)
+    if kind == "xlsx":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                size = sum(i.file_size for i in z.infolist())
+        except zipfile.BadZipFile as exc:
+            raise ReadError("classeur XLSX illisible (archive endommagée).") from exc
+        if size > MAX_XLSX_BYTES:
+            raise ReadError(f"classeur trop volumineux une fois décompressé ({fmt.number(size / 2**20)} Mio ; "
+                            f"limite {fmt.number(MAX_XLSX_BYTES // 2**20)} Mio) : il n'a pas été lu. Exportez "
+                            "la feuille en CSV ou découpez-la.")
+        return
+    if kind != "text":
+        return
+    rows = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    first = data[:65536].split(b"\n", 1)[0].decode("utf-8", errors="replace")
+    columns = len(first.split(sniff_delimiter(first)))
+    if columns > MAX_COLUMNS:
+        raise ReadError(f"{columns} colonnes sur la ligne d'en-tête (limite {MAX_COLUMNS}) : ce n'est pas "
+                        "un fichier de ce jeu de données.")
+    if fast and rows > MAX_ROWS:
+        raise ReadError(f"{fmt.number(rows)} lignes (limite {fmt.number(MAX_ROWS)}) : découpez le fichier, "
+                        "par exemple par année.")
+    if not fast and rows * columns > MAX_CELLS:
+        raise ReadError(f"{fmt.number(rows)} lignes × {columns} colonnes = {fmt.number(rows * columns)} cellules "
+                        f"(limite {fmt.number(MAX_CELLS)}) : découpez le fichier.")
 
 
 def read_table(data: bytes, sheet: str | None = None, progress=None) -> Table:

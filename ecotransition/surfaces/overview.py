@@ -1,6 +1,6 @@
 """Vue d'ensemble: headline cards, "à retenir" sentences and the per-inhabitant comparison.
 
-Every function takes the DataFrames of the named queries (commune_metrics, overview_*.sql,
+Every function takes the DataFrames of the named queries (metrics_*, overview_*.sql,
 investments_list, indicators_latest) and returns Kpi cards, sentences, tables or plotly
 figures; nothing here touches Streamlit, so the whole page logic is tested with plain pytest.
 Solar, counted visits and the per-inhabitant comparison come from the metric layer

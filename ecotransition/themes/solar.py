@@ -1,6 +1,6 @@
 """Solar theme: PV uptake per commune, rooftop potential and the solar cadastre.
 
-Figures come from the metric layer (ecotransition.core.metrics over the commune_metrics
+Figures come from the metric layer (ecotransition.core.metrics over the metrics_solar
 query): sites, power, production, rooftop potential and the taux de valorisation (PV
 production of the year ÷ annual production potential of the rooftops, both in MWh, over the
 communes where both are known). The cadastre's users come from cadastre_users. Functions

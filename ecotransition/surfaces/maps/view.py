@@ -148,7 +148,7 @@ def card(title, *lines, source=None, demo: bool = False, details=None) -> str:
 class MapData:
     """The named query results the map needs (all already filtered/cached by the caller)."""
     communes: pd.DataFrame        # communes_geo
-    values: pd.DataFrame          # commune_metrics
+    values: tuple                 # the metrics_* results (metrics.QUERIES)
     parks: pd.DataFrame           # park_sites_list
     counters: pd.DataFrame        # map_counter_sites
     events: pd.DataFrame          # events_list ($annee = NULL)
@@ -160,7 +160,7 @@ def load_data(query) -> MapData:
     a plain sql.run on a connection in tests and benchmarks."""
     return MapData(
         communes=query("communes_geo"),
-        values=query("commune_metrics"),
+        values=tuple(query(q) for q in metrics.QUERIES),
         parks=query("park_sites_list"),
         counters=query("map_counter_sites"),
         events=query("events_list", annee=None),

@@ -205,9 +205,9 @@ def unavailable(name: str) -> Slide:
 # Which named queries each slide reads: {argument: (query, parameters)}.
 QUERIES: dict[str, dict[str, tuple[str, dict]]] = {
     "chiffres": {"indicators": ("indicators_latest", {"theme": None})},
-    "solaire": {"values": ("commune_metrics", {}), "communes": ("communes_geo", {}),
+    "solaire": {"values": ("metrics_solar", {}), "communes": ("communes_geo", {}),
                 "indicators": ("indicators_latest", {"theme": None})},
-    "parcs": {"values": ("commune_metrics", {}), "communes": ("communes_geo", {}),
+    "parcs": {"values": ("metrics_visits", {}), "communes": ("communes_geo", {}),
               "visits": ("screen_visits_yearly", {}), "indicators": ("indicators_latest", {"theme": None})},
     "evenements": {"events": ("events_list", {"annee": None})},
     "investissements": {"indicators": ("indicators_latest", {"theme": None}),

@@ -11,7 +11,7 @@ from ecotransition.core import fmt
 from ecotransition.core.paths import db_path
 from ecotransition.data import backup
 from ecotransition.data.db import DatabaseBusy
-from ecotransition.imports import catalogue, readers, templates
+from ecotransition.imports import catalogue, readers, templates, worker
 from ecotransition.surfaces import export
 from ecotransition.ui import auth, store
 from pages._ui import escape_md, filters
@@ -136,8 +136,9 @@ with tab_import:
         if st.button("Importer", type="primary", disabled=uploaded is None, key="import_go"):
             bar = st.progress(0.0, text="Préparation de l'import…")
             try:
-                result = imports.import_file(
-                    dataset, uploaded.getvalue(), db_path(), file_name=uploaded.name, sheet=sheet,
+                # In a worker process: a large file does not slow the other viewers.
+                result = worker.import_in_worker(
+                    dataset, uploaded.getvalue(), db_path(), uploaded.name, sheet=sheet,
                     progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m),
                     snapshot_year=int(snapshot) if snapshot else None)
             except DatabaseBusy as exc:   # busy, not damaged: nothing changed

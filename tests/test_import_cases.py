@@ -438,3 +438,43 @@ def test_a_full_disk_gives_a_french_message_and_changes_nothing(writable_db, mon
     monkeypatch.undo()
     assert sums(writable_db) == before
     assert not list(writable_db.parent.glob(f".{writable_db.name}.*.tmp*"))
+
+
+# ------------------------------------------------------------------ the data page's worker process
+
+def test_the_worker_gives_the_same_result_as_the_command_line(writable_db):
+    from ecotransition.imports.worker import import_in_worker
+    steps = []
+    result = import_in_worker("counter_measures", (CASES / "mesures_doublon_exact_utf8.csv").read_bytes(),
+                              writable_db, "mesures.csv", progress=lambda f, m: steps.append((f, m)))
+    assert (result.status, result.file_name) == (REFUSED, "mesures.csv")
+    assert problems(result.message) == [DUPLICATE]
+    assert steps[0] == (0.02, "Lecture du fichier") and steps[-1] == (1.0, "Fichier refusé")
+    loaded = import_in_worker("solar_production", (CASES / "odre_agregation_moins_36kw.csv").read_bytes(),
+                              writable_db, "registre.csv", snapshot_year=2024)
+    assert loaded.status == LOADED and lens_sites(writable_db)[2024] == 251
+    assert not list(writable_db.parent.glob(f".{writable_db.name}.import.*.tmp"))
+
+
+def test_a_worker_out_of_time_changes_nothing_and_says_so(writable_db):
+    from ecotransition.imports.worker import import_in_worker
+    before = sums(writable_db)
+    result = import_in_worker("events", (CASES / "evenements_date_heure.csv").read_bytes(), writable_db,
+                              "agenda.csv", time_limit=0.05)
+    assert result.status == REFUSED
+    assert result.message.startswith("Import impossible : l'import s'est arrêté avant la fin")
+    assert sums(writable_db) == before
+
+
+def test_the_worker_reports_a_database_held_by_another_program(writable_db):
+    from ecotransition.imports.worker import import_in_worker
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('ok', flush=True); time.sleep(60)", str(writable_db)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        with pytest.raises(DatabaseBusy, match="ouverte en écriture par un autre programme"):
+            import_in_worker("events", (CASES / "evenements_date_heure.csv").read_bytes(), writable_db, "a.csv")
+    finally:
+        holder.kill()
+        holder.wait()

@@ -7,12 +7,19 @@ Safe to run while the dashboard is running (e.g. from a nightly job).
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
+import os
+import resource
 import sys
 
 import duckdb
 
 from ecotransition.data.db import DatabaseBusy
 from ecotransition.imports import DATASETS, REFUSED, import_file, storage_problem
+
+
+MEMORY_ENV = "ECOTRANSITION_IMPORT_MEMORY"   # bytes of address space, for the data page's worker
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,7 +36,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="registre ODRÉ : année du millésime (défaut : lue dans le nom du fichier, "
                              "sinon dernière mise en service du fichier)")
     parser.add_argument("--quiet", action="store_true", help="n'affiche pas la progression")
+    parser.add_argument("--nom", metavar="NOM", help="nom du fichier tel que reçu (historique, millésime ODRÉ)")
+    parser.add_argument("--json", action="store_true", help="résultat en une ligne JSON (pour la page Données)")
     args = parser.parse_args(argv)
+    limit = os.environ.get(MEMORY_ENV)
+    if limit:   # set by the data page's worker: below the server's priority, bounded memory
+        os.nice(10)
+        resource.setrlimit(resource.RLIMIT_AS, (int(limit), int(limit)))
 
     def progress(fraction: float, message: str) -> None:
         if not args.quiet:
@@ -37,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         result = import_file(args.dataset, args.file, args.db, sheet=args.sheet, progress=progress,
-                             snapshot_year=args.millesime)
+                             snapshot_year=args.millesime, file_name=args.nom)
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         print(f"Import impossible : {exc}", file=sys.stderr)
         return 1
@@ -50,6 +63,12 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"Import impossible : {problem}", file=sys.stderr)
         return 1
+    except MemoryError:
+        print("Import impossible : mémoire insuffisante pour lire ce fichier : découpez-le.", file=sys.stderr)
+        return 1
+    if args.json:
+        fields = {k: v for k, v in dataclasses.asdict(result).items() if k not in ("issues", "backup")}
+        print(json.dumps(fields, ensure_ascii=False), flush=True)
     if result.status == REFUSED:
         print(f"{result.file_name} ({args.dataset}) : {result.message}", file=sys.stderr)
         return 1

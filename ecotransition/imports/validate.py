@@ -239,6 +239,8 @@ def lit(value: str) -> str:
 
 def install_macros(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute("SET TimeZone = 'Europe/Paris'")
+    # A bounded writer: beyond this DuckDB spills to disk instead of growing with the file.
+    conn.execute("SET memory_limit = '1GB'")
     sql.create_macros(conn)   # paris_offset, paris_gap… (queries/macros.sql)
     conn.execute(MACROS)
 

@@ -16,12 +16,14 @@ included: steadier than wall time on a shared machine) and the ratios import / b
 (target ≤ 3).
 
     python bench/bench_import.py [--rows 1000000] [--repeat 3]
+    python bench/bench_import.py --scaling 1000000 10000000   # CLI vs bare, peak memory (the issue's protocol)
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -38,8 +40,24 @@ from ecotransition.imports import import_file  # noqa: E402
 CHANNELS = 24
 
 
-def write_measures(path: Path, rows: int, bump: int = 0) -> None:
+def write_measures(path: Path, rows: int, bump: int = 0, utc: bool = False) -> None:
+    """`rows` hourly measures; with `utc`, instants written as the schema's examples do (…Z)."""
     hours = -(-rows // CHANNELS)
+    if utc:
+        con = duckdb.connect()
+        con.execute(f"""
+            COPY (
+                SELECT 'bench-ch-' || lpad(c::VARCHAR, 2, '0') AS channel_id,
+                       'bench-cpt-' || lpad(c::VARCHAR, 2, '0') AS counter_id,
+                       strftime(TIMESTAMP '2019-01-01 00:00:00' + to_hours(h), '%Y-%m-%dT%H:%M:%SZ') AS start_datetime,
+                       strftime(TIMESTAMP '2019-01-01 01:00:00' + to_hours(h), '%Y-%m-%dT%H:%M:%SZ') AS end_datetime,
+                       CASE WHEN hash(c, h) % 1000 = 0 THEN NULL
+                            ELSE (hash(c, h) % 97 + {bump})::INTEGER END AS count
+                FROM range({CHANNELS}) r(c), range({hours}) q(h) ORDER BY c, h LIMIT {rows}
+            ) TO '{path}' (HEADER, DELIMITER ',')
+        """)
+        con.close()
+        return
     con = duckdb.connect()
     con.execute("SET TimeZone = 'Europe/Paris'")
     con.execute(f"""
@@ -86,11 +104,69 @@ def bare(csv: Path, tmp: Path) -> None:
     con.close()
 
 
+CHILD = """
+import resource, runpy, sys, time
+sys.argv = ["ecotransition.imports", *sys.argv[1:]]   # as `python -m ecotransition.imports ARGS`
+t = time.perf_counter()
+code = 0
+try:
+    if sys.argv[1] == "bare":
+        import duckdb
+        con = duckdb.connect(sys.argv[3])
+        con.execute("CREATE TABLE m AS SELECT * FROM read_csv($p)", {"p": sys.argv[2]})
+        con.close()
+    else:
+        runpy.run_module("ecotransition.imports", run_name="__main__")
+except SystemExit as exc:
+    code = exc.code or 0
+print("RESULT", time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+sys.exit(code)
+"""
+
+
+def in_child(*args: str) -> tuple[float, float, int]:
+    """(wall seconds, peak RSS in MiB, exit code) of one run in a fresh process."""
+    done = subprocess.run([sys.executable, "-c", CHILD, *args], cwd=ROOT, capture_output=True, text=True)
+    line = next(l for l in done.stderr.splitlines() if l.startswith("RESULT"))
+    _, wall, rss = line.split()
+    return float(wall), int(rss) / 1024, done.returncode
+
+
+def scaling(sizes: list[int]) -> None:
+    """The issue's protocol: the CLI on measures with UTC instants, against a bare read_csv of the
+    same file in the same run, each in its own process (peak memory = its maximum RSS)."""
+    print(f"{'rows':>12s} {'file':>9s} {'bare s':>8s} {'bare MiB':>9s} {'CLI s':>8s} {'CLI MiB':>8s} "
+          f"{'ratio':>6s}  targets: ratio ≤ 3; peak ≤ 400 MiB at 1 M, ≤ 1 GiB at 10 M")
+    for rows in sizes:
+        with tempfile.TemporaryDirectory(prefix="bench-import-") as d:
+            tmp = Path(d)
+            csv = tmp / "measures.csv"
+            write_measures(csv, rows, utc=True)
+            base = tmp / "base.duckdb"
+            build(base, 1, progress=lambda f, m: None)
+            con = duckdb.connect(str(base), read_only=True)
+            site = con.execute("SELECT min(site_id) FROM counter_sites").fetchall()[0][0]
+            con.close()
+            channels = tmp / "channels.csv"
+            write_channels(channels, site)
+            assert import_file("counter_channels", channels, base).status == "chargé"
+            bare_s, bare_mib, _ = in_child("bare", str(csv), str(tmp / "bare.duckdb"))
+            cli_s, cli_mib, code = in_child("counter_measures", str(csv), "--db", str(base), "--quiet")
+            assert code == 0
+            print(f"{rows:>12,} {csv.stat().st_size / 2**20:>7.0f}Mi {bare_s:>8.2f} {bare_mib:>9.0f} "
+                  f"{cli_s:>8.2f} {cli_mib:>8.0f} {cli_s / bare_s:>6.2f}".replace(",", " "))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--scaling", type=int, nargs="*", metavar="ROWS",
+                        help="only the CLI-vs-bare protocol with peak memory, e.g. --scaling 1000000 10000000")
     args = parser.parse_args()
+    if args.scaling:
+        scaling(args.scaling)
+        return 0
     with tempfile.TemporaryDirectory(prefix="bench-import-") as d:
         tmp = Path(d)
         csv, fixed = tmp / "measures.csv", tmp / "measures-corrected.csv"

@@ -478,3 +478,11 @@ def test_the_worker_reports_a_database_held_by_another_program(writable_db):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_file_name_loses_its_invisible_characters(writable_db):
+    result = import_file("events", (CASES / "evenements_date_heure.csv").read_bytes(), writable_db,
+                         file_name="agenda\u202egnp.exe\u200b.csv")
+    assert result.file_name == "agendagnp.exe.csv"
+    assert rows(writable_db, "SELECT file_name FROM imports ORDER BY imported_at DESC LIMIT 1") == [
+        ("agendagnp.exe.csv",)]

@@ -23,6 +23,7 @@ import os
 import tempfile
 import threading
 import time
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -115,8 +116,17 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
         file_name = file_name or "fichier"
     else:
         path = Path(file)
-        data = path.read_bytes()
         file_name = file_name or path.name
+        # A file that DuckDB may read itself is not loaded in Python (memory must not grow with
+        # it): its head, line count and digest are read from the path, by chunks.
+        data = path if ds.fast and not any(ch in str(path) for ch in "*?[]{}") else path.read_bytes()
+    source = data
+
+    def whole() -> bytes:
+        """The file's bytes, for the readers in Python (its size capped before)."""
+        return data if isinstance(data, bytes) else Path(data).read_bytes()
+    # A file name is imported text too: format and control characters (« Parc\u202egnp.exe ») go.
+    file_name = "".join(c for c in file_name if unicodedata.category(c) not in ("Cf", "Cc")) or "fichier"
     # The digest of a large file is computed while DuckDB reads it (hashlib releases the GIL).
     digest = _Digest(data)
     result = ImportResult(REFUSED, dataset, file_name, "")
@@ -135,7 +145,7 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
         fast = None
     if fast is None and read_error is None:
         try:
-            table = read_table(data, sheet, progress=lambda f: notify(0.02 + 0.2 * f, "Lecture du fichier"))
+            table = read_table(whole(), sheet, progress=lambda f: notify(0.02 + 0.2 * f, "Lecture du fichier"))
         except ReadError as exc:
             read_error = Issue(0, None, None, None, str(exc))
 
@@ -159,15 +169,15 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
                     # DuckDB reads a path as a glob pattern (« m[1].csv » would read m1.csv, « m*.csv »
                     # several files): such a name is read from a copy, the bytes already hashed.
                     if path is None or any(ch in str(path) for ch in "*?[]{}"):
-                        tmp_csv = _spill(data, db)
+                        tmp_csv = _spill(whole(), db)
                         path = None
                     ctx = _fast_check(conn, ds, str(path or tmp_csv), fast, result, source_day, notify, options)
                     if ctx is None:
                         # Something is wrong: read again in Python for exact line numbers, if the
                         # file is small enough to be read that way.
                         try:
-                            check_caps(data, fast=False)
-                            table = read_table(data, sheet)
+                            check_caps(source, fast=False)
+                            table = read_table(whole(), sheet)
                         except ReadError as exc:
                             read_error = Issue(0, None, None, None, "le fichier contient des erreurs, mais "
                                                f"il est trop grand pour les détailler ligne par ligne : {exc}")
@@ -299,13 +309,20 @@ def _rules(conn, ds: Dataset, staged: Staged, source: str, file_name: str, optio
 
 
 class _Digest(threading.Thread):
-    def __init__(self, data: bytes):
+    def __init__(self, data: bytes | Path):
         super().__init__(daemon=True)
         self._data, self._hex = data, ""
         self.start()
 
     def run(self) -> None:
-        self._hex = hashlib.sha256(self._data).hexdigest()
+        if isinstance(self._data, bytes):
+            self._hex = hashlib.sha256(self._data).hexdigest()
+            return
+        sha = hashlib.sha256()
+        with open(self._data, "rb") as fh:
+            while chunk := fh.read(1 << 22):
+                sha.update(chunk)
+        self._hex = sha.hexdigest()
 
     def hexdigest(self) -> str:
         self.join()

@@ -16,6 +16,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from pathlib import Path
 
 from ecotransition.core import fmt
 
@@ -286,14 +287,36 @@ MAX_CELLS = 20_000_000           # rows × columns of a file read in Python (CSV
 MAX_XLSX_BYTES = 200 * 2**20     # uncompressed size of a workbook's parts (a « zip bomb » is refused)
 
 
-def check_caps(data: bytes, fast: bool) -> None:
+def head_of(source: bytes | Path, size: int = 65536) -> bytes:
+    """The first `size` bytes of a file given as bytes or as a path (without reading it all)."""
+    if isinstance(source, (bytes, bytearray)):
+        return bytes(source[:size])
+    with open(source, "rb") as fh:
+        return fh.read(size)
+
+
+def _count_lines(source: bytes | Path) -> tuple[int, bool]:
+    """(newlines, ends with a newline), reading a path by chunks: memory does not grow with it."""
+    if isinstance(source, (bytes, bytearray)):
+        return source.count(b"\n"), source.endswith(b"\n")
+    count, last = 0, b""
+    with open(source, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            count += chunk.count(b"\n")
+            last = chunk[-1:]
+    return count, last == b"\n"
+
+
+def check_caps(source: bytes | Path, fast: bool) -> None:
     """ReadError (French, naming the cap) when the file is beyond what an import may read.
 
-    `fast`: the file will be read by DuckDB (counted in rows, not cells)."""
-    kind = kind_of(data)
+    `source`: the file's bytes or its path; `fast`: it will be read by DuckDB (counted in rows,
+    not cells)."""
+    head = head_of(source)
+    kind = kind_of(head)
     if kind == "xlsx":
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as z:
+            with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source) as z:
                 size = sum(i.file_size for i in z.infolist())
         except zipfile.BadZipFile as exc:
             raise ReadError("classeur XLSX illisible (archive endommagée).") from exc
@@ -304,8 +327,9 @@ def check_caps(data: bytes, fast: bool) -> None:
         return
     if kind != "text":
         return
-    rows = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-    first = data[:65536].split(b"\n", 1)[0].decode("utf-8", errors="replace")
+    newlines, closed = _count_lines(source)
+    rows = newlines + (0 if closed else 1)
+    first = head.split(b"\n", 1)[0].decode("utf-8", errors="replace")
     columns = len(first.split(sniff_delimiter(first)))
     if columns > MAX_COLUMNS:
         raise ReadError(f"{columns} colonnes sur la ligne d'en-tête (limite {MAX_COLUMNS}) : ce n'est pas "
@@ -332,20 +356,21 @@ def read_table(data: bytes, sheet: str | None = None, progress=None) -> Table:
     return read_csv_text(text, encoding, progress)
 
 
-def probe_csv(data: bytes) -> tuple[str, str, list[str]] | None:
+def probe_csv(source: bytes | Path) -> tuple[str, str, list[str]] | None:
     """(encoding, delimiter, header) when the file looks like a UTF-8 CSV that DuckDB can read
     directly (the fast path for large files); None otherwise. Only the head is decoded here:
     DuckDB rejects invalid UTF-8 further on, and the import then falls back to reading the
     whole file in Python."""
-    if kind_of(data) != "text" or data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    head = head_of(source)
+    total = len(source) if isinstance(source, (bytes, bytearray)) else Path(source).stat().st_size
+    if kind_of(head) != "text" or head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None
-    head = data[:65536]
     if b"\x00" in head:
         return None
     try:
         text = head.decode("utf-8")
     except UnicodeDecodeError as exc:
-        if len(data) == len(head) or exc.start < len(head) - 4:  # not a character cut by the head's end
+        if total == len(head) or exc.start < len(head) - 4:  # not a character cut by the head's end
             return None
         text = head[:exc.start].decode("utf-8")
     if _MOJIBAKE.search(text) or len(_CONTROL.findall(text)) > max(2, len(text) // 1000):
@@ -353,7 +378,7 @@ def probe_csv(data: bytes) -> tuple[str, str, list[str]] | None:
     encoding = "UTF-8 avec BOM" if text.startswith("\ufeff") else "UTF-8"
     text = text.lstrip("\ufeff")
     first = next((line for line in text.splitlines() if line.strip()), None)
-    if first is None or len(first) >= len(text) - 1 and len(data) > len(head):
+    if first is None or len(first) >= len(text) - 1 and total > len(head):
         return None
     delimiter = sniff_delimiter(first)
     header = [(_clean(v) or "") for v in next(csv.reader([first], delimiter=delimiter))]

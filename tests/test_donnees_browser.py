@@ -148,7 +148,7 @@ def test_handed_cases_through_the_page(built_db, browser, tmp_path):
         assert page.get_by_text("ligne 4", exact=False).count() >= 1
 
         _login_and_choose(page, url, "Production solaire par commune")
-        page.get_by_label("Millésime du registre ODRÉ (facultatif)").fill("2024")
+        page.get_by_label("Millésime du registre ODRÉ (facultatif)", exact=True).fill("2024")
         page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
             str(cases / "odre_agregation_moins_36kw.csv"))
         wait_ready(page)

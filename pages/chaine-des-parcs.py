@@ -19,7 +19,7 @@ year = metrics.resolve_year(store.query("metrics_visits"), "visits", f["annee"])
 st.caption(f"{area} · année {year if year else 'n.d.'}"
            + ("" if f["annee"] else " (dernière année complète)") + " · "
            "comptages de passages (démonstration) et chiffres du rapport d'activité 2023")
-demo_notice()
+demo_notice(parks.is_demo(channel_years))
 
 c1, c2, c3 = st.columns([2, 2, 3])
 grain_label = c1.segmented_control("Pas de temps", list(parks.GRAINS), default="Mois", required=True,

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from ecotransition.core import compare, metrics
-from ecotransition.core.labels import PMA_LABEL
+from ecotransition.core.labels import PMA_SHORT
 from ecotransition.themes import solar
 from ecotransition.ui import store
 from pages._ui import (
@@ -22,11 +22,12 @@ year = metrics.resolve_year(values, "solar_uptake", sel.annee)
 st.caption(f"{sel.label} · année {year if year is not None else 'n.d.'} · "
            "taux de valorisation = production de l'année ÷ potentiel de production des toitures, "
            "sur les communes où les deux sont connus")
-demo_notice()
+cards = store.shared(solar.kpis, values, communes, sel, year, indicators, cadastre)
+demo_notice(any(k.demo for k in cards))
 if year is not None and year not in metrics.years(values, "solar_uptake"):
     st.warning(f"Pas de données photovoltaïques pour {year} : les valeurs de l'année sont non disponibles (n.d.).")
 
-kpi_cards(store.shared(solar.kpis, values, communes, sel, year, indicators, cadastre))
+kpi_cards(cards)
 
 st.subheader("Sites, puissance et production")
 choice = st.segmented_control("Mesure", list(solar.MEASURE_CHOICES), default="Production", required=True,
@@ -39,7 +40,7 @@ table = store.shared(solar.commune_table, values, communes, year)
 in_epci = table[table["epci"] == sel.epci] if sel.epci else table
 c1, c2 = st.columns([3, 2])
 c1.plotly_chart(store.shared(solar.top_bottom_figure, in_epci, highlight=sel.commune,
-                             scope_label=sel.epci or PMA_LABEL, year=year))
+                             scope_label=sel.epci or PMA_SHORT, year=year))
 c2.plotly_chart(store.shared(solar.uptake_trend_figure, store.shared(solar.uptake_trend, values, communes, sel),
                              sel.epci))
 if sel.commune:

@@ -29,7 +29,7 @@ UNION ALL
 SELECT code, 'solar_uptake', year, energy_mwh, potential_mwh,
        1, (energy_mwh IS NULL OR potential_mwh IS NULL)::BIGINT, NULL,
        source = 'démonstration' OR coalesce(potential_source = 'démonstration', false),
-       'production : ' || source || ' ; potentiel : ' || coalesce(potential_source, 'n.d.'), true
+       'production : ' || source || coalesce(' ; potentiel : ' || potential_source, ''), true
 FROM solar
 UNION ALL
 -- Per inhabitant: the value and the population of the same commune, or neither.

@@ -76,7 +76,8 @@ def from_reading(cur: Reading, prev: Reading | None = None, label: str | None = 
     and the change against `prev` (the year before) when both cover the same communes."""
     m = cur.metric
     return Kpi(
-        label=label or m.label, value=cur.text, year=cur.year, source=cur.source or "n.d.", demo=cur.demo,
+        label=label or m.label, value=cur.text, year=cur.year if m.yearly else "millésime de la source",
+        source=cur.source or "n.d.", demo=cur.demo,
         delta=delta_text(cur, prev) if prev is not None else None, good_direction=m.good_direction,
         help=help or m.definition, coverage=cur.coverage,
     )

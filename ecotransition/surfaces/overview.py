@@ -369,8 +369,10 @@ def comparison_figure(comp: pd.DataFrame, title: str | None = None) -> go.Figure
     """One small bar chart per indicator (units differ), one bar per area, the PMA in grey."""
     keys = list(dict.fromkeys(comp["metric"])) if len(comp) else []
     labels = {m: comp.loc[comp["metric"] == m, ["label", "unit"]].iloc[0] for m in keys}
+    # The metric's short name: the long labels of the table do not fit above a small chart.
+    short = {m: metrics.METRICS[m].short if m in metrics.METRICS else labels[m]["label"] for m in keys}
     fig = make_subplots(rows=1, cols=max(1, len(keys)),
-                        subplot_titles=[f"{labels[m]['label']}<br><sup>{labels[m]['unit']}</sup>" for m in keys])
+                        subplot_titles=[f"{short[m]}<br><sup>{labels[m]['unit']}</sup>" for m in keys])
     for i, m in enumerate(keys, start=1):
         d = comp[comp["metric"] == m]
         colors = [("#999999" if k == "pma" else EPCI_COLORS.get(z, PALETTE[4]) if k == "epci" else PALETTE[4])

@@ -39,6 +39,20 @@ def built_db(tmp_path_factory) -> Path:
     return path
 
 
+def data_sums(db: Path) -> dict:
+    """Checksums of every data table (the imports log left out): equal before and after a refusal."""
+    from ecotransition.data.db import CONTRACT_TABLES, checksums
+
+    with duckdb.connect(str(db), read_only=True) as c:
+        return checksums(c, [t for t in CONTRACT_TABLES if t != "imports"])
+
+
+def rows(db: Path, sql: str, **params) -> list[tuple]:
+    """The rows of a query on the database file, read-only."""
+    with duckdb.connect(str(db), read_only=True) as c:
+        return c.execute(sql, params).fetchall()
+
+
 def metric_values(conn) -> tuple:
     """Every metrics_* result on this connection, as the map reads them (the metric layer's input)."""
     from ecotransition.core import metrics

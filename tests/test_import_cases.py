@@ -19,21 +19,12 @@ import openpyxl
 import pytest
 
 from conftest import ROOT
-from ecotransition.data.db import CONTRACT_TABLES, DatabaseBusy, checksums
+from conftest import data_sums as sums
+from conftest import rows
+from ecotransition.data.db import DatabaseBusy
 from ecotransition.imports import LOADED, REFUSED, UNCHANGED, import_file
 
 CASES = Path(__file__).resolve().parent / "fixtures" / "cases"
-DATA_TABLES = [t for t in CONTRACT_TABLES if t != "imports"]
-
-
-def sums(db: Path) -> dict:
-    with duckdb.connect(str(db), read_only=True) as c:
-        return checksums(c, DATA_TABLES)
-
-
-def rows(db: Path, sql: str, **params) -> list[tuple]:
-    with duckdb.connect(str(db), read_only=True) as c:
-        return c.execute(sql, params).fetchall()
 
 
 def problems(message: str) -> list[str]:

@@ -7,28 +7,17 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, data_sums, rows
 from ecotransition.data import backup
-from ecotransition.data.db import CONTRACT_TABLES, checksums, open_readonly
+from ecotransition.data.db import CONTRACT_TABLES, open_readonly
 from ecotransition.imports import LOADED, REFUSED, UNCHANGED, import_file, templates
 from ecotransition.surfaces import export
 
 FIX = Path(__file__).resolve().parent / "fixtures"
 DATA_TABLES = [t for t in CONTRACT_TABLES if t != "imports"]
 TODAY = datetime.now().strftime("%d/%m/%Y")  # the import's own date, in `source`
-
-
-def data_sums(db: Path) -> dict:
-    with duckdb.connect(str(db), read_only=True) as c:
-        return checksums(c, DATA_TABLES)
-
-
-def rows(db: Path, sql: str, **params) -> list[tuple]:
-    with duckdb.connect(str(db), read_only=True) as c:
-        return c.execute(sql, params).fetchall()
 
 
 def log(db: Path) -> list[tuple]:

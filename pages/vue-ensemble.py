@@ -36,7 +36,8 @@ cards = {
     "Territoire": store.shared(ov.territory_kpis, territory, indicators, sel),
     "Investissements": store.shared(ov.investment_kpis, projects, indicators, sel),
     "Solaire": store.shared(ov.solar_kpis, solar_values, communes, cadastre, solar_year, cadastre_year, sel),
-    "Chaîne des parcs": store.shared(ov.parks_kpis, visits_values, communes, visits, indicators, visits_year, sel),
+    "Chaîne des parcs": store.shared(ov.parks_kpis, visits_values, communes,
+                                      store.query("visits_channel_years", **params), indicators, visits_year, sel),
     "Événements": store.shared(ov.event_kpis, events, events_year, sel),
 }
 demo_notice(any(k.demo for ks in cards.values() for k in ks))

@@ -4,6 +4,7 @@ WITH per_channel AS (
            sum(visits) AS visits,
            sum(missing_measures)::BIGINT AS missing_measures,
            sum(measures)::BIGINT AS measures,
+           count(DISTINCT month(day)) AS months,
            bool_or(source = 'démonstration') AS is_demo
     FROM counter_daily
     GROUP BY ALL
@@ -12,7 +13,7 @@ SELECT ch.channel_id, ch.site_id, s.site_name, s.park_id, p.name AS park, s.comm
        c.name AS commune, e.short_name AS epci, ch.mobility_type, pc.year, pc.visits,
        pc.missing_measures * coalesce(ch.time_step, 3600) / 3600.0 AS missing_hours,
        pc.measures * coalesce(ch.time_step, 3600) / 3600.0 AS hours,
-       pc.is_demo, s.lat, s.lon, s.source AS site_source
+       pc.months, pc.is_demo, s.lat, s.lon, s.source AS site_source
 FROM per_channel pc
 JOIN counter_channels ch ON ch.channel_id = pc.channel_id
 JOIN counter_sites s ON s.site_id = ch.site_id

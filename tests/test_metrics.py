@@ -77,14 +77,17 @@ def test_year_rules(data):
     assert M.default_year(v, "population") is None
 
 
-def test_visits_coverage_and_change_on_the_same_counters(data):
+def test_visits_coverage_and_change_on_the_same_counters(data, gaps):
     v, c = data["values"], data["communes"]
     cur, prev = M.reading(v, c, "visits", 2024), M.reading(v, c, "visits", 2023)
     assert cur.value == 356 * 48 + 366 * 24 and prev.value == 365 * 48 + 365 * 24
     assert cur.coverage == f"2 compteurs, {fmt.percent(240 / (2 * 366 * 24), 1)} des heures non mesurées (non comptées)"
-    assert M.change(cur, prev) == pytest.approx(25872 / 26280 - 1)
-    # 2025: one counter against two: not a change.
-    assert M.change(M.reading(v, c, "visits", 2025), cur) is None
+    # Counted visits change counter by counter (themes.parks), never commune by commune here.
+    assert M.change(cur, prev) is None
+    cy = sql.run(gaps, "visits_channel_years", epci=None, commune=None)
+    assert parks.constant_perimeter_change(cy, 2024) == (pytest.approx(25872 / 26280 - 1), 2)
+    # 2025: ten days of Lens against a full 2024: no counter counted all of both years.
+    assert parks.constant_perimeter_change(cy, 2025) == (None, 0)
 
 
 def test_change_of_perimeter_is_not_growth(data):
@@ -146,7 +149,7 @@ def test_sentences_state_what_the_figures_show(data, gaps):
     assert solar_sentence == (f"En 2024, les installations photovoltaïques du Pôle métropolitain ({UPTAKE_COVERAGE}) "
                               f"ont produit 840{NBSP}MWh, soit {UPTAKE_2024} du potentiel annuel de leurs toitures "
                               f"(16,0{NBSP}GWh).")
-    slide = screen.parcs(v, data["geo"], sql.run(gaps, "screen_visits_yearly"),
+    slide = screen.parcs(v, data["geo"], sql.run(gaps, "screen_visits_yearly"), sql.run(gaps, "visits_channel_years", epci=None, commune=None),
                          pd.DataFrame(columns=["id", "year", "value", "unit", "label", "source"]),
                          screen.PALETTES["sombre"])
     change = fmt.signed_percent(25872 / 26280 - 1)
@@ -157,17 +160,22 @@ def test_sentences_state_what_the_figures_show(data, gaps):
 def test_counted_visits_and_their_year_read_the_same_everywhere(data, gaps):
     v, c = data["values"], data["communes"]
     year = M.default_year(v, "visits")
-    ov_card = overview.parks_kpis(v, c, sql.run(gaps, "overview_visits", epci=None, commune=None),
+    ov_card = overview.parks_kpis(v, c, sql.run(gaps, "visits_channel_years", epci=None, commune=None),
                                   pd.DataFrame(columns=["id"]), year, Selection())[0]
     cy = sql.run(gaps, "visits_channel_years", epci=None, commune=None)
     park_card = parks.kpis(cy, year, pd.DataFrame(columns=["id"]), sql.run(gaps, "park_sites_list"), "PMA")[0]
     profile = maps.commune_profile(v, data["geo"], "62498", None).set_index("Indicateur")
-    slide = screen.parcs(v, data["geo"], sql.run(gaps, "screen_visits_yearly"),
+    slide = screen.parcs(v, data["geo"], sql.run(gaps, "screen_visits_yearly"), sql.run(gaps, "visits_channel_years", epci=None, commune=None),
                          pd.DataFrame(columns=["id", "year", "value", "unit", "label", "source"]),
                          screen.PALETTES["sombre"])
     assert (ov_card.year, park_card.year, slide.figures[0].year) == (2024, 2024, "2024")
     assert {ov_card.value, park_card.value, profile.loc["Passages comptés", maps.PROFILE_PMA],
             slide.figures[0].value} == {VISITS_2024}
+    # Their change too: one definition (the counters counted in each month of both years).
+    change = fmt.signed_percent(25872 / 26280 - 1)
+    assert ov_card.delta == f"{change} par rapport à 2023 (mêmes compteurs)"
+    assert park_card.delta == f"{change} par rapport à 2023"
+    assert slide.figures[1].value == change
 
 
 def test_per_inhabitant_comparison_uses_the_same_figures_as_the_map(data):

@@ -60,18 +60,15 @@ def visits_frame() -> pd.DataFrame:
     return df.assign(is_demo=True, source="démonstration")
 
 
-def test_visits_change_compares_the_same_counters():
+def test_visits_summary_of_a_year():
     s = ov.visits_summary(visits_frame(), 2024)
     assert s["visits"] == 11 * 110 + 400 + 6 * 50
-    # B started in July 2024: its passages are not growth. A: (11 × 110 + 400) / (12 × 100) − 1.
-    assert s["change"] == pytest.approx((11 * 110 + 400) / 1200 - 1)
-    assert s["comparable_channels"] == 1
     assert s["missing_share"] == pytest.approx(6 * 72 / (18 * 720))
 
 
 def test_visits_of_a_year_without_counts_are_missing_not_zero():
     s = ov.visits_summary(visits_frame(), 2019)
-    assert s["visits"] is None and s["change"] is None and s["channels"] == 0
+    assert s["visits"] is None and s["channels"] == 0
 
 
 def test_busiest_month():

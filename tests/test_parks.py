@@ -177,8 +177,10 @@ def test_events_on_the_series_are_escaped_and_labelled():
     assert fig.layout.xaxis.ticktext[0] == "juin 2023"
 
 
-def test_constant_perimeter_change_ignores_new_counters():
-    cy = pd.DataFrame({"channel_id": ["a", "a", "b"], "year": [2023, 2024, 2024], "visits": [100, 110, 500]})
+def test_constant_perimeter_change_ignores_new_and_partial_counters():
+    # a: counted all of both years; b: new in 2024; c: out of order for months in 2023.
+    cy = pd.DataFrame({"channel_id": ["a", "a", "b", "c", "c"], "year": [2023, 2024, 2024, 2023, 2024],
+                       "visits": [100, 110, 500, 40, 90], "months": [12, 12, 12, 7, 12]})
     change, n = parks.constant_perimeter_change(cy, 2024)
     assert change == pytest.approx(0.10) and n == 1
 
@@ -198,13 +200,15 @@ def test_by_site_keeps_missing_modes_missing():
 # ---------------------------------------------------------------- page
 
 def constant_perimeter(conn, year, where="TRUE"):
-    """Visits of `year` and `year - 1` over the channels counted in both years, straight from SQL."""
+    """Visits of `year` and `year - 1` over the channels counted in each month of both years,
+    straight from the hourly measures."""
     return conn.execute(f"""
         WITH cy AS (
             SELECT m.channel_id, year(m.start_datetime) AS y, sum(m.count) AS v
             FROM counter_measures m JOIN counter_channels ch USING (channel_id) JOIN counter_sites s USING (site_id)
             LEFT JOIN communes c ON c.code = s.commune_code LEFT JOIN epci e ON e.code = c.epci_code
-            WHERE {where} GROUP BY ALL HAVING sum(m.count) IS NOT NULL)
+            WHERE {where} GROUP BY ALL
+            HAVING sum(m.count) IS NOT NULL AND count(DISTINCT month(m.start_datetime)) = 12)
         SELECT sum(a.v), sum(b.v) FROM cy a JOIN cy b ON a.channel_id = b.channel_id AND b.y = a.y - 1
         WHERE a.y = $year""", {"year": year}).fetchall()[0]
 
@@ -217,7 +221,7 @@ def test_page_default_view(conn, built_db):
         FROM counter_measures JOIN counter_channels ch USING (channel_id)
         WHERE year(start_datetime) = 2024""").fetchall()[0]
     cur, prev = constant_perimeter(conn, 2024)
-    assert m["Passages comptés"] == (fmt.number(v24), f"+{fmt.percent((cur - prev) / prev)} par rapport à 2023")
+    assert m["Passages comptés"] == (fmt.number(v24), f"{fmt.signed_percent((cur - prev) / prev)} par rapport à 2023")
     assert m["Part des vélos"][0] == fmt.percent(bike / v24)
     missing, hours = conn.execute("SELECT count(*) FILTER (count IS NULL AND year(start_datetime) = 2024), "
                                   "count(*) FILTER (year(start_datetime) = 2024) FROM counter_measures").fetchall()[0]

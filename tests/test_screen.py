@@ -14,10 +14,10 @@ from urllib.parse import unquote
 
 import pandas as pd
 import pytest
-
-from conftest import metric_values
 from streamlit.testing.v1 import AppTest
 
+from conftest import metric_values
+from ecotransition.core import fmt
 from ecotransition.data import sql
 from ecotransition.surfaces import screen
 from ecotransition.ui import store
@@ -171,11 +171,19 @@ def test_parcs_counts_passages_of_the_last_complete_year(fetch, conn):
     slide = screen.build("parcs", fetch)
     rows = conn.execute("SELECT year(start_datetime) AS y, sum(count) FROM counter_measures "
                         "GROUP BY y ORDER BY y").fetchall()
-    (y0, v0), (y1, v1) = rows[-2], rows[-1]
+    (y0, _), (y1, v1) = rows[-2], rows[-1]
+    # The change: the counters counted in each month of both years, as on the overview and
+    # /chaine-des-parcs (a counter that started during 2023 is not growth).
+    same0, same1 = conn.execute("""
+        WITH cy AS (SELECT channel_id, year(start_datetime) AS y, sum(count) AS v FROM counter_measures
+                    GROUP BY ALL HAVING count(DISTINCT month(start_datetime)) = 12)
+        SELECT sum(a.v), sum(b.v) FROM cy a JOIN cy b USING (channel_id) WHERE a.y = $y0 AND b.y = $y1""",
+                                {"y0": y0, "y1": y1}).fetchall()[0]
     passages, change, green = slide.figures
     assert (passages.value, passages.year, passages.demo) == (f"{int(v1):,}".replace(",", NNBSP), str(y1), True)
-    assert change.value == "+" + f"{(v1 - v0) / v0 * 100:.1f}".replace(".", ",") + NBSP + "%"
+    assert change.value == fmt.signed_percent(same1 / same0 - 1)
     assert change.label == f"de passages par rapport à {y0}"
+    assert slide.message == f"{change.value} de passages en {y1} par rapport à {y0}."
     assert (green.value, green.source, green.demo) == ("420", REPORT, False)
     assert [b.name for b in slide.chart.data if b.type == "bar"] == ["Piétons", "Vélos"]
     assert list(slide.chart.data[0].x) == [str(y) for y, _ in rows]
@@ -188,7 +196,9 @@ def test_an_unfinished_year_is_not_compared_with_a_full_one(gaps):
 
     indicators = pd.DataFrame(columns=["id", "year", "label", "unit", "value", "source"])
     slide = screen.parcs(metric_values(gaps), fixture_sql.run(gaps, "communes_geo"),
-                         fixture_sql.run(gaps, "screen_visits_yearly"), indicators, screen.PALETTES["sombre"])
+                         fixture_sql.run(gaps, "screen_visits_yearly"),
+                         fixture_sql.run(gaps, "visits_channel_years", epci=None, commune=None),
+                         indicators, screen.PALETTES["sombre"])
     assert [f.year for f in slide.figures] == ["2024", "2024"]
     assert slide.figures[0].value == f"25{NNBSP}872"
     assert "2025" not in slide.message

@@ -378,11 +378,12 @@ def reading(values: pd.DataFrame, communes: pd.DataFrame, key: str, year: int | 
 
 
 def comparable(cur: Reading, prev: Reading) -> bool:
-    """Two readings measure the same perimeter: the same communes (and, for counted visits,
-    the same number of counters). A change of perimeter is not growth."""
-    if cur.covered != prev.covered or cur.total != prev.total:
+    """Two readings measure the same perimeter: the same communes. A change of perimeter is not
+    growth. Counted visits are compared counter by counter, which communes cannot tell:
+    their change is themes.parks.constant_perimeter_change, never this one."""
+    if cur.metric.key == "visits":
         return False
-    return cur.metric.key != "visits" or cur.items == prev.items
+    return cur.covered == prev.covered and cur.total == prev.total
 
 
 def change(cur: Reading, prev: Reading) -> float | None:

@@ -26,6 +26,7 @@ from ecotransition.core.kpi import Kpi, from_reading
 from ecotransition.core.labels import DEMO_SOURCE, REPORT_SOURCE
 from ecotransition.core.plotting import EPCI_COLORS, PALETTE, style
 from ecotransition.core.selection import Selection, zones
+from ecotransition.themes import parks as parks_theme
 from ecotransition.themes import solar as solar_theme
 from ecotransition.themes.investments import demo_above_subplots, indicator_card, project_kpis, report_kpis
 
@@ -78,18 +79,11 @@ def visits_by_year(visits: pd.DataFrame) -> pd.DataFrame:
 def visits_summary(visits: pd.DataFrame, year: int | None) -> dict:
     """Counted passages of `year` and their change on the channels counted all of both years.
 
-    The change compares like with like: a counter installed during the year (or out of order
-    for months) would otherwise show up as growth.
+    The change of passages is not here: themes.parks.constant_perimeter_change defines it once.
     """
     per = visits_by_year(visits)
     cur = per[per["year"] == year]
-    prev = per[per["year"] == (year - 1 if year is not None else None)]
     total = cur["visits"].sum(min_count=1) if len(cur) else None
-    full_cur = set(cur.loc[cur["months"] == 12, "channel_id"])
-    full_prev = set(prev.loc[prev["months"] == 12, "channel_id"])
-    same = full_cur & full_prev
-    cur_same = cur.loc[cur["channel_id"].isin(same), "visits"].sum(min_count=1) if same else None
-    prev_same = prev.loc[prev["channel_id"].isin(same), "visits"].sum(min_count=1) if same else None
     hours = cur["hours"].sum() if len(cur) else 0
     return {
         "year": year,
@@ -98,8 +92,6 @@ def visits_summary(visits: pd.DataFrame, year: int | None) -> dict:
         "sites": int(visits.loc[visits["channel_id"].isin(cur["channel_id"]), "site_id"].nunique())
         if len(cur) else 0,
         "missing_share": (cur["missing_hours"].sum() / hours) if hours else None,
-        "change": fmt.change(cur_same, prev_same),
-        "comparable_channels": len(same),
         "demo": bool(cur["is_demo"].any()) if len(cur) else False,
         "source": _sources(cur["source"]) if len(cur) else fmt.MISSING,
     }
@@ -256,19 +248,19 @@ def solar_kpis(values: pd.DataFrame, communes: pd.DataFrame, cadastre: pd.DataFr
     return cards
 
 
-def parks_kpis(values: pd.DataFrame, communes: pd.DataFrame, visits: pd.DataFrame, indicators: pd.DataFrame,
+def parks_kpis(values: pd.DataFrame, communes: pd.DataFrame, channel_years: pd.DataFrame, indicators: pd.DataFrame,
                year: int | None, sel: Selection) -> list[Kpi]:
     """Counted passages of the selection (the metric layer's figure, as on the Chaîne des parcs
     page, the map and the screen) with the change on the counters measured all of both years."""
     r = metrics.reading(values, communes, "visits", year, sel.codes(communes))
-    s = visits_summary(visits, year)
+    change, _ = parks_theme.constant_perimeter_change(channel_years, year)
     card = from_reading(r, help=r.metric.definition + " L'évolution ne compare que les compteurs "
                                                       "en service les deux années entières.")
     cards = [Kpi(label="Passages aux compteurs des parcs", value=card.value, year=year,
                  source=card.source, demo=card.demo or not r.items, good_direction="up", help=card.help,
                  coverage=card.coverage,
-                 delta=f"{fmt.signed_percent(s['change'])} par rapport à {year - 1} (mêmes compteurs)"
-                 if s["change"] is not None else None)]
+                 delta=f"{fmt.signed_percent(change)} par rapport à {year - 1} (mêmes compteurs)"
+                 if change is not None else None)]
     suffix = " (tout le PMA)" if sel.filtered else ""
     for ind_id, label in (("parcs_ha", "Parcs de la Chaîne des parcs"),
                           ("voies_vertes_km", "Voies vertes reliant les parcs")):

@@ -307,13 +307,18 @@ def by_site_figure(sites: pd.DataFrame, year: int | None, top: int = 15, demo: b
 # ------------------------------------------------------------------ KPI cards
 
 def constant_perimeter_change(cy: pd.DataFrame, year: int | None) -> tuple[float | None, int]:
-    """Change of visits against the previous year over the channels counted in both years
-    (new counters would otherwise show up as growth), with the number of such channels."""
-    if year is None:
+    """The change of counted passages against the year before — the one definition the
+    overview, this page and the forum screen show: over the channels counted in each of the
+    twelve months of both years (a counter installed during a year, or out of order for months,
+    would otherwise read as growth or as a fall), with the number of such channels.
+
+    `cy`: visits_channel_years rows (channel_id, year, visits, months)."""
+    if year is None or cy.empty:
         return None, 0
-    cur = cy[cy["year"] == year].set_index("channel_id")["visits"]
-    prev = cy[cy["year"] == year - 1].set_index("channel_id")["visits"]
-    both = cur.dropna().index.intersection(prev.dropna().index)
+    full = cy[(cy["months"] == 12) & cy["visits"].notna()] if "months" in cy else cy[cy["visits"].notna()]
+    cur = full[full["year"] == year].groupby("channel_id")["visits"].sum()
+    prev = full[full["year"] == year - 1].groupby("channel_id")["visits"].sum()
+    both = cur.index.intersection(prev.index)
     if len(both) == 0:
         return None, 0
     return fmt.change(cur[both].sum(), prev[both].sum()), len(both)

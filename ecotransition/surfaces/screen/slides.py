@@ -13,6 +13,7 @@ from ecotransition.core import fmt, metrics
 from ecotransition.core.labels import DEMO_MARK, DEMO_SOURCE
 from ecotransition.surfaces.screen.charts import complete_years, solar_map, visits_chart
 from ecotransition.surfaces.screen.model import PALETTES, SLIDES, Figure, Item, Palette, Slide
+from ecotransition.themes.parks import constant_perimeter_change
 
 # Short labels for the room; the value carries the number, the label the unit.
 _INDICATOR_LABELS = {
@@ -93,8 +94,8 @@ def _reading_figure(r: metrics.Reading, label: str) -> Figure:
     return Figure(r.text, label + (f" ({r.coverage})" if r.partial else ""), _year(r.year), r.source, r.demo)
 
 
-def parcs(values: pd.DataFrame, communes: pd.DataFrame, visits: pd.DataFrame, indicators: pd.DataFrame,
-          palette: Palette) -> Slide:
+def parcs(values: pd.DataFrame, communes: pd.DataFrame, visits: pd.DataFrame, channel_years: pd.DataFrame,
+          indicators: pd.DataFrame, palette: Palette) -> Slide:
     """Counted passages of the last complete year (the metric layer's figure) and its change on
     the same counters; the chart shows the complete years by mode."""
     figures, chart = [], None
@@ -104,7 +105,7 @@ def parcs(values: pd.DataFrame, communes: pd.DataFrame, visits: pd.DataFrame, in
     if year is not None:
         cur = metrics.reading(values, communes, "visits", year)
         figures.append(_reading_figure(cur, "passages comptés dans les parcs"))
-        ch = metrics.change(cur, metrics.reading(values, communes, "visits", year - 1))
+        ch, _ = constant_perimeter_change(channel_years, year)
         if ch is not None:
             figures.append(Figure(fmt.signed_percent(ch), f"de passages par rapport à {year - 1}",
                                   str(year), cur.source, cur.demo))
@@ -208,7 +209,8 @@ QUERIES: dict[str, dict[str, tuple[str, dict]]] = {
     "solaire": {"values": ("metrics_solar", {}), "communes": ("communes_geo", {}),
                 "indicators": ("indicators_latest", {"theme": None})},
     "parcs": {"values": ("metrics_visits", {}), "communes": ("communes_geo", {}),
-              "visits": ("screen_visits_yearly", {}), "indicators": ("indicators_latest", {"theme": None})},
+              "visits": ("screen_visits_yearly", {}),
+              "channel_years": ("visits_channel_years", {"epci": None, "commune": None}), "indicators": ("indicators_latest", {"theme": None})},
     "evenements": {"events": ("events_list", {"annee": None})},
     "investissements": {"indicators": ("indicators_latest", {"theme": None}),
                         "investments": ("investments_list", {"epci": None, "commune": None})},

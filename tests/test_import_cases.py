@@ -347,9 +347,10 @@ def test_the_march_change_day_has_23_hours(writable_db):
 @pytest.mark.parametrize("encoding", ["utf-8", "cp1252", "xlsx"])
 def test_naive_local_times_follow_one_rule_in_every_reader(writable_db, encoding):
     header = ["channel_id", "counter_id", "start_datetime", "end_datetime", "count"]
-    good = [["demo-cpt-001-vel", "Cé", "2025-10-26 02:00:00", "", "6"],
+    good = [["demo-cpt-001-vel", "Cé", "2025-10-26 01:00:00", "", "6"],
             ["demo-cpt-001-vel", "Cé", "2025-10-26 03:00:00", "", "2"]]
     gap = [["demo-cpt-001-vel", "Cé", "2025-03-30 02:30:00", "", "1"]]
+    repeated = [["demo-cpt-001-vel", "Cé", "2025-10-26 02:30:00", "", "1"]]
 
     def encode(records):
         if encoding == "xlsx":
@@ -358,17 +359,22 @@ def test_naive_local_times_follow_one_rule_in_every_reader(writable_db, encoding
         return text.replace("Cé", "C" if encoding == "utf-8" else "Cé").encode(encoding)
 
     name = f"naif.{'xlsx' if encoding == 'xlsx' else 'csv'}"
+    before = sums(writable_db)
     refused = import_file("counter_measures", encode(gap), writable_db, file_name=name)
-    assert refused.status == REFUSED
     assert problems(refused.message) == [
         "ligne 2, start_datetime : « 2025-03-30 02:30:00 » heure inexistante : passage à l'heure d'été (l'heure "
         "de 2 h à 3 h est sautée ; indiquez le décalage, par exemple +01:00)"]
+    # The October hour happens twice: a time without offset cannot say which.
+    refused = import_file("counter_measures", encode(repeated), writable_db, file_name=name)
+    assert problems(refused.message) == [
+        "ligne 2, start_datetime : « 2025-10-26 02:30:00 » heure ambiguë : passage à l'heure d'hiver (l'heure "
+        "de 2 h à 3 h a lieu deux fois ; indiquez le décalage, +02:00 pour la première, +01:00 pour la seconde)"]
+    assert sums(writable_db) == before
     loaded = import_file("counter_measures", encode(good), writable_db, file_name=name)
     assert loaded.status == LOADED
-    # The repeated October hour written without a zone is its first (summer-time) reading.
     assert rows(writable_db, "SELECT start_datetime::VARCHAR, utc_offset, count FROM counter_measures "
                              "WHERE channel_id = 'demo-cpt-001-vel' AND start_datetime::DATE = DATE '2025-10-26' "
-                             "ORDER BY 1") == [("2025-10-26 02:00:00", 120, 6), ("2025-10-26 03:00:00", 60, 2)]
+                             "ORDER BY 1") == [("2025-10-26 01:00:00", 120, 6), ("2025-10-26 03:00:00", 60, 2)]
 
 
 # ------------------------------------------------------------------ bounded cost: caps before parsing
@@ -477,3 +483,53 @@ def test_a_file_name_loses_its_invisible_characters(writable_db):
     assert result.file_name == "agendagnp.exe.csv"
     assert rows(writable_db, "SELECT file_name FROM imports ORDER BY imported_at DESC LIMIT 1") == [
         ("agendagnp.exe.csv",)]
+
+
+
+# ------------------------------------------------------------------ found by trying to break it
+
+def test_a_repeated_enedis_or_register_row_is_refused_not_added(writable_db):
+    before = sums(writable_db)
+    enedis = ("annee;code_commune;nom_commune;domaine_de_tension;nb_sites_photovoltaique_enedis;"
+              "energie_produite_annuelle_photovoltaique_enedis_mwh\n2025;62498;Lens;BT < 36 kVA;412;2301,5\n"
+              "2025;62498;Lens;BT < 36 kVA;412;2301,5\n2025;62498;Lens;HTA;3;850\n").encode()
+    result = import_file("solar_production", enedis, writable_db, file_name="enedis.csv")
+    assert problems(result.message) == ["ligne 3, code_commune : « 62498 » en double : même commune, même année "
+                                        "et même domaine de tension qu'à la ligne 2"]
+    odre = (CASES / "odre_agregation_moins_36kw.csv").read_bytes()
+    result = import_file("solar_production", odre + odre.splitlines(keepends=True)[-1], writable_db,
+                         file_name="registre.csv")
+    assert problems(result.message) == ["ligne 4, codeinseecommune : « 62498 » en double : même installation du "
+                                        "registre qu'à la ligne 3"]
+    assert sums(writable_db) == before
+
+
+def test_a_date_with_an_invalid_time_names_the_time_part(writable_db):
+    data = ("titre;date_debut;date_fin;lieu;code_commune;theme;participants\n"
+            "A;14/09/2025 25:00;;Parc;62540;Parcs;1\nB;2025-09-14T23:30:00+02:00;;Parc;62540;Parcs;1\n").encode()
+    result = import_file("events", data, writable_db, file_name="agenda.csv")
+    assert problems(result.message) == [
+        "ligne 2, date_debut : « 14/09/2025 25:00 » n'est pas une date : la partie heure n'est pas valide (une "
+        "heure valide est acceptée, seule la date est gardée)"]
+
+
+def test_a_title_without_separators_and_a_very_wide_header(writable_db):
+    data = ("Production solaire 2025 – export\n"
+            "annee;code_commune;nom_commune;nb_sites_photovoltaique_enedis\n2025;62498;Lens;3\n").encode()
+    result = import_file("solar_production", data, writable_db, file_name="export.csv")
+    assert problems(result.message)[0].startswith("ligne 1 : l'en-tête semble être à la ligne 2")
+    wide = (";".join(f"c{k}" for k in range(20_005)) + "\n").encode()
+    result = import_file("events", wide, writable_db, file_name="large.csv")
+    assert problems(result.message) == ["20005 colonnes sur la ligne d'en-tête (limite 300) : ce n'est pas un "
+                                        "fichier de ce jeu de données."]
+
+
+def test_checksums_see_swapped_values_and_repeated_rows(tmp_path):
+    from ecotransition.data.db import checksums
+    sums_of = []
+    for data in ([("a", 1), ("b", 2)], [("a", 2), ("b", 1)], [("a", 1), ("a", 1)], [("b", 2), ("b", 2)]):
+        with duckdb.connect() as c:
+            c.execute("CREATE TABLE t (k VARCHAR, v INTEGER)")
+            c.executemany("INSERT INTO t VALUES (?, ?)", data)
+            sums_of.append(checksums(c, ["t"])["t"])
+    assert len(set(sums_of)) == 4

@@ -201,12 +201,15 @@ def modified_copy(path: Path, start_from: Path | None = None, changed: Iterable[
 
 
 def checksums(conn: duckdb.DuckDBPyConnection, tables=CONTRACT_TABLES) -> dict[str, tuple[int, int]]:
-    """(row count, order-independent hash of every row) per table: equal content, equal sums."""
+    """(row count, order-independent sum of the hash of every row's text) per table.
+
+    The row's text, not DuckDB's row hash: that one combines field hashes so that values swapped
+    between two rows, or two identical rows, leave an XOR unchanged."""
     out = {}
     for table in tables:
         # Table names come from our own constant list, never from input.
         out[table] = conn.execute(
-            f"SELECT count(*), coalesce(bit_xor(hash(t)), 0) FROM {table} t"
+            f"SELECT count(*), coalesce(sum(hash(t::VARCHAR)::HUGEINT), 0) FROM {table} t"
         ).fetchall()[0]
     return out
 
@@ -242,13 +245,14 @@ def writer_holding(path: Path) -> tuple[int, str] | None:
     return pid, command
 
 
-def refuse_if_busy(path: Path, what: str = "Écriture") -> None:
+def refuse_if_busy(path: Path) -> None:
     """Raise DatabaseBusy when another program holds `path` for writing: swapping the file
     under it would lose its work and leave a WAL that no longer matches."""
     holder = writer_holding(Path(path))
     if holder is not None:
         pid, command = holder
         raise DatabaseBusy(
-            f"{what} refusé : la base {Path(path).name} est ouverte en écriture par un autre programme "
-            f"(verrou d'écriture DuckDB tenu par le processus {pid}" + (f" : {command[:120]}" if command else "")
+            f"Refusé : la base {Path(path).name} est ouverte en écriture par un autre programme "
+            f"(verrou d'écriture DuckDB tenu par le processus {pid}"
+            + (f" : {' '.join(command.split())[:120]}" if command else "")
             + "). Rien n'a changé. Fermez ce programme, puis recommencez.")

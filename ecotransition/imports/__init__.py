@@ -17,6 +17,7 @@ or the new one, never a mix, and picks the new one up as soon as the file's stam
 
 from __future__ import annotations
 
+import csv
 import errno
 import hashlib
 import os
@@ -37,7 +38,9 @@ from ecotransition.core.paths import db_path
 from ecotransition.data import backup, registry, sql
 from ecotransition.data.db import modified_copy
 from ecotransition.imports.datasets import DATASETS, Context, Dataset
-from ecotransition.imports.readers import ReadError, Table, check_caps, normalize_header, probe_csv, read_table
+from ecotransition.imports.readers import (
+    ReadError, Table, check_caps, normalize_header, probe_csv, read_table, sniff_delimiter,
+)
 from ecotransition.imports.validate import (
     Issue, Staged, install_macros, match_header, report, sort_issues, stage_csv, stage_table, table_issues,
     type_issues,
@@ -283,7 +286,12 @@ def _header_below(table: Table, ds: Dataset, match) -> int | None:
     if not any(i.reason.startswith("colonne manquante") for i in match.issues):
         return None
     for line, row in table.head:
-        if not match_header([str(c or "") for c in row], ds.formats, line).issues:
+        cells = [str(c or "") for c in row]
+        if table.delimiter and len(cells) == 1:
+            # A title without separators made the file look like one column: split the line
+            # by its own separator.
+            cells = next(csv.reader([cells[0]], delimiter=sniff_delimiter(cells[0])))
+        if not match_header(cells, ds.formats, line).issues:
             return line
     return None
 

@@ -329,10 +329,13 @@ def check_caps(source: bytes | Path, fast: bool) -> None:
         return
     newlines, closed = _count_lines(source)
     rows = newlines + (0 if closed else 1)
-    first = head.split(b"\n", 1)[0].decode("utf-8", errors="replace")
+    line = head if b"\n" in head else head_of(source, 16 * 2**20)   # a header longer than the head
+    whole_line = b"\n" in line or len(line) < 16 * 2**20
+    first = line.split(b"\n", 1)[0].decode("utf-8", errors="replace")
     columns = len(first.split(sniff_delimiter(first)))
     if columns > MAX_COLUMNS:
-        raise ReadError(f"{columns} colonnes sur la ligne d'en-tête (limite {MAX_COLUMNS}) : ce n'est pas "
+        counted = str(columns) if whole_line else f"plus de {columns}"
+        raise ReadError(f"{counted} colonnes sur la ligne d'en-tête (limite {MAX_COLUMNS}) : ce n'est pas "
                         "un fichier de ce jeu de données.")
     if fast and rows > MAX_ROWS:
         raise ReadError(f"{fmt.number(rows)} lignes (limite {fmt.number(MAX_ROWS)}) : découpez le fichier, "

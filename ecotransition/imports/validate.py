@@ -187,7 +187,7 @@ CREATE OR REPLACE TEMP MACRO _insee(v) AS CASE
 CREATE OR REPLACE TEMP MACRO _date(v) AS CASE
     WHEN regexp_full_match(trim(v), '\d{1,2}[/.-]\d{1,2}[/.-]\d{4}([ T]([01]?\d|2[0-3])[:h][0-5]\d(:[0-5]\d)?)?')
         THEN try_strptime(regexp_replace(regexp_extract(trim(v), '^\S+'), '[.-]', '/', 'g'), '%d/%m/%Y')::DATE
-    WHEN regexp_full_match(trim(v), '\d{4}-\d{2}-\d{2}([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?)?')
+    WHEN regexp_full_match(trim(v), '\d{4}-\d{2}-\d{2}([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?')
         THEN try_cast(left(trim(v), 10) AS DATE) END;
 CREATE OR REPLACE TEMP MACRO _time_part(v) AS
     regexp_matches(trim(v), '[ T]\d{1,2}[:h]\d{2}') AND NOT regexp_matches(trim(v), '[ T]00[:h]00(:00)?$');
@@ -375,7 +375,13 @@ def type_issues(conn: duckdb.DuckDBPyConnection, staged: Staged) -> list[Issue]:
     checks = []  # (phase, column, value expression, reason, condition)
     for col in fmt.columns:
         n = col.name
-        if n in staged.present and col.kind != "text":
+        if n in staged.present and col.kind == "date":
+            # A date followed by a time that does not parse: the reason names the time part.
+            timed = f"regexp_matches(coalesce(r__{n}, ''), '\\d[ T]\\S*\\d')"
+            checks.append((1, col, f"r__{n}", "n'est pas une date : la partie heure n'est pas valide (une heure "
+                          "valide est acceptée, seule la date est gardée)", f"n__{n} = false AND {timed}"))
+            checks.append((1, col, f"r__{n}", reason_for(col), f"n__{n} = false AND NOT {timed}"))
+        elif n in staged.present and col.kind != "text":
             checks.append((1, col, f"r__{n}", reason_for(col), f"n__{n} = false"))
         if col.mandatory:
             checks.append((2, col, "NULL", "valeur obligatoire manquante", f"n__{n} = true"))

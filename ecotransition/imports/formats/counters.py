@@ -90,9 +90,9 @@ MEASURES = Format("schema", "schéma comptage des mobilités – mesures", (
 def build_measures(ctx: Context) -> None:
     """Measures keyed by channel and instant: the local start (Europe/Paris wall clock, as the
     daily and monthly sums read it) with its UTC offset, so the two 02:00 hours of the last Sunday
-    of October stay two measures. A local time written without a zone is read by the Paris rule:
-    one that does not exist (the March hour skipped) is refused, one that happens twice (the
-    October hour) is its first, summer-time, reading."""
+    of October stay two measures. A local time written without a zone is read by the Paris rule;
+    one that does not exist (the March hour skipped) or that happens twice (the October hour)
+    is refused, asking for the offset."""
     ctx.check("SELECT line, 'channel_id', r__channel_id, "
               "'canal de comptage inconnu : importez d''abord le fichier des canaux' "
               "FROM _parsed WHERE channel_id IS NOT NULL "
@@ -104,6 +104,10 @@ def build_measures(ctx: Context) -> None:
     ctx.check("SELECT line, 'start_datetime', r__start_datetime, "
               "'heure inexistante : passage à l''heure d''été (l''heure de 2 h à 3 h est sautée ; "
               "indiquez le décalage, par exemple +01:00)' FROM _parsed WHERE g__start_datetime")
+    ctx.check("SELECT line, 'start_datetime', r__start_datetime, "
+              "'heure ambiguë : passage à l''heure d''hiver (l''heure de 2 h à 3 h a lieu deux fois ; "
+              "indiquez le décalage, +02:00 pour la première, +01:00 pour la seconde)' "
+              "FROM _parsed WHERE z__start_datetime AND paris_repeated(l__start_datetime)")
     # The same channel at the same instant twice: refused whatever the reader (both lines named).
     exact = ctx.scalar("SELECT count(*) FROM (SELECT 1 FROM _parsed WHERE channel_id IS NOT NULL "
                        "AND start_datetime IS NOT NULL GROUP BY channel_id, start_datetime HAVING count(*) > 1)")

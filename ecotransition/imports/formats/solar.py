@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from ecotransition.imports.formats.base import (
-    _COMMUNE, _SOURCE, Context, _provided, _source, duplicates, unknown_communes,
+    _COMMUNE, _add_key, _SOURCE, Context, _provided, _source, duplicates, unknown_communes,
 )
 from ecotransition.imports.validate import Col, Format, Issue
 
@@ -68,6 +68,7 @@ ENEDIS = Format("enedis", "Enedis – production électrique par filière à la 
         minimum=0),
     Col("energy_mwh", "number", ("energie_produite_annuelle_photovoltaique_enedis_mwh",
                                  "energie_photovoltaique_annuelle_enedis"), minimum=0),
+    Col("voltage", "text", ("domaine_de_tension",)),
 ), strict=False, source="Enedis, production électrique par filière à la maille commune")
 
 ODRE = Format("odre", "ODRÉ – registre national des installations de production d'électricité", (
@@ -148,6 +149,11 @@ def build_solar(ctx: Context) -> None:
             f"{_source(ctx)} FROM _parsed p", {"source": ctx.source})
         _provided(ctx, ("sites", "power_kw", "energy_mwh"))
     elif key == "enedis":
+        # One line per commune, year and voltage range: the same one twice is a duplicate, not
+        # a part to add to the others.
+        _add_key(ctx, "coalesce(lower(trim(voltage)), '')")
+        duplicates(ctx, ["commune_code", "year", "nk"], "même commune, même année et même domaine de tension",
+                   "commune_code")
         if ctx.issues:
             return
         # One line per voltage range in recent files: a commune's year is their sum
@@ -159,6 +165,10 @@ def build_solar(ctx: Context) -> None:
             "FROM _parsed GROUP BY commune_code, year", {"source": ctx.source})
         ctx.provided = {"sites", "energy_mwh"} if ctx.has("energy_mwh") else {"sites"}
     else:
+        # The same register row twice (name, commune, date, power, count) is a duplicate.
+        _add_key(ctx, "concat_ws('|', lower(trim(coalesce(name, ''))), commissioned, power_kw, "
+                      "coalesce(installations, 1))")
+        duplicates(ctx, ["commune_code", "nk"], "même installation du registre", "commune_code")
         if ctx.issues:
             return
         undated = ctx.scalar("SELECT count(*) FROM _parsed WHERE commissioned IS NULL")

@@ -81,6 +81,9 @@ def test_visits_coverage_and_change_on_the_same_counters(data, gaps):
     v, c = data["values"], data["communes"]
     cur, prev = M.reading(v, c, "visits", 2024), M.reading(v, c, "visits", 2023)
     assert cur.value == 356 * 48 + 366 * 24 and prev.value == 365 * 48 + 365 * 24
+    # A year without counts is missing, not zero.
+    before = M.reading(v, c, "visits", 2019)
+    assert before.value is None and before.text == "n.d." and before.items == 0
     assert cur.coverage == f"2 compteurs, {fmt.percent(240 / (2 * 366 * 24), 1)} des heures non mesurées (non comptées)"
     # Counted visits change counter by counter (themes.parks), never commune by commune here.
     assert M.change(cur, prev) is None

@@ -42,11 +42,6 @@ def test_resolve_year_prefers_the_filter_then_the_latest(gaps):
     assert M.resolve_year(values.iloc[0:0], "pv_sites", None) is None
 
 
-def test_full_years_need_twelve_months():
-    months = pd.Series(pd.date_range("2023-01-01", "2025-02-01", freq="MS"))
-    assert ov.full_years(months) == [2023, 2024]
-
-
 def visits_frame() -> pd.DataFrame:
     """Two channels: A counted all of 2023 and 2024, B installed in July 2024."""
     rows = []
@@ -58,17 +53,6 @@ def visits_frame() -> pd.DataFrame:
                                      "hours", "missing_hours"])
     df.loc[(df["channel_id"] == "A") & (df["month"] == date(2024, 8, 1)), "visits"] = 400.0
     return df.assign(is_demo=True, source="démonstration")
-
-
-def test_visits_summary_of_a_year():
-    s = ov.visits_summary(visits_frame(), 2024)
-    assert s["visits"] == 11 * 110 + 400 + 6 * 50
-    assert s["missing_share"] == pytest.approx(6 * 72 / (18 * 720))
-
-
-def test_visits_of_a_year_without_counts_are_missing_not_zero():
-    s = ov.visits_summary(visits_frame(), 2019)
-    assert s["visits"] is None and s["channels"] == 0
 
 
 def test_busiest_month():

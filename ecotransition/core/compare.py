@@ -45,7 +45,7 @@ def sources(comp: pd.DataFrame) -> str:
     """'Sites photovoltaïques pour 1 000 habitants, … : démonstration ; population : … · …'."""
     groups: dict[str, list[str]] = {}
     for label, src in dict.fromkeys(zip(comp["label"], comp["source"])):
-        groups.setdefault(metrics.join_sources(src.split(" ; ")) if src else fmt.MISSING, []).append(label)
+        groups.setdefault(metrics.join_sources([src]) or fmt.MISSING, []).append(label)
     return " · ".join(f"{', '.join(dict.fromkeys(labels))} : {src}" for src, labels in groups.items())
 
 

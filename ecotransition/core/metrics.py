@@ -27,7 +27,6 @@ import numpy as np
 import pandas as pd
 
 from ecotransition.core import fmt
-from ecotransition.core.labels import DEMO_SOURCE
 
 # ------------------------------------------------------------------ formats of values
 
@@ -97,6 +96,8 @@ class Metric:
     den_missing: str = ""               # ... when the denominator is unknown
     decimals: int = 0                # of the plain number, in tables and exports
     unit_in_value: bool = False      # the format writes the unit itself ('12,3 GWh'): no unit after labels
+    per_counter: bool = False        # counted at counters, not communes: coverage is counters and hours,
+                                     # and the change is compared counter by counter (themes.parks)
 
     @property
     def export_label(self) -> str:
@@ -144,7 +145,7 @@ METRICS: dict[str, Metric] = {m.key: m for m in (
            definition="Puissance installée ÷ population municipale.",
            num_missing="production non renseignée", den_missing="population non renseignée"),
     Metric("visits", "Passages comptés", "Passages comptés (compteurs situés dans la commune)", "passages", _int,
-           year_rule=COMPLETE,
+           year_rule=COMPLETE, per_counter=True,
            definition="Passages de piétons et de cyclistes aux compteurs situés dans la sélection ; "
                       "les heures non mesurées ne sont pas comptées.",
            note="Seules les communes équipées d'un compteur ont une valeur ; heures manquantes exclues.",
@@ -292,7 +293,7 @@ class Reading:
     def coverage(self) -> str | None:
         """'149 communes sur 150 ; hors Lens : potentiel non renseigné', or None when whole."""
         m = self.metric
-        if m.key == "visits":
+        if m.per_counter:
             if not self.items:
                 return "aucun compteur dans la sélection"
             text = f"{fmt.number(self.items)} compteur{'s' if self.items > 1 else ''}"
@@ -300,7 +301,7 @@ class Reading:
                 text += f", {fmt.percent(self.unknown / self.hours, 1)} des heures non mesurées (non comptées)"
             return text
         if m.absent_is_zero or (m.ratio and not m.yearly and not self.partial):
-            if self.unknown and m.num_missing != Metric.num_missing:
+            if self.unknown:
                 return f"{fmt.number(self.unknown)} projet(s) non compté(s) : {m.num_missing}"
             return None
         if not self.partial:
@@ -344,7 +345,7 @@ def reading(values: pd.DataFrame, communes: pd.DataFrame, key: str, year: int | 
     if m.absent_is_zero:
         covered_codes |= set(area) - set(rows["code"])
     missing = []
-    if not m.absent_is_zero and m.key != "visits":
+    if not m.absent_is_zero and not m.per_counter:
         by_code = rows.set_index("code")
         for code in area:
             if code in covered_codes:
@@ -364,11 +365,11 @@ def reading(values: pd.DataFrame, communes: pd.DataFrame, key: str, year: int | 
         value = None if fmt.is_missing(num) else float(num)
         if value is None and m.absent_is_zero and area:
             value = 0.0
-    covered = len(area) if m.key == "visits" else len(covered_codes)
+    covered = len(area) if m.per_counter else len(covered_codes)
     return Reading(
         metric=m, value=value, year=None if not m.yearly or cumulative else year,
         covered=covered, total=len(area), missing=tuple(missing),
-        source=join_sources(rows["source"]) or (DEMO_SOURCE if m.absent_is_zero is False and rows.empty else ""),
+        source=join_sources(rows["source"]),
         demo=bool(rows["is_demo"].fillna(False).any()) if len(rows) else False,
         items=int(rows["items"].sum()) if len(rows) else 0,
         unknown=int(rows["unknown"].fillna(0).sum()) if len(rows) else 0,
@@ -381,7 +382,7 @@ def comparable(cur: Reading, prev: Reading) -> bool:
     """Two readings measure the same perimeter: the same communes. A change of perimeter is not
     growth. Counted visits are compared counter by counter, which communes cannot tell:
     their change is themes.parks.constant_perimeter_change, never this one."""
-    if cur.metric.key == "visits":
+    if cur.metric.per_counter:
         return False
     return cur.covered == prev.covered and cur.total == prev.total
 

@@ -122,8 +122,7 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
         file_name = file_name or path.name
         # A file that DuckDB may read itself is not loaded in Python (memory must not grow with
         # it): its head, line count and digest are read from the path, by chunks.
-        data = path if ds.fast and not any(ch in str(path) for ch in "*?[]{}") else path.read_bytes()
-    source = data
+        data = path if ds.fast and not _globbed(path) else path.read_bytes()
 
     def whole() -> bytes:
         """The file's bytes, for the readers in Python (its size capped before)."""
@@ -169,9 +168,8 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
                 issues = [read_error]
             else:
                 if fast is not None:
-                    # DuckDB reads a path as a glob pattern (« m[1].csv » would read m1.csv, « m*.csv »
-                    # several files): such a name is read from a copy, the bytes already hashed.
-                    if path is None or any(ch in str(path) for ch in "*?[]{}"):
+                    # A name DuckDB would take as a pattern is read from a copy, the bytes already hashed.
+                    if path is None or _globbed(path):
                         tmp_csv = _spill(whole(), db)
                         path = None
                     ctx = _fast_check(conn, ds, str(path or tmp_csv), fast, result, source_day, notify, options)
@@ -179,7 +177,7 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
                         # Something is wrong: read again in Python for exact line numbers, if the
                         # file is small enough to be read that way.
                         try:
-                            check_caps(source, fast=False)
+                            check_caps(data, fast=False)
                             table = read_table(whole(), sheet)
                         except ReadError as exc:
                             read_error = Issue(0, None, None, None, "le fichier contient des erreurs, mais "
@@ -335,6 +333,11 @@ class _Digest(threading.Thread):
     def hexdigest(self) -> str:
         self.join()
         return self._hex
+
+
+def _globbed(path: Path) -> bool:
+    """DuckDB reads a path as a glob pattern: « m[1].csv » would read m1.csv, « m*.csv » several files."""
+    return any(ch in str(path) for ch in "*?[]{}")
 
 
 def _spill(data: bytes, db: Path) -> Path:

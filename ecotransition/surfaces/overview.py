@@ -33,18 +33,7 @@ from ecotransition.themes.investments import demo_above_subplots, indicator_card
 MONTHS = fmt.MONTHS
 
 
-# ------------------------------------------------------------------ selection and years
-
-def full_years(months: pd.Series) -> list[int]:
-    """Years whose twelve months all appear in a series of month starts."""
-    m = pd.to_datetime(pd.Series(months)).dropna()
-    counts = m.dt.month.groupby(m.dt.year).nunique()
-    return sorted(int(y) for y, n in counts.items() if n == 12)
-
-
-def _year_text(year) -> str:
-    return fmt.MISSING if year is None else str(year)
-
+# ------------------------------------------------------------------ helpers
 
 def _delta(current, previous, previous_year, suffix: str = "") -> str | None:
     ch = fmt.change(current, previous)
@@ -58,44 +47,6 @@ def _sources(values: Iterable) -> str:
 
 
 # ------------------------------------------------------------------ shaping
-
-def visits_by_year(visits: pd.DataFrame) -> pd.DataFrame:
-    """overview_visits rows summed per channel and year (visits NaN when every hour is missing)."""
-    if visits.empty:
-        return pd.DataFrame(columns=["channel_id", "mobility_type", "year", "visits", "hours",
-                                     "missing_hours", "months", "is_demo", "source"])
-    v = visits.assign(year=pd.to_datetime(visits["month"]).dt.year)
-    g = v.groupby(["channel_id", "mobility_type", "year"])
-    return pd.DataFrame({
-        "visits": g["visits"].sum(min_count=1),
-        "hours": g["hours"].sum(),
-        "missing_hours": g["missing_hours"].sum(),
-        "months": g["month"].nunique(),
-        "is_demo": g["is_demo"].any(),
-        "source": g["source"].agg(_sources),
-    }).reset_index()
-
-
-def visits_summary(visits: pd.DataFrame, year: int | None) -> dict:
-    """Counted passages of `year` and their change on the channels counted all of both years.
-
-    The change of passages is not here: themes.parks.constant_perimeter_change defines it once.
-    """
-    per = visits_by_year(visits)
-    cur = per[per["year"] == year]
-    total = cur["visits"].sum(min_count=1) if len(cur) else None
-    hours = cur["hours"].sum() if len(cur) else 0
-    return {
-        "year": year,
-        "visits": None if fmt.is_missing(total) else float(total),
-        "channels": int(cur["channel_id"].nunique()),
-        "sites": int(visits.loc[visits["channel_id"].isin(cur["channel_id"]), "site_id"].nunique())
-        if len(cur) else 0,
-        "missing_share": (cur["missing_hours"].sum() / hours) if hours else None,
-        "demo": bool(cur["is_demo"].any()) if len(cur) else False,
-        "source": _sources(cur["source"]) if len(cur) else fmt.MISSING,
-    }
-
 
 def busiest_month(visits: pd.DataFrame, year: int | None) -> dict | None:
     """The month of `year` with the most counted passages (all channels of the selection)."""

@@ -102,13 +102,19 @@ def date_column(label: str, help: str | None = None):
 
 
 def table_with_export(df: pd.DataFrame, labels: dict[str, str], column_config: dict,
-                      basename: str, key: str | None = None, height: int | str = "auto") -> None:
-    """A table (only the columns of `labels`, in that order) and its CSV/XLSX export buttons."""
+                      basename: str, key: str | None = None, height: int | str = "auto",
+                      screen_only: Iterable[str] = ()) -> None:
+    """A table (only the columns of `labels`, in that order) and its CSV/XLSX export buttons.
+
+    `screen_only`: columns shown but not exported, French labels of another exported column
+    (a spreadsheet reads "2 janvier 2019" as a date and "1er janvier 2019" as text).
+    """
     shown = [c for c in labels if c in df.columns]
     config = {c: column_config.get(c, labels[c]) for c in shown}
     st.dataframe(df[shown], hide_index=True, column_order=shown, column_config=config, height=height,
                  placeholder="n.d.")
-    export_buttons(df[shown], basename, labels, key=key)
+    exported = [c for c in shown if c not in set(screen_only)]
+    export_buttons(df[exported], basename, {c: labels[c] for c in exported}, key=key)
 
 
 def dataset_notes(notes: Iterable[dict]) -> None:

@@ -38,6 +38,7 @@ def _view(key: str, year, version) -> tuple:
 def _commune_panel(code: str, year, version) -> tuple:
     data = _data()
     return (maps.commune_profile(data.values, data.communes, code, year),
+            maps.commune_profile_values(data.values, data.communes, code, year),
             maps.commune_events(data.events, code), maps.commune_investments(data.investments, code))
 
 
@@ -105,14 +106,14 @@ with right:
         st.caption(f"Agglomération : {escape_md(c['epci'])} · code INSEE {escape_md(code)} · "
                    "chaque ligne indique sa période et sa source")
         st.button("Désélectionner la commune", on_click=_clear_selection, key="carte_deselect")
-        profile, events, projects = _commune_panel(code, f["annee"], store.data_version())
+        profile, profile_values, events, projects = _commune_panel(code, f["annee"], store.data_version())
         st.dataframe(profile, hide_index=True,
                      column_order=["Indicateur", "Commune", "Agglomération", maps.PROFILE_PMA,
-                                   "Part de la commune dans l'agglomération", "Période", "Couverture",
+                                   maps.PROFILE_SHARE, "Période", "Couverture",
                                    "Source", "Démonstration"])
         if not view.demo:  # otherwise the notice is already above the map
             demo_notice(bool((profile["Démonstration"] == "oui").any()))
-        export_buttons(profile, f"profil_{code}", key="carte-profil")
+        export_buttons(profile_values, f"profil_{code}", key="carte-profil")  # numbers, not the text shown
         st.markdown("**Événements**")
         if events.empty:
             st.caption("Aucun événement enregistré dans cette commune.")

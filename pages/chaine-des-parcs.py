@@ -52,7 +52,7 @@ with st.expander("Tableau des passages par période"):
          "missing_hours": number_column("Heures manquantes"),
          "hours": number_column("Heures mesurées ou attendues"),
          "completeness": number_column("Complétude (%)", 1), "days": number_column("Jours avec mesures")},
-        basename=f"passages_{grain}", key="parcs-series",
+        basename=f"passages_{grain}", key="parcs-series", screen_only=["label"],
     )
 
 st.plotly_chart(store.shared(parks.seasonality_figure, store.query("visits_seasonality", **params)))

@@ -27,7 +27,7 @@ def test_events_exports_download_in_french_excel_format(server, browser, conn, t
         lines = text.strip().split("\r\n")
         assert ";" in lines[0]
         assert len(lines) - 1 == expected_rows
-        assert "Grand forum" in text and "30/06/2023" in text
+        assert "Grand forum" in text and "2023-06-30" in text
 
         with page.expect_download(timeout=60_000) as info:
             page.get_by_role("button", name="Exporter en XLSX").first.click()

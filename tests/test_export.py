@@ -36,14 +36,23 @@ def read_csv_bytes(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text[1:], newline=""), delimiter=";"))
 
 
-def test_csv_is_semicolon_separated_with_decimal_comma_and_french_dates(frame):
+def test_csv_is_semicolon_separated_with_decimal_comma_and_iso_dates(frame):
     rows = read_csv_bytes(export.to_csv(frame, LABELS))
     assert rows[0] == ["Projet", "Montant (€)", "Emplois", "Date", "Démonstration"]
-    assert rows[1] == ["Gigafactory ACC", "2500000000,0", "450", "30/06/2023", "non"]
+    assert rows[1] == ["Gigafactory ACC", "2500000000", "450", "2023-06-30", "non"]
     # Missing values stay empty cells, never 0; text with ; " and newlines survives quoting.
     assert rows[2] == ["Projet « H »; virgule, guillemet \"", "", "", "", "oui"]
-    assert rows[3] == ["Multi\nligne", "12,345", "3", "01/01/2024", ""]
+    assert rows[3] == ["Multi\nligne", "12,345", "3", "2024-01-01", ""]
     assert b"\r\n" in export.to_csv(frame, LABELS)
+
+
+def test_csv_quotes_every_field_holding_a_comma():
+    """Decimal commas and text commas are quoted: a ','-separated import keeps the columns."""
+    data = export.to_csv(pd.DataFrame({"taux": [10.5, 13.0], "nom": ["Béthune, centre", "Lens"], "n": [1, 2]}))
+    text = data.decode("utf-8-sig")
+    assert text.split("\r\n")[1:3] == ['"10,5";"Béthune, centre";1', '13;Lens;2']
+    # Under ',' as well (a spreadsheet's default text import): see test_exports_calc.py.
+    assert {len(r) for r in read_csv_bytes(data)} == {3}
 
 
 def test_csv_cells_that_excel_would_run_as_formulas_are_escaped(frame):
@@ -110,4 +119,4 @@ def test_labels_select_and_order_columns(frame):
 def test_timestamps_keep_their_time():
     df = pd.DataFrame({"t": pd.to_datetime(["2023-06-30 14:00", "2023-06-30"], format="ISO8601")})
     rows = read_csv_bytes(export.to_csv(df))
-    assert [r[0] for r in rows[1:]] == ["30/06/2023 14:00", "30/06/2023"]
+    assert [r[0] for r in rows[1:]] == ["2023-06-30 14:00", "2023-06-30"]

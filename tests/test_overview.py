@@ -12,10 +12,9 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
-
-from conftest import metric_values
 from streamlit.testing.v1 import AppTest
 
+from conftest import metric_values
 from ecotransition.core import compare, fmt
 from ecotransition.core import metrics as M
 from ecotransition.core.labels import PMA_LABEL

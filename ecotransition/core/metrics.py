@@ -101,10 +101,25 @@ class Metric:
 
     @property
     def export_label(self) -> str:
-        """The column header of exports: label with its unit, unless the label says it."""
-        if not self.unit or self.unit.lower() in self.label.lower():
+        """The header of a column of plain numbers (see `plain`): the label with its unit,
+        unless the label says it already."""
+        if self.unit == "%":
+            return f"{self.label} (%)"
+        if not self.unit or self.unit.lower() in self.label.lower() or (
+                "habitant" in self.unit and "habitant" in self.label.lower()):
             return self.label
         return f"{self.label} ({self.unit})"
+
+    def plain(self, value) -> float | None:
+        """`value` as tables and exports write it: a number in `unit` (a share in percent,
+        13.12 for 13,12 %), rounded to `decimals` as on screen; None when missing (never 0)."""
+        if fmt.is_missing(value):
+            return None
+        return round(float(value) * (100 if self.unit == "%" else 1), self.decimals)
+
+    def format_plain(self, plain) -> str:
+        """The French text of a `plain` number ('n.d.' when missing)."""
+        return self.format(None if fmt.is_missing(plain) else plain / (100 if self.unit == "%" else 1))
 
 
 METRICS: dict[str, Metric] = {m.key: m for m in (

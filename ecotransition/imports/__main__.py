@@ -18,7 +18,6 @@ import duckdb
 from ecotransition.data.db import DatabaseBusy
 from ecotransition.imports import DATASETS, REFUSED, import_file, storage_problem
 
-
 MEMORY_ENV = "ECOTRANSITION_IMPORT_MEMORY"   # bytes of address space, for the data page's worker
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, datetime
 
 import numpy as np
@@ -40,29 +41,46 @@ def _prepare(df: pd.DataFrame, labels: dict[str, str] | None, escape: bool = Tru
     return out
 
 
-def _french_date(value):
-    if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
-        return None
-    if isinstance(value, (datetime, pd.Timestamp)):
-        return value.strftime("%d/%m/%Y %H:%M") if (value.hour or value.minute) else value.strftime("%d/%m/%Y")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    return value
+def _missing(value) -> bool:
+    return value is None or value is pd.NaT or (not isinstance(value, (str, date)) and pd.api.types.is_scalar(value) and pd.isna(value))
+
+
+# Quoted as well as the usual ';', '"' and line breaks: ',' (a decimal comma or text), so that a
+# spreadsheet's text import with its default separators (',' ';' Tab) keeps every row's columns.
+_QUOTE = re.compile(r'[;,\t"\r\n]')
+
+
+def _csv_cell(value) -> str:
+    """One CSV field: numbers with a decimal comma and no thousands separator, dates in ISO 8601
+    (read as dates whatever the spreadsheet's locale), missing as an empty field (never 0)."""
+    if _missing(value):
+        return ""
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, (datetime, pd.Timestamp)):
+        text = value.strftime("%Y-%m-%d %H:%M" if (value.hour or value.minute) else "%Y-%m-%d")
+    elif isinstance(value, date):
+        text = value.isoformat()
+    elif isinstance(value, (int, np.integer)):
+        text = str(int(value))
+    elif isinstance(value, (float, np.floating)):
+        text = np.format_float_positional(float(value), trim="-").replace(".", ",")
+    else:
+        text = str(value)
+    return '"' + text.replace('"', '""') + '"' if _QUOTE.search(text) else text
 
 
 def to_csv(df: pd.DataFrame, labels: dict[str, str] | None = None) -> bytes:
-    """';'-separated, decimal comma, dates dd/mm/yyyy, UTF-8 with BOM: opens as-is in French Excel.
+    """';'-separated, UTF-8 with BOM: opens as-is in French Excel and in LibreOffice's text import.
 
-    Missing values stay empty cells (never 0).
+    Numbers are numbers with a decimal comma (10,5), quoted like every field holding ',' so that
+    no import splits them; dates are ISO (2023-06-30, 2023-06-30 14:00). Missing values stay
+    empty cells (never 0). Text a spreadsheet would run as a formula gets a leading apostrophe.
     """
     out = _prepare(df, labels)
-    for col in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[col]) or out[col].map(
-            lambda v: isinstance(v, (date, datetime))
-        ).any():
-            out[col] = out[col].map(_french_date)
-    text = out.to_csv(sep=";", decimal=",", index=False, lineterminator="\r\n")
-    return ("\ufeff" + text).encode("utf-8")
+    lines = [";".join(_csv_cell(c) for c in out.columns)]
+    lines += [";".join(_csv_cell(v) for v in row) for row in out.itertuples(index=False, name=None)]
+    return ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
 def to_xlsx(df: pd.DataFrame, labels: dict[str, str] | None = None, sheet: str = "Données") -> bytes:

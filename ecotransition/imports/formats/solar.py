@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from ecotransition.imports.formats.base import (
-    _COMMUNE, _add_key, _SOURCE, Context, _provided, _source, duplicates, unknown_communes,
+    _COMMUNE, _SOURCE, Context, _add_key, _provided, _source, duplicates, unknown_communes,
 )
 from ecotransition.imports.validate import Col, Format, Issue
 

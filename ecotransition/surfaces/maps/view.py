@@ -25,7 +25,8 @@ Period = metrics.Period
 INDICATORS: dict[str, metrics.Metric] = {k: metrics.METRICS[k] for k in metrics.MAP_METRICS}
 
 
-PROFILE_PMA = "Pôle métropolitain"   # the profile's column header
+PROFILE_PMA = "Pôle métropolitain"   # the profile's column headers
+PROFILE_SHARE = "Part de la commune dans l'agglomération"
 
 
 def unit_suffix(ind: Indicator, text: str) -> str:
@@ -231,8 +232,8 @@ def values_table(data: MapData, key: str, year: int | None) -> pd.DataFrame:
         "Code INSEE": data.communes["code"].to_numpy(),
         "Commune": data.communes["name"].to_numpy(),
         "Agglomération": data.communes["epci"].to_numpy(),
-        value_column(key): vals["value"].to_numpy(dtype=float),
-        "Période": period.label,
+        value_column(key): [INDICATORS[key].plain(v) for v in vals["value"]],
+        **period_columns(period),
         "Source": vals["source"].replace("", fmt.MISSING).to_numpy(),
         "Démonstration": np.where(vals["is_demo"].to_numpy(), "oui", "non"),
     })
@@ -240,13 +241,18 @@ def values_table(data: MapData, key: str, year: int | None) -> pd.DataFrame:
                              na_position="last", kind="stable").reset_index(drop=True)
 
 
+def period_columns(period: Period) -> dict:
+    """An export's period: `Année` when the figure is one year's (a number, not the text "2024"),
+    else `Période` says what it covers ("millésime de la source", "2019–2024 (cumul)")."""
+    return {"Année": period.year, "Période": None if period.year is not None else period.label}
+
+
 def value_column(key: str) -> str:
-    """The export's header: the values are plain numbers, so the unit is always said."""
-    ind = INDICATORS[key]
-    return ind.label + (f" ({ind.unit})" if ind.unit_in_value else unit_suffix(ind, ind.label))
+    """The export's header: the values are plain numbers (Metric.plain), so the unit is always said."""
+    return INDICATORS[key].export_label
 
 
 def formatted_values(table: pd.DataFrame, key: str) -> pd.DataFrame:
     """values_table with the indicator in French format ('n.d.' when missing)."""
     col = value_column(key)
-    return table.assign(**{col: [INDICATORS[key].format(v) for v in table[col]]})
+    return table.assign(**{col: [INDICATORS[key].format_plain(v) for v in table[col]]})

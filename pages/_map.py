@@ -45,14 +45,16 @@ def _rendered(identity: tuple, _build: Callable[[], tuple[folium.Map, folium.Fea
 
 
 def leaflet_map(identity: tuple, build: Callable[[], tuple[folium.Map, folium.FeatureGroup | None]], *,
-                key: str, height: int, returned_objects: list[str], on_change: Callable[[], None]) -> None:
+                key: str, height: int, returned_objects: list[str], on_change: Callable[[], None],
+                instance: int = 0) -> None:
     """Draw the map `build()` returns (map, selection layer); `identity` must name it uniquely.
 
     Like st_folium(..., use_container_width=True, returned_objects=..., on_change=...): after a
-    click, st.session_state[key] holds the returned objects and `on_change` runs.
+    click, st.session_state[key] holds the returned objects and `on_change` runs. A new
+    `instance` draws the map afresh in the browser (popups closed, view reset).
     """
     r = _rendered(identity, build)
-    hash_key = sf.generate_js_hash(r["script"], key, False)
+    hash_key = sf.generate_js_hash(r["script"], f"{key}-{instance}", False)
 
     def changed() -> None:
         st.session_state[key] = st.session_state.get(hash_key, {})
@@ -61,7 +63,8 @@ def leaflet_map(identity: tuple, build: Callable[[], tuple[folium.Map, folium.Fe
     sf._component_func(
         script=r["script"], header=r["header"], html=r["html"], id=r["id"], key=hash_key,
         height=height, width=None, returned_objects=returned_objects,
-        default={k: v for k, v in {"last_object_clicked": None, "bounds": r["bounds"]}.items()
+        default={k: v for k, v in {"last_object_clicked": None, "last_object_clicked_count": 0,
+                                   "bounds": r["bounds"]}.items()
                  if k in returned_objects},
         zoom=None, center=None, feature_group=r["feature_group"], return_on_hover=False,
         layer_control=None, pixelated=False, css_links=r["css_links"], js_links=r["js_links"],

@@ -52,6 +52,7 @@ def _on_map_click() -> None:
     code = maps.clicked_commune(st.session_state.get("carte_clic"), _locator(store.data_version()))
     st.session_state.update(maps.selection_updates(
         code, store.query("communes_geo"), st.session_state.get("epci"), st.session_state.get("commune")))
+    st.session_state["_carte_clicked"] = code
 
 
 def _clear_selection() -> None:
@@ -76,6 +77,10 @@ data = _data()
 view, table = _view(key, f["annee"], store.data_version())
 demo_notice(view.demo)
 
+if maps.needs_new_map(st.session_state.get("_carte_clicked"), f["commune"]):
+    st.session_state["_carte_map"] = st.session_state.get("_carte_map", 0) + 1
+    st.session_state["_carte_clicked"] = None
+
 left, right = st.columns([3, 2], gap="medium")
 with left:
     leaflet_map(
@@ -83,6 +88,7 @@ with left:
         lambda: (_built_map(key, f["annee"], f["epci"], background, store.data_version()),
                  maps.selection_layer(data.communes, f["commune"])),
         key="carte_clic", height=MAP_HEIGHT, returned_objects=maps.RETURNED_OBJECTS, on_change=_on_map_click,
+        instance=st.session_state.get("_carte_map", 0),
     )
     st.markdown(maps.legend_html(view), unsafe_allow_html=True)  # every text escaped in maps
     st.caption(

@@ -176,3 +176,59 @@ def test_hostile_names_stay_text_in_the_browser(browser, built_db, tmp_path):
     assert page.locator(".leaflet-control-layers b, svg[onload]").count() == 0
     assert dialogs == [] and outside == []
     context.close()
+
+
+def test_every_click_selects_and_the_profile_downloads_as_numbers(server, browser, tmp_path):
+    """Click Lens, deselect, click the same pixel again: selected again each time (streamlit-folium
+    only sends a value that changed); deselecting closes what the click opened. The profile's
+    export, downloaded and opened in LibreOffice Calc, holds numbers."""
+    from spreadsheets import SOFFICE, calc_read
+
+    outside: list[str] = []
+    page = offline_page(browser, outside, viewport={"width": 1500, "height": 1000}, accept_downloads=True)
+    frame = open_map(page, f"{server}/carte")
+    x, y = screen_point(page, frame, *LENS_INSIDE)
+    main = page.locator('[data-testid="stMain"]')
+    for how in ("button", "button", "sidebar"):
+        page.mouse.move(x, y)
+        page.mouse.click(x, y)
+        page.wait_for_function("() => location.search.includes('commune=62498')", timeout=30_000)
+        wait_ready(page, 60_000)
+        main.locator("h3", has_text="Lens").wait_for(timeout=10_000)
+        if how == "button":
+            page.get_by_role("button", name="Désélectionner la commune").click()
+        else:
+            box = page.get_by_role("combobox", name="Commune")
+            box.click()
+            box.fill("Toutes")  # the list opens at Lens, far below its first option
+            page.get_by_role("option", name="Toutes les communes", exact=True).click()
+        page.wait_for_function("() => !location.search.includes('commune=')", timeout=30_000)
+        wait_ready(page, 60_000)
+        assert "Profil d'une commune" in main.inner_text()
+        frame = page.frame_locator(FRAME)
+        frame.locator(COMMUNE_PATHS).nth(149).wait_for(state="attached", timeout=60_000)
+        # Drawn afresh: nothing of the last click left open, and Lens at the same pixel.
+        assert frame.locator(".leaflet-tooltip, .leaflet-popup").count() == 0
+        assert screen_point(page, frame, *LENS_INSIDE) == pytest.approx((x, y), abs=1)
+
+    page.mouse.click(x, y)
+    page.wait_for_function("() => location.search.includes('commune=62498')", timeout=30_000)
+    wait_ready(page, 60_000)
+    files = []
+    for button in ("Exporter en CSV (Excel)", "Exporter en XLSX"):
+        with page.expect_download(timeout=60_000) as info:
+            page.locator('[data-testid="stDownloadButton"]', has_text=button).first.click()
+        target = tmp_path / info.value.suggested_filename
+        info.value.save_as(target)
+        files.append(target)
+    assert [f.name for f in files] == ["profil_62498.csv", "profil_62498.xlsx"]
+    assert outside == []
+    page.context.close()
+    if SOFFICE is None:
+        pytest.skip("LibreOffice not installed: the downloaded files were not opened")
+    read = calc_read(files, tmp_path, "default")
+    for f in files:
+        header, *rows = read[f.name]
+        population = dict(zip(header, next(r for r in rows if r[0] == "Population")))
+        assert (population["Commune"], population["Unité"]) == (31415, "habitants")
+        assert population["Part de la commune dans l'agglomération (%)"] == 13.0

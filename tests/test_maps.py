@@ -305,7 +305,8 @@ def test_click_maps_to_a_commune(data):
     for value in (None, {}, {"last_object_clicked": None}, {"last_object_clicked": {"lat": "x", "lng": 1}},
                   {"last_object_clicked": {"lat": float("nan"), "lng": 2.8}}, "garbage"):
         assert maps.clicked_commune(value, locator) is None
-    assert maps.RETURNED_OBJECTS == ["last_object_clicked"]  # pan and zoom never rerun the page
+    # Pan and zoom never rerun the page; the click count makes a click at the same spot new.
+    assert maps.RETURNED_OBJECTS == ["last_object_clicked", "last_object_clicked_count"]
 
 
 def test_selection_updates_the_filters(data):
@@ -317,6 +318,13 @@ def test_selection_updates_the_filters(data):
     assert maps.selection_updates(LENS, c, "CALL", LENS) == {}
     assert maps.selection_updates(None, c, None, LENS) == {}
     assert maps.selection_updates("99999", c, None, None) == {}
+
+
+def test_the_map_is_drawn_anew_when_the_selection_leaves_the_clicked_commune():
+    assert maps.needs_new_map(LENS, None)          # « Désélectionner la commune »
+    assert maps.needs_new_map(LENS, "62510")       # another commune chosen in the sidebar
+    assert not maps.needs_new_map(LENS, LENS)      # the click's own selection: keep the view
+    assert not maps.needs_new_map(None, None) and not maps.needs_new_map(None, LENS)
 
 
 def test_selection_layer(data):

@@ -10,7 +10,7 @@ The package's modules: `clicks`, `layers`, `profile`, `view`. Everything is
 re-exported here."""
 
 from ecotransition.surfaces.maps.clicks import (  # noqa: F401
-    RETURNED_OBJECTS, clicked_commune, clicked_point, selection_updates,
+    RETURNED_OBJECTS, clicked_commune, clicked_point, needs_new_map, selection_updates,
 )
 from ecotransition.surfaces.maps.layers import (  # noqa: F401
     _EXTRA_THEME_COLORS, _HATCH, _STYLE, COUNTER_COLOR, INVESTMENT_COLOR, PARK_COLOR, THEME_COLORS, _ByIdStyle,

@@ -9,8 +9,10 @@ import pandas as pd
 from ecotransition.core.geo import CommuneLocator
 
 # st_folium only sends what the page uses: a click on a layer. Pan and zoom (bounds,
-# zoom, center) are left out, so moving the map never reruns the page.
-RETURNED_OBJECTS = ["last_object_clicked"]
+# zoom, center) are left out, so moving the map never reruns the page. Its frontend sends a
+# value only when it differs from the last one sent: the click count makes every click new,
+# so a second click at the same spot (after deselecting, say) still selects.
+RETURNED_OBJECTS = ["last_object_clicked", "last_object_clicked_count"]
 
 
 def clicked_point(value) -> tuple[float, float] | None:
@@ -33,6 +35,13 @@ def clicked_commune(value, locator: CommuneLocator) -> str | None:
     """The INSEE code of the commune under the last click, or None (outside the territory)."""
     point = clicked_point(value)
     return locator(*point) if point else None
+
+
+def needs_new_map(clicked: str | None, selected: str | None) -> bool:
+    """Whether the selection moved away from the commune the map's last click chose (the
+    « Désélectionner » button, the sidebar): the map is then drawn anew, which closes that
+    commune's popup instead of leaving it open over a map that no longer selects it."""
+    return clicked is not None and clicked != selected
 
 
 def selection_updates(code: str | None, communes: pd.DataFrame, current_epci: str | None,

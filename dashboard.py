@@ -1,5 +1,6 @@
 """Écotransition Artois: entry point (page config, navigation, shared filters)."""
 
+import logging
 from pathlib import Path
 
 import streamlit as st
@@ -64,46 +65,66 @@ except DatabaseError as exc:
     if page.url_path not in ("donnees", "ecran"):
         database_unavailable(exc)
 
-if database_ok and page.url_path != "ecran":
-    # Shared filters, bound to the URL so that a link reproduces the view.
+
+def shared_filters() -> None:
+    """The sidebar's agglomeration, commune and year, bound to the URL so that a link reproduces the view."""
+    # Drawn on every page,
+    # /ecran included (its CSS hides the sidebar): a run without them makes Streamlit drop their
+    # state and remove their URL parameters, pushing a history entry, so that Back from the
+    # screen showed /solaire without its agglomeration and year. persist_state="session" keeps
+    # them for any page that would not draw them.
+    # "" is every "all" option rather than None: a selectbox whose state is None shows an
+    # empty box with Streamlit's English placeholder instead of its None option after a reset.
     epcis = store.query("epci_list")
     with st.sidebar:
         st.header("Filtres")
         epci = st.selectbox(
-            "Agglomération", [None, *epcis["short_name"]], key="epci", bind="query-params",
-            format_func=lambda v: "Tout le Pôle métropolitain" if v is None else v,
-        )
+            "Agglomération", ["", *epcis["short_name"]], key="epci", bind="query-params",
+            persist_state="session", placeholder="Tout le Pôle métropolitain",
+            format_func=lambda v: v or "Tout le Pôle métropolitain",
+        ) or None
         communes = store.query("communes_list", epci=epci)
         names = dict(zip(communes["code"], communes["name"]))
         # bind="query-params" would put the displayed label ("Lens (62498)") in the URL and
         # ignore ?commune=62498: the commune is synced with the URL by hand, as its INSEE code.
-        # "All communes" is "" rather than None: a selectbox whose state is None shows an empty
-        # box (English placeholder) instead of its None option after a reset.
         in_url, written = st.query_params.get("commune"), st.session_state.get("_commune_in_url")
         if in_url is not None and in_url != written:
             # A link opened (or an edited URL): it wins, if the commune is in the agglomeration.
             st.session_state["commune"] = in_url if in_url in names else ""
         elif "commune" not in st.session_state and written in names:
-            # Back from /ecran, which has no filters: Streamlit dropped the widget's state.
+            # Back from a page without the filters, had Streamlit dropped the widget's state.
             st.session_state["commune"] = written
         elif st.session_state.get("commune") not in names:
             # The agglomeration changed under the selected commune (or nothing chosen yet).
             st.session_state["commune"] = ""
         commune = st.selectbox(
-            "Commune", ["", *communes["code"]], key="commune",
+            "Commune", ["", *communes["code"]], key="commune", persist_state="session",
+            placeholder="Toutes les communes",
             format_func=lambda v: f"{names.get(v, v)} ({v})" if v else "Toutes les communes",
         ) or None
-        if commune is None:
-            if "commune" in st.query_params:
-                del st.query_params["commune"]
-        elif in_url != commune:
-            st.query_params["commune"] = commune
-        st.session_state["_commune_in_url"] = commune
+        # The screen's URL is left as the browser pushed it: a change there would add a history
+        # entry, and Back would land on the screen again.
+        if page.url_path != "ecran":
+            if commune is None:
+                if "commune" in st.query_params:
+                    del st.query_params["commune"]
+            elif in_url != commune:
+                st.query_params["commune"] = commune
+            st.session_state["_commune_in_url"] = commune
         years = store.query("data_years")["year"].tolist()
         st.selectbox(
-            "Année", [None, *years], key="annee", bind="query-params",
-            format_func=lambda v: "Dernière année complète" if v is None else str(v),
+            "Année", ["", *years], key="annee", bind="query-params", persist_state="session",
+            placeholder="Dernière année complète", format_func=lambda v: str(v) if v else "Dernière année complète",
         )
+
+
+if database_ok and page.url_path == "ecran":
+    try:
+        shared_filters()
+    except Exception:   # hidden there: they never stop the show (its slides have their own fallback)
+        logging.getLogger(__name__).exception("Filtres non dessinés sur /ecran")
+elif database_ok:
+    shared_filters()
 
 try:
     page.run()

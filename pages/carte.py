@@ -51,7 +51,8 @@ def _on_map_click() -> None:
     # A callback runs before the script, so it may still set the sidebar filters' state.
     code = maps.clicked_commune(st.session_state.get("carte_clic"), _locator(store.data_version()))
     st.session_state.update(maps.selection_updates(
-        code, store.query("communes_geo"), st.session_state.get("epci"), st.session_state.get("commune")))
+        code, store.query("communes_geo"), st.session_state.get("epci") or None,
+        st.session_state.get("commune") or None))
     st.session_state["_carte_clicked"] = code
 
 

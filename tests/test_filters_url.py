@@ -80,8 +80,11 @@ def test_a_commune_outside_the_agglomeration_is_dropped(built_db):
 
 def test_unknown_values_are_ignored(built_db):
     at = run(epci="XYZ", annee="1850", commune="99999")
-    assert at.session_state["epci"] is None and at.session_state["annee"] is None
+    assert at.session_state["epci"] == "" and at.session_state["annee"] == ""
     assert at.session_state["commune"] == ""
+    # Their "all" options, in French (never an empty box with an English placeholder).
+    assert [at.selectbox(key=k).format_func(at.selectbox(key=k).value) for k in ("epci", "commune", "annee")] == [
+        "Tout le Pôle métropolitain", "Toutes les communes", "Dernière année complète"]
     assert metric(at, "Communes") == "150"
 
 
@@ -172,12 +175,39 @@ def test_links_and_filters_round_trip_in_chromium(cold_server, browser, conn):
     page.context.close()
 
 
-def test_the_commune_survives_a_visit_to_the_screen_page(built_db):
-    at = run(commune="62498")
+def test_the_filters_survive_a_visit_to_the_screen_page(built_db):
+    at = run(epci="CALL", annee="2023", commune="62498")
     at.switch_page("pages/ecran.py")
     at.run()
     at.switch_page("pages/vue-ensemble.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert at.session_state["commune"] == "62498"
+    assert (at.session_state["epci"], at.session_state["commune"], at.session_state["annee"]) == ("CALL", "62498", 2023)
     assert metric(at, "Communes") == "1"
+
+
+@pytest.mark.browser
+def test_back_from_the_screen_page_keeps_the_filters_in_chromium(cold_server, browser):
+    """Follow « Écran du Grand forum » in the sidebar, press Back: the same view, in the URL too."""
+    page = offline_page(browser, [], viewport={"width": 1400, "height": 1000})
+    sidebar = '[data-testid="stSidebar"] [data-testid="stSelectbox"]'
+    page.goto(f"{cold_server}/solaire?epci=CALL&annee=2023&commune=62498")
+    page.wait_for_selector(sidebar, timeout=60000)
+    wait_ready(page)
+    for _ in range(2):   # twice: the second visit starts from a restored state
+        page.locator('[data-testid="stSidebarNav"] a', has_text="Écran du Grand forum").click()
+        page.wait_for_function("() => location.pathname.endsWith('/ecran')", timeout=30000)
+        page.locator(".ea-slide, [data-testid='stHtml']").first.wait_for(timeout=60000)
+        wait_ready(page, 60000)
+        page.go_back()
+        page.wait_for_function("() => location.pathname.endsWith('/solaire')", timeout=30000)
+        page.wait_for_selector(sidebar, timeout=60000)
+        wait_ready(page)
+        page.wait_for_function("() => location.search.includes('epci=CALL')", timeout=10000)
+        for part in ("epci=CALL", "commune=62498", "annee=2023"):
+            assert part in page.url, page.url
+        assert (_value(page, "Agglomération"), _value(page, "Commune"), _value(page, "Année")) == \
+            ("CALL", "Lens (62498)", "2023")
+        assert "Choose an option" not in page.locator('[data-testid="stSidebar"]').inner_text()
+        assert "Lens (62498) · année 2023" in page.locator('[data-testid="stMain"]').inner_text()
+    page.context.close()

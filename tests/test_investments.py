@@ -99,7 +99,7 @@ def test_exported_table_escapes_and_keeps_missing_amounts_empty():
     assert list(back.columns) == list(inv.TABLE_LABELS.values())
     row = back.set_index("Projet").loc["'=Projet piégé"]
     assert row["Montant (M€)"] == "" and row["Emplois annoncés"] == ""
-    assert back.set_index("Projet").loc["Projet A", "Montant (M€)"] == "30,0"
+    assert back.set_index("Projet").loc["Projet A", "Montant (M€)"] == "30"   # a number, no useless ",0"
 
 
 def test_map_figure_is_offline_and_highlights_the_selection():

@@ -7,6 +7,7 @@ import streamlit as st
 
 from ecotransition.data.db import DatabaseBusy, DatabaseError
 from ecotransition.ui import store
+from pages._ui import escape_md
 
 st.set_page_config(
     page_title="Écotransition Artois",
@@ -28,6 +29,7 @@ PAGES = {
     ],
     "Exploration": [
         st.Page("pages/carte.py", title="Carte", icon=":material/map:", url_path="carte"),
+        st.Page("pages/commune.py", title="Fiche commune", icon=":material/location_city:", url_path="commune"),
     ],
     "Données": [
         st.Page("pages/donnees.py", title="Données", icon=":material/database:", url_path="donnees"),
@@ -76,6 +78,16 @@ def shared_filters() -> None:
     # "" is every "all" option rather than None: a selectbox whose state is None shows an
     # empty box with Streamlit's English placeholder instead of its None option after a reset.
     epcis = store.query("epci_list")
+    # The fiche commune's own link names it /commune?code=62498.
+    param = "code" if page.url_path == "commune" else "commune"
+    link = st.query_params.get(param)
+    if link and link != st.session_state.get("_commune_in_url") and "epci" not in st.query_params:
+        # A link to a commune (a fiche, say) opened while another agglomeration is remembered:
+        # the link wins and takes its agglomeration, rather than being dropped.
+        everywhere = store.query("communes_list", epci=None)
+        home = everywhere.loc[everywhere["code"] == link, "epci"]
+        if len(home) and st.session_state.get("epci") not in (None, "", home.iloc[0]):
+            st.session_state["epci"] = home.iloc[0]
     with st.sidebar:
         st.header("Filtres")
         epci = st.selectbox(
@@ -87,7 +99,7 @@ def shared_filters() -> None:
         names = dict(zip(communes["code"], communes["name"]))
         # bind="query-params" would put the displayed label ("Lens (62498)") in the URL and
         # ignore ?commune=62498: the commune is synced with the URL by hand, as its INSEE code.
-        in_url, written = st.query_params.get("commune"), st.session_state.get("_commune_in_url")
+        in_url, written = link, st.session_state.get("_commune_in_url")
         if in_url is not None and in_url != written:
             # A link opened (or an edited URL): it wins, if the commune is in the agglomeration.
             st.session_state["commune"] = in_url if in_url in names else ""
@@ -106,11 +118,14 @@ def shared_filters() -> None:
         # entry, and Back would land on the screen again.
         if page.url_path != "ecran":
             if commune is None:
-                if "commune" in st.query_params:
-                    del st.query_params["commune"]
+                if param in st.query_params:
+                    del st.query_params[param]
             elif in_url != commune:
-                st.query_params["commune"] = commune
+                st.query_params[param] = commune
             st.session_state["_commune_in_url"] = commune
+        if commune is not None and page.url_path not in ("commune", "ecran"):
+            st.page_link("pages/commune.py", label=f"Fiche de {escape_md(names.get(commune, commune))}",
+                         icon=":material/description:", query_params={"code": commune})
         years = store.query("data_years")["year"].tolist()
         st.selectbox(
             "Année", ["", *years], key="annee", bind="query-params", persist_state="session",

@@ -101,17 +101,32 @@ def date_column(label: str, help: str | None = None):
     return st.column_config.DateColumn(label, help=help, format="DD/MM/YYYY")
 
 
+def fiche_url(code: str, name: str) -> str:
+    """The fiche commune's address, relative to the current page; the name rides in the fragment
+    (ignored by the app) so that a LinkColumn can show it."""
+    return f"commune?code={code}#{name}"
+
+
+def with_fiche_links(df: pd.DataFrame, name_col: str, code_col: str, config: dict, label: str) -> pd.DataFrame:
+    """The commune names of a shown table as links to their fiche (opened in a new tab)."""
+    config[name_col] = st.column_config.LinkColumn(label, display_text=r"#(.+)$",
+                                                   help="Ouvre la fiche de la commune")
+    return df.assign(**{name_col: [fiche_url(c, n) for c, n in zip(df[code_col], df[name_col])]})
+
+
 def table_with_export(df: pd.DataFrame, labels: dict[str, str], column_config: dict,
                       basename: str, key: str | None = None, height: int | str = "auto",
-                      screen_only: Iterable[str] = ()) -> None:
+                      screen_only: Iterable[str] = (), fiche_links: tuple[str, str] | None = None) -> None:
     """A table (only the columns of `labels`, in that order) and its CSV/XLSX export buttons.
 
     `screen_only`: columns shown but not exported, French labels of another exported column
     (a spreadsheet reads "2 janvier 2019" as a date and "1er janvier 2019" as text).
+    `fiche_links`: (name column, INSEE code column): the names link to their fiche commune.
     """
     shown = [c for c in labels if c in df.columns]
     config = {c: column_config.get(c, labels[c]) for c in shown}
-    st.dataframe(df[shown], hide_index=True, column_order=shown, column_config=config, height=height,
+    view = df[shown] if fiche_links is None else with_fiche_links(df, *fiche_links, config, labels[fiche_links[0]])
+    st.dataframe(view[shown], hide_index=True, column_order=shown, column_config=config, height=height,
                  placeholder="n.d.")
     exported = [c for c in shown if c not in set(screen_only)]
     export_buttons(df[exported], basename, {c: labels[c] for c in exported}, key=key)

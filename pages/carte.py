@@ -11,7 +11,7 @@ from ecotransition.core.geo import CommuneLocator
 from ecotransition.surfaces import maps, offline
 from ecotransition.ui import store
 from pages._map import leaflet_map
-from pages._ui import demo_notice, escape_md, export_buttons, filters
+from pages._ui import demo_notice, escape_md, export_buttons, filters, with_fiche_links
 
 MAP_HEIGHT = 540
 
@@ -112,7 +112,10 @@ with right:
         st.subheader(escape_md(c["name"]))
         st.caption(f"Agglomération : {escape_md(c['epci'])} · code INSEE {escape_md(code)} · "
                    "chaque ligne indique sa période et sa source")
-        st.button("Désélectionner la commune", on_click=_clear_selection, key="carte_deselect")
+        b1, b2 = st.columns(2)
+        b1.button("Désélectionner la commune", on_click=_clear_selection, key="carte_deselect")
+        b2.page_link("pages/commune.py", label="Fiche de la commune", icon=":material/description:",
+                     query_params={"code": code})
         profile, profile_values, events, projects = _commune_panel(code, f["annee"], store.data_version())
         st.dataframe(profile, hide_index=True,
                      column_order=["Indicateur", "Commune", "Agglomération", maps.PROFILE_PMA,
@@ -133,5 +136,7 @@ with right:
             st.dataframe(projects, hide_index=True)
 
 with st.expander(f"Valeurs par commune — {view.indicator.label} ({view.period.label})"):
-    st.dataframe(maps.formatted_values(table, key), hide_index=True)
+    links: dict = {}
+    st.dataframe(with_fiche_links(maps.formatted_values(table, key), "Commune", "Code INSEE", links, "Commune"),
+                 hide_index=True, column_config=links)
     export_buttons(table, f"carte_{key}", key="carte-valeurs")

@@ -76,6 +76,6 @@ table_with_export(
         "kwh_per_inhabitant": number_column("Production par habitant (kWh)", 1),
         "rank": number_column("Rang dans le PMA"),
     },
-    basename=f"solaire_communes_{year}", key="solaire-table",
+    basename=f"solaire_communes_{year}", key="solaire-table", fiche_links=("commune", "commune_code"),
 )
 dataset_notes(solar.dataset_notes(values, cadastre))

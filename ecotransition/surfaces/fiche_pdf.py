@@ -1,0 +1,216 @@
+"""The fiche commune as a PDF (A4 portrait), made on the server without a browser.
+
+fpdf2 writes the document with the DejaVu fonts that matplotlib's wheel carries (embedded, so the
+French spaces, accents and signs print anywhere); matplotlib (Agg) draws the charts. Nothing is
+fetched and no system package is needed: `pip install -r requirements.txt` is enough.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from datetime import date
+from pathlib import Path
+
+import matplotlib
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+from fpdf.fonts import FontFace
+
+from ecotransition.core import fmt
+from ecotransition.core.labels import PMA_SHORT
+from ecotransition.surfaces.fiche import LIST_MAX, Fiche
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+
+FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+WIDTH = 190.0        # mm between the margins
+GREEN, GREY, ACCENT = (26, 94, 32), (90, 90, 90), "#1a5e20"
+DEMO_NOTE = ("⚠ Données de démonstration : le rapport d'activité 2023 ne donne que des totaux ; les chiffres "
+             "marqués « démonstration » sont générés pour illustrer le tableau de bord.")
+
+
+class _Doc(FPDF):
+    def __init__(self, title: str, edition: str):
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self._footer_text = f"{title} · Écotransition Artois — édition du {edition}"
+        self.set_margins(10, 10, 10)
+        self.set_auto_page_break(True, margin=14)
+        for style, file in (("", "DejaVuSans.ttf"), ("B", "DejaVuSans-Bold.ttf"), ("I", "DejaVuSans-Oblique.ttf")):
+            self.add_font("DejaVu", style, str(FONTS / file))
+
+    def footer(self) -> None:
+        self.set_y(-10)
+        self.set_font("DejaVu", "", 7)
+        self.set_text_color(*GREY)
+        self.cell(WIDTH * 0.8, 4, self._footer_text)
+        self.cell(WIDTH * 0.2, 4, f"page {self.page_no()}/{{nb}}", align="R")
+
+
+def _chart_png(fiche: Fiche) -> bytes:
+    """Two charts side by side: the taux de valorisation by year (commune, agglomeration, Pôle),
+    and the 150 communes' taux with the commune marked."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(7.5, 2.3), dpi=150)
+    pct = FuncFormatter(lambda v, _: fmt.percent(v, 1).replace("\u202f", " ").replace("\xa0", " "))
+    styles = {fiche.name: dict(color=ACCENT, lw=2.2), fiche.epci: dict(color="#6a8caf", lw=1.4),
+              PMA_SHORT: dict(color="#999999", lw=1.4, ls="--")}
+    trend = fiche.uptake_trend.dropna(subset=["value"])
+    for zone, style in styles.items():
+        d = trend[trend["zone"] == zone]
+        if not d.empty:
+            left.plot(d["year"], d["value"], label=zone, **style)
+    left.set_title("Taux de valorisation solaire par année", fontsize=8)
+    left.yaxis.set_major_formatter(pct)
+    left.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
+    left.legend(fontsize=6.5, frameon=False)
+    values = fiche.uptake_distribution.dropna().sort_values().reset_index(drop=True)
+    right.bar(range(len(values)), values, width=1.0, color="#c9d6c3")
+    own = fiche.uptake_distribution.get(fiche.code)
+    if not fmt.is_missing(own):
+        pos = int((values < own).sum())
+        right.bar([pos], [own], width=2.5, color=ACCENT)
+        right.annotate(fiche.name, (pos, own), textcoords="offset points", xytext=(0, 4), ha="center", fontsize=6.5,
+                       color=ACCENT)
+    right.set_title(f"Taux des {len(values)} communes renseignées ({fiche.uptake_year or 'n.d.'})", fontsize=8)
+    right.yaxis.set_major_formatter(pct)
+    right.set_xticks([])
+    for ax in (left, right):
+        ax.tick_params(labelsize=6.5)
+        ax.spines[["top", "right"]].set_visible(False)
+    # Fixed margins: tight_layout() would draw the figure once more to measure it.
+    fig.subplots_adjust(left=0.07, right=0.99, bottom=0.1, top=0.88, wspace=0.18)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _heading(pdf: _Doc, text: str) -> None:
+    pdf.ln(1.5)
+    pdf.set_font("DejaVu", "B", 10)
+    pdf.set_text_color(*GREEN)
+    pdf.cell(WIDTH, 5.5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(0, 0, 0)
+
+
+class _Sources:
+    """Sources as numbered notes ([1], [2] …) listed at the end: the tables stay narrow."""
+
+    def __init__(self):
+        self.numbers: dict[str, int] = {}
+
+    def __call__(self, source: str) -> str:
+        if not source or source == fmt.MISSING:
+            return fmt.MISSING
+        n = self.numbers.setdefault(source, len(self.numbers) + 1)
+        return f"[{n}]"
+
+
+def _figures(pdf: _Doc, fiche: Fiche, section, ref: _Sources) -> None:
+    pdf.set_font("DejaVu", "", 7.5)
+    widths = (74, 23, 23, 23, 34, 13)
+    with pdf.table(col_widths=widths, width=WIDTH, line_height=3.6, padding=0.8,
+                   text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "LEFT", "LEFT"),
+                   headings_style=_bold(pdf), borders_layout="HORIZONTAL_LINES") as table:
+        table.row(["Indicateur", fiche.name, fiche.epci, PMA_SHORT, "Période", "Source"])
+        for line in section.lines:
+            label = line.label + (f"\nrang : {line.rank}" if line.rank else "")
+            table.row([label, line.commune, line.epci, line.pma, line.period, ref(line.source)])
+
+
+def _bold(pdf: _Doc) -> FontFace:
+    return FontFace(emphasis="BOLD", fill_color=(235, 241, 233))
+
+
+def _listing(pdf: _Doc, section, ref: _Sources) -> None:
+    pdf.set_font("DejaVu", "B", 7.5)
+    pdf.cell(WIDTH, 4.5, section.listing_title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("DejaVu", "", 7)
+    if section.listing.empty:
+        pdf.set_text_color(*GREY)
+        pdf.multi_cell(WIDTH, 3.6, section.empty, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_text_color(0, 0, 0)
+        return
+    shown = section.listing.head(LIST_MAX).assign(Source=lambda d: [ref(s) for s in d["Source"]])
+    cols = list(shown.columns)
+    weights = {"Lieu": 3, "Événement": 4, "Projet": 3.5, "Entreprise": 2.5, "Source": 0.7, "Date": 1.6}
+    w = [weights.get(c, 1.2) for c in cols]
+    widths = [WIDTH * x / sum(w) for x in w]
+    with pdf.table(col_widths=widths, width=WIDTH, line_height=3.4, padding=0.6, headings_style=_bold(pdf),
+                   borders_layout="HORIZONTAL_LINES", text_align="LEFT") as table:
+        table.row(cols)
+        for row in shown.itertuples(index=False):
+            table.row([str(v) for v in row])
+    more = len(section.listing) - len(shown)
+    if more > 0:
+        pdf.set_text_color(*GREY)
+        pdf.cell(WIDTH, 3.6, f"… et {more} autre{'s' if more > 1 else ''} : voir la fiche en ligne.",
+                 new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_text_color(0, 0, 0)
+
+
+def render(fiche: Fiche, edition: date | None = None) -> bytes:
+    """The fiche as PDF bytes (A4 portrait, fonts embedded, French formats)."""
+    edition_text = fmt.day(edition or date.today())
+    pdf = _Doc(f"Fiche commune {fiche.name} ({fiche.code})", edition_text)
+    pdf.set_title(f"Fiche commune — {fiche.name} ({fiche.code})")
+    pdf.set_author("Pôle Métropolitain de l'Artois — Écotransition Artois")
+    pdf.set_lang("fr")
+    pdf.add_page()
+
+    pdf.set_font("DejaVu", "", 8)
+    pdf.set_text_color(*GREY)
+    pdf.cell(WIDTH, 4, "Écotransition Artois · Fiche commune", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(0, 0, 0)
+    pdf.set_font("DejaVu", "B", 18)
+    pdf.multi_cell(WIDTH, 8, fiche.name, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("DejaVu", "", 8.5)
+    pdf.multi_cell(WIDTH, 4.2, f"Code INSEE {fiche.code} · agglomération {fiche.epci} · {fiche.population} habitants"
+                   f" · comparée à son agglomération et au Pôle métropolitain ({PMA_SHORT}) · édition du {edition_text}",
+                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(1)
+    pdf.set_font("DejaVu", "", 8.5)
+    pdf.multi_cell(WIDTH, 4.2, " ".join(fiche.summary), new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+    if fiche.demo:
+        pdf.set_font("DejaVu", "I", 7)
+        pdf.set_text_color(150, 90, 0)
+        pdf.multi_cell(WIDTH, 3.5, DEMO_NOTE, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_text_color(0, 0, 0)
+
+    ref = _Sources()
+    for section in fiche.sections:
+        _heading(pdf, section.title)
+        _figures(pdf, fiche, section, ref)
+        if section.note:
+            pdf.set_font("DejaVu", "I", 7)
+            pdf.cell(WIDTH, 3.6, section.note, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        if section.title.startswith("Solaire"):
+            pdf.image(io.BytesIO(_chart_png(fiche)), w=WIDTH)
+        if section.listing_title:
+            pdf.ln(0.8)
+            _listing(pdf, section, ref)
+
+    _heading(pdf, "Sources et couverture")
+    pdf.set_font("DejaVu", "", 7)
+    for source, n in ref.numbers.items():
+        pdf.multi_cell(WIDTH, 3.4, f"[{n}] {source}", new_x=XPos.LMARGIN, new_y=YPos.NEXT, align="L")
+    notes = fiche.coverage_notes
+    pdf.ln(1)
+    pdf.multi_cell(WIDTH, 3.4, "Couverture partielle — " + " · ".join(notes) + "." if notes else
+                   "Couverture : toutes les communes pour chaque chiffre.", new_x=XPos.LMARGIN, new_y=YPos.NEXT,
+                   align="L")
+    pdf.multi_cell(WIDTH, 3.4, "« n.d. » : donnée non disponible (jamais comptée comme zéro). Les chiffres de "
+                   "l'agglomération et du Pôle suivent la même règle que le tableau de bord.",
+                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    return bytes(pdf.output())
+
+
+def file_name(fiche: Fiche) -> str:
+    """'62498_Lens.pdf', 'Hénin-Beaumont' -> '62427_Henin-Beaumont.pdf' (ASCII, no separators)."""
+    ascii_name = unicodedata.normalize("NFKD", fiche.name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-") or "commune"
+    return f"{fiche.code}_{slug}.pdf"
+

@@ -1,0 +1,96 @@
+"""Fiche commune: one commune against its agglomeration and the Pôle, printable, and as a PDF.
+
+`/commune?code=62498` (the INSEE code) opens the fiche of Lens; the commune is the sidebar's
+commune filter, so a fiche is also reached by choosing a commune, from the map's profile or a table.
+"""
+
+import streamlit as st
+
+from ecotransition.core import clock, fmt
+from ecotransition.surfaces import fiche as fiches
+from ecotransition.surfaces import fiche_pdf, maps
+from ecotransition.ui import store
+from pages._ui import demo_notice, escape_md, filters
+
+# A4 portrait without the app's chrome; charts and tables kept whole on a page where they fit.
+PRINT_CSS = """<style>
+@page { size: A4 portrait; margin: 12mm; }
+@media print {
+  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+  [data-testid="stStatusWidget"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+  .ea-noprint, [data-testid="stDownloadButton"], [data-testid="stSelectbox"] { display: none !important; }
+  [data-testid="stMain"] { margin-left: 0 !important; }
+  [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
+  [data-testid="stTable"], [data-testid="stPlotlyChart"], [data-testid="stVerticalBlockBorderWrapper"] { break-inside: avoid; }
+  h1, h2, h3 { break-after: avoid; }
+  body { font-size: 10pt; }
+}
+</style>"""
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _fiche(code: str, year, version):
+    return fiches.build(maps.load_data(store.query), code, year)
+
+
+@st.cache_data(max_entries=16, show_spinner="Préparation du PDF…")
+def _pdf(code: str, year, version, edition) -> bytes:
+    return fiche_pdf.render(_fiche(code, year, version), edition)
+
+
+def _choose() -> None:
+    # A callback runs before the script: it may still set the sidebar's commune.
+    st.session_state["commune"] = st.session_state.get("fiche_choix") or ""
+
+
+st.html(PRINT_CSS)
+f = filters()
+code = f["commune"]
+communes = store.query("communes_list", epci=None)
+names = dict(zip(communes["code"], communes["name"]))
+
+if code is None:
+    st.title("Fiche commune")
+    st.info("Choisissez une commune : sa fiche la compare à son agglomération et au Pôle métropolitain, "
+            "s'imprime sur A4 et se télécharge en PDF.")
+    st.selectbox("Commune", [""] + list(communes["code"]), key="fiche_choix", on_change=_choose,
+                 format_func=lambda c: f"{names.get(c, c)} ({c})" if c else "Choisir une commune…")
+    st.stop()
+
+version = store.data_version()
+fiche = _fiche(code, f["annee"], version)
+st.title(f"Fiche commune — {escape_md(fiche.name)}")
+st.caption(f"Code INSEE {escape_md(fiche.code)} · agglomération {escape_md(fiche.epci)} · "
+           f"{escape_md(fiche.population)} habitants · comparée à son agglomération et au Pôle métropolitain "
+           f"(PMA) · édition du {escape_md(fmt.day(clock.now().date()))}")
+c1, c2 = st.columns([1, 2], vertical_alignment="center")
+c1.download_button("Télécharger la fiche (PDF)", lambda: _pdf(code, f["annee"], version, clock.now().date()),
+                   fiche_pdf.file_name(fiche), mime="application/pdf", on_click="ignore", icon=":material/download:")
+c2.caption("Imprimer : Ctrl + P (mise en page A4 portrait, sans les menus).")
+
+st.markdown("  \n".join(escape_md(s) for s in fiche.summary))
+demo_notice(fiche.demo)
+
+for section in fiche.sections:
+    st.subheader(section.title)
+    st.table(fiches.lines_table(fiche, section))
+    if section.note:
+        st.caption(escape_md(section.note))
+    if section.title.startswith("Solaire"):
+        left, right = st.columns(2)
+        left.plotly_chart(fiches.trend_figure(fiche))
+        right.plotly_chart(fiches.distribution_figure(fiche))
+    if section.listing_title:
+        st.markdown(f"**{escape_md(section.listing_title)}**")
+        if section.listing.empty:
+            st.caption(escape_md(section.empty))
+        else:
+            st.table(section.listing)
+
+st.subheader("Sources et couverture")
+st.caption("Sources : " + escape_md(" · ".join(fiche.sources)))
+notes = fiche.coverage_notes
+st.caption(("Couverture partielle — " + escape_md(" · ".join(notes))) if notes
+           else "Couverture : toutes les communes pour chaque chiffre.")
+st.caption("« n.d. » : donnée non disponible, jamais comptée comme zéro. Chaque chiffre suit la définition "
+           "du tableau de bord (vue d'ensemble, pages thématiques, carte, écran).")

@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import APP, ROOT
-from ecotransition.core import fmt, metrics
+from ecotransition.core import metrics
 from ecotransition.data import sql
 from ecotransition.data.db import open_readonly
 from ecotransition.surfaces import fiche, fiche_pdf, maps

@@ -1,6 +1,7 @@
 """Écotransition Artois: entry point (page config, navigation, shared filters)."""
 
 import logging
+import runpy
 from pathlib import Path
 
 import streamlit as st
@@ -17,9 +18,18 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
+def overview_by_its_name() -> None:
+    """/vue-ensemble opened directly: the overview itself, not « Page not found » then "/"."""
+    runpy.run_path(str(Path(__file__).parent / "pages" / "vue-ensemble.py"), run_name="__page__")
+
+
 PAGES = {
     "Pilotage": [
-        st.Page("pages/vue-ensemble.py", title="Vue d'ensemble", icon=":material/dashboard:", url_path="vue-ensemble", default=True),
+        # The default page lives at "/" (its own pathname, reserved, would only redirect there); a
+        # hidden page answers at /vue-ensemble, the overview's name in every link.
+        st.Page("pages/vue-ensemble.py", title="Vue d'ensemble", icon=":material/dashboard:", url_path="accueil",
+                default=True),
+        st.Page(overview_by_its_name, title="Vue d'ensemble", url_path="vue-ensemble", visibility="hidden"),
     ],
     "Thématiques": [
         st.Page("pages/investissements.py", title="Investissements", icon=":material/factory:", url_path="investissements"),

@@ -211,3 +211,20 @@ def test_back_from_the_screen_page_keeps_the_filters_in_chromium(cold_server, br
         assert "Choose an option" not in page.locator('[data-testid="stSidebar"]').inner_text()
         assert "Lens (62498) · année 2023" in page.locator('[data-testid="stMain"]').inner_text()
     page.context.close()
+
+
+@pytest.mark.browser
+def test_every_page_opens_by_its_own_address(cold_server, browser):
+    """/vue-ensemble (the default page's name) and the others, opened directly: no « Page not found »."""
+    page = offline_page(browser, [], viewport={"width": 1400, "height": 1000})
+    for path, title in (("/vue-ensemble?epci=CALL", "Écotransition Artois — vue d'ensemble"),
+                        ("/commune?code=62498", "Fiche commune — Lens"),
+                        ("/solaire", "Solaire photovoltaïque")):
+        page.goto(cold_server + path)
+        wait_ready(page, 90_000)
+        page.locator("h1", has_text=title).wait_for(timeout=30_000)
+        assert page.locator('[role="dialog"]').count() == 0, path
+        assert page.url.endswith(path), page.url
+        if "epci=CALL" in path:
+            assert _value(page, "Agglomération") == "CALL"
+    page.context.close()

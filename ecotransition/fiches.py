@@ -16,6 +16,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import pandas as pd
 from tqdm import tqdm
 
 from ecotransition.core import clock, paths
@@ -24,10 +25,12 @@ from ecotransition.data.db import DatabaseError, open_readonly
 from ecotransition.surfaces import fiche, fiche_pdf, maps
 
 
-def _load(db: Path) -> maps.MapData:
+def _load(db: Path) -> tuple[maps.MapData, pd.DataFrame, pd.DataFrame]:
+    """The map's inputs, the indicators of every zone and the series of those with a target."""
     conn = open_readonly(db)
     try:
-        return maps.load_data(lambda name, **params: sql.run(conn, name, **params))
+        return (maps.load_data(lambda name, **params: sql.run(conn, name, **params)),
+                sql.run(conn, "indicators_zones"), sql.run(conn, "indicator_series"))
     finally:
         conn.close()
 
@@ -36,14 +39,15 @@ _WORKER: dict = {}
 
 
 def _start_worker(db: Path, out: Path, year: int | None, edition) -> None:
-    data = _load(db)
-    _WORKER.update(data=data, shared=fiche.Shared(data), out=out, year=year, edition=edition)
+    data, indicators, series = _load(db)
+    _WORKER.update(data=data, shared=fiche.Shared(data), out=out, year=year, edition=edition,
+                   indicators=indicators, series=series)
 
 
 def _write(code: str) -> Path:
     """One fiche, in a worker process (PDF and charts are CPU-bound: one process per core)."""
     w = _WORKER
-    f = fiche.build(w["data"], code, w["year"], w["shared"])
+    f = fiche.build(w["data"], code, w["year"], w["shared"], w["indicators"], w["series"])
     target = w["out"] / fiche_pdf.file_name(f)
     tmp = target.with_suffix(".pdf.tmp")
     tmp.write_bytes(fiche_pdf.render(f, w["edition"]))
@@ -57,8 +61,7 @@ def write_all(db: Path, out: Path, epci: str | None = None, year: int | None = N
 
     Returns the files written, in INSEE code order. Raises ValueError for an unknown agglomeration,
     DatabaseError when the database cannot be opened."""
-    data = _load(db)
-    communes = data.communes.sort_values("code")
+    communes = _load(db)[0].communes.sort_values("code")
     if epci is not None:
         known = sorted(communes["epci"].unique())
         if epci not in known:

@@ -136,3 +136,33 @@ def dataset_notes(notes: Iterable[dict]) -> None:
     """One 'À propos des données' expander per dataset (title, source, vintage, rhythm, caveats)."""
     for note in notes:
         dataset_note(**note)
+
+
+def trajectories(items, names: dict | None = None) -> None:
+    """Each indicator with a target (surfaces.targets.Tracked): its chart against the path, its
+    status in the indicator's unit and the rule. `names`: INSEE code -> commune name."""
+    from ecotransition.core.trajectory import RULE
+    from ecotransition.surfaces import targets
+
+    for t in items:
+        with st.container(border=True):
+            st.plotly_chart(targets.figure(t), key=f"trajectoire-{t.id}-{t.zone}")
+            zone = "" if t.zone == "PMA" else f" ({escape_md((names or {}).get(t.zone, t.zone))})"
+            st.markdown(f"**{escape_md(t.label)}**{zone} : {escape_md(t.status_text)}")
+            st.caption(f"{escape_md(t.target_text)} · Source : {escape_md(t.source)} · {escape_md(RULE)}")
+
+
+def theme_trajectories(theme: str | None, sel: Selection) -> None:
+    """The trajectories of `theme` (None: every theme) for the Pôle and the selected area."""
+    from ecotransition.surfaces import targets
+
+    zones = ["PMA", *([sel.epci] if sel.epci else []), *([sel.commune] if sel.commune else [])]
+    if sel.commune and not sel.epci:
+        communes = store.query("communes_list", epci=None)
+        zones += list(communes.loc[communes["code"] == sel.commune, "epci"])
+    items = targets.tracked(store.query("indicators_zones"), store.query("indicator_series"),
+                            zones=tuple(dict.fromkeys(zones)), theme=theme)
+    if items:
+        st.subheader("Trajectoires vers les objectifs")
+        communes = store.query("communes_list", epci=None)
+        trajectories(items, dict(zip(communes["code"], communes["name"])))

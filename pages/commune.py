@@ -10,7 +10,7 @@ from ecotransition.core import clock, fmt
 from ecotransition.surfaces import fiche as fiches
 from ecotransition.surfaces import fiche_pdf, maps
 from ecotransition.ui import store
-from pages._ui import demo_notice, escape_md, filters
+from pages._ui import demo_notice, escape_md, filters, trajectories
 
 # A4 portrait without the app's chrome; charts and tables kept whole on a page where they fit.
 PRINT_CSS = """<style>
@@ -30,7 +30,8 @@ PRINT_CSS = """<style>
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _fiche(code: str, year, version):
-    return fiches.build(maps.load_data(store.query), code, year)
+    return fiches.build(maps.load_data(store.query), code, year, None, store.query("indicators_zones"),
+                        store.query("indicator_series"))
 
 
 @st.cache_data(max_entries=16, show_spinner="Préparation du PDF…")
@@ -86,6 +87,13 @@ for section in fiche.sections:
             st.caption(escape_md(section.empty))
         else:
             st.table(section.listing)
+
+st.subheader("Objectifs et trajectoires")
+if fiche.goals:
+    trajectories(fiche.goals, names)
+else:
+    st.caption(f"Aucun objectif chiffré n'est enregistré pour {escape_md(fiche.name)} ni pour la "
+               f"{escape_md(fiche.epci)} (ils s'importent avec les indicateurs, page Données).")
 
 st.subheader("Sources et couverture")
 st.caption("Sources : " + escape_md(" · ".join(fiche.sources)))

@@ -7,6 +7,7 @@ from ecotransition.themes import investments as inv
 from ecotransition.ui import store
 from pages._ui import (
     coverage_notes, dataset_note, demo_notice, escape_md, kpi_cards, number_column, selection, table_with_export,
+    theme_trajectories,
 )
 
 sel = selection()
@@ -23,6 +24,8 @@ demo_notice(bool(projects["is_demo"].any()))
 kpi_cards(store.shared(inv.project_kpis, projects, sel.label), columns=3)
 st.caption("Chiffres publiés par le rapport d'activité 2023, pour l'ensemble du Pôle métropolitain :")
 kpi_cards(store.shared(inv.report_kpis, indicators), columns=3)
+
+theme_trajectories("Investissements", sel)
 
 st.subheader("Montants et emplois")
 # One breakdown at a time, kept in the URL: tabs would draw all four charts on every visit.

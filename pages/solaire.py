@@ -8,7 +8,7 @@ from ecotransition.themes import solar
 from ecotransition.ui import store
 from pages._ui import (
     coverage_notes, dataset_notes, demo_notice, export_buttons, kpi_cards, number_column, selection,
-    table_with_export,
+    table_with_export, theme_trajectories,
 )
 
 st.title("Solaire photovoltaïque")
@@ -28,6 +28,8 @@ if year is not None and year not in metrics.years(values, "solar_uptake"):
     st.warning(f"Pas de données photovoltaïques pour {year} : les valeurs de l'année sont non disponibles (n.d.).")
 
 kpi_cards(cards)
+
+theme_trajectories("Solaire", sel)
 
 st.subheader("Sites, puissance et production")
 choice = st.segmented_control("Mesure", list(solar.MEASURE_CHOICES), default="Production", required=True,

@@ -6,7 +6,10 @@ from ecotransition.core import compare, metrics
 from ecotransition.core.labels import DEMO_BADGE
 from ecotransition.surfaces import overview as ov
 from ecotransition.ui import store
-from pages._ui import coverage_notes, demo_notice, escape_md, export_buttons, kpi_cards, number_column, selection
+from pages._ui import (
+    coverage_notes, demo_notice, escape_md, export_buttons, kpi_cards, number_column, selection,
+    theme_trajectories,
+)
 
 sel = selection()
 params = dict(epci=sel.epci, commune=sel.commune)
@@ -53,6 +56,8 @@ st.markdown("\n".join(
 for theme, kpis in cards.items():
     st.subheader(theme)
     kpi_cards(kpis)
+
+theme_trajectories(None, sel)
 
 st.subheader(f"Comparaison par habitant ({solar_year})")
 comp = store.shared(compare.per_inhabitant, (solar_values, investment_values), communes, sel, solar_year, compare.OVERVIEW_METRICS)

@@ -131,7 +131,12 @@ CREATE TABLE indicators (
     direction    VARCHAR,              -- 'up' or 'down': which way is good
     note         VARCHAR,
     source       VARCHAR NOT NULL,
-    PRIMARY KEY (id, year)
+    -- Where the figure applies: 'PMA', an agglomeration's short name or a commune's INSEE code.
+    zone         VARCHAR NOT NULL DEFAULT 'PMA',
+    -- The start of the path to the target (a trajectory needs both ends).
+    reference    DOUBLE,
+    reference_year INTEGER,
+    PRIMARY KEY (id, zone, year)
 );
 
 CREATE TABLE imports (

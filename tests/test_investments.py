@@ -159,7 +159,8 @@ def test_page_whole_pma(conn, built_db):
     table = at.dataframe[-1].value
     assert len(table) == n
     assert table["amount_meur"].isna().sum() == n - with_amount   # unknown, not 0
-    assert len(at.get("plotly_chart")) == 2     # the chosen breakdown and the map (comparison: a table)
+    # The jobs' trajectory, the chosen breakdown and the map (comparison: a table).
+    assert [c.key for c in at.get("plotly_chart")] == ["trajectoire-emplois_annonces-PMA", "inv-breakdown", "inv-map"]
     comparison = at.dataframe[0].value.set_index("Indicateur")
     # Communes whose every project lacks an amount are left out of both sides of the ratio (and said).
     known_amount, known_pop = conn.execute("""
@@ -177,12 +178,12 @@ def test_page_whole_pma(conn, built_db):
 def test_breakdown_choice_is_in_the_url_and_draws_that_breakdown(built_db):
     at = run_page(repartition="Statut")
     assert at.segmented_control(key="repartition").value == "Statut"
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = json.loads(next(c for c in at.get("plotly_chart") if c.key == "inv-breakdown").proto.spec)
     assert spec["layout"]["annotations"][0]["text"] == "Montant connu (M€)"
     categories = set(spec["data"][0]["y"])
     assert categories <= set(inv.STATUS_ORDER) | {inv.UNKNOWN} and len(categories) > 1
     at.segmented_control(key="repartition").set_value("Agglomération").run()
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = json.loads(next(c for c in at.get("plotly_chart") if c.key == "inv-breakdown").proto.spec)
     assert set(spec["data"][0]["y"]) <= {"CABBALR", "CALL", "CAHC", inv.UNKNOWN}
 
 

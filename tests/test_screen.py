@@ -239,7 +239,8 @@ def test_investissements(fetch, conn):
     slide = screen.build("investissements", fetch)
     assert [(f.value, f.year, f.source) for f in slide.figures] == [
         (f"2,5{NBSP}Md€", "2023", REPORT), (f"4{NNBSP}000", "2023", REPORT), ("450", "2023", REPORT)]
-    assert slide.figures[1].label == "nouveaux emplois annoncés d'ici 2025"
+    assert slide.figures[1].label == ("nouveaux emplois annoncés d'ici 2025, en avance de 1\u202f600\xa0emplois "
+                                      "sur la trajectoire 2020–2025 en 2023")
     named = {n for (n,) in conn.execute("SELECT name FROM investments WHERE source <> 'démonstration'").fetchall()}
     assert slide.items and {i.title for i in slide.items} <= named
     assert slide.items[0].title == "Gigafactory ACC"

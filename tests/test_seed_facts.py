@@ -21,7 +21,8 @@ HEADERS = {
     "events.csv": "id,title,start_date,end_date,place,commune_code,lat,lon,theme,participants,description,source",
     "investments.csv": "id,name,company,sector,commune_code,lat,lon,amount_eur,jobs,status,announced_year,description,source",
     "park_sites.csv": "id,name,commune_code,lat,lon,area_ha,kind,opened,description,source",
-    "indicators.csv": "id,year,label,theme,unit,value,target,target_year,direction,note,source",
+    "indicators.csv": "id,year,label,theme,unit,value,target,target_year,direction,note,source,zone,reference,"
+                      "reference_year",
 }
 EVENT_THEMES = {"Gouvernance", "Économie & innovation", "Énergie & climat", "Chaîne des parcs",
                 "Jeunesse & société civile", "Mobilités", "Rayonnement & culture"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ecotransition.core import fmt
+from ecotransition.core import fmt, trajectory
 from ecotransition.core.labels import DEMO_BADGE, DEMO_SOURCE
 from ecotransition.core.metrics import Reading, delta_text
 
@@ -52,10 +52,15 @@ def from_indicator(row) -> Kpi:
     target, progress = None, None
     if not fmt.is_missing(get("target")):
         ty = get("target_year")
-        target = f"objectif {fmt.with_unit(get('target'), unit)}" + (
+        kind = "objectif de démonstration" if get("source") == DEMO_SOURCE else "objectif"
+        target = f"{kind} {fmt.with_unit(get('target'), unit)}" + (
             f" en {int(ty)}" if not fmt.is_missing(ty) else "")
         if get("target") and not fmt.is_missing(value):
             progress = max(0.0, min(1.0, float(value) / float(get("target"))))
+        traj = trajectory.from_row({k: get(k) for k in (
+            "target", "target_year", "reference", "reference_year", "direction", "source")})
+        if traj is not None and not fmt.is_missing(value) and not fmt.is_missing(get("year")):
+            target += " · " + traj.status_text(traj.status(int(get("year")), float(value)), unit)
     return Kpi(
         label=get("label"),
         value=fmt.with_unit(value, unit),

@@ -79,6 +79,7 @@ def build(path: Path, scale: int = 1, progress: Progress = _print_progress) -> d
             "SELECT coalesce(sum(jobs), 0) FROM investments WHERE source <> 'démonstration'"
         ).fetchall()[0][0]
         _insert(conn, "investments", demo.investments(communes, known_jobs=int(known_jobs)))
+        _insert(conn, "indicators", demo.targets())
         progress(0.1, "Séries solaires et investissements de démonstration")
 
         sites, channels = demo.counter_sites(parks, CommuneLocator(communes), scale)

@@ -136,6 +136,37 @@ def investments(communes: pd.DataFrame, known_jobs: int = 0, count: int = 18) ->
     return pd.DataFrame(rows)
 
 
+# ------------------------------------------------------------------------ targets
+
+# Local targets the report does not give: one commune's and one agglomeration's, so that the
+# fiche commune and its trajectory charts have something to show. Never presented as adopted.
+_TARGETS = (
+    # id, zone, label, theme, unit, (reference year, value), (target year, value), growth per year
+    ("installations_pv_patrimoine", "62498", "Installations photovoltaïques sur le patrimoine communal",
+     "Solaire", "installations", (2020, 2), (2026, 15), 1.5),
+    ("toitures_publiques_solarisees", "CAHC", "Toitures d'équipements publics solarisées", "Solaire",
+     "toitures", (2021, 4), (2027, 30), 4.0),
+)
+
+
+def targets(last_year: int = 2024) -> pd.DataFrame:
+    """Yearly values from the reference year to `last_year` for each demonstration target, with
+    the target and reference on every row (the latest row is the one the pages read)."""
+    g = rng(5)
+    rows = []
+    for ind_id, zone, label, theme, unit, (ref_year, ref), (target_year, target), growth in _TARGETS:
+        value = float(ref)
+        for year in range(ref_year, last_year + 1):
+            if year > ref_year:
+                value += max(0.0, round(growth + float(g.normal(0, growth / 3))))
+            rows.append({"id": ind_id, "zone": zone, "year": year, "label": label, "theme": theme, "unit": unit,
+                         "value": value, "target": float(target), "target_year": target_year,
+                         "reference": float(ref), "reference_year": ref_year, "direction": "up",
+                         "note": "Objectif de démonstration : aucun objectif local n'est publié dans le rapport.",
+                         "source": DEMO_SOURCE})
+    return pd.DataFrame(rows)
+
+
 # ------------------------------------------------------------------------ counters
 
 def _hours() -> pd.DatetimeIndex:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ecotransition.core import fmt, metrics
 from ecotransition.core.labels import DEMO_SOURCE, PMA_LABEL, PMA_SHORT
+from ecotransition.surfaces import targets
 from ecotransition.surfaces.maps.view import MapData, unit_suffix
 
 NEAR_KM = 3.0   # park sites and counters "near" the commune: within this distance of its centre
@@ -65,6 +66,7 @@ class Fiche:
     uptake_trend: pd.DataFrame            # year, zone (commune, EPCI, PMA), value (share), demo
     uptake_distribution: pd.Series        # the 150 communes' taux (share, NaN unknown), index = code
     uptake_year: int | None
+    goals: list = field(default_factory=list)   # targets.Tracked of the commune and its agglomeration
 
     @property
     def demo(self) -> bool:
@@ -194,11 +196,13 @@ def _listing_text(v) -> str:
     return fmt.MISSING if fmt.is_missing(v) else str(v)
 
 
-def build(data: MapData, code: str, year: int | None = None, shared: Shared | None = None) -> Fiche | None:
+def build(data: MapData, code: str, year: int | None = None, shared: Shared | None = None,
+          indicators: pd.DataFrame | None = None, series: pd.DataFrame | None = None) -> Fiche | None:
     """The fiche of the commune `code` (INSEE), or None when it is not one of the 150.
 
     `year`: the sidebar's year (None: each figure's own latest year, as everywhere). `shared`:
-    what a batch of fiches of the same `data` computes once."""
+    what a batch of fiches of the same `data` computes once. `indicators` (indicators_zones) and
+    `series` (indicator_series): the targets set for the commune or its agglomeration."""
     communes = data.communes
     found = communes.loc[communes["code"] == code]
     if found.empty:
@@ -270,7 +274,8 @@ def build(data: MapData, code: str, year: int | None = None, shared: Shared | No
     return Fiche(code=code, name=c["name"], epci=read.epci, population=pop.commune,
                  summary=summary(c["name"], read.epci, pop, solar[-1], visits, events_line, invest, len(pr)),
                  sections=sections, uptake_trend=pd.DataFrame(trend, columns=["year", "zone", "value", "demo"]),
-                 uptake_distribution=distribution, uptake_year=uptake_period.year)
+                 uptake_distribution=distribution, uptake_year=uptake_period.year,
+                 goals=[] if indicators is None else targets.tracked(indicators, series, zones=(code, read.epci)))
 
 
 def _inline(period: str) -> str:

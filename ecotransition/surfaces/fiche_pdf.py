@@ -18,7 +18,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
-from ecotransition.core import fmt
+from ecotransition.core import fmt, trajectory
 from ecotransition.core.labels import PMA_SHORT
 from ecotransition.surfaces.fiche import LIST_MAX, Fiche
 
@@ -152,6 +152,55 @@ def _listing(pdf: _Doc, section, ref: _Sources) -> None:
         pdf.set_text_color(0, 0, 0)
 
 
+def _goals_png(fiche: Fiche) -> bytes:
+    """Each target's chart: the actual values, the straight path and its tolerance band."""
+    goals = fiche.goals[:2]
+    fig, axes = plt.subplots(1, len(goals), figsize=(7.5, 2.1), dpi=150, squeeze=False)
+    for ax, t in zip(axes[0], goals):
+        traj = t.traj
+        years = list(range(traj.reference_year, traj.target_year + 1))
+        path = [traj.expected(y) for y in years]
+        band = trajectory.TOLERANCE * abs(traj.target - traj.reference)
+        ax.fill_between(years, [p - band for p in path], [p + band for p in path], color="#dddddd")
+        ax.plot(years, path, ls="--", color="#555555", lw=1.2, label=f"trajectoire {traj.period}")
+        ax.plot([traj.target_year], [traj.target], marker="*", ms=10, color="#D55E00", ls="none", label="objectif")
+        known = t.series.dropna(subset=["value"])
+        ax.plot(known["year"], known["value"], marker="o", color="#0072B2", lw=2, label="valeur constatée")
+        ax.set_title(t.label + (" (démonstration)" if traj.demo else ""), fontsize=7.5)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=7))
+        ax.tick_params(labelsize=6.5)
+        ax.legend(fontsize=6, frameon=False)
+        ax.spines[["top", "right"]].set_visible(False)
+    fig.subplots_adjust(left=0.07, right=0.99, bottom=0.12, top=0.86, wspace=0.2)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _goals(pdf: _Doc, fiche: Fiche, ref: _Sources) -> None:
+    """The targets set for the commune or its agglomeration: value, target, status, chart, rule."""
+    _heading(pdf, "Objectifs et trajectoires")
+    pdf.set_font("DejaVu", "", 7.5)
+    if not fiche.goals:
+        pdf.multi_cell(WIDTH, 3.6, f"Aucun objectif chiffré n'est enregistré pour {fiche.name} ni pour la {fiche.epci}.",
+                       new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        return
+    with pdf.table(col_widths=(58, 14, 24, 30, 52, 12), width=WIDTH, line_height=3.6, padding=0.8,
+                   headings_style=_bold(pdf), borders_layout="HORIZONTAL_LINES", text_align="LEFT") as table:
+        table.row(["Indicateur", "Zone", "Valeur", "Objectif", "Situation", "Source"])
+        for t in fiche.goals:
+            last = t.series.dropna(subset=["value"]).tail(1)
+            value = (f"{fmt.with_unit(last['value'].iloc[0], t.unit)} ({int(last['year'].iloc[0])})"
+                     if len(last) else fmt.MISSING)
+            zone = fiche.name if t.zone == fiche.code else t.zone
+            table.row([t.label, zone, value, t.target_text.split(" : ", 1)[1].split(" (")[0]
+                       + (" (démonstration)" if t.traj.demo else ""), t.status_text, ref(t.source)])
+    pdf.image(io.BytesIO(_goals_png(fiche)), w=WIDTH)
+    pdf.set_font("DejaVu", "I", 7)
+    pdf.multi_cell(WIDTH, 3.4, trajectory.RULE, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
 def render(fiche: Fiche, edition: date | None = None) -> bytes:
     """The fiche as PDF bytes (A4 portrait, fonts embedded, French formats)."""
     edition_text = fmt.day(edition or date.today())
@@ -193,6 +242,7 @@ def render(fiche: Fiche, edition: date | None = None) -> bytes:
             pdf.ln(0.8)
             _listing(pdf, section, ref)
 
+    _goals(pdf, fiche, ref)
     _heading(pdf, "Sources et couverture")
     pdf.set_font("DejaVu", "", 7)
     for source, n in ref.numbers.items():

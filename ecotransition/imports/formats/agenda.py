@@ -148,19 +148,44 @@ INDICATORS = Format("modele", "modèle Indicateurs", (
         choices=(("hausse", "up"), ("baisse", "down"), ("up", "up"), ("down", "down")),
         help="hausse ou baisse : le sens souhaitable", example="hausse"),
     Col("note", "text", ("note",), help="précision", example=""),
+    Col("zone", "text", ("zone", "echelon", "territoire"),
+        help="PMA (défaut), une agglomération (CABBALR, CALL, CAHC) ou le code INSEE d'une commune", example="PMA"),
+    Col("reference", "number", ("reference", "valeur_reference"),
+        help="valeur de départ de la trajectoire vers l'objectif", example=""),
+    Col("reference_year", "year", ("annee_reference", "reference_year"), help="année de la référence", example=""),
     _SOURCE,
 ))
+
+# The zone as stored: 'PMA', an agglomeration's short name (any case) or an INSEE code.
+_ZONE = ("CASE WHEN p.zone IS NULL OR upper(trim(p.zone)) IN ('PMA', 'PÔLE', 'POLE') THEN 'PMA' "
+         "WHEN upper(trim(p.zone)) IN (SELECT short_name FROM epci) THEN upper(trim(p.zone)) ELSE trim(p.zone) END")
 
 
 def build_indicators(ctx: Context) -> None:
     ctx.check("SELECT line, 'id', r__id, "
               "'identifiant invalide (lettres minuscules, chiffres et _ uniquement)' "
               "FROM _parsed WHERE id IS NOT NULL AND NOT regexp_full_match(id, '[a-z0-9_]+')")
-    duplicates(ctx, ["id", "year"], "même identifiant et même année")
+    ctx.check("SELECT line, 'zone', r__zone, $reason FROM _parsed p WHERE p.zone IS NOT NULL "
+              f"AND {_ZONE} NOT IN (SELECT 'PMA' UNION ALL SELECT short_name FROM epci UNION ALL SELECT code FROM communes)",
+              reason="zone inconnue : attendu PMA, une agglomération (CABBALR, CALL, CAHC) ou le code INSEE "
+                     "d'une commune du Pôle")
+    ctx.check("SELECT line, CASE WHEN reference IS NULL THEN 'reference' ELSE 'reference_year' END, "
+              "CASE WHEN reference IS NULL THEN r__reference ELSE r__reference_year END, $reason FROM _parsed "
+              "WHERE (reference IS NULL) <> (reference_year IS NULL)",
+              reason="référence incomplète : la valeur et l'année de référence vont ensemble")
+    ctx.check("SELECT line, 'reference_year', r__reference_year, $reason FROM _parsed "
+              "WHERE reference_year IS NOT NULL AND target_year IS NOT NULL AND reference_year >= target_year",
+              reason="l'année de référence doit précéder l'année de l'objectif")
+    ctx.check("SELECT line, 'target_year', r__target_year, $reason FROM _parsed "
+              "WHERE reference IS NOT NULL AND (target IS NULL OR target_year IS NULL)",
+              reason="une référence sans objectif ni année d'objectif ne trace aucune trajectoire")
+    duplicates(ctx, ["id", _ZONE.replace("p.zone", "zone"), "year"], "même identifiant, même zone et même année")
     if ctx.issues:
         return
     ctx.conn.execute(
         "CREATE OR REPLACE TEMP TABLE _new AS SELECT p.line, p.id, p.year::INTEGER AS year, p.label, "
         "p.theme, p.unit, p.value, p.target, p.target_year::INTEGER AS target_year, p.direction, p.note, "
+        f"{_ZONE} AS zone, p.reference, p.reference_year::INTEGER AS reference_year, "
         f"{_source(ctx)} FROM _parsed p", {"source": ctx.source})
-    _provided(ctx, ("label", "theme", "unit", "value", "target", "target_year", "direction", "note"))
+    _provided(ctx, ("label", "theme", "unit", "value", "target", "target_year", "direction", "note",
+                    "reference", "reference_year"))

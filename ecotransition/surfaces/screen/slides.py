@@ -9,7 +9,7 @@ from typing import Callable
 
 import pandas as pd
 
-from ecotransition.core import fmt, metrics
+from ecotransition.core import fmt, metrics, trajectory
 from ecotransition.core.labels import DEMO_MARK, DEMO_SOURCE
 from ecotransition.surfaces.screen.charts import complete_years, solar_map, visits_chart
 from ecotransition.surfaces.screen.model import PALETTES, SLIDES, Figure, Item, Palette, Slide
@@ -43,6 +43,10 @@ def indicator_figure(indicators: pd.DataFrame, indicator_id: str, label: str | N
     text = label or _INDICATOR_LABELS.get(indicator_id) or str(row["label"])
     if indicator_id == "emplois_annonces" and not fmt.is_missing(row.get("target_year")):
         text = f"{text} d'ici {int(row['target_year'])}"
+    traj = trajectory.from_row(row)
+    if traj is not None and not fmt.is_missing(row["value"]) and not fmt.is_missing(row["year"]):
+        status = traj.status(int(row["year"]), float(row["value"]))
+        text = f"{text}, {traj.status_text(status, row['unit'])}"
     return Figure(value=value, label=text, year=_year(row["year"]), source=str(row["source"]),
                   demo=row["source"] == DEMO_SOURCE)
 

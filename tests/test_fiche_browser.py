@@ -4,13 +4,15 @@ Screenshots (screen and print layouts) are saved to test-artifacts/fiche/ for a 
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 
 import pytest
 
 from conftest import ROOT, offline_page, wait_ready
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")]
 ARTIFACTS = ROOT / "test-artifacts" / "fiche"
 
 

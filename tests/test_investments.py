@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from ecotransition.core import fmt

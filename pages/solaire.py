@@ -29,8 +29,6 @@ if year is not None and year not in metrics.years(values, "solar_uptake"):
 
 kpi_cards(cards)
 
-theme_trajectories("Solaire", sel)
-
 st.subheader("Sites, puissance et production")
 choice = st.segmented_control("Mesure", list(solar.MEASURE_CHOICES), default="Production", required=True,
                               key="mesure", bind="query-params")
@@ -59,6 +57,8 @@ coverage_notes(compare.coverage_notes(comp))
 export_buttons(comp_table, f"solaire_comparaison_par_habitant_{year}", key="solaire-comparaison")
 if sel.filtered:
     kpi_cards(store.shared(solar.comparison_kpis, values, communes, sel, year))
+
+theme_trajectories("Solaire", sel)
 
 st.subheader("Cadastre solaire")
 st.plotly_chart(store.shared(solar.cadastre_figure, cadastre, solar.reported_cadastre_users(indicators)))

@@ -14,9 +14,8 @@ import re
 
 import pytest
 from spreadsheets import SOFFICE, calc_read, kind
-from streamlit.testing.v1 import AppTest
 
-from conftest import APP
+from conftest import open_page
 from ecotransition.surfaces import export
 
 pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (libreoffice-calc-nogui) not installed")
@@ -51,13 +50,7 @@ def exported(built_db, tmp_path_factory) -> dict[str, dict]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(ui, "export_buttons", record)
         for page, state in VIEWS:
-            at = AppTest.from_file(APP, default_timeout=180)
-            for k, v in state.items():
-                at.session_state[k] = v
-            at.run()
-            at.switch_page(page)
-            at.run()
-            assert not at.exception, (page, [e.value for e in at.exception])
+            open_page(page, **state)
     out = tmp_path_factory.mktemp("exports")
     files = {}
     for basename, (df, labels) in recorded.items():

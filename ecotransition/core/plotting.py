@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -13,6 +15,12 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F
 EPCI_COLORS = {"CABBALR": "#0072B2", "CALL": "#E69F00", "CAHC": "#009E73"}
 MODE_LABELS = {"PEDESTRIAN": "Piétons", "BIKE": "Vélos"}
 DEMO_ANNOTATION = DEMO_TITLE
+
+
+def text(value) -> str:
+    """Imported text for a plotly label, title, legend or hover text: plotly draws a subset of HTML
+    there (<b>, <br>, entities), so markup characters are escaped; quotes are not markup there."""
+    return html.escape(str(value), quote=False)
 
 
 def style(fig: go.Figure, title: str | None = None, demo: bool = False, height: int | None = None) -> go.Figure:

@@ -8,7 +8,6 @@ page (/commune), the PDF (surfaces.fiche_pdf) and the CLI (python -m ecotransiti
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass, field
 
@@ -329,12 +328,13 @@ def trend_figure(fiche: Fiche):
     import plotly.graph_objects as go
 
     from ecotransition.core.plotting import EPCI_COLORS, style
+    from ecotransition.core.plotting import text as plot_text
 
     fig = go.Figure()
     colors = {fiche.name: "#1a5e20", fiche.epci: EPCI_COLORS.get(fiche.epci, "#6a8caf"), PMA_SHORT: "#888888"}
     for zone, color in colors.items():
         d = fiche.uptake_trend[fiche.uptake_trend["zone"] == zone]
-        name = html.escape(zone)   # plotly draws a subset of HTML in names and hover texts
+        name = plot_text(zone)   # plotly draws a subset of HTML in names and hover texts
         fig.add_trace(go.Scatter(
             x=d["year"], y=d["value"] * 100, name=name, mode="lines+markers",
             line=dict(color=color, width=3 if zone == fiche.name else 1.5, dash="dash" if zone == PMA_SHORT else None),
@@ -349,6 +349,7 @@ def distribution_figure(fiche: Fiche):
     import plotly.graph_objects as go
 
     from ecotransition.core.plotting import style
+    from ecotransition.core.plotting import text as plot_text
 
     values = fiche.uptake_distribution.dropna().sort_values()
     colors = ["#1a5e20" if code == fiche.code else "#c9d6c3" for code in values.index]
@@ -357,7 +358,7 @@ def distribution_figure(fiche: Fiche):
     own = values.get(fiche.code)
     if own is not None:
         pos = list(values.index).index(fiche.code) + 1
-        fig.add_annotation(x=pos, y=own * 100, text=html.escape(fiche.name), showarrow=True, arrowhead=0, ay=-30)
+        fig.add_annotation(x=pos, y=own * 100, text=plot_text(fiche.name), showarrow=True, arrowhead=0, ay=-30)
     fig.update_layout(xaxis=dict(title="Communes, de la plus basse à la plus haute", showticklabels=False),
                       yaxis_title="Taux de valorisation (%)", showlegend=False)
     return style(fig, f"Les {len(values)} communes renseignées ({fiche.uptake_year or 'n.d.'})",

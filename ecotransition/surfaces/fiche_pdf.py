@@ -80,8 +80,12 @@ def _chart_png(fiche: Fiche) -> bytes:
     for ax in (left, right):
         ax.tick_params(labelsize=6.5)
         ax.spines[["top", "right"]].set_visible(False)
+    return _png(fig, bottom=0.1, top=0.88)
+
+
+def _png(fig, bottom: float, top: float) -> bytes:
     # Fixed margins: tight_layout() would draw the figure once more to measure it.
-    fig.subplots_adjust(left=0.07, right=0.99, bottom=0.1, top=0.88, wspace=0.18)
+    fig.subplots_adjust(left=0.07, right=0.99, bottom=bottom, top=top, wspace=0.2)
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     plt.close(fig)
@@ -171,11 +175,7 @@ def _goals_png(fiche: Fiche) -> bytes:
         ax.tick_params(labelsize=6.5)
         ax.legend(fontsize=6, frameon=False)
         ax.spines[["top", "right"]].set_visible(False)
-    fig.subplots_adjust(left=0.07, right=0.99, bottom=0.12, top=0.86, wspace=0.2)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    plt.close(fig)
-    return buf.getvalue()
+    return _png(fig, bottom=0.12, top=0.86)
 
 
 def _goals(pdf: _Doc, fiche: Fiche, ref: _Sources) -> None:

@@ -3,7 +3,6 @@ pages, fiche commune, PDF). The rule and the status are the core.trajectory ones
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import pandas as pd
@@ -11,6 +10,7 @@ import plotly.graph_objects as go
 
 from ecotransition.core import fmt, trajectory
 from ecotransition.core.plotting import style
+from ecotransition.core.plotting import text as plot_text
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ def figure(t: Tracked) -> go.Figure:
     years = list(range(traj.reference_year, traj.target_year + 1))
     path = [traj.expected(y) for y in years]
     band = trajectory.TOLERANCE * abs(traj.target - traj.reference)
-    unit = html.escape(t.unit or "")
+    unit = plot_text(t.unit or "")
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=years + years[::-1], y=[p + band for p in path] + [p - band for p in path][::-1],
                              fill="toself", fillcolor="rgba(120,120,120,0.15)", line=dict(width=0),
@@ -76,4 +76,4 @@ def figure(t: Tracked) -> go.Figure:
                              line=dict(color="#0072B2", width=3), marker=dict(size=9), name="Valeur constatée",
                              hovertemplate="%{x} : %{y:,.1f} " + unit + "<extra></extra>"))
     fig.update_layout(xaxis=dict(title="Année", dtick=1), yaxis_title=unit or None)
-    return style(fig, html.escape(t.label), demo=traj.demo or t.source == "démonstration", height=340)
+    return style(fig, plot_text(t.label), demo=traj.demo or t.source == "démonstration", height=340)

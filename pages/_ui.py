@@ -132,6 +132,13 @@ def table_with_export(df: pd.DataFrame, labels: dict[str, str], column_config: d
     export_buttons(df[exported], basename, {c: labels[c] for c in exported}, key=key)
 
 
+def text_table(df: pd.DataFrame) -> None:
+    """A static table of French text (st.table renders Markdown in every cell and header: each is escaped)."""
+    shown = df.map(escape_md).rename(columns=escape_md, index=escape_md)
+    shown.index.name = escape_md(df.index.name) if df.index.name else None
+    st.table(shown)
+
+
 def dataset_notes(notes: Iterable[dict]) -> None:
     """One 'À propos des données' expander per dataset (title, source, vintage, rhythm, caveats)."""
     for note in notes:

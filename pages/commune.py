@@ -10,7 +10,7 @@ from ecotransition.core import clock, fmt
 from ecotransition.surfaces import fiche as fiches
 from ecotransition.surfaces import fiche_pdf, maps
 from ecotransition.ui import store
-from pages._ui import demo_notice, escape_md, filters, trajectories
+from pages._ui import demo_notice, escape_md, filters, text_table, trajectories
 
 # A4 portrait without the app's chrome; charts and tables kept whole on a page where they fit.
 PRINT_CSS = """<style>
@@ -74,7 +74,7 @@ demo_notice(fiche.demo)
 
 for section in fiche.sections:
     st.subheader(section.title)
-    st.table(fiches.lines_table(fiche, section))
+    text_table(fiches.lines_table(fiche, section))
     if section.note:
         st.caption(escape_md(section.note))
     if section.title.startswith("Solaire"):
@@ -86,7 +86,7 @@ for section in fiche.sections:
         if section.listing.empty:
             st.caption(escape_md(section.empty))
         else:
-            st.table(section.listing)
+            text_table(section.listing)
 
 st.subheader("Objectifs et trajectoires")
 if fiche.goals:

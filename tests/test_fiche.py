@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import APP, ROOT
+from pages._ui import escape_md
 from ecotransition.core import metrics
 from ecotransition.data import sql
 from ecotransition.data.db import open_readonly
@@ -177,10 +178,32 @@ def test_the_page_shows_the_fiche_of_its_link(built_db):
 def test_the_page_of_a_commune_with_gaps_and_without_one(gaps_app):
     at = _page(code="62215")
     solar = at.table[1].value
-    assert solar.loc["Taux de valorisation", "Carvin"] == "n.d."
+    assert solar.loc["Taux de valorisation", "Carvin"] == escape_md("n.d.")   # st.table renders Markdown
     assert solar.loc["Taux de valorisation", "PMA"] == f"5,25{NBSP}%"
     assert any("hors Carvin : production non renseignée" in c.value for c in at.caption)
     at = _page()
     assert at.title[0].value == "Fiche commune" and "Choisissez une commune" in at.info[0].value
     at = _page(code="99999")
     assert at.title[0].value == "Fiche commune"
+
+
+HOSTILE = "[clic](http://evil.example) <img src=x onerror=alert(1)> $x^2$ **gras** \"guillemets\""
+
+
+def test_imported_text_stays_text_on_the_page_and_in_the_pdf(writable_db, tmp_path):
+    import duckdb
+
+    c = duckdb.connect(str(writable_db))
+    try:
+        c.execute("INSERT INTO events (id, title, start_date, place, commune_code, participants, source) "
+                  "VALUES ('hostile', $t, DATE '2024-12-01', $t, '62498', 12, $t)", {"t": HOSTILE})
+    finally:
+        c.close()
+    at = _page(code="62498")
+    events = at.table[5].value   # after the events figures
+    assert escape_md(HOSTILE) in set(events["Événement"])
+    f = fiche.build(_data(writable_db), "62498")
+    path = tmp_path / "f.pdf"
+    path.write_bytes(fiche_pdf.render(f))
+    text = " ".join(_pdf_text(path).split())
+    assert "[clic](http://evil.example) <img src=x onerror=alert(1)>" in text   # printed as typed

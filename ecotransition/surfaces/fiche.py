@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ecotransition.core import fmt, metrics
-from ecotransition.core.labels import DEMO_SOURCE, PMA_LABEL, PMA_SHORT
+from ecotransition.core.labels import PMA_LABEL, PMA_SHORT
 from ecotransition.surfaces import targets
-from ecotransition.surfaces.maps.view import MapData, unit_suffix
+from ecotransition.surfaces.maps.view import MapData, _text, unit_suffix
 
 NEAR_KM = 3.0   # park sites and counters "near" the commune: within this distance of its centre
 LIST_MAX = 5    # rows of each listing on the printed fiche (the page lists them all)
@@ -104,26 +104,17 @@ def _km(lat1, lon1, lat2, lon2) -> float:
     return 6371.0 * 2 * math.asin(math.sqrt(a))
 
 
-def _where(rows: pd.DataFrame, code: str, centre: tuple[float, float]) -> list[str]:
-    """'dans la commune' or 'à 2,1 km' for each row (site or counter) with its commune and position."""
-    out = []
-    for r in rows.itertuples():
-        if r.commune_code == code:
-            out.append("dans la commune")
-        elif fmt.is_missing(r.lat) or fmt.is_missing(r.lon):
-            out.append(fmt.MISSING)
-        else:
-            out.append(f"à {fmt.number(_km(centre[0], centre[1], r.lat, r.lon), 1)} km")
-    return out
-
-
 def _near(rows: pd.DataFrame, code: str, centre: tuple[float, float]) -> pd.DataFrame:
+    """The rows (sites or counters, with commune_code, lat, lon) in the commune or within NEAR_KM of
+    its centre, nearest first, with `where`: 'dans la commune' or 'à 2,1 km'."""
     if rows.empty:
-        return rows
-    d = [0.0 if c == code else (math.inf if fmt.is_missing(la) or fmt.is_missing(lo) else _km(*centre, la, lo))
-         for c, la, lo in zip(rows["commune_code"], rows["lat"], rows["lon"])]
-    rows = rows.assign(_km=d)
-    return rows.loc[rows["_km"] <= NEAR_KM].sort_values(["_km", rows.columns[1]], kind="stable")
+        return rows.assign(where=[])
+    km = [0.0 if c == code else (math.inf if fmt.is_missing(la) or fmt.is_missing(lo) else _km(*centre, la, lo))
+          for c, la, lo in zip(rows["commune_code"], rows["lat"], rows["lon"])]
+    rows = rows.assign(_km=km)
+    rows = rows.loc[rows["_km"] <= NEAR_KM].sort_values(["_km", rows.columns[1]], kind="stable")
+    return rows.assign(where=["dans la commune" if c == code else f"à {fmt.number(d, 1)} km"
+                              for c, d in zip(rows["commune_code"], rows["_km"])])
 
 
 class Shared:
@@ -191,10 +182,6 @@ class _Reader:
                     reason=", ".join(m.split(" : ", 1)[-1] for m in own.missing) or None)
 
 
-def _listing_text(v) -> str:
-    return fmt.MISSING if fmt.is_missing(v) else str(v)
-
-
 def build(data: MapData, code: str, year: int | None = None, shared: Shared | None = None,
           indicators: pd.DataFrame | None = None, series: pd.DataFrame | None = None) -> Fiche | None:
     """The fiche of the commune `code` (INSEE), or None when it is not one of the 150.
@@ -226,28 +213,28 @@ def build(data: MapData, code: str, year: int | None = None, shared: Shared | No
         counters = counters.loc[counters["year"] == visits_year] if visits_year else counters.iloc[0:0]
         counters = _near(counters, code, centre)
     places = pd.DataFrame({
-        "Lieu": [_listing_text(n) for n in parks.get("name", [])] + [_listing_text(n) for n in counters.get("site_name", [])],
-        "Type": [_listing_text(k) for k in parks.get("kind", [])] + ["compteur de passages"] * len(counters),
-        "Où": _where(parks, code, centre) + _where(counters, code, centre),
+        "Lieu": [_text(n) for n in parks.get("name", [])] + [_text(n) for n in counters.get("site_name", [])],
+        "Type": [_text(k) for k in parks.get("kind", [])] + ["compteur de passages"] * len(counters),
+        "Où": list(parks.get("where", [])) + list(counters.get("where", [])),
         "Passages": [""] * len(parks) + [fmt.number(v) for v in counters.get("visits", [])],
-        "Source": [_listing_text(s) for s in parks.get("source", [])] + [_listing_text(s) for s in counters.get("source", [])],
+        "Source": [_text(s) for s in parks.get("source", [])] + [_text(s) for s in counters.get("source", [])],
     })
     ev = data.events.loc[data.events["commune_code"] == code].sort_values("start_date", ascending=False)
     events = pd.DataFrame({
         "Date": [fmt.day(d) for d in ev["start_date"]],
-        "Événement": [_listing_text(t) for t in ev["title"]],
-        "Lieu": [_listing_text(p) for p in ev["place"]],
+        "Événement": [_text(t) for t in ev["title"]],
+        "Lieu": [_text(p) for p in ev["place"]],
         "Participants": [fmt.number(p) for p in ev["participants"]],
-        "Source": [_listing_text(s) for s in ev["source"]],
+        "Source": [_text(s) for s in ev["source"]],
     })
     pr = data.investments.loc[data.investments["commune_code"] == code]
     projects = pd.DataFrame({
-        "Projet": [_listing_text(n) for n in pr["name"]],
-        "Entreprise": [_listing_text(n) for n in pr["company"]],
+        "Projet": [_text(n) for n in pr["name"]],
+        "Entreprise": [_text(n) for n in pr["company"]],
         "Montant": [fmt.euros(a) for a in pr["amount_eur"]],
         "Emplois": [fmt.number(j) for j in pr["jobs"]],
         "Annonce": [fmt.MISSING if fmt.is_missing(y) else str(int(y)) for y in pr["announced_year"]],
-        "Source": [_listing_text(s) for s in pr["source"]],
+        "Source": [_text(s) for s in pr["source"]],
     })
 
     uptake_period = shared.period("solar_uptake", year)
@@ -315,10 +302,6 @@ def summary(name: str, epci: str, pop: Line, uptake: Line, visits: Line, events:
         parts.append("aucun projet d'investissement")
     out.append(f"Recensés dans la commune : {' et '.join(parts)}{_demo(amount) if n_projects else ''}.")
     return out
-
-
-def is_demo_source(source: str) -> bool:
-    return DEMO_SOURCE in (source or "")
 
 
 # ------------------------------------------------------------------ charts of the page (plotly)

@@ -80,11 +80,10 @@ except DatabaseError as exc:
 
 def shared_filters() -> None:
     """The sidebar's agglomeration, commune and year, bound to the URL so that a link reproduces the view."""
-    # Drawn on every page,
-    # /ecran included (its CSS hides the sidebar): a run without them makes Streamlit drop their
-    # state and remove their URL parameters, pushing a history entry, so that Back from the
-    # screen showed /solaire without its agglomeration and year. persist_state="session" keeps
-    # them for any page that would not draw them.
+    # Drawn on every page, /ecran included (its CSS hides the sidebar): a run without them makes
+    # Streamlit drop their state and remove their URL parameters, pushing a history entry, so that
+    # Back from the screen showed /solaire without its agglomeration and year.
+    # persist_state="session" keeps them for any page that would not draw them.
     # "" is every "all" option rather than None: a selectbox whose state is None shows an
     # empty box with Streamlit's English placeholder instead of its None option after a reset.
     epcis = store.query("epci_list")

@@ -61,13 +61,21 @@ def write_all(db: Path, out: Path, epci: str | None = None, year: int | None = N
 
     Returns the files written, in INSEE code order. Raises ValueError for an unknown agglomeration,
     DatabaseError when the database cannot be opened."""
-    communes = _load(db)[0].communes.sort_values("code")
+    data = _load(db)[0]
+    communes = data.communes.sort_values("code")
+    if year is not None:
+        known = sorted({int(y) for frame in data.values for y in frame["year"].dropna()})
+        if year not in known:
+            raise ValueError(f"Année {year} absente des données (années disponibles : {known[0]}–{known[-1]}).")
     if epci is not None:
         known = sorted(communes["epci"].unique())
         if epci not in known:
             raise ValueError(f"Agglomération inconnue : « {epci} » (attendu : {', '.join(known)}).")
         communes = communes.loc[communes["epci"] == epci]
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"Dossier de sortie impossible à créer : {out} ({exc.strerror}).") from exc
     codes = list(communes["code"])
     workers = workers or min(os.cpu_count() or 1, len(codes) or 1)
     with ProcessPoolExecutor(workers, initializer=_start_worker,
@@ -76,12 +84,18 @@ def write_all(db: Path, out: Path, epci: str | None = None, year: int | None = N
                          unit="commune", disable=not progress))
 
 
+def _year(text: str) -> int:
+    if not text.isdigit() or len(text) != 4:
+        raise argparse.ArgumentTypeError(f"année invalide : « {text} » (attendu : 2024, par exemple)")
+    return int(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ecotransition.fiches",
                                      description="Fiches communes en PDF (une par commune).")
     parser.add_argument("--out", required=True, help="dossier où écrire les PDF")
     parser.add_argument("--epci", help="seulement les communes de cette agglomération (CABBALR, CALL, CAHC)")
-    parser.add_argument("--annee", type=int, help="année des chiffres (défaut : la dernière de chaque chiffre)")
+    parser.add_argument("--annee", type=_year, help="année des chiffres (défaut : la dernière de chaque chiffre)")
     parser.add_argument("--db", help="base de données (défaut : $ECOTRANSITION_DB ou data/ecotransition.duckdb)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
@@ -89,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
         files = write_all(paths.db_path(args.db), Path(args.out), args.epci, args.annee)
     except (ValueError, DatabaseError) as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:   # a full disk or a folder that becomes unwritable while writing
+        print(f"Erreur : écriture impossible dans {args.out} ({exc.strerror or exc}).", file=sys.stderr)
         return 1
     seconds = time.perf_counter() - start
     print(f"{len(files)} fiches écrites dans {args.out} en {seconds:.1f} s "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from typing import Iterable
 
 import pandas as pd
@@ -80,11 +81,17 @@ def dataset_note(title: str, source: str, vintage: str, rhythm: str, caveats: st
 
 
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$"})
+# GitHub-flavoured Markdown links a bare "http://…", "www.…" or e-mail address even when its
+# punctuation is escaped: an invisible word joiner (U+2060) inside the word breaks the pattern.
+_AUTOLINK = re.compile(r"(?i)(?<=h)(?=ttps?:)|(?<=f)(?=tp:)|(?<=w)(?=ww\.)|(?<=@)")
 
 
 def escape_md(text) -> str:
-    """Render imported text literally in st.markdown (no links, HTML or formatting)."""
-    return html.escape(str(text), quote=False).translate(_MD_SPECIAL) if text is not None else ""
+    """Render imported text literally in st.markdown, captions, labels and tables (no links,
+    autolinks, HTML, formulas or formatting)."""
+    if text is None:
+        return ""
+    return _AUTOLINK.sub("\u2060", html.escape(str(text), quote=False)).translate(_MD_SPECIAL)
 
 
 # --------------------------------------------------------------------------
@@ -134,6 +141,8 @@ def table_with_export(df: pd.DataFrame, labels: dict[str, str], column_config: d
 
 def text_table(df: pd.DataFrame) -> None:
     """A static table of French text (st.table renders Markdown in every cell and header: each is escaped)."""
+    if isinstance(df.index, pd.RangeIndex):
+        df = df.set_index(df.columns[0])   # the first column names the row (no 0, 1, 2 column)
     shown = df.map(escape_md).rename(columns=escape_md, index=escape_md)
     shown.index.name = escape_md(df.index.name) if df.index.name else None
     st.table(shown)
@@ -145,15 +154,19 @@ def dataset_notes(notes: Iterable[dict]) -> None:
         dataset_note(**note)
 
 
-def trajectories(items, names: dict | None = None) -> None:
+def trajectories(items, names: dict | None = None, width: int | None = None) -> None:
     """Each indicator with a target (surfaces.targets.Tracked): its chart against the path, its
-    status in the indicator's unit and the rule. `names`: INSEE code -> commune name."""
+    status in the indicator's unit and the rule. `names`: INSEE code -> commune name; `width`:
+    a fixed chart width in pixels (the printable fiche)."""
     from ecotransition.core.trajectory import RULE
     from ecotransition.surfaces import targets
 
     for t in items:
         with st.container(border=True):
-            st.plotly_chart(targets.figure(t), key=f"trajectoire-{t.id}-{t.zone}")
+            fig = targets.figure(t)
+            if width:
+                fig.update_layout(width=width)
+            st.plotly_chart(fig, key=f"trajectoire-{t.id}-{t.zone}", width="content" if width else "stretch")
             zone = "" if t.zone == "PMA" else f" ({escape_md((names or {}).get(t.zone, t.zone))})"
             st.markdown(f"**{escape_md(t.label)}**{zone} : {escape_md(t.status_text)}")
             st.caption(f"{escape_md(t.target_text)} · Source : {escape_md(t.source)} · {escape_md(RULE)}")

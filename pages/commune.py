@@ -21,11 +21,16 @@ PRINT_CSS = """<style>
   .ea-noprint, [data-testid="stDownloadButton"], [data-testid="stSelectbox"] { display: none !important; }
   [data-testid="stMain"] { margin-left: 0 !important; }
   [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
-  [data-testid="stTable"], [data-testid="stPlotlyChart"], [data-testid="stVerticalBlockBorderWrapper"] { break-inside: avoid; }
+  [data-testid="stPlotlyChart"] { break-inside: avoid; }
   h1, h2, h3 { break-after: avoid; }
+  [data-testid="stTable"] table { width: 100% !important; table-layout: auto; font-size: 8pt; }
+  [data-testid="stTable"] th, [data-testid="stTable"] td { padding: 2px 4px !important; }
   body { font-size: 10pt; }
 }
 </style>"""
+
+
+PRINT_WIDTH = 680   # px
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -52,6 +57,10 @@ names = dict(zip(communes["code"], communes["name"]))
 
 if code is None:
     st.title("Fiche commune")
+    asked = st.query_params.get("code")
+    if asked:
+        st.warning(f"Pas de fiche pour « {escape_md(asked)} » : ce n'est pas le code INSEE d'une commune du Pôle"
+                   + (f" de l'agglomération {escape_md(f['epci'])}" if f["epci"] else "") + ".")
     st.info("Choisissez une commune : sa fiche la compare à son agglomération et au Pôle métropolitain, "
             "s'imprime sur A4 et se télécharge en PDF.")
     st.selectbox("Commune", [""] + list(communes["code"]), key="fiche_choix", on_change=_choose,
@@ -78,9 +87,10 @@ for section in fiche.sections:
     if section.note:
         st.caption(escape_md(section.note))
     if section.title.startswith("Solaire"):
-        left, right = st.columns(2)
-        left.plotly_chart(fiches.trend_figure(fiche))
-        right.plotly_chart(fiches.distribution_figure(fiche))
+        # A fixed width that fits A4 portrait (186 mm ≈ 700 px): a chart drawn at the screen's
+        # width would be cut when printed.
+        for fig in (fiches.trend_figure(fiche), fiches.distribution_figure(fiche)):
+            st.plotly_chart(fig.update_layout(width=PRINT_WIDTH), width="content")
     if section.listing_title:
         st.markdown(f"**{escape_md(section.listing_title)}**")
         if section.listing.empty:
@@ -90,7 +100,7 @@ for section in fiche.sections:
 
 st.subheader("Objectifs et trajectoires")
 if fiche.goals:
-    trajectories(fiche.goals, names)
+    trajectories(fiche.goals, names, width=PRINT_WIDTH)
 else:
     st.caption(f"Aucun objectif chiffré n'est enregistré pour {escape_md(fiche.name)} ni pour la "
                f"{escape_md(fiche.epci)} (ils s'importent avec les indicateurs, page Données).")

@@ -11,11 +11,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import APP, ROOT
-from pages._ui import escape_md
 from ecotransition.core import metrics
 from ecotransition.data import sql
 from ecotransition.data.db import open_readonly
 from ecotransition.surfaces import fiche, fiche_pdf, maps
+from pages._ui import escape_md
 
 NNBSP, NBSP = "\u202f", "\xa0"
 
@@ -139,9 +139,28 @@ def test_the_cli_makes_every_fiche(built_db, tmp_path):
     assert "62498_Lens.pdf" in files
     assert (out / "62498_Lens.pdf").read_bytes().startswith(b"%PDF")
     assert "150 fiches écrites" in run.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--epci", "XYZ"], "Agglomération inconnue : « XYZ »"),
+    (["--annee", "1850"], "Année 1850 absente des données (années disponibles : 2015–2024)."),
+    (["--annee", "abc"], "année invalide : « abc »"),
+])
+def test_the_cli_refuses_in_french(built_db, tmp_path, args, message):
     bad = subprocess.run([sys.executable, "-m", "ecotransition.fiches", "--out", str(tmp_path / "x"),
-                          "--db", str(built_db), "--epci", "XYZ"], cwd=ROOT, capture_output=True, text=True)
-    assert bad.returncode == 1 and "Agglomération inconnue : « XYZ »" in bad.stderr
+                          "--db", str(built_db), *args], cwd=ROOT, capture_output=True, text=True)
+    assert bad.returncode in (1, 2) and message in bad.stderr and "Traceback" not in bad.stderr
+    assert not (tmp_path / "x").exists() or not any((tmp_path / "x").iterdir())
+    unwritable = subprocess.run([sys.executable, "-m", "ecotransition.fiches", "--out", "/proc/fiches",
+                                 "--db", str(built_db)], cwd=ROOT, capture_output=True, text=True)
+    assert unwritable.returncode == 1 and "Dossier de sortie impossible à créer : /proc/fiches" in unwritable.stderr
+
+
+def test_markdown_escaping_breaks_links_and_autolinks():
+    shown = escape_md("[lien](http://evil.example) www.evil.example a@b.fr <b>x</b> $x$")
+    for pattern in ("](", "http://", "www.", "@b", "<b>", "$x$"):
+        assert pattern not in shown, pattern
+    assert shown.replace("\u2060", "").replace("\\", "") == "[lien](http://evil.example) www.evil.example a@b.fr &lt;b&gt;x&lt;/b&gt; $x$"
 
 
 # --------------------------------------------------------------------------- page

@@ -66,3 +66,35 @@ def test_fiche_link_in_the_map_profile(server, browser):
     wait_ready(page, 90_000)
     page.locator('[data-testid="stMain"]').get_by_text("Fiche commune — Liévin").wait_for(timeout=30_000)
     page.context.close()
+
+
+def test_imported_target_text_stays_text(browser, built_db, tmp_path):
+    """A target imported with links, markup and a formula in its label and source: literal on the
+    fiche (no link at all), in its chart and in the PDF."""
+    from conftest import start_server, stop_server
+    from ecotransition.imports import LOADED, import_file
+
+    db = tmp_path / "copy.duckdb"
+    db.write_bytes(built_db.read_bytes())
+    hostile = "[lien](http://evil.example) <b>gras</b> $x^2$"
+    f = tmp_path / "objectifs.csv"
+    f.write_text("id;annee;libelle;valeur;unite;theme;cible;annee_cible;zone;valeur_reference;annee_reference;source\n"
+                 f"objectif_hostile;2024;{hostile};5;u;Solaire;10;2026;62498;2;2020;www.evil.example\n",
+                 encoding="utf-8")
+    assert import_file("indicators", f, db).status == LOADED
+    proc, url = start_server(db)
+    try:
+        page = offline_page(browser, [], viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        page.goto(f"{url}/commune?code=62498")
+        wait_ready(page, 90_000)
+        main = page.locator('[data-testid="stMain"]')
+        main.get_by_text("Objectifs et trajectoires").wait_for(timeout=30_000)
+        assert main.locator("a[href*='evil']").count() == 0
+        assert main.locator("strong", has_text="gras").count() == 0 or "<b>gras</b>" in main.inner_text()
+        with page.expect_download(timeout=120_000) as info:
+            page.get_by_role("button", name="Télécharger la fiche (PDF)").click()
+        text = " ".join(_text(info.value.path().read_bytes(), tmp_path, "h.pdf").split())
+        assert "[lien](http://evil.example) <b>gras</b> $x^2$" in text and "www.evil.example" in text
+        page.context.close()
+    finally:
+        stop_server(proc)

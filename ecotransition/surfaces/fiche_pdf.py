@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 import unicodedata
 from datetime import date
 from pathlib import Path
@@ -61,7 +62,7 @@ def _chart_png(fiche: Fiche) -> bytes:
     for zone, style in styles.items():
         d = trend[trend["zone"] == zone]
         if not d.empty:
-            left.plot(d["year"], d["value"], label=zone, **style)
+            left.plot(d["year"], d["value"], label=_mpl(zone), **style)
     left.set_title("Taux de valorisation solaire par année", fontsize=8)
     left.yaxis.set_major_formatter(pct)
     left.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=6))
@@ -72,7 +73,7 @@ def _chart_png(fiche: Fiche) -> bytes:
     if not fmt.is_missing(own):
         pos = int((values < own).sum())
         right.bar([pos], [own], width=2.5, color=ACCENT)
-        right.annotate(fiche.name, (pos, own), textcoords="offset points", xytext=(0, 4), ha="center", fontsize=6.5,
+        right.annotate(_mpl(fiche.name), (pos, own), textcoords="offset points", xytext=(0, 4), ha="center", fontsize=6.5,
                        color=ACCENT)
     right.set_title(f"Taux des {len(values)} communes renseignées ({fiche.uptake_year or 'n.d.'})", fontsize=8)
     right.yaxis.set_major_formatter(pct)
@@ -92,7 +93,14 @@ def _png(fig, bottom: float, top: float) -> bytes:
     return buf.getvalue()
 
 
+def _mpl(text: str, width: int = 60) -> str:
+    """Imported text for a matplotlib title: '$' would start a formula; long titles wrap."""
+    return "\n".join(textwrap.wrap(str(text).replace("$", r"\$"), width)[:2])
+
+
 def _heading(pdf: _Doc, text: str) -> None:
+    if pdf.will_page_break(30):   # a heading never ends a page without what follows it
+        pdf.add_page()
     pdf.ln(1.5)
     pdf.set_font("DejaVu", "B", 10)
     pdf.set_text_color(*GREEN)
@@ -170,7 +178,7 @@ def _goals_png(fiche: Fiche) -> bytes:
         ax.plot([traj.target_year], [traj.target], marker="*", ms=10, color="#D55E00", ls="none", label="objectif")
         known = t.series.dropna(subset=["value"])
         ax.plot(known["year"], known["value"], marker="o", color="#0072B2", lw=2, label="valeur constatée")
-        ax.set_title(t.label + (" (démonstration)" if traj.demo else ""), fontsize=7.5)
+        ax.set_title(_mpl(t.label + (" (démonstration)" if traj.demo else ""), 60 // len(goals)), fontsize=7.5)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=7))
         ax.tick_params(labelsize=6.5)
         ax.legend(fontsize=6, frameon=False)

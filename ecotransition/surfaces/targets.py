@@ -63,7 +63,7 @@ def figure(t: Tracked) -> go.Figure:
     unit = plot_text(t.unit or "")
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=years + years[::-1], y=[p + band for p in path] + [p - band for p in path][::-1],
-                             fill="toself", fillcolor="rgba(120,120,120,0.15)", line=dict(width=0),
+                             fill="toself", fillcolor="rgba(120,120,120,0.15)", line=dict(width=0), mode="lines",
                              hoverinfo="skip", name="« sur la trajectoire »"))
     fig.add_trace(go.Scatter(x=years, y=path, mode="lines", line=dict(color="#555555", dash="dash"),
                              name=f"Trajectoire {traj.period}", hovertemplate="%{x} : %{y:,.1f} " + unit + "<extra></extra>"))

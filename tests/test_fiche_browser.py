@@ -57,14 +57,19 @@ def test_fiche_from_the_sidebar_then_pdf_and_print(server, browser, tmp_path):
     page.context.close()
 
 
-def test_fiche_link_in_the_map_profile(server, browser):
+def test_fiche_link_in_the_map_profile_to_a_commune_with_gaps(server, browser):
+    """Béthune has no counter: its fiche says so and shows n.d., never 0."""
     page = offline_page(browser, [], viewport={"width": 1500, "height": 1000})
-    page.goto(f"{server}/carte?commune=62510")
+    page.goto(f"{server}/carte?commune=62119")
     wait_ready(page, 90_000)
     page.get_by_role("link", name="Fiche de la commune").click()
-    page.wait_for_function("() => location.search.includes('code=62510')", timeout=30_000)
+    page.wait_for_function("() => location.search.includes('code=62119')", timeout=30_000)
     wait_ready(page, 90_000)
-    page.locator('[data-testid="stMain"]').get_by_text("Fiche commune — Liévin").wait_for(timeout=30_000)
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_text("Fiche commune — Béthune").wait_for(timeout=30_000)
+    assert "Aucun compteur de passages de la Chaîne des parcs n'est situé dans la commune." in main.inner_text()
+    visits = main.locator("tr", has_text="Passages comptés").first.inner_text()
+    assert "n.d." in visits and "\t0\t" not in visits
     page.context.close()
 
 

@@ -176,13 +176,12 @@ def theme_trajectories(theme: str | None, sel: Selection) -> None:
     """The trajectories of `theme` (None: every theme) for the Pôle and the selected area."""
     from ecotransition.surfaces import targets
 
+    communes = store.query("communes_list", epci=None)
     zones = ["PMA", *([sel.epci] if sel.epci else []), *([sel.commune] if sel.commune else [])]
     if sel.commune and not sel.epci:
-        communes = store.query("communes_list", epci=None)
         zones += list(communes.loc[communes["code"] == sel.commune, "epci"])
     items = targets.tracked(store.query("indicators_zones"), store.query("indicator_series"),
                             zones=tuple(dict.fromkeys(zones)), theme=theme)
     if items:
         st.subheader("Trajectoires vers les objectifs")
-        communes = store.query("communes_list", epci=None)
         trajectories(items, dict(zip(communes["code"], communes["name"])))

@@ -115,11 +115,15 @@ class Metric:
         13.12 for 13,12 %), rounded to `decimals` as on screen; None when missing (never 0)."""
         if fmt.is_missing(value):
             return None
-        return round(float(value) * (100 if self.unit == "%" else 1), self.decimals)
+        return round(float(value) * self._plain_scale, self.decimals)
 
     def format_plain(self, plain) -> str:
         """The French text of a `plain` number ('n.d.' when missing)."""
-        return self.format(None if fmt.is_missing(plain) else plain / (100 if self.unit == "%" else 1))
+        return self.format(None if fmt.is_missing(plain) else plain / self._plain_scale)
+
+    @property
+    def _plain_scale(self) -> int:
+        return 100 if self.unit == "%" else 1   # shares are written in percent
 
 
 METRICS: dict[str, Metric] = {m.key: m for m in (

@@ -12,9 +12,12 @@ import math
 from dataclasses import dataclass, field
 
 import pandas as pd
+import plotly.graph_objects as go
 
 from ecotransition.core import fmt, metrics
 from ecotransition.core.labels import PMA_LABEL, PMA_SHORT
+from ecotransition.core.plotting import EPCI_COLORS, style
+from ecotransition.core.plotting import text as plot_text
 from ecotransition.surfaces import targets
 from ecotransition.surfaces.maps.view import MapData, _text, unit_suffix
 
@@ -308,11 +311,6 @@ def summary(name: str, epci: str, pop: Line, uptake: Line, visits: Line, events:
 
 def trend_figure(fiche: Fiche):
     """The taux de valorisation by year: the commune, its agglomeration and the Pôle."""
-    import plotly.graph_objects as go
-
-    from ecotransition.core.plotting import EPCI_COLORS, style
-    from ecotransition.core.plotting import text as plot_text
-
     fig = go.Figure()
     colors = {fiche.name: "#1a5e20", fiche.epci: EPCI_COLORS.get(fiche.epci, "#6a8caf"), PMA_SHORT: "#888888"}
     for zone, color in colors.items():
@@ -329,11 +327,6 @@ def trend_figure(fiche: Fiche):
 
 def distribution_figure(fiche: Fiche):
     """The communes' taux de valorisation, lowest to highest, the commune's bar highlighted."""
-    import plotly.graph_objects as go
-
-    from ecotransition.core.plotting import style
-    from ecotransition.core.plotting import text as plot_text
-
     values = fiche.uptake_distribution.dropna().sort_values()
     colors = ["#1a5e20" if code == fiche.code else "#c9d6c3" for code in values.index]
     fig = go.Figure(go.Bar(x=list(range(1, len(values) + 1)), y=values * 100, marker_color=colors,

@@ -30,6 +30,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 WIDTH = 190.0        # mm between the margins
 GREEN, GREY, ACCENT = (26, 94, 32), (90, 90, 90), "#1a5e20"
+HEADINGS = FontFace(emphasis="BOLD", fill_color=(235, 241, 233))   # the tables' header rows
 DEMO_NOTE = ("⚠ Données de démonstration : le rapport d'activité 2023 ne donne que des totaux ; les chiffres "
              "marqués « démonstration » sont générés pour illustrer le tableau de bord.")
 
@@ -126,15 +127,11 @@ def _figures(pdf: _Doc, fiche: Fiche, section, ref: _Sources) -> None:
     widths = (74, 23, 23, 23, 34, 13)
     with pdf.table(col_widths=widths, width=WIDTH, line_height=3.6, padding=0.8,
                    text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT", "LEFT", "LEFT"),
-                   headings_style=_bold(pdf), borders_layout="HORIZONTAL_LINES") as table:
+                   headings_style=HEADINGS, borders_layout="HORIZONTAL_LINES") as table:
         table.row(["Indicateur", fiche.name, fiche.epci, PMA_SHORT, "Période", "Source"])
         for line in section.lines:
             label = line.label + (f"\nrang : {line.rank}" if line.rank else "")
             table.row([label, line.commune, line.epci, line.pma, line.period, ref(line.source)])
-
-
-def _bold(pdf: _Doc) -> FontFace:
-    return FontFace(emphasis="BOLD", fill_color=(235, 241, 233))
 
 
 def _listing(pdf: _Doc, section, ref: _Sources) -> None:
@@ -151,7 +148,7 @@ def _listing(pdf: _Doc, section, ref: _Sources) -> None:
     weights = {"Lieu": 3, "Événement": 4, "Projet": 3.5, "Entreprise": 2.5, "Source": 0.7, "Date": 1.6}
     w = [weights.get(c, 1.2) for c in cols]
     widths = [WIDTH * x / sum(w) for x in w]
-    with pdf.table(col_widths=widths, width=WIDTH, line_height=3.4, padding=0.6, headings_style=_bold(pdf),
+    with pdf.table(col_widths=widths, width=WIDTH, line_height=3.4, padding=0.6, headings_style=HEADINGS,
                    borders_layout="HORIZONTAL_LINES", text_align="LEFT") as table:
         table.row(cols)
         for row in shown.itertuples(index=False):
@@ -195,7 +192,7 @@ def _goals(pdf: _Doc, fiche: Fiche, ref: _Sources) -> None:
                        new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         return
     with pdf.table(col_widths=(58, 14, 24, 30, 52, 12), width=WIDTH, line_height=3.6, padding=0.8,
-                   headings_style=_bold(pdf), borders_layout="HORIZONTAL_LINES", text_align="LEFT") as table:
+                   headings_style=HEADINGS, borders_layout="HORIZONTAL_LINES", text_align="LEFT") as table:
         table.row(["Indicateur", "Zone", "Valeur", "Objectif", "Situation", "Source"])
         for t in fiche.goals:
             last = t.series.dropna(subset=["value"]).tail(1)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import html
-import re
 from typing import Iterable
 
 import pandas as pd
 import streamlit as st
 
+from ecotransition.core import escape
 from ecotransition.core.kpi import Kpi
 from ecotransition.core.selection import Selection
 from ecotransition.core.selection import selection as make_selection
@@ -46,10 +45,12 @@ def kpi_cards(kpis: Iterable[Kpi], columns: int = 4) -> None:
         cols = st.columns(columns)
         for col, k in zip(cols, kpis[start:start + columns]):
             with col.container(border=True):
-                st.metric(k.label, k.value, delta=k.delta, delta_color=k.delta_color, help=k.help)
+                # Labels and help are Markdown: an indicator's imported label or note stays text.
+                st.metric(escape_md(k.label), k.value, delta=k.delta, delta_color=k.delta_color,
+                          help=escape_md(k.help) if k.help else None)
                 if k.progress is not None:
                     st.progress(k.progress, text=f"{round(k.progress * 100)} % de l'objectif")
-                st.caption(html.escape(k.caption))
+                st.caption(escape_md(k.caption))
 
 
 def demo_notice(shown: bool = True) -> None:
@@ -80,18 +81,8 @@ def dataset_note(title: str, source: str, vintage: str, rhythm: str, caveats: st
         )
 
 
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$"})
-# GitHub-flavoured Markdown links a bare "http://…", "www.…" or e-mail address even when its
-# punctuation is escaped: an invisible word joiner (U+2060) inside the word breaks the pattern.
-_AUTOLINK = re.compile(r"(?i)(?<=h)(?=ttps?:)|(?<=f)(?=tp:)|(?<=w)(?=ww\.)|(?<=@)")
-
-
-def escape_md(text) -> str:
-    """Render imported text literally in st.markdown, captions, labels and tables (no links,
-    autolinks, HTML, formulas or formatting)."""
-    if text is None:
-        return ""
-    return _AUTOLINK.sub("\u2060", html.escape(str(text), quote=False)).translate(_MD_SPECIAL)
+# Imported text made literal for Streamlit's Markdown: the pages' short name for the one helper.
+escape_md = escape.markdown
 
 
 # --------------------------------------------------------------------------

@@ -15,7 +15,8 @@ today = date.today()
 every = store.shared(events.prepare, store.query("events_list", annee=None), today)
 indicators = store.query("indicators_latest", theme="Événements")
 
-chosen_themes = st.pills("Thème", events.themes(every), selection_mode="multi", key="theme",
+# Pills render their labels as Markdown: an imported theme stays text.
+chosen_themes = st.pills("Thème", events.themes(every), selection_mode="multi", key="theme", format_func=escape_md,
                          bind="query-params", help="Aucun thème choisi : tous les thèmes.")
 c1, c2 = st.columns([3, 2])
 chosen_locations = c1.pills("Localisation", events.LOCATIONS, selection_mode="multi", key="localisation",

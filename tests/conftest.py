@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -206,6 +208,11 @@ def open_page(page_file: str, **state):
     return at
 
 
+def shown(markdown: str) -> str:
+    """What Streamlit shows for an escaped Markdown string (backslashes, entities, word joiners gone)."""
+    return html.unescape(re.sub(r"\\(.)", r"\1", markdown)).replace("\u2060", "")
+
+
 def metrics(at) -> dict[str, tuple[str, str]]:
-    """The page's metric cards: label -> (value, delta)."""
-    return {m.label: (m.value, m.delta) for m in at.metric}
+    """The page's metric cards: shown label -> (value, delta)."""
+    return {shown(m.label): (m.value, m.delta) for m in at.metric}

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import offline_page, start_server, stop_server, wait_ready
+from conftest import offline_page, shown, start_server, stop_server, wait_ready
 from ecotransition.core import fmt
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
@@ -31,7 +31,7 @@ def run(page: str | None = None, **params) -> AppTest:
 
 
 def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+    return next(m.value for m in at.metric if shown(m.label) == label)
 
 
 # --------------------------------------------------------------------------- AppTest

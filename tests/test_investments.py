@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from streamlit.testing.v1 import AppTest
 
+from conftest import shown
 from ecotransition.core import fmt
 from ecotransition.core.plotting import DEMO_ANNOTATION
 from ecotransition.data import sql
@@ -149,7 +150,7 @@ def test_page_whole_pma(conn, built_db):
     assert real[0] >= 7 and real[1] == 0          # the report names projects, never their amount
 
     at = run_page()
-    c = {m.label: m.value for m in at.metric}
+    c = {shown(m.label): m.value for m in at.metric}
     assert c["Projets d'investissement recensés"] == fmt.number(n)
     assert c["Montant des projets recensés"] == fmt.euros(amount) == f"2,5{NBSP}Md€"
     assert c["Emplois annoncés des projets"] == fmt.number(jobs) == f"4{NNBSP}000"
@@ -194,7 +195,7 @@ def test_page_filtered_agglomeration_and_year(conn, built_db):
     assert n > 0
 
     at = run_page(epci="CALL", annee="2022")
-    c = {m.label: m.value for m in at.metric}
+    c = {shown(m.label): m.value for m in at.metric}
     assert c["Projets d'investissement recensés"] == fmt.number(n)
     assert c["Montant des projets recensés"] == fmt.euros(amount)
     assert c["Emplois annoncés des projets"] == fmt.number(jobs)
@@ -207,7 +208,7 @@ def test_page_commune_with_report_projects_only(conn, built_db):
     rows = sql.run(conn, "investments_list", epci=None, commune="62132")
     assert len(rows) >= 1
     at = run_page(commune="62132")
-    c = {m.label: m.value for m in at.metric}
+    c = {shown(m.label): m.value for m in at.metric}
     assert c["Projets d'investissement recensés"] == fmt.number(len(rows))
     expected = rows["amount_eur"].sum(min_count=1)
     assert c["Montant des projets recensés"] == ("n.d." if pd.isna(expected) else fmt.euros(expected))

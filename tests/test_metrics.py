@@ -18,7 +18,7 @@ import html
 import pandas as pd
 import pytest
 
-from conftest import metric_values, open_page
+from conftest import metric_values, open_page, shown
 from ecotransition.core import compare, fmt
 from ecotransition.core import metrics as M
 from ecotransition.core.labels import PMA_LABEL
@@ -208,13 +208,13 @@ def test_pages_show_one_taux_and_its_coverage(gaps_app):
     overview_page = open_page("pages/vue-ensemble.py")
     solar_page = open_page("pages/solaire.py")
     for at in (overview_page, solar_page):
-        card = next(m for m in at.metric if m.label == "Taux de valorisation")
+        card = next(m for m in at.metric if shown(m.label) == "Taux de valorisation")
         assert card.value == UPTAKE_2024
         assert any(UPTAKE_COVERAGE in html.unescape(c.value) for c in at.caption)
     parks_page = open_page("pages/chaine-des-parcs.py")
-    assert next(m.value for m in parks_page.metric if m.label == "Passages comptés") == VISITS_2024
+    assert next(m.value for m in parks_page.metric if shown(m.label) == "Passages comptés") == VISITS_2024
     assert next(m.value for m in overview_page.metric
-                if m.label == "Passages aux compteurs des parcs") == VISITS_2024
+                if shown(m.label) == "Passages aux compteurs des parcs") == VISITS_2024
 
 
 # --------------------------------------------------------------------------- the registry

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import metric_values
+from conftest import metric_values, shown
 from ecotransition.core import compare, fmt
 from ecotransition.core import metrics as M
 from ecotransition.core.labels import PMA_LABEL
@@ -168,11 +168,12 @@ def run_overview(**params) -> AppTest:
 
 
 def cards(at: AppTest) -> dict[str, tuple[str, str]]:
-    return {m.label: (m.value, m.delta) for m in at.metric}
+    return {shown(m.label): (m.value, m.delta) for m in at.metric}
 
 
 def captions(at: AppTest) -> str:
-    return "\n".join(c.value for c in at.caption)
+    """The captions as a reader sees them (Markdown escapes resolved)."""
+    return "\n".join(shown(c.value) for c in at.caption)
 
 
 def test_overview_default_view(conn, built_db):
@@ -214,7 +215,7 @@ def test_overview_default_view(conn, built_db):
     text = captions(at)
     # Every card states its year and source; the demonstration ones say so.
     assert "2024 · Source : démonstration · ⚠ données de démonstration" in text
-    assert "2023 · Source : Rapport d&#x27;activité 2023 PMA · objectif 4" in text
+    assert "2023 · Source : Rapport d'activité 2023 PMA · objectif 4" in text   # not &#x27;
     assert "population municipale INSEE · Source : IGN Admin Express" in text
     assert any("Données de démonstration" in i.value for i in at.info)
 

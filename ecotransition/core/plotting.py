@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import plotly.graph_objects as go
 
-from . import fmt
+from . import escape, fmt
 from .labels import DEMO_TITLE
 
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
@@ -17,10 +15,8 @@ MODE_LABELS = {"PEDESTRIAN": "Piétons", "BIKE": "Vélos"}
 DEMO_ANNOTATION = DEMO_TITLE
 
 
-def text(value) -> str:
-    """Imported text for a plotly label, title, legend or hover text: plotly draws a subset of HTML
-    there (<b>, <br>, entities), so markup characters are escaped; quotes are not markup there."""
-    return html.escape(str(value), quote=False)
+# Imported text for a plotly label, title, legend, category or hover text (one helper: core.escape).
+text = escape.plotly
 
 
 def style(fig: go.Figure, title: str | None = None, demo: bool = False, height: int | None = None) -> go.Figure:

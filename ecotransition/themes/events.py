@@ -7,7 +7,6 @@ wherever they are rendered (Markdown via the page helpers, HTML-like plotly labe
 
 from __future__ import annotations
 
-import html
 from datetime import date
 
 import pandas as pd
@@ -16,7 +15,7 @@ import plotly.graph_objects as go
 from ecotransition.core import fmt
 from ecotransition.core.kpi import Kpi, from_indicator
 from ecotransition.core.labels import DEMO_SOURCE
-from ecotransition.core.plotting import PALETTE, french_date_axis, style
+from ecotransition.core.plotting import PALETTE, french_date_axis, style, text
 
 MONTHS = fmt.MONTHS_SHORT
 
@@ -181,10 +180,10 @@ def _signed(text: str) -> str:
 # ------------------------------------------------------------------ figures
 
 def _hover(e) -> str:
-    place = html.escape(str(e.place)) if not fmt.is_missing(e.place) else "lieu non précisé"
+    place = text(e.place) if not fmt.is_missing(e.place) else "lieu non précisé"
     people = "n.d." if fmt.is_missing(e.participants) else fmt.number(e.participants)
-    return (f"<b>{html.escape(str(e.title))}</b><br>{html.escape(e.when)}<br>{place}"
-            f"<br>{html.escape(str(e.theme))} · {e.location}<br>Participants : {people}")
+    return (f"<b>{text(e.title)}</b><br>{text(e.when)}<br>{place}"
+            f"<br>{text(e.theme)} · {e.location}<br>Participants : {people}")
 
 
 def timeline_figure(ev: pd.DataFrame, today: date) -> go.Figure:
@@ -199,7 +198,7 @@ def timeline_figure(ev: pd.DataFrame, today: date) -> go.Figure:
         # Bars on a date axis take their length in milliseconds; a one-day event lasts a full day.
         length = (pd.to_datetime(part["end_date"]) - start + pd.Timedelta(days=1)).dt.total_seconds() * 1000
         fig.add_bar(
-            base=start, x=length, y=part["theme"], orientation="h", name=loc,
+            base=start, x=length, y=[text(t) for t in part["theme"]], orientation="h", name=loc,
             marker=dict(color=LOCATION_COLORS[loc], line=dict(color=LOCATION_COLORS[loc], width=3)),
             hovertext=[_hover(e) for e in part.itertuples()], hoverinfo="text",
         )
@@ -223,9 +222,8 @@ def monthly_figure(ev: pd.DataFrame) -> go.Figure:
     counts = d.groupby(["month", "theme"]).size().rename("n").reset_index()
     fig = go.Figure()
     for i, (theme, part) in enumerate(counts.groupby("theme", sort=True)):
-        fig.add_bar(x=part["month"], y=part["n"], name=html.escape(str(theme)),
-                    marker_color=PALETTE[i % len(PALETTE)],
-                    hovertemplate=f"{html.escape(str(theme))} : %{{y}} événement(s)<extra></extra>")
+        fig.add_bar(x=part["month"], y=part["n"], name=text(theme), marker_color=PALETTE[i % len(PALETTE)],
+                    hovertemplate="%{fullData.name} : %{y} événement(s)<extra></extra>")
     fig.update_layout(barmode="stack", yaxis=dict(title="Événements", dtick=1), xaxis=dict(type="date"))
     if len(d):
         french_date_axis(fig, d["month"].min(), d["month"].max())
@@ -238,7 +236,7 @@ def participants_figure(ev: pd.DataFrame) -> go.Figure:
     """Published participants per event (log scale: from 17 people to 150,000 visitors)."""
     d = ev[ev["participants"].notna()].sort_values("participants")
     fig = go.Figure(go.Bar(
-        x=d["participants"], y=[f"{html.escape(str(t))} ({s.day:02d}/{s.month:02d}/{s.year})"
+        x=d["participants"], y=[f"{text(t)} ({s.day:02d}/{s.month:02d}/{s.year})"
                                 for t, s in zip(d["title"], d["start_date"])],
         orientation="h", marker_color=[LOCATION_COLORS[loc] for loc in d["location"]],
         hovertext=[_hover(e) for e in d.itertuples()], hoverinfo="text",

@@ -9,7 +9,6 @@ exist are the demonstration breakdown of the published 2.5 Md€ total, and are 
 
 from __future__ import annotations
 
-import html
 import json
 import math
 
@@ -19,7 +18,7 @@ from plotly.subplots import make_subplots
 
 from ecotransition.core import fmt
 from ecotransition.core.kpi import Kpi, from_indicator
-from ecotransition.core.plotting import DEMO_ANNOTATION, EPCI_COLORS, PALETTE, style
+from ecotransition.core.plotting import DEMO_ANNOTATION, EPCI_COLORS, PALETTE, style, text
 
 DIMENSIONS = {
     "sector": "Secteur",
@@ -159,7 +158,7 @@ def breakdown_figure(agg: pd.DataFrame, dim: str) -> go.Figure:
     label = DIMENSIONS.get(dim, dim)
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04,
                         subplot_titles=("Montant connu (M€)", "Emplois annoncés"))
-    cats = agg["category"].astype(str).tolist()[::-1]
+    cats = [text(c) for c in agg["category"].astype(str)][::-1]
     rev = agg.iloc[::-1]
     amount_m = (rev["amount_eur"] / 1e6).tolist()
     jobs = [None if fmt.is_missing(v) else float(v) for v in rev["jobs"]]
@@ -227,7 +226,7 @@ def map_link_params(epci: str | None, commune: str | None, annee) -> dict[str, s
 
 
 def _esc(value) -> str:
-    return fmt.MISSING if fmt.is_missing(value) else html.escape(str(value))
+    return fmt.MISSING if fmt.is_missing(value) else text(value)
 
 
 EPCI_TINTS = {"CABBALR": ("#dbe9f6", "#7fb2da"), "CALL": ("#fbe8c8", "#f3b96b"), "CAHC": ("#d5efe6", "#7fcdb5")}
@@ -292,7 +291,7 @@ def map_figure(projects: pd.DataFrame, communes_geo: pd.DataFrame, highlight: li
                                                  d["status"].fillna(UNKNOWN), d["is_demo"])
         ]
         fig.add_trace(go.Scatter(
-            x=d["lon"], y=d["lat"], mode="markers", name=str(sector),
+            x=d["lon"], y=d["lat"], mode="markers", name=text(sector),
             marker=dict(size=size, color=PALETTE[i % len(PALETTE)], opacity=0.85, line=dict(color="#ffffff", width=1)),
             text=info, hovertemplate="%{text}<extra></extra>",
         ))

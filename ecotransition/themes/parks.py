@@ -9,7 +9,6 @@ some missing hours is marked on the chart and counted in the table.
 
 from __future__ import annotations
 
-import html
 from dataclasses import replace
 
 import numpy as np
@@ -19,7 +18,7 @@ import plotly.graph_objects as go
 from ecotransition.core import fmt
 from ecotransition.core.kpi import Kpi, from_indicator
 from ecotransition.core.labels import DEMO_SOURCE, PMA_LABEL
-from ecotransition.core.plotting import MODE_LABELS, PALETTE, french_date_axis, style
+from ecotransition.core.plotting import MODE_LABELS, PALETTE, french_date_axis, style, text
 
 # Choices of the page controls (shown and put in the URL as they are) -> query values.
 GRAINS = {"Jour": "day", "Semaine": "week", "Mois": "month"}
@@ -178,8 +177,8 @@ def _annotate_events(fig: go.Figure, events: pd.DataFrame, start, end, grain: st
         else:
             shapes.append(dict(type="line", xref="x", yref="paper", x0=e.start, x1=e.start, y0=0, y1=1,
                                line=dict(color=PALETTE[4], width=1, dash="dot"), opacity=0.6))
-        title = html.escape(str(e.title))
-        place = html.escape(str(e.place)) if not fmt.is_missing(e.place) else "lieu non précisé"
+        title = text(e.title)
+        place = text(e.place) if not fmt.is_missing(e.place) else "lieu non précisé"
         when = fmt.day(e.start) if not multi else f"du {fmt.day(e.start)} au {fmt.day(e.end)}"
         people = "n.d." if fmt.is_missing(e.participants) else fmt.number(e.participants)
         xs.append(e.start + (e.end - e.start) / 2)
@@ -295,7 +294,7 @@ def by_site_figure(sites: pd.DataFrame, year: int | None, top: int = 15, demo: b
     fig = go.Figure()
     for mode in ("PEDESTRIAN", "BIKE"):
         if mode in d.columns:
-            fig.add_bar(y=d["site_name"], x=d[mode], orientation="h", name=MODE_LABELS[mode],
+            fig.add_bar(y=[text(n) for n in d["site_name"]], x=d[mode], orientation="h", name=MODE_LABELS[mode],
                         marker_color=MODE_COLORS[mode],
                         hovertemplate=f"%{{y}}<br>{MODE_LABELS[mode]} : %{{x:,.0f}} passages<extra></extra>")
     fig.update_layout(barmode="stack", xaxis=dict(title=f"Passages comptés en {year}", tickformat=",d"),

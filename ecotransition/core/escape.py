@@ -1,0 +1,47 @@
+"""One escaping helper per rendering target, for every imported or user-provided string.
+
+- `markdown`: st.markdown, st.caption, st.metric labels and help, pills, st.table cells,
+  messages: no link, autolink, HTML, formula or formatting survives; the text reads as given.
+- `html`: HTML written by us (folium popups and tooltips, the screen's slides, legends):
+  `<`, `>`, `&` and both quotes become entities.
+- `plotly`: plotly labels, titles, legends, category ticks and hover texts. Plotly draws a
+  subset of HTML there (<b>, <i>, <br>, entities); quotes are not markup in that subset.
+
+None becomes "" everywhere (the caller decides how a missing value reads, e.g. « n.d. »).
+"""
+
+from __future__ import annotations
+
+import html as _html
+import re
+
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$"})
+# GitHub-flavoured Markdown links a bare "http://…", "www.…" or e-mail address even when its
+# punctuation is escaped: an invisible word joiner (U+2060) inside the word breaks the pattern.
+_AUTOLINK = re.compile(r"(?i)(?<=h)(?=ttps?:)|(?<=f)(?=tp:)|(?<=w)(?=ww\.)|(?<=@)")
+
+
+def markdown(text) -> str:
+    """Text for Streamlit's Markdown (captions, labels, help, pills, tables): literal.
+
+    `&` is written as an entity first so that "&quot;" in the data reads "&quot;", not `"`;
+    Markdown punctuation gets a backslash; autolinks are broken by a word joiner (invisible).
+    """
+    if text is None:
+        return ""
+    return _AUTOLINK.sub("\u2060", _html.escape(str(text), quote=False)).translate(_MD_SPECIAL)
+
+
+def html(text) -> str:
+    """Text for an HTML element or attribute value that we write ourselves."""
+    if text is None:
+        return ""
+    return _html.escape(str(text), quote=True)
+
+
+def plotly(text) -> str:
+    """Text for a plotly label, legend entry, category or hover text (templates included: a
+    "%{" in the data is broken by a word joiner, or plotly would substitute a value there)."""
+    if text is None:
+        return ""
+    return _html.escape(str(text), quote=False).replace("%{", "%\u2060{")

@@ -57,7 +57,9 @@ def database_unavailable(exc: DatabaseError) -> None:
     if isinstance(exc, DatabaseBusy):   # held by another program: wait, do not rebuild
         st.warning(str(exc))
         st.stop()
-    st.error(f"{exc} Le tableau de bord ne peut pas afficher de données pour l'instant.")
+    # The path and the engine's words stay in the server's log: visitors get the plain fact.
+    logging.getLogger("ecotransition").error("%s", exc)
+    st.error(f"{exc.public} Le tableau de bord ne peut pas afficher de données pour l'instant.")
     st.markdown(
         "Pour la remettre en état : restaurer une sauvegarde depuis la page **Données**, "
         "ou reconstruire la base par défaut avec `python -m ecotransition.build` "

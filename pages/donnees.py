@@ -13,15 +13,23 @@ from ecotransition.data import backup
 from ecotransition.data.db import DatabaseBusy
 from ecotransition.imports import catalogue, readers, templates, worker
 from ecotransition.surfaces import export
-from ecotransition.ui import auth, store
+from ecotransition.ui import auth
+from ecotransition.ui import staff as staff_gate
+from ecotransition.ui import store
 from pages._ui import escape_md, filters
 
 st.title("Données")
 st.caption("Ce que contient le tableau de bord, d'où viennent les chiffres, et le chargement "
            "des nouveaux fichiers par l'équipe du Pôle métropolitain.")
 
-tab_catalogue, tab_import, tab_history = st.tabs(
-    ["Catalogue", "Importer un fichier", "Historique et sauvegardes"])
+# A public replica has no import, no login and no restore: nothing to upload to, nothing to guess.
+public = auth.role(os.environ) == "public"
+if public:
+    tab_catalogue, tab_history = st.tabs(["Catalogue", "Historique des imports"])
+    tab_import = None
+else:
+    tab_catalogue, tab_import, tab_history = st.tabs(
+        ["Catalogue", "Importer un fichier", "Historique et sauvegardes"])
 
 
 def _secrets() -> dict:
@@ -30,40 +38,6 @@ def _secrets() -> dict:
         return st.secrets.to_dict()
     except Exception:  # noqa: BLE001 - FileNotFoundError or StreamlitSecretNotFoundError
         return {}
-
-
-def _staff_gate(access: auth.Access) -> bool:
-    """Login widgets for the configured access mode; True once the visitor is staff."""
-    if access.note:
-        st.warning(access.note)
-    if access.mode == "none":
-        st.info(auth.HOW_TO_ENABLE)
-        return False
-    if access.mode == "oidc":
-        if not st.user.is_logged_in:
-            st.button("Se connecter (compte de l'organisation)", key="oidc_login",
-                      on_click=st.login, args=(access.provider,) if access.provider else ())
-            return False
-        if not auth.is_staff_email(st.user.get("email"), access.staff_emails):
-            st.warning("Ce compte n'a pas accès à l'import de données.")
-            st.button("Se déconnecter", key="oidc_logout", on_click=st.logout)
-            return False
-        st.button("Se déconnecter", key="oidc_logout", on_click=st.logout)
-        return True
-    if st.session_state.get("staff"):
-        if st.button("Se déconnecter", key="staff_logout"):
-            st.session_state.staff = False
-            st.rerun()
-        return True
-    with st.form("staff_login", clear_on_submit=True):
-        given = st.text_input("Mot de passe du personnel", type="password", key="staff_password")
-        submitted = st.form_submit_button("Se connecter")
-    if submitted:
-        if auth.check_password(given, access.password):
-            st.session_state.staff = True
-            st.rerun()
-        st.error("Mot de passe incorrect.")
-    return False
 
 
 def _show_result(result: imports.ImportResult) -> None:
@@ -97,8 +71,12 @@ with tab_catalogue:
     st.plotly_chart(catalogue.completeness_figure(completeness), config={"displaylogo": False})
 
 # ---------------------------------------------------------------------------- import
-with tab_import:
-    access = auth.access(_secrets(), os.environ)
+staff = False
+access = auth.access(_secrets(), os.environ)
+
+
+def _import_tab(access: auth.Access) -> bool:
+    """The import form (staff only once logged in); True when this browser is staff."""
     choices = imports.dataset_choices()
     dataset = st.selectbox("Jeu de données", list(choices), format_func=choices.get, key="import_dataset")
     ds = imports.DATASETS[dataset]
@@ -116,7 +94,7 @@ with tab_import:
                            templates.file_name(dataset).replace(".csv", ".xlsx"), key="template_xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                            on_click="ignore")
-    staff = _staff_gate(access)
+    staff = staff_gate.gate(access)
     if staff:
         uploaded = st.file_uploader("Fichier à importer (CSV ou XLSX)", type=["csv", "txt", "xlsx"],
                                     key="import_upload")
@@ -154,6 +132,12 @@ with tab_import:
                 # This process swapped the file: drop cached results so every page shows the new data.
                 store.clear()
                 _show_result(result)
+    return staff
+
+
+if tab_import is not None:
+    with tab_import:
+        staff = _import_tab(access)
 
 # ------------------------------------------------------------------- history, backups
 with tab_history:
@@ -161,9 +145,16 @@ with tab_history:
     history = store.query("imports_history", dataset=None)
     if history.empty:
         st.info("Aucun import n'a encore été tenté sur cette base.")
-    else:
+    elif staff:
         st.dataframe(catalogue.history_table(history), hide_index=True,
                      column_config={"Message": st.column_config.TextColumn(width="large")})
+    else:
+        # A refusal's message quotes the file's cells and names its lines: staff only.
+        st.dataframe(catalogue.history_table(history, public=True), hide_index=True)
+        if not public:
+            st.caption("Le détail des messages (lignes et valeurs refusées) est réservé au personnel connecté.")
+    if public:
+        st.stop()
     st.subheader("Sauvegardes")
     backups = backup.list_backups(db_path())
     st.caption(f"Une copie de la base est gardée avant chaque import réussi ({backup.KEPT} dernières).")
@@ -177,7 +168,8 @@ with tab_history:
                                   f"{catalogue.label(names[n].before)}")
         confirm = st.checkbox("Je confirme : les données actuelles seront remplacées par cette sauvegarde "
                               "(l'historique des imports est conservé).", key="restore_confirm")
-        if st.button("Restaurer", disabled=not confirm, key="restore_go"):
+        given = staff_gate.restore_password(access)
+        if st.button("Restaurer", disabled=not confirm, key="restore_go") and staff_gate.confirm_restore(access, given):
             try:
                 backup.restore(chosen, db_path())
             except DatabaseBusy as exc:
@@ -188,3 +180,10 @@ with tab_history:
     else:
         st.dataframe(catalogue.backups_table(backups), hide_index=True)
         st.caption("Connectez-vous dans l'onglet « Importer un fichier » pour restaurer une sauvegarde.")
+    if staff:
+        st.subheader("Accès du personnel")
+        events = staff_gate.recent_events(20)
+        if events:
+            st.dataframe(auth.events_table(events), hide_index=True)
+        else:
+            st.caption("Aucun échec de connexion enregistré.")

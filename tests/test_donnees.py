@@ -23,6 +23,19 @@ def _clicks_reach_the_page(monkeypatch):
     monkeypatch.setattr(store, "_leave_pages_directory_mode", lambda: None, raising=False)
 
 
+@pytest.fixture(autouse=True)
+def browser_connection(monkeypatch, request):
+    """AppTest has no cookies or client address: each test is one browser (a cookie digest) at
+    its own address, so the process-wide throttle does not carry over between tests."""
+    from ecotransition.ui import staff
+
+    who = {"binding": "navigateur-1", "client": f"test-{request.node.name}"}
+    monkeypatch.setattr(staff, "_binding", lambda: who["binding"])
+    monkeypatch.setattr(staff, "client", lambda: who["client"])
+    monkeypatch.setenv(auth.LOG_ENV, str(Path(request.getfixturevalue("tmp_path")) / "acces.log"))
+    return who
+
+
 def open_page() -> AppTest:
     at = AppTest.from_file("../dashboard.py", default_timeout=120)
     at.run()
@@ -64,7 +77,7 @@ def test_staff_password_gates_the_upload_and_an_import_shows_up(writable_db, mon
     at.text_input(key="staff_password").input("mauvais")
     at.button[[b.label for b in at.button].index("Se connecter")].click()
     at.run()
-    assert "Mot de passe incorrect." in [e.value for e in at.error]
+    assert [e.value for e in at.error] == ["Mot de passe incorrect."]
     assert len(at.get("file_uploader")) == 0
 
     at.text_input(key="staff_password").input(PASSWORD)
@@ -106,3 +119,111 @@ def test_a_refused_upload_lists_the_reasons_as_text(writable_db, monkeypatch):
     assert error.startswith("**dates\\.csv : Fichier refusé : 8 erreurs sur 5 lignes\\. Rien n'a été chargé\\.**")
     # Escaped Markdown: the values show literally.
     assert "- ligne 2, date\\_debut : « 31/02/2025 » n'est pas une date" in error
+
+
+def _login(at: AppTest, password: str) -> None:
+    at.text_input(key="staff_password").input(password)
+    at.button[[b.label for b in at.button].index("Se connecter")].click()
+    at.run()
+
+
+def test_a_short_or_blank_password_is_refused_and_staff_mode_stays_off(writable_db, monkeypatch):
+    monkeypatch.setenv(auth.PASSWORD_ENV, "   ")
+    at = open_page()
+    assert [w.value for w in at.warning] == [
+        "Le mot de passe du personnel configuré est refusé : il ne contient que des espaces\\. L'import et "
+        "la restauration restent désactivés : choisissez un mot de passe d'au moins 12 caractères\\."]
+    assert len(at.text_input) == 0 and len(at.get("file_uploader")) == 0
+
+
+def test_repeated_failures_are_slowed_locked_and_logged(writable_db, monkeypatch):
+    from ecotransition.ui import staff
+
+    monkeypatch.setenv(auth.PASSWORD_ENV, PASSWORD)
+    monkeypatch.setattr(staff, "_now", lambda: 1_800_000_000.0)   # every try in the same second
+    at = open_page()
+    errors = []
+    for _ in range(3):
+        _login(at, "mauvais")
+        errors.append(at.error[0].value)
+    assert errors == ["Mot de passe incorrect.", "Mot de passe incorrect.",
+                      "Mot de passe incorrect. Prochain essai possible dans 2 s."]
+    _login(at, PASSWORD)          # the right one, too soon: refused without being checked
+    assert at.error[0].value == "Trop d'essais infructueux depuis cette adresse : réessayez dans 2 s."
+    assert len(at.get("file_uploader")) == 0
+    lines = (writable_db.parent / "acces.log").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3 and all('"échec de connexion"' in line for line in lines)
+    assert PASSWORD not in "".join(lines) and "mauvais" not in "".join(lines)
+
+
+def test_staff_status_stays_with_the_browser_that_logged_in(writable_db, monkeypatch, browser_connection):
+    monkeypatch.setenv(auth.PASSWORD_ENV, PASSWORD)
+    at = open_page()
+    _login(at, PASSWORD)
+    assert len(at.get("file_uploader")) == 1
+    # Another connection presents the same session id without the browser's cookie.
+    browser_connection["binding"] = "autre-connexion"
+    at.run()
+    assert len(at.get("file_uploader")) == 0
+    assert [w.value for w in at.warning] == ["Cette connexion n'est pas celle qui s'est identifiée : connectez-vous."]
+    assert "Restaurer" not in [b.label for b in at.button]
+
+
+def test_staff_status_expires_after_the_idle_period(writable_db, monkeypatch):
+    import time
+
+    from ecotransition.ui import staff
+
+    monkeypatch.setenv(auth.PASSWORD_ENV, PASSWORD)
+    monkeypatch.setenv(auth.IDLE_ENV, "1")
+    at = open_page()
+    _login(at, PASSWORD)
+    assert len(at.get("file_uploader")) == 1
+    later = time.time() + 61
+    monkeypatch.setattr(staff, "_now", lambda: later)
+    at.run()
+    assert len(at.get("file_uploader")) == 0
+    assert [w.value for w in at.warning] == [
+        "Session du personnel expirée après 1 min d'inactivité : reconnectez-vous."]
+
+
+def test_a_restore_asks_the_password_again(writable_db, monkeypatch):
+    monkeypatch.setenv(auth.PASSWORD_ENV, PASSWORD)
+    at = open_page()
+    _login(at, PASSWORD)
+    at.selectbox(key="import_dataset").set_value("events")
+    at.get("file_uploader")[0].set_value(("evenements.csv", (FIX / "events_ok.csv").read_bytes(), "text/csv"))
+    at.run()
+    at.button(key="import_go").click()
+    at.run()
+    events = lambda: duckdb.connect(str(writable_db), read_only=True).execute(  # noqa: E731
+        "SELECT count(*) FROM events").fetchone()[0]
+    after_import = events()
+    at.checkbox(key="restore_confirm").check()
+    at.run()
+    at.text_input(key="restore_password").input("mauvais")
+    at.button(key="restore_go").click()
+    at.run()
+    assert "Mot de passe incorrect." in [e.value for e in at.error]
+    assert events() == after_import and not at.success
+    at.text_input(key="restore_password").input(PASSWORD)
+    at.button(key="restore_go").click()
+    at.run()
+    assert [s.value for s in at.success][-1].startswith("Base restaurée : état du ")
+    assert events() == after_import - 6
+
+
+def test_a_public_replica_has_no_import_no_login_and_no_refused_values(writable_db, monkeypatch):
+    from ecotransition.imports import REFUSED, import_file
+
+    bad = import_file("events", FIX / "events_bad_dates.csv", writable_db)
+    assert bad.status == REFUSED and "31/02/2025" in bad.message
+    monkeypatch.setenv(auth.PASSWORD_ENV, PASSWORD)
+    monkeypatch.setenv(auth.ROLE_ENV, "public")
+    at = open_page()
+    assert [t.label for t in at.tabs] == ["Catalogue", "Historique des imports"]
+    assert len(at.text_input) == 0 and len(at.get("file_uploader")) == 0 and not at.warning
+    (history,) = [d.value for d in at.dataframe if "Statut" in d.value.columns]
+    assert list(history.columns) == ["Date", "Jeu de données", "Statut", "Lues", "Chargées", "Rejetées"]
+    assert list(history["Statut"]) == ["refusé"]
+    assert "31/02/2025" not in texts(at) and "Sauvegardes" not in [s.value for s in at.subheader]

@@ -36,8 +36,18 @@ READ_CONFIG = {
 CONTRACT_TABLES = registry.TABLES  # the data contract: declared once, in the registry
 
 
+MISSING = "La base de données est introuvable."
+
+
 class DatabaseError(Exception):
-    """The database file is missing, unreadable or not ours; the message is in French."""
+    """The database file is missing, unreadable or not ours; the message is in French.
+
+    `public` is the same message without the file's path or the engine's error, for anonymous
+    visitors (the full message goes to the server's log and to the command line)."""
+
+    def __init__(self, message: str, public: str | None = None):
+        super().__init__(message)
+        self.public = public or message
 
 
 @dataclass(frozen=True)
@@ -67,7 +77,7 @@ def open_readonly(path: Path) -> duckdb.DuckDBPyConnection:
     """
     path = Path(path)
     if not path.is_file():
-        raise DatabaseError(f"La base de données {path} est introuvable.")
+        raise DatabaseError(f"La base de données {path} est introuvable.", public=MISSING)
     config = {k: v for k, v in READ_CONFIG.items()
               if k not in ("enable_external_access", "lock_configuration")}
     try:
@@ -96,8 +106,8 @@ def open_readonly(path: Path) -> duckdb.DuckDBPyConnection:
                 "La base de données est occupée : un autre programme l'a ouverte en écriture. "
                 "Elle s'affichera de nouveau dès qu'il l'aura fermée (rien n'est endommagé).") from exc
         raise DatabaseError(
-            f"La base de données {path} est illisible ou incomplète ({exc.__class__.__name__})."
-        ) from exc
+            f"La base de données {path} est illisible ou incomplète ({exc.__class__.__name__}).",
+            public="La base de données est illisible ou incomplète.") from exc
     return conn
 
 

@@ -120,8 +120,11 @@ def catalogue_table(datasets: pd.DataFrame, long: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def history_table(history: pd.DataFrame) -> pd.DataFrame:
-    """The imports log as shown on the page (French column names, readable dates)."""
+def history_table(history: pd.DataFrame, public: bool = False) -> pd.DataFrame:
+    """The imports log as shown on the page (French column names, readable dates).
+
+    `public`: without the file name, the message (a refusal quotes the file's cells) and the
+    digest, for visitors who are not logged-in staff."""
     out = pd.DataFrame({
         "Date": [t.strftime("%d/%m/%Y %H:%M:%S") if not pd.isna(t) else "" for t in history["imported_at"]],
         "Jeu de données": [label(d) for d in history["dataset"]],
@@ -133,7 +136,7 @@ def history_table(history: pd.DataFrame) -> pd.DataFrame:
         "Message": history["message"],
         "SHA-256": history["sha256"].map(lambda s: s[:12] + "…" if isinstance(s, str) else ""),
     })
-    return out
+    return out.drop(columns=["Fichier", "Message", "SHA-256"]) if public else out
 
 
 def backups_table(backups) -> pd.DataFrame:

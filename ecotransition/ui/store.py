@@ -22,7 +22,7 @@ import streamlit as st
 
 from ecotransition.core.paths import db_path
 from ecotransition.data import sql
-from ecotransition.data.db import CONTRACT_TABLES, DatabaseError, Stamp, open_readonly, stamp
+from ecotransition.data.db import CONTRACT_TABLES, MISSING, DatabaseError, Stamp, open_readonly, stamp
 
 _build_lock = threading.Lock()
 
@@ -72,7 +72,7 @@ def _current() -> tuple[str, Stamp]:
     path = ensure_database()
     version = stamp(path)
     if version is None:
-        raise DatabaseError(f"La base de données {path} est introuvable.")
+        raise DatabaseError(f"La base de données {path} est introuvable.", public=MISSING)
     return str(path), version
 
 

@@ -1,0 +1,193 @@
+"""The public deployment (deploy/stack.py): nginx + 2 read-only replicas + the staff instance on
+loopback. What a visitor and an attacker reach through the proxy: pages render, uploads and
+metrics are refused, framing headers are set, the staff side throttles wrong passwords and its
+status is not usable by a connection that only presents the Streamlit session id."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import os
+import re
+import shutil
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import _free_port, offline_context, wait_ready
+from ecotransition.ui import auth
+
+ROOT = Path(__file__).resolve().parents[1]
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+PASSWORD = "mot-de-passe-du-personnel"
+pytestmark = pytest.mark.skipif(not Path(NGINX).exists(), reason="Debian nginx is not installed")
+
+sys.path.insert(0, str(ROOT / "deploy"))
+sys.path.insert(0, str(ROOT / "bench"))
+import stack as deploy  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def stack(built_db, tmp_path_factory):
+    run = tmp_path_factory.mktemp("stack")
+    db = run / "eco.duckdb"
+    db.write_bytes(built_db.read_bytes())
+    env = {**os.environ, auth.PASSWORD_ENV: PASSWORD, auth.DELAY_ENV: "60"}
+    s = deploy.start(replicas=2, public_port=_free_port(), staff_port=_free_port(), db=db, run=run, environ=env)
+    yield s
+    s.stop()
+
+
+def _request(url: str, method: str = "GET", data: bytes | None = None):
+    req = urllib.request.Request(url, method=method, data=data)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.headers
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers
+
+
+def test_render_allow_list_of_embedding_sites(tmp_path):
+    conf = deploy.render(tmp_path, "127.0.0.1", 1, 2, [3, 4], 5, {
+        "ECOTRANSITION_FRAME_ANCESTORS": "https://www.villedelens.fr https://bethune.fr\" evil javascript:x"})
+    assert 'add_header Content-Security-Policy "frame-ancestors \'self\' https://www.villedelens.fr" always;' in conf
+    assert "X-Frame-Options \"SAMEORIGIN\"" not in conf     # the CSP names the sites; XFO cannot
+    assert "server 127.0.0.1:3;\n        server 127.0.0.1:4;" in conf and "auth_basic" not in conf
+    plain = deploy.render(tmp_path, "127.0.0.1", 1, 2, [3], 5, {"ECOTRANSITION_STAFF_HTPASSWD": "/etc/eco.htpasswd"})
+    assert 'add_header X-Frame-Options "SAMEORIGIN" always;' in plain
+    assert "auth_basic_user_file /etc/eco.htpasswd;" in plain
+
+
+def test_the_proxy_refuses_uploads_and_metrics_and_sets_framing_headers(stack):
+    status, headers = _request(stack.public_url + "/")
+    assert status == 200
+    assert headers["Content-Security-Policy"] == "frame-ancestors 'self'"
+    assert headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert "eco_replica=" in headers["Set-Cookie"] and "HttpOnly" in headers["Set-Cookie"]
+    # Any session, any file: refused before a replica sees a byte.
+    status, headers = _request(stack.public_url + "/_stcore/upload_file/session/fichier", "PUT", b"x" * 100)
+    assert status == 403 and headers["X-Frame-Options"] == "SAMEORIGIN"
+    # A body above 1 KiB is refused on any path (413), before it is read.
+    assert _request(stack.public_url + "/_stcore/upload_file/s/f", "PUT", b"x" * 60_000)[0] == 413
+    assert _request(stack.public_url + "/", "POST", b"x" * 60_000)[0] == 413
+    for path in ("/_stcore/metrics", "/_stcore/metrics/", "/_stcore/agent/openapi.json"):
+        assert _request(stack.public_url + path)[0] == 404, path
+        assert _request(stack.staff_url + path)[0] == 404, path
+    status, headers = _request(stack.staff_url + "/")
+    assert status == 200
+    assert (headers["Content-Security-Policy"], headers["X-Frame-Options"]) == ("frame-ancestors 'none'", "DENY")
+    assert "eco_client=" in headers["Set-Cookie"] and "HttpOnly" in headers["Set-Cookie"]
+    # The replicas themselves listen on loopback only, with the smallest upload size.
+    assert all(p.args[p.args.index("--server.address") + 1] == "127.0.0.1" for p in stack.procs)
+    assert sum(p.args[-2:] == ["--server.maxUploadSize", "0"] for p in stack.procs) == 2
+
+
+def test_pages_render_through_the_proxy_and_downloads_stay_on_their_replica(stack, browser):
+    outside: list[str] = []
+    context = offline_context(browser, outside, viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(stack.public_url + "/solaire?epci=CALL")
+    wait_ready(page, 90_000)
+    main = page.locator('[data-testid="stMain"]')
+    main.locator("h1", has_text="Solaire photovoltaïque").wait_for(timeout=30_000)
+    main.locator('[data-testid="stMetric"]', has_text="Sites photovoltaïques").wait_for(timeout=30_000)
+    page.screenshot(path=str(ROOT / "test-artifacts" / "deploy_public_solaire.png"))
+    assert main.locator('[data-testid="stMetric"]').count() >= 3
+    # The public /donnees: the catalogue and the history, nothing to log into or upload to.
+    page.goto(stack.public_url + "/donnees")
+    wait_ready(page, 90_000)
+    assert [t.inner_text() for t in page.get_by_role("tab").all()] == ["Catalogue", "Historique des imports"]
+    assert page.locator("input[type=password]").count() == 0 and page.locator("input[type=file]").count() == 0
+    # A download is served from the memory of the replica that ran the page: 3 in a row work.
+    page.goto(stack.public_url + "/evenements")
+    wait_ready(page, 90_000)
+    for _ in range(3):
+        with page.expect_download(timeout=60_000) as info:
+            page.get_by_role("button", name="Exporter en CSV (Excel)").first.click()
+        assert Path(info.value.path()).read_bytes().lstrip(b"\xef\xbb\xbf").startswith(b"Statut")
+    assert outside == []
+    context.close()
+
+
+def _ws_run(base: str, session_id: str, url: str) -> tuple[list[str], list[str]]:
+    """Connect as a client that knows only a session id; run `url`; (element kinds, alert bodies)."""
+    import websockets
+    from load_ws import rerun_request
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    async def go():
+        kinds, alerts = [], []
+        async with websockets.connect(base.replace("http", "ws", 1) + "/_stcore/stream",
+                                      subprotocols=["streamlit", "x", session_id], origin=base,
+                                      max_size=None, proxy=None, ping_interval=None) as ws:
+            await ws.send(rerun_request(base, url).SerializeToString())
+            async with asyncio.timeout(90):
+                async for raw in ws:
+                    msg = ForwardMsg()
+                    msg.ParseFromString(raw)
+                    if msg.WhichOneof("type") == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                        el = msg.delta.new_element
+                        kinds.append(el.WhichOneof("type"))
+                        if kinds[-1] == "alert":
+                            alerts.append(el.alert.body)
+                    if msg.WhichOneof("type") == "script_finished" and \
+                            msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
+                        return kinds, alerts
+        return kinds, alerts
+
+    # Playwright's sync API owns this thread's event loop.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, go()).result()
+
+
+def test_staff_side_throttles_and_binds_the_status_to_the_browser(stack, browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    uploads: list[str] = []
+    page.on("request", lambda r: uploads.append(r.url) if "/_stcore/upload_file/" in r.url else None)
+    page.goto(stack.staff_url + "/donnees")
+    wait_ready(page, 90_000)
+    page.get_by_role("tab", name="Importer un fichier").click()
+
+    def login(password: str) -> None:
+        page.get_by_label("Mot de passe du personnel").fill(password)
+        page.get_by_role("button", name="Se connecter").click()
+        wait_ready(page, 60_000)
+
+    login(PASSWORD)
+    page.locator("input[type=file]").wait_for(state="attached", timeout=30_000)
+    page.locator("input[type=file]").set_input_files(str(ROOT / "tests" / "fixtures" / "events_ok.csv"))
+    deadline = time.time() + 30
+    while not uploads and time.time() < deadline:
+        page.wait_for_timeout(200)
+    session_id = uploads[0].split("/_stcore/upload_file/")[1].split("/")[0]
+
+    # Another client presents that session id (as read from a proxy log), without the cookie.
+    kinds, alerts = _ws_run(stack.staff_url, session_id, "/donnees")
+    assert "file_uploader" not in kinds and "Restaurer" not in str(alerts)
+    assert "Cette connexion n'est pas celle qui s'est identifiée : connectez-vous." in alerts
+
+    # Wrong passwords: two are free, the third sets a 60 s wait (ECOTRANSITION_STAFF_DELAY_SECONDS),
+    # and even the right password is then refused unchecked.
+    page.reload()
+    wait_ready(page, 90_000)
+    page.get_by_role("tab", name="Importer un fichier").click()
+    if page.get_by_role("button", name="Se déconnecter").count():
+        page.get_by_role("button", name="Se déconnecter").click()
+        wait_ready(page, 60_000)
+    for _ in range(3):
+        login("pas-le-bon-mot-de-passe")
+    main = page.locator('[data-testid="stMain"]')
+    assert main.get_by_text("Mot de passe incorrect. Prochain essai possible dans 60 s.").count() == 1
+    login(PASSWORD)
+    assert main.get_by_text(re.compile(r"^Trop d'essais infructueux depuis cette adresse : réessayez dans "
+                                       r"(5\d|60) s\.$")).count() == 1
+    assert page.locator("input[type=file]").count() == 0
+    log = (stack.run / "eco.duckdb").with_name("acces_personnel.log").read_text(encoding="utf-8")
+    assert log.count("échec de connexion") == 3 and PASSWORD not in log
+    assert "session présentée sans le cookie du navigateur connecté" in log
+    context.close()

@@ -15,7 +15,9 @@ st.set_page_config(
     # A local file: a ":material/…:" favicon would be fetched from Google's font CDN.
     page_icon=str(Path(__file__).parent / "static" / "favicon.png"),
     layout="wide",
-    initial_sidebar_state="expanded",
+    # "auto": open on a desktop, closed on a phone (residents arriving from the QR code land on
+    # the page itself; the sidebar stays one tap away).
+    initial_sidebar_state="auto",
 )
 
 def overview_by_its_name() -> None:
@@ -151,6 +153,12 @@ if database_ok and page.url_path == "ecran":
         logging.getLogger(__name__).exception("Filtres non dessinés sur /ecran")
 elif database_ok:
     shared_filters()
+
+# Phones (the forum's QR code): a smaller title and margins, so that the first figures show
+# on the first screen. Streamlit already stacks columns below 640 px.
+st.html("<style>@media (max-width: 640px) {"
+        "[data-testid='stMain'] h1 {font-size: 1.9rem;} "
+        "[data-testid='stMainBlockContainer'] {padding: 3.5rem 1rem 4rem 1rem;}}</style>")
 
 try:
     page.run()

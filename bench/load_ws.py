@@ -66,6 +66,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from websockets.asyncio.client import connect  # noqa: E402
 
+from conftest import _free_port as free_port  # noqa: E402
 from conftest import start_server, stop_server  # noqa: E402
 
 # The page title (st.title) each view must show; a page missing here is checked for data only.
@@ -331,7 +332,7 @@ def report_problems(views: list[View], limit: int = 5) -> None:
         print(f"    {count:>3} × {key}")
 
 
-def run_load(args, base: str, proc, db: Path, tmp: Path) -> None:
+def run_load(args, base: str, pids: list[int], db: Path, tmp: Path) -> None:
     # A fresh process runs every page through its first-visit path and fills the caches:
     # shown apart, so that the first wave is not the only one to pay for it.
     print("fresh server, one view at a time:")
@@ -346,13 +347,14 @@ def run_load(args, base: str, proc, db: Path, tmp: Path) -> None:
         workers = [threading.Thread(target=consistency_loop, args=(db, stop, seen, problems))]
         if not args.without_import:
             workers.append(threading.Thread(target=import_loop, args=(db, stop, tmp, imports, args.imports)))
-        server0, client0 = cpu_seconds(proc.pid), own_cpu_seconds()
+        server0, client0 = sum(cpu_seconds(p) for p in pids), own_cpu_seconds()
         t0 = time.perf_counter()
         for w in workers:
             w.start()
         views = asyncio.run(wave(base, n))
         wall = time.perf_counter() - t0
-        server_cpu, client_cpu = cpu_seconds(proc.pid) - server0, own_cpu_seconds() - client0
+        server_cpu = sum(cpu_seconds(p) for p in pids) - server0
+        client_cpu = own_cpu_seconds() - client0
         stop.set()
         for w in workers:
             w.join()
@@ -363,7 +365,7 @@ def run_load(args, base: str, proc, db: Path, tmp: Path) -> None:
         rows.append((n, len(views), pct(times, 0.5), pct(times, 0.95), max(times), len(errors), wall,
                      len(imports), loaded, len(seen), len(mixed),
                      server_cpu / len(views), 100 * server_cpu / wall, 100 * client_cpu / wall,
-                     rss_mib(proc.pid)))
+                     sum(rss_mib(p) for p in pids)))
         pages: dict[str, list[float]] = {}
         for v in views:
             pages.setdefault(v.page, []).append(v.seconds)
@@ -384,7 +386,8 @@ def run_load(args, base: str, proc, db: Path, tmp: Path) -> None:
         print("{:>3} {:>6} {:>7.2f} {:>7.2f} {:>7.2f} {:>7} {:>7.1f} {:>8} {:>7} {:>9} {:>6} {:>11.2f} {:>10.0f}% "
               "{:>9.0f}% {:>7.0f} MiB".format(*row))
     print("CPU s/view: server CPU time over the wave / views; server and bench CPU in % of one core over "
-          "the wave (the import runs in its own process, counted in neither)")
+          "the wave (the import runs in its own process, counted in neither; with --stack, the server "
+          "is the sum of the public replicas, nginx is counted in neither)")
     print("\nmedian time to ready per page, s (views):")
     pages = sorted({p for _, d in per_page for p in d}, key=lambda p: (p != "/", p != "/carte", p))
     print(f"{'N':>3} " + " ".join(f"{p:>22}" for p in pages))
@@ -460,6 +463,9 @@ def main() -> None:
                         help="no import during the waves (a baseline: the caches stay valid between waves)")
     parser.add_argument("--cycles", type=int, default=0,
                         help="memory mode: this many sessions opened and closed one after the other")
+    parser.add_argument("--stack", type=int, default=0, metavar="REPLICAS",
+                        help="through deploy/stack.py: nginx in front of this many public replicas "
+                             "(and the staff instance), instead of one Streamlit process")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="extra server environment, e.g. STREAMLIT_RUNNER_POST_SCRIPT_GC=false "
                              "to try a Streamlit option without editing .streamlit/config.toml")
@@ -474,12 +480,24 @@ def main() -> None:
         tmp = Path(tmp_dir)
         db = tmp / "load.duckdb"
         shutil.copyfile(args.db, db)
+        if args.stack:
+            sys.path.insert(0, str(ROOT / "deploy"))
+            import stack as deploy
+
+            running = deploy.start(replicas=args.stack, public_port=free_port(), staff_port=free_port(),
+                                   db=db, run=tmp / "stack", environ={**os.environ, **env})
+            print(f"through nginx: {args.stack} public replica(s) at {running.public_url}")
+            try:
+                run_load(args, running.public_url, [p.pid for p in running.procs[:args.stack]], db, tmp)
+            finally:
+                running.stop()
+            return
         proc, base = start_server(db, env)
         try:
             if args.cycles:
                 run_cycles(args, base, proc, env)
             else:
-                run_load(args, base, proc, db, tmp)
+                run_load(args, base, [proc.pid], db, tmp)
         finally:
             stop_server(proc)
 

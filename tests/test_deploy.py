@@ -191,3 +191,28 @@ def test_staff_side_throttles_and_binds_the_status_to_the_browser(stack, browser
     assert log.count("échec de connexion") == 3 and PASSWORD not in log
     assert "session présentée sans le cookie du navigateur connecté" in log
     context.close()
+
+
+def test_every_replica_sees_an_import_made_on_the_staff_side(stack, browser):
+    """The replicas read the same file: after an import's atomic swap, each shows the new count."""
+    import subprocess
+
+    def events_2024(port: int) -> str:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        page.goto(f"http://127.0.0.1:{port}/evenements?annee=2024")
+        wait_ready(page, 90_000)
+        card = page.locator('[data-testid="stMetric"]').filter(
+            has=page.locator('[data-testid="stMetricLabel"]', has_text="Événements")).first
+        value = card.locator('[data-testid="stMetricValue"]').inner_text()
+        context.close()
+        return value
+
+    before = [events_2024(p) for p in stack.replica_ports]
+    assert before[0] == before[1]
+    done = subprocess.run([sys.executable, "-m", "ecotransition.imports", "events",
+                           str(ROOT / "tests" / "fixtures" / "events_ok.csv"), "--db", str(stack.run / "eco.duckdb")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    after = [events_2024(p) for p in stack.replica_ports]
+    assert after == [str(int(before[0]) + 6)] * 2

@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from ecotransition.core import fmt, metrics
+from ecotransition.core import anomalies, fmt, metrics
 from ecotransition.themes import parks
 from ecotransition.ui import store
-from pages._ui import dataset_notes, date_column, demo_notice, filters, kpi_cards, number_column, table_with_export
+from pages._ui import (dataset_notes, date_column, demo_notice, escape_md, filters, kpi_cards, number_column,
+                       table_with_export)
 
 st.title("Chaîne des parcs")
 f = filters()
@@ -37,14 +38,30 @@ if channel_years.empty:
     st.warning("Aucun compteur de passages dans cette zone : seuls les chiffres du rapport sont affichés.")
 kpi_cards(store.shared(parks.kpis, selected, year, indicators, park_sites, area, mode=mode))
 
+# Anomaly flags of the area's channels; the chart, the totals and the table show those of the
+# counter and mode chosen.
+thresholds = anomalies.thresholds()
+area_params = dict(epci=f["epci"], commune=f["commune"])
+daily = store.query("counter_days", **area_params)
+flags = store.shared(parks.flags_for_area, daily,
+                     store.query("counter_flat_runs", min_measures=thresholds.flat_hours, **area_params),
+                     store.query("events_list", annee=None), channel_years, thresholds)
+shown_channels = store.shared(parks.select_channels, selected, mode=mode)
+shown_flags = store.shared(parks.flags_of, flags, shown_channels)
+st.caption(f"Anomalies des compteurs en {year if year else 'n.d.'} : "
+           + escape_md(parks.flags_summary(flags, daily, shown_channels, year))
+           + " — signalées sur le graphique et listées sous « Anomalies des compteurs ». "
+             "Les totaux incluent ces jours : vérifiez-les avant de citer un chiffre.")
+
 params = dict(epci=f["epci"], commune=f["commune"], site=site, mode=mode, annee=f["annee"])
 series = store.shared(parks.series_table, store.query("visits_series", grain=grain, **params), grain)
 events = store.shared(parks.events_for_area, store.query("events_list", annee=f["annee"]), f["epci"], f["commune"])
-st.plotly_chart(store.shared(parks.series_figure, series, grain, events))
+st.plotly_chart(store.shared(parks.series_figure, series, grain, events, shown_flags))
 st.caption("Lacune : toutes les heures de la période manquent (rien n'est tracé, ce n'est pas un zéro). "
            f"Croix : plus de {fmt.percent(parks.INCOMPLETE_SHARE, 0)} des heures manquent, ou des jours de la période n'ont "
            "aucune mesure (début et fin de série) : le total est sous-estimé. "
-           "Triangles et zones colorées : événements de la table des événements (survoler pour le détail).")
+           "Triangles et zones violettes : événements de la table des événements. Carrés et bandes de couleur "
+           "au pied du graphique : anomalies des compteurs (survoler pour le détail).")
 with st.expander("Tableau des passages par période"):
     table_with_export(
         series, parks.SERIES_LABELS,
@@ -54,6 +71,13 @@ with st.expander("Tableau des passages par période"):
          "completeness": number_column("Complétude (%)", 1), "days": number_column("Jours avec mesures")},
         basename=f"passages_{grain}", key="parcs-series", screen_only=["label"],
     )
+
+st.subheader("Anomalies des compteurs")
+st.caption(escape_md(parks.flags_summary(flags, daily, shown_channels)) + ". " + escape_md(parks.rules_text(thresholds)))
+table_with_export(shown_flags, parks.FLAG_LABELS,
+                  {"start": date_column("Premier jour"), "end": date_column("Dernier jour"),
+                   "days": number_column("Jours")},
+                  basename="anomalies_compteurs", key="parcs-flags")
 
 st.plotly_chart(store.shared(parks.seasonality_figure, store.query("visits_seasonality", **params)))
 by_site = store.shared(parks.by_site, store.shared(parks.select_channels, selected, mode=mode), year)

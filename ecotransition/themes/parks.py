@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ecotransition.core import fmt
+from ecotransition.core import anomalies, fmt
 from ecotransition.core.kpi import Kpi, from_indicator
 from ecotransition.core.labels import DEMO_SOURCE, PMA_LABEL
-from ecotransition.core.plotting import MODE_LABELS, PALETTE, french_date_axis, style
+from ecotransition.core.plotting import MODE_LABELS, PALETTE, french_date_axis, style, text
 
 # Choices of the page controls (shown and put in the URL as they are) -> query values.
 GRAINS = {"Jour": "day", "Semaine": "week", "Mois": "month"}
@@ -98,9 +98,11 @@ SERIES_LABELS = {
 }
 
 
-def series_figure(table: pd.DataFrame, grain: str, events: pd.DataFrame | None = None) -> go.Figure:
+def series_figure(table: pd.DataFrame, grain: str, events: pd.DataFrame | None = None,
+                  flags: pd.DataFrame | None = None) -> go.Figure:
     """Visits per period and mode: gaps where every hour is missing, marks where some are,
-    and the events of the events table (shaded span, marker with the details on hover)."""
+    the events of the events table (shaded span, marker with the details on hover) and the
+    anomaly flags of the channels shown (`flags`: flag_table rows; a band per flagged period)."""
     fig = go.Figure()
     demo = bool(table["is_demo"].fillna(False).any()) if "is_demo" in table else False
     periods = pd.to_datetime(table["period"])
@@ -147,6 +149,8 @@ def series_figure(table: pd.DataFrame, grain: str, events: pd.DataFrame | None =
             first.showlegend = True
     if events is not None and len(events) and len(periods):
         _annotate_events(fig, events, periods.min(), periods.max(), grain)
+    if flags is not None and len(flags) and len(periods):
+        _mark_flags(fig, flags, periods.min(), periods.max(), grain)
     fig.update_layout(yaxis=dict(title="Passages comptés", rangemode="tozero", tickformat=",d"), hovermode="closest")
     french_date_axis(fig, periods.min() if len(periods) else None, periods.max() if len(periods) else None,
                      title="")
@@ -199,6 +203,107 @@ def _annotate_events(fig: go.Figure, events: pd.DataFrame, start, end, grain: st
     )
     fig.update_layout(yaxis2=dict(overlaying="y", range=[0, 1], visible=False, fixedrange=True),
                       shapes=list(fig.layout.shapes) + shapes)
+
+
+# Anomaly bands: one colour per rule (Okabe-Ito, distinct from the two modes and the events).
+FLAG_COLORS = {"zero": "#D55E00", "flat": "#CC79A7", "drop": "#E69F00", "jump": "#009E73", "gap": "#7F7F7F"}
+
+
+def _mark_flags(fig: go.Figure, flags: pd.DataFrame, start, end, grain: str) -> None:
+    """A band under the series for each flagged period and a marker at the foot of the chart
+    per flag, with its channel, rule and detail on hover (one legend entry per rule)."""
+    last = end + pd.tseries.frequencies.to_offset(_FREQ[grain])
+    f = flags.assign(start=pd.to_datetime(flags["start"]), end=pd.to_datetime(flags["end"]))
+    f = f[(f["end"] >= start) & (f["start"] < last)]
+    if f.empty:
+        return
+    shapes = []
+    for rule, g in f.groupby("rule", sort=False):
+        color = FLAG_COLORS.get(rule, "#7F7F7F")
+        for r in g.itertuples():
+            # A flagged day is drawn a day wide, or it would vanish on a month or a year view.
+            shapes.append(dict(type="rect", xref="x", yref="paper", x0=r.start, x1=r.end + pd.Timedelta(days=1),
+                               y0=0, y1=1, fillcolor=color, opacity=0.22, line_width=0, layer="below"))
+        hover = [f"<b>Anomalie : {text(r.label)}</b><br>{text(r.channel)}<br>{text(r.period)}<br>{text(r.detail)}"
+                 for r in g.itertuples()]
+        fig.add_scatter(
+            x=g["start"] + (g["end"] - g["start"]) / 2, y=[0.02] * len(g), yaxis="y2", mode="markers",
+            marker=dict(symbol="square", size=9, color=color, line=dict(width=1, color="#333333")),
+            name=f"Anomalie : {anomalies.RULES.get(rule, rule)}", hovertext=hover, hoverinfo="text",
+            legendgroup=f"flag-{rule}",
+        )
+    fig.update_layout(yaxis2=dict(overlaying="y", range=[0, 1], visible=False, fixedrange=True),
+                      shapes=list(fig.layout.shapes) + shapes)
+
+
+FLAG_LABELS = {
+    "channel": "Canal (compteur · mode)",
+    "label": "Anomalie",
+    "start": "Premier jour",
+    "end": "Dernier jour",
+    "days": "Jours",
+    "detail": "Détail",
+    "source": "Source",
+    "channel_id": "Identifiant du canal",
+}
+
+
+def rules_text(t: anomalies.Thresholds) -> str:
+    """The rules with their thresholds, in French, under the table of flags."""
+    return (f"Règles : zéros prolongés = au moins {t.zero_days} jours mesurés à 0 passage sur un canal qui en "
+            f"compte d'habitude au moins {fmt.number(t.usual_min)} par jour ; valeur figée = la même valeur "
+            f"(au moins {t.flat_min_value}) pendant au moins {t.flat_hours} mesures de suite ; baisse soudaine = au "
+            f"moins {t.drop_days} jours sous {fmt.percent(t.drop_ratio, 0)} du niveau des {t.level_days} jours "
+            f"précédents ; hausse soudaine = un jour à plus de {fmt.number(t.jump_ratio)} fois le niveau des "
+            f"{t.level_days} jours avant et après ; lacune = au moins {t.gap_hours} heures non mesurées dans la "
+            f"journée. Un événement de la table qui annonce la fermeture du site (à moins de "
+            f"{fmt.number(t.closure_radius_m)} m du compteur) n'est pas une anomalie ; un événement annoncé près "
+            "du compteur explique une hausse.")
+
+
+def flags_for_area(daily: pd.DataFrame, runs: pd.DataFrame, events: pd.DataFrame, channels: pd.DataFrame,
+                   t: anomalies.Thresholds | None = None) -> pd.DataFrame:
+    """The anomaly flags of the area's channels (ecotransition.core.anomalies) as the page lists
+    them: FLAG_LABELS columns plus rule, period (French) and is_demo, latest first.
+
+    `daily`: counter_days; `runs`: counter_flat_runs; `events`: events_list (closures and
+    announced events); `channels`: visits_channel_years (site name, mode, position)."""
+    f = anomalies.flags(daily, runs, t, events, channels)
+    ch = channels.drop_duplicates("channel_id").set_index("channel_id")
+    demo = ch["is_demo"] if "is_demo" in ch else pd.Series(dtype=bool)
+    names = {c: f"{r.site_name} · {MODE_LABELS.get(r.mobility_type, r.mobility_type)}" for c, r in ch.iterrows()}
+    f = f.assign(
+        channel=f["channel_id"].map(lambda c: names.get(c, c)),
+        period=[fmt.day(a) if a == b else f"du {fmt.day(a)} au {fmt.day(b)}" for a, b in zip(f["start"], f["end"])],
+        is_demo=f["channel_id"].map(demo).fillna(False).astype(bool),
+    )
+    f["source"] = np.where(f["is_demo"], DEMO_SOURCE + " (anomalie simulée ou aléa de la série générée)",
+                           "comptages importés")
+    return f.sort_values(["start", "channel"], ascending=[False, True]).reset_index(drop=True)
+
+
+def flags_of(flags: pd.DataFrame, channels: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
+    """The flags of `channels` (select_channels rows), those touching `year` if given."""
+    f = flags[flags["channel_id"].isin(set(channels["channel_id"]))]
+    if year is not None and len(f):
+        f = f[(pd.to_datetime(f["start"]).dt.year <= year) & (pd.to_datetime(f["end"]).dt.year >= year)]
+    return f
+
+
+def flags_summary(flags: pd.DataFrame, daily: pd.DataFrame, channels: pd.DataFrame, year: int | None = None) -> str:
+    """'152 jours-canaux signalés sur 22 852 (…)' for `channels` (and `year`, the flags clipped
+    to it): what the totals state. The channel-days counted are those between each channel's
+    first and last day (days with no row included)."""
+    f = flags_of(flags, channels, year)
+    d = anomalies.calendar(daily[daily["channel_id"].isin(set(channels["channel_id"]))])
+    if year is not None:
+        d = d[d["day"].dt.year == year]
+        first, last = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
+        starts = [max(pd.Timestamp(v), first) for v in f["start"]]
+        ends = [min(pd.Timestamp(v), last) for v in f["end"]]
+        f = f.assign(start=[v.date() for v in starts], end=[v.date() for v in ends],
+                     days=[(e - b).days + 1 for b, e in zip(starts, ends)])
+    return anomalies.summary(f, len(d) if len(d) else None)
 
 
 def events_for_area(events: pd.DataFrame, epci: str | None, commune: str | None) -> pd.DataFrame:

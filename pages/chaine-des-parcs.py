@@ -54,7 +54,11 @@ st.caption(f"Anomalies des compteurs en {year if year else 'n.d.'} : "
              "Les totaux incluent ces jours : vérifiez-les avant de citer un chiffre.")
 
 params = dict(epci=f["epci"], commune=f["commune"], site=site, mode=mode, annee=f["annee"])
-series = store.shared(parks.series_table, store.query("visits_series", grain=grain, **params), grain)
+rolling = grain == "rolling"
+# A rolling total of the year's months needs the 11 months before them.
+series = store.shared(parks.series_table,
+                      store.query("visits_series", grain=parks.query_grain(grain), **(params | {"annee": None} if rolling else params)),
+                      grain, f["annee"] if rolling else None)
 events = store.shared(parks.events_for_area, store.query("events_list", annee=f["annee"]), f["epci"], f["commune"])
 st.plotly_chart(store.shared(parks.series_figure, series, grain, events, shown_flags))
 st.caption("Lacune : toutes les heures de la période manquent (rien n'est tracé, ce n'est pas un zéro). "
@@ -62,6 +66,12 @@ st.caption("Lacune : toutes les heures de la période manquent (rien n'est trac�
            "aucune mesure (début et fin de série) : le total est sous-estimé. "
            "Triangles et zones violettes : événements de la table des événements. Carrés et bandes de couleur "
            "au pied du graphique : anomalies des compteurs (survoler pour le détail).")
+same_period = store.shared(parks.same_period_figure, daily, shown_channels, year, demo=parks.is_demo(selected))
+if same_period is not None:
+    st.plotly_chart(same_period)
+    st.caption("Année en cours : chaque courbe additionne les passages depuis le 1er janvier, sur les mêmes jours "
+               "des deux années et les mêmes canaux (comptés chaque mois de la période les deux années) ; leur "
+               "écart est l'évolution de la carte « Passages comptés ».")
 with st.expander("Tableau des passages par période"):
     table_with_export(
         series, parks.SERIES_LABELS,

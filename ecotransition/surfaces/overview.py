@@ -210,7 +210,7 @@ def parks_kpis(values: pd.DataFrame, communes: pd.DataFrame, channel_years: pd.D
     cards = [Kpi(label="Passages aux compteurs des parcs", value=card.value, year=year,
                  source=card.source, demo=card.demo or not r.items, good_direction="up", help=card.help,
                  coverage=card.coverage,
-                 delta=f"{fmt.signed_percent(change)} par rapport à {year - 1} (mêmes compteurs)"
+                 delta=f"{fmt.signed_percent(change)} {parks_theme.change_basis(channel_years, year)} (mêmes compteurs)"
                  if change is not None else None)]
     suffix = " (tout le PMA)" if sel.filtered else ""
     for ind_id, label in (("parcs_ha", "Parcs de la Chaîne des parcs"),

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from ecotransition.core import anomalies, fmt, metrics
+from ecotransition.core import fmt, metrics
 from ecotransition.themes import parks
 from ecotransition.ui import store
-from pages._ui import (dataset_notes, date_column, demo_notice, escape_md, filters, kpi_cards, number_column,
-                       table_with_export)
+from pages._ui import (counter_flags, dataset_notes, date_column, demo_notice, escape_md, filters, freshness_notes, kpi_cards,
+                       number_column, table_with_export)
 
 st.title("Chaîne des parcs")
 f = filters()
@@ -21,6 +21,7 @@ st.caption(f"{area} · année {year if year else 'n.d.'}"
            + ("" if f["annee"] else " (dernière année complète)") + " · "
            "comptages de passages (démonstration) et chiffres du rapport d'activité 2023")
 demo_notice(parks.is_demo(channel_years))
+freshness_notes("counter_measures")
 
 c1, c2, c3 = st.columns([2, 2, 3])
 grain_label = c1.segmented_control("Pas de temps", list(parks.GRAINS), default="Mois", required=True,
@@ -40,12 +41,8 @@ kpi_cards(store.shared(parks.kpis, selected, year, indicators, park_sites, area,
 
 # Anomaly flags of the area's channels; the chart, the totals and the table show those of the
 # counter and mode chosen.
-thresholds = anomalies.thresholds()
-area_params = dict(epci=f["epci"], commune=f["commune"])
-daily = store.query("counter_days", **area_params)
-flags = store.shared(parks.flags_for_area, daily,
-                     store.query("counter_flat_runs", min_measures=thresholds.flat_hours, **area_params),
-                     store.query("events_list", annee=None), channel_years, thresholds)
+counters = counter_flags(f["epci"], f["commune"])
+flags, daily = counters.flags, counters.daily
 shown_channels = store.shared(parks.select_channels, selected, mode=mode)
 shown_flags = store.shared(parks.flags_of, flags, shown_channels)
 st.caption(f"Anomalies des compteurs en {year if year else 'n.d.'} : "
@@ -83,7 +80,7 @@ with st.expander("Tableau des passages par période"):
     )
 
 st.subheader("Anomalies des compteurs")
-st.caption(escape_md(parks.flags_summary(flags, daily, shown_channels)) + ". " + escape_md(parks.rules_text(thresholds)))
+st.caption(escape_md(parks.flags_summary(flags, daily, shown_channels)) + ". " + escape_md(parks.rules_text(counters.thresholds)))
 table_with_export(shown_flags, parks.FLAG_LABELS,
                   {"start": date_column("Premier jour"), "end": date_column("Dernier jour"),
                    "days": number_column("Jours")},

@@ -199,6 +199,11 @@ def solar_kpis(values: pd.DataFrame, communes: pd.DataFrame, cadastre: pd.DataFr
     return cards
 
 
+# The datasets with an update rhythm behind each section of cards (their freshness is shown under them).
+THEME_DATASETS = {"Territoire": ("indicators",), "Solaire": ("solar_production", "cadastre_usage"),
+                  "Chaîne des parcs": ("counter_measures",)}
+
+
 def parks_kpis(values: pd.DataFrame, communes: pd.DataFrame, channel_years: pd.DataFrame, indicators: pd.DataFrame,
                year: int | None, sel: Selection) -> list[Kpi]:
     """Counted passages of the selection (the metric layer's figure, as on the Chaîne des parcs

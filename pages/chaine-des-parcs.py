@@ -45,6 +45,7 @@ counters = counter_flags(f["epci"], f["commune"])
 flags, daily = counters.flags, counters.daily
 shown_channels = store.shared(parks.select_channels, selected, mode=mode)
 shown_flags = store.shared(parks.flags_of, flags, shown_channels)
+year_flags = store.shared(parks.flags_of, flags, shown_channels, f["annee"]) if f["annee"] else shown_flags
 st.caption(f"Anomalies des compteurs en {year if year else 'n.d.'} : "
            + escape_md(parks.flags_summary(flags, daily, shown_channels, year))
            + " — signalées sur le graphique et listées sous « Anomalies des compteurs ». "
@@ -70,9 +71,10 @@ if same_period is not None:
                "des deux années et les mêmes canaux (comptés chaque mois de la période les deux années) ; leur "
                "écart est l'évolution de la carte « Passages comptés ».")
 with st.expander("Tableau des passages par période"):
+    labels = parks.series_labels(grain)
     table_with_export(
-        series, parks.SERIES_LABELS,
-        {"period": date_column("Début de la période"), "visits": number_column("Passages comptés"),
+        series, labels,
+        {"period": date_column(labels["period"]), "visits": number_column(labels["visits"]),
          "missing_hours": number_column("Heures manquantes"),
          "hours": number_column("Heures mesurées ou attendues"),
          "completeness": number_column("Complétude (%)", 1), "days": number_column("Jours avec mesures")},
@@ -80,8 +82,10 @@ with st.expander("Tableau des passages par période"):
     )
 
 st.subheader("Anomalies des compteurs")
-st.caption(escape_md(parks.flags_summary(flags, daily, shown_channels)) + ". " + escape_md(parks.rules_text(counters.thresholds)))
-table_with_export(shown_flags, parks.FLAG_LABELS,
+st.caption((f"{f['annee']} : " if f["annee"] else "Toutes les années : ")
+           + escape_md(parks.flags_summary(flags, daily, shown_channels, f["annee"])) + ". "
+           + escape_md(parks.rules_text(counters.thresholds)))
+table_with_export(year_flags, parks.FLAG_LABELS,
                   {"start": date_column("Premier jour"), "end": date_column("Dernier jour"),
                    "days": number_column("Jours")},
                   basename="anomalies_compteurs", key="parcs-flags")

@@ -136,6 +136,14 @@ SERIES_LABELS = {
 }
 
 
+def series_labels(grain: str) -> dict[str, str]:
+    """SERIES_LABELS, the period named for what it is: a rolling total is dated by its last month."""
+    if grain != "rolling":
+        return SERIES_LABELS
+    return SERIES_LABELS | {"period": "Dernier mois des 12", "label": "12 mois glissants",
+                            "visits": "Passages comptés sur 12 mois"}
+
+
 def series_figure(table: pd.DataFrame, grain: str, events: pd.DataFrame | None = None,
                   flags: pd.DataFrame | None = None) -> go.Figure:
     """Visits per period and mode: gaps where every hour is missing, marks where some are,
@@ -257,12 +265,13 @@ def _mark_flags(fig: go.Figure, flags: pd.DataFrame, start, end, grain: str) -> 
     if f.empty:
         return
     shapes = []
-    for rule, g in f.groupby("rule", sort=False):
+    for rule in [r for r in anomalies.RULES if r in set(f["rule"])]:
+        g = f[f["rule"] == rule]
         color = FLAG_COLORS.get(rule, "#7F7F7F")
         for r in g.itertuples():
             # A flagged day is drawn a day wide, or it would vanish on a month or a year view.
             shapes.append(dict(type="rect", xref="x", yref="paper", x0=r.start, x1=r.end + pd.Timedelta(days=1),
-                               y0=0, y1=1, fillcolor=color, opacity=0.22, line_width=0, layer="below"))
+                               y0=0, y1=1, fillcolor=color, opacity=0.3, line_width=0, layer="below"))
         hover = [f"<b>Anomalie : {text(r.label)}</b><br>{text(r.channel)}<br>{text(r.period)}<br>{text(r.detail)}"
                  for r in g.itertuples()]
         fig.add_scatter(

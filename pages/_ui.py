@@ -87,7 +87,8 @@ def counter_flags(epci: str | None, commune: str | None) -> CounterFlags:
     daily = store.query("counter_days", **area)
     channels = store.query("visits_channel_years", **area)
     flags = store.shared(parks.flags_for_area, daily,
-                         store.query("counter_flat_runs", min_measures=t.flat_hours, **area),
+                         store.query("counter_flat_runs", min_measures=t.flat_hours, min_value=t.flat_min_value,
+                                     **area),
                          store.query("events_list", annee=None), channels, t)
     return CounterFlags(flags, daily, channels, t)
 

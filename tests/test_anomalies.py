@@ -139,7 +139,7 @@ def hourly():
 
 
 def test_a_flat_day_is_found_in_the_hourly_measures(hourly):
-    runs = sql.run(hourly, "counter_flat_runs", min_measures=3, epci=None, commune=None)
+    runs = sql.run(hourly, "counter_flat_runs", min_measures=3, min_value=1, epci=None, commune=None)
     assert list(zip(runs["run_start"].astype(str), runs["measures"], runs["value"])) == [
         ("2024-06-01 01:00:00", 4, 2), ("2024-06-02 10:00:00", 8, 15)]
     got = A.flat_flags(runs)
@@ -148,7 +148,7 @@ def test_a_flat_day_is_found_in_the_hourly_measures(hourly):
 
 
 def test_a_flat_run_during_an_announced_closure_is_not_flagged(hourly):
-    runs = sql.run(hourly, "counter_flat_runs", min_measures=3, epci=None, commune=None)
+    runs = sql.run(hourly, "counter_flat_runs", min_measures=3, min_value=1, epci=None, commune=None)
     ev = closure(1, 1, lat=None, lon=None)       # 2 June, commune of Lens
     assert A.flat_flags(runs, events=ev, channels=CHANNELS).empty
 

@@ -30,6 +30,7 @@ import math
 import os
 from dataclasses import dataclass, fields
 
+import numpy as np
 import pandas as pd
 
 from ecotransition.core import fmt
@@ -89,16 +90,13 @@ def calendar(daily: pd.DataFrame) -> pd.DataFrame:
     if daily.empty:
         return daily.assign(day=pd.to_datetime(daily["day"]))
     d = daily.assign(day=pd.to_datetime(daily["day"]))
-    out = []
-    for ch, g in d.groupby("channel_id", sort=True):
-        full = pd.date_range(g["day"].min(), g["day"].max(), freq="D")
-        g = g.set_index("day").reindex(full)
-        g.index.name = "day"
-        absent = g["channel_id"].isna()
-        g["channel_id"] = ch
-        g.loc[absent, ["measures", "missing_measures"]] = 24
-        out.append(g.reset_index())
-    return pd.concat(out, ignore_index=True)
+    bounds = d.groupby("channel_id", sort=True)["day"].agg(["min", "max"])
+    full = pd.concat([pd.DataFrame({"channel_id": ch, "day": pd.date_range(lo, hi, freq="D")})
+                      for ch, lo, hi in zip(bounds.index, bounds["min"], bounds["max"])], ignore_index=True)
+    out = full.merge(d, on=["channel_id", "day"], how="left")
+    absent = out["measures"].isna()
+    out.loc[absent, ["measures", "missing_measures"]] = 24
+    return out
 
 
 def _runs(flag: pd.Series, keys: pd.Series) -> pd.Series:
@@ -121,12 +119,6 @@ def _level(cal: pd.DataFrame, t: Thresholds, after: bool = False) -> pd.Series:
 
 # ------------------------------------------------------------------ closures
 
-def _distance_m(lat1, lon1, lat2, lon2) -> float:
-    dy = (lat2 - lat1) * 111_320
-    dx = (lon2 - lon1) * 111_320 * math.cos(math.radians((lat1 + lat2) / 2))
-    return math.hypot(dx, dy)
-
-
 def is_closure(title, description, t: Thresholds) -> bool:
     text = f"{title or ''} {description or ''}".casefold()
     return any(w in text for w in t.closure_words)
@@ -136,23 +128,37 @@ def event_days(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> p
     """(channel_id, day, closed) for every day of an event near a channel's counter: within
     `closure_radius_m`, or in its commune when the event has no position. `closed`: the event
     says the site was closed. `channels`: channel_id, commune_code, lat, lon (visits_channel_years)."""
-    rows = []
-    if events is None or events.empty or channels.empty:
-        return pd.DataFrame(columns=["channel_id", "day", "closed"])
+    empty = pd.DataFrame(columns=["channel_id", "day", "closed"])
+    if events is None or events.empty or channels is None or channels.empty:
+        return empty
     ch = channels.drop_duplicates("channel_id")
-    for e in events.itertuples():
-        closed = is_closure(e.title, getattr(e, "description", None), t)
-        has_pos = not (fmt.is_missing(e.lat) or fmt.is_missing(e.lon))
-        start = pd.Timestamp(e.start_date)
-        end = pd.Timestamp(e.end_date) if not fmt.is_missing(e.end_date) else start
-        days = pd.date_range(start, max(start, end), freq="D")
-        for c in ch.itertuples():
-            if has_pos and not (fmt.is_missing(c.lat) or fmt.is_missing(c.lon)):
-                near = _distance_m(e.lat, e.lon, c.lat, c.lon) <= t.closure_radius_m
-            else:
-                near = not fmt.is_missing(e.commune_code) and e.commune_code == c.commune_code
-            if near:
-                rows += [(c.channel_id, d, closed) for d in days]
+    ids = ch["channel_id"].tolist()
+    communes = ch["commune_code"].tolist()
+    lat = pd.to_numeric(ch["lat"], errors="coerce").to_numpy(float)
+    lon = pd.to_numeric(ch["lon"], errors="coerce").to_numpy(float)
+    description = events["description"].tolist() if "description" in events else [None] * len(events)
+    rows = []
+    for title, desc, elat, elon, code, start, end in zip(
+            events["title"].tolist(), description, events["lat"].tolist(), events["lon"].tolist(),
+            events["commune_code"].tolist(), events["start_date"].tolist(), events["end_date"].tolist()):
+        closed = is_closure(title, desc, t)
+        if not (fmt.is_missing(elat) or fmt.is_missing(elon)):
+            dy = (lat - elat) * 111_320
+            dx = (lon - elon) * 111_320 * math.cos(math.radians(elat))
+            dist = np.hypot(dx, dy)
+            near = [i for i, d in enumerate(dist) if d <= t.closure_radius_m]
+            # A counter without a position is matched by commune.
+            near += [i for i in range(len(ids)) if np.isnan(dist[i]) and not fmt.is_missing(code) and communes[i] == code]
+        else:
+            near = [i for i in range(len(ids)) if not fmt.is_missing(code) and communes[i] == code]
+        if not near:
+            continue
+        first = pd.Timestamp(start)
+        last = pd.Timestamp(end) if not fmt.is_missing(end) else first
+        days = pd.date_range(first, max(first, last), freq="D")
+        rows += [(ids[i], d, closed) for i in near for d in days]
+    if not rows:
+        return empty
     out = pd.DataFrame(rows, columns=["channel_id", "day", "closed"])
     return out.groupby(["channel_id", "day"], as_index=False)["closed"].any()
 
@@ -160,20 +166,25 @@ def event_days(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> p
 # ------------------------------------------------------------------ rules
 
 def _to_runs(cal: pd.DataFrame, mask: pd.Series, rule: str, detail) -> pd.DataFrame:
-    """Consecutive flagged days of a channel as one flag row (start, end, days, detail)."""
+    """Consecutive flagged days of a channel as one flag row (start, end, days, detail).
+    `detail(run)`: the French detail of a run (level, mean, max, missing: its days' figures)."""
     sel = cal.loc[mask.fillna(False).astype(bool)]
     if sel.empty:
         return pd.DataFrame(columns=FLAG_COLUMNS)
     brk = (sel["day"].diff() != pd.Timedelta(days=1)) | (sel["channel_id"] != sel["channel_id"].shift())
-    out = []
-    for _, g in sel.groupby(brk.cumsum(), sort=False):
-        out.append({"channel_id": g["channel_id"].iloc[0], "rule": rule, "start": g["day"].iloc[0].date(),
-                    "end": g["day"].iloc[-1].date(), "days": len(g), "detail": detail(g)})
-    return pd.DataFrame(out, columns=FLAG_COLUMNS)
+    runs = sel.groupby(brk.cumsum().to_numpy(), sort=False).agg(
+        channel_id=("channel_id", "first"), start=("day", "first"), end=("day", "last"), days=("day", "size"),
+        level=("level", "first"), mean=("visits", "mean"), max=("visits", "max"),
+        missing=("missing_measures", "sum"))
+    return pd.DataFrame({
+        "channel_id": runs["channel_id"].to_numpy(), "rule": rule,
+        "start": runs["start"].dt.date.to_numpy(), "end": runs["end"].dt.date.to_numpy(),
+        "days": runs["days"].to_numpy(), "detail": [detail(r) for r in runs.itertuples()],
+    }, columns=FLAG_COLUMNS)
 
 
 def day_flags(daily: pd.DataFrame, t: Thresholds | None = None, events: pd.DataFrame | None = None,
-              channels: pd.DataFrame | None = None) -> pd.DataFrame:
+              channels: pd.DataFrame | None = None, near: pd.DataFrame | None = None) -> pd.DataFrame:
     """Zero runs, drops, jumps and gaps per channel (see the module): FLAG_COLUMNS rows, in
     channel and date order. `events` and `channels` (both optional) give the closures and the
     announced events that explain a day."""
@@ -183,7 +194,7 @@ def day_flags(daily: pd.DataFrame, t: Thresholds | None = None, events: pd.DataF
     cal = calendar(daily).sort_values(["channel_id", "day"]).reset_index(drop=True)
     cal["level"] = _level(cal, t)
     cal["level_after"] = _level(cal, t, after=True)
-    ev = event_days(events, channels, t) if channels is not None else pd.DataFrame(columns=["channel_id", "day", "closed"])
+    ev = near if near is not None else event_days(events, channels, t)
     ev = ev.assign(day=pd.to_datetime(ev["day"]))
     cal = cal.merge(ev, on=["channel_id", "day"], how="left")
     cal["event"] = cal["closed"].notna()
@@ -201,15 +212,14 @@ def day_flags(daily: pd.DataFrame, t: Thresholds | None = None, events: pd.DataF
             & (cal["visits"] > t.jump_ratio * cal["level_after"]))
     gap = (cal["missing_measures"] >= t.gap_hours) & open_
 
-    def level_text(g):
-        return f"niveau habituel {fmt.number(g['level'].iloc[0])} passages par jour"
+    def level_text(r):
+        return f"niveau habituel {fmt.number(r.level)} passages par jour"
 
     frames = [
-        _to_runs(cal, zero, "zero", lambda g: f"0 passage pendant {len(g)} jours ; {level_text(g)}"),
-        _to_runs(cal, drop, "drop", lambda g: f"{fmt.number(g['visits'].mean())} passages par jour en "
-                                              f"moyenne ; {level_text(g)}"),
-        _to_runs(cal, jump, "jump", lambda g: f"{fmt.number(g['visits'].max())} passages ; {level_text(g)}"),
-        _to_runs(cal, gap, "gap", lambda g: f"{fmt.number(g['missing_measures'].sum())} heures non mesurées"),
+        _to_runs(cal, zero, "zero", lambda r: f"0 passage pendant {r.days} jours ; {level_text(r)}"),
+        _to_runs(cal, drop, "drop", lambda r: f"{fmt.number(r.mean)} passages par jour en moyenne ; {level_text(r)}"),
+        _to_runs(cal, jump, "jump", lambda r: f"{fmt.number(r.max)} passages ; {level_text(r)}"),
+        _to_runs(cal, gap, "gap", lambda r: f"{fmt.number(r.missing)} heures non mesurées"),
     ]
     frames = [f for f in frames if len(f)]
     if not frames:
@@ -218,7 +228,7 @@ def day_flags(daily: pd.DataFrame, t: Thresholds | None = None, events: pd.DataF
 
 
 def flat_flags(runs: pd.DataFrame, t: Thresholds | None = None, events: pd.DataFrame | None = None,
-               channels: pd.DataFrame | None = None) -> pd.DataFrame:
+               channels: pd.DataFrame | None = None, near: pd.DataFrame | None = None) -> pd.DataFrame:
     """Flat runs (counter_flat_runs rows: channel_id, run_start, run_end, measures, value) of at
     least `flat_hours` measures as FLAG_COLUMNS rows, one per run, the days it touches; a run
     wholly on days of an announced closure is left out."""
@@ -226,10 +236,8 @@ def flat_flags(runs: pd.DataFrame, t: Thresholds | None = None, events: pd.DataF
     runs = runs.loc[(runs["measures"] >= t.flat_hours) & (runs["value"] >= t.flat_min_value)] if len(runs) else runs
     if runs.empty:
         return pd.DataFrame(columns=FLAG_COLUMNS)
-    closed = set()
-    if channels is not None:
-        ev = event_days(events, channels, t)
-        closed = set(zip(ev.loc[ev["closed"], "channel_id"], pd.to_datetime(ev.loc[ev["closed"], "day"])))
+    ev = near if near is not None else event_days(events, channels, t)
+    closed = set(zip(ev.loc[ev["closed"].astype(bool), "channel_id"], pd.to_datetime(ev.loc[ev["closed"].astype(bool), "day"])))
     out = []
     for r in runs.itertuples():
         start, end = pd.Timestamp(r.run_start), pd.Timestamp(r.run_end)
@@ -252,7 +260,8 @@ def flags(daily: pd.DataFrame, runs: pd.DataFrame, t: Thresholds | None = None,
           events: pd.DataFrame | None = None, channels: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every rule's flags (FLAG_COLUMNS plus `label`, the rule in French), channel and date order."""
     t = t or Thresholds()
-    parts = [f for f in (day_flags(daily, t, events, channels), flat_flags(runs, t, events, channels)) if len(f)]
+    near = event_days(events, channels, t)     # once for both
+    parts = [f for f in (day_flags(daily, t, near=near), flat_flags(runs, t, near=near)) if len(f)]
     if not parts:
         return pd.DataFrame(columns=FLAG_COLUMNS + ["label"])
     out = pd.concat(parts, ignore_index=True).sort_values(["channel_id", "start", "rule"]).reset_index(drop=True)

@@ -252,8 +252,8 @@ def _annotate_events(fig: go.Figure, events: pd.DataFrame, start, end, grain: st
                       shapes=list(fig.layout.shapes) + shapes)
 
 
-# Anomaly bands: one colour per rule (Okabe-Ito, distinct from the two modes and the events).
-FLAG_COLORS = {"zero": "#D55E00", "flat": "#CC79A7", "drop": "#E69F00", "jump": "#009E73", "gap": "#7F7F7F"}
+# Anomaly bands: one colour per rule, none the pink of the events (PALETTE[4]) nor a mode's.
+FLAG_COLORS = {"zero": "#D55E00", "flat": "#332288", "drop": "#882255", "jump": "#009E73", "gap": "#7F7F7F"}
 
 
 def _mark_flags(fig: go.Figure, flags: pd.DataFrame, start, end, grain: str) -> None:

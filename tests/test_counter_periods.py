@@ -33,8 +33,8 @@ def test_an_incomplete_year_is_compared_with_the_same_days_never_a_full_year(gap
     assert parks.partial_year_end(cy, 2024) is None
     # 1-10 January 2025 against 1-10 January 2024 at Lens (Hénin has not counted 2025): 480 / 480.
     assert parks.constant_perimeter_change(cy, 2025) == (0.0, 1)
-    assert parks.change_basis(cy, 2025) == "par rapport au 1er janvier – 10 janvier 2024 (même période)"
-    assert parks.change_basis(cy, 2024) == "par rapport à 2023"
+    assert parks.period_text(cy, 2025) == "1er janvier – 10 janvier 2025 (mêmes jours en 2024)"
+    assert parks.period_text(cy, 2024) == 2024
 
 
 def cy_frame():
@@ -54,7 +54,8 @@ def test_the_same_period_change_uses_the_channels_counted_in_each_month_of_it():
     # whole of 2023 (2 500) would have read as a fall of 56 %.
     assert parks.constant_perimeter_change(cy, 2024) == (pytest.approx(0.1), 1)
     card = parks.kpis(cy, 2024, pd.DataFrame(), pd.DataFrame({"source": []}), "PMA")[0]
-    assert (card.value, card.delta) == (f"2{NNBSP}300", "+10,0\u00a0% par rapport au 1er janvier – 15 juin 2023 (même période)")
+    assert (card.value, card.delta) == (f"2{NNBSP}300", "+10,0\u00a0% par rapport à 2023")
+    assert card.caption.startswith("1er janvier – 15 juin 2024 (mêmes jours en 2023) · Source : comptages importés")
     assert "Année en cours : passages du 1er janvier au 15 juin 2024, comparés aux mêmes jours de 2023." in card.help
 
 
@@ -112,7 +113,8 @@ def charts(at) -> dict:
 def test_the_page_compares_the_current_year_with_the_same_days(gaps_app):
     at = open_page("pages/chaine-des-parcs.py", annee=2025)
     card = next(m for m in at.metric if m.label == "Passages comptés")
-    assert (card.value, card.delta) == ("480", "0,0\u00a0% par rapport au 1er janvier – 10 janvier 2024 (même période)")
+    assert (card.value, card.delta) == ("480", "0,0\u00a0% par rapport à 2024")
+    assert any(c.value.startswith("1er janvier – 10 janvier 2025 (mêmes jours en 2024) · Source") for c in at.caption)
     assert "Depuis le 1er janvier : 2025 et la même période de 2024 (1 canal compté les deux années)" in charts(at)
 
 

@@ -212,10 +212,11 @@ def parks_kpis(values: pd.DataFrame, communes: pd.DataFrame, channel_years: pd.D
     change, _ = parks_theme.constant_perimeter_change(channel_years, year)
     card = from_reading(r, help=r.metric.definition + " L'évolution ne compare que les compteurs "
                                                       "en service les deux années entières.")
-    cards = [Kpi(label="Passages aux compteurs des parcs", value=card.value, year=year,
+    cards = [Kpi(label="Passages aux compteurs des parcs", value=card.value,
+                 year=parks_theme.period_text(channel_years, year),
                  source=card.source, demo=card.demo or not r.items, good_direction="up", help=card.help,
                  coverage=card.coverage,
-                 delta=f"{fmt.signed_percent(change)} {parks_theme.change_basis(channel_years, year)} (mêmes compteurs)"
+                 delta=f"{fmt.signed_percent(change)} par rapport à {year - 1} (mêmes compteurs)"
                  if change is not None else None)]
     suffix = " (tout le PMA)" if sel.filtered else ""
     for ind_id, label in (("parcs_ha", "Parcs de la Chaîne des parcs"),

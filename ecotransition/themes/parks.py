@@ -493,15 +493,14 @@ def constant_perimeter_change(cy: pd.DataFrame, year: int | None) -> tuple[float
     return fmt.change(cur[both].sum(), prev[both].sum()), len(both)
 
 
-def change_basis(cy: pd.DataFrame, year: int | None) -> str:
-    """What the change compares with: 'par rapport à 2023', or for an incomplete year
-    'par rapport au 1er janvier – 15 juin 2024' (the same days of the year before)."""
-    if year is None:
-        return ""
+def period_text(cy: pd.DataFrame, year: int | None) -> int | str | None:
+    """The period of the cards: the year, or for the current, incomplete year
+    '1er janvier – 15 juin 2024 (mêmes jours en 2023)' (a card's change line is too short
+    for it: it says 'par rapport à 2023' and the card's caption says which days)."""
     end = partial_year_end(cy, year)
     if end is None:
-        return f"par rapport à {year - 1}"
-    return f"par rapport au 1er janvier – {_day_month(end)} {year - 1} (même période)"
+        return year
+    return f"1er janvier – {_day_month(end)} {year} (mêmes jours en {year - 1})"
 
 
 def _day_month(d) -> str:
@@ -561,9 +560,10 @@ def kpis(cy: pd.DataFrame, year: int | None, indicators: pd.DataFrame, parks: pd
     missing = rows["missing_hours"].sum() if len(rows) else None
     hours = rows["hours"].sum() if len(rows) else None
     cards = [
-        Kpi(label=f"Passages comptés{' (' + MODE_LABELS.get(mode, mode).lower() + ')' if mode else ''}", value=fmt.number(visits), year=year, source=src, demo=demo,
+        Kpi(label=f"Passages comptés{' (' + MODE_LABELS.get(mode, mode).lower() + ')' if mode else ''}",
+            value=fmt.number(visits), year=period_text(cy, year), source=src, demo=demo,
             delta=None if change is None else
-            f"{_signed(fmt.signed_percent(change))} {change_basis(cy, year)}",
+            f"{_signed(fmt.signed_percent(change))} par rapport à {year - 1}",
             good_direction="up",
             help=(f"{area}." + (f" Année en cours : passages du 1er janvier au {fmt.day(partial_year_end(cy, year))}, "
                                 f"comparés aux mêmes jours de {year - 1}." if partial_year_end(cy, year) else "")

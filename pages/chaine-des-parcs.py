@@ -5,8 +5,8 @@ import streamlit as st
 from ecotransition.core import fmt, metrics
 from ecotransition.themes import parks
 from ecotransition.ui import store
-from pages._ui import (counter_flags, dataset_notes, date_column, demo_notice, escape_md, filters, freshness_notes, kpi_cards,
-                       number_column, table_with_export)
+from pages._ui import (counter_flags, dataset_notes, date_column, demo_notice, escape_md, filters, freshness_notes,
+                       kpi_cards, number_column, table_with_export)
 
 st.title("Chaîne des parcs")
 f = filters()
@@ -47,22 +47,22 @@ shown_channels = store.shared(parks.select_channels, selected, mode=mode)
 shown_flags = store.shared(parks.flags_of, flags, shown_channels)
 year_flags = store.shared(parks.flags_of, flags, shown_channels, f["annee"]) if f["annee"] else shown_flags
 st.caption(f"Anomalies des compteurs en {year if year else 'n.d.'} : "
-           + escape_md(parks.flags_summary(flags, daily, shown_channels, year))
+           + escape_md(store.shared(parks.flags_summary, flags, daily, shown_channels, year))
            + " — signalées sur le graphique et listées sous « Anomalies des compteurs ». "
              "Les totaux incluent ces jours : vérifiez-les avant de citer un chiffre.")
 
 params = dict(epci=f["epci"], commune=f["commune"], site=site, mode=mode, annee=f["annee"])
 rolling = grain == "rolling"
 # A rolling total of the year's months needs the 11 months before them.
-series = store.shared(parks.series_table,
-                      store.query("visits_series", grain=parks.query_grain(grain), **(params | {"annee": None} if rolling else params)),
-                      grain, f["annee"] if rolling else None)
+series_rows = store.query("visits_series", grain=parks.query_grain(grain),
+                          **(params | {"annee": None} if rolling else params))
+series = store.shared(parks.series_table, series_rows, grain, f["annee"] if rolling else None)
 events = store.shared(parks.events_for_area, store.query("events_list", annee=f["annee"]), f["epci"], f["commune"])
 st.plotly_chart(store.shared(parks.series_figure, series, grain, events, shown_flags))
 st.caption("Lacune : toutes les heures de la période manquent (rien n'est tracé, ce n'est pas un zéro). "
            f"Croix : plus de {fmt.percent(parks.INCOMPLETE_SHARE, 0)} des heures manquent, ou des jours de la période n'ont "
            "aucune mesure (début et fin de série) : le total est sous-estimé. "
-           "Triangles et zones violettes : événements de la table des événements. Carrés et bandes de couleur "
+           "Triangles et zones roses : événements de la table des événements. Carrés et bandes de couleur "
            "au pied du graphique : anomalies des compteurs (survoler pour le détail).")
 same_period = store.shared(parks.same_period_figure, daily, shown_channels, year, demo=parks.is_demo(selected))
 if same_period is not None:
@@ -83,7 +83,7 @@ with st.expander("Tableau des passages par période"):
 
 st.subheader("Anomalies des compteurs")
 st.caption((f"{f['annee']} : " if f["annee"] else "Toutes les années : ")
-           + escape_md(parks.flags_summary(flags, daily, shown_channels, f["annee"])) + ". "
+           + escape_md(store.shared(parks.flags_summary, flags, daily, shown_channels, f["annee"])) + ". "
            + escape_md(parks.rules_text(counters.thresholds)))
 table_with_export(year_flags, parks.FLAG_LABELS,
                   {"start": date_column("Premier jour"), "end": date_column("Dernier jour"),

@@ -49,7 +49,8 @@ def slide_show():
     # As few elements as possible, so the room never sees half of one slide and half of the next.
     slot = screen.slot_at(now, config.period, anchor)
     frame = screen.header_html(slide, qr, url) + screen.footer_html(
-        slide, slide.date_text or stamp, position, len(shown.slides), config.period, screen.elapsed(now, config.period, anchor), slot)
+        slide, slide.date_text or stamp, position, len(shown.slides), config.period,
+        screen.elapsed(now, config.period, anchor), slot)
     if slide.chart is None:
         st.html(frame + screen.body_html(slide))
     else:

@@ -148,7 +148,8 @@ def event_days(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> p
             dist = np.hypot(dx, dy)
             near = [i for i, d in enumerate(dist) if d <= t.closure_radius_m]
             # A counter without a position is matched by commune.
-            near += [i for i in range(len(ids)) if np.isnan(dist[i]) and not fmt.is_missing(code) and communes[i] == code]
+            near += [i for i in range(len(ids))
+                     if np.isnan(dist[i]) and not fmt.is_missing(code) and communes[i] == code]
         else:
             near = [i for i in range(len(ids)) if not fmt.is_missing(code) and communes[i] == code]
         if not near:
@@ -237,7 +238,8 @@ def flat_flags(runs: pd.DataFrame, t: Thresholds | None = None, events: pd.DataF
     if runs.empty:
         return pd.DataFrame(columns=FLAG_COLUMNS)
     ev = near if near is not None else event_days(events, channels, t)
-    closed = set(zip(ev.loc[ev["closed"].astype(bool), "channel_id"], pd.to_datetime(ev.loc[ev["closed"].astype(bool), "day"])))
+    shut = ev.loc[ev["closed"].astype(bool)]
+    closed = set(zip(shut["channel_id"], pd.to_datetime(shut["day"])))
     out = []
     for r in runs.itertuples():
         start, end = pd.Timestamp(r.run_start), pd.Timestamp(r.run_end)

@@ -526,13 +526,16 @@ def same_period_figure(daily: pd.DataFrame, cy: pd.DataFrame, year: int, demo: b
         per_day = rows.groupby("day")["visits"].sum(min_count=1).fillna(0).cumsum()
         # Drawn on the calendar of `year` so that the same days sit one above the other.
         x = [pd.Timestamp(year, t.month, min(t.day, 28 if t.month == 2 and year % 4 else t.day)) for t in per_day.index]
-        fig.add_scatter(x=x, y=per_day.to_numpy(), name=str(y), mode="lines", line=dict(color=color, width=2.5, dash=dash),
-                        hovertemplate=f"{y} · %{{x|%d/%m}} : %{{y:,.0f}} passages depuis le 1er janvier<extra></extra>")
+        fig.add_scatter(x=x, y=per_day.to_numpy(), name=str(y), mode="lines",
+                        line=dict(color=color, width=2.5, dash=dash),
+                        hovertemplate=f"{y} · %{{x|%d/%m}} : %{{y:,.0f}} passages depuis le 1er janvier"
+                                      "<extra></extra>")
     fig.update_layout(yaxis=dict(title="Passages depuis le 1er janvier", rangemode="tozero", tickformat=",d"),
                       legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))
     french_date_axis(fig, pd.Timestamp(year, 1, 1), pd.Timestamp(end), title="")
     return style(fig, f"Depuis le 1er janvier : {year} et la même période de {year - 1} "
-                      f"({len(chans)} {'canaux comptés' if len(chans) > 1 else 'canal compté'} les deux années)", demo=demo, height=380)
+                      f"({len(chans)} {'canaux comptés' if len(chans) > 1 else 'canal compté'} les deux années)",
+                 demo=demo, height=380)
 
 
 def area_label(communes: pd.DataFrame, epci: str | None, commune: str | None) -> str:

@@ -10,7 +10,7 @@ counts 2,200 users in the two months after its launch on 26 September 2023.
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Iterator
 
 import numpy as np

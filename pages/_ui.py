@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterable
 
 import pandas as pd
 import streamlit as st
 
-from ecotransition.core import escape
+from ecotransition.core import anomalies, clock, escape
 from ecotransition.core.kpi import Kpi
 from ecotransition.core.selection import Selection
 from ecotransition.core.selection import selection as make_selection
+from ecotransition.data import freshness, registry
 from ecotransition.surfaces import export
+from ecotransition.themes import parks
 from ecotransition.ui import store
 
 DEMO_NOTICE = (
@@ -51,6 +54,43 @@ def kpi_cards(kpis: Iterable[Kpi], columns: int = 4) -> None:
                 if k.progress is not None:
                     st.progress(k.progress, text=f"{round(k.progress * 100)} % de l'objectif")
                 st.caption(escape_md(k.caption))
+
+
+def freshness_notes(*datasets: str) -> None:
+    """Each dataset's own « Données au … », or a warning when it is later than its rhythm allows
+    (ecotransition.data.freshness, judged on the app clock)."""
+    known = freshness.of_dates(store.query("dataset_dates"), clock.today())
+    for name in datasets:
+        f = known.get(name)
+        if f is None:
+            continue
+        label = registry.label(name)
+        if f.late:
+            st.warning(f"**{escape_md(label)}** — {escape_md(f.warning)}.", icon="⏰")
+        else:
+            st.caption(f"{escape_md(label)} : {escape_md(f.text[0].lower() + f.text[1:])}")
+
+
+@dataclass(frozen=True)
+class CounterFlags:
+    flags: pd.DataFrame       # themes.parks.flags_for_area rows
+    daily: pd.DataFrame       # counter_days rows
+    channels: pd.DataFrame    # visits_channel_years rows
+    thresholds: anomalies.Thresholds
+
+
+def counter_flags(epci: str | None, commune: str | None) -> CounterFlags:
+    """The anomaly flags of the counter channels of the area, with their inputs: the one call
+    /chaine-des-parcs and the catalogue of /donnees make (thresholds from the environment)."""
+    t = anomalies.thresholds()
+    area = dict(epci=epci, commune=commune)
+    daily = store.query("counter_days", **area)
+    channels = store.query("visits_channel_years", **area)
+    flags = store.shared(parks.flags_for_area, daily,
+                         store.query("counter_flat_runs", min_measures=t.flat_hours, min_value=t.flat_min_value,
+                                     **area),
+                         store.query("events_list", annee=None), channels, t)
+    return CounterFlags(flags, daily, channels, t)
 
 
 def demo_notice(shown: bool = True) -> None:

@@ -5,7 +5,8 @@ import streamlit as st
 from ecotransition.core import fmt, metrics
 from ecotransition.themes import parks
 from ecotransition.ui import store
-from pages._ui import dataset_notes, date_column, demo_notice, filters, kpi_cards, number_column, table_with_export
+from pages._ui import (counter_flags, dataset_notes, date_column, demo_notice, escape_md, filters, freshness_notes,
+                       kpi_cards, number_column, table_with_export)
 
 st.title("Chaîne des parcs")
 f = filters()
@@ -20,6 +21,7 @@ st.caption(f"{area} · année {year if year else 'n.d.'}"
            + ("" if f["annee"] else " (dernière année complète)") + " · "
            "comptages de passages (démonstration) et chiffres du rapport d'activité 2023")
 demo_notice(parks.is_demo(channel_years))
+freshness_notes("counter_measures")
 
 c1, c2, c3 = st.columns([2, 2, 3])
 grain_label = c1.segmented_control("Pas de temps", list(parks.GRAINS), default="Mois", required=True,
@@ -37,23 +39,56 @@ if channel_years.empty:
     st.warning("Aucun compteur de passages dans cette zone : seuls les chiffres du rapport sont affichés.")
 kpi_cards(store.shared(parks.kpis, selected, year, indicators, park_sites, area, mode=mode))
 
+# Anomaly flags of the area's channels; the chart, the totals and the table show those of the
+# counter and mode chosen.
+counters = counter_flags(f["epci"], f["commune"])
+flags, daily = counters.flags, counters.daily
+shown_channels = store.shared(parks.select_channels, selected, mode=mode)
+shown_flags = store.shared(parks.flags_of, flags, shown_channels)
+year_flags = store.shared(parks.flags_of, flags, shown_channels, f["annee"]) if f["annee"] else shown_flags
+st.caption(f"Anomalies des compteurs en {year if year else 'n.d.'} : "
+           + escape_md(store.shared(parks.flags_summary, flags, daily, shown_channels, year))
+           + " — signalées sur le graphique et listées sous « Anomalies des compteurs ». "
+             "Les totaux incluent ces jours : vérifiez-les avant de citer un chiffre.")
+
 params = dict(epci=f["epci"], commune=f["commune"], site=site, mode=mode, annee=f["annee"])
-series = store.shared(parks.series_table, store.query("visits_series", grain=grain, **params), grain)
+rolling = grain == "rolling"
+# A rolling total of the year's months needs the 11 months before them.
+series_rows = store.query("visits_series", grain=parks.query_grain(grain),
+                          **(params | {"annee": None} if rolling else params))
+series = store.shared(parks.series_table, series_rows, grain, f["annee"] if rolling else None)
 events = store.shared(parks.events_for_area, store.query("events_list", annee=f["annee"]), f["epci"], f["commune"])
-st.plotly_chart(store.shared(parks.series_figure, series, grain, events))
+st.plotly_chart(store.shared(parks.series_figure, series, grain, events, shown_flags))
 st.caption("Lacune : toutes les heures de la période manquent (rien n'est tracé, ce n'est pas un zéro). "
            f"Croix : plus de {fmt.percent(parks.INCOMPLETE_SHARE, 0)} des heures manquent, ou des jours de la période n'ont "
            "aucune mesure (début et fin de série) : le total est sous-estimé. "
-           "Triangles et zones colorées : événements de la table des événements (survoler pour le détail).")
+           "Triangles et zones roses : événements de la table des événements. Carrés et bandes de couleur "
+           "au pied du graphique : anomalies des compteurs (survoler pour le détail).")
+same_period = store.shared(parks.same_period_figure, daily, shown_channels, year, demo=parks.is_demo(selected))
+if same_period is not None:
+    st.plotly_chart(same_period)
+    st.caption("Année en cours : chaque courbe additionne les passages depuis le 1er janvier, sur les mêmes jours "
+               "des deux années et les mêmes canaux (comptés chaque mois de la période les deux années) ; leur "
+               "écart est l'évolution de la carte « Passages comptés ».")
 with st.expander("Tableau des passages par période"):
+    labels = parks.series_labels(grain)
     table_with_export(
-        series, parks.SERIES_LABELS,
-        {"period": date_column("Début de la période"), "visits": number_column("Passages comptés"),
+        series, labels,
+        {"period": date_column(labels["period"]), "visits": number_column(labels["visits"]),
          "missing_hours": number_column("Heures manquantes"),
          "hours": number_column("Heures mesurées ou attendues"),
          "completeness": number_column("Complétude (%)", 1), "days": number_column("Jours avec mesures")},
         basename=f"passages_{grain}", key="parcs-series", screen_only=["label"],
     )
+
+st.subheader("Anomalies des compteurs")
+st.caption((f"{f['annee']} : " if f["annee"] else "Toutes les années : ")
+           + escape_md(store.shared(parks.flags_summary, flags, daily, shown_channels, f["annee"])) + ". "
+           + escape_md(parks.rules_text(counters.thresholds)))
+table_with_export(year_flags, parks.FLAG_LABELS,
+                  {"start": date_column("Premier jour"), "end": date_column("Dernier jour"),
+                   "days": number_column("Jours")},
+                  basename="anomalies_compteurs", key="parcs-flags")
 
 st.plotly_chart(store.shared(parks.seasonality_figure, store.query("visits_seasonality", **params)))
 by_site = store.shared(parks.by_site, store.shared(parks.select_channels, selected, mode=mode), year)

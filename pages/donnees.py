@@ -7,16 +7,17 @@ import os
 import streamlit as st
 
 from ecotransition import imports
-from ecotransition.core import fmt
+from ecotransition.core import clock, fmt
 from ecotransition.core.paths import db_path
-from ecotransition.data import backup
+from ecotransition.data import backup, freshness
 from ecotransition.data.db import DatabaseBusy
 from ecotransition.imports import catalogue, readers, templates, worker
 from ecotransition.surfaces import export
+from ecotransition.themes import parks
 from ecotransition.ui import auth
 from ecotransition.ui import staff as staff_gate
 from ecotransition.ui import store
-from pages._ui import escape_md, filters
+from pages._ui import counter_flags, escape_md, filters
 
 st.title("Données")
 st.caption("Ce que contient le tableau de bord, d'où viennent les chiffres, et le chargement "
@@ -60,7 +61,17 @@ with tab_catalogue:
     datasets = catalogue.datasets(store.query)
     completeness = catalogue.completeness(store.query, epci)
     st.subheader("Jeux de données")
-    st.dataframe(catalogue.catalogue_table(datasets, completeness), hide_index=True)
+    fresh = freshness.of_dates(store.query("dataset_dates"), clock.today())
+    # Every channel of the Pôle, as /chaine-des-parcs counts them with no filter.
+    counters = counter_flags(None, None)
+    flags = {"counter_measures": store.shared(parks.flags_summary, counters.flags, counters.daily,
+                                              counters.channels, None)}
+    st.dataframe(catalogue.catalogue_table(datasets, completeness, fresh, flags), hide_index=True)
+    late = [f for f in fresh.values() if f.late]
+    if late:
+        st.warning("Jeux de données en retard sur leur rythme de mise à jour : " + " ; ".join(
+            f"{escape_md(catalogue.label(f.dataset))} — {escape_md(f.warning[0].lower() + f.warning[1:])}"
+            for f in late) + ".", icon="⏰")
     if int(datasets["demo_rows"].sum()):
         st.caption("Les lignes « démonstration » sont générées pour illustrer le tableau de bord "
                    "là où le rapport d'activité 2023 ne donne que des totaux ; un import les remplace.")

@@ -1,7 +1,8 @@
 """Écran du Grand forum: slides that rotate by themselves on a large screen, readable from 5 m.
 
 URL parameters: `periode` (seconds per slide, default 15), `diapos` (slide names in order,
-e.g. `chiffres,solaire,parcs,evenements,investissements`), `theme` (`sombre` or `clair`).
+e.g. `chiffres,solaire,parcs,evenements,investissements`), `theme` (`sombre` or `clair`),
+`anciennete` (months: a slide whose data are older is not shown, default 36).
 The QR code points to ECOTRANSITION_PUBLIC_URL, or to this server as the screen sees it.
 """
 
@@ -10,6 +11,7 @@ from datetime import date
 
 import streamlit as st
 
+from ecotransition.core import clock
 from ecotransition.surfaces import screen
 from ecotransition.ui import store
 
@@ -25,8 +27,13 @@ st.session_state["ecran_anchor"] = screen.clock()
 def slide_show():
     now = screen.clock()
     anchor = st.session_state.get("ecran_anchor")
-    position, name = screen.slide_at(now, config, anchor)
     today = date.fromtimestamp(now)
+    # Slides whose data are older than the limit leave the show (judged on the app clock).
+    data_day = clock.today()
+    dates = screen.CACHE.get(("slide_dates", config.slides), version=lambda: (store.data_version(), data_day),
+                             build=lambda: screen.slide_dates(store.query, config.slides, data_day), fallback=dict)
+    shown = screen.fresh_settings(config, dates, data_day)
+    position, name = screen.slide_at(now, shown, anchor)
     slide = screen.CACHE.get(
         (name, config.theme),
         version=lambda: (store.data_version(), today),
@@ -42,7 +49,8 @@ def slide_show():
     # As few elements as possible, so the room never sees half of one slide and half of the next.
     slot = screen.slot_at(now, config.period, anchor)
     frame = screen.header_html(slide, qr, url) + screen.footer_html(
-        slide, stamp, position, len(config.slides), config.period, screen.elapsed(now, config.period, anchor), slot)
+        slide, slide.date_text or stamp, position, len(shown.slides), config.period,
+        screen.elapsed(now, config.period, anchor), slot)
     if slide.chart is None:
         st.html(frame + screen.body_html(slide))
     else:

@@ -7,8 +7,8 @@ from ecotransition.core.labels import PMA_SHORT
 from ecotransition.themes import solar
 from ecotransition.ui import store
 from pages._ui import (
-    coverage_notes, dataset_notes, demo_notice, export_buttons, kpi_cards, number_column, selection,
-    table_with_export, theme_trajectories,
+    coverage_notes, dataset_notes, demo_notice, export_buttons, freshness_notes, kpi_cards, number_column,
+    selection, table_with_export, theme_trajectories,
 )
 
 st.title("Solaire photovoltaïque")
@@ -28,6 +28,7 @@ if year is not None and year not in metrics.years(values, "solar_uptake"):
     st.warning(f"Pas de données photovoltaïques pour {year} : les valeurs de l'année sont non disponibles (n.d.).")
 
 kpi_cards(cards)
+freshness_notes("solar_production")
 
 st.subheader("Sites, puissance et production")
 choice = st.segmented_control("Mesure", list(solar.MEASURE_CHOICES), default="Production", required=True,
@@ -61,6 +62,7 @@ if sel.filtered:
 theme_trajectories("Solaire", sel)
 
 st.subheader("Cadastre solaire")
+freshness_notes("cadastre_usage")
 st.plotly_chart(store.shared(solar.cadastre_figure, cadastre, solar.reported_cadastre_users(indicators)))
 
 st.subheader(f"Tableau par commune ({year})")

@@ -7,7 +7,7 @@ from ecotransition.core.labels import DEMO_BADGE
 from ecotransition.surfaces import overview as ov
 from ecotransition.ui import store
 from pages._ui import (
-    coverage_notes, demo_notice, escape_md, export_buttons, kpi_cards, number_column, selection,
+    coverage_notes, demo_notice, escape_md, export_buttons, freshness_notes, kpi_cards, number_column, selection,
     theme_trajectories,
 )
 
@@ -56,6 +56,7 @@ st.markdown("\n".join(
 for theme, kpis in cards.items():
     st.subheader(theme)
     kpi_cards(kpis)
+    freshness_notes(*ov.THEME_DATASETS.get(theme, ()))
 
 theme_trajectories(None, sel)
 

@@ -1,10 +1,16 @@
--- Counted passages, missing and measured hours per counter channel and year, with the channel's site, park, commune and agglomeration, filtered by $epci and $commune (or NULL).
-WITH per_channel AS (
+-- Counted passages, missing and measured hours per counter channel and year, with the channel's site, park, commune and agglomeration, filtered by $epci and $commune (or NULL); to_date is the last day counted (all counters), visits_to_date and months_to_date the passages and months counted from 1 January to that day's date in each year (the same period of every year).
+WITH cutoff AS (
+    SELECT max(day) AS to_date, strftime(max(day), '%m%d') AS mmdd FROM counter_daily
+),
+per_channel AS (
     SELECT channel_id, year(day) AS year,
            sum(visits) AS visits,
            sum(missing_measures)::BIGINT AS missing_measures,
            sum(measures)::BIGINT AS measures,
            count(DISTINCT month(day)) AS months,
+           -- 29 February counts when the last day is 29 February or later, as any day would.
+           sum(visits) FILTER (strftime(day, '%m%d') <= (SELECT mmdd FROM cutoff)) AS visits_to_date,
+           count(DISTINCT month(day)) FILTER (strftime(day, '%m%d') <= (SELECT mmdd FROM cutoff)) AS months_to_date,
            bool_or(source = 'démonstration') AS is_demo
     FROM counter_daily
     GROUP BY ALL
@@ -13,7 +19,8 @@ SELECT ch.channel_id, ch.site_id, s.site_name, s.park_id, p.name AS park, s.comm
        c.name AS commune, e.short_name AS epci, ch.mobility_type, pc.year, pc.visits,
        pc.missing_measures * coalesce(ch.time_step, 3600) / 3600.0 AS missing_hours,
        pc.measures * coalesce(ch.time_step, 3600) / 3600.0 AS hours,
-       pc.months, pc.is_demo, s.lat, s.lon, s.source AS site_source
+       pc.months, pc.visits_to_date, pc.months_to_date, (SELECT to_date FROM cutoff) AS to_date,
+       pc.is_demo, s.lat, s.lon, s.source AS site_source
 FROM per_channel pc
 JOIN counter_channels ch ON ch.channel_id = pc.channel_id
 JOIN counter_sites s ON s.site_id = ch.site_id

@@ -144,9 +144,14 @@ def start_server(db: Path, extra_env: dict | None = None) -> tuple[subprocess.Po
     raise RuntimeError("streamlit did not start")
 
 
+# The app's day of the shared test server: the forum screen leaves out slides older than 36
+# months, and the 2023 report's figures must not leave the tests' screen when the year turns.
+TEST_TODAY = "2026-11-27"
+
+
 @pytest.fixture(scope="session")
 def server(built_db):
-    proc, url = start_server(built_db)
+    proc, url = start_server(built_db, {"ECOTRANSITION_TODAY": TEST_TODAY})
     yield url
     stop_server(proc)
 

@@ -30,6 +30,7 @@ VIEWS = [
     ("pages/chaine-des-parcs.py", {"pas": "Jour"}),
     ("pages/chaine-des-parcs.py", {"pas": "Semaine"}),
     ("pages/chaine-des-parcs.py", {"pas": "Mois"}),
+    ("pages/chaine-des-parcs.py", {"pas": "12 mois glissants"}),
     ("pages/carte.py", {"commune": "62498"}),
     ("pages/carte.py", {"commune": "62498", "indicateur": "Taux de valorisation solaire"}),
 ]
@@ -82,9 +83,10 @@ def _columns(rows: list[list]) -> dict[str, list]:
 
 def test_every_page_export_was_opened(exported):
     assert sorted(exported) == [
-        "carte_population", "carte_solar_uptake", "chaine_des_parcs_sites", "comparaison_par_habitant_2024",
-        "evenements", "investissements_projets", "passages_compteurs_2024", "passages_day", "passages_month",
-        "passages_week", "profil_62498", "solaire_communes_2024", "solaire_comparaison_par_habitant_2024"]
+        "anomalies_compteurs", "carte_population", "carte_solar_uptake", "chaine_des_parcs_sites",
+        "comparaison_par_habitant_2024", "evenements", "investissements_projets", "passages_compteurs_2024",
+        "passages_day", "passages_month", "passages_rolling", "passages_week", "profil_62498",
+        "solaire_communes_2024", "solaire_comparaison_par_habitant_2024"]
 
 
 def test_rows_keep_the_header_columns_under_every_separator(exported, calc):

@@ -89,8 +89,9 @@ def test_visits_coverage_and_change_on_the_same_counters(data, gaps):
     assert M.change(cur, prev) is None
     cy = sql.run(gaps, "visits_channel_years", epci=None, commune=None)
     assert parks.constant_perimeter_change(cy, 2024) == (pytest.approx(25872 / 26280 - 1), 2)
-    # 2025: ten days of Lens against a full 2024: no counter counted all of both years.
-    assert parks.constant_perimeter_change(cy, 2025) == (None, 0)
+    # 2025, the current year: its ten days at Lens against the same ten days of 2024 (480 and 480
+    # passages), never against the whole of 2024; Hénin has not counted 2025.
+    assert parks.constant_perimeter_change(cy, 2025) == (0.0, 1)
 
 
 def test_change_of_perimeter_is_not_growth(data):

@@ -238,9 +238,10 @@ def test_page_default_view(conn, built_db):
     events = next(t for t in spec["data"] if t.get("name") == "Événements (table des événements)")
     assert "Parc en fête" in events["text"]
     assert any("Données de démonstration" in i.value for i in at.info)
-    table = at.dataframe[1].value
+    # The tables: passages by period, the anomaly flags, then passages by counter.
+    table = at.dataframe[2].value
     assert len(table) == sites and table["total"].sum() == v24
-    assert len(at.get("download_button")) == 6
+    assert len(at.get("download_button")) == 8
 
 
 def test_page_filtered_view_and_granularity(conn, built_db):

@@ -393,12 +393,18 @@ EXPECTED = {
     "evenements": ["Derniers événements", "Relais de la flamme olympique", "3 juillet 2024"],
     "investissements": [f"2,5{NBSP}Md€", f"4{NNBSP}000", "Gigafactory ACC"],
 }
+# Each slide's own date: the report's 2023 figures, the 2024 series, the last event listed.
+SLIDE_DATES = {"chiffres": "Données au 31 décembre 2023", "solaire": "Données au 31 décembre 2024",
+               "parcs": "Données au 31 décembre 2024", "evenements": "Données au 3 juillet 2024",
+               "investissements": "Données au 31 décembre 2023"}
 
 
 @pytest.fixture()
 def fresh_cache(monkeypatch):
     monkeypatch.setattr(screen, "CACHE", screen.LastGood())
     monkeypatch.delenv("ECOTRANSITION_PUBLIC_URL", raising=False)
+    # The app's day, so that the slides' age (2023 figures: 35 months) does not depend on the run's.
+    monkeypatch.setenv("ECOTRANSITION_TODAY", "2026-11-27")
 
 
 @pytest.mark.parametrize("name", list(screen.SLIDES))
@@ -408,7 +414,7 @@ def test_each_slide_renders_with_the_built_data(built_db, monkeypatch, fresh_cac
     assert f'data-slide="{name}"' in text
     for expected in EXPECTED[name]:
         assert expected in text, expected
-    assert "Données au 31 décembre 2024" in text
+    assert SLIDE_DATES[name] in text
     assert 'alt="QR code : ouvrir le tableau de bord (http://localhost:8501/)"' in text
     charts = at.get("plotly_chart")
     assert len(charts) == (1 if name in ("solaire", "parcs") else 0)

@@ -11,6 +11,7 @@ import time
 import pytest
 
 from conftest import ROOT, offline_page, wait_ready
+from test_screen import SLIDE_DATES
 
 pytestmark = pytest.mark.browser
 
@@ -84,7 +85,7 @@ def test_slide_is_readable_from_the_room(server, browser, name, theme):
     qr = page.locator('img[alt*="QR code"]')
     assert qr.is_visible() and qr.bounding_box()["width"] >= 200
     assert qr.evaluate("img => img.complete && img.naturalWidth > 0")
-    assert page.get_by_text("Données au 31 décembre 2024").is_visible()
+    assert page.get_by_text(SLIDE_DATES[name]).is_visible()     # the slide's own date
     if has_chart:
         assert page.locator(".ecran-badge").is_visible()
         assert "données de démonstration" in page.locator(".ecran-foot").inner_text()

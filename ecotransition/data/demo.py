@@ -10,7 +10,7 @@ counts 2,200 users in the two months after its launch on 26 September 2023.
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Iterator
 
 import numpy as np
@@ -28,6 +28,15 @@ COUNTER_END = datetime(2025, 1, 1)  # exclusive
 SITES_PER_SCALE = 6  # x 2 channels x 52,608 hours: scale 16 gives ~10 million measures
 INVESTMENT_TOTAL_EUR = 2_500_000_000  # "plus de 2,5 milliards d'euros ... depuis 2020"
 ANNOUNCED_JOBS = 4_000
+# Counter faults put in the demonstration series on purpose, so that the anomaly flags of
+# /chaine-des-parcs (ecotransition.core.anomalies) show on the default data: (channel, first hour,
+# last hour included, what the counter did). None is in Lens, whose totals the fiche tests quote.
+DEMO_FAULTS = (
+    ("demo-cpt-003-pie", "2024-08-05 00:00", "2024-08-11 23:00", "zero"),    # stuck at 0 for a week in August
+    ("demo-cpt-005-vel", "2024-05-14 00:00", "2024-05-14 23:00", "flat"),    # 12 every hour for a day
+    ("demo-cpt-006-pie", "2024-10-07 00:00", "2024-10-20 23:00", "drop"),    # 15 % of the passages for two weeks
+    ("demo-cpt-001-pie", "2024-03-12 00:00", "2024-03-12 23:00", "jump"),    # eight times the passages for a day
+)
 
 
 def rng(offset: int = 0) -> np.random.Generator:
@@ -278,6 +287,23 @@ def nearest_sites(events: pd.DataFrame, sites: pd.DataFrame, max_m: float = 800)
     return out
 
 
+def _faults(counts: np.ndarray, hours: pd.DatetimeIndex, channel_id: str) -> None:
+    """Apply DEMO_FAULTS to one channel's hourly counts, in place (no random draw: the other
+    values stay as they were)."""
+    for channel, first, last, kind in DEMO_FAULTS:
+        if channel != channel_id:
+            continue
+        on = (hours >= pd.Timestamp(first)) & (hours <= pd.Timestamp(last))
+        if kind == "zero":
+            counts[on] = 0
+        elif kind == "flat":
+            counts[on] = 12
+        elif kind == "drop":
+            counts[on] = np.round(counts[on] * 0.15)
+        elif kind == "jump":
+            counts[on] = counts[on] * 8
+
+
 def counter_measures(sites: pd.DataFrame, channels: pd.DataFrame, parks: pd.DataFrame,
                      events: pd.DataFrame) -> Iterator[pd.DataFrame]:
     """Hourly counts per channel, one DataFrame per site (both channels), 2019-2024.
@@ -326,6 +352,7 @@ def counter_measures(sites: pd.DataFrame, channels: pd.DataFrame, parks: pd.Data
                 s = int(g.integers(0, n))
                 counts[s:s + int(g.integers(1, 96))] = np.nan
             counts[g.random(n) < 0.001] = np.nan
+            _faults(counts, hours, ch.channel_id)
             keep = hours >= start
             frames.append(pd.DataFrame({
                 "channel_id": ch.channel_id,

@@ -9,7 +9,8 @@ commune, and how often it is expected to change. From this one list come:
 - `IMPORTABLE`: the datasets staff may import, in the order the data page offers them (and
   the catalogue shows them); the import formats and rules of each live in
   ecotransition/imports/datasets.py under the same name;
-- `BY_COMMUNE`: the datasets of the completeness heatmap.
+- `BY_COMMUNE`: the datasets of the completeness heatmap;
+- `WITH_RHYTHM`: the datasets whose lateness the panels, the catalogue and the screen check.
 
 Adding a dataset = one entry here, its DDL in queries/schema.sql, its import format module.
 The tables' columns are declared in queries/schema.sql (DuckDB is the authority on them).
@@ -30,6 +31,11 @@ class Dataset:
     demo: str = ""                   # what the build generates for it (ecotransition.data.demo), if anything
     importable: bool = True          # staff may load files into it from /donnees or the CLI
     by_commune: bool = False         # has a commune_code: shown in the completeness heatmap
+    # Freshness (ecotransition.data.freshness): the data are late when the app's day is more than
+    # `late_after_days` after the last day they describe (queries/dataset_dates.sql); `expected`
+    # says the rhythm in the message ("attendue chaque semaine"). None: no rhythm to hold to.
+    late_after_days: int | None = None
+    expected: str = ""
 
 
 # In build order (a table comes after the tables it refers to); the importable ones are
@@ -41,18 +47,22 @@ REGISTRY: tuple[Dataset, ...] = (
     Dataset("events", ("id",), "Événements", "au fil des événements", seed=True, by_commune=True),
     Dataset("investments", ("id",), "Investissements", "au fil des annonces", seed=True,
             demo="projets sans nom dont les montants totalisent les 2,5 Md€ du rapport", by_commune=True),
+    # The report of year N comes out during N+1: the figures of N are late once N+2 begins.
     Dataset("indicators", ("id", "zone", "year"), "Indicateurs clés", "annuelle (rapport d'activité)", seed=True,
-            demo="objectifs locaux de démonstration (Lens, CAHC) et leurs séries"),
+            demo="objectifs locaux de démonstration (Lens, CAHC) et leurs séries",
+            late_after_days=730, expected="chaque année"),
     Dataset("park_sites", ("id",), "Sites de la Chaîne des parcs", "à chaque nouveau site", seed=True,
             by_commune=True),
     Dataset("solar_production", ("commune_code", "year"), "Production solaire par commune",
             "annuelle (Enedis publie l'année N au cours de l'année N+1)",
-            demo="séries 2015-2024 par commune, proportionnelles à la population", by_commune=True),
+            demo="séries 2015-2024 par commune, proportionnelles à la population", by_commune=True,
+            late_after_days=730, expected="chaque année"),
     Dataset("solar_potential", ("commune_code",), "Potentiel solaire des toitures",
             "à chaque mise à jour du cadastre solaire", demo="répartition par commune des 3 000 GWh du rapport",
             by_commune=True),
     Dataset("cadastre_usage", ("date",), "Fréquentation du cadastre solaire", "quotidienne",
-            demo="utilisateurs quotidiens calés sur les 2 200 des deux premiers mois"),
+            demo="utilisateurs quotidiens calés sur les 2 200 des deux premiers mois",
+            late_after_days=3, expected="chaque jour"),
     Dataset("counter_sites", ("site_id",), "Compteurs – sites", "à chaque nouveau compteur",
             demo="compteurs autour des sites de la Chaîne des parcs", by_commune=True),
     Dataset("counter_channels", ("channel_id",), "Compteurs – canaux", "à chaque nouveau compteur",
@@ -60,7 +70,7 @@ REGISTRY: tuple[Dataset, ...] = (
     # start_datetime is local time: with its UTC offset it names one instant (the October hour twice).
     Dataset("counter_measures", ("channel_id", "start_datetime", "utc_offset"), "Compteurs – mesures",
             "quotidienne ou hebdomadaire",
-            demo="comptages horaires 2019-2024"),
+            demo="comptages horaires 2019-2024", late_after_days=8, expected="chaque semaine"),
     Dataset("imports", ("id",), "Historique des imports", "à chaque import", importable=False),
 )
 
@@ -69,6 +79,7 @@ TABLES: tuple[str, ...] = tuple(d.table for d in REGISTRY)
 SEED_TABLES: tuple[str, ...] = tuple(d.table for d in REGISTRY if d.seed)
 IMPORTABLE: tuple[str, ...] = tuple(d.table for d in REGISTRY if d.importable)
 BY_COMMUNE: tuple[str, ...] = tuple(d.table for d in REGISTRY if d.by_commune)
+WITH_RHYTHM: tuple[str, ...] = tuple(d.table for d in REGISTRY if d.late_after_days is not None)
 
 
 def get(table: str) -> Dataset:

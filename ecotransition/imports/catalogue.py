@@ -99,8 +99,12 @@ def completeness_figure(long: pd.DataFrame) -> go.Figure:
     return style(fig, height=160 + 42 * len(y))
 
 
-def catalogue_table(datasets: pd.DataFrame, long: pd.DataFrame) -> pd.DataFrame:
-    """The catalogue as shown: French labels, counts, sources, last import, commune coverage."""
+def catalogue_table(datasets: pd.DataFrame, long: pd.DataFrame, fresh: dict | None = None,
+                    flags: dict[str, str] | None = None) -> pd.DataFrame:
+    """The catalogue as shown: French labels, counts, sources, last import, commune coverage,
+    freshness against the registry's rhythm (`fresh`: dataset -> data.freshness.Freshness) and
+    the anomaly flags of a dataset (`flags`: dataset -> '152 jours-canaux signalés sur …')."""
+    fresh, flags = fresh or {}, flags or {}
     cov = coverage(long).set_index("dataset") if not long.empty else pd.DataFrame()
     rows = []
     for r in datasets.itertuples(index=False):
@@ -114,6 +118,8 @@ def catalogue_table(datasets: pd.DataFrame, long: pd.DataFrame) -> pd.DataFrame:
             "Dernier chargement": fmt.day(r.last_loaded) if not pd.isna(r.last_loaded) else "jamais",
             "Dernière tentative": (f"{fmt.day(r.last_attempt)} ({STATUS_LABELS.get(r.last_status, r.last_status)})"
                                    if not pd.isna(r.last_attempt) else "—"),
+            "Fraîcheur": fresh[r.dataset].status if r.dataset in fresh else "—",
+            "Anomalies signalées": flags.get(r.dataset, "—"),
             "Sources": r.sources or "—",
             "Nom technique": r.dataset,
         })

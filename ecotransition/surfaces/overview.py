@@ -199,6 +199,11 @@ def solar_kpis(values: pd.DataFrame, communes: pd.DataFrame, cadastre: pd.DataFr
     return cards
 
 
+# The datasets with an update rhythm behind each section of cards (their freshness is shown under them).
+THEME_DATASETS = {"Territoire": ("indicators",), "Solaire": ("solar_production", "cadastre_usage"),
+                  "Chaîne des parcs": ("counter_measures",)}
+
+
 def parks_kpis(values: pd.DataFrame, communes: pd.DataFrame, channel_years: pd.DataFrame, indicators: pd.DataFrame,
                year: int | None, sel: Selection) -> list[Kpi]:
     """Counted passages of the selection (the metric layer's figure, as on the Chaîne des parcs
@@ -207,7 +212,8 @@ def parks_kpis(values: pd.DataFrame, communes: pd.DataFrame, channel_years: pd.D
     change, _ = parks_theme.constant_perimeter_change(channel_years, year)
     card = from_reading(r, help=r.metric.definition + " L'évolution ne compare que les compteurs "
                                                       "en service les deux années entières.")
-    cards = [Kpi(label="Passages aux compteurs des parcs", value=card.value, year=year,
+    cards = [Kpi(label="Passages aux compteurs des parcs", value=card.value,
+                 year=parks_theme.period_text(channel_years, year),
                  source=card.source, demo=card.demo or not r.items, good_direction="up", help=card.help,
                  coverage=card.coverage,
                  delta=f"{fmt.signed_percent(change)} par rapport à {year - 1} (mêmes compteurs)"

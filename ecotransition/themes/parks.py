@@ -15,13 +15,13 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ecotransition.core import fmt
+from ecotransition.core import anomalies, fmt
 from ecotransition.core.kpi import Kpi, from_indicator
 from ecotransition.core.labels import DEMO_SOURCE, PMA_LABEL
 from ecotransition.core.plotting import MODE_LABELS, PALETTE, french_date_axis, style, text
 
 # Choices of the page controls (shown and put in the URL as they are) -> query values.
-GRAINS = {"Jour": "day", "Semaine": "week", "Mois": "month"}
+GRAINS = {"Jour": "day", "Semaine": "week", "Mois": "month", "12 mois glissants": "rolling"}
 MODES = {"Piétons": "PEDESTRIAN", "Vélos": "BIKE"}
 MODE_COLORS = {"PEDESTRIAN": PALETTE[0], "BIKE": PALETTE[1]}
 # A period with more than this share of its hours missing is marked as incomplete.
@@ -30,7 +30,12 @@ INCOMPLETE_SHARE = 0.01
 PARK_THEME = "Chaîne des parcs"
 
 MONTHS, MONTHS_LONG, WEEKDAYS = fmt.MONTHS_SHORT, fmt.MONTHS, fmt.WEEKDAYS
-_FREQ = {"day": "D", "week": "W-MON", "month": "MS"}
+_FREQ = {"day": "D", "week": "W-MON", "month": "MS", "rolling": "MS"}
+
+
+def query_grain(grain: str) -> str:
+    """The visits_series grain a page grain reads (the rolling total adds up months)."""
+    return "month" if grain == "rolling" else grain
 
 
 # ------------------------------------------------------------------ French dates
@@ -42,6 +47,9 @@ def period_label(d, grain: str) -> str:
     d = pd.Timestamp(d)
     if grain == "month":
         return f"{MONTHS_LONG[d.month - 1]} {d.year}"
+    if grain == "rolling":
+        start = d - pd.DateOffset(months=11)
+        return f"12 mois, {MONTHS_LONG[start.month - 1]} {start.year} – {MONTHS_LONG[d.month - 1]} {d.year}"
     text = f"{d.day}{'er' if d.day == 1 else ''} {MONTHS_LONG[d.month - 1]} {d.year}"
     return f"semaine du {text}" if grain == "week" else text
 
@@ -67,8 +75,34 @@ def complete_periods(series: pd.DataFrame, grain: str) -> pd.DataFrame:
     return pd.concat(out, ignore_index=True).sort_values(["period", "mobility_type"]).reset_index(drop=True)
 
 
-def series_table(series: pd.DataFrame, grain: str) -> pd.DataFrame:
-    """The series as shown: one row per period and mode, with missing hours and completeness."""
+def rolling_year(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Monthly visits_series rows (months absent added as missing) to rolling 12-month totals:
+    each month stands for itself and the 11 before. A window with a month whose every hour is
+    missing, or that starts before the series, has no total (NaN, never a sum of 11 months);
+    missing hours, hours and days with measures add up over the window."""
+    t = complete_periods(monthly, "month")
+    out = []
+    for mode, d in t.groupby("mobility_type", sort=True):
+        d = d.sort_values("period").set_index("period")
+        roll = d[["visits", "missing_hours", "hours", "days"]].rolling(12, min_periods=12).sum()
+        roll["mobility_type"] = mode
+        if "is_demo" in d:
+            roll["is_demo"] = d["is_demo"].astype("boolean").rolling(12, min_periods=1).max().astype(bool)
+        out.append(roll.iloc[11:].reset_index())
+    if not out:
+        return t
+    r = pd.concat(out, ignore_index=True)
+    return r.sort_values(["period", "mobility_type"]).reset_index(drop=True)
+
+
+def series_table(series: pd.DataFrame, grain: str, year: int | None = None) -> pd.DataFrame:
+    """The series as shown: one row per period and mode, with missing hours and completeness.
+    `grain` 'rolling': `series` holds every month (the months before `year` feed its first
+    totals), the rows are the rolling 12-month totals ending in `year` (None: all)."""
+    if grain == "rolling":
+        series = rolling_year(series)
+        if year is not None:
+            series = series[pd.to_datetime(series["period"]).dt.year == int(year)]
     t = complete_periods(series, grain)
     t["mode"] = t["mobility_type"].map(lambda m: MODE_LABELS.get(m, m))
     t["label"] = [period_label(p, grain) for p in t["period"]]
@@ -76,7 +110,11 @@ def series_table(series: pd.DataFrame, grain: str) -> pd.DataFrame:
     # A period is also partial when some of its days have no measure row at all (the first and
     # last weeks or months of the series, usually): its total would look like a drop.
     length = {"day": 1, "week": 7}.get(grain)
-    t["period_days"] = t["period"].dt.days_in_month if length is None else length
+    if grain == "rolling":
+        # The days of the 12 months ending with the period's month.
+        t["period_days"] = [(p + pd.DateOffset(months=1) - (p - pd.DateOffset(months=11))).days for p in t["period"]]
+    else:
+        t["period_days"] = t["period"].dt.days_in_month if length is None else length
     if "days" not in t:
         t["days"] = t["period_days"]
     t["incomplete"] = (t["missing_hours"].fillna(0) > INCOMPLETE_SHARE * t["hours"].fillna(0)) | (
@@ -97,9 +135,19 @@ SERIES_LABELS = {
 }
 
 
-def series_figure(table: pd.DataFrame, grain: str, events: pd.DataFrame | None = None) -> go.Figure:
+def series_labels(grain: str) -> dict[str, str]:
+    """SERIES_LABELS, the period named for what it is: a rolling total is dated by its last month."""
+    if grain != "rolling":
+        return SERIES_LABELS
+    return SERIES_LABELS | {"period": "Dernier mois des 12", "label": "12 mois glissants",
+                            "visits": "Passages comptés sur 12 mois"}
+
+
+def series_figure(table: pd.DataFrame, grain: str, events: pd.DataFrame | None = None,
+                  flags: pd.DataFrame | None = None) -> go.Figure:
     """Visits per period and mode: gaps where every hour is missing, marks where some are,
-    and the events of the events table (shaded span, marker with the details on hover)."""
+    the events of the events table (shaded span, marker with the details on hover) and the
+    anomaly flags of the channels shown (`flags`: flag_table rows; a band per flagged period)."""
     fig = go.Figure()
     demo = bool(table["is_demo"].fillna(False).any()) if "is_demo" in table else False
     periods = pd.to_datetime(table["period"])
@@ -146,11 +194,14 @@ def series_figure(table: pd.DataFrame, grain: str, events: pd.DataFrame | None =
             first.showlegend = True
     if events is not None and len(events) and len(periods):
         _annotate_events(fig, events, periods.min(), periods.max(), grain)
+    if flags is not None and len(flags) and len(periods):
+        _mark_flags(fig, flags, periods.min(), periods.max(), grain)
     fig.update_layout(yaxis=dict(title="Passages comptés", rangemode="tozero", tickformat=",d"), hovermode="closest")
     french_date_axis(fig, periods.min() if len(periods) else None, periods.max() if len(periods) else None,
                      title="")
     title = {"day": "Passages comptés par jour", "week": "Passages comptés par semaine",
-             "month": "Passages comptés par mois"}[grain]
+             "month": "Passages comptés par mois",
+             "rolling": "Passages comptés sur 12 mois glissants (chaque mois et les 11 précédents)"}[grain]
     style(fig, title, demo=demo, height=480)
     # Legend under the plot: up to six entries would run into the demonstration mark above it.
     fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.08, xanchor="left", x=0))
@@ -198,6 +249,108 @@ def _annotate_events(fig: go.Figure, events: pd.DataFrame, start, end, grain: st
     )
     fig.update_layout(yaxis2=dict(overlaying="y", range=[0, 1], visible=False, fixedrange=True),
                       shapes=list(fig.layout.shapes) + shapes)
+
+
+# Anomaly bands: one colour per rule, none the pink of the events (PALETTE[4]) nor a mode's.
+FLAG_COLORS = {"zero": "#D55E00", "flat": "#332288", "drop": "#882255", "jump": "#009E73", "gap": "#7F7F7F"}
+
+
+def _mark_flags(fig: go.Figure, flags: pd.DataFrame, start, end, grain: str) -> None:
+    """A band under the series for each flagged period and a marker at the foot of the chart
+    per flag, with its channel, rule and detail on hover (one legend entry per rule)."""
+    last = end + pd.tseries.frequencies.to_offset(_FREQ[grain])
+    f = flags.assign(start=pd.to_datetime(flags["start"]), end=pd.to_datetime(flags["end"]))
+    f = f[(f["end"] >= start) & (f["start"] < last)]
+    if f.empty:
+        return
+    shapes = []
+    for rule in [r for r in anomalies.RULES if r in set(f["rule"])]:
+        g = f[f["rule"] == rule]
+        color = FLAG_COLORS.get(rule, "#7F7F7F")
+        for r in g.itertuples():
+            # A flagged day is drawn a day wide, or it would vanish on a month or a year view.
+            shapes.append(dict(type="rect", xref="x", yref="paper", x0=r.start, x1=r.end + pd.Timedelta(days=1),
+                               y0=0, y1=1, fillcolor=color, opacity=0.3, line_width=0, layer="below"))
+        hover = [f"<b>Anomalie : {text(r.label)}</b><br>{text(r.channel)}<br>{text(r.period)}<br>{text(r.detail)}"
+                 for r in g.itertuples()]
+        fig.add_scatter(
+            x=g["start"] + (g["end"] - g["start"]) / 2, y=[0.02] * len(g), yaxis="y2", mode="markers",
+            marker=dict(symbol="square", size=9, color=color, line=dict(width=1, color="#333333")),
+            name=f"Anomalie : {anomalies.RULES.get(rule, rule)}", hovertext=hover, hoverinfo="text",
+            legendgroup=f"flag-{rule}",
+        )
+    fig.update_layout(yaxis2=dict(overlaying="y", range=[0, 1], visible=False, fixedrange=True),
+                      shapes=list(fig.layout.shapes) + shapes)
+
+
+FLAG_LABELS = {
+    "channel": "Canal (compteur · mode)",
+    "label": "Anomalie",
+    "start": "Premier jour",
+    "end": "Dernier jour",
+    "days": "Jours",
+    "detail": "Détail",
+    "source": "Source",
+    "channel_id": "Identifiant du canal",
+}
+
+
+def rules_text(t: anomalies.Thresholds) -> str:
+    """The rules with their thresholds, in French, under the table of flags."""
+    return (f"Règles : zéros prolongés = au moins {t.zero_days} jours mesurés à 0 passage sur un canal qui en "
+            f"compte d'habitude au moins {fmt.number(t.usual_min)} par jour ; valeur figée = la même valeur "
+            f"(au moins {t.flat_min_value}) pendant au moins {t.flat_hours} mesures de suite ; baisse soudaine = au "
+            f"moins {t.drop_days} jours sous {fmt.percent(t.drop_ratio, 0)} du niveau des {t.level_days} jours "
+            f"précédents ; hausse soudaine = un jour à plus de {fmt.number(t.jump_ratio)} fois le niveau des "
+            f"{t.level_days} jours avant et après ; lacune = au moins {t.gap_hours} heures non mesurées dans la "
+            f"journée. Un événement de la table qui annonce la fermeture du site (à moins de "
+            f"{fmt.number(t.closure_radius_m)} m du compteur) n'est pas une anomalie ; un événement annoncé près "
+            "du compteur explique une hausse.")
+
+
+def flags_for_area(daily: pd.DataFrame, runs: pd.DataFrame, events: pd.DataFrame, channels: pd.DataFrame,
+                   t: anomalies.Thresholds | None = None) -> pd.DataFrame:
+    """The anomaly flags of the area's channels (ecotransition.core.anomalies) as the page lists
+    them: FLAG_LABELS columns plus rule, period (French) and is_demo, latest first.
+
+    `daily`: counter_days; `runs`: counter_flat_runs; `events`: events_list (closures and
+    announced events); `channels`: visits_channel_years (site name, mode, position)."""
+    f = anomalies.flags(daily, runs, t, events, channels)
+    ch = channels.drop_duplicates("channel_id").set_index("channel_id")
+    demo = ch["is_demo"] if "is_demo" in ch else pd.Series(dtype=bool)
+    names = {c: f"{r.site_name} · {MODE_LABELS.get(r.mobility_type, r.mobility_type)}" for c, r in ch.iterrows()}
+    f = f.assign(
+        channel=f["channel_id"].map(lambda c: names.get(c, c)),
+        period=[fmt.day(a) if a == b else f"du {fmt.day(a)} au {fmt.day(b)}" for a, b in zip(f["start"], f["end"])],
+        is_demo=f["channel_id"].map(demo).fillna(False).astype(bool),
+    )
+    f["source"] = np.where(f["is_demo"], DEMO_SOURCE + " (anomalie simulée ou aléa de la série générée)",
+                           "comptages importés")
+    return f.sort_values(["start", "channel"], ascending=[False, True]).reset_index(drop=True)
+
+
+def flags_of(flags: pd.DataFrame, channels: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
+    """The flags of `channels` (select_channels rows), those touching `year` if given."""
+    f = flags[flags["channel_id"].isin(set(channels["channel_id"]))]
+    if year is not None and len(f):
+        f = f[(pd.to_datetime(f["start"]).dt.year <= year) & (pd.to_datetime(f["end"]).dt.year >= year)]
+    return f
+
+
+def flags_summary(flags: pd.DataFrame, daily: pd.DataFrame, channels: pd.DataFrame, year: int | None = None) -> str:
+    """'152 jours-canaux signalés sur 22 852 (…)' for `channels` (and `year`, the flags clipped
+    to it): what the totals state. The channel-days counted are those between each channel's
+    first and last day (days with no row included)."""
+    f = flags_of(flags, channels, year)
+    d = anomalies.calendar(daily[daily["channel_id"].isin(set(channels["channel_id"]))])
+    if year is not None:
+        d = d[d["day"].dt.year == year]
+        first, last = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
+        starts = [max(pd.Timestamp(v), first) for v in f["start"]]
+        ends = [min(pd.Timestamp(v), last) for v in f["end"]]
+        f = f.assign(start=[v.date() for v in starts], end=[v.date() for v in ends],
+                     days=[(e - b).days + 1 for b, e in zip(starts, ends)])
+    return anomalies.summary(f, len(d) if len(d) else None)
 
 
 def events_for_area(events: pd.DataFrame, epci: str | None, commune: str | None) -> pd.DataFrame:
@@ -305,22 +458,83 @@ def by_site_figure(sites: pd.DataFrame, year: int | None, top: int = 15, demo: b
 
 # ------------------------------------------------------------------ KPI cards
 
+def partial_year_end(cy: pd.DataFrame, year: int | None):
+    """The last day counted when `year` is the current, incomplete year of the counters (a
+    datetime.date before 31 December), else None (`cy`: visits_channel_years rows)."""
+    if year is None or cy.empty or "to_date" not in cy or cy["to_date"].isna().all():
+        return None
+    last = pd.Timestamp(cy["to_date"].dropna().iloc[0])
+    return last.date() if last.year == year and (last.month, last.day) != (12, 31) else None
+
+
 def constant_perimeter_change(cy: pd.DataFrame, year: int | None) -> tuple[float | None, int]:
     """The change of counted passages against the year before — the one definition the
-    overview, this page and the forum screen show: over the channels counted in each of the
-    twelve months of both years (a counter installed during a year, or out of order for months,
+    overview, this page and the forum screen show: over the channels counted in each month of
+    the period in both years (a counter installed during a year, or out of order for months,
     would otherwise read as growth or as a fall), with the number of such channels.
 
-    `cy`: visits_channel_years rows (channel_id, year, visits, months)."""
+    The period is the whole year, or for the current, incomplete year (`partial_year_end`) the
+    same days of both years: 1 January to the last day counted, never a partial year against a
+    full one.
+
+    `cy`: visits_channel_years rows (channel_id, year, visits, months, visits_to_date,
+    months_to_date, to_date)."""
     if year is None or cy.empty:
         return None, 0
-    full = cy[(cy["months"] == 12) & cy["visits"].notna()] if "months" in cy else cy[cy["visits"].notna()]
-    cur = full[full["year"] == year].groupby("channel_id")["visits"].sum()
-    prev = full[full["year"] == year - 1].groupby("channel_id")["visits"].sum()
+    end = partial_year_end(cy, year)
+    visits, months, need = ("visits", "months", 12) if end is None else ("visits_to_date", "months_to_date", end.month)
+    full = cy[(cy[months] == need) & cy[visits].notna()] if months in cy else cy[cy[visits].notna()]
+    cur = full[full["year"] == year].groupby("channel_id")[visits].sum()
+    prev = full[full["year"] == year - 1].groupby("channel_id")[visits].sum()
     both = cur.index.intersection(prev.index)
     if len(both) == 0:
         return None, 0
     return fmt.change(cur[both].sum(), prev[both].sum()), len(both)
+
+
+def period_text(cy: pd.DataFrame, year: int | None) -> int | str | None:
+    """The period of the cards: the year, or for the current, incomplete year
+    '1er janvier – 15 juin 2024 (mêmes jours en 2023)' (a card's change line is too short
+    for it: it says 'par rapport à 2023' and the card's caption says which days)."""
+    end = partial_year_end(cy, year)
+    if end is None:
+        return year
+    return f"1er janvier – {_day_month(end)} {year} (mêmes jours en {year - 1})"
+
+
+def _day_month(d) -> str:
+    return f"{d.day}{'er' if d.day == 1 else ''} {MONTHS_LONG[d.month - 1]}"
+
+
+def same_period_figure(daily: pd.DataFrame, cy: pd.DataFrame, year: int, demo: bool = True) -> go.Figure | None:
+    """Passages added up from 1 January, day by day, in `year` and in the year before, over the
+    channels of the card's change (counted in each month of the period in both years), to the
+    last day counted; None when `year` is complete or no channel is comparable. The two
+    curves end on the sums the card compares. `daily`: counter_days rows."""
+    end = partial_year_end(cy, year)
+    if end is None:
+        return None
+    ok = cy[(cy["months_to_date"] == end.month) & cy["visits_to_date"].notna()]
+    chans = set(ok.loc[ok["year"] == year, "channel_id"]) & set(ok.loc[ok["year"] == year - 1, "channel_id"])
+    if not chans:
+        return None
+    d = daily[daily["channel_id"].isin(chans)].assign(day=lambda x: pd.to_datetime(x["day"]))
+    fig = go.Figure()
+    for y, color, dash in ((year - 1, PALETTE[5], "dot"), (year, PALETTE[0], "solid")):
+        rows = d[(d["day"].dt.year == y) & (d["day"].dt.strftime("%m%d") <= f"{end.month:02d}{end.day:02d}")]
+        per_day = rows.groupby("day")["visits"].sum(min_count=1).fillna(0).cumsum()
+        # Drawn on the calendar of `year` so that the same days sit one above the other.
+        x = [pd.Timestamp(year, t.month, min(t.day, 28 if t.month == 2 and year % 4 else t.day)) for t in per_day.index]
+        fig.add_scatter(x=x, y=per_day.to_numpy(), name=str(y), mode="lines",
+                        line=dict(color=color, width=2.5, dash=dash),
+                        hovertemplate=f"{y} · %{{x|%d/%m}} : %{{y:,.0f}} passages depuis le 1er janvier"
+                                      "<extra></extra>")
+    fig.update_layout(yaxis=dict(title="Passages depuis le 1er janvier", rangemode="tozero", tickformat=",d"),
+                      legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))
+    french_date_axis(fig, pd.Timestamp(year, 1, 1), pd.Timestamp(end), title="")
+    return style(fig, f"Depuis le 1er janvier : {year} et la même période de {year - 1} "
+                      f"({len(chans)} {'canaux comptés' if len(chans) > 1 else 'canal compté'} les deux années)",
+                 demo=demo, height=380)
 
 
 def area_label(communes: pd.DataFrame, epci: str | None, commune: str | None) -> str:
@@ -348,12 +562,15 @@ def kpis(cy: pd.DataFrame, year: int | None, indicators: pd.DataFrame, parks: pd
     missing = rows["missing_hours"].sum() if len(rows) else None
     hours = rows["hours"].sum() if len(rows) else None
     cards = [
-        Kpi(label=f"Passages comptés{' (' + MODE_LABELS.get(mode, mode).lower() + ')' if mode else ''}", value=fmt.number(visits), year=year, source=src, demo=demo,
+        Kpi(label=f"Passages comptés{' (' + MODE_LABELS.get(mode, mode).lower() + ')' if mode else ''}",
+            value=fmt.number(visits), year=period_text(cy, year), source=src, demo=demo,
             delta=None if change is None else
             f"{_signed(fmt.signed_percent(change))} par rapport à {year - 1}",
             good_direction="up",
-            help=f"{area}. Évolution à périmètre constant : calculée sur les {n} canaux de comptage "
-                 "présents les deux années." if n else area),
+            help=(f"{area}." + (f" Année en cours : passages du 1er janvier au {fmt.day(partial_year_end(cy, year))}, "
+                                f"comparés aux mêmes jours de {year - 1}." if partial_year_end(cy, year) else "")
+                  + (f" Évolution à périmètre constant : calculée sur les {n} canaux de comptage comptés chaque "
+                     "mois de la période les deux années." if n else ""))),
         Kpi(label="Part des vélos", value=fmt.percent(None if fmt.is_missing(all_modes) or not all_modes
                                                       or fmt.is_missing(bike) else bike / all_modes),
             year=year, source=src, demo=demo),

@@ -28,10 +28,11 @@ from ecotransition.surfaces.screen.model import (  # noqa: F401
     Slide,
 )
 from ecotransition.surfaces.screen.rotation import (  # noqa: F401
-    CACHE, DEFAULT_PERIOD, THEMES, LastGood, Settings, _first, _offset, clock, elapsed, log, settings, slide_at,
+    CACHE, DEFAULT_MAX_AGE_MONTHS, DEFAULT_PERIOD, THEMES, LastGood, Settings, _first, _offset, clock, elapsed, log, settings, slide_at,
     slot_at,
 )
 from ecotransition.surfaces.screen.slides import (  # noqa: F401
-    _INDICATOR_LABELS, QUERIES, Fetch, _as_date, _figures, _reading_figure, _year, build, chiffres, date_range,
+    _INDICATOR_LABELS, NO_RECENT, QUERIES, SLIDE_DATASETS, Fetch, fresh_settings, no_recent, slide_date, slide_dates,
+    too_old, _as_date, _figures, _reading_figure, _year, build, chiffres, date_range,
     day, evenements, freshness, indicator_figure, investissements, parcs, solaire, unavailable,
 )

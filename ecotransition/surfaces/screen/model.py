@@ -5,10 +5,12 @@ two palettes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 import plotly.graph_objects as go
 
 from ecotransition.core.labels import DEMO_SOURCE
+from ecotransition.data.freshness import day_text
 
 # Slide names as they appear in the `diapos` URL parameter, in the default order.
 SLIDES: dict[str, str] = {
@@ -71,6 +73,14 @@ class Slide:
     items: tuple[Item, ...] = ()
     item_sources: tuple[str, ...] = ()   # sources of the listed items (events, projects)
     available: bool = True
+    data_date: date | None = None        # the last day its data describe (slides.slide_date)
+
+    @property
+    def date_text(self) -> str:
+        """'Données au 31 décembre 2024', the slide's own date ('' when it has none)."""
+        if self.data_date is None:
+            return ""
+        return f"Données au {day_text(self.data_date)}"
 
     @property
     def demo(self) -> bool:

@@ -25,6 +25,11 @@ MIN_PERIOD, MAX_PERIOD = 1.0, 3600.0
 THEMES = ("sombre", "clair")
 
 
+# A slide whose data describe a day more than this many months ago is not shown (URL `anciennete`).
+DEFAULT_MAX_AGE_MONTHS = 36
+MIN_MAX_AGE, MAX_MAX_AGE = 1, 240
+
+
 def clock() -> float:
     """Seconds since the epoch (a function so that tests can move time)."""
     return time.time()
@@ -35,6 +40,7 @@ class Settings:
     period: float = DEFAULT_PERIOD       # seconds per slide
     slides: tuple[str, ...] = tuple(SLIDES)
     theme: str = "sombre"
+    max_age_months: int = DEFAULT_MAX_AGE_MONTHS   # older slides are left out (slides.fresh_settings)
 
 
 def _first(value) -> str | None:
@@ -44,7 +50,8 @@ def _first(value) -> str | None:
 
 
 def settings(params: Mapping[str, object]) -> Settings:
-    """Settings from the URL (`periode`, `diapos`, `theme`).
+    """Settings from the URL (`periode`, `diapos`, `theme`, `anciennete`: the age in months
+    beyond which a slide's data are too old to show, default 36, 1 to 240).
 
     Nobody can fix a typo on the screen, so a wrong value falls back to its default
     rather than stopping the show: unknown slide names are skipped, a period outside
@@ -64,7 +71,12 @@ def settings(params: Mapping[str, object]) -> Settings:
         chosen = tuple(s for s in (part.strip().lower() for part in raw.split(",")) if s in SLIDES)
         slides = chosen or slides
     theme = (_first(params.get("theme")) or "").strip().lower()
-    return Settings(period=period, slides=slides, theme=theme if theme in THEMES else "sombre")
+    max_age = DEFAULT_MAX_AGE_MONTHS
+    raw = _first(params.get("anciennete"))
+    if raw and raw.strip().isdigit():
+        max_age = min(max(int(raw.strip()), MIN_MAX_AGE), MAX_MAX_AGE)
+    return Settings(period=period, slides=slides, theme=theme if theme in THEMES else "sombre",
+                    max_age_months=max_age)
 
 
 def _offset(period: float, anchor: float | None) -> float:

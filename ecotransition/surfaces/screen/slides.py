@@ -4,6 +4,7 @@ states only what its figures show.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Callable
 
@@ -12,7 +13,9 @@ import pandas as pd
 from ecotransition.core import fmt, metrics, trajectory
 from ecotransition.core.labels import DEMO_MARK, DEMO_SOURCE
 from ecotransition.surfaces.screen.charts import complete_years, solar_map, visits_chart
+from ecotransition.data import freshness as data_freshness
 from ecotransition.surfaces.screen.model import PALETTES, SLIDES, Figure, Item, Palette, Slide
+from ecotransition.surfaces.screen.rotation import Settings
 from ecotransition.themes.parks import constant_perimeter_change
 
 # Short labels for the room; the value carries the number, the label the unit.
@@ -223,22 +226,74 @@ QUERIES: dict[str, dict[str, tuple[str, dict]]] = {
 
 Fetch = Callable[..., pd.DataFrame]
 
+# The dataset whose last day dates each slide (queries/dataset_dates.sql); the events slide is
+# dated by the events it lists.
+SLIDE_DATASETS = {"chiffres": "indicators", "solaire": "solar_production", "parcs": "counter_measures",
+                  "investissements": "indicators"}
+# Shown instead of the show when every slide's data are too old.
+NO_RECENT = "a-jour"
+
+
+def slide_date(name: str, fetch: Fetch, today: date) -> date | None:
+    """The last day the data of slide `name` describe. The events slide: None while it lists
+    events to come (the agenda is current), else the last day of the most recent event."""
+    if name == "evenements":
+        ev = fetch("events_list", annee=None)
+        ends = [_as_date(e) or _as_date(s) for s, e in zip(ev["start_date"], ev["end_date"])]
+        ends = [d for d in ends if d is not None]
+        if not ends or any(d >= today for d in ends):
+            return None
+        return max(ends)
+    dataset = SLIDE_DATASETS.get(name)
+    if dataset is None:
+        return None
+    dates = fetch("dataset_dates")
+    rows = dates.loc[dates["dataset"] == dataset, "data_date"]
+    return _as_date(rows.iloc[0]) if len(rows) else None
+
+
+def slide_dates(fetch: Fetch, names, today: date) -> dict[str, date | None]:
+    return {n: slide_date(n, fetch, today) for n in names}
+
+
+def too_old(data_date: date | None, today: date, max_age_months: int) -> bool:
+    """Whether data ending on `data_date` are older than the screen's limit (no date: not old)."""
+    age = data_freshness.months_old(data_date, today)
+    return age is not None and age >= max_age_months
+
+
+def fresh_settings(config: Settings, dates: dict[str, date | None], today: date) -> Settings:
+    """`config` without the slides whose data are too old (config.max_age_months); when none is
+    left, the one slide saying the figures are being updated."""
+    kept = tuple(n for n in config.slides if not too_old(dates.get(n), today, config.max_age_months))
+    return replace(config, slides=kept or (NO_RECENT,))
+
+
+def no_recent() -> Slide:
+    return Slide(NO_RECENT, "Écotransition Artois", "Les chiffres de l'écran sont en cours de mise à jour : "
+                 "retrouvez-les sur le tableau de bord avec le QR code.")
+
 
 def build(name: str, fetch: Fetch, theme: str = "sombre", today: date | None = None) -> Slide:
-    """Slide `name` from the query results `fetch(query, **params)` returns."""
+    """Slide `name` from the query results `fetch(query, **params)` returns, with its own date."""
+    if name == NO_RECENT:
+        return no_recent()
+    today = today or date.today()
     frames = {arg: fetch(query, **params) for arg, (query, params) in QUERIES[name].items()}
     palette = PALETTES[theme]
     if name == "chiffres":
-        return chiffres(**frames)
-    if name == "solaire":
-        return solaire(**frames, palette=palette)
-    if name == "parcs":
-        return parcs(**frames, palette=palette)
-    if name == "evenements":
-        return evenements(**frames, today=today or date.today())
-    if name == "investissements":
-        return investissements(**frames)
-    raise KeyError(name)
+        slide = chiffres(**frames)
+    elif name == "solaire":
+        slide = solaire(**frames, palette=palette)
+    elif name == "parcs":
+        slide = parcs(**frames, palette=palette)
+    elif name == "evenements":
+        slide = evenements(**frames, today=today)
+    elif name == "investissements":
+        slide = investissements(**frames)
+    else:
+        raise KeyError(name)
+    return replace(slide, data_date=slide_date(name, fetch, today))
 
 
 def freshness(df: pd.DataFrame) -> str:

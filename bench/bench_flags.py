@@ -1,0 +1,65 @@
+"""The anomaly flags of the counter channels (ecotransition.core.anomalies): what each step costs
+for the whole Pôle, the area /donnees counts and /chaine-des-parcs shows with no filter.
+
+Steps: the daily rows (counter_days), the flat runs in the hourly measures (counter_flat_runs),
+the rules in pandas (themes.parks.flags_for_area), and for comparison one agglomeration (CALL).
+The page caches each result (store.query / store.shared) until the counters' tables change, so
+these are the costs of the first view after a build or an import.
+
+    python bench/bench_flags.py [--db PATH] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ecotransition.core import anomalies  # noqa: E402
+from ecotransition.core.paths import db_path  # noqa: E402
+from ecotransition.data import sql  # noqa: E402
+from ecotransition.data.db import open_readonly  # noqa: E402
+from ecotransition.themes import parks  # noqa: E402
+
+
+def timed(repeat: int, fn):
+    times, result = [], None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--db", default=str(db_path()))
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    t = anomalies.Thresholds()
+    conn = open_readonly(Path(args.db))
+    measures = conn.execute("SELECT count(*) FROM counter_measures").fetchone()[0]
+    channels_n = conn.execute("SELECT count(*) FROM counter_channels").fetchone()[0]
+    print(f"{args.db}: {measures:,} measures, {channels_n} channels; median of {args.repeat}")
+    print(f"{'area':<8} {'step':<34} {'seconds':>8}  result")
+    for label, area in (("PMA", dict(epci=None, commune=None)), ("CALL", dict(epci="CALL", commune=None))):
+        s_daily, daily = timed(args.repeat, lambda: sql.run(conn, "counter_days", **area))
+        s_runs, runs = timed(args.repeat, lambda: sql.run(conn, "counter_flat_runs", min_measures=t.flat_hours,
+                                                          min_value=t.flat_min_value, **area))
+        channels = sql.run(conn, "visits_channel_years", **area)
+        events = sql.run(conn, "events_list", annee=None)
+        s_rules, flags = timed(args.repeat, lambda: parks.flags_for_area(daily, runs, events, channels, t))
+        print(f"{label:<8} {'counter_days (SQL)':<34} {s_daily:8.3f}  {len(daily):,} channel-days")
+        print(f"{label:<8} {'counter_flat_runs (SQL, hourly)':<34} {s_runs:8.3f}  {len(runs):,} runs")
+        print(f"{label:<8} {'rules (pandas)':<34} {s_rules:8.3f}  {len(flags):,} flags")
+        print(f"{label:<8} {'total':<34} {s_daily + s_runs + s_rules:8.3f}  "
+              f"{parks.flags_summary(flags, daily, channels)}")
+    conn.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,291 @@
+"""Anomaly flags of the counter channels: what staff check before an official quotes a total.
+
+A channel is one direction and mode of a counter (counter_channels). Four rules, each on the
+channel's own series, with thresholds in `Thresholds` (defaults documented in the README):
+
+- **zéros prolongés** (`zero`): at least `zero_days` consecutive fully measured days with 0
+  passages, while the channel's recent level is at least `usual_min` passages a day: a
+  counter that usually counts does not see nobody for days (a stuck or covered sensor);
+- **valeur figée** (`flat`): at least `flat_hours` consecutive measures with the same count of
+  at least `flat_min_value` (queries/counter_flat_runs.sql finds the runs in the hourly
+  measures; counts of 1 to 3 repeat by chance at night, 6 hours at 4 never did in the demo);
+- **baisse soudaine** (`drop`): at least `drop_days` consecutive measured days each below
+  `drop_ratio` × the recent level; **hausse soudaine** (`jump`): a day above `jump_ratio` ×
+  the level of the `level_days` days before it *and* of those after it (a spike, not a return
+  to normal such as the end of the 2020 lockdown). A level is the median of the fully measured
+  days with passages (so a stuck week does not lower it);
+- **lacune** (`gap`): a day with at least `gap_hours` hours not measured, or no row at all
+  between the channel's first and last day.
+
+An event of the events table that says a site was closed (its title or description holds one
+of `closure_words`) covers the counters within `closure_radius_m` of it (in its commune when it
+has no position): its days are not flagged, whatever the rule. An announced event near the
+counter (within the same radius) also explains a jump. The rules are plain pandas on small
+frames (one row per channel and day), so they are unit-tested on series with known answers.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, fields
+
+import numpy as np
+import pandas as pd
+
+from ecotransition.core import fmt
+
+RULES = {
+    "zero": "zéros prolongés",
+    "flat": "valeur figée",
+    "drop": "baisse soudaine",
+    "jump": "hausse soudaine",
+    "gap": "lacune",
+}
+FLAG_COLUMNS = ["channel_id", "rule", "start", "end", "days", "detail"]
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The rules' settings; each can be set by an environment variable ECOTRANSITION_FLAG_<NAME>."""
+    usual_min: float = 20          # passages a day: below this recent level, zero days are not suspicious
+    zero_days: int = 2             # consecutive days at 0
+    flat_hours: int = 6            # consecutive measures with the same count...
+    flat_min_value: int = 4        # ... of at least this many passages
+    level_days: int = 28           # days of the recent level (median)
+    drop_ratio: float = 0.3        # a day below this share of the recent level is low
+    drop_days: int = 3             # consecutive low days
+    jump_ratio: float = 4.0        # a day above this multiple of the recent level
+    gap_hours: int = 3             # hours not measured in a day
+    closure_radius_m: float = 1000  # an event this close to a counter concerns it
+    closure_words: tuple[str, ...] = ("fermé", "fermée", "fermeture", "fermés", "fermées")
+
+
+def thresholds(env=None) -> Thresholds:
+    """The thresholds, each default replaced by ECOTRANSITION_FLAG_<NAME> when set (closure
+    words: comma-separated). ValueError in French naming the variable when one is not a number."""
+    env = os.environ if env is None else env
+    values = {}
+    for f in fields(Thresholds):
+        raw = env.get(f"ECOTRANSITION_FLAG_{f.name.upper()}")
+        if raw is None or not str(raw).strip():
+            continue
+        if f.name == "closure_words":
+            values[f.name] = tuple(w.strip().casefold() for w in raw.split(",") if w.strip())
+            continue
+        try:
+            value = float(str(raw).replace(",", "."))
+        except ValueError:
+            raise ValueError(f"ECOTRANSITION_FLAG_{f.name.upper()} : « {raw} » n'est pas un nombre.") from None
+        values[f.name] = int(value) if isinstance(f.default, int) else value
+    return Thresholds(**values)
+
+
+# ------------------------------------------------------------------ inputs
+
+def calendar(daily: pd.DataFrame) -> pd.DataFrame:
+    """`daily` (one row per channel and day: channel_id, day, visits, measures, missing_measures; visits NaN when every
+    measure of the day is missing) with a row for every day between each channel's first and
+    last day: the days with no row at all are missing days (24 measures missing)."""
+    if daily.empty:
+        return daily.assign(day=pd.to_datetime(daily["day"]))
+    d = daily.assign(day=pd.to_datetime(daily["day"]))
+    bounds = d.groupby("channel_id", sort=True)["day"].agg(["min", "max"])
+    full = pd.concat([pd.DataFrame({"channel_id": ch, "day": pd.date_range(lo, hi, freq="D")})
+                      for ch, lo, hi in zip(bounds.index, bounds["min"], bounds["max"])], ignore_index=True)
+    out = full.merge(d, on=["channel_id", "day"], how="left")
+    absent = out["measures"].isna()
+    out.loc[absent, ["measures", "missing_measures"]] = 24
+    return out
+
+
+def _runs(flag: pd.Series, keys: pd.Series) -> pd.Series:
+    """Length of the run of equal values each row belongs to, within each key."""
+    start = (flag != flag.shift()) | (keys != keys.shift())
+    run = start.cumsum()
+    return run.map(run.value_counts())
+
+
+def _level(cal: pd.DataFrame, t: Thresholds, after: bool = False) -> pd.Series:
+    """Median of the channel's fully measured days with passages among the `level_days` days
+    before each day (`after`: the days after it)."""
+    usable = cal["visits"].where((cal["missing_measures"] == 0) & (cal["visits"] > 0))
+    window = dict(window=t.level_days, min_periods=max(3, t.level_days // 4))
+    if after:
+        return usable.groupby(cal["channel_id"]).transform(
+            lambda s: s[::-1].shift(1).rolling(**window).median()[::-1])
+    return usable.groupby(cal["channel_id"]).transform(lambda s: s.shift(1).rolling(**window).median())
+
+
+# ------------------------------------------------------------------ closures
+
+def is_closure(title, description, t: Thresholds) -> bool:
+    text = f"{title or ''} {description or ''}".casefold()
+    return any(w in text for w in t.closure_words)
+
+
+def event_days(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> pd.DataFrame:
+    """(channel_id, day, closed) for every day of an event near a channel's counter: within
+    `closure_radius_m`, or in its commune when the event has no position. `closed`: the event
+    says the site was closed. `channels`: channel_id, commune_code, lat, lon (visits_channel_years)."""
+    empty = pd.DataFrame(columns=["channel_id", "day", "closed"])
+    if events is None or events.empty or channels is None or channels.empty:
+        return empty
+    ch = channels.drop_duplicates("channel_id")
+    ids = ch["channel_id"].tolist()
+    communes = ch["commune_code"].tolist()
+    lat = pd.to_numeric(ch["lat"], errors="coerce").to_numpy(float)
+    lon = pd.to_numeric(ch["lon"], errors="coerce").to_numpy(float)
+    description = events["description"].tolist() if "description" in events else [None] * len(events)
+    rows = []
+    for title, desc, elat, elon, code, start, end in zip(
+            events["title"].tolist(), description, events["lat"].tolist(), events["lon"].tolist(),
+            events["commune_code"].tolist(), events["start_date"].tolist(), events["end_date"].tolist()):
+        closed = is_closure(title, desc, t)
+        if not (fmt.is_missing(elat) or fmt.is_missing(elon)):
+            dy = (lat - elat) * 111_320
+            dx = (lon - elon) * 111_320 * math.cos(math.radians(elat))
+            dist = np.hypot(dx, dy)
+            near = [i for i, d in enumerate(dist) if d <= t.closure_radius_m]
+            # A counter without a position is matched by commune.
+            near += [i for i in range(len(ids))
+                     if np.isnan(dist[i]) and not fmt.is_missing(code) and communes[i] == code]
+        else:
+            near = [i for i in range(len(ids)) if not fmt.is_missing(code) and communes[i] == code]
+        if not near:
+            continue
+        first = pd.Timestamp(start)
+        last = pd.Timestamp(end) if not fmt.is_missing(end) else first
+        days = pd.date_range(first, max(first, last), freq="D")
+        rows += [(ids[i], d, closed) for i in near for d in days]
+    if not rows:
+        return empty
+    out = pd.DataFrame(rows, columns=["channel_id", "day", "closed"])
+    return out.groupby(["channel_id", "day"], as_index=False)["closed"].any()
+
+
+# ------------------------------------------------------------------ rules
+
+def _to_runs(cal: pd.DataFrame, mask: pd.Series, rule: str, detail) -> pd.DataFrame:
+    """Consecutive flagged days of a channel as one flag row (start, end, days, detail).
+    `detail(run)`: the French detail of a run (level, mean, max, missing: its days' figures)."""
+    sel = cal.loc[mask.fillna(False).astype(bool)]
+    if sel.empty:
+        return pd.DataFrame(columns=FLAG_COLUMNS)
+    brk = (sel["day"].diff() != pd.Timedelta(days=1)) | (sel["channel_id"] != sel["channel_id"].shift())
+    runs = sel.groupby(brk.cumsum().to_numpy(), sort=False).agg(
+        channel_id=("channel_id", "first"), start=("day", "first"), end=("day", "last"), days=("day", "size"),
+        level=("level", "first"), mean=("visits", "mean"), max=("visits", "max"),
+        missing=("missing_measures", "sum"))
+    return pd.DataFrame({
+        "channel_id": runs["channel_id"].to_numpy(), "rule": rule,
+        "start": runs["start"].dt.date.to_numpy(), "end": runs["end"].dt.date.to_numpy(),
+        "days": runs["days"].to_numpy(), "detail": [detail(r) for r in runs.itertuples()],
+    }, columns=FLAG_COLUMNS)
+
+
+def day_flags(daily: pd.DataFrame, t: Thresholds | None = None, events: pd.DataFrame | None = None,
+              channels: pd.DataFrame | None = None, near: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Zero runs, drops, jumps and gaps per channel (see the module): FLAG_COLUMNS rows, in
+    channel and date order. `events` and `channels` (both optional) give the closures and the
+    announced events that explain a day."""
+    t = t or Thresholds()
+    if daily.empty:
+        return pd.DataFrame(columns=FLAG_COLUMNS)
+    cal = calendar(daily).sort_values(["channel_id", "day"]).reset_index(drop=True)
+    cal["level"] = _level(cal, t)
+    cal["level_after"] = _level(cal, t, after=True)
+    ev = near if near is not None else event_days(events, channels, t)
+    ev = ev.assign(day=pd.to_datetime(ev["day"]))
+    cal = cal.merge(ev, on=["channel_id", "day"], how="left")
+    cal["event"] = cal["closed"].notna()
+    cal["closed"] = cal["closed"].fillna(False).astype(bool)
+    open_ = ~cal["closed"]
+    full = (cal["missing_measures"] == 0) & cal["visits"].notna()
+    usual = cal["level"] >= t.usual_min
+    keys = cal["channel_id"]
+
+    zero = full & (cal["visits"] == 0) & usual & open_
+    zero &= _runs(zero, keys) >= t.zero_days
+    low = full & (cal["visits"] < t.drop_ratio * cal["level"]) & usual & open_ & ~zero
+    drop = low & (_runs(low, keys) >= t.drop_days)
+    jump = (full & (cal["visits"] > t.jump_ratio * cal["level"]) & usual & ~cal["event"]
+            & (cal["visits"] > t.jump_ratio * cal["level_after"]))
+    gap = (cal["missing_measures"] >= t.gap_hours) & open_
+
+    def level_text(r):
+        return f"niveau habituel {fmt.number(r.level)} passages par jour"
+
+    frames = [
+        _to_runs(cal, zero, "zero", lambda r: f"0 passage pendant {r.days} jours ; {level_text(r)}"),
+        _to_runs(cal, drop, "drop", lambda r: f"{fmt.number(r.mean)} passages par jour en moyenne ; {level_text(r)}"),
+        _to_runs(cal, jump, "jump", lambda r: f"{fmt.number(r.max)} passages ; {level_text(r)}"),
+        _to_runs(cal, gap, "gap", lambda r: f"{fmt.number(r.missing)} heures non mesurées"),
+    ]
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=FLAG_COLUMNS)
+    return pd.concat(frames, ignore_index=True).sort_values(["channel_id", "start", "rule"]).reset_index(drop=True)
+
+
+def flat_flags(runs: pd.DataFrame, t: Thresholds | None = None, events: pd.DataFrame | None = None,
+               channels: pd.DataFrame | None = None, near: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Flat runs (counter_flat_runs rows: channel_id, run_start, run_end, measures, value) of at
+    least `flat_hours` measures as FLAG_COLUMNS rows, one per run, the days it touches; a run
+    wholly on days of an announced closure is left out."""
+    t = t or Thresholds()
+    runs = runs.loc[(runs["measures"] >= t.flat_hours) & (runs["value"] >= t.flat_min_value)] if len(runs) else runs
+    if runs.empty:
+        return pd.DataFrame(columns=FLAG_COLUMNS)
+    ev = near if near is not None else event_days(events, channels, t)
+    shut = ev.loc[ev["closed"].astype(bool)]
+    closed = set(zip(shut["channel_id"], pd.to_datetime(shut["day"])))
+    out = []
+    for r in runs.itertuples():
+        start, end = pd.Timestamp(r.run_start), pd.Timestamp(r.run_end)
+        days = pd.date_range(start.normalize(), end.normalize(), freq="D")
+        if all((r.channel_id, d) in closed for d in days):
+            continue
+        stop = end + pd.Timedelta(hours=1)   # the end of the last measure
+        if stop.normalize() == start.normalize() or stop == start.normalize() + pd.Timedelta(days=1):
+            span = f"le {fmt.day(start)} de {start.hour} h à {stop.hour or 24} h"
+        else:
+            span = f"du {fmt.day(start)} {start.hour} h au {fmt.day(stop)} {stop.hour} h"
+        out.append({"channel_id": r.channel_id, "rule": "flat", "start": start.date(), "end": end.date(),
+                    "days": len(days),
+                    "detail": f"{fmt.number(r.value)} passages à chaque mesure pendant {fmt.number(r.measures)} "
+                              f"mesures, {span}"})
+    return pd.DataFrame(out, columns=FLAG_COLUMNS)
+
+
+def flags(daily: pd.DataFrame, runs: pd.DataFrame, t: Thresholds | None = None,
+          events: pd.DataFrame | None = None, channels: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every rule's flags (FLAG_COLUMNS plus `label`, the rule in French), channel and date order."""
+    t = t or Thresholds()
+    near = event_days(events, channels, t)     # once for both
+    parts = [f for f in (day_flags(daily, t, near=near), flat_flags(runs, t, near=near)) if len(f)]
+    if not parts:
+        return pd.DataFrame(columns=FLAG_COLUMNS + ["label"])
+    out = pd.concat(parts, ignore_index=True).sort_values(["channel_id", "start", "rule"]).reset_index(drop=True)
+    return out.assign(label=out["rule"].map(RULES))
+
+
+def flagged_days(flags_: pd.DataFrame) -> pd.DataFrame:
+    """(channel_id, day) of every channel-day under at least one flag, once each."""
+    if flags_.empty:
+        return pd.DataFrame(columns=["channel_id", "day"])
+    rows = [(f.channel_id, d) for f in flags_.itertuples()
+            for d in pd.date_range(pd.Timestamp(f.start), pd.Timestamp(f.end), freq="D")]
+    return pd.DataFrame(rows, columns=["channel_id", "day"]).drop_duplicates().reset_index(drop=True)
+
+
+def summary(flags_: pd.DataFrame, channel_days: int | None = None) -> str:
+    """'37 jours-canaux signalés sur 26 304 (zéros prolongés 7, lacune 30)': the count the totals state."""
+    n = len(flagged_days(flags_))
+    if n == 0:
+        return "aucun jour-canal signalé" + (f" sur {fmt.number(channel_days)}" if channel_days else "")
+    by_rule = flags_.groupby("rule")["days"].sum()
+    parts = ", ".join(f"{RULES[r]} {fmt.number(by_rule[r])}" for r in RULES if r in by_rule.index)
+    return (f"{fmt.number(n)} {'jours-canaux signalés' if n > 1 else 'jour-canal signalé'}"
+            + (f" sur {fmt.number(channel_days)}" if channel_days else "") + f" ({parts})")
+

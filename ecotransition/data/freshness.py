@@ -1,0 +1,93 @@
+"""How fresh each dataset is: the one computation behind every "données au …" and "en retard".
+
+The last day a dataset describes comes from queries/dataset_dates.sql; its rhythm from the
+dataset registry (`late_after_days`, `expected`); the day it is judged on from the app clock
+(core.clock.today). Panels, the data page's catalogue and the forum screen all call `freshness`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pandas as pd
+
+from ecotransition.core import fmt
+from ecotransition.data import registry
+
+
+def _as_date(value) -> date | None:
+    if fmt.is_missing(value):
+        return None
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    if isinstance(value, (pd.Timestamp, datetime)):
+        return value.date()
+    return value
+
+
+def day_text(d: date) -> str:
+    """'31 décembre 2024', '1er mai 2024'."""
+    text = fmt.day(d)
+    return "1er" + text[1:] if d.day == 1 and not text.startswith("1er") else text
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """The freshness of one dataset on one day."""
+    dataset: str
+    as_of: date | None          # the last day the data describe (None: no data)
+    today: date
+    late_after_days: int | None
+    expected: str = ""          # "chaque semaine"
+
+    @property
+    def age_days(self) -> int | None:
+        return None if self.as_of is None else (self.today - self.as_of).days
+
+    @property
+    def late(self) -> bool:
+        return (self.as_of is not None and self.late_after_days is not None
+                and self.age_days > self.late_after_days)
+
+    @property
+    def text(self) -> str:
+        """'Données au 31 décembre 2024' ('Données : date n.d.' without data)."""
+        return f"Données au {day_text(self.as_of)}" if self.as_of else "Données : date n.d."
+
+    @property
+    def warning(self) -> str | None:
+        """'En retard : dernière donnée le 31 décembre 2024, attendue chaque semaine', or None."""
+        if not self.late:
+            return None
+        return f"En retard : dernière donnée le {day_text(self.as_of)}, attendue {self.expected}".rstrip(", ")
+
+    @property
+    def status(self) -> str:
+        """The catalogue's cell: the warning in lower case, else 'à jour (données au …)'."""
+        if self.as_of is None:
+            return "aucune donnée"
+        if self.late:
+            return "en retard" + self.warning[len("En retard"):]
+        return f"à jour (données au {day_text(self.as_of)})"
+
+
+def freshness(dataset: str, as_of, today: date) -> Freshness:
+    """The freshness of `dataset` (a registry table) whose data end on `as_of`, on `today`.
+    KeyError for a dataset the registry does not know."""
+    entry = registry.get(dataset)
+    return Freshness(dataset, _as_date(as_of), today, entry.late_after_days, entry.expected)
+
+
+def of_dates(dates: pd.DataFrame, today: date) -> dict[str, Freshness]:
+    """Every dataset of a dataset_dates result -> its Freshness on `today`."""
+    return {r.dataset: freshness(r.dataset, r.data_date, today) for r in dates.itertuples()}
+
+
+def months_old(as_of, today: date) -> int | None:
+    """Whole months from `as_of` to `today` (31 December 2023 -> 30 November 2026: 35)."""
+    d = _as_date(as_of)
+    if d is None:
+        return None
+    months = (today.year - d.year) * 12 + today.month - d.month
+    return months - 1 if today.day < d.day else months

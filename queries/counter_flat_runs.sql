@@ -1,0 +1,32 @@
+-- Runs of at least $min_measures consecutive measures of one counter channel with the same count of at least $min_value passages (a counter stuck on a value): channel_id, run_start, run_end (start of the last measure), measures, value, for the channels of $epci and $commune (or NULL each).
+-- A measure that repeats the one a time step before is found by a hash join, then the repeats
+-- are grouped into islands: four times faster than a window over every hourly measure (bench/README.md).
+WITH channels AS (
+    SELECT ch.channel_id, coalesce(ch.time_step, 3600) AS step
+    FROM counter_channels ch
+    JOIN counter_sites s ON s.site_id = ch.site_id
+    WHERE in_selection(s.commune_code, $epci, $commune)
+),
+m AS (
+    SELECT m.channel_id, m.start_datetime, m.count, c.step
+    FROM counter_measures m JOIN channels c USING (channel_id)
+    WHERE m.count >= $min_value
+),
+repeats AS (
+    SELECT cur.channel_id, cur.start_datetime, cur.count, cur.step
+    FROM m cur
+    JOIN m prev ON prev.channel_id = cur.channel_id
+               AND prev.start_datetime = cur.start_datetime - to_seconds(cur.step)
+               AND prev.count = cur.count
+),
+islands AS (
+    SELECT *, epoch(start_datetime) // step - row_number() OVER (PARTITION BY channel_id, count ORDER BY start_datetime) AS island
+    FROM repeats
+)
+SELECT channel_id, min(start_datetime) - to_seconds(any_value(step)) AS run_start, max(start_datetime) AS run_end,
+       count(*) + 1 AS measures, any_value(count) AS value
+FROM islands
+GROUP BY channel_id, count, island
+HAVING count(*) + 1 >= $min_measures
+ORDER BY channel_id, run_start
+;

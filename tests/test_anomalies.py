@@ -1,0 +1,163 @@
+"""Anomaly flags of the counter channels, rule by rule, on small series with known answers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+import pytest
+
+from ecotransition.core import anomalies as A
+from ecotransition.core.paths import QUERIES_DIR
+from ecotransition.data import sql
+
+START = pd.Timestamp("2024-06-01")
+# The counter of the series (a channel of Lens) and where it stands.
+CHANNELS = pd.DataFrame({"channel_id": ["c1"], "commune_code": ["62498"], "lat": [50.44], "lon": [2.81]})
+
+
+def series(values, missing=None) -> pd.DataFrame:
+    """One channel, one row per day from 1 June 2024: `values` passages (None: every hour missing),
+    `missing` {day index: hours not measured}."""
+    missing = missing or {}
+    return pd.DataFrame({
+        "channel_id": "c1",
+        "day": [START + pd.Timedelta(days=k) for k in range(len(values))],
+        "visits": [float("nan") if v is None else float(v) for v in values],
+        "measures": 24,
+        "missing_measures": [24 if v is None else missing.get(k, 0) for k, v in enumerate(values)],
+    })
+
+
+def spans(flags: pd.DataFrame, rule: str) -> list[tuple[date, date, int]]:
+    f = flags.loc[flags["rule"] == rule]
+    return list(zip(f["start"], f["end"], f["days"]))
+
+
+def day(k: int) -> date:
+    return (START + pd.Timedelta(days=k)).date()
+
+
+def closure(first: int, last: int, title="Parc de Lens fermé pour travaux", lat=50.4405, lon=2.8105):
+    return pd.DataFrame({"id": ["ev"], "title": [title], "description": [None], "start_date": [day(first)],
+                         "end_date": [day(last)], "commune_code": ["62498"], "lat": [lat], "lon": [lon]})
+
+
+def test_a_stuck_week_is_flagged_day_by_day():
+    # 30 days at 100 passages, then a week at 0: days 30 to 36 (1 to 7 July).
+    got = A.day_flags(series([100] * 30 + [0] * 7 + [100] * 5))
+    assert spans(got, "zero") == [(date(2024, 7, 1), date(2024, 7, 7), 7)]
+    assert got.loc[got["rule"] == "zero", "detail"].iloc[0] == "0 passage pendant 7 jours ; niveau habituel 100 passages par jour"
+    assert set(got["rule"]) == {"zero"}
+
+
+def test_one_day_at_zero_or_a_channel_that_rarely_counts_is_not_flagged():
+    assert A.day_flags(series([100] * 30 + [0] + [100] * 5)).empty
+    assert A.day_flags(series([5] * 30 + [0] * 7 + [5] * 5)).empty     # level 5 < usual_min 20
+
+
+def test_a_closure_announced_by_an_event_is_not_a_fault():
+    values = [100] * 30 + [0] * 7 + [100] * 5
+    # Closed 1-7 July: nothing flagged; closed 1-5 July only: the 6 and 7 July stay flagged.
+    assert A.day_flags(series(values), events=closure(30, 36), channels=CHANNELS).empty
+    got = A.day_flags(series(values), events=closure(30, 34), channels=CHANNELS)
+    assert spans(got, "zero") == [(date(2024, 7, 6), date(2024, 7, 7), 2)]
+    # An event that does not say « fermé », or a closure 5 km away, explains nothing.
+    assert spans(A.day_flags(series(values), events=closure(30, 36, title="Fête du parc"), channels=CHANNELS),
+                 "zero") == [(date(2024, 7, 1), date(2024, 7, 7), 7)]
+    assert spans(A.day_flags(series(values), events=closure(30, 36, lat=50.485), channels=CHANNELS),
+                 "zero") == [(date(2024, 7, 1), date(2024, 7, 7), 7)]
+
+
+def test_a_closure_without_a_position_covers_the_counters_of_its_commune():
+    got = A.day_flags(series([100] * 30 + [0] * 7), events=closure(30, 36, lat=None, lon=None), channels=CHANNELS)
+    assert got.empty
+
+
+def test_a_drop_of_three_days_or_more_is_flagged_not_two():
+    got = A.day_flags(series([100] * 30 + [20] * 4 + [100] * 10 + [20] * 2 + [100] * 5))
+    assert spans(got, "drop") == [(date(2024, 7, 1), date(2024, 7, 4), 4)]
+    assert got["detail"].iloc[0] == "20 passages par jour en moyenne ; niveau habituel 100 passages par jour"
+
+
+def test_a_spike_is_a_jump_but_a_return_to_the_usual_level_is_not():
+    got = A.day_flags(series([100] * 30 + [500] + [100] * 30))
+    assert spans(got, "jump") == [(date(2024, 7, 1), date(2024, 7, 1), 1)]
+    # 30 days at 20 then 30 days at 100 (the end of a lockdown): no jump, the level after is 100.
+    assert A.day_flags(series([20] * 30 + [100] * 30)).empty
+    # An announced event near the counter explains the spike.
+    fete = closure(30, 30, title="Fête du parc")
+    assert A.day_flags(series([100] * 30 + [500] + [100] * 30), events=fete, channels=CHANNELS).empty
+
+
+def test_gaps_are_days_with_three_hours_missing_or_no_row_at_all():
+    s = series([100] * 10, missing={2: 2, 4: 5})
+    s = s.drop(index=7)                       # 8 June: no row at all
+    s.loc[8, ["visits", "missing_measures"]] = [float("nan"), 24]   # 9 June: every hour missing
+    got = A.day_flags(s)
+    assert spans(got, "gap") == [(date(2024, 6, 5), date(2024, 6, 5), 1), (date(2024, 6, 8), date(2024, 6, 9), 2)]
+    assert list(got["detail"]) == ["5 heures non mesurées", "48 heures non mesurées"]
+
+
+def test_thresholds_are_settings_with_defaults():
+    t = A.thresholds({})
+    assert (t.zero_days, t.flat_hours, t.flat_min_value, t.drop_ratio, t.drop_days, t.jump_ratio, t.gap_hours,
+            t.usual_min, t.level_days, t.closure_radius_m) == (2, 6, 4, 0.3, 3, 4.0, 3, 20, 28, 1000)
+    t = A.thresholds({"ECOTRANSITION_FLAG_ZERO_DAYS": "8", "ECOTRANSITION_FLAG_DROP_RATIO": "0,5"})
+    assert (t.zero_days, t.drop_ratio) == (8, 0.5)
+    # 7 days at 0 are then too short for « zéros prolongés »: still a sudden drop.
+    got = A.day_flags(series([100] * 30 + [0] * 7 + [100] * 5), t)
+    assert spans(got, "zero") == [] and spans(got, "drop") == [(date(2024, 7, 1), date(2024, 7, 7), 7)]
+    with pytest.raises(ValueError, match="ECOTRANSITION_FLAG_GAP_HOURS : « trois » n'est pas un nombre"):
+        A.thresholds({"ECOTRANSITION_FLAG_GAP_HOURS": "trois"})
+
+
+@pytest.fixture()
+def hourly():
+    """An in-memory database with one channel: 2 days of hours counting 1, 2, 3… except a flat
+    run of 15 from 10 h to 17 h on 2 June (8 measures), a run of 4 × 2 at night (1 h counts 2 already), and a missing hour."""
+    c = duckdb.connect()
+    c.execute((QUERIES_DIR / "schema.sql").read_text(encoding="utf-8"))
+    sql.create_macros(c)
+    c.execute("""INSERT INTO epci VALUES ('x', 'Agglo', 'CALL', 'test');
+                 INSERT INTO communes VALUES ('62498', 'Lens', 'x', 1, 50.44, 2.81, '{}', 'test');
+                 INSERT INTO counter_sites VALUES ('s1', 'Compteur', '62498', 50.44, 2.81, NULL, 'test');
+                 INSERT INTO counter_channels VALUES ('c1', 's1', 'PEDESTRIAN', NULL, 3600, 'test')""")
+    hours = pd.date_range("2024-06-01", periods=48, freq="h")
+    counts = [float(k % 7 + 1) for k in range(48)]
+    counts[34:42] = [15.0] * 8          # 2 June, 10 h to 17 h
+    counts[2:5] = [2.0] * 3             # with 1 h: 1 June, 1 h to 4 h, four hours at 2: too short, too small
+    counts[20] = None                   # a missing hour ends nothing but itself
+    frame = pd.DataFrame({"channel_id": "c1", "start_datetime": hours, "end_datetime": hours + pd.Timedelta(hours=1),
+                          "count": pd.array(counts, dtype="Int64"), "source": "test"})
+    c.register("frame", frame)
+    c.execute("INSERT INTO counter_measures (channel_id, start_datetime, end_datetime, count, source) "
+              "SELECT * FROM frame")
+    yield c
+    c.close()
+
+
+def test_a_flat_day_is_found_in_the_hourly_measures(hourly):
+    runs = sql.run(hourly, "counter_flat_runs", min_measures=3, min_value=1, epci=None, commune=None)
+    assert list(zip(runs["run_start"].astype(str), runs["measures"], runs["value"])) == [
+        ("2024-06-01 01:00:00", 4, 2), ("2024-06-02 10:00:00", 8, 15)]
+    got = A.flat_flags(runs)
+    assert list(zip(got["start"], got["end"], got["days"], got["detail"])) == [
+        (date(2024, 6, 2), date(2024, 6, 2), 1, "15 passages à chaque mesure pendant 8 mesures, le 2 juin 2024 de 10 h à 18 h")]
+
+
+def test_a_flat_run_during_an_announced_closure_is_not_flagged(hourly):
+    runs = sql.run(hourly, "counter_flat_runs", min_measures=3, min_value=1, epci=None, commune=None)
+    ev = closure(1, 1, lat=None, lon=None)       # 2 June, commune of Lens
+    assert A.flat_flags(runs, events=ev, channels=CHANNELS).empty
+
+
+def test_the_totals_count_channel_days_once():
+    # 11 June has 5 hours missing and a flat run: two flags, one channel-day.
+    runs = pd.DataFrame({"channel_id": ["c1"], "run_start": [pd.Timestamp("2024-06-11 08:00")],
+                         "run_end": [pd.Timestamp("2024-06-11 15:00")], "measures": [8], "value": [15]})
+    f = A.flags(series([100] * 30 + [0] * 7 + [100] * 5, missing={10: 5}), runs)
+    assert list(f["label"]) == ["valeur figée", "lacune", "zéros prolongés"]
+    assert A.summary(f, 42) == "8 jours-canaux signalés sur 42 (zéros prolongés 7, valeur figée 1, lacune 1)"
+    assert A.summary(f.iloc[0:0], 42) == "aucun jour-canal signalé sur 42"

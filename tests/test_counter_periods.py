@@ -1,0 +1,142 @@
+"""Counters: the current year against the same days of the year before, the rolling 12-month
+total, and the anomaly flags on /chaine-des-parcs (on tests/fixtures/gaps.sql and the demo)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from conftest import open_page
+from ecotransition.data import sql
+from ecotransition.themes import parks
+
+NNBSP = "\u202f"
+
+# ---------------------------------------------------------------- same period of the year before
+
+def test_the_channel_years_give_the_passages_to_the_last_day_counted(gaps):
+    cy = sql.run(gaps, "visits_channel_years", epci=None, commune=None)
+    assert set(pd.to_datetime(cy["to_date"]).dt.date) == {date(2025, 1, 10)}
+    got = {(r.channel_id, r.year): (r.visits_to_date, r.months_to_date) for r in cy.itertuples()}
+    # Lens counts 2 an hour, Hénin 1: 1-10 January is 480 and 240 passages in every year.
+    assert got == {("cpt-lens-pie", 2023): (480, 1), ("cpt-lens-pie", 2024): (480, 1),
+                   ("cpt-lens-pie", 2025): (480, 1), ("cpt-henin-vel", 2023): (240, 1),
+                   ("cpt-henin-vel", 2024): (240, 1)}
+
+
+def test_an_incomplete_year_is_compared_with_the_same_days_never_a_full_year(gaps):
+    cy = sql.run(gaps, "visits_channel_years", epci=None, commune=None)
+    assert parks.partial_year_end(cy, 2025) == date(2025, 1, 10)
+    assert parks.partial_year_end(cy, 2024) is None
+    # 1-10 January 2025 against 1-10 January 2024 at Lens (Hénin has not counted 2025): 480 / 480.
+    assert parks.constant_perimeter_change(cy, 2025) == (0.0, 1)
+    assert parks.period_text(cy, 2025) == "1er janvier – 10 janvier 2025 (mêmes jours en 2024)"
+    assert parks.period_text(cy, 2024) == 2024
+
+
+def cy_frame():
+    """Three channels, data to 15 June 2024: `a` counted all along, `b` installed in March 2023,
+    `c` installed in 2024."""
+    rows = [("a", 2023, 2500, 12, 1000, 6), ("a", 2024, 1100, 6, 1100, 6),
+            ("b", 2023, 900, 10, 300, 4), ("b", 2024, 500, 6, 500, 6),
+            ("c", 2024, 700, 6, 700, 6)]
+    cy = pd.DataFrame(rows, columns=["channel_id", "year", "visits", "months", "visits_to_date", "months_to_date"])
+    return cy.assign(to_date=date(2024, 6, 15), site_id=cy["channel_id"], mobility_type="PEDESTRIAN",
+                     is_demo=False, missing_hours=0.0, hours=1.0)
+
+
+def test_the_same_period_change_uses_the_channels_counted_in_each_month_of_it():
+    cy = cy_frame()
+    # 1 100 passages to 15 June 2024 against 1 000 to 15 June 2023 at `a` only: +10 %, where the
+    # whole of 2023 (2 500) would have read as a fall of 56 %.
+    assert parks.constant_perimeter_change(cy, 2024) == (pytest.approx(0.1), 1)
+    card = parks.kpis(cy, 2024, pd.DataFrame(), pd.DataFrame({"source": []}), "PMA")[0]
+    assert (card.value, card.delta) == (f"2{NNBSP}300", "+10,0\u00a0% par rapport à 2023")
+    assert card.caption.startswith("1er janvier – 15 juin 2024 (mêmes jours en 2023) · Source : comptages importés")
+    assert "Année en cours : passages du 1er janvier au 15 juin 2024, comparés aux mêmes jours de 2023." in card.help
+
+
+def test_the_same_period_chart_ends_on_the_sums_the_card_compares(gaps):
+    cy = sql.run(gaps, "visits_channel_years", epci=None, commune=None)
+    daily = sql.run(gaps, "counter_days", epci=None, commune=None)
+    fig = parks.same_period_figure(daily, cy, 2025)
+    assert [(t.name, float(t.y[-1]), str(t.x[-1])[:10]) for t in fig.data] == [
+        ("2024", 480.0, "2025-01-10"), ("2025", 480.0, "2025-01-10")]
+    assert parks.same_period_figure(daily, cy, 2024) is None      # a complete year: no such chart
+
+
+# ---------------------------------------------------------------- rolling 12 months
+
+def test_the_rolling_total_adds_up_each_month_and_the_eleven_before(gaps):
+    monthly = sql.run(gaps, "visits_series", grain="month", epci=None, commune=None, site=None, mode=None, annee=None)
+    t = parks.series_table(monthly, "rolling")
+    got = {(str(r.period), r.mobility_type): r.visits for r in t.itertuples()}
+    # The first total is December 2023 (no sum of fewer than 12 months before it).
+    assert min(t["period"]) == date(2023, 12, 1)
+    assert got[("2023-12-01", "BIKE")] == 8760 and got[("2024-12-01", "BIKE")] == 8784
+    assert got[("2023-12-01", "PEDESTRIAN")] == 17520
+    # 2024 without 1-10 March at Lens: 366 × 48 − 10 × 48; then January 2025 replaces 31 days by 10.
+    assert got[("2024-12-01", "PEDESTRIAN")] == 17088
+    assert got[("2025-01-01", "PEDESTRIAN")] == 17088 - 31 * 48 + 10 * 48 == 16080
+    jan = t[(t["period"] == date(2025, 1, 1))].iloc[0]
+    assert bool(jan["incomplete"]) and jan["label"] == "12 mois, février 2024 – janvier 2025"
+    # A year chosen: the 12 totals ending in its months, the months before feeding the first ones.
+    assert sorted(set(parks.series_table(monthly, "rolling", 2024)["period"])) == [date(2024, m, 1) for m in range(1, 13)]
+
+
+def test_a_window_with_a_month_without_any_measure_has_no_total():
+    months = pd.date_range("2023-01-01", periods=15, freq="MS")
+    visits = [100.0] * 15
+    visits[5] = float("nan")                  # June 2023: every hour missing
+    monthly = pd.DataFrame({"period": months.date, "mobility_type": "BIKE", "visits": visits,
+                            "missing_hours": [0] * 5 + [720] + [0] * 9, "hours": 720, "days": 30, "is_demo": False})
+    t = parks.rolling_year(monthly)
+    assert list(t["visits"].isna()) == [True, True, True, True]    # Dec 2023 – Mar 2024 all contain June 2023
+
+
+# ---------------------------------------------------------------- the page
+
+@pytest.fixture()
+def gaps_app(gaps_db, monkeypatch):
+    monkeypatch.setenv("ECOTRANSITION_DB", str(gaps_db))
+    return gaps_db
+
+
+def charts(at) -> dict:
+    return {json.loads(c.proto.spec)["layout"].get("title", {}).get("text"): json.loads(c.proto.spec)
+            for c in at.get("plotly_chart")}
+
+
+def test_the_page_compares_the_current_year_with_the_same_days(gaps_app):
+    at = open_page("pages/chaine-des-parcs.py", annee=2025)
+    card = next(m for m in at.metric if m.label == "Passages comptés")
+    assert (card.value, card.delta) == ("480", "0,0\u00a0% par rapport à 2024")
+    assert any(c.value.startswith("1er janvier – 10 janvier 2025 (mêmes jours en 2024) · Source") for c in at.caption)
+    assert "Depuis le 1er janvier : 2025 et la même période de 2024 (1 canal compté les deux années)" in charts(at)
+
+
+def test_the_page_offers_the_rolling_total_in_the_url(gaps_app):
+    at = open_page("pages/chaine-des-parcs.py", pas="12 mois glissants")
+    assert "Passages comptés sur 12 mois glissants (chaque mois et les 11 précédents)" in charts(at)
+
+
+def test_the_page_lists_and_counts_the_flags_of_the_demo(built_db):
+    at = open_page("pages/chaine-des-parcs.py")
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith(f"Anomalies des compteurs en 2024 : 39 jours\\-canaux signalés sur 4{NNBSP}392 "
+                            "\\(zéros prolongés 7, valeur figée 1, baisse soudaine 13, hausse soudaine 1, lacune 17\\)")
+               for c in captions), captions
+    table = next(d.value for d in at.dataframe if "detail" in d.value.columns)
+    stuck = table[(table["label"] == "zéros prolongés")].iloc[0]
+    assert (stuck["channel"], str(stuck["start"]), str(stuck["end"]), stuck["days"]) == (
+        "Parc départemental d'Olhain – compteur 1 · Piétons", "2024-08-05", "2024-08-11", 7)
+    flat = table[(table["label"] == "valeur figée")].iloc[0]
+    assert flat["detail"] == "12 passages à chaque mesure pendant 24 mesures, le 14 mai 2024 de 0 h à 24 h"
+    assert set(table.loc[table["start"] >= date(2024, 1, 1), "label"]) >= {
+        "zéros prolongés", "valeur figée", "baisse soudaine", "hausse soudaine", "lacune"}
+    spec = charts(at)["Passages comptés par mois"]
+    assert {t["name"] for t in spec["data"]} >= {"Anomalie : zéros prolongés", "Anomalie : valeur figée",
+                                                 "Anomalie : baisse soudaine", "Anomalie : hausse soudaine"}

@@ -1,0 +1,136 @@
+"""Freshness per dataset (registry rhythm, app clock) on the panels, the catalogue and the forum
+screen, which leaves out the slides whose data are too old."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import APP, open_page
+from ecotransition.core import clock
+from ecotransition.data import freshness, registry, sql
+from ecotransition.imports import catalogue
+from ecotransition.surfaces import screen
+
+
+def test_every_dataset_with_a_rhythm_has_a_date(gaps):
+    dates = sql.run(gaps, "dataset_dates")
+    assert set(dates["dataset"]) == set(registry.WITH_RHYTHM) == {
+        "counter_measures", "cadastre_usage", "solar_production", "indicators"}
+    got = dict(zip(dates["dataset"], pd.to_datetime(dates["data_date"]).dt.date))
+    assert got["counter_measures"] == date(2025, 1, 10) and got["solar_production"] == date(2024, 12, 31)
+
+
+def test_counters_are_late_after_a_week_enedis_after_the_year_that_follows():
+    week = freshness.freshness("counter_measures", date(2024, 12, 31), date(2025, 1, 8))
+    assert (week.late, week.text, week.warning) == (False, "Données au 31 décembre 2024", None)
+    late = freshness.freshness("counter_measures", "2024-12-31", date(2025, 1, 9))
+    assert late.late and late.age_days == 9
+    assert late.warning == "En retard : dernière donnée le 31 décembre 2024, attendue chaque semaine"
+    assert late.status == "en retard : dernière donnée le 31 décembre 2024, attendue chaque semaine"
+    # Enedis publishes the year N during N+1: 2024 is late once 2026 is over.
+    assert not freshness.freshness("solar_production", date(2024, 12, 31), date(2026, 12, 31)).late
+    assert freshness.freshness("solar_production", date(2024, 12, 31), date(2027, 1, 1)).warning == (
+        "En retard : dernière donnée le 31 décembre 2024, attendue chaque année")
+    # No rhythm (events come as they come), or no data: never late.
+    assert not freshness.freshness("events", date(2020, 1, 1), date(2026, 1, 1)).late
+    assert freshness.freshness("counter_measures", None, date(2026, 1, 1)).text == "Données : date n.d."
+    assert freshness.freshness("cadastre_usage", date(2024, 5, 1), date(2024, 5, 2)).status == (
+        "à jour (données au 1er mai 2024)")
+
+
+def test_the_app_clock_can_be_fixed(monkeypatch):
+    monkeypatch.setenv("ECOTRANSITION_TODAY", "2025-03-04")
+    assert clock.today() == date(2025, 3, 4)
+    monkeypatch.setenv("ECOTRANSITION_TODAY", "4 mars")
+    with pytest.raises(ValueError, match="ECOTRANSITION_TODAY : « 4 mars » n'est pas une date AAAA-MM-JJ"):
+        clock.today()
+
+
+def test_the_catalogue_says_which_dataset_is_late():
+    datasets = pd.DataFrame({"dataset": ["counter_measures", "events"], "rows": [10, 2], "demo_rows": [10, 0],
+                             "sources": ["démonstration", "x"], "last_loaded": [pd.NaT, pd.NaT],
+                             "last_attempt": [pd.NaT, pd.NaT], "last_status": [None, None], "attempts": [0, 0]})
+    fresh = {"counter_measures": freshness.freshness("counter_measures", date(2024, 12, 31), date(2025, 6, 1))}
+    table = catalogue.catalogue_table(datasets, pd.DataFrame(), fresh, {"counter_measures": "3 jours-canaux signalés"})
+    row = table.set_index("Nom technique")
+    assert row.at["counter_measures", "Fraîcheur"] == (
+        "en retard : dernière donnée le 31 décembre 2024, attendue chaque semaine")
+    assert row.at["counter_measures", "Anomalies signalées"] == "3 jours-canaux signalés"
+    assert (row.at["events", "Fraîcheur"], row.at["events", "Anomalies signalées"]) == ("—", "—")
+
+
+def test_the_catalogue_page_shows_freshness_and_flags(built_db, monkeypatch):
+    monkeypatch.setenv("ECOTRANSITION_TODAY", "2025-01-02")
+    at = open_page("pages/donnees.py")
+    row = at.dataframe[0].value.set_index("Nom technique")
+    assert row.at["counter_measures", "Fraîcheur"] == "à jour (données au 31 décembre 2024)"
+    assert row.at["indicators", "Fraîcheur"] == "à jour (données au 31 décembre 2023)"
+    assert row.at["counter_measures", "Anomalies signalées"].startswith("151 jours-canaux signalés sur 22\u202f852 (")
+    assert not at.warning
+    monkeypatch.setenv("ECOTRANSITION_TODAY", "2025-02-01")
+    at = open_page("pages/donnees.py")
+    assert [w.value for w in at.warning] == [
+        "Jeux de données en retard sur leur rythme de mise à jour : Compteurs – mesures — en retard : dernière "
+        "donnée le 31 décembre 2024, attendue chaque semaine ; Fréquentation du cadastre solaire — en retard : "
+        "dernière donnée le 31 décembre 2024, attendue chaque jour."]
+
+
+def test_each_panel_shows_its_own_date(built_db, monkeypatch):
+    monkeypatch.setenv("ECOTRANSITION_TODAY", "2025-03-01")
+    at = open_page("pages/chaine-des-parcs.py")
+    assert [w.value for w in at.warning] == [
+        "**Compteurs – mesures** — En retard : dernière donnée le 31 décembre 2024, attendue chaque semaine."]
+    at = open_page("pages/solaire.py")
+    captions = [c.value for c in at.caption]
+    assert "Production solaire par commune : données au 31 décembre 2024" in captions
+    assert [w.value for w in at.warning] == [
+        "**Fréquentation du cadastre solaire** — En retard : dernière donnée le 31 décembre 2024, attendue chaque jour."]
+
+
+# ---------------------------------------------------------------- the forum screen
+
+def test_the_screen_limit_is_a_url_setting():
+    assert screen.settings({}).max_age_months == 36
+    assert screen.settings({"anciennete": "12"}).max_age_months == 12
+    assert screen.settings({"anciennete": "douze"}).max_age_months == 36
+    assert screen.settings({"anciennete": "0"}).max_age_months == 1
+    assert screen.settings({"anciennete": "999"}).max_age_months == 240
+
+
+def test_each_slide_has_its_own_date_and_old_ones_leave_the_show(conn):
+    def fetch(q, **p):
+        return sql.run(conn, q, **p)
+
+    today = date(2026, 11, 30)
+    dates = screen.slide_dates(fetch, list(screen.SLIDES), today)
+    assert dates == {"chiffres": date(2023, 12, 31), "solaire": date(2024, 12, 31), "parcs": date(2024, 12, 31),
+                     "evenements": date(2024, 7, 3), "investissements": date(2023, 12, 31)}
+    assert screen.build("parcs", fetch, today=today).date_text == "Données au 31 décembre 2024"
+    config = screen.settings({})
+    # 30 November 2026: the 2023 figures are 34 months old, under the 36 of the default.
+    assert screen.fresh_settings(config, dates, today).slides == tuple(screen.SLIDES)
+    # 1 January 2027: 36 months, too old; the 2024 series stay.
+    assert screen.fresh_settings(config, dates, date(2027, 1, 1)).slides == ("solaire", "parcs", "evenements")
+    short = screen.settings({"anciennete": "12"})
+    assert screen.fresh_settings(short, dates, date(2025, 7, 2)).slides == ("solaire", "parcs", "evenements")
+    assert screen.fresh_settings(short, dates, date(2025, 12, 30)).slides == ("solaire", "parcs")
+    assert screen.fresh_settings(short, dates, date(2030, 1, 1)).slides == (screen.NO_RECENT,)
+    assert screen.build(screen.NO_RECENT, fetch).message.startswith("Les chiffres de l'écran sont en cours de mise à jour")
+
+
+def test_the_screen_leaves_out_a_slide_too_old(built_db, monkeypatch):
+    monkeypatch.setattr(screen, "CACHE", screen.LastGood())
+    monkeypatch.setenv("ECOTRANSITION_TODAY", "2027-06-01")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["diapos"] = "chiffres,parcs"
+    at.run()
+    at.switch_page("pages/ecran.py")
+    at.run()
+    text = "\n".join(h.proto.body for h in at.get("html") if not h.proto.body.startswith("<style>"))
+    # chiffres (2023) is 41 months old: only parcs is shown, with its own date, and counted 1/1.
+    assert 'data-slide="parcs"' in text and 'data-slide="chiffres"' not in text
+    assert "Données au 31 décembre 2024" in text and "1/1" in text

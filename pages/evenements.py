@@ -43,13 +43,17 @@ if n == 0:
     st.info("Aucun événement ne correspond à ces filtres.")
 else:
     months = store.query("events_calendar", **events.args("events_calendar", sel))
-    if n <= events.TIMELINE_MAX:
+    small = n <= events.TIMELINE_MAX
+    if small:
         st.plotly_chart(store.shared(events.timeline_figure, rows("events_selection", limit=None, offset=0), today))
     else:
+        # Counted per theme and month: it says what the monthly chart would, which is left out
+        # (each chart costs the browser about a second to draw on this machine).
         st.plotly_chart(store.shared(events.calendar_figure, months, today))
     st.subheader("À venir puis les plus récents")
     st.markdown("\n".join(events.list_items(rows("events_selection", limit=8, offset=0), escape_md)))
-    st.plotly_chart(store.shared(events.monthly_figure, months))
+    if small:
+        st.plotly_chart(store.shared(events.monthly_figure, months))
     top = rows("events_participants", limit=events.PARTICIPANTS_TOP)
     st.plotly_chart(store.shared(events.participants_figure, top, known, n - known))
     st.subheader("Tous les événements sélectionnés")

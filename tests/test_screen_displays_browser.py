@@ -34,7 +34,9 @@ BOXES = f"""() => [...document.querySelectorAll('{BLOCKS}')].map(e => {{
   const kind = e.matches('img') ? 'qr' : e.classList.contains('js-plotly-plot') ? 'chart'
     : [...e.classList].find(c => c.startsWith('ecran-'));
   return {{kind, left: r.left, top: r.top, right: r.right, bottom: r.bottom,
-           clipped: e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1}};
+           // Content cut off by its own box (cards and list items hide what overflows them).
+           clipped: getComputedStyle(e).overflow !== 'visible'
+             && (e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1)}};
 }})"""
 # Font sizes of every element holding text of its own, outside the charts.
 TEXT_SIZES = """() => [...document.querySelectorAll('[data-testid="stMain"] *')]

@@ -253,3 +253,32 @@ def test_theme_filter_lives_in_the_url_in_chromium(server, browser, conn):
     assert page.locator('[data-testid="stException"]').count() == 0
     assert outside == []
     page.context.close()
+
+
+def test_a_whole_agenda_is_counted_in_sql_and_paged(writable_db):
+    """650 more events (an imported agenda): exact counts, the calendar per theme and month
+    instead of one bar per event, and the table 100 rows a page, the page number kept."""
+    with duckdb.connect(str(writable_db)) as c:
+        c.execute("""INSERT INTO events (id, title, start_date, place, commune_code, theme, participants, source)
+                     SELECT 'agenda-' || i, 'Concert n° ' || i, DATE '2023-01-01' + (i % 700)::INTEGER,
+                            'Salle des fêtes', CASE WHEN i % 5 = 0 THEN NULL ELSE '62498' END, 'Concert',
+                            CASE WHEN i % 2 = 0 THEN 100 END, 'import agenda.csv'
+                     FROM range(650) t(i)""")
+        n, known, people = c.execute("SELECT count(*), count(participants), sum(participants) FROM events").fetchall()[0]
+        expected = [t for (t,) in c.execute("""SELECT title FROM events
+                                              ORDER BY start_date DESC, title, id LIMIT 100 OFFSET 100""").fetchall()]
+    at = page()
+    m = metrics(at)
+    assert n > events.TIMELINE_MAX and m["Événements"][0] == fmt.number(n)
+    assert m["Participants recensés"][0] == fmt.number(people)
+    # The calendar per theme and month, the participants chart of the 40 largest.
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2
+    assert '"type":"heatmap"' in charts[0].proto.spec.replace(" ", "")
+    assert f"les {events.PARTICIPANTS_TOP} événements les plus fréquentés sur {fmt.number(known)}" in charts[1].proto.spec
+    assert len(at.dataframe[0].value) == events.PAGE_SIZE
+    assert at.number_input(key="page").value == 1
+    [after] = [b for b in at.button if b.label == "Page suivante"]
+    after.click().run()
+    assert at.number_input(key="page").value == 2
+    assert at.dataframe[0].value["title"].tolist() == expected

@@ -126,6 +126,8 @@ def solar_map(communes: pd.DataFrame, rate: pd.Series, palette: Palette) -> go.F
         colorbar=dict(
             title=dict(text=f"installations<br>pour {fmt.number(1000)} hab.", font=dict(size=CHART_TEXT_PX)),
             tickfont=dict(size=CHART_TEXT_PX), thickness=26, len=0.85, outlinewidth=0, **ticks,
+            # Each label below its tick: the top one ("43 et +") clear of the title above the bar.
+            ticklabelposition="outside bottom",
         ),
         hoverinfo="skip",
     ))

@@ -40,9 +40,12 @@ TITLES = {"": "Vue d'ensemble", "investissements": "Investissements", "solaire":
           "ecran": "Écran du Grand forum", "donnees": "Données"}
 
 
+TIMEOUT_MS = 120_000
+
+
 def _ready(page) -> None:
-    page.wait_for_function(READY_JS, timeout=120_000, polling=50)
-    page.wait_for_function(CHARTS_DRAWN_JS, timeout=120_000, polling=50)
+    page.wait_for_function(READY_JS, timeout=TIMEOUT_MS, polling=50)
+    page.wait_for_function(CHARTS_DRAWN_JS, timeout=TIMEOUT_MS, polling=50)
 
 
 def load(page, url: str) -> float:

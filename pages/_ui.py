@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 import pandas as pd
 import streamlit as st
@@ -98,16 +98,18 @@ def demo_notice(shown: bool = True) -> None:
         st.info(DEMO_NOTICE)
 
 
-def export_buttons(df: pd.DataFrame, basename: str, labels: dict[str, str] | None = None,
-                   key: str | None = None) -> None:
-    """Download the table as it is shown: CSV for French Excel and XLSX."""
+def export_buttons(df: pd.DataFrame | Callable[[], pd.DataFrame], basename: str,
+                   labels: dict[str, str] | None = None, key: str | None = None) -> None:
+    """Download the table as it is shown: CSV for French Excel and XLSX. `df` may be a function
+    returning the rows, called only on a click (a paginated table exports every page)."""
     key = key or basename
+    rows = df if callable(df) else (lambda: df)
     c1, c2 = st.columns(2)
     # Callables: the files are only built when someone clicks, not on every rerun
     # (an XLSX of a large table costs more than the rest of the page).
-    c1.download_button("Exporter en CSV (Excel)", lambda: export.to_csv(df, labels), f"{basename}.csv",
+    c1.download_button("Exporter en CSV (Excel)", lambda: export.to_csv(rows(), labels), f"{basename}.csv",
                        mime="text/csv", key=f"{key}-csv", on_click="ignore")
-    c2.download_button("Exporter en XLSX", lambda: export.to_xlsx(df, labels), f"{basename}.xlsx",
+    c2.download_button("Exporter en XLSX", lambda: export.to_xlsx(rows(), labels), f"{basename}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key=f"{key}-xlsx", on_click="ignore")
 
@@ -154,8 +156,12 @@ def with_fiche_links(df: pd.DataFrame, name_col: str, code_col: str, config: dic
 
 def table_with_export(df: pd.DataFrame, labels: dict[str, str], column_config: dict,
                       basename: str, key: str | None = None, height: int | str = "auto",
-                      screen_only: Iterable[str] = (), fiche_links: tuple[str, str] | None = None) -> None:
+                      screen_only: Iterable[str] = (), fiche_links: tuple[str, str] | None = None,
+                      export_rows: Callable[[], pd.DataFrame] | None = None) -> None:
     """A table (only the columns of `labels`, in that order) and its CSV/XLSX export buttons.
+
+    `export_rows`: when the table shows one page of a longer selection, a function returning
+    every row to export (called on a click only).
 
     `screen_only`: columns shown but not exported, French labels of another exported column
     (a spreadsheet reads "2 janvier 2019" as a date and "1er janvier 2019" as text).
@@ -167,7 +173,10 @@ def table_with_export(df: pd.DataFrame, labels: dict[str, str], column_config: d
     st.dataframe(view[shown], hide_index=True, column_order=shown, column_config=config, height=height,
                  placeholder="n.d.")
     exported = [c for c in shown if c not in set(screen_only)]
-    export_buttons(df[exported], basename, {c: labels[c] for c in exported}, key=key)
+    if export_rows is None:
+        export_buttons(df[exported], basename, {c: labels[c] for c in exported}, key=key)
+    else:
+        export_buttons(lambda: export_rows()[exported], basename, {c: labels[c] for c in exported}, key=key)
 
 
 def text_table(df: pd.DataFrame) -> None:

@@ -5,8 +5,10 @@ import streamlit as st
 from ecotransition.core import fmt, metrics
 from ecotransition.themes import parks
 from ecotransition.ui import store
-from pages._ui import (counter_flags, dataset_notes, date_column, demo_notice, escape_md, filters, freshness_notes,
-                       kpi_cards, number_column, table_with_export)
+from pages._ui import (
+    counter_flags, dataset_notes, date_column, demo_notice, escape_md, filters, freshness_notes, kpi_cards,
+    number_column, table_with_export,
+)
 
 st.title("Chaîne des parcs")
 f = filters()

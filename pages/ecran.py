@@ -19,6 +19,9 @@ config = screen.settings(st.query_params.to_dict())
 st.html(screen.css(config.theme))
 url = screen.public_url(os.environ.get("ECOTRANSITION_PUBLIC_URL"), st.context.url)
 qr = screen.qr_svg(url)
+# The screen's size against the 1920×1080 design, from the browser (screen.scale_script): the
+# CSS scales the page by itself, the charts' text is drawn for it.
+scale = screen.scale(st.context.cookies.get(screen.SCALE_COOKIE))
 # Each full run restarts the browser's rotation timer: slides are placed on its ticks.
 st.session_state["ecran_anchor"] = screen.clock()
 
@@ -35,9 +38,9 @@ def slide_show():
     shown = screen.fresh_settings(config, dates, data_day)
     position, name = screen.slide_at(now, shown, anchor)
     slide = screen.CACHE.get(
-        (name, config.theme),
+        (name, config.theme, scale),
         version=lambda: (store.data_version(), today),
-        build=lambda: screen.build(name, store.query, config.theme, today),
+        build=lambda: screen.scaled_slide(screen.build(name, store.query, config.theme, today), scale),
         fallback=lambda: screen.unavailable(name),
     )
     stamp = screen.CACHE.get(
@@ -48,21 +51,24 @@ def slide_show():
     )
     # As few elements as possible, so the room never sees half of one slide and half of the next.
     slot = screen.slot_at(now, config.period, anchor)
-    frame = screen.header_html(slide, qr, url) + screen.footer_html(
+    footer = screen.footer_html(
         slide, slide.date_text or stamp, position, len(shown.slides), config.period,
         screen.elapsed(now, config.period, anchor), slot)
     if slide.chart is None:
-        st.html(frame + screen.body_html(slide))
+        st.html(screen.slide_html(slide, qr, url) + footer)
     else:
-        st.html(frame)
-        left, right = st.columns([2, 3], gap="large")
-        with left:
-            st.html(screen.figures_html(slide.figures, "column"))
-        with right:
-            st.plotly_chart(slide.chart, theme=None, alt=slide.chart_alt,
-                            config=screen.chart_config(slot))
+        # The CSS gives this container the screen's height and the columns the rest of it.
+        with st.container(key="ecran-slide"):
+            st.html(screen.header_html(slide, qr, url) + footer)
+            left, right = st.columns([2, 3], gap="large")
+            with left:
+                st.html(screen.figures_html(slide.figures, "column"))
+            with right:
+                # height="stretch": the chart takes the height the CSS gives its column.
+                st.plotly_chart(slide.chart, theme=None, alt=slide.chart_alt, width="stretch", height="stretch",
+                                config=screen.chart_config(slot))
 
 
 slide_show()
 # Last, so that its empty element sits below the slide.
-st.html(screen.watchdog_html(config.period), unsafe_allow_javascript=True)
+st.html(screen.watchdog_html(config.period) + screen.scale_script(), unsafe_allow_javascript=True)

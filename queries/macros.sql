@@ -19,3 +19,19 @@ CREATE OR REPLACE MACRO paris_repeated(t) AS
 CREATE OR REPLACE MACRO paris_offset(t) AS
     CASE WHEN t >= paris_change(year(t), 3) AND t < paris_change(year(t), 10) + INTERVAL 1 HOUR
          THEN 120 ELSE 60 END::SMALLINT;
+
+-- Events: where one took place and whether it matches the /evenements page's controls.
+-- event_location gives 'inside' (a commune code, or along the Chaîne des parcs, which has no
+-- single commune), 'online', 'outside' (a place or a point elsewhere) or 'unknown' (neither);
+-- themes/events.py names them in French. event_matches applies the year, themes, place groups
+-- and place (each NULL for "all"; themes and groups are lists).
+CREATE OR REPLACE MACRO event_location(code, place, lat) AS
+    CASE WHEN code IS NOT NULL OR starts_with(coalesce(place, ''), 'Chaîne des parcs') THEN 'inside'
+         WHEN starts_with(lower(coalesce(place, '')), 'en ligne') THEN 'online'
+         WHEN coalesce(place, '') <> '' OR lat IS NOT NULL THEN 'outside'
+         ELSE 'unknown' END;
+CREATE OR REPLACE MACRO event_matches(start_date, theme, loc, place, sel_annee, sel_themes, sel_locations, sel_place) AS
+    (sel_annee IS NULL OR year(start_date) = sel_annee)
+    AND (sel_themes IS NULL OR list_contains(sel_themes, theme))
+    AND (sel_locations IS NULL OR list_contains(sel_locations, loc))
+    AND (sel_place IS NULL OR place = sel_place);

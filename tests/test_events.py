@@ -16,9 +16,23 @@ from ecotransition.themes import events
 NNBSP = "\u202f"
 
 
+def query(conn, name: str, today: date = date(2026, 11, 27), **controls):
+    """An events_* query on the built database for a selection of the page's controls."""
+    extra = {k: controls.pop(k) for k in ("limit", "offset") if k in controls}
+    return sql.run(conn, name, **events.args(name, events.selection(today, **controls), **extra))
+
+
+def selection(conn, today: date = date(2026, 11, 27), **controls):
+    return events.prepare(query(conn, "events_selection", today, limit=None, offset=0, **controls))
+
+
+def summary(conn, today: date = date(2026, 11, 27), **controls):
+    return query(conn, "events_summary", today, **controls)
+
+
 @pytest.fixture()
 def ev(conn):
-    return events.prepare(sql.run(conn, "events_list", annee=None), date(2026, 11, 27))
+    return selection(conn)
 
 
 def page(**state):
@@ -36,9 +50,12 @@ def page(**state):
     ({"commune_code": None, "place": "Préfecture, Arras", "lat": 50.29}, events.OUTSIDE),
     ({"commune_code": None, "place": "Monts du Lyonnais", "lat": None}, events.OUTSIDE),
     ({"commune_code": None, "place": None, "lat": None}, events.UNKNOWN),
+    ({"commune_code": None, "place": "", "lat": None}, events.UNKNOWN),
 ])
-def test_location(row, expected):
-    assert events.location(row) == expected
+def test_location(conn, row, expected):
+    """queries/macros.sql's event_location, named in French by the theme."""
+    code = conn.execute("SELECT event_location($commune_code, $place, $lat::DOUBLE)", row).fetchall()[0][0]
+    assert events.LOCATION_CODES[code] == expected
 
 
 def test_short_day():
@@ -49,48 +66,74 @@ def test_short_day():
 
 def test_report_events_are_all_past_today_and_most_recent_come_first(conn, ev):
     assert (ev["status"] == events.PAST).all()
-    out = events.ordered(ev)
     latest = conn.execute("SELECT max(start_date) FROM events").fetchall()[0][0]
-    assert out.iloc[0]["start_date"] == latest
-    assert out["start_date"].is_monotonic_decreasing
+    assert ev.iloc[0]["start_date"] == latest
+    assert ev["start_date"].is_monotonic_decreasing
 
 
 def test_upcoming_events_come_first_soonest_first(conn):
-    ev = events.prepare(sql.run(conn, "events_list", annee=None), date(2024, 1, 1))
-    out = events.ordered(ev)
+    ev = selection(conn, date(2024, 1, 1))
     n_up = int((ev["status"] == events.UPCOMING).sum())
     assert n_up == conn.execute("SELECT count(*) FROM events WHERE coalesce(end_date, start_date) >= '2024-01-01'"
                                 ).fetchall()[0][0] > 0
-    assert (out["status"].iloc[:n_up] == events.UPCOMING).all()
-    assert out["start_date"].iloc[:n_up].is_monotonic_increasing
-    assert out["start_date"].iloc[n_up:].is_monotonic_decreasing
-    cards = {k.label: k for k in events.kpis(ev, ev, None, pd.DataFrame(columns=["id"]), date(2024, 1, 1))}
-    first = out.iloc[0]
+    assert (ev["status"].iloc[:n_up] == events.UPCOMING).all()
+    assert ev["start_date"].iloc[:n_up].is_monotonic_increasing
+    assert ev["start_date"].iloc[n_up:].is_monotonic_decreasing
+    cards = {k.label: k for k in events.kpis(summary(conn, date(2024, 1, 1)), None, pd.DataFrame(columns=["id"]),
+                                              date(2024, 1, 1))}
+    first = ev.iloc[0]
     assert cards["Prochain événement"].value == events.short_day(first["start_date"])
     assert cards["Prochain événement"].help == f"{first['title']} — {fmt.day(first['start_date'])}"
 
 
-def test_select_by_area_theme_location_and_place(ev):
-    call = events.select(ev, epci="CALL")
+def test_pages_of_the_list_follow_each_other(conn, ev):
+    first = events.prepare(query(conn, "events_selection", limit=10, offset=0))
+    second = events.prepare(query(conn, "events_selection", limit=10, offset=10))
+    assert first["id"].tolist() + second["id"].tolist() == ev["id"].head(20).tolist()
+    assert events.pages(0) == 1 and events.pages(100) == 1 and events.pages(101) == 2
+
+
+def test_select_by_area_theme_location_and_place(conn):
+    call = selection(conn, epci="CALL")
+    assert len(call) == conn.execute("""SELECT count(*) FROM events ev JOIN communes c ON c.code = ev.commune_code
+                                        JOIN epci e ON e.code = c.epci_code WHERE e.short_name = 'CALL'""").fetchall()[0][0]
     assert len(call) and set(call["epci"]) == {"CALL"}
-    parcs = events.select(ev, themes=["Chaîne des parcs"], locations=[events.INSIDE])
+    parcs = selection(conn, themes=["Chaîne des parcs"], locations=[events.INSIDE])
     assert "Parc en fête" in set(parcs["title"]) and set(parcs["theme"]) == {"Chaîne des parcs"}
-    lens = events.select(ev, place="Stade Bollaert-Delelis, Lens")
-    assert set(lens["place"]) == {"Stade Bollaert-Delelis, Lens"}
+    assert set(parcs["location"]) == {events.INSIDE}
+    lens = selection(conn, place="Stade Bollaert-Delelis, Lens")
+    assert len(lens) and set(lens["place"]) == {"Stade Bollaert-Delelis, Lens"}
 
 
 def test_kpis_participants_missing_are_not_zero(conn, ev):
     known, n_known, n = conn.execute(
         "SELECT sum(participants), count(participants), count(*) FROM events").fetchall()[0]
-    cards = {k.label: k for k in events.kpis(ev, ev, None, pd.DataFrame(columns=["id"]), date(2026, 11, 27))}
+    cards = {k.label: k for k in events.kpis(summary(conn), None, pd.DataFrame(columns=["id"]), date(2026, 11, 27))}
     assert cards["Événements"].value == fmt.number(n)
     assert cards["Participants recensés"].value == fmt.number(known)
     assert f"pour {n_known} événement(s) sur {n}" in cards["Participants recensés"].help
     assert f"{n - n_known} sans nombre publié (n.d.)" in cards["Participants recensés"].help
     assert cards["Dernier événement"].value == events.short_day(ev["start_date"].max())
     # An empty selection shows n.d., never 0 participants.
-    empty = {k.label: k for k in events.kpis(ev.head(0), ev, None, pd.DataFrame(columns=["id"]), date.today())}
-    assert empty["Participants recensés"].value == "n.d."
+    none = summary(conn, place="Nulle part")
+    empty = {k.label: k for k in events.kpis(none, None, pd.DataFrame(columns=["id"]), date.today())}
+    assert empty["Événements"].value == "0" and empty["Participants recensés"].value == "n.d."
+    assert empty["Participants (territoire)"].value == "n.d." and "Dernier événement" not in empty
+
+
+def test_calendar_and_months_count_every_event_once(conn):
+    months = query(conn, "events_calendar")
+    n = conn.execute("SELECT count(*) FROM events").fetchall()[0][0]
+    assert months["events"].sum() == n
+    june = conn.execute("""SELECT count(*) FROM events WHERE theme = 'Chaîne des parcs'
+                           AND start_date >= '2023-06-01' AND start_date < '2023-07-01'""").fetchall()[0][0]
+    row = months[(months["theme"] == "Chaîne des parcs") & (pd.to_datetime(months["month"]) == "2023-06-01")]
+    assert int(row["events"].sum()) == june
+    fig = events.calendar_figure(months, date(2026, 11, 27))
+    heat = fig.data[0]
+    assert sum(v for r in heat.z for v in r if v == v) == n   # NaN (no event) is not counted as 0
+    fig = events.monthly_figure(months)
+    assert sum(sum(t.y) for t in fig.data) == n
 
 
 def test_list_and_figures_escape_titles_and_places():
@@ -101,9 +144,10 @@ def test_list_and_figures_escape_titles_and_places():
         "participants": [None], "description": [""], "source": ["Rapport d'activité 2023 PMA"],
         "in_territory": [True],
     })
-    ev = events.prepare(raw, date(2024, 1, 1))
+    raw["location"], raw["upcoming"] = ["inside"], [True]
+    ev = events.prepare(raw)
     from pages._ui import escape_md
-    line = events.list_items(events.ordered(ev), escape_md)[0]
+    line = events.list_items(ev, escape_md)[0]
     assert "<script>" not in line and "&lt;script&gt;" in line
     # The link's brackets escaped, and "http" broken by a word joiner so that no autolink forms.
     assert "\\*\\*gras\\*\\*" in line and "\\[lien\\]\\(h\u2060ttp" in line and "http:" not in line
@@ -209,3 +253,32 @@ def test_theme_filter_lives_in_the_url_in_chromium(server, browser, conn):
     assert page.locator('[data-testid="stException"]').count() == 0
     assert outside == []
     page.context.close()
+
+
+def test_a_whole_agenda_is_counted_in_sql_and_paged(writable_db):
+    """650 more events (an imported agenda): exact counts, the calendar per theme and month
+    instead of one bar per event, and the table 100 rows a page, the page number kept."""
+    with duckdb.connect(str(writable_db)) as c:
+        c.execute("""INSERT INTO events (id, title, start_date, place, commune_code, theme, participants, source)
+                     SELECT 'agenda-' || i, 'Concert n° ' || i, DATE '2023-01-01' + (i % 700)::INTEGER,
+                            'Salle des fêtes', CASE WHEN i % 5 = 0 THEN NULL ELSE '62498' END, 'Concert',
+                            CASE WHEN i % 2 = 0 THEN 100 END, 'import agenda.csv'
+                     FROM range(650) t(i)""")
+        n, known, people = c.execute("SELECT count(*), count(participants), sum(participants) FROM events").fetchall()[0]
+        expected = [t for (t,) in c.execute("""SELECT title FROM events
+                                              ORDER BY start_date DESC, title, id LIMIT 100 OFFSET 100""").fetchall()]
+    at = page()
+    m = metrics(at)
+    assert n > events.TIMELINE_MAX and m["Événements"][0] == fmt.number(n)
+    assert m["Participants recensés"][0] == fmt.number(people)
+    # The calendar per theme and month, the participants chart of the 40 largest.
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2
+    assert '"type":"heatmap"' in charts[0].proto.spec.replace(" ", "")
+    assert f"les {events.PARTICIPANTS_TOP} événements les plus fréquentés sur {fmt.number(known)}" in charts[1].proto.spec
+    assert len(at.dataframe[0].value) == events.PAGE_SIZE
+    assert at.number_input(key="page").value == 1
+    [after] = [b for b in at.button if b.label == "Page suivante"]
+    after.click().run()
+    assert at.number_input(key="page").value == 2
+    assert at.dataframe[0].value["title"].tolist() == expected

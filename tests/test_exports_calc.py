@@ -45,7 +45,8 @@ def exported(built_db, tmp_path_factory) -> dict[str, dict]:
     original = ui.export_buttons
 
     def record(df, basename, labels=None, key=None):
-        recorded[basename] = (df.copy(), labels)
+        # A paginated table passes a function giving every row of the selection.
+        recorded[basename] = ((df() if callable(df) else df).copy(), labels)
         original(df, basename, labels, key=key)
 
     with pytest.MonkeyPatch.context() as mp:

@@ -337,8 +337,41 @@ def test_css_hides_streamlit_chrome_and_keeps_text_large():
                     "stSidebarCollapsedControl"):
         assert f'[data-testid="{test_id}"]' in css
     assert '[data-stale="true"]' in css
-    sizes = [int(s) for s in re.findall(r"font-size: (\d+)px", css)]
+    # Every size in units of the 1920×1080 design (--u), never in fixed pixels.
+    assert not re.search(r"font-size: \d+px", css)
+    sizes = [float(s) for s in re.findall(r"font-size: calc\(([\d.]+) \* var\(--u\)\)", css)]
     assert min(sizes) >= 28 and max(sizes) >= 64
+    assert "--u: min(calc(100vw / 1920), calc(100vh / 1080))" in css
+    assert not re.search(r"(?<![\d.])[1-9]\d*px", css.replace("0px", "")), re.findall(r"[^\n]*\d+px[^\n]*", css)
+
+
+def test_screen_scale_from_the_browser():
+    assert screen.scale(None) == 1 and screen.scale("0.65") == 0.65 and screen.scale("2.00") == 2
+    assert screen.scale("abc") == 1 and screen.scale("nan") == 1 and screen.scale("9") == 3
+    assert screen.scale("0.1") == 0.5
+    js = screen.scale_script()
+    assert "innerWidth / 1920, innerHeight / 1080" in js and screen.SCALE_COOKIE in js and "location.reload()" in js
+
+
+def test_charts_are_drawn_for_the_screen_scale(fetch):
+    slide = screen.build("parcs", fetch)
+    big = screen.scaled_slide(slide, 2)
+    sizes = sorted(_font_sizes(json.loads(slide.chart.to_json())))
+    assert sorted(_font_sizes(json.loads(big.chart.to_json()))) == [2 * s for s in sizes]
+    assert big.chart.layout.height == 2 * screen.CHART_HEIGHT == 1436
+    assert big.chart.layout.margin.t == 2 * slide.chart.layout.margin.t
+    assert screen.scaled_slide(slide, 1) is slide and big.figures == slide.figures
+
+
+def test_the_map_shows_the_territory_whatever_the_charts_shape():
+    bounds = (2.2, 50.35, 3.15, 50.75)
+    b = screen.fit_bounds(bounds)
+    assert b["west"] < 2.2 and b["east"] > 3.15 and b["south"] < 50.35 and b["north"] > 50.75
+    # Width over height (web mercator) no more than the flattest chart: the width binds.
+    import math
+    merc = lambda lat: math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))  # noqa: E731
+    ratio = math.radians(b["east"] - b["west"]) / (merc(b["north"]) - merc(b["south"]))
+    assert ratio == pytest.approx(screen.MAP_ASPECT, rel=1e-6)
 
 
 def test_footer_progress_starts_where_the_slide_is():

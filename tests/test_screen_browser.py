@@ -9,9 +9,9 @@ import io
 import time
 
 import pytest
+from test_screen import SLIDE_DATES
 
 from conftest import ROOT, offline_page, wait_ready
-from test_screen import SLIDE_DATES
 
 pytestmark = pytest.mark.browser
 

@@ -16,6 +16,7 @@ from ecotransition.core import fmt
 from ecotransition.core.kpi import Kpi, from_indicator
 from ecotransition.core.labels import DEMO_SOURCE
 from ecotransition.core.plotting import PALETTE, french_date_axis, style, text
+from ecotransition.data.sql import load
 
 MONTHS = fmt.MONTHS_SHORT
 
@@ -26,36 +27,46 @@ LOCATION_COLORS = {INSIDE: PALETTE[2], OUTSIDE: PALETTE[0], ONLINE: PALETTE[4], 
 UPCOMING, PAST = "À venir", "Passé"
 
 
-def location(row) -> str:
-    """Inside, outside, online or unknown.
+# The place groups of queries/macros.sql's event_location, in French.
+LOCATION_CODES = {"inside": INSIDE, "outside": OUTSIDE, "online": ONLINE, "unknown": UNKNOWN}
+_CODES = {label: code for code, label in LOCATION_CODES.items()}
 
-    A commune code means inside. Events held along the Chaîne des parcs (a trail, a bike
-    tour) have no single commune but are inside too; a place with no code and no link to
-    the Chaîne is outside; no place and no point means the report does not say.
-    """
-    get = row.get if hasattr(row, "get") else lambda k, d=None: getattr(row, k, d)
-    place = get("place")
-    place = "" if fmt.is_missing(place) else str(place)
-    if not fmt.is_missing(get("commune_code")) or place.startswith("Chaîne des parcs"):
-        return INSIDE
-    if place.lower().startswith("en ligne"):
-        return ONLINE
-    if place or not fmt.is_missing(get("lat")):
-        return OUTSIDE
-    return UNKNOWN
+# Rows of the table per page. Up to TIMELINE_MAX events the calendar draws each one as a bar
+# and the participants chart every published count; above, the calendar counts events per
+# theme and month and the chart shows the PARTICIPANTS_TOP largest: 89 000 bars took a first
+# load of /evenements to 10.7 s, most of it in the browser.
+PAGE_SIZE = 100
+TIMELINE_MAX = 300
+PARTICIPANTS_TOP = 40
 
 
-def prepare(events: pd.DataFrame, today: date) -> pd.DataFrame:
-    """Add the location group, the status against `today` and French date labels."""
-    ev = events.copy()
+def selection(today: date, annee: int | None = None, epci: str | None = None, commune: str | None = None,
+              themes=(), locations=(), place: str | None = None) -> dict:
+    """The parameters of the events_* queries for a selection: the sidebar's year and area,
+    the page's themes, place groups (French labels) and place; empty or None = all."""
+    return dict(today=today, annee=int(annee) if annee else None, epci=epci or None, commune=commune or None,
+                themes=tuple(themes) if themes else None,
+                locations=tuple(_CODES[x] for x in locations) if locations else None, place=place or None)
+
+
+def args(query: str, sel: dict, **extra) -> dict:
+    """The parameters of `sel` (and `extra`) that queries/<query>.sql names."""
+    wanted = load(query).params
+    return {k: v for k, v in {**sel, **extra}.items() if k in wanted}
+
+
+def prepare(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows of events_selection or events_participants with French place groups, the status
+    against the query's $today ('À venir' / 'Passé') and dates as datetime.date. Vectorised:
+    it may see a whole agenda (the export)."""
+    ev = rows.copy()
     start = pd.to_datetime(ev["start_date"])
-    end = pd.to_datetime(ev["end_date"]).fillna(start)
-    ev["start_date"] = [d.date() for d in start]
-    ev["end_date"] = [d.date() for d in end]
-    ev["location"] = [location(r) for r in ev.to_dict("records")]
-    ev["status"] = [UPCOMING if e >= today else PAST for e in ev["end_date"]]
-    ev["when"] = [when(s, e) for s, e in zip(ev["start_date"], ev["end_date"])]
-    ev["year"] = [s.year for s in ev["start_date"]]
+    ev["start_date"] = start.dt.date
+    if "end_date" in ev:
+        ev["end_date"] = pd.to_datetime(ev["end_date"]).fillna(start).dt.date
+    ev["location"] = ev["location"].map(LOCATION_CODES)
+    if "upcoming" in ev:
+        ev["status"] = ev["upcoming"].map({True: UPCOMING, False: PAST})
     return ev
 
 
@@ -74,91 +85,54 @@ def short_day(d) -> str:
     return f"{d.day}{'er' if d.day == 1 else ''} {MONTHS[d.month - 1]} {d.year}"
 
 
-def themes(events: pd.DataFrame) -> list[str]:
-    return sorted(events["theme"].dropna().unique(), key=str.casefold)
-
-
-def places(events: pd.DataFrame) -> list[str]:
-    return sorted(events["place"].dropna().unique(), key=str.casefold)
-
-
-def select(ev: pd.DataFrame, epci: str | None = None, commune: str | None = None,
-           themes: list[str] | None = None, locations: list[str] | None = None,
-           place: str | None = None, year: int | None = None) -> pd.DataFrame:
-    """Events matching the sidebar area and year and the page's theme and place controls."""
-    out = ev
-    if year:
-        out = out[out["year"] == int(year)]
-    if commune:
-        out = out[out["commune_code"] == commune]
-    elif epci:
-        out = out[out["epci"] == epci]
-    if themes:
-        out = out[out["theme"].isin(themes)]
-    if locations:
-        out = out[out["location"].isin(locations)]
-    if place:
-        out = out[out["place"] == place]
-    return out
-
-
-def ordered(ev: pd.DataFrame) -> pd.DataFrame:
-    """Upcoming events first (soonest first), then past events (most recent first)."""
-    up = ev[ev["status"] == UPCOMING].sort_values(["start_date", "title"])
-    past = ev[ev["status"] == PAST].sort_values(["start_date", "title"], ascending=[False, True])
-    return pd.concat([up, past]).reset_index(drop=True)
+def pages(count: int, size: int = PAGE_SIZE) -> int:
+    """Number of pages of the table (at least one)."""
+    return max(1, -(-int(count) // size))
 
 
 # ------------------------------------------------------------------ KPI cards
 
-def kpis(ev: pd.DataFrame, all_years: pd.DataFrame, year: int | None, indicators: pd.DataFrame,
-         today: date) -> list[Kpi]:
-    """Count, participants, inside/outside and next (or latest) event of the selection.
-
-    `ev` is the selection shown; `all_years` the same selection without the year filter
-    (for the change against the previous year)."""
-    source = " ; ".join(sorted(ev["source"].dropna().unique())) or fmt.MISSING
-    demo = DEMO_SOURCE in source
-    span = str(year) if year else (f"{min(ev['year'])}–{max(ev['year'])}" if len(ev) else None)
+def kpis(summary: pd.DataFrame, year: int | None, indicators: pd.DataFrame, today: date) -> list[Kpi]:
+    """Count, participants, inside/outside and next (or latest) event of the selection, from
+    its one-row events_summary (computed in SQL, whatever the number of events)."""
+    s = summary.iloc[0]
+    n = int(s["events"])
+    source = s["sources"] if n and not fmt.is_missing(s["sources"]) else fmt.MISSING
+    demo = bool(s["is_demo"])
+    span = str(year) if year else (f"{int(s['first_year'])}–{int(s['last_year'])}" if n else None)
     delta = None
-    if year:
-        n, prev = (all_years["year"] == year).sum(), (all_years["year"] == year - 1).sum()
-        ch = fmt.change(n, prev)
+    if year and not fmt.is_missing(s["previous_year_events"]):
+        ch = fmt.change(n, int(s["previous_year_events"]))
         if ch is not None:
             delta = f"{_signed(fmt.signed_percent(ch))} par rapport à {year - 1}"
-    known = ev["participants"].notna()
-    total = ev.loc[known, "participants"].sum() if known.any() else None
-    inside = ev[ev["location"] == INSIDE]
-    inside_known = inside["participants"].notna()
+    known = int(s["with_participants"])
+    total = s["participants"] if known else None
+    inside_total = s["inside_participants"] if not fmt.is_missing(s["inside_participants"]) else None
     cards = [
-        Kpi(label="Événements", value=fmt.number(len(ev)), year=span, source=source, demo=demo, delta=delta,
+        Kpi(label="Événements", value=fmt.number(n), year=span, source=source, demo=demo, delta=delta,
             good_direction=None,
             help="Événements datés du rapport, selon les filtres choisis." if not year else
             f"Événements de {year} ; l'évolution compare au nombre d'événements de {year - 1}."),
         Kpi(label="Participants recensés", value=fmt.number(total), year=span, source=source, demo=demo,
-            help=f"Somme des participants publiés pour {int(known.sum())} événement(s) sur {len(ev)} ; "
-                 f"{int((~known).sum())} sans nombre publié (n.d.), non comptés comme zéro."),
-        Kpi(label="Participants (territoire)",
-            value=fmt.number(inside.loc[inside_known, "participants"].sum() if inside_known.any() else None),
-            year=span, source=source, demo=demo,
+            help=f"Somme des participants publiés pour {known} événement(s) sur {n} ; "
+                 f"{n - known} sans nombre publié (n.d.), non comptés comme zéro."),
+        Kpi(label="Participants (territoire)", value=fmt.number(inside_total), year=span, source=source, demo=demo,
             help="Participants des événements tenus dans le territoire : hors salons extérieurs "
                  "(Vivatechnology, SIMI…), dont les visiteurs ne sont pas ceux du PMA."),
-        Kpi(label="Dans le territoire / hors", value=f"{len(inside)} / {int((ev['location'] == OUTSIDE).sum())}",
+        Kpi(label="Dans le territoire / hors", value=f"{fmt.number(int(s['inside']))} / {fmt.number(int(s['outside']))}",
             year=span, source=source, demo=demo,
-            help=f"{int((ev['location'] == ONLINE).sum())} en ligne, "
-                 f"{int((ev['location'] == UNKNOWN).sum())} sans lieu précisé."),
+            help=f"{int(s['online'])} en ligne, {int(s['unknown'])} sans lieu précisé."),
     ]
-    nxt = ev[ev["status"] == UPCOMING].sort_values("start_date")
-    if len(nxt):
-        e = nxt.iloc[0]
-        cards.append(Kpi(label="Prochain événement", value=short_day(e["start_date"]), year=e["year"],
-                         source=e["source"], demo=e["source"] == DEMO_SOURCE,
-                         help=f"{e['title']} — {fmt.day(e['start_date'])}"))
-    elif len(ev):
-        e = ev.sort_values("start_date").iloc[-1]
-        cards.append(Kpi(label="Dernier événement", value=short_day(e["start_date"]), year=e["year"],
-                         source=e["source"], demo=e["source"] == DEMO_SOURCE,
-                         help=f"{e['title']} — {fmt.day(e['start_date'])} ; aucun événement à venir au "
+    if int(s["upcoming"]):
+        d = s["next_date"]
+        cards.append(Kpi(label="Prochain événement", value=short_day(d), year=pd.Timestamp(d).year,
+                         source=s["next_source"], demo=s["next_source"] == DEMO_SOURCE,
+                         help=f"{s['next_title']} — {fmt.day(d)}"))
+    elif n:
+        d = s["latest_date"]
+        cards.append(Kpi(label="Dernier événement", value=short_day(d), year=pd.Timestamp(d).year,
+                         source=s["latest_source"], demo=s["latest_source"] == DEMO_SOURCE,
+                         help=f"{s['latest_title']} — {fmt.day(d)} ; aucun événement à venir au "
                               f"{fmt.day(today)}."))
     ind = indicators.set_index("id") if "id" in indicators else pd.DataFrame()
     for key, label in (("retombees_presse", "Retombées presse"), ("labels_euralens_total", "Projets labellisés Euralens")):
@@ -182,12 +156,13 @@ def _signed(text: str) -> str:
 def _hover(e) -> str:
     place = text(e.place) if not fmt.is_missing(e.place) else "lieu non précisé"
     people = "n.d." if fmt.is_missing(e.participants) else fmt.number(e.participants)
-    return (f"<b>{text(e.title)}</b><br>{text(e.when)}<br>{place}"
+    return (f"<b>{text(e.title)}</b><br>{text(when(e.start_date, e.end_date))}<br>{place}"
             f"<br>{text(e.theme)} · {e.location}<br>Participants : {people}")
 
 
 def timeline_figure(ev: pd.DataFrame, today: date) -> go.Figure:
-    """Each event as a bar from its first to its last day, one row per theme, coloured by place."""
+    """Each event as a bar from its first to its last day, one row per theme, coloured by place
+    (a selection of at most TIMELINE_MAX events, from events_selection via prepare)."""
     fig = go.Figure()
     d = ev.sort_values("start_date")
     for loc in LOCATIONS:
@@ -204,10 +179,7 @@ def timeline_figure(ev: pd.DataFrame, today: date) -> go.Figure:
         )
     lo = min(d["start_date"]) if len(d) else None
     hi = max(d["end_date"]) if len(d) else None
-    if lo is not None and lo <= today <= hi:
-        fig.add_shape(type="line", x0=today, x1=today, y0=0, y1=1, yref="paper",
-                      line=dict(color="#000000", dash="dash"))
-        fig.add_annotation(x=today, y=1, yref="paper", text="Aujourd'hui", showarrow=False, yanchor="bottom")
+    _today_marker(fig, today, lo, hi)
     fig.update_layout(barmode="overlay", xaxis=dict(type="date"), yaxis=dict(title="", autorange="reversed"))
     if lo is not None:
         french_date_axis(fig, lo, hi)
@@ -216,24 +188,57 @@ def timeline_figure(ev: pd.DataFrame, today: date) -> go.Figure:
                  height=max(320, 60 * ev["theme"].nunique() + 140))
 
 
-def monthly_figure(ev: pd.DataFrame) -> go.Figure:
-    """Number of events starting each month, stacked by theme."""
-    d = ev.assign(month=pd.to_datetime(ev["start_date"]).dt.to_period("M").dt.to_timestamp())
-    counts = d.groupby(["month", "theme"]).size().rename("n").reset_index()
+def _today_marker(fig: go.Figure, today: date, lo, hi) -> None:
+    if lo is not None and lo <= today <= hi:
+        fig.add_shape(type="line", x0=today, x1=today, y0=0, y1=1, yref="paper",
+                      line=dict(color="#000000", dash="dash"))
+        fig.add_annotation(x=today, y=1, yref="paper", text="Aujourd'hui", showarrow=False, yanchor="bottom")
+
+
+def calendar_figure(months: pd.DataFrame, today: date) -> go.Figure:
+    """The calendar of a large selection: events per theme and month (events_calendar), one
+    cell per theme and month however many events there are."""
+    m = months.assign(month=pd.to_datetime(months["month"]))
+    grid = m.pivot_table(index="theme", columns="month", values="events", aggfunc="sum")
+    grid = grid.reindex(sorted(grid.index, key=str.casefold))
+    cols = pd.date_range(grid.columns.min(), grid.columns.max(), freq="MS") if len(grid.columns) else []
+    grid = grid.reindex(columns=cols)
+    # A month without an event is empty, not a cell at 0: 0 would read as "counted, none".
+    fig = go.Figure(go.Heatmap(
+        z=grid.to_numpy(), x=list(grid.columns), y=[text(t) for t in grid.index],
+        colorscale="Blues", colorbar=dict(title="Événements"), xgap=1, ygap=1,
+        hovertemplate="%{y} · %{x|%m/%Y} : %{z} événement(s)<extra></extra>",
+    ))
+    if len(cols):
+        _today_marker(fig, today, cols[0].date(), (cols[-1] + pd.offsets.MonthEnd(0)).date())
+        french_date_axis(fig, cols[0], cols[-1])
+    fig.update_layout(yaxis=dict(title="", autorange="reversed"), xaxis=dict(type="date"))
+    return style(fig, "Calendrier des événements par thème (nombre par mois)", demo=bool(months["is_demo"].any()),
+                 height=max(320, 34 * len(grid.index) + 160))
+
+
+def monthly_figure(months: pd.DataFrame) -> go.Figure:
+    """Number of events starting each month, stacked by theme (events_calendar's rows)."""
+    counts = months.assign(month=pd.to_datetime(months["month"]))
     fig = go.Figure()
     for i, (theme, part) in enumerate(counts.groupby("theme", sort=True)):
-        fig.add_bar(x=part["month"], y=part["n"], name=text(theme), marker_color=PALETTE[i % len(PALETTE)],
+        fig.add_bar(x=part["month"], y=part["events"], name=text(theme), marker_color=PALETTE[i % len(PALETTE)],
                     hovertemplate="%{fullData.name} : %{y} événement(s)<extra></extra>")
-    fig.update_layout(barmode="stack", yaxis=dict(title="Événements", dtick=1), xaxis=dict(type="date"))
-    if len(d):
-        french_date_axis(fig, d["month"].min(), d["month"].max())
-    style(fig, "Événements par mois", demo=bool((ev["source"] == DEMO_SOURCE).any()), height=420)
+    per_month = counts.groupby("month")["events"].sum()
+    fig.update_layout(barmode="stack", xaxis=dict(type="date"),
+                      yaxis=dict(title="Événements", dtick=1 if len(per_month) and per_month.max() <= 12 else None))
+    if len(counts):
+        french_date_axis(fig, counts["month"].min(), counts["month"].max())
+    style(fig, "Événements par mois", demo=bool(months["is_demo"].any()) if len(months) else False, height=420)
     fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.15, xanchor="left", x=0))
     return fig
 
 
-def participants_figure(ev: pd.DataFrame) -> go.Figure:
-    """Published participants per event (log scale: from 17 people to 150,000 visitors)."""
+def participants_figure(ev: pd.DataFrame, known: int | None = None, missing: int | None = None) -> go.Figure:
+    """Published participants per event (log scale: from 17 people to 150,000 visitors).
+
+    `ev`: the events shown (prepared rows); `known`, `missing`: the selection's counts with and
+    without a published number, when `ev` holds only the largest (events_participants)."""
     d = ev[ev["participants"].notna()].sort_values("participants")
     fig = go.Figure(go.Bar(
         x=d["participants"], y=[f"{text(t)} ({s.day:02d}/{s.month:02d}/{s.year})"
@@ -241,10 +246,14 @@ def participants_figure(ev: pd.DataFrame) -> go.Figure:
         orientation="h", marker_color=[LOCATION_COLORS[loc] for loc in d["location"]],
         hovertext=[_hover(e) for e in d.itertuples()], hoverinfo="text",
     ))
-    missing = int(ev["participants"].isna().sum())
+    missing = int(ev["participants"].isna().sum()) if missing is None else missing
     fig.update_layout(xaxis=dict(type="log", title="Participants (échelle logarithmique)", dtick=1,
                                  tickformat=",d"), yaxis_title="")
-    title = f"Participants publiés ({len(d)} événements ; {missing} sans nombre : n.d.)"
+    if known is None or known <= len(d):
+        title = f"Participants publiés ({len(d)} événements ; {missing} sans nombre : n.d.)"
+    else:
+        title = (f"Participants publiés : les {len(d)} événements les plus fréquentés sur {fmt.number(known)} "
+                 f"chiffrés ; {fmt.number(missing)} sans nombre : n.d.")
     return style(fig, title, demo=bool((ev["source"] == DEMO_SOURCE).any()),
                  height=max(300, 26 * len(d) + 140))
 
@@ -273,17 +282,20 @@ def list_items(ev: pd.DataFrame, escape, limit: int = 8) -> list[str]:
     for e in ev.head(limit).itertuples():
         people = "n.d." if fmt.is_missing(e.participants) else fmt.number(e.participants)
         place = escape(e.place) if not fmt.is_missing(e.place) else "lieu non précisé"
-        lines.append(f"- **{escape(e.title)}** — {escape(e.when)} · {place} · {escape(e.theme)} · "
-                     f"participants : {people}" + (" · *à venir*" if e.status == UPCOMING else ""))
+        lines.append(f"- **{escape(e.title)}** — {escape(when(e.start_date, e.end_date))} · {place} · "
+                     f"{escape(e.theme)} · participants : {people}" + (" · *à venir*" if e.status == UPCOMING else ""))
     return lines
 
 
-def dataset_notes(ev: pd.DataFrame) -> list[dict]:
-    ys = sorted(ev["year"].unique()) if len(ev) else []
+def dataset_notes(summary: pd.DataFrame) -> list[dict]:
+    """The note on the events table, from the events_summary of every event."""
+    s = summary.iloc[0]
+    n = int(s["events"])
+    first, last = (int(s["first_year"]), int(s["last_year"])) if n else (None, None)
     return [dict(
         title="Événements",
-        source=" ; ".join(sorted(ev["source"].dropna().unique())) or fmt.MISSING,
-        vintage=f"{ys[0]}–{ys[-1]}" if len(ys) > 1 else (str(ys[0]) if ys else fmt.MISSING),
+        source=s["sources"] if n and not fmt.is_missing(s["sources"]) else fmt.MISSING,
+        vintage=(f"{first}–{last}" if first != last else str(first)) if n else fmt.MISSING,
         rhythm="annuelle (rapport d'activité) ; la table peut être complétée par import",
         caveats="événements datés cités par le rapport 2023, dont les perspectives 2024 ; certaines dates "
                 "sont approximatives (« mi-juin 2024 », mois entier) et certains lieux non précisés ; les "

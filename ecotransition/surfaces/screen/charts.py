@@ -4,6 +4,7 @@ sized for the room.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 
@@ -12,13 +13,20 @@ import plotly.graph_objects as go
 
 from ecotransition.core import fmt
 from ecotransition.core.labels import DEMO_TITLE
-from ecotransition.surfaces.screen.model import CHART_FONT, CHART_HEIGHT, CHART_TEXT_PX, PALETTES, Palette
+from ecotransition.surfaces.screen.model import (
+    CHART_FONT, CHART_HEIGHT, CHART_TEXT_PX, MAP_ASPECT, PALETTES, Palette, Slide,
+)
 
 
-def _layout(fig: go.Figure, palette: Palette, height: int) -> go.Figure:
+def _layout(fig: go.Figure, palette: Palette) -> go.Figure:
+    # The page stretches the chart over its column, whose size the CSS derives from the
+    # screen's. The height given here (the column's on a 16:9 screen, scaled by `scaled`) is
+    # only the first drawing's: drawn at plotly's default 450 px first, the map kept that
+    # height when the chart grew to its column.
     fig.update_layout(
         separators=", ",
-        height=height,
+        autosize=True,
+        height=CHART_HEIGHT,
         margin=dict(l=10, r=10, t=70, b=10),
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
@@ -52,6 +60,34 @@ def _bounds(geometries) -> tuple[float, float, float, float]:
     return min(lons), min(lats), max(lons), max(lats)
 
 
+def _merc(lat: float) -> float:
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def _lat(y: float) -> float:
+    return math.degrees(2 * math.atan(math.exp(y)) - math.pi / 2)
+
+
+def fit_bounds(bounds: tuple[float, float, float, float], aspect: float = MAP_ASPECT,
+               margin: float = 0.04) -> dict:
+    """The map's `bounds` (west, east, south, north) that show `bounds` whole at any size.
+
+    Plotly hands them to MapLibre as the bounds the view may not leave, so the map zooms in
+    until the view fits inside them: the view is these bounds cut to its own shape. With
+    their width-to-height ratio (web mercator) at most the flattest `aspect` the chart takes
+    (its 16:9 shape; 16:10 screens give it more height), the width is what binds, and the
+    territory, `margin` wider on each side, fills the width of any chart. So the map needs no
+    zoom computed for one size of screen."""
+    west, south, east, north = bounds
+    pad = (east - west) * margin
+    west, east = west - pad, east + pad
+    width = math.radians(east - west)
+    y0, y1 = _merc(south), _merc(north)
+    height = max(y1 - y0, width / aspect)
+    mid = (y0 + y1) / 2
+    return dict(west=west, east=east, south=_lat(mid - height / 2), north=_lat(mid + height / 2))
+
+
 def fit_zoom(bounds: tuple[float, float, float, float], width_px: float, height_px: float) -> float:
     """The web-mercator zoom at which the bounds fill the chart (MapLibre's 512 px tiles)."""
     west, south, east, north = bounds
@@ -64,8 +100,7 @@ def fit_zoom(bounds: tuple[float, float, float, float], width_px: float, height_
     return round(min(zx, zy) - 0.1, 2)
 
 
-def solar_map(communes: pd.DataFrame, rate: pd.Series, palette: Palette, height: int = CHART_HEIGHT,
-              width: int = 1100) -> go.Figure:
+def solar_map(communes: pd.DataFrame, rate: pd.Series, palette: Palette) -> go.Figure:
     """Choropleth of PV installations per 1,000 inhabitants (`rate`, by commune in the order of
     `communes`, from the metric layer); drawn with no tiles at all."""
     geometries = [json.loads(g) for g in communes["geometry"]]
@@ -93,17 +128,20 @@ def solar_map(communes: pd.DataFrame, rate: pd.Series, palette: Palette, height:
         colorbar=dict(
             title=dict(text=f"installations<br>pour {fmt.number(1000)} hab.", font=dict(size=CHART_TEXT_PX)),
             tickfont=dict(size=CHART_TEXT_PX), thickness=26, len=0.85, outlinewidth=0, **ticks,
+            # Each label below its tick: the top one ("43 et +") clear of the title above the bar.
+            ticklabelposition="outside bottom",
         ),
         hoverinfo="skip",
     ))
     # MapLibre style with a single background layer: no tiles, sprites or glyphs to fetch.
     style = {"version": 8, "sources": {}, "layers": [
         {"id": "fond", "type": "background", "paint": {"background-color": palette.background}}]}
-    _layout(fig, palette, height)
+    _layout(fig, palette)
     fig.update_layout(
+        # Zoom 0 is below what the bounds allow: MapLibre zooms in until they fill the chart.
         map=dict(style=style if palette is PALETTES["sombre"] else "white-bg",
-                 center=dict(lon=(west + east) / 2, lat=(south + north) / 2),
-                 zoom=fit_zoom((west, south, east, north), width - 160, height - 80)),
+                 center=dict(lon=(west + east) / 2, lat=(south + north) / 2), zoom=0,
+                 bounds=fit_bounds((west, south, east, north))),
         margin=dict(l=0, r=0, t=60, b=0),
     )
     _demo_annotation(fig, palette)
@@ -124,7 +162,7 @@ def complete_years(visits: pd.DataFrame) -> pd.DataFrame:
 MODE_LABELS = {"PEDESTRIAN": "Piétons", "BIKE": "Vélos"}
 
 
-def visits_chart(visits: pd.DataFrame, palette: Palette, height: int = CHART_HEIGHT) -> go.Figure:
+def visits_chart(visits: pd.DataFrame, palette: Palette) -> go.Figure:
     """Passages per year, stacked by mode, with the yearly total above each bar."""
     fig = go.Figure()
     years = sorted(visits["year"].unique())
@@ -137,7 +175,7 @@ def visits_chart(visits: pd.DataFrame, palette: Palette, height: int = CHART_HEI
     fig.add_scatter(x=[str(y) for y in years], y=totals, mode="text", text=[fmt.compact(t) for t in totals],
                     textposition="top center", textfont=dict(size=CHART_TEXT_PX + 4, color=palette.text),
                     hoverinfo="skip", showlegend=False, cliponaxis=False)
-    _layout(fig, palette, height)
+    _layout(fig, palette)
     fig.update_layout(
         barmode="stack", showlegend=True, margin=dict(l=10, r=10, t=70, b=50),
         legend=dict(orientation="h", x=1, xanchor="right", y=1.0, yanchor="bottom", traceorder="normal",
@@ -147,3 +185,41 @@ def visits_chart(visits: pd.DataFrame, palette: Palette, height: int = CHART_HEI
     )
     _demo_annotation(fig, palette)
     return fig
+
+
+# Layout keys whose numbers are lengths in pixels (fonts, margins, bars, borders).
+_LENGTHS = {"size", "thickness", "borderpad", "pad", "l", "r", "t", "b", "width"}
+_LENGTH_PARENTS = {"font", "tickfont", "textfont", "colorbar", "margin", "line"}
+
+
+def scaled(fig: go.Figure, factor: float) -> go.Figure:
+    """A copy of `fig` with every font size, margin, colour-bar thickness and line width
+    multiplied by `factor`: the chart's text as large, relative to the screen, as the slide's.
+
+    Plotly sizes its text in pixels, not in viewport units; the page knows the screen's scale
+    from the browser (`scale_cookie`) and the figure is drawn for it, so the numbers on a
+    4K screen are no smaller than on a 1920×1080 one and those on a projector not larger."""
+    if factor == 1:
+        return fig
+
+    def walk(node, parent: str | None):
+        if isinstance(node, dict):
+            return {k: (round(v * factor, 2) if parent in _LENGTH_PARENTS and k in _LENGTHS
+                        and isinstance(v, (int, float)) and not isinstance(v, bool) else walk(v, k))
+                    for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v, parent) for v in node]
+        return node
+
+    spec = fig.to_plotly_json()
+    layout = walk(spec["layout"], None)
+    if "height" in layout:
+        layout["height"] = round(layout["height"] * factor)
+    return go.Figure({"data": walk(spec["data"], None), "layout": layout})
+
+
+def scaled_slide(slide: Slide, factor: float) -> Slide:
+    """`slide` with its chart drawn for a screen `factor` times the 1920×1080 design."""
+    if slide.chart is None or factor == 1:
+        return slide
+    return dataclasses.replace(slide, chart=scaled(slide.chart, factor))

@@ -5,12 +5,15 @@ locally with segno, and the watchdog that reloads a stalled show.
 from __future__ import annotations
 
 import html
+import math
 from urllib.parse import urlsplit
 
 import segno
 
 from ecotransition.core.labels import DEMO_BADGE, DEMO_TITLE
-from ecotransition.surfaces.screen.model import FIGURE_PX, PALETTES, QR_PX, TEXT_PX, Figure, Item, Slide
+from ecotransition.surfaces.screen.model import (
+    FIGURE_PX, FOOT_PX, GAP_PX, PALETTES, QR_PX, SIDE_PX, TEXT_PX, TOP_PX, Figure, Item, Slide,
+)
 
 DEFAULT_URL = "http://localhost:8501/"
 
@@ -37,8 +40,7 @@ def qr_svg(url: str) -> str:
     code = segno.make(url, error="m", micro=False)
     uri = code.svg_data_uri(scale=10, border=3, dark="#000000", light="#ffffff")
     label = html.escape(f"QR code : ouvrir le tableau de bord ({url})")
-    return (f'<img class="ecran-qr-code" src="{uri}" alt="{label}" aria-label="{label}" '
-            f'width="{QR_PX}" height="{QR_PX}">')
+    return f'<img class="ecran-qr-code" src="{uri}" alt="{label}" aria-label="{label}">'
 
 
 def chart_config(slot: int) -> dict:
@@ -52,6 +54,50 @@ def chart_config(slot: int) -> dict:
     message new, so no reference is ever sent."""
     return {"staticPlot": True, "displayModeBar": False,
             "toImageButtonOptions": {"filename": f"ecran-{slot}"}}
+
+
+SCALE_COOKIE = "ecran_echelle"
+MIN_SCALE, MAX_SCALE = 0.5, 3.0
+
+
+def scale(cookie: str | None) -> float:
+    """The screen's size relative to the 1920×1080 design, as its browser reported it in the
+    cookie `SCALE_COOKIE` (scale_script); 1 without it, clamped to 0.5–3 (a 960×540 to a
+    5760×3240 display) when it is out of range or not a number."""
+    try:
+        value = float(cookie) if cookie else 1.0
+    except ValueError:
+        return 1.0
+    return min(max(value, MIN_SCALE), MAX_SCALE) if math.isfinite(value) else 1.0
+
+
+def scale_script() -> str:
+    """A script that tells the server the screen's scale (the CSS unit --u, in steps of 0.05)
+    in a cookie, and reloads the page when it changed (another display, a resized window).
+
+    The page's HTML and CSS scale by themselves; only the charts' text, in pixels, needs the
+    server to know. At 1920×1080, or with a cookie already right, nothing happens."""
+    return f"""<script>
+(() => {{
+  if (window.__ecranScale) return;
+  window.__ecranScale = true;
+  const name = "{SCALE_COOKIE}";
+  const wanted = () => (Math.round(Math.min(innerWidth / 1920, innerHeight / 1080) * 20) / 20).toFixed(2);
+  const current = () => {{
+    const c = document.cookie.split("; ").find(c => c.startsWith(name + "="));
+    return c ? Number(c.split("=")[1]).toFixed(2) : "1.00";
+  }};
+  const check = () => {{
+    const w = wanted();
+    if (w === current()) return;
+    document.cookie = `${{name}}=${{w}}; path=/; max-age=31536000; samesite=lax`;
+    location.reload();
+  }};
+  check();
+  let timer;
+  addEventListener("resize", () => {{ clearTimeout(timer); timer = setTimeout(check, 1000); }});
+}})();
+</script>"""
 
 
 def watchdog_limit(period: float) -> float:
@@ -87,11 +133,21 @@ def watchdog_html(period: float) -> str:
 </script>"""
 
 
+def u(n: float) -> str:
+    """`n` CSS pixels of the 1920×1080 design, scaled to the screen: the unit --u is one such
+    pixel on any display (0.67 px at 1280×720, 2 px at 3840×2160; on a 16:10 display the
+    width sets it and the slide's rows take the extra height)."""
+    return f"calc({n:g} * var(--u))"
+
+
 def css(theme: str) -> str:
-    """Page CSS: hides Streamlit's chrome and draws the slides (style-only, so Streamlit puts
-    it out of the layout)."""
+    """Page CSS: hides Streamlit's chrome and lays the slides out on the whole screen, every
+    size in viewport units (style-only, so Streamlit puts it out of the layout)."""
     p = PALETTES[theme]
     return f"""<style>
+:root {{ --u: min(calc(100vw / 1920), calc(100vh / 1080));
+  /* The slide's height: the screen less the top margin, the footer and the gap above it. */
+  --slide-h: calc(100vh - {u(TOP_PX + FOOT_PX + GAP_PX)}); }}
 /* No chrome visible from the room: sidebar, navigation, header, toolbar, status, decoration. */
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
 [data-testid="stSidebarNav"], [data-testid="stHeader"], [data-testid="stToolbar"],
@@ -103,64 +159,86 @@ html, body, [data-testid="stApp"], [data-testid="stAppViewContainer"], [data-tes
   background: {p.background} !important; color: {p.text}; overflow: hidden; cursor: none;
 }}
 [data-testid="stMainBlockContainer"] {{
-  max-width: 100% !important; padding: 22px 40px 100px 40px !important;
+  max-width: 100% !important; padding: {u(TOP_PX)} {u(SIDE_PX)} 0 {u(SIDE_PX)} !important;
 }}
 /* A fragment rerun greys the previous slide out while the next one is computed: not on a screen. */
 [data-stale="true"] {{ opacity: 1 !important; transition: none !important; }}
 [data-testid="stSkeleton"] {{ display: none !important; }}
 .ecran {{ font-family: "Source Sans", "Source Sans Pro", "DejaVu Sans", sans-serif; color: {p.text};
-  font-size: {TEXT_PX}px; line-height: 1.2; }}
+  font-size: {u(TEXT_PX)}; line-height: 1.2; }}
 .ecran * {{ font-size: inherit; }}
-.ecran-top {{ display: flex; align-items: flex-start; gap: 36px; }}
+/* The slide fills the screen above the footer: its title block, then its body in the rest. */
+.ecran-slide {{ height: var(--slide-h); display: grid; grid-template-rows: auto minmax(0, 1fr);
+  row-gap: {u(GAP_PX * 2)}; }}
+.st-key-ecran-slide {{ height: var(--slide-h) !important; flex: 0 0 auto !important; display: flex !important;
+  flex-direction: column !important;
+  flex-wrap: nowrap !important; gap: {u(GAP_PX * 2)} !important; }}
+.st-key-ecran-slide > * {{ flex: 0 0 auto; }}
+.st-key-ecran-slide > [data-testid="stLayoutWrapper"] {{ flex: 1 1 0; min-height: 0; }}
+.st-key-ecran-slide [data-testid="stHorizontalBlock"] {{ height: 100%; gap: {u(48)} !important; }}
+.st-key-ecran-slide [data-testid="stColumn"], .st-key-ecran-slide [data-testid="stColumn"] > div,
+.st-key-ecran-slide [data-testid="stColumn"] [data-testid="stElementContainer"],
+.st-key-ecran-slide [data-testid="stColumn"] [data-testid="stHtml"],
+.st-key-ecran-slide [data-testid="stColumn"] [data-testid="stFullScreenFrame"],
+.st-key-ecran-slide [data-testid="stPlotlyChart"] {{ height: 100%; min-height: 0; }}
+.st-key-ecran-slide .js-plotly-plot, .st-key-ecran-slide .js-plotly-plot .plot-container,
+.st-key-ecran-slide .js-plotly-plot .svg-container {{ height: 100% !important; width: 100% !important; }}
+.ecran-top {{ display: flex; align-items: center; gap: {u(36)}; }}
 .ecran-heading {{ flex: 1 1 auto; min-width: 0; }}
-.ecran h1.ecran-title {{ font-size: 66px; font-weight: 800; margin: 0 0 10px 0; padding: 0;
-  color: {p.text}; line-height: 1.05; letter-spacing: -0.5px; }}
-.ecran .ecran-message {{ font-size: 38px; color: {p.muted}; margin: 0; max-width: 1250px; }}
+.ecran h1.ecran-title {{ font-size: {u(66)}; font-weight: 800; margin: 0 0 {u(10)} 0; padding: 0;
+  color: {p.text}; line-height: 1.05; letter-spacing: -0.01em; }}
+.ecran .ecran-message {{ font-size: {u(38)}; color: {p.muted}; margin: 0; max-width: {u(1250)}; }}
 .ecran .ecran-badge {{ display: inline-block; background: {p.demo_bg}; color: {p.demo_text};
-  font-weight: 700; font-size: {TEXT_PX}px; padding: 4px 14px; border-radius: 8px; margin-top: 14px; }}
-.ecran-qr {{ flex: 0 0 auto; display: flex; align-items: center; gap: 20px; }}
-.ecran-qr-text {{ text-align: right; max-width: 330px; color: {p.muted}; }}
+  font-weight: 700; font-size: {u(TEXT_PX)}; padding: {u(4)} {u(14)}; border-radius: {u(8)}; margin-top: {u(14)}; }}
+.ecran-qr {{ flex: 0 0 auto; display: flex; align-items: center; gap: {u(20)}; }}
+.ecran-qr-text {{ text-align: right; max-width: {u(330)}; color: {p.muted}; }}
 .ecran-qr-text strong {{ color: {p.text}; display: block; }}
 .ecran-qr-url {{ word-break: break-all; }}
-.ecran-qr img {{ width: {QR_PX}px; height: {QR_PX}px; display: block; border-radius: 6px; }}
-.ecran-figures {{ display: grid; gap: 26px; }}
-.ecran-figures.row {{ grid-template-columns: repeat(var(--n), 1fr); margin-top: 40px; }}
-.ecran-figures.column {{ grid-template-columns: 1fr; }}
-.ecran-figure {{ background: {p.panel}; border-radius: 18px; padding: 26px 30px; border-left: 10px solid {p.accent}; }}
+.ecran-qr img {{ width: {u(QR_PX)}; height: {u(QR_PX)}; display: block; border-radius: {u(6)}; }}
+/* Cards share the body's height in equal rows (fr), their content centred in each. */
+.ecran-figures {{ display: grid; gap: {u(26)}; height: 100%; min-height: 0; }}
+.ecran-figures.row {{ grid-template-columns: repeat(var(--n), minmax(0, 1fr)); }}
+.ecran-figures.column {{ grid-template-columns: minmax(0, 1fr); grid-auto-rows: minmax(0, 1fr); gap: {u(20)}; }}
+.ecran-figures.alone {{ grid-auto-rows: minmax(0, 1fr); }}
+.ecran-figure {{ background: {p.panel}; border-radius: {u(18)}; padding: {u(22)} {u(30)};
+  border-left: {u(10)} solid {p.accent}; display: flex; flex-direction: column; justify-content: center;
+  min-height: 0; overflow: hidden; }}
 .ecran-figure.demo {{ border-left-color: {p.demo_bg}; }}
-.ecran .ecran-value {{ font-size: {FIGURE_PX}px; font-weight: 800; line-height: 1.0; color: {p.text};
-  white-space: nowrap; letter-spacing: -1px; }}
-.ecran-figures.column {{ gap: 20px; }}
-.ecran-figures.column .ecran-figure {{ padding: 20px 30px; }}
-.ecran-figures.column .ecran-value {{ font-size: 80px; }}
-.ecran-figures.alone {{ margin-top: 44px; }}
-.ecran-figures.alone .ecran-figure {{ padding: 34px 40px; }}
-.ecran-figures.alone .ecran-value {{ font-size: 124px; }}
-.ecran-figures.alone .ecran-label {{ font-size: 40px; }}
-.ecran .ecran-label {{ font-size: 34px; font-weight: 600; margin-top: 10px; color: {p.text}; }}
-.ecran .ecran-meta {{ font-size: {TEXT_PX}px; color: {p.muted}; margin-top: 8px; }}
-.ecran .ecran-meta .demo {{ color: {p.demo_text}; background: {p.demo_bg}; padding: 0 8px; border-radius: 6px;
+.ecran .ecran-value {{ font-size: {u(FIGURE_PX)}; font-weight: 800; line-height: 1.0; color: {p.text};
+  white-space: nowrap; letter-spacing: -0.01em; }}
+.ecran-figures.column .ecran-figure {{ padding: {u(16)} {u(30)}; }}
+.ecran-figures.column .ecran-value {{ font-size: {u(80)}; }}
+.ecran-figures.alone .ecran-figure {{ padding: {u(30)} {u(40)}; }}
+.ecran-figures.alone .ecran-value {{ font-size: {u(124)}; }}
+.ecran-figures.alone .ecran-label {{ font-size: {u(40)}; }}
+.ecran .ecran-label {{ font-size: {u(34)}; font-weight: 600; margin-top: {u(10)}; color: {p.text}; }}
+.ecran .ecran-meta {{ font-size: {u(TEXT_PX)}; color: {p.muted}; margin-top: {u(8)}; }}
+.ecran .ecran-meta .demo {{ color: {p.demo_text}; background: {p.demo_bg}; padding: 0 {u(8)}; border-radius: {u(6)};
   font-weight: 700; }}
-.ecran-items {{ list-style: none; margin: 34px 0 0 0 !important; padding: 0 !important; display: grid; gap: 22px; }}
+/* Figures above a list: the figures' row as high as it needs, the list in the rest. */
+.ecran-body {{ display: grid; grid-template-rows: auto minmax(0, 1fr); row-gap: {u(30)}; min-height: 0; }}
+.ecran-body > .ecran-figures {{ height: auto; }}
+.ecran-items {{ list-style: none; margin: 0 !important; padding: 0 !important; display: grid; gap: {u(22)};
+  grid-auto-rows: minmax(0, 1fr); min-height: 0; height: 100%; }}
 .ecran-items li {{ margin: 0 !important; }}
-.ecran-item {{ background: {p.panel}; border-radius: 16px; padding: 22px 30px; display: flex; gap: 36px;
-  align-items: baseline; border-left: 10px solid {p.accent}; }}
-.ecran-item .when {{ flex: 0 0 420px; font-weight: 700; color: {p.accent}; font-size: 34px; }}
+.ecran-item {{ background: {p.panel}; border-radius: {u(16)}; padding: {u(18)} {u(30)}; display: flex; gap: {u(36)};
+  align-items: center; border-left: {u(10)} solid {p.accent}; min-height: 0; overflow: hidden; }}
+.ecran-item .when {{ flex: 0 0 {u(420)}; font-weight: 700; color: {p.accent}; font-size: {u(34)}; }}
 .ecran-item .what {{ flex: 1 1 auto; min-width: 0; }}
-.ecran-item .title {{ font-size: 42px; font-weight: 700; color: {p.text}; }}
-.ecran-item .detail {{ color: {p.muted}; margin-top: 6px; }}
-.ecran-foot {{ position: fixed; left: 0; right: 0; bottom: 0; padding: 16px 40px 18px 40px;
-  display: flex; align-items: center; gap: 30px; background: {p.panel}; color: {p.muted};
-  font-size: {TEXT_PX}px; z-index: 1000; }}
+.ecran-item .title {{ font-size: {u(42)}; font-weight: 700; color: {p.text}; }}
+.ecran-item .detail {{ color: {p.muted}; margin-top: {u(6)}; }}
+.ecran-foot {{ position: fixed; left: 0; right: 0; bottom: 0; height: {u(FOOT_PX)}; box-sizing: border-box;
+  padding: 0 {u(SIDE_PX)}; display: flex; align-items: center; gap: {u(30)}; background: {p.panel}; color: {p.muted};
+  font-size: {u(TEXT_PX)}; z-index: 1000; }}
 .ecran-foot .sources {{ flex: 1 1 auto; min-width: 0; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}
 .ecran-foot .stamp {{ flex: 0 0 auto; color: {p.text}; font-weight: 600; }}
-.ecran-foot .demo {{ color: {p.demo_text}; background: {p.demo_bg}; padding: 2px 10px; border-radius: 6px;
+.ecran-foot .demo {{ color: {p.demo_text}; background: {p.demo_bg}; padding: {u(2)} {u(10)}; border-radius: {u(6)};
   font-weight: 700; }}
-.ecran-progress {{ flex: 0 0 auto; display: flex; align-items: center; gap: 16px; }}
-.ecran-progress .dots {{ display: flex; gap: 10px; }}
-.ecran-progress .dot {{ width: 16px; height: 16px; border-radius: 50%; background: {p.muted}; opacity: .45; }}
+.ecran-progress {{ flex: 0 0 auto; display: flex; align-items: center; gap: {u(16)}; }}
+.ecran-progress .dots {{ display: flex; gap: {u(10)}; }}
+.ecran-progress .dot {{ width: {u(16)}; height: {u(16)}; border-radius: 50%; background: {p.muted}; opacity: .45; }}
 .ecran-progress .dot.on {{ background: {p.accent}; opacity: 1; }}
-.ecran-progress .bar {{ width: 260px; height: 14px; border-radius: 7px; background: {p.muted}40; overflow: hidden; }}
+.ecran-progress .bar {{ width: {u(260)}; height: {u(14)}; border-radius: {u(7)}; background: {p.muted}40; overflow: hidden; }}
 .ecran-progress .fill {{ height: 100%; width: 100%; background: {p.accent}; transform-origin: left center;
   transform: scaleX(0); animation-name: ecran-progress; animation-timing-function: linear;
   animation-fill-mode: forwards; }}
@@ -213,13 +291,18 @@ def items_html(items: tuple[Item, ...], columns: int = 1) -> str:
 
 
 def body_html(slide: Slide) -> str:
-    """Figures and list of a slide without chart."""
+    """Figures and list of a slide without chart, in the slide's body (the rest of the screen)."""
     out = ""
     if slide.figures:
         out += figures_html(slide.figures, "row", alone=not slide.items)
     if slide.items:
         out += items_html(slide.items, columns=2 if slide.figures else 1)
-    return out
+    return f'<div class="ecran ecran-body">{out}</div>' if slide.figures and slide.items else out
+
+
+def slide_html(slide: Slide, qr: str, url: str) -> str:
+    """A slide without chart as one element: its title block and body fill the screen."""
+    return f'<div class="ecran ecran-slide">{header_html(slide, qr, url)}{body_html(slide)}</div>'
 
 
 def footer_html(slide: Slide, stamp: str, position: int, count: int, period: float, since: float,

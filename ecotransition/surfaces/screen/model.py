@@ -22,9 +22,11 @@ SLIDES: dict[str, str] = {
 }
 
 
-# Sizes in CSS pixels on a 1920×1080 screen. The floor: figures ≥ 64, labels ≥ 28,
-# chart text ≥ 20; every text here is at least TEXT_PX.
+# Sizes in CSS pixels of the 1920×1080 design; the CSS scales them to the screen (markup.u).
+# The floor at 1920×1080: figures ≥ 64, labels ≥ 28, chart text ≥ 20; every text here
+# is at least TEXT_PX.
 TEXT_PX = 28
+TOP_PX, SIDE_PX, FOOT_PX, GAP_PX = 22, 40, 68, 14
 
 
 CHART_TEXT_PX = 22
@@ -36,7 +38,12 @@ FIGURE_PX = 96
 QR_PX = 230
 
 
-CHART_HEIGHT = 600
+# A chart's height in the 1920×1080 design: its column, between the slide's title and footer.
+CHART_HEIGHT = 718
+
+
+# The map's drawing area (chart less its colour bar), width over height, on a 16:9 screen.
+MAP_ASPECT = 1.3
 
 
 # Streamlit serves Source Sans itself: the charts use the same letters as the text, offline.

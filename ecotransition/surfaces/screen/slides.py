@@ -12,8 +12,8 @@ import pandas as pd
 
 from ecotransition.core import fmt, metrics, trajectory
 from ecotransition.core.labels import DEMO_MARK, DEMO_SOURCE
-from ecotransition.surfaces.screen.charts import complete_years, solar_map, visits_chart
 from ecotransition.data import freshness as data_freshness
+from ecotransition.surfaces.screen.charts import complete_years, solar_map, visits_chart
 from ecotransition.surfaces.screen.model import PALETTES, SLIDES, Figure, Item, Palette, Slide
 from ecotransition.surfaces.screen.rotation import Settings
 from ecotransition.themes.parks import constant_perimeter_change

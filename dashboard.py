@@ -156,9 +156,10 @@ elif database_ok:
 
 # Phones (the forum's QR code): a smaller title and margins, so that the first figures show
 # on the first screen. Streamlit already stacks columns below 640 px.
-st.html("<style>@media (max-width: 640px) {"
-        "[data-testid='stMain'] h1 {font-size: 1.9rem;} "
-        "[data-testid='stMainBlockContainer'] {padding: 3.5rem 1rem 4rem 1rem;}}</style>")
+if page.url_path != "ecran":   # the screen has its own layout
+    st.html("<style>@media (max-width: 640px) {"
+            "[data-testid='stMain'] h1 {font-size: 1.9rem;} "
+            "[data-testid='stMainBlockContainer'] {padding: 3.5rem 1rem 4rem 1rem;}}</style>")
 
 try:
     page.run()

@@ -9,9 +9,11 @@ and one staff instance, all reading the same database file.
   /_stcore/upload_file and /_stcore/metrics, sets framing headers and keeps each browser on one
   replica (cookie `eco_replica`).
 - Staff side (http://LISTEN:STAFF_PORT): the same app with upload and restore behind the staff
-  password (ECOTRANSITION_ADMIN_PASSWORD, at least 12 characters) or OIDC; nginx limits the
-  request rate per address, sets an HttpOnly cookie the staff status is bound to, and adds HTTP
-  basic authentication when ECOTRANSITION_STAFF_HTPASSWD names an htpasswd file.
+  password (ECOTRANSITION_ADMIN_PASSWORD, at least 12 characters) or OIDC. nginx asks HTTP basic
+  authentication for every request there (user `personnel` with the staff password, or the
+  htpasswd file named by ECOTRANSITION_STAFF_HTPASSWD; neither: the staff side is closed), so
+  that no session, upload or websocket reaches the staff instance without it; it limits the
+  request rate per address and sets an HttpOnly cookie the staff status is bound to.
 - ECOTRANSITION_FRAME_ANCESTORS: space-separated origins allowed to embed the public pages
   (communes' websites), e.g. "https://www.villedelens.fr"; default: this site only.
 
@@ -24,12 +26,16 @@ Exit status 1 with a French message when a part does not start.
 from __future__ import annotations
 
 import argparse
+import grp
 import os
+import pwd
+import secrets
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -50,14 +56,78 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+STAFF_USER = "personnel"
+
+
+def worker_user() -> tuple[str, str] | None:
+    """(user, group) for nginx's workers when started as root (Debian's www-data), else None."""
+    if os.geteuid() != 0:
+        return None
+    for name in ("www-data", "nobody"):
+        try:
+            entry = pwd.getpwnam(name)
+        except KeyError:
+            continue
+        return name, grp.getgrgid(entry.pw_gid).gr_name
+    return None
+
+
+def write_htpasswd(path: Path, password: str | None) -> None:
+    """The staff side's credentials: user `personnel` with the staff password (SHA-512 crypt, which
+    nginx checks through the system's crypt), or no user at all (the staff side stays closed).
+    Readable by nginx's workers only."""
+    lines = ""
+    if password and auth.password_problem(password) is None:
+        import warnings
+        with warnings.catch_warnings():   # deprecated in 3.11, still the system's own scheme
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import crypt
+        lines = f"{STAFF_USER}:{crypt.crypt(password, crypt.mksalt(crypt.METHOD_SHA512))}\n"
+    path.write_text(lines, encoding="utf-8")
+    path.chmod(0o400)
+    user = worker_user()
+    if user:
+        shutil.chown(path, *user)
+
+
+def port_free(host: str, port: int) -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def worker_dir(run: Path) -> Path:
+    """Where nginx's workers write their buffers and read the staff credentials. Started as root,
+    they run as www-data, which may not cross the folders above the run directory (a 0700
+    temporary folder, a home): then a folder of their own in /tmp."""
+    user = worker_user()
+    if user is None:
+        return run
+    path = Path(tempfile.mkdtemp(prefix="ecotransition-nginx-"))
+    path.chmod(0o711)
+    shutil.chown(path, *user)
+    return path
+
+
 def render(run: Path, listen: str, public_port: int, staff_port: int, replica_ports: list[int],
-           staff_app_port: int, environ: dict) -> str:
+           staff_app_port: int, environ: dict, htpasswd: Path | None = None, proxy_secret: str = "",
+           workers: Path | None = None) -> str:
     """The nginx configuration for these ports (see nginx.conf.template)."""
     ancestors = " ".join(o for o in str(environ.get("ECOTRANSITION_FRAME_ANCESTORS", "")).split()
                          if o.startswith(("https://", "http://")) and '"' not in o and ";" not in o)
-    htpasswd = environ.get("ECOTRANSITION_STAFF_HTPASSWD")
+    workers = workers or run
+    htpasswd = environ.get("ECOTRANSITION_STAFF_HTPASSWD") or htpasswd or workers / "staff.htpasswd"
+    user = worker_user()
     values = {
+        "USER": f"user {user[0]} {user[1]};" if user else "",
+        "PROXY_SECRET": proxy_secret,
+        "STAFF_HTPASSWD": str(htpasswd),
         "RUN": str(run),
+        "WORKER_DIR": str(workers),
         "LISTEN": listen,
         "PUBLIC_PORT": str(public_port),
         "STAFF_PORT": str(staff_port),
@@ -66,10 +136,8 @@ def render(run: Path, listen: str, public_port: int, staff_port: int, replica_po
         "FRAME_ANCESTORS": "'self'" + (f" {ancestors}" if ancestors else ""),
         # X-Frame-Options cannot name other sites: with an allow-list, browsers follow the CSP.
         "X_FRAME_HEADER": "" if ancestors else '        add_header X-Frame-Options "SAMEORIGIN" always;',
-        "STAFF_RATE": "5r/s",
+        "STAFF_RATE": "2r/s",
         "STAFF_MAX_BODY": "210m",
-        "STAFF_BASIC_AUTH": (f'        auth_basic "Écotransition Artois — personnel";\n'
-                             f"        auth_basic_user_file {htpasswd};") if htpasswd else "",
     }
     text = TEMPLATE.read_text(encoding="utf-8")
     for key, value in values.items():
@@ -77,12 +145,12 @@ def render(run: Path, listen: str, public_port: int, staff_port: int, replica_po
     return text
 
 
-def streamlit(port: int, role: str, env: dict, log: Path) -> subprocess.Popen:
+def streamlit(port: int, role: str, env: dict, log: Path, proxy_secret: str) -> subprocess.Popen:
     args = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]
     if role == "public":
         args += ["--server.maxUploadSize", "0"]
-    return subprocess.Popen(args, cwd=ROOT, env={**env, auth.ROLE_ENV: role, auth.TRUSTED_PROXY_ENV: "1"},
+    return subprocess.Popen(args, cwd=ROOT, env={**env, auth.ROLE_ENV: role, auth.TRUSTED_PROXY_ENV: proxy_secret},
                             stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
 
 
@@ -102,8 +170,8 @@ class Stack:
     """The running processes; `stop()` ends them all (nginx first, so no request is cut midway)."""
 
     def __init__(self, run: Path, public_url: str, staff_url: str, procs: list[subprocess.Popen],
-                 nginx: subprocess.Popen, replica_ports: list[int], staff_app_port: int):
-        self.run, self.public_url, self.staff_url = run, public_url, staff_url
+                 nginx: subprocess.Popen, replica_ports: list[int], staff_app_port: int, workers: Path):
+        self.run, self.public_url, self.staff_url, self.workers = run, public_url, staff_url, workers
         self.procs, self.nginx = procs, nginx
         self.replica_ports, self.staff_app_port = replica_ports, staff_app_port
 
@@ -116,6 +184,8 @@ class Stack:
                 p.wait(15)
             except subprocess.TimeoutExpired:
                 p.kill()
+        if self.workers != self.run:
+            shutil.rmtree(self.workers, ignore_errors=True)
 
 
 def start(replicas: int = 2, public_port: int = 8080, staff_port: int = 8081, listen: str = "127.0.0.1",
@@ -126,30 +196,44 @@ def start(replicas: int = 2, public_port: int = 8080, staff_port: int = 8081, li
     env["ECOTRANSITION_DB"] = str(db)
     run = Path(run or ROOT / "deploy" / "run").resolve()
     run.mkdir(parents=True, exist_ok=True)
-    problem = auth.password_problem(env.get(auth.PASSWORD_ENV))
+    for port in (public_port, staff_port):
+        if not port_free(listen, port):
+            raise RuntimeError(f"Le port {port} est déjà utilisé sur {listen} : arrêtez l'autre service "
+                               "ou choisissez un autre port (--public-port, --staff-port).")
+    password = env.get(auth.PASSWORD_ENV) or None
+    problem = auth.password_problem(password)
     if problem:
         print(f"Attention : le mot de passe du personnel est refusé ({problem}) ; l'import reste désactivé "
               "côté personnel.", file=sys.stderr)
+    workers = worker_dir(run)
+    if not env.get("ECOTRANSITION_STAFF_HTPASSWD"):
+        write_htpasswd(workers / "staff.htpasswd", password)
+        if not password or problem:
+            print("Côté personnel fermé : ni mot de passe valable ni ECOTRANSITION_STAFF_HTPASSWD.", file=sys.stderr)
+    proxy_secret = secrets.token_hex(16)
     public_url = f"http://{listen}:{public_port}"
     env.setdefault("ECOTRANSITION_PUBLIC_URL", public_url)
     if not db.is_file():   # built once here, not by several replicas at the same time
         subprocess.run([sys.executable, "-m", "ecotransition.build", "--db", str(db)], cwd=ROOT, env=env, check=True)
     replica_ports = [free_port() for _ in range(replicas)]
     staff_app_port = free_port()
-    procs = [streamlit(p, "public", env, run / f"replica-{i + 1}.log") for i, p in enumerate(replica_ports)]
-    procs.append(streamlit(staff_app_port, "staff", env, run / "staff.log"))
+    procs = [streamlit(p, "public", env, run / f"replica-{i + 1}.log", proxy_secret)
+             for i, p in enumerate(replica_ports)]
+    procs.append(streamlit(staff_app_port, "staff", env, run / "staff.log", proxy_secret))
     conf = run / "nginx.conf"
-    conf.write_text(render(run, listen, public_port, staff_port, replica_ports, staff_app_port, env),
-                    encoding="utf-8")
+    conf.write_text(render(run, listen, public_port, staff_port, replica_ports, staff_app_port, env,
+                           proxy_secret=proxy_secret, workers=workers), encoding="utf-8")
+    conf.chmod(0o600)   # it holds the proxy's secret
     nginx = subprocess.Popen([NGINX, "-p", str(run), "-c", str(conf), "-e", str(run / "error.log"),
                               "-g", "daemon off;"], stdout=(run / "nginx.out").open("ab"),
                              stderr=subprocess.STDOUT, start_new_session=True)
-    stack = Stack(run, public_url, f"http://{listen}:{staff_port}", procs, nginx, replica_ports, staff_app_port)
+    stack = Stack(run, public_url, f"http://{listen}:{staff_port}", procs, nginx, replica_ports, staff_app_port,
+                  workers)
     for port in [*replica_ports, staff_app_port]:
         if not wait_http(f"http://127.0.0.1:{port}/_stcore/health"):
             stack.stop()
             raise RuntimeError(f"Une instance Streamlit (port {port}) n'a pas démarré : voir {run}.")
-    if not wait_http(public_url + "/_stcore/health", 20):
+    if not wait_http(public_url + "/_stcore/health", 20) or nginx.poll() is not None:
         stack.stop()
         raise RuntimeError(f"nginx n'a pas démarré : voir {run / 'error.log'}.")
     return stack

@@ -24,6 +24,10 @@ def test_a_blank_or_short_password_keeps_staff_mode_off(password, reason):
     assert auth.check_password(password, a.password) is False
 
 
+def test_an_empty_setting_is_no_password_at_all():
+    assert auth.password_problem("") is None and auth.access({}, {auth.PASSWORD_ENV: ""}).note == ""
+
+
 def test_a_twelve_character_password_is_accepted():
     assert auth.access({}, {auth.PASSWORD_ENV: "abcdefghijkl"}).mode == "password"
     assert auth.password_problem("abcdefghijkl") is None
@@ -71,10 +75,15 @@ def test_old_failures_are_forgotten():
     assert t.failed("c", 3601.0) == (1, 0)
 
 
-def test_client_is_the_proxy_s_real_ip_only_behind_the_trusted_proxy():
-    headers = {"X-Real-IP": "203.0.113.9"}
-    assert auth.client_id(headers, "127.0.0.1", {auth.TRUSTED_PROXY_ENV: "1"}) == "203.0.113.9"
-    assert auth.client_id(headers, "127.0.0.1", {}) == "127.0.0.1"   # a client cannot pick its address
+def test_client_is_the_proxy_s_real_ip_only_with_the_proxy_s_secret():
+    secret = {auth.TRUSTED_PROXY_ENV: "0123456789abcdef0123"}
+    through_nginx = {"X-Real-IP": "203.0.113.9", "X-Eco-Proxy": "0123456789abcdef0123"}
+    assert auth.client_id(through_nginx, "127.0.0.1", secret) == "203.0.113.9"
+    # A local process on the app's own port, or a client without the secret, cannot pick its address.
+    assert auth.client_id({"X-Real-IP": "10.0.0.1"}, "127.0.0.1", secret) == "127.0.0.1"
+    assert auth.client_id({"X-Real-IP": "10.0.0.1", "X-Eco-Proxy": "devine"}, "127.0.0.1", secret) == "127.0.0.1"
+    assert auth.client_id(through_nginx, "127.0.0.1", {}) == "127.0.0.1"
+    assert auth.client_id(through_nginx, "127.0.0.1", {auth.TRUSTED_PROXY_ENV: "1"}) == "127.0.0.1"  # too short
     assert auth.client_id({}, None, {}) == "adresse inconnue"
 
 

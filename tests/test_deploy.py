@@ -6,6 +6,7 @@ status is not usable by a connection that only presents the Streamlit session id
 from __future__ import annotations
 
 import asyncio
+import base64
 import concurrent.futures
 import os
 import re
@@ -42,8 +43,12 @@ def stack(built_db, tmp_path_factory):
     s.stop()
 
 
-def _request(url: str, method: str = "GET", data: bytes | None = None):
-    req = urllib.request.Request(url, method=method, data=data)
+STAFF = {"username": "personnel", "password": PASSWORD}
+BASIC = "Basic " + base64.b64encode(f"personnel:{PASSWORD}".encode()).decode()
+
+
+def _request(url: str, method: str = "GET", data: bytes | None = None, headers: dict | None = None):
+    req = urllib.request.Request(url, method=method, data=data, headers=headers or {})
     try:
         with urllib.request.urlopen(req, timeout=30) as r:
             return r.status, r.headers
@@ -56,7 +61,8 @@ def test_render_allow_list_of_embedding_sites(tmp_path):
         "ECOTRANSITION_FRAME_ANCESTORS": "https://www.villedelens.fr https://bethune.fr\" evil javascript:x"})
     assert 'add_header Content-Security-Policy "frame-ancestors \'self\' https://www.villedelens.fr" always;' in conf
     assert "X-Frame-Options \"SAMEORIGIN\"" not in conf     # the CSP names the sites; XFO cannot
-    assert "server 127.0.0.1:3;\n        server 127.0.0.1:4;" in conf and "auth_basic" not in conf
+    assert "server 127.0.0.1:3;\n        server 127.0.0.1:4;" in conf
+    assert f"auth_basic_user_file {tmp_path / 'staff.htpasswd'};" in conf   # always, on the staff side
     plain = deploy.render(tmp_path, "127.0.0.1", 1, 2, [3], 5, {"ECOTRANSITION_STAFF_HTPASSWD": "/etc/eco.htpasswd"})
     assert 'add_header X-Frame-Options "SAMEORIGIN" always;' in plain
     assert "auth_basic_user_file /etc/eco.htpasswd;" in plain
@@ -77,13 +83,48 @@ def test_the_proxy_refuses_uploads_and_metrics_and_sets_framing_headers(stack):
     for path in ("/_stcore/metrics", "/_stcore/metrics/", "/_stcore/agent/openapi.json"):
         assert _request(stack.public_url + path)[0] == 404, path
         assert _request(stack.staff_url + path)[0] == 404, path
-    status, headers = _request(stack.staff_url + "/")
+    status, headers = _request(stack.staff_url + "/", headers={"Authorization": BASIC})
     assert status == 200
     assert (headers["Content-Security-Policy"], headers["X-Frame-Options"]) == ("frame-ancestors 'none'", "DENY")
     assert "eco_client=" in headers["Set-Cookie"] and "HttpOnly" in headers["Set-Cookie"]
     # The replicas themselves listen on loopback only, with the smallest upload size.
     assert all(p.args[p.args.index("--server.address") + 1] == "127.0.0.1" for p in stack.procs)
     assert sum(p.args[-2:] == ["--server.maxUploadSize", "0"] for p in stack.procs) == 2
+
+
+def test_the_staff_side_lets_nothing_through_without_the_staff_credentials(stack):
+    """No page, no session, no upload without them: an anonymous visitor could otherwise open a
+    session on the staff instance and upload into it (memory), or replace a file a member of staff
+    has just chosen (an upload belongs to a session, not to the login inside the app)."""
+    for method, path, body in (("GET", "/", None), ("GET", "/donnees", None), ("GET", "/_stcore/health", None),
+                               ("GET", "/_stcore/stream", None),
+                               ("PUT", "/_stcore/upload_file/session/fichier", b"x" * 100)):
+        status, headers = _request(stack.staff_url + path, method, body)
+        assert status == 401, (method, path, status)
+        assert headers["X-Frame-Options"] == "DENY"
+    wrong = "Basic " + base64.b64encode(b"personnel:pas-le-bon-mot-de-passe").decode()
+    assert _request(stack.staff_url + "/", headers={"Authorization": wrong})[0] == 401
+    assert _request(stack.staff_url + "/", headers={"Authorization": BASIC})[0] == 200
+    # Streamlit's own scripts are the public side's too: they need no credentials.
+    req = urllib.request.Request(stack.staff_url + "/", headers={"Authorization": BASIC})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        script = re.search(r'src="\.?/?(static/js/[^"]+\.js)"', r.read().decode()).group(1)
+    assert _request(f"{stack.staff_url}/{script}")[0] == 200
+    # Guessing at full speed: beyond a burst of 60, 2 requests a second, the rest refused (429).
+    codes = [_request(stack.staff_url + "/", headers={"Authorization": wrong})[0] for _ in range(90)]
+    assert set(codes) == {401, 429} and codes.count(401) <= 70 and codes[-1] == 429
+    # The credentials are a hash nginx's workers read, not the password.
+    htpasswd = (stack.workers / "staff.htpasswd").read_text()
+    assert htpasswd.startswith("personnel:$6$") and PASSWORD not in htpasswd
+
+
+def test_the_app_trusts_the_client_address_only_from_its_proxy(stack):
+    """The staff app's own port is local, but a local process there cannot choose its address: the
+    proxy's secret header is missing (it is in nginx's configuration, readable by its owner only)."""
+    conf = stack.run / "nginx.conf"
+    assert oct(conf.stat().st_mode & 0o777) == "0o600"
+    secret = re.search(r'X-Eco-Proxy "([0-9a-f]{32})"', conf.read_text()).group(1)
+    assert all(p.args and secret not in " ".join(p.args) for p in stack.procs)
 
 
 def test_pages_render_through_the_proxy_and_downloads_stay_on_their_replica(stack, browser):
@@ -123,6 +164,7 @@ def _ws_run(base: str, session_id: str, url: str) -> tuple[list[str], list[str]]
         kinds, alerts = [], []
         async with websockets.connect(base.replace("http", "ws", 1) + "/_stcore/stream",
                                       subprotocols=["streamlit", "x", session_id], origin=base,
+                                      additional_headers={"Authorization": BASIC},
                                       max_size=None, proxy=None, ping_interval=None) as ws:
             await ws.send(rerun_request(base, url).SerializeToString())
             async with asyncio.timeout(90):
@@ -145,7 +187,7 @@ def _ws_run(base: str, session_id: str, url: str) -> tuple[list[str], list[str]]
 
 
 def test_staff_side_throttles_and_binds_the_status_to_the_browser(stack, browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, http_credentials=STAFF)
     page = context.new_page()
     uploads: list[str] = []
     page.on("request", lambda r: uploads.append(r.url) if "/_stcore/upload_file/" in r.url else None)
@@ -166,7 +208,8 @@ def test_staff_side_throttles_and_binds_the_status_to_the_browser(stack, browser
         page.wait_for_timeout(200)
     session_id = uploads[0].split("/_stcore/upload_file/")[1].split("/")[0]
 
-    # Another client presents that session id (as read from a proxy log), without the cookie.
+    # Another client presents that session id (as read from a proxy log), without the browser's
+    # cookie: even with the staff side's credentials (a colleague's machine), it gets nothing.
     kinds, alerts = _ws_run(stack.staff_url, session_id, "/donnees")
     assert "file_uploader" not in kinds and "Restaurer" not in str(alerts)
     assert "Cette connexion n'est pas celle qui s'est identifiée : connectez-vous." in alerts

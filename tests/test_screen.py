@@ -475,7 +475,8 @@ def test_url_parameters_and_public_url(built_db, monkeypatch, fresh_cache):
     text = shown(at)
     assert "QR code : ouvrir le tableau de bord (https://tableau.pole-artois.example/)" in text
     assert "animation-duration:20.000s" in text
-    style = next(h.proto.body for h in at.get("html") if h.proto.body.startswith("<style>"))
+    # The screen's own style sheet (the app's phone rules come first).
+    style = next(h.proto.body for h in at.get("html") if h.proto.body.startswith("<style>") and "--u" in h.proto.body)
     assert screen.PALETTES["clair"].background in style
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 PASSWORD_ENV = "ECOTRANSITION_ADMIN_PASSWORD"
 ROLE_ENV = "ECOTRANSITION_ROLE"              # 'public' on the read-only replicas
-TRUSTED_PROXY_ENV = "ECOTRANSITION_TRUSTED_PROXY"   # '1' behind our nginx (X-Real-IP is the client)
+TRUSTED_PROXY_ENV = "ECOTRANSITION_TRUSTED_PROXY"   # the secret our nginx sends (X-Real-IP is then the client)
 IDLE_ENV = "ECOTRANSITION_STAFF_IDLE_MINUTES"
 LOG_ENV = "ECOTRANSITION_STAFF_LOG"
 DELAY_ENV = "ECOTRANSITION_STAFF_DELAY_SECONDS"   # the throttle's first delay (default 2 s, then doubling)
@@ -78,7 +78,7 @@ def oidc_provider(auth: Mapping | None) -> tuple[bool, str | None]:
 
 def password_problem(password) -> str | None:
     """Why a configured staff password is refused (French), or None when it is acceptable."""
-    if password is None:
+    if password is None or str(password) == "":   # not set at all
         return None
     if not str(password).strip():
         return "il ne contient que des espaces"
@@ -150,12 +150,16 @@ def client_id(headers: Mapping, ip: str | None, environ: Mapping) -> str:
     """Who is trying, for the throttle and the log: the client's address.
 
     Behind our nginx every connection comes from 127.0.0.1; nginx then overwrites X-Real-IP with
-    the real address, which is trusted only when ECOTRANSITION_TRUSTED_PROXY=1 (a client could
-    otherwise choose its own address and escape the lockout)."""
-    if str(environ.get(TRUSTED_PROXY_ENV, "")) == "1":
-        real = {str(k).lower(): v for k, v in headers.items()}.get("x-real-ip")
-        if real:
-            return str(real).strip()
+    the real address and adds X-Eco-Proxy with the secret it shares with the app
+    (ECOTRANSITION_TRUSTED_PROXY, set by deploy/stack.py). X-Real-IP is trusted only with that
+    secret: a client, or a local process talking to the app's port directly, could otherwise pick
+    its own address and escape the lockout."""
+    secret = str(environ.get(TRUSTED_PROXY_ENV, ""))
+    if len(secret) >= 16:
+        lower = {str(k).lower(): str(v) for k, v in headers.items()}
+        real, given = lower.get("x-real-ip"), lower.get("x-eco-proxy", "")
+        if real and hmac.compare_digest(given.encode(), secret.encode()):
+            return real.strip()
     return str(ip) if ip else "adresse inconnue"
 
 

@@ -120,7 +120,8 @@ def gate(access: auth.Access) -> bool:
     if access.note:
         st.warning(escape.markdown(access.note))
     if access.mode == "none":
-        st.info(auth.HOW_TO_ENABLE)
+        if not access.note:   # a refused password says what to do itself
+            st.info(auth.HOW_TO_ENABLE)
         return False
     if access.mode == "oidc":
         if not st.user.is_logged_in:

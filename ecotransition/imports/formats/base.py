@@ -12,9 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import duckdb
-import pandas as pd
 
-from ecotransition.core.geo import CommuneLocator
 from ecotransition.data import registry
 from ecotransition.imports.validate import Col, Format, Issue, Staged, rule
 
@@ -151,6 +149,10 @@ def coordinate_pairs(ctx: Context) -> None:
 
 def _locate(ctx: Context) -> None:
     """Commune of rows that give coordinates but no commune (NULL outside the territory)."""
+    import pandas as pd   # here only: the measures' fast path (and the CLI's start) does without it
+
+    from ecotransition.core.geo import CommuneLocator
+
     rows = ctx.conn.execute(
         "SELECT line, lat, lon FROM _parsed WHERE commune_code IS NULL "
         "AND lat IS NOT NULL AND lon IS NOT NULL").fetchall()

@@ -107,7 +107,7 @@ def build_measures(ctx: Context) -> None:
     ctx.check("SELECT line, 'start_datetime', r__start_datetime, "
               "'heure ambiguë : passage à l''heure d''hiver (l''heure de 2 h à 3 h a lieu deux fois ; "
               "indiquez le décalage, +02:00 pour la première, +01:00 pour la seconde)' "
-              "FROM _parsed WHERE z__start_datetime AND paris_repeated(l__start_datetime)")
+              "FROM _parsed WHERE z__start_datetime AND _repeated(l__start_datetime)")
     # The same channel at the same instant twice: refused whatever the reader (both lines named).
     exact = ctx.scalar("SELECT count(*) FROM (SELECT 1 FROM _parsed WHERE channel_id IS NOT NULL "
                        "AND start_datetime IS NOT NULL GROUP BY channel_id, start_datetime HAVING count(*) > 1)")
@@ -131,7 +131,7 @@ def build_measures(ctx: Context) -> None:
         f"CREATE OR REPLACE TEMP VIEW _new AS SELECT p.line, p.channel_id, p.l__start_datetime AS start_datetime, "
         f"p.o__start_datetime AS utc_offset, {end} AS end_datetime, p.count::INTEGER AS count, s.source "
         f"FROM _parsed p {join}, _src s")
-    repeated = ctx.scalar("SELECT count(*) FROM _parsed WHERE paris_repeated(l__start_datetime)")
+    repeated = ctx.scalar("SELECT count(*) FROM _parsed WHERE _repeated(l__start_datetime)")
     if repeated:
         ctx.notes.append(f"{repeated} mesure{'s' if repeated > 1 else ''} dans l'heure répétée du passage à "
                          "l'heure d'hiver, gardée" + ("s" if repeated > 1 else "") + " avec leur décalage horaire")

@@ -19,6 +19,9 @@ from ecotransition.data import sql
 from ecotransition.imports.readers import Table, normalize_header
 
 MAX_SHOWN = 50
+# DuckDB's memory in an import; beyond it, the staged rows and the load spill to a folder beside
+# the database copy (see bench/README.md: the figure bounds the peak of a 10 M-measure import).
+WRITER_MEMORY = "512MB"
 
 
 # --------------------------------------------------------------------------- issues
@@ -214,12 +217,6 @@ CREATE OR REPLACE TEMP MACRO _paris_min(us) AS
     60 + 60 * (us >= _change_us(_year_of(us), 30) AND us < _change_us(_year_of(us), 244))::INTEGER
     + 0 * nullif((us BETWEEN 820454400000000 AND 4102444799000000)::INTEGER, 0);
 CREATE OR REPLACE TEMP MACRO _utc(t) AS make_timestamp(epoch_us(t));
--- queries/macros.sql's paris_repeated (a wall-clock time in the October hour that happens twice)
--- in the same arithmetic, for the checks that scan every measure of a file.
-CREATE OR REPLACE TEMP MACRO _repeated(l) AS coalesce(
-    (epoch_us(l) - _lastsun(_civil(_year_of(epoch_us(l)), 244)) * 86400000000 - 7200000000 BETWEEN 0 AND 3599999999)
-    -- outside 1996-2099 a false becomes NULL, and paris_repeated answers
-    OR NULL AND NOT (epoch_us(l) BETWEEN 820454400000000 AND 4102444799000000), paris_repeated(l));
 CREATE OR REPLACE TEMP MACRO _paris(t) AS make_timestamp(epoch_us(t) + 60000000 * coalesce(
     _paris_min(epoch_us(t)), (epoch_us(timezone('Europe/Paris', t)) - epoch_us(t)) // 60000000));
 -- Local time of a measure: as written when its offset is a French one (exports such as
@@ -260,7 +257,7 @@ def lit(value: str) -> str:
 def install_macros(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute("SET TimeZone = 'Europe/Paris'")
     # A bounded writer: beyond this DuckDB spills to disk instead of growing with the file.
-    conn.execute("SET memory_limit = '1GB'")
+    conn.execute(f"SET memory_limit = '{WRITER_MEMORY}'")
     sql.create_macros(conn)   # paris_offset, paris_gap… (queries/macros.sql)
     conn.execute(MACROS)
 

@@ -34,6 +34,7 @@ class Context:
     provided: set[str] = field(default_factory=set)  # table columns the file sets
     options: dict = field(default_factory=dict)       # what staff said at import (e.g. snapshot_year)
     file_name: str = ""
+    span: tuple = ()                                  # first key's values, second key's bounds (set by the load)
 
     @property
     def fmt(self) -> Format:

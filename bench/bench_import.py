@@ -17,6 +17,7 @@ included: steadier than wall time on a shared machine) and the ratios import / b
 
     python bench/bench_import.py [--rows 1000000] [--repeat 3]
     python bench/bench_import.py --scaling 1000000 10000000 [--repeat 2]   # CLI vs bare, peak memory (the issue's protocol)
+    python bench/bench_import.py --phases 1000000 10000000   # wall, CPU and peak memory of each step
 """
 
 from __future__ import annotations
@@ -189,13 +190,77 @@ def scaling(sizes: list[int], repeat: int) -> None:
                       f"CLI {', '.join(f'{c[0]:.2f}' for c in clis)} s")
 
 
+# What happens between two progress messages of import_file: (message, seen before) -> work.
+STEPS = {
+    ("Lecture du fichier", False): "caps, line count, copy, macros",
+    ("Lecture du fichier", True): "staging: read and parse",
+    ("Vérification des valeurs", False): "checks",
+    ("Chargement dans la base", False): "insert",
+    ("Mise à jour des sommes journalières des compteurs", False): "daily sums, log, commit",
+    ("Publication de la nouvelle version", False): "checkpoint, swap",
+}
+
+
+def phases(sizes: list[int]) -> None:
+    """Where an import's time and memory go: `import_file` in this process on the same files,
+    wall and CPU seconds (DuckDB's threads included) and peak RSS between its progress steps."""
+    import threading
+
+    for rows in sizes:
+        with tempfile.TemporaryDirectory(prefix="bench-import-") as d:
+            tmp = Path(d)
+            csv = tmp / "measures.csv"
+            write_measures(csv, rows, utc=True)
+            base = tmp / "base.duckdb"
+            build(base, 1, progress=lambda f, m: None)
+            con = duckdb.connect(str(base), read_only=True)
+            site = con.execute("SELECT min(site_id) FROM counter_sites").fetchall()[0][0]
+            con.close()
+            write_channels(tmp / "channels.csv", site)
+            assert import_file("counter_channels", tmp / "channels.csv", base).status == "chargé"
+            state = {"step": "début", "peak": 0.0, "done": False}
+
+            def sample() -> None:   # VmRSS every 20 ms: the peak of each step
+                while not state["done"]:
+                    rss = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS"))
+                    state["peak"] = max(state["peak"], rss / 1024)
+                    time.sleep(0.02)
+
+            threading.Thread(target=sample, daemon=True).start()
+            last = [time.perf_counter(), time.process_time()]
+            table = []
+
+            def step(fraction: float, message: str) -> None:
+                now = [time.perf_counter(), time.process_time()]
+                table.append((state["step"], now[0] - last[0], now[1] - last[1], state["peak"]))
+                last[:] = now
+                state["step"], state["peak"] = message, 0.0
+
+            r = import_file("counter_measures", csv, base, progress=step)
+            state["done"] = True
+            assert r.status == "chargé", r.message
+            print(f"{rows:,} measures ({csv.stat().st_size / 2**20:.0f} MiB), import_file in this process:".replace(",", " "))
+            print(f"  {'step (progress message)':52s} {'wall':>6s} {'CPU':>6s} {'peak MiB':>8s}")
+            seen: set[str] = set()
+            for label, wall, cpu, peak in table[1:]:
+                what = STEPS.get((label, label in seen), "")
+                seen.add(label)
+                print(f"  {label + (' (' + what + ')' if what else ''):52s} {wall:6.2f} {cpu:6.2f} {peak:8.0f}")
+            print(f"  {'total':52s} {sum(t[1] for t in table):6.2f} {sum(t[2] for t in table):6.2f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--scaling", type=int, nargs="*", metavar="ROWS",
                         help="only the CLI-vs-bare protocol with peak memory, e.g. --scaling 1000000 10000000")
+    parser.add_argument("--phases", type=int, nargs="*", metavar="ROWS",
+                        help="where the time and memory of an import go, step by step, e.g. --phases 1000000")
     args = parser.parse_args()
+    if args.phases:
+        phases(args.phases)
+        return 0
     if args.scaling:
         scaling(args.scaling, args.repeat)
         return 0

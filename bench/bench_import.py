@@ -202,10 +202,8 @@ STEPS = {
 
 
 def phases(sizes: list[int]) -> None:
-    """Where an import's time and memory go: `import_file` in this process on the same files,
+    """Where an import's time and memory go: `import_file` in a fresh process on the same files,
     wall and CPU seconds (DuckDB's threads included) and peak RSS between its progress steps."""
-    import threading
-
     for rows in sizes:
         with tempfile.TemporaryDirectory(prefix="bench-import-") as d:
             tmp = Path(d)
@@ -218,35 +216,41 @@ def phases(sizes: list[int]) -> None:
             con.close()
             write_channels(tmp / "channels.csv", site)
             assert import_file("counter_channels", tmp / "channels.csv", base).status == "chargé"
-            state = {"step": "début", "peak": 0.0, "done": False}
+            print(f"{rows:,} measures ({csv.stat().st_size / 2**20:.0f} MiB), import_file in a fresh process:"
+                  .replace(",", " "), flush=True)
+            subprocess.run([sys.executable, __file__, "--phases-of", str(csv), str(base)], check=True)
 
-            def sample() -> None:   # VmRSS every 20 ms: the peak of each step
-                while not state["done"]:
-                    rss = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS"))
-                    state["peak"] = max(state["peak"], rss / 1024)
-                    time.sleep(0.02)
 
-            threading.Thread(target=sample, daemon=True).start()
-            last = [time.perf_counter(), time.process_time()]
-            table = []
+def phases_of(csv: str, db: str) -> None:
+    import threading
 
-            def step(fraction: float, message: str) -> None:
-                now = [time.perf_counter(), time.process_time()]
-                table.append((state["step"], now[0] - last[0], now[1] - last[1], state["peak"]))
-                last[:] = now
-                state["step"], state["peak"] = message, 0.0
+    state = {"step": "début", "peak": 0.0}
 
-            r = import_file("counter_measures", csv, base, progress=step)
-            state["done"] = True
-            assert r.status == "chargé", r.message
-            print(f"{rows:,} measures ({csv.stat().st_size / 2**20:.0f} MiB), import_file in this process:".replace(",", " "))
-            print(f"  {'step (progress message)':52s} {'wall':>6s} {'CPU':>6s} {'peak MiB':>8s}")
-            seen: set[str] = set()
-            for label, wall, cpu, peak in table[1:]:
-                what = STEPS.get((label, label in seen), "")
-                seen.add(label)
-                print(f"  {label + (' (' + what + ')' if what else ''):52s} {wall:6.2f} {cpu:6.2f} {peak:8.0f}")
-            print(f"  {'total':52s} {sum(t[1] for t in table):6.2f} {sum(t[2] for t in table):6.2f}")
+    def sample() -> None:   # VmRSS every 20 ms: the peak of each step
+        while True:
+            rss = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS"))
+            state["peak"] = max(state["peak"], rss / 1024)
+            time.sleep(0.02)
+
+    threading.Thread(target=sample, daemon=True).start()
+    last = [time.perf_counter(), time.process_time()]
+    table = []
+
+    def step(fraction: float, message: str) -> None:
+        now = [time.perf_counter(), time.process_time()]
+        table.append((state["step"], now[0] - last[0], now[1] - last[1], state["peak"]))
+        last[:] = now
+        state["step"], state["peak"] = message, 0.0
+
+    r = import_file("counter_measures", csv, db, progress=step)
+    assert r.status == "chargé", r.message
+    print(f"  {'step (progress message)':60s} {'wall':>6s} {'CPU':>6s} {'peak MiB':>8s}")
+    seen: set[str] = set()
+    for label, wall, cpu, peak in table[1:]:
+        what = STEPS.get((label, label in seen), "")
+        seen.add(label)
+        print(f"  {label + (' (' + what + ')' if what else ''):60s} {wall:6.2f} {cpu:6.2f} {peak:8.0f}")
+    print(f"  {'total':60s} {sum(t[1] for t in table):6.2f} {sum(t[2] for t in table):6.2f}")
 
 
 def main() -> int:
@@ -257,7 +261,11 @@ def main() -> int:
                         help="only the CLI-vs-bare protocol with peak memory, e.g. --scaling 1000000 10000000")
     parser.add_argument("--phases", type=int, nargs="*", metavar="ROWS",
                         help="where the time and memory of an import go, step by step, e.g. --phases 1000000")
+    parser.add_argument("--phases-of", nargs=2, metavar=("CSV", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.phases_of:
+        phases_of(*args.phases_of)
+        return 0
     if args.phases:
         phases(args.phases)
         return 0

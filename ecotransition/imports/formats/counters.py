@@ -167,11 +167,7 @@ def build_measures(ctx: Context) -> None:
         f"CREATE OR REPLACE TEMP VIEW _new AS SELECT p.line, p.channel_id, p.l__start_datetime AS start_datetime, "
         f"p.o__start_datetime AS utc_offset, {end} AS end_datetime, p.count::INTEGER AS count, s.source "
         f"FROM _parsed p {join}, _src s")
-    # Only times of day from 02:00 to 03:00 can be in the repeated hour: a modulo keeps one row in 24
-    # for the calendar functions (0.8 s of CPU at 10 M measures).
-    repeated = ctx.scalar("SELECT count(*) FROM _parsed WHERE (epoch_us(l__start_datetime) % 86400000000 "
-                          "+ 86400000000) % 86400000000 BETWEEN 7200000000 AND 10799999999 "
-                          "AND paris_repeated(l__start_datetime)")
+    repeated = ctx.scalar("SELECT count(*) FROM _parsed WHERE paris_repeated(l__start_datetime)")
     if repeated:
         ctx.notes.append(f"{repeated} mesure{'s' if repeated > 1 else ''} dans l'heure répétée du passage à "
                          "l'heure d'hiver, gardée" + ("s" if repeated > 1 else "") + " avec leur décalage horaire")

@@ -142,7 +142,6 @@ def read_csv_text(text: str, encoding: str = "UTF-8", progress=None) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"',
                         doublequote=True, strict=False)
     header: list[str] | None = None
-    header_line = 0
     rows: list[list[str | None]] = []
     row_lines: list[int] = []
     errors: list[tuple[int, str, str]] = []
@@ -160,7 +159,7 @@ def read_csv_text(text: str, encoding: str = "UTF-8", progress=None) -> Table:
                 header = [v or "" for v in values]
                 while header and not header[-1]:
                     header.pop()  # trailing separators after the last column
-                header_line, width = line, len(header)
+                width = len(header)
                 continue
             if len(head) < HEAD_ROWS:
                 head.append((line, values))

@@ -169,3 +169,46 @@ def test_password_check_and_staff_emails():
     assert not auth.is_staff_email("autre@ex.fr", ("agent@pma.fr",))
     assert auth.is_staff_email("autre@ex.fr", ())
     assert "ECOTRANSITION_ADMIN_PASSWORD" in auth.HOW_TO_ENABLE
+
+
+def test_paris_wall_clock_arithmetic_agrees_with_icu():
+    """The integer arithmetic of _paris/_local (summer time from the last Sunday of March to the last
+    Sunday of October, 01:00 UTC) against ICU's Europe/Paris, every 127 minutes from 1995 to 2100:
+    every hour of the day, every weekday, both changes of every year, and ICU's own answer outside
+    1996-2099 (no EU rule: 1995 and 2100 are compared too)."""
+    c = duckdb.connect()
+    install_macros(c)
+    rows, differ, summer = c.execute(
+        "SELECT count(*), count(*) FILTER (_local(t, '') <> timezone('Europe/Paris', t) "
+        "OR _paris(t) <> timezone('Europe/Paris', t)), count(*) FILTER (_local_min(t, '') = 120) "
+        "FROM (SELECT TIMESTAMPTZ '1995-01-01 00:00:00+00' + to_minutes(127 * i) AS t "
+        "FROM range(0, 106 * 365 * 24 * 60 // 127) r(i))").fetchall()[0]
+    c.close()
+    assert (rows, differ) == (438_689, 0)
+    assert 0.57 < summer / rows < 0.59   # 7 of 12 months in summer time
+
+
+@pytest.mark.parametrize("starts, repeated", [
+    (["2025-01-01T00:00:00Z", "2025-01-01T01:00:00Z", "2025-01-01T00:00:00Z@b"], False),
+    (["2025-01-01T00:00:00Z", "2025-01-01T01:00:00Z", "2025-01-01T00:00:00Z"], True),
+    # the two 02:00 of 26 October 2025 are two instants; 02:00+01:00 is 01:00Z
+    (["2025-10-26T02:00:00+02:00", "2025-10-26T02:00:00+01:00"], False),
+    (["2025-10-26T02:00:00+01:00", "2025-10-26T01:00:00Z"], True),
+    # off any grid of whole seconds: the exact GROUP BY answers
+    (["2025-01-01T00:00:01.5Z", "2025-01-01T00:00:01.5Z"], True),
+    (["2025-01-01T00:00:01.5Z", "2025-01-01T00:00:01.6Z"], False),
+    # a century of quarter hours over two channels is beyond the bitstring's bound: GROUP BY
+    (["1925-01-01T00:15:00Z", "2025-01-01T00:00:00Z", "2025-01-01T00:00:00Z@b"], False),
+    (["1925-01-01T00:15:00Z", "2025-01-01T00:00:00Z", "1925-01-01T00:15:00Z"], True),
+])
+def test_repeated_instants_of_a_channel_are_found_on_and_off_the_grid(starts, repeated):
+    from ecotransition.imports.formats.base import Context
+    from ecotransition.imports.formats.counters import _may_repeat_instants
+
+    c = duckdb.connect()
+    c.execute("SET TimeZone = 'Europe/Paris'")
+    c.execute("CREATE TABLE _parsed (channel_id VARCHAR, start_datetime TIMESTAMPTZ)")
+    c.executemany("INSERT INTO _parsed VALUES (?, ?::TIMESTAMPTZ)",
+                  [(s.partition("@")[2] or "a", s.partition("@")[0]) for s in starts] + [(None, starts[0].partition("@")[0])])
+    assert _may_repeat_instants(Context(c, None, "")) is repeated
+    c.close()

@@ -178,7 +178,10 @@ def _replacement(path: Path, copy_from: Path | None,
         # Left by a writer killed mid-way: its copy, and an upload it had spilled to disk.
         for pattern in (f".{path.name}.write.*.tmp*", f".{path.name}.import.upload.*.tmp"):
             for stale in path.parent.glob(pattern):
-                stale.unlink(missing_ok=True)
+                if stale.is_dir():   # DuckDB's spill folder of a copy (<copy>.tmp), beyond its memory limit
+                    shutil.rmtree(stale, ignore_errors=True)
+                else:
+                    stale.unlink(missing_ok=True)
         tmp = _tmp_path(path, "write")
         try:
             if copy_from is not None:

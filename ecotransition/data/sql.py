@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
+
+if TYPE_CHECKING:   # run() returns DuckDB's DataFrame: the import CLI starts without pandas (0.6 s)
+    import pandas as pd
 
 from ecotransition.core.paths import QUERIES_DIR
 

@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
-from ecotransition.core import fmt
-
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 # Sequences that UTF-8 French text turns into once it has been decoded as Windows-1252:
@@ -144,7 +142,6 @@ def read_csv_text(text: str, encoding: str = "UTF-8", progress=None) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"',
                         doublequote=True, strict=False)
     header: list[str] | None = None
-    header_line = 0
     rows: list[list[str | None]] = []
     row_lines: list[int] = []
     errors: list[tuple[int, str, str]] = []
@@ -162,7 +159,7 @@ def read_csv_text(text: str, encoding: str = "UTF-8", progress=None) -> Table:
                 header = [v or "" for v in values]
                 while header and not header[-1]:
                     header.pop()  # trailing separators after the last column
-                header_line, width = line, len(header)
+                width = len(header)
                 continue
             if len(head) < HEAD_ROWS:
                 head.append((line, values))
@@ -287,6 +284,13 @@ MAX_CELLS = 20_000_000           # rows × columns of a file read in Python (CSV
 MAX_XLSX_BYTES = 200 * 2**20     # uncompressed size of a workbook's parts (a « zip bomb » is refused)
 
 
+def _number(value) -> str:
+    """A French number for a refusal; core.fmt (babel, pandas: 0.6 s to import) is loaded only then."""
+    from ecotransition.core import fmt
+
+    return fmt.number(value)
+
+
 def head_of(source: bytes | Path, size: int = 65536) -> bytes:
     """The first `size` bytes of a file given as bytes or as a path (without reading it all)."""
     if isinstance(source, (bytes, bytearray)):
@@ -321,8 +325,8 @@ def check_caps(source: bytes | Path, fast: bool) -> None:
         except zipfile.BadZipFile as exc:
             raise ReadError("classeur XLSX illisible (archive endommagée).") from exc
         if size > MAX_XLSX_BYTES:
-            raise ReadError(f"classeur trop volumineux une fois décompressé ({fmt.number(size / 2**20)} Mio ; "
-                            f"limite {fmt.number(MAX_XLSX_BYTES // 2**20)} Mio) : il n'a pas été lu. Exportez "
+            raise ReadError(f"classeur trop volumineux une fois décompressé ({_number(size / 2**20)} Mio ; "
+                            f"limite {_number(MAX_XLSX_BYTES // 2**20)} Mio) : il n'a pas été lu. Exportez "
                             "la feuille en CSV ou découpez-la.")
         return
     if kind != "text":
@@ -338,11 +342,11 @@ def check_caps(source: bytes | Path, fast: bool) -> None:
         raise ReadError(f"{counted} colonnes sur la ligne d'en-tête (limite {MAX_COLUMNS}) : ce n'est pas "
                         "un fichier de ce jeu de données.")
     if fast and rows > MAX_ROWS:
-        raise ReadError(f"{fmt.number(rows)} lignes (limite {fmt.number(MAX_ROWS)}) : découpez le fichier, "
+        raise ReadError(f"{_number(rows)} lignes (limite {_number(MAX_ROWS)}) : découpez le fichier, "
                         "par exemple par année.")
     if not fast and rows * columns > MAX_CELLS:
-        raise ReadError(f"{fmt.number(rows)} lignes × {columns} colonnes = {fmt.number(rows * columns)} cellules "
-                        f"(limite {fmt.number(MAX_CELLS)}) : découpez le fichier.")
+        raise ReadError(f"{_number(rows)} lignes × {columns} colonnes = {_number(rows * columns)} cellules "
+                        f"(limite {_number(MAX_CELLS)}) : découpez le fichier.")
 
 
 def read_table(data: bytes, sheet: str | None = None, progress=None) -> Table:

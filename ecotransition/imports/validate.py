@@ -14,12 +14,15 @@ import re
 from dataclasses import dataclass, field
 
 import duckdb
-import pandas as pd
 
 from ecotransition.data import sql
 from ecotransition.imports.readers import Table, normalize_header
 
 MAX_SHOWN = 50
+# DuckDB's memory in an import; beyond it the staged rows spill to a folder beside the database
+# copy, so the peak stays near this figure whatever the file's size (bench/README.md: 812 MiB for
+# 10 M measures; at 512 MB the checks read back what spilled and the import took 15 % more CPU).
+WRITER_MEMORY = "768MB"
 
 
 # --------------------------------------------------------------------------- issues
@@ -196,29 +199,44 @@ CREATE OR REPLACE TEMP MACRO _tstz(v) AS CASE
          THEN coalesce(try_strptime(trim(v), '%d/%m/%Y %H:%M:%S'), try_strptime(trim(v), '%d/%m/%Y %H:%M'),
                        try_strptime(trim(v), '%d/%m/%Y'))::TIMESTAMPTZ END
     ELSE try_cast(v AS TIMESTAMPTZ) END;
--- Europe/Paris wall clock of an instant by the EU rule (last Sundays of March and October,
--- 01:00 UTC): plain arithmetic, much faster than ICU on millions of rows; ICU outside 1996-2099.
+-- Europe/Paris wall clock of an instant by the EU rule (summer time from the last Sunday of March
+-- to the last Sunday of October, 01:00 UTC), in integer arithmetic on microseconds: calendar
+-- functions (year(), make_date, dayofweek) and ICU cost 0.2-0.4 s of CPU per million rows, this
+-- a few hundredths. CASE is avoided too: DuckDB evaluates a branch through a selection vector,
+-- 0.1-0.2 s per million rows for an expression this size. _civil(y, doy): days since 1970-01-01
+-- of day `doy` counted from 1 March of year y (H. Hinnant's days_from_civil; 30 is 31 March,
+-- 244 is 31 October); _lastsun(d): the last Sunday on or before day d (1970-01-01 was a
+-- Thursday); _year_of: the year of an instant within a day or two, enough here: both changes are
+-- months away from 1 January. _paris_min: minutes east of UTC, NULL outside 1996-2099 (the EU
+-- rule's years), where ICU answers instead.
+CREATE OR REPLACE TEMP MACRO _civil(y, doy) AS
+    (y // 400) * 146097 + (y % 400) * 365 + (y % 400) // 4 - (y % 400) // 100 + doy - 719468;
+CREATE OR REPLACE TEMP MACRO _lastsun(d) AS d - (d + 4) % 7;
+CREATE OR REPLACE TEMP MACRO _change_us(y, doy) AS (_lastsun(_civil(y, doy)) * 86400 + 3600) * 1000000;
+CREATE OR REPLACE TEMP MACRO _year_of(us) AS 1970 + (us // 86400000000) * 400 // 146097;
+CREATE OR REPLACE TEMP MACRO _paris_min(us) AS
+    60 + 60 * (us >= _change_us(_year_of(us), 30) AND us < _change_us(_year_of(us), 244))::INTEGER
+    + 0 * nullif((us BETWEEN 820454400000000 AND 4102444799000000)::INTEGER, 0);
 CREATE OR REPLACE TEMP MACRO _utc(t) AS make_timestamp(epoch_us(t));
-CREATE OR REPLACE TEMP MACRO _paris(t) AS CASE
-    WHEN year(_utc(t)) BETWEEN 1996 AND 2099 THEN
-        _utc(t) + INTERVAL 1 HOUR + CASE
-            WHEN _utc(t) >= make_timestamp(year(_utc(t)), 3, 31, 1, 0, 0) - to_days(dayofweek(make_date(year(_utc(t)), 3, 31)))
-             AND _utc(t) < make_timestamp(year(_utc(t)), 10, 31, 1, 0, 0) - to_days(dayofweek(make_date(year(_utc(t)), 10, 31)))
-            THEN INTERVAL 1 HOUR ELSE INTERVAL 0 HOUR END
-    ELSE timezone('Europe/Paris', t) END;
+CREATE OR REPLACE TEMP MACRO _paris(t) AS make_timestamp(epoch_us(t) + 60000000 * coalesce(
+    _paris_min(epoch_us(t)), (epoch_us(timezone('Europe/Paris', t)) - epoch_us(t)) // 60000000));
 -- Local time of a measure: as written when its offset is a French one (exports such as
 -- Eco-Compteur's label the whole day of the October change with the winter offset, which a
 -- strict conversion would shift to 01:00), converted to Europe/Paris otherwise (Z, +00:00...).
 -- A date-time written without a zone (« 2025-10-26 02:30 »): Europe/Paris wall clock as written.
-CREATE OR REPLACE TEMP MACRO _naive(raw) AS NOT (suffix(trim(raw), 'Z') OR suffix(trim(raw), 'z')
-    OR regexp_matches(right(trim(raw), 6), '[+-]\d\d(:?\d\d)?$') AND contains(raw, ':'));
+-- The usual endings are tested first, cheaply (the regular expression costs 0.4 s per million rows).
+CREATE OR REPLACE TEMP MACRO _naive(raw) AS CASE
+    WHEN suffix(raw, 'Z') OR suffix(raw, '+01:00') OR suffix(raw, '+02:00') THEN false
+    ELSE NOT (suffix(trim(raw), 'Z') OR suffix(trim(raw), 'z')
+        OR regexp_matches(right(trim(raw), 6), '[+-]\d\d(:?\d\d)?$') AND contains(raw, ':')) END;
 CREATE OR REPLACE TEMP MACRO _written(raw) AS coalesce(try_cast(replace(trim(raw), 'T', ' ') AS TIMESTAMP),
     try_strptime(trim(raw), '%d/%m/%Y %H:%M:%S'), try_strptime(trim(raw), '%d/%m/%Y %H:%M'),
     try_strptime(trim(raw), '%d/%m/%Y'));
-CREATE OR REPLACE TEMP MACRO _local(t, raw) AS CASE
-    WHEN suffix(raw, '+01:00') THEN make_timestamp(epoch_us(t) + 3600000000)
-    WHEN suffix(raw, '+02:00') THEN make_timestamp(epoch_us(t) + 7200000000)
-    ELSE _paris(t) END;
+-- Minutes east of UTC: the French offset written (+01:00, +02:00), else the Paris rule's.
+CREATE OR REPLACE TEMP MACRO _local_min(t, raw) AS coalesce(
+    60 * nullif(suffix(raw, '+01:00')::INTEGER + 2 * suffix(raw, '+02:00')::INTEGER, 0),
+    _paris_min(epoch_us(t)), (epoch_us(timezone('Europe/Paris', t)) - epoch_us(t)) // 60000000);
+CREATE OR REPLACE TEMP MACRO _local(t, raw) AS make_timestamp(epoch_us(t) + 60000000 * _local_min(t, raw));
 """
 
 _REASON = {
@@ -240,7 +258,7 @@ def lit(value: str) -> str:
 def install_macros(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute("SET TimeZone = 'Europe/Paris'")
     # A bounded writer: beyond this DuckDB spills to disk instead of growing with the file.
-    conn.execute("SET memory_limit = '1GB'")
+    conn.execute(f"SET memory_limit = '{WRITER_MEMORY}'")
     sql.create_macros(conn)   # paris_offset, paris_gap… (queries/macros.sql)
     conn.execute(MACROS)
 
@@ -299,7 +317,10 @@ class Staged:
         return self.match.shown.get(name) or self.match.format.col(name).headers[0]
 
 
-def _staging_sql(fmt: Format, present: set[str], source: str, keep_raw: bool) -> str:
+def _staging_sql(fmt: Format, present: set[str], source: str, keep_raw: bool) -> tuple[str, str]:
+    """(SQL of the staged rows, expressions computed from them): the second part (UTC offsets and
+    gaps of date-times) is a view on the fast path, worked out only where a check or the load
+    reads it, instead of being stored for every row (a fifth of the staging's cost)."""
     inner, outer, offsets = ["line"], ["line"], []
     for col in fmt.columns:
         n = col.name
@@ -309,20 +330,24 @@ def _staging_sql(fmt: Format, present: set[str], source: str, keep_raw: bool) ->
                   # CASE: the text is looked at only where the value did not parse (rare).
                   f"CASE WHEN {n} IS NULL THEN _txt(t__{n}) IS NULL END AS n__{n}"]
         if col.kind == "datetime":
-            outer += [f"CASE WHEN _naive(t__{n}) THEN coalesce(_written(t__{n}), _local({n}, t__{n})) "
-                      f"ELSE _local({n}, t__{n}) END AS l__{n}", f"_naive(t__{n}) AS z__{n}"]
+            # coalesce rather than CASE … ELSE: the usual rows (with a zone) skip the selection vector.
+            outer += [f"coalesce(CASE WHEN _naive(t__{n}) THEN _written(t__{n}) END, _local({n}, t__{n})) AS l__{n}",
+                      f"_naive(t__{n}) AS z__{n}"]
             # Minutes east of UTC of the local time: from the instant when the file gives a zone,
             # by the Paris rule otherwise (the first, summer, reading of the repeated October
             # hour); g__: a local time that does not exist (the March hour skipped).
-            offsets += [f"CASE WHEN {n} IS NULL THEN NULL WHEN z__{n} THEN paris_offset(l__{n}) "
-                        f"ELSE ((epoch_us(l__{n}) - epoch_us({n})) // 60000000)::SMALLINT END AS o__{n}",
-                        f"coalesce(z__{n} AND paris_gap(l__{n}), false) AS g__{n}"]
+            offsets += [f"coalesce(CASE WHEN z__{n} THEN paris_offset(l__{n}) END, "
+                        f"((epoch_us(l__{n}) - epoch_us({n})) // 60000000)::SMALLINT) AS o__{n}",
+                        # CASE, not AND: the gap is looked for only in times written without a zone.
+                        f"coalesce(CASE WHEN z__{n} THEN paris_gap(l__{n}) END, false) AS g__{n}"]
     staged = f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {source})"
-    return f"SELECT *, {', '.join(offsets)} FROM ({staged})" if offsets else staged
+    return staged, ", ".join(offsets)
 
 
 def stage_table(conn: duckdb.DuckDBPyConnection, table: Table, match: Match) -> Staged:
     """Stage rows read in Python (exact line numbers)."""
+    import pandas as pd   # here only: a large file's fast path (and the CLI's start) does without it
+
     fmt = match.format
     data = {"line": pd.array(table.lines, dtype="int64")}
     for col in fmt.columns:
@@ -335,8 +360,9 @@ def stage_table(conn: duckdb.DuckDBPyConnection, table: Table, match: Match) -> 
     conn.execute("DROP VIEW IF EXISTS _parsed")  # left by a fast-path attempt
     conn.register("_frame", frame)
     try:
-        sql = _staging_sql(fmt, set(match.index), "_frame", keep_raw=True)
-        conn.execute(f"CREATE OR REPLACE TEMP TABLE _parsed AS {sql} ORDER BY line")
+        sql, derived = _staging_sql(fmt, set(match.index), "_frame", keep_raw=True)
+        conn.execute(f"CREATE OR REPLACE TEMP TABLE _parsed AS SELECT *{', ' + derived if derived else ''} "
+                     f"FROM ({sql}) ORDER BY line")
     finally:
         conn.unregister("_frame")
     return Staged(match, len(frame), set(match.index))
@@ -354,13 +380,16 @@ def stage_csv(conn: duckdb.DuckDBPyConnection, path: str, delimiter: str, header
     source = ("(SELECT NULL::BIGINT AS line, * FROM read_csv($path, header = true, delim = $delim, "
               f"quote = '\"', escape = '\"', auto_detect = false, columns = {spec}, "
               "store_rejects = true, rejects_table = '_rejects', rejects_scan = '_rejects_scan'))")
-    sql = _staging_sql(fmt, set(match.index), source, keep_raw=False)
-    conn.execute(f"CREATE OR REPLACE TEMP TABLE _parsed_rows AS {sql}", {"path": path, "delim": delimiter})
+    sql, derived = _staging_sql(fmt, set(match.index), source, keep_raw=False)
+    # Line numbers are unknown here: a NULL column is added by the view, not stored (80 MB at 10 M).
+    conn.execute(f"CREATE OR REPLACE TEMP TABLE _parsed_rows AS SELECT * EXCLUDE (line) FROM ({sql})",
+                 {"path": path, "delim": delimiter})
     if conn.execute("SELECT count(*) FROM _rejects").fetchall()[0][0]:
         return None
     # The checks name r__ columns (texts for the messages): empty here, at no storage cost.
     texts = ", ".join(f"NULL::VARCHAR AS r__{c.name}" for c in fmt.columns)
-    conn.execute(f"CREATE OR REPLACE TEMP VIEW _parsed AS SELECT *, {texts} FROM _parsed_rows")
+    conn.execute(f"CREATE OR REPLACE TEMP VIEW _parsed AS SELECT NULL::BIGINT AS line, *, {texts}"
+                 f"{', ' + derived if derived else ''} FROM _parsed_rows")
     rows = conn.execute("SELECT count(*) FROM _parsed").fetchall()[0][0]
     return Staged(match, rows, set(match.index), exact_lines=False)
 

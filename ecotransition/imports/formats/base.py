@@ -12,9 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import duckdb
-import pandas as pd
 
-from ecotransition.core.geo import CommuneLocator
 from ecotransition.data import registry
 from ecotransition.imports.validate import Col, Format, Issue, Staged, rule
 
@@ -36,6 +34,7 @@ class Context:
     provided: set[str] = field(default_factory=set)  # table columns the file sets
     options: dict = field(default_factory=dict)       # what staff said at import (e.g. snapshot_year)
     file_name: str = ""
+    span: tuple = ()                                  # first key's values, second key's bounds (set by the load)
 
     @property
     def fmt(self) -> Format:
@@ -151,6 +150,10 @@ def coordinate_pairs(ctx: Context) -> None:
 
 def _locate(ctx: Context) -> None:
     """Commune of rows that give coordinates but no commune (NULL outside the territory)."""
+    import pandas as pd   # here only: the measures' fast path (and the CLI's start) does without it
+
+    from ecotransition.core.geo import CommuneLocator
+
     rows = ctx.conn.execute(
         "SELECT line, lat, lon FROM _parsed WHERE commune_code IS NULL "
         "AND lat IS NOT NULL AND lon IS NOT NULL").fetchall()

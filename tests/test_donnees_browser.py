@@ -73,7 +73,7 @@ def test_imported_html_is_shown_as_text(built_db, browser, tmp_path):
         wait_ready(page)
         page.get_by_role("button", name="Importer", exact=True).click()
         page.get_by_text("6 lignes chargées (6 nouvelles, 0 mise à jour)").wait_for(timeout=60_000)
-        assert page.get_by_label("Mot de passe du personnel").count() == 0
+        assert page.get_by_label("Mot de passe du personnel", exact=True).count() == 0   # logged in
         assert PASSWORD not in page.content()
 
         # 2. The nightly job: the command line while the server runs; no restart needed.

@@ -59,7 +59,7 @@ def kpi_cards(kpis: Iterable[Kpi], columns: int = 4) -> None:
 def freshness_notes(*datasets: str) -> None:
     """Each dataset's own « Données au … », or a warning when it is later than its rhythm allows
     (ecotransition.data.freshness, judged on the app clock)."""
-    known = freshness.of_dates(store.query("dataset_dates"), clock.today())
+    known = store.shared(freshness.of_dates, store.query("dataset_dates"), clock.today())
     for name in datasets:
         f = known.get(name)
         if f is None:
@@ -194,17 +194,21 @@ def dataset_notes(notes: Iterable[dict]) -> None:
         dataset_note(**note)
 
 
-def trajectories(items, names: dict | None = None, width: int | None = None) -> None:
+def trajectories(items, names: dict | None = None, width: int | None = None, figures: list | None = None) -> None:
     """Each indicator with a target (surfaces.targets.Tracked): its chart against the path, its
     status in the indicator's unit and the rule. `names`: INSEE code -> commune name; `width`:
-    a fixed chart width in pixels (the printable fiche)."""
+    a fixed chart width in pixels (the printable fiche); `figures`: the items' shared figures
+    (never modified here), else each is drawn now."""
     from ecotransition.core.trajectory import RULE
     from ecotransition.surfaces import targets
 
-    for t in items:
+    for i, t in enumerate(items):
         with st.container(border=True):
-            fig = targets.figure(t)
+            fig = figures[i] if figures else targets.figure(t)
             if width:
+                if figures:   # a shared figure stays as every page gets it
+                    import plotly.graph_objects as go
+                    fig = go.Figure(fig)
                 fig.update_layout(width=width)
             st.plotly_chart(fig, key=f"trajectoire-{t.id}-{t.zone}", width="content" if width else "stretch")
             zone = "" if t.zone == "PMA" else f" ({escape_md((names or {}).get(t.zone, t.zone))})"
@@ -220,8 +224,9 @@ def theme_trajectories(theme: str | None, sel: Selection) -> None:
     zones = ["PMA", *([sel.epci] if sel.epci else []), *([sel.commune] if sel.commune else [])]
     if sel.commune and not sel.epci:
         zones += list(communes.loc[communes["code"] == sel.commune, "epci"])
-    items = targets.tracked(store.query("indicators_zones"), store.query("indicator_series"),
-                            zones=tuple(dict.fromkeys(zones)), theme=theme)
-    if items:
+    pairs = store.shared(targets.with_figures, store.query("indicators_zones"), store.query("indicator_series"),
+                         zones=tuple(dict.fromkeys(zones)), theme=theme)
+    if pairs:
         st.subheader("Trajectoires vers les objectifs")
-        trajectories(items, dict(zip(communes["code"], communes["name"])))
+        trajectories([t for t, _ in pairs], dict(zip(communes["code"], communes["name"])),
+                     figures=[f for _, f in pairs])

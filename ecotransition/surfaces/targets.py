@@ -77,3 +77,10 @@ def figure(t: Tracked) -> go.Figure:
                              hovertemplate="%{x} : %{y:,.1f} " + unit + "<extra></extra>"))
     fig.update_layout(xaxis=dict(title="Année", dtick=1), yaxis_title=unit or None)
     return style(fig, plot_text(t.label), demo=traj.demo or t.source == "démonstration", height=340)
+
+
+def with_figures(rows: pd.DataFrame, series: pd.DataFrame, zones: tuple[str, ...],
+                 theme: str | None = None) -> list[tuple[Tracked, go.Figure]]:
+    """`tracked(...)` with each one's figure: built once per data version and shared by the pages
+    (a figure's properties are validated one by one, the costliest part of a warm page run)."""
+    return [(t, figure(t)) for t in tracked(rows, series, zones=zones, theme=theme)]

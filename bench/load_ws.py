@@ -259,10 +259,11 @@ async def view(base: str, url: str, timeout: float = VIEW_TIMEOUT) -> View:
     return View(url, ready if ready is not None else time.perf_counter() - t0, received / 1024, problems)
 
 
-async def wave(base: str, n: int) -> list[View]:
-    """N viewers at once; each opens its three views one after the other, as load.py's."""
+async def wave(base: str, n: int, qr: bool = False) -> list[View]:
+    """N viewers at once; each opens its three views one after the other, as load.py's (`qr`: each
+    opens the home page only, as the phones of a room that has just scanned the forum's QR code)."""
     async def viewer(k: int) -> list[View]:
-        return [await view(base, url) for url in viewer_urls(k)]
+        return [await view(base, url) for url in (["/"] if qr else viewer_urls(k))]
 
     batches = await asyncio.gather(*(viewer(k) for k in range(n)))
     return [v for batch in batches for v in batch]
@@ -351,7 +352,7 @@ def run_load(args, base: str, pids: list[int], db: Path, tmp: Path) -> None:
         t0 = time.perf_counter()
         for w in workers:
             w.start()
-        views = asyncio.run(wave(base, n))
+        views = asyncio.run(wave(base, n, args.qr))
         wall = time.perf_counter() - t0
         server_cpu = sum(cpu_seconds(p) for p in pids) - server0
         client_cpu = own_cpu_seconds() - client0
@@ -463,6 +464,8 @@ def main() -> None:
                         help="no import during the waves (a baseline: the caches stay valid between waves)")
     parser.add_argument("--cycles", type=int, default=0,
                         help="memory mode: this many sessions opened and closed one after the other")
+    parser.add_argument("--qr", action="store_true",
+                        help="each viewer opens the home page only (a room scanning the screen's QR code)")
     parser.add_argument("--stack", type=int, default=0, metavar="REPLICAS",
                         help="through deploy/stack.py: nginx in front of this many public replicas "
                              "(and the staff instance), instead of one Streamlit process")

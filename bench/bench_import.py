@@ -147,6 +147,20 @@ TARGET_RATIO = 3.0
 TARGET_MIB = {1_000_000: 400, 10_000_000: 1024}
 
 
+def _utc_measures(tmp: Path, rows: int) -> tuple[Path, Path]:
+    """(measures file with UTC instants, scale-1 database that knows its channels) in `tmp`."""
+    csv = tmp / "measures.csv"
+    write_measures(csv, rows, utc=True)
+    base = tmp / "base.duckdb"
+    build(base, 1, progress=lambda f, m: None)
+    con = duckdb.connect(str(base), read_only=True)
+    site = con.execute("SELECT min(site_id) FROM counter_sites").fetchall()[0][0]
+    con.close()
+    write_channels(tmp / "channels.csv", site)
+    assert import_file("counter_channels", tmp / "channels.csv", base).status == "chargé"
+    return csv, base
+
+
 def scaling(sizes: list[int], repeat: int) -> None:
     """The issue's protocol: the CLI on measures with UTC instants, against a bare read_csv of the
     same file in the same run, each in its own process (peak memory = its high-water RSS).
@@ -158,16 +172,7 @@ def scaling(sizes: list[int], repeat: int) -> None:
     for rows in sizes:
         with tempfile.TemporaryDirectory(prefix="bench-import-") as d:
             tmp = Path(d)
-            csv = tmp / "measures.csv"
-            write_measures(csv, rows, utc=True)
-            base = tmp / "base.duckdb"
-            build(base, 1, progress=lambda f, m: None)
-            con = duckdb.connect(str(base), read_only=True)
-            site = con.execute("SELECT min(site_id) FROM counter_sites").fetchall()[0][0]
-            con.close()
-            channels = tmp / "channels.csv"
-            write_channels(channels, site)
-            assert import_file("counter_channels", channels, base).status == "chargé"
+            csv, base = _utc_measures(tmp, rows)
             bares, clis = [], []
             for _ in range(repeat):
                 (tmp / "bare.duckdb").unlink(missing_ok=True)
@@ -209,15 +214,7 @@ def phases(sizes: list[int]) -> None:
     for rows in sizes:
         with tempfile.TemporaryDirectory(prefix="bench-import-") as d:
             tmp = Path(d)
-            csv = tmp / "measures.csv"
-            write_measures(csv, rows, utc=True)
-            base = tmp / "base.duckdb"
-            build(base, 1, progress=lambda f, m: None)
-            con = duckdb.connect(str(base), read_only=True)
-            site = con.execute("SELECT min(site_id) FROM counter_sites").fetchall()[0][0]
-            con.close()
-            write_channels(tmp / "channels.csv", site)
-            assert import_file("counter_channels", tmp / "channels.csv", base).status == "chargé"
+            csv, base = _utc_measures(tmp, rows)
             print(f"{rows:,} measures ({csv.stat().st_size / 2**20:.0f} MiB), import_file in a fresh process:"
                   .replace(",", " "), flush=True)
             subprocess.run([sys.executable, __file__, "--phases-of", str(csv), str(base)], check=True)

@@ -16,7 +16,8 @@ from ecotransition.core import fmt
 from ecotransition.data import registry
 
 
-def _as_date(value) -> date | None:
+def as_date(value) -> date | None:
+    """A date from a query's value (date, timestamp, ISO text), None when missing."""
     if fmt.is_missing(value):
         return None
     if isinstance(value, str):
@@ -76,7 +77,7 @@ def freshness(dataset: str, as_of, today: date) -> Freshness:
     """The freshness of `dataset` (a registry table) whose data end on `as_of`, on `today`.
     KeyError for a dataset the registry does not know."""
     entry = registry.get(dataset)
-    return Freshness(dataset, _as_date(as_of), today, entry.late_after_days, entry.expected)
+    return Freshness(dataset, as_date(as_of), today, entry.late_after_days, entry.expected)
 
 
 def of_dates(dates: pd.DataFrame, today: date) -> dict[str, Freshness]:
@@ -86,7 +87,7 @@ def of_dates(dates: pd.DataFrame, today: date) -> dict[str, Freshness]:
 
 def months_old(as_of, today: date) -> int | None:
     """Whole months from `as_of` to `today` (31 December 2023 -> 30 November 2026: 35)."""
-    d = _as_date(as_of)
+    d = as_date(as_of)
     if d is None:
         return None
     months = (today.year - d.year) * 12 + today.month - d.month

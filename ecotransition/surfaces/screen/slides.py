@@ -5,7 +5,7 @@ states only what its figures show.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from typing import Callable
 
 import pandas as pd
@@ -128,14 +128,7 @@ def parcs(values: pd.DataFrame, communes: pd.DataFrame, visits: pd.DataFrame, ch
                  chart_demo=demo and chart is not None)
 
 
-def _as_date(value) -> date | None:
-    if fmt.is_missing(value):
-        return None
-    if isinstance(value, str):
-        return date.fromisoformat(value[:10])
-    if isinstance(value, (pd.Timestamp, datetime)):
-        return value.date()
-    return value
+_as_date = data_freshness.as_date
 
 
 def day(value) -> str:

@@ -100,6 +100,16 @@ def test_gaps_are_days_with_three_hours_missing_or_no_row_at_all():
     assert list(got["detail"]) == ["5 heures non mesurées", "48 heures non mesurées"]
 
 
+def test_a_channel_that_stops_before_the_others_is_missing_to_their_last_day():
+    on = series([100] * 20)
+    stopped = series([100] * 12).assign(channel_id="c2")        # nothing after 12 June
+    got = A.day_flags(pd.concat([on, stopped], ignore_index=True))
+    gaps = got.loc[got["rule"] == "gap"]
+    assert list(zip(gaps["channel_id"], gaps["start"], gaps["end"], gaps["days"])) == [
+        ("c2", date(2024, 6, 13), date(2024, 6, 20), 8)]
+    assert list(gaps["detail"]) == ["192 heures non mesurées"]
+
+
 def test_thresholds_are_settings_with_defaults():
     t = A.thresholds({})
     assert (t.zero_days, t.flat_hours, t.flat_min_value, t.drop_ratio, t.drop_days, t.jump_ratio, t.gap_hours,

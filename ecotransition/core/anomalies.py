@@ -85,14 +85,17 @@ def thresholds(env=None) -> Thresholds:
 
 def calendar(daily: pd.DataFrame) -> pd.DataFrame:
     """`daily` (one row per channel and day: channel_id, day, visits, measures, missing_measures; visits NaN when every
-    measure of the day is missing) with a row for every day between each channel's first and
-    last day: the days with no row at all are missing days (24 measures missing)."""
+    measure of the day is missing) with a row for every day from each channel's first day to the
+    last day any channel of `daily` counted: the days with no row at all are missing days (24
+    measures missing). A channel that stops sending while the others go on is thus missing from
+    its last row on, not silently shorter."""
     if daily.empty:
         return daily.assign(day=pd.to_datetime(daily["day"]))
     d = daily.assign(day=pd.to_datetime(daily["day"]))
-    bounds = d.groupby("channel_id", sort=True)["day"].agg(["min", "max"])
-    full = pd.concat([pd.DataFrame({"channel_id": ch, "day": pd.date_range(lo, hi, freq="D")})
-                      for ch, lo, hi in zip(bounds.index, bounds["min"], bounds["max"])], ignore_index=True)
+    first = d.groupby("channel_id", sort=True)["day"].min()
+    last = d["day"].max()
+    full = pd.concat([pd.DataFrame({"channel_id": ch, "day": pd.date_range(lo, last, freq="D")})
+                      for ch, lo in first.items()], ignore_index=True)
     out = full.merge(d, on=["channel_id", "day"], how="left")
     absent = out["measures"].isna()
     out.loc[absent, ["measures", "missing_measures"]] = 24

@@ -12,27 +12,18 @@ these are the costs of the first view after a build or an import.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench_queries import timed  # noqa: E402  (the median of `repeat` runs, and the last result)
 
 from ecotransition.core import anomalies  # noqa: E402
 from ecotransition.core.paths import db_path  # noqa: E402
 from ecotransition.data import sql  # noqa: E402
 from ecotransition.data.db import open_readonly  # noqa: E402
 from ecotransition.themes import parks  # noqa: E402
-
-
-def timed(repeat: int, fn):
-    times, result = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), result
 
 
 def main() -> None:
@@ -47,12 +38,12 @@ def main() -> None:
     print(f"{args.db}: {measures:,} measures, {channels_n} channels; median of {args.repeat}")
     print(f"{'area':<8} {'step':<34} {'seconds':>8}  result")
     for label, area in (("PMA", dict(epci=None, commune=None)), ("CALL", dict(epci="CALL", commune=None))):
-        s_daily, daily = timed(args.repeat, lambda: sql.run(conn, "counter_days", **area))
-        s_runs, runs = timed(args.repeat, lambda: sql.run(conn, "counter_flat_runs", min_measures=t.flat_hours,
-                                                          min_value=t.flat_min_value, **area))
+        s_daily, daily = timed(lambda: sql.run(conn, "counter_days", **area), args.repeat)
+        s_runs, runs = timed(lambda: sql.run(conn, "counter_flat_runs", min_measures=t.flat_hours,
+                                             min_value=t.flat_min_value, **area), args.repeat)
         channels = sql.run(conn, "visits_channel_years", **area)
         events = sql.run(conn, "events_list", annee=None)
-        s_rules, flags = timed(args.repeat, lambda: parks.flags_for_area(daily, runs, events, channels, t))
+        s_rules, flags = timed(lambda: parks.flags_for_area(daily, runs, events, channels, t), args.repeat)
         print(f"{label:<8} {'counter_days (SQL)':<34} {s_daily:8.3f}  {len(daily):,} channel-days")
         print(f"{label:<8} {'counter_flat_runs (SQL, hourly)':<34} {s_runs:8.3f}  {len(runs):,} runs")
         print(f"{label:<8} {'rules (pandas)':<34} {s_rules:8.3f}  {len(flags):,} flags")

@@ -154,6 +154,11 @@ def with_fiche_links(df: pd.DataFrame, name_col: str, code_col: str, config: dic
     return df.assign(**{name_col: [fiche_url(c, n) for c, n in zip(df[code_col], df[name_col])]})
 
 
+def columns_of(df: pd.DataFrame, names: tuple[str, ...]) -> pd.DataFrame:
+    """These columns of `df`, in this order (for store.shared)."""
+    return df[list(names)]
+
+
 def table_with_export(df: pd.DataFrame, labels: dict[str, str], column_config: dict,
                       basename: str, key: str | None = None, height: int | str = "auto",
                       screen_only: Iterable[str] = (), fiche_links: tuple[str, str] | None = None,
@@ -169,12 +174,16 @@ def table_with_export(df: pd.DataFrame, labels: dict[str, str], column_config: d
     """
     shown = [c for c in labels if c in df.columns]
     config = {c: column_config.get(c, labels[c]) for c in shown}
-    view = df[shown] if fiche_links is None else with_fiche_links(df, *fiche_links, config, labels[fiche_links[0]])
-    st.dataframe(view[shown], hide_index=True, column_order=shown, column_config=config, height=height,
+    if fiche_links is None:
+        # Once per table for every session, not a copy of its columns on each view.
+        view = store.shared(columns_of, df, tuple(shown))
+    else:
+        view = with_fiche_links(df, *fiche_links, config, labels[fiche_links[0]])[shown]
+    st.dataframe(view, hide_index=True, column_order=shown, column_config=config, height=height,
                  placeholder="n.d.")
     exported = [c for c in shown if c not in set(screen_only)]
     if export_rows is None:
-        export_buttons(df[exported], basename, {c: labels[c] for c in exported}, key=key)
+        export_buttons(lambda: df[exported], basename, {c: labels[c] for c in exported}, key=key)
     else:
         export_buttons(lambda: export_rows()[exported], basename, {c: labels[c] for c in exported}, key=key)
 

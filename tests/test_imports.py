@@ -368,7 +368,7 @@ def test_an_import_gives_new_versions_only_to_the_tables_it_may_change(writable_
     catalogue_events = key("catalogue_datasets", table="events")
     assert [t for t, _ in catalogue_events] == ["events", "imports"]
     import_file("events", FIX / "events_ok.csv", writable_db)   # unchanged rows, but a new log line
-    store._table_versions.clear()
+    store._versions.clear()
     assert key("visits_series") == visits and key("events_list") != events
     assert key("catalogue_datasets", table="events") != catalogue_events
     assert [t for t, _ in key("catalogue_datasets", table="park_sites")] == ["imports", "park_sites"]

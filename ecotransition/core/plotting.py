@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from . import escape, fmt
 from .labels import DEMO_TITLE
@@ -17,6 +20,24 @@ DEMO_ANNOTATION = DEMO_TITLE
 
 # Imported text for a plotly label, title, legend, category or hover text (one helper: core.escape).
 text = escape.plotly
+
+
+class Finished(go.Figure):
+    """A figure that is done: its plain dict form (only JSON types: lists, numbers, strings) is
+    worked out once, and `to_dict()` gives that same dict every time.
+
+    Streamlit turns a figure into its dict (a deep copy, numbers to base64) and then into JSON
+    on every run of every session: half a warm /chaine-des-parcs run's server CPU at scale 16,
+    for figures shared by every session (store.shared). From the plain dict, JSON is a quick
+    dump. Never modify one: changes would not reach its dict (draw `go.Figure(fig)` instead).
+    """
+
+    def __init__(self, figure: go.Figure):
+        super().__init__(figure)
+        self._finished = json.loads(pio.to_json(figure, validate=False))
+
+    def to_dict(self) -> dict:
+        return self._finished
 
 
 def style(fig: go.Figure, title: str | None = None, demo: bool = False, height: int | None = None) -> go.Figure:

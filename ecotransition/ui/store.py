@@ -10,16 +10,22 @@ see new data without a restart, and never a half-written file.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import pickle
 import threading
+import time
 import weakref
+from collections import OrderedDict
 from pathlib import Path
+from typing import Any, Callable, Hashable
 
 import duckdb
 import pandas as pd
 import streamlit as st
+from plotly.basedatatypes import BaseFigure
 
+from ecotransition.core import plotting
 from ecotransition.core.paths import db_path
 from ecotransition.data import sql
 from ecotransition.data.db import CONTRACT_TABLES, MISSING, DatabaseError, Stamp, open_readonly, stamp
@@ -27,9 +33,67 @@ from ecotransition.data.db import CONTRACT_TABLES, MISSING, DatabaseError, Stamp
 _build_lock = threading.Lock()
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
+class _Memo:
+    """Values computed once per key and shared by every session of this process.
+
+    What st.cache_resource gives, keyed by a tuple the caller builds: Streamlit's decorator
+    inspects the function's signature and hashes every argument through its own hasher on
+    each call, which was a sixth of a warm home page's server CPU (py-spy, scale 16) for
+    results that are found in the cache nearly every time. Concurrent callers of a missing key
+    wait for the first one's result instead of computing it again (a room arriving at once).
+    Beyond `max_entries`, the least recently used entry goes; an entry older than `ttl`
+    seconds is computed afresh. A call that raises stores nothing.
+    """
+
+    def __init__(self, max_entries: int, ttl: float | None = None):
+        self.max_entries, self.ttl = max_entries, ttl
+        self._entries: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+        self._building: dict[Hashable, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def _fresh(self, key: Hashable) -> tuple[bool, Any]:
+        entry = self._entries.get(key)
+        if entry is None or (self.ttl is not None and time.monotonic() - entry[0] > self.ttl):
+            return False, None
+        self._entries.move_to_end(key)
+        return True, entry[1]
+
+    def get(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        with self._lock:
+            found, value = self._fresh(key)
+            if found:
+                return value
+            building = self._building.setdefault(key, threading.Lock())
+        with building:
+            with self._lock:
+                found, value = self._fresh(key)
+            if found:
+                return value
+            try:
+                value = build()
+            finally:
+                with self._lock:
+                    self._building.pop(key, None)
+            with self._lock:
+                self._entries[key] = (time.monotonic(), value)
+                self._entries.move_to_end(key)
+                while len(self._entries) > self.max_entries:
+                    self._entries.popitem(last=False)
+            return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_connections = _Memo(max_entries=2)
+_versions = _Memo(max_entries=2)
+_results_memo = _Memo(max_entries=1024)
+_shared_memo = _Memo(max_entries=256, ttl=3600)
+
+
 def _connection(path: str, version: Stamp) -> duckdb.DuckDBPyConnection:
-    return open_readonly(Path(path))
+    return _connections.get((path, version), lambda: open_readonly(Path(path)))
 
 
 def _leave_pages_directory_mode() -> None:
@@ -81,24 +145,26 @@ def connection() -> duckdb.DuckDBPyConnection:
     return _connection(path, version)
 
 
-# cache_resource, not cache_data: every session gets the same DataFrame instead of unpickling
-# its own copy on each call (a tenth of the server's CPU with 30 viewers). Nothing modifies a
-# query result in place (pandas' copy-on-write keeps derived frames apart from it).
-@st.cache_resource(max_entries=1024, show_spinner=False)
-def _query(name: str, params: tuple, path: str, tables: tuple, _version: Stamp) -> pd.DataFrame:
-    return sql.run(_connection(path, _version), name, **dict(params))
+# Shared, not copied: every session gets the same DataFrame instead of unpickling its own copy
+# on each call (st.cache_data's way: a tenth of the server's CPU with 30 viewers). Nothing
+# modifies a query result in place (pandas' copy-on-write keeps derived frames apart from it).
+def _query(name: str, params: tuple, path: str, tables: tuple, version: Stamp) -> pd.DataFrame:
+    return _results_memo.get((name, params, path, tables),
+                             lambda: sql.run(_connection(path, version), name, **dict(params)))
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
 def _table_versions(path: str, version: Stamp) -> tuple[dict[str, str], tuple[str, ...]]:
     """Content version of each table of this file (empty for a file written before them), and
     every table name a query of this file may read."""
-    try:
-        rows = sql.run(_connection(path, version), "table_versions")
-        versions = dict(zip(rows["table_name"], rows["version"]))
-    except duckdb.Error:
-        versions = {}
-    return versions, tuple(sorted({*versions, *CONTRACT_TABLES, *sql.DERIVED, "build_info"}))
+    def build():
+        try:
+            rows = sql.run(_connection(path, version), "table_versions")
+            versions = dict(zip(rows["table_name"], rows["version"]))
+        except duckdb.Error:
+            versions = {}
+        return versions, tuple(sorted({*versions, *CONTRACT_TABLES, *sql.DERIVED, "build_info"}))
+
+    return _versions.get((path, version), build)
 
 
 def _tables_key(name: str, path: str, version: Stamp, params: dict) -> tuple:
@@ -162,9 +228,36 @@ def _frame_key(df: pd.DataFrame):
     return ("content", tuple(map(str, df.columns)), tuple(map(str, df.dtypes)), content)
 
 
-@st.cache_resource(max_entries=256, ttl=3600, show_spinner=False, hash_funcs={pd.DataFrame: _frame_key})
-def _shared(name: str, _build, args: tuple, kwargs: dict):
-    return _build(*args, **kwargs)
+def _arg_key(value) -> Hashable:
+    """A hashable stand-in for an argument of shared(): equal for inputs that give the same result."""
+    if isinstance(value, pd.DataFrame):
+        return _frame_key(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__qualname__,
+                tuple(_arg_key(getattr(value, f.name)) for f in dataclasses.fields(value)))
+    if isinstance(value, (tuple, list)):
+        return (type(value).__qualname__, tuple(_arg_key(v) for v in value))
+    if isinstance(value, dict):
+        return ("dict", tuple((repr(k), _arg_key(v)) for k, v in sorted(value.items(), key=lambda kv: repr(kv[0]))))
+    if isinstance(value, (set, frozenset)):
+        return ("set", tuple(sorted(map(repr, value))))
+    if isinstance(value, float):
+        return ("float", repr(value))  # NaN equals no NaN: by its text, it finds its own entry
+    try:
+        hash(value)
+    except TypeError:
+        return ("pickle", pickle.dumps(value))
+    # The type too: 1, 1.0 and True are equal keys but may not give the same result.
+    return (type(value).__qualname__, value)
+
+
+def _finish(result):
+    """Figures of a shared result as plotting.Finished (serialised once, not on every view)."""
+    if isinstance(result, BaseFigure):
+        return result if isinstance(result, plotting.Finished) else plotting.Finished(result)
+    if isinstance(result, (list, tuple)) and not hasattr(result, "_fields"):
+        return type(result)(_finish(item) for item in result)
+    return result
 
 
 def shared(build, *args, **kwargs):
@@ -173,13 +266,14 @@ def shared(build, *args, **kwargs):
     For the pure functions that turn query results into figures, KPI cards and tables. Building
     a plotly figure validates every property one by one: it was 70-80 % of a warm thematic
     page's script time at scale 16, and the overview spent as much in pandas group-bys.
-    Streamlit copies a figure to serialise it, so sharing one object between sessions is safe
-    as long as pages never modify what this returns. The result depends only on the inputs: a
+    A figure (alone or in a list or tuple) comes back as plotting.Finished, serialised once for
+    every session; pages never modify what this returns. The result depends only on the inputs: a
     DataFrame passed as it came from query() is keyed by its query, parameters and the content
     versions of the tables read, one from shared() by its cache entry, any other by its
     content. So a filter change, a new day or new data computes afresh.
     """
-    result = _shared(f"{build.__module__}.{build.__qualname__}", build, args, kwargs)
+    key = (f"{build.__module__}.{build.__qualname__}", _arg_key(args), _arg_key(kwargs))
+    result = _shared_memo.get(key, lambda: _finish(build(*args, **kwargs)))
     if isinstance(result, pd.DataFrame):
         # The same object for as long as the cache keeps it: a number, never reused, names it.
         _register(result, ("shared", next(_tokens)))
@@ -193,7 +287,5 @@ def data_version() -> Stamp:
 
 def clear() -> None:
     """Forget cached results and connections (after this process replaced the file)."""
-    _query.clear()
-    _table_versions.clear()
-    _shared.clear()
-    _connection.clear()
+    for memo in (_results_memo, _versions, _shared_memo, _connections):
+        memo.clear()

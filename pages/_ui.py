@@ -45,9 +45,13 @@ def kpi_cards(kpis: Iterable[Kpi], columns: int = 4) -> None:
     """Metric cards with their year, source, change and target on a caption line."""
     kpis = list(kpis)
     for start in range(0, len(kpis), columns):
-        cols = st.columns(columns)
-        for col, k in zip(cols, kpis[start:start + columns]):
-            with col.container(border=True):
+        row = kpis[start:start + columns]
+        # A full row: the columns are the cards (one element less per card, for every viewer);
+        # a shorter one keeps the grid's widths, its cards in bordered containers.
+        full = len(row) == columns
+        cols = st.columns(columns, border=full)
+        for col, k in zip(cols, row):
+            with col if full else col.container(border=True):
                 # Labels and help are Markdown: an indicator's imported label or note stays text.
                 st.metric(escape_md(k.label), k.value, delta=k.delta, delta_color=k.delta_color,
                           help=escape_md(k.help) if k.help else None)

@@ -12,7 +12,7 @@ from pages._ui import (
 
 sel = selection()
 all_projects = store.query("investments_list", epci=sel.epci, commune=sel.commune)
-projects = inv.filter_year(all_projects, sel.annee)
+projects = store.shared(inv.filter_year, all_projects, sel.annee)
 indicators = store.query("indicators_latest", theme="Investissements")
 
 st.title("Investissements et emplois")
@@ -32,12 +32,12 @@ st.subheader("Montants et emplois")
 by_label = st.segmented_control("Répartition par", list(inv.BY_LABEL), default=inv.DIMENSIONS["sector"],
                                 required=True, key="repartition", bind="query-params")
 dim = inv.BY_LABEL[by_label]
-st.plotly_chart(store.shared(inv.breakdown_figure, inv.breakdown(projects, dim), dim), key="inv-breakdown")
+st.plotly_chart(store.shared(inv.breakdown_figure, store.shared(inv.breakdown, projects, dim), dim), key="inv-breakdown")
 
 st.subheader("Carte des projets")
 communes_geo = store.query("communes_geo")
 st.plotly_chart(store.shared(inv.map_figure, projects, communes_geo,
-                             inv.selected_codes(communes_geo, sel.epci, sel.commune)), key="inv-map")
+                             store.shared(inv.selected_codes, communes_geo, sel.epci, sel.commune)), key="inv-map")
 st.page_link("pages/carte.py", label="Ouvrir la carte interactive (couche investissements)", icon=":material/map:",
              query_params=inv.map_link_params(sel.epci, sel.commune, sel.annee))
 
@@ -49,11 +49,11 @@ st.caption("Projets recensés depuis 2020, toutes années d'annonce, rapportés 
            f"Sources — {escape_md(compare.sources(comp))}.")
 table = store.shared(compare.table, comp)
 st.dataframe(table, hide_index=True, column_config={col: number_column(col, 1) for col in table.columns[2:]})
-coverage_notes(compare.coverage_notes(comp))
+coverage_notes(store.shared(compare.coverage_notes, comp))
 
 st.subheader(f"Liste des projets ({len(projects)})")
 table_with_export(
-    inv.table(projects), inv.TABLE_LABELS,
+    store.shared(inv.table, projects), inv.TABLE_LABELS,
     {
         "announced_year": st.column_config.NumberColumn("Année d'annonce", format="%d"),
         "amount_meur": number_column("Montant (M€)", 0, help="Vide : montant non publié (n.d.), pas 0 €"),

@@ -17,7 +17,7 @@ values = store.query("metrics_solar")
 communes = store.query("communes_list", epci=None)
 cadastre = store.query("cadastre_users")
 indicators = store.query("indicators_latest", theme="Solaire")
-year = metrics.resolve_year(values, "solar_uptake", sel.annee)
+year = store.shared(metrics.resolve_year, values, "solar_uptake", sel.annee)
 
 st.caption(f"{sel.label} · année {year if year is not None else 'n.d.'} · "
            "taux de valorisation = production de l'année ÷ potentiel de production des toitures, "
@@ -38,7 +38,7 @@ st.plotly_chart(store.shared(solar.production_figure, by_year, solar.MEASURE_CHO
 
 st.subheader("Taux de valorisation du potentiel des toitures")
 table = store.shared(solar.commune_table, values, communes, year)
-in_epci = table[table["epci"] == sel.epci] if sel.epci else table
+in_epci = store.shared(solar.of_epci, table, sel.epci)
 c1, c2 = st.columns([3, 2])
 c1.plotly_chart(store.shared(solar.top_bottom_figure, in_epci, highlight=sel.commune,
                              scope_label=sel.epci or PMA_SHORT, year=year))
@@ -54,7 +54,7 @@ comp = store.shared(compare.per_inhabitant, values, communes, sel, year, compare
 comp_table = store.shared(compare.table, comp)
 st.dataframe(comp_table, hide_index=True,
              column_config={col: number_column(col, 1) for col in comp_table.columns[2:]}, placeholder="n.d.")
-coverage_notes(compare.coverage_notes(comp))
+coverage_notes(store.shared(compare.coverage_notes, comp))
 export_buttons(comp_table, f"solaire_comparaison_par_habitant_{year}", key="solaire-comparaison")
 if sel.filtered:
     kpi_cards(store.shared(solar.comparison_kpis, values, communes, sel, year))

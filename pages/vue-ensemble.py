@@ -25,10 +25,10 @@ cadastre = store.query("overview_cadastre")
 visits = store.query("overview_visits", **params)
 events = store.query("overview_events", **params)
 
-solar_year = metrics.resolve_year(solar_values, "solar_uptake", sel.annee)
-visits_year = metrics.resolve_year(visits_values, "visits", sel.annee)
-cadastre_year = sel.annee if sel.annee is not None else ov.cadastre_default_year(cadastre)
-events_year = sel.annee if sel.annee is not None else ov.events_default_year(events)
+solar_year = store.shared(metrics.resolve_year, solar_values, "solar_uptake", sel.annee)
+visits_year = store.shared(metrics.resolve_year, visits_values, "visits", sel.annee)
+cadastre_year = sel.annee if sel.annee is not None else store.shared(ov.cadastre_default_year, cadastre)
+events_year = sel.annee if sel.annee is not None else store.shared(ov.events_default_year, events)
 
 st.title("Écotransition Artois — vue d'ensemble")
 st.caption(f"{sel.label} · "
@@ -71,5 +71,5 @@ st.dataframe(
     table, hide_index=True,
     column_config={col: number_column(col, 1) for col in table.columns[2:]},
 )
-coverage_notes(compare.coverage_notes(comp))
+coverage_notes(store.shared(compare.coverage_notes, comp))
 export_buttons(table, f"comparaison_par_habitant_{solar_year}", key="vue-comparaison")

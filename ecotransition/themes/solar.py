@@ -120,6 +120,11 @@ TABLE_METRICS = {"sites": "pv_sites", "power_kw": "pv_power_kw", "energy_mwh": "
                  "kwh_per_inhabitant": "pv_kwh_per_inhabitant"}
 
 
+def of_epci(table: pd.DataFrame, epci: str | None) -> pd.DataFrame:
+    """The rows of `commune_table` in the agglomeration `epci` (every row when None)."""
+    return table[table["epci"] == epci] if epci else table
+
+
 def commune_table(values: pd.DataFrame, communes: pd.DataFrame, year: int | None) -> pd.DataFrame:
     """One row per commune of `communes` for `year`: figures, taux de valorisation, its change
     and rank in the PMA (communes without data last, with n.d.), from the metric layer.

@@ -151,11 +151,16 @@ def fiche_url(code: str, name: str) -> str:
     return f"commune?code={code}#{name}"
 
 
+def linked_names(df: pd.DataFrame, name_col: str, code_col: str) -> pd.DataFrame:
+    """`df` with each commune name replaced by its fiche's URL (see with_fiche_links)."""
+    return df.assign(**{name_col: [fiche_url(c, n) for c, n in zip(df[code_col], df[name_col])]})
+
+
 def with_fiche_links(df: pd.DataFrame, name_col: str, code_col: str, config: dict, label: str) -> pd.DataFrame:
     """The commune names of a shown table as links to their fiche (opened in a new tab)."""
     config[name_col] = st.column_config.LinkColumn(label, display_text=r"#(.+)$",
                                                    help="Ouvre la fiche de la commune")
-    return df.assign(**{name_col: [fiche_url(c, n) for c, n in zip(df[code_col], df[name_col])]})
+    return store.shared(linked_names, df, name_col, code_col)
 
 
 def columns_of(df: pd.DataFrame, names: tuple[str, ...]) -> pd.DataFrame:

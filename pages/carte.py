@@ -28,8 +28,8 @@ def _built_map(key: str, year, focus, background: bool, version):
     return maps.build_map(_data(), key, year, focus=focus, background=background)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
 def _view(key: str, year, version) -> tuple:
+    """The map's legend and notes, and its values table (for store.shared: never modified)."""
     data = _data()
     return maps.map_view(data, key, year), maps.values_table(data, key, year)
 
@@ -75,7 +75,7 @@ background = c2.toggle("Fond OpenStreetMap (Internet)", value=False, key="fond_o
                        help="Désactivé par défaut : la carte fonctionne sans connexion.")
 
 data = _data()
-view, table = _view(key, f["annee"], store.data_version())
+view, table = store.shared(_view, key, f["annee"], store.data_version())
 demo_notice(view.demo)
 
 if maps.needs_new_map(st.session_state.get("_carte_clicked"), f["commune"]):
@@ -137,6 +137,7 @@ with right:
 
 with st.expander(f"Valeurs par commune — {view.indicator.label} ({view.period.label})"):
     links: dict = {}
-    st.dataframe(with_fiche_links(maps.formatted_values(table, key), "Commune", "Code INSEE", links, "Commune"),
+    st.dataframe(with_fiche_links(store.shared(maps.formatted_values, table, key), "Commune", "Code INSEE", links,
+                                  "Commune"),
                  hide_index=True, column_config=links)
     export_buttons(table, f"carte_{key}", key="carte-valeurs")

@@ -272,7 +272,11 @@ def shared(build, *args, **kwargs):
     versions of the tables read, one from shared() by its cache entry, any other by its
     content. So a filter change, a new day or new data computes afresh.
     """
-    key = (f"{build.__module__}.{build.__qualname__}", _arg_key(args), _arg_key(kwargs))
+    # By name and file, not by object: a page's own functions are new objects on every run, and
+    # two pages' scripts (module "__main__" both) may hold functions of the same name.
+    code = getattr(build, "__code__", None)
+    name = f"{build.__module__}.{build.__qualname__}" + (f"@{code.co_filename}" if code else "")
+    key = (name, _arg_key(args), _arg_key(kwargs))
     result = _shared_memo.get(key, lambda: _finish(build(*args, **kwargs)))
     if isinstance(result, pd.DataFrame):
         # The same object for as long as the cache keeps it: a number, never reused, names it.

@@ -86,4 +86,4 @@ else:
                                                        **events.args("events_selection", sel, limit=None, offset=0))),
     )
 everything = events.selection(today)
-dataset_notes(events.dataset_notes(store.query("events_summary", **events.args("events_summary", everything))))
+dataset_notes(store.shared(events.dataset_notes, store.query("events_summary", **events.args("events_summary", everything))))

@@ -24,7 +24,7 @@ st.caption(f"{sel.label} · année {year if year is not None else 'n.d.'} · "
            "sur les communes où les deux sont connus")
 cards = store.shared(solar.kpis, values, communes, sel, year, indicators, cadastre)
 demo_notice(any(k.demo for k in cards))
-if year is not None and year not in metrics.years(values, "solar_uptake"):
+if year is not None and year not in store.shared(metrics.years, values, "solar_uptake"):
     st.warning(f"Pas de données photovoltaïques pour {year} : les valeurs de l'année sont non disponibles (n.d.).")
 
 kpi_cards(cards)
@@ -63,11 +63,11 @@ theme_trajectories("Solaire", sel)
 
 st.subheader("Cadastre solaire")
 freshness_notes("cadastre_usage")
-st.plotly_chart(store.shared(solar.cadastre_figure, cadastre, solar.reported_cadastre_users(indicators)))
+st.plotly_chart(store.shared(solar.cadastre_figure, cadastre, store.shared(solar.reported_cadastre_users, indicators)))
 
 st.subheader(f"Tableau par commune ({year})")
 table_with_export(
-    table[table["commune_code"].isin(sel.codes(communes))], solar.TABLE_LABELS,
+    store.shared(solar.of_selection, table, communes, sel), solar.TABLE_LABELS,
     {
         "population": number_column("Habitants"),
         "sites": number_column("Sites PV"),
@@ -82,4 +82,4 @@ table_with_export(
     },
     basename=f"solaire_communes_{year}", key="solaire-table", fiche_links=("commune", "commune_code"),
 )
-dataset_notes(solar.dataset_notes(values, cadastre))
+dataset_notes(store.shared(solar.dataset_notes, values, cadastre))

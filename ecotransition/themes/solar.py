@@ -125,6 +125,11 @@ def of_epci(table: pd.DataFrame, epci: str | None) -> pd.DataFrame:
     return table[table["epci"] == epci] if epci else table
 
 
+def of_selection(table: pd.DataFrame, communes: pd.DataFrame, sel: Selection) -> pd.DataFrame:
+    """The rows of `commune_table` for the communes of the selection."""
+    return table[table["commune_code"].isin(sel.codes(communes))]
+
+
 def commune_table(values: pd.DataFrame, communes: pd.DataFrame, year: int | None) -> pd.DataFrame:
     """One row per commune of `communes` for `year`: figures, taux de valorisation, its change
     and rank in the PMA (communes without data last, with n.d.), from the metric layer.

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from typing import Callable, Iterable
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
+from streamlit import dataframe_util
 
 from ecotransition.core import anomalies, clock, escape
 from ecotransition.core.kpi import Kpi
@@ -163,6 +165,17 @@ def with_fiche_links(df: pd.DataFrame, name_col: str, code_col: str, config: dic
     return store.shared(linked_names, df, name_col, code_col)
 
 
+def arrow_table(df: pd.DataFrame) -> pa.Table:
+    """`df` as the Arrow table st.dataframe would make of it (for store.shared)."""
+    return dataframe_util.convert_pandas_df_to_arrow_table(df)
+
+
+def shared_table(df: pd.DataFrame, **kwargs) -> None:
+    """st.dataframe of a table shared by every session (a query's or store.shared's result):
+    converted to Arrow once, not on each view (a tenth of a table-heavy page's server CPU)."""
+    st.dataframe(store.shared(arrow_table, df), **kwargs)
+
+
 def columns_of(df: pd.DataFrame, names: tuple[str, ...]) -> pd.DataFrame:
     """These columns of `df`, in this order (for store.shared)."""
     return df[list(names)]
@@ -183,12 +196,13 @@ def table_with_export(df: pd.DataFrame, labels: dict[str, str], column_config: d
     """
     shown = [c for c in labels if c in df.columns]
     config = {c: column_config.get(c, labels[c]) for c in shown}
-    if fiche_links is None:
-        # Once per table for every session, not a copy of its columns on each view.
-        view = store.shared(columns_of, df, tuple(shown))
+    if fiche_links is not None:
+        df_shown = with_fiche_links(df, *fiche_links, config, labels[fiche_links[0]])
     else:
-        view = with_fiche_links(df, *fiche_links, config, labels[fiche_links[0]])[shown]
-    st.dataframe(view, hide_index=True, column_order=shown, column_config=config, height=height,
+        df_shown = df
+    # Once per table for every session, not a copy of its columns on each view.
+    view = store.shared(columns_of, df_shown, tuple(shown))
+    shared_table(view, hide_index=True, column_order=shown, column_config=config, height=height,
                  placeholder="n.d.")
     exported = [c for c in shown if c not in set(screen_only)]
     if export_rows is None:

@@ -11,7 +11,7 @@ from ecotransition.core.geo import CommuneLocator
 from ecotransition.surfaces import maps, offline
 from ecotransition.ui import store
 from pages._map import leaflet_map
-from pages._ui import demo_notice, escape_md, export_buttons, filters, with_fiche_links
+from pages._ui import demo_notice, escape_md, export_buttons, filters, shared_table, with_fiche_links
 
 MAP_HEIGHT = 540
 
@@ -137,7 +137,7 @@ with right:
 
 with st.expander(f"Valeurs par commune — {view.indicator.label} ({view.period.label})"):
     links: dict = {}
-    st.dataframe(with_fiche_links(store.shared(maps.formatted_values, table, key), "Commune", "Code INSEE", links,
+    shared_table(with_fiche_links(store.shared(maps.formatted_values, table, key), "Commune", "Code INSEE", links,
                                   "Commune"),
                  hide_index=True, column_config=links)
     export_buttons(table, f"carte_{key}", key="carte-valeurs")

@@ -6,8 +6,8 @@ from ecotransition.core import compare
 from ecotransition.themes import investments as inv
 from ecotransition.ui import store
 from pages._ui import (
-    coverage_notes, dataset_note, demo_notice, escape_md, kpi_cards, number_column, selection, table_with_export,
-    theme_trajectories,
+    coverage_notes, dataset_note, demo_notice, escape_md, kpi_cards, number_column, selection, shared_table,
+    table_with_export, theme_trajectories,
 )
 
 sel = selection()
@@ -48,7 +48,7 @@ st.caption("Projets recensés depuis 2020, toutes années d'annonce, rapportés 
            f"INSEE ; la sélection face à l'ensemble du Pôle métropolitain (PMA). "
            f"Sources — {escape_md(compare.sources(comp))}.")
 table = store.shared(compare.table, comp)
-st.dataframe(table, hide_index=True, column_config={col: number_column(col, 1) for col in table.columns[2:]})
+shared_table(table, hide_index=True, column_config={col: number_column(col, 1) for col in table.columns[2:]})
 coverage_notes(store.shared(compare.coverage_notes, comp))
 
 st.subheader(f"Liste des projets ({len(projects)})")

@@ -8,7 +8,7 @@ from ecotransition.themes import solar
 from ecotransition.ui import store
 from pages._ui import (
     coverage_notes, dataset_notes, demo_notice, export_buttons, freshness_notes, kpi_cards, number_column,
-    selection, table_with_export, theme_trajectories,
+    selection, shared_table, table_with_export, theme_trajectories,
 )
 
 st.title("Solaire photovoltaïque")
@@ -52,7 +52,7 @@ st.caption("La sélection comparée à l'ensemble du Pôle métropolitain (PMA),
            "municipale INSEE ; sans sélection, les trois agglomérations.")
 comp = store.shared(compare.per_inhabitant, values, communes, sel, year, compare.SOLAR_METRICS)
 comp_table = store.shared(compare.table, comp)
-st.dataframe(comp_table, hide_index=True,
+shared_table(comp_table, hide_index=True,
              column_config={col: number_column(col, 1) for col in comp_table.columns[2:]}, placeholder="n.d.")
 coverage_notes(store.shared(compare.coverage_notes, comp))
 export_buttons(comp_table, f"solaire_comparaison_par_habitant_{year}", key="solaire-comparaison")

@@ -8,7 +8,7 @@ from ecotransition.surfaces import overview as ov
 from ecotransition.ui import store
 from pages._ui import (
     coverage_notes, demo_notice, escape_md, export_buttons, freshness_notes, kpi_cards, number_column, selection,
-    theme_trajectories,
+    shared_table, theme_trajectories,
 )
 
 sel = selection()
@@ -67,7 +67,7 @@ st.caption("La sélection comparée à l'ensemble du Pôle métropolitain (PMA),
            f"projets recensés, cumul depuis 2020. Sources — {escape_md(compare.sources(comp))}.")
 st.plotly_chart(store.shared(ov.comparison_figure, comp))
 table = store.shared(compare.table, comp)
-st.dataframe(
+shared_table(
     table, hide_index=True,
     column_config={col: number_column(col, 1) for col in table.columns[2:]},
 )

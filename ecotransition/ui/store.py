@@ -278,9 +278,11 @@ def shared(build, *args, **kwargs):
     name = f"{build.__module__}.{build.__qualname__}" + (f"@{code.co_filename}" if code else "")
     key = (name, _arg_key(args), _arg_key(kwargs))
     result = _shared_memo.get(key, lambda: _finish(build(*args, **kwargs)))
-    if isinstance(result, pd.DataFrame):
-        # The same object for as long as the cache keeps it: a number, never reused, names it.
-        _register(result, ("shared", next(_tokens)))
+    # The same object for as long as the cache keeps it: a number, never reused, names it (a
+    # frame inside a returned tuple too, so that passing it on is not hashed by content).
+    for frame in (result,) + (tuple(result) if isinstance(result, (tuple, list)) else ()):
+        if isinstance(frame, pd.DataFrame):
+            _register(frame, ("shared", next(_tokens)))
     return result
 
 

@@ -220,7 +220,11 @@ ZULU_ROWS = ("a;2025-10-26T00:00:00Z;2025-10-26T01:00:00Z;10;x\n"     # 02:00+02
              "a;2025-03-30T00:00:00Z;;;x\n"                           # 01:00+01, before the March gap
              "a;2025-03-30T01:00:00Z;2025-03-30T02:00:00Z;12.0;x\n"  # 03:00+02, after it; 12.0 is 12
              "b;2099-12-31T23:00:00Z; 2100-01-01T00:00:00Z ; 7 ;x\n"  # blanks around cells; ICU beyond 2099
-             "b;2025-06-01T10:00:00Z;2025-06-01T11:00:00Z;0;x\n")
+             "b;2025-06-01T10:00:00Z;2025-06-01T11:00:00Z;0;x\n"
+             "c;2025-06-01T10:00:00Z;;1e3;x\n"
+             "c;2025-06-01T11:00:00Z;;+7;x\n"
+             "c;2025-06-01T12:00:00Z;;12.5;x\n"                      # not a whole number: not parsed
+             "c;2025-06-01T13:00:00Z;;-0;x\n")
 
 
 def _stage(tmp_path, text: str, typed: bool):
@@ -243,7 +247,7 @@ def test_typed_staging_equals_the_text_staging_for_utc_instants(tmp_path):
     got = {}
     for typed in (True, False):
         c, staged = _stage(tmp_path, ZULU_HEADER + ZULU_ROWS, typed)
-        assert (staged.rows, staged.exact_lines) == (6, False)
+        assert (staged.rows, staged.exact_lines) == (10, False)
         got[typed] = c.execute(
             "SELECT channel_id, start_datetime, l__start_datetime, o__start_datetime, z__start_datetime, "
             "g__start_datetime, n__start_datetime, l__end_datetime, o__end_datetime, n__end_datetime, count, "
@@ -254,6 +258,10 @@ def test_typed_staging_equals_the_text_staging_for_utc_instants(tmp_path):
         ("a", datetime(2025, 3, 30, 1), 60, None, None, True),
         ("a", datetime(2025, 3, 30, 3), 120, datetime(2025, 3, 30, 4), 12, None),
         ("b", datetime(2025, 6, 1, 12), 120, datetime(2025, 6, 1, 13), 0, None),
+        ("c", datetime(2025, 6, 1, 12), 120, None, 1000, None),
+        ("c", datetime(2025, 6, 1, 13), 120, None, 7, None),
+        ("c", datetime(2025, 6, 1, 14), 120, None, None, False),
+        ("c", datetime(2025, 6, 1, 15), 120, None, 0, None),
         ("a", datetime(2025, 10, 26, 2), 120, datetime(2025, 10, 26, 2), 10, None),
         ("a", datetime(2025, 10, 26, 2), 60, datetime(2025, 10, 26, 3), 4, None),
         ("b", datetime(2100, 1, 1, 0), 60, datetime(2100, 1, 1, 1), 7, None),
@@ -286,7 +294,7 @@ def test_zulu_sample_decides_from_the_head_of_the_file(tmp_path):
     match = match_header(ZULU_HEADER.strip().split(";"), DATASETS["counter_measures"].formats)
     path = tmp_path / "m.csv"
     path.write_text(ZULU_HEADER + ZULU_ROWS, encoding="utf-8")
-    assert len(head_rows(path, ";")) == 6 and zulu_sample(head_rows(path, ";"), match)
+    assert len(head_rows(path, ";")) == 10 and zulu_sample(head_rows(path, ";"), match)
     path.write_text(ZULU_HEADER + ZULU_ROWS + "a;2025-10-26T02:00:00+01:00;;1;x\n", encoding="utf-8")
     assert not zulu_sample(head_rows(path, ";"), match)
     # Only the first 64 KiB are sampled, and never a record cut at their end.

@@ -421,6 +421,8 @@ def stage_csv_typed(conn: duckdb.DuckDBPyConnection, path: str, delimiter: str, 
       second, a format character) is a rejected row: None;
     - a text column holding a value that _txt would change (format or control characters, blanks
       around it, only blanks) is found among its distinct values: None;
+    - a count is read as DOUBLE and kept when whole, as _count does (anything the reader cannot take
+      as a number rejects the row);
     - every other column is parsed by the same expressions as stage_csv.
 
     None means « read it with stage_csv »: the rows staged here are then exactly the ones
@@ -429,8 +431,8 @@ def stage_csv_typed(conn: duckdb.DuckDBPyConnection, path: str, delimiter: str, 
     present = set(match.index)
     names = {match.index[c.name]: f"c_{c.name}" for c in fmt.columns if c.name in match.index}
     kinds = {f"c_{c.name}": c.kind for c in fmt.columns}
-    columns = {names.get(k, f"x_{k}"): ("TIMESTAMP" if kinds.get(names.get(k)) == "datetime" else "VARCHAR")
-               for k in range(len(header))}
+    types = {"datetime": "TIMESTAMP", "count": "DOUBLE"}
+    columns = {names.get(k, f"x_{k}"): types.get(kinds.get(names.get(k)), "VARCHAR") for k in range(len(header))}
     spec = "{" + ", ".join(f"{lit(n)}: {lit(t)}" for n, t in columns.items()) + "}"
     inner, stored, derived = [], [], []
     for col in fmt.columns:
@@ -449,6 +451,12 @@ def stage_csv_typed(conn: duckdb.DuckDBPyConnection, path: str, delimiter: str, 
             inner.append(f"{raw} AS {n}")
             stored.append(n)
             derived.append(f"CASE WHEN {n} IS NULL THEN true END AS n__{n}")
+        elif col.kind == "count":
+            # Read as DOUBLE (a third cheaper than text and _count), then _count's own rule: a whole
+            # number below 1e15, else not parsed (n__ false: the file goes to the text reading).
+            d = f"c_{n}" if n in present else "NULL::DOUBLE"
+            inner += [f"{d} AS d__{n}", f"CASE WHEN {d} = trunc({d}) AND abs({d}) < 1e15 THEN {d}::BIGINT END AS {n}"]
+            stored += [n, f"CASE WHEN {n} IS NULL THEN d__{n} IS NULL END AS n__{n}"]
         else:
             inner += [f"{raw} AS t__{n}", f"{parse_expr(col, raw)} AS {n}"]
             stored += [n, f"CASE WHEN {n} IS NULL THEN _txt(t__{n}) IS NULL END AS n__{n}"]

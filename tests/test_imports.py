@@ -332,6 +332,8 @@ ZULU_STORED = [
     ("format character", 1, 1),
     ("offset", 0, 1),      # the same instant written 02:00:00+01:00: the head says « not all Z », text at once
     ("naive", 0, 1),       # a local time without a zone in June: the Paris rule, text at once
+    # the offset after 600 rows in …Z, beyond the head sampled: the typed read stops on it, text then
+    ("offset after the head", 1, 1),
 ])
 def test_measures_fast_path_and_its_fallbacks_store_the_same_rows(writable_db, tmp_path, monkeypatch,
                                                                    variant, typed, text_read):
@@ -352,11 +354,14 @@ def test_measures_fast_path_and_its_fallbacks_store_the_same_rows(writable_db, t
         measures[1][1] = "2025-10-26T02:00:00+01:00"
     elif variant == "naive":
         measures[3][1] = "2025-06-01 12:00:00"
+    elif variant == "offset after the head":
+        measures[1][1] = "2025-10-26T02:00:00+01:00"
+        measures[:0] = [["353226405", f"2025-01-{1 + h // 24:02d}T{h % 24:02d}:00:00Z", "", "1"] for h in range(600)]
     csv = tmp_path / "measures.csv"
     csv.write_text("channel_id,start_datetime,end_datetime,count\n" + "".join(",".join(m) + "\n" for m in measures),
                    encoding="utf-8")
     result = import_file("counter_measures", csv, writable_db)
-    assert (result.status, result.rows_read, result.inserted) == (LOADED, 4, 4), result.message
+    assert (result.status, result.rows_read, result.inserted) == (LOADED, len(measures), len(measures)), result.message
     assert (calls["typed"], calls["text"]) == (typed, text_read)
     assert "2 mesures dans l'heure répétée du passage à l'heure d'hiver" in result.message
     assert rows(writable_db, "SELECT channel_id, start_datetime, utc_offset, end_datetime, count "

@@ -418,11 +418,11 @@ def stage_csv_typed(conn: duckdb.DuckDBPyConnection, path: str, delimiter: str, 
     as read, so the per-cell work of stage_csv is skipped where it cannot change a value:
 
     - a date-time that is not exactly ZULU_FORMAT (an offset, a naive local time, a fraction of a
-      second, a format character) is a rejected row: None;
+      second, a format character) stops the read: None;
     - a text column holding a value that _txt would change (format or control characters, blanks
       around it, only blanks) is found among its distinct values: None;
     - a count is read as DOUBLE and kept when whole, as _count does (anything the reader cannot take
-      as a number rejects the row);
+      as a number stops the read);
     - every other column is parsed by the same expressions as stage_csv.
 
     None means « read it with stage_csv »: the rows staged here are then exactly the ones
@@ -461,12 +461,15 @@ def stage_csv_typed(conn: duckdb.DuckDBPyConnection, path: str, delimiter: str, 
             inner += [f"{raw} AS t__{n}", f"{parse_expr(col, raw)} AS {n}"]
             stored += [n, f"CASE WHEN {n} IS NULL THEN _txt(t__{n}) IS NULL END AS n__{n}"]
     source = (f"read_csv($path, header = true, delim = $delim, quote = '\"', escape = '\"', auto_detect = false, "
-              f"columns = {spec}, timestampformat = $zulu, store_rejects = true, "
-              "rejects_table = '_rejects_typed', rejects_scan = '_rejects_typed_scan')")
-    conn.execute(f"CREATE OR REPLACE TEMP TABLE _parsed_rows AS SELECT {', '.join(stored)} "
-                 f"FROM (SELECT {', '.join(inner)} FROM {source})",
-                 {"path": path, "delim": delimiter, "zulu": ZULU_FORMAT})
-    if conn.execute("SELECT count(*) FROM _rejects_typed").fetchall()[0][0]:
+              f"columns = {spec}, timestampformat = $zulu)")
+    try:
+        conn.execute(f"CREATE OR REPLACE TEMP TABLE _parsed_rows AS SELECT {', '.join(stored)} "
+                     f"FROM (SELECT {', '.join(inner)} FROM {source})",
+                     {"path": path, "delim": delimiter, "zulu": ZULU_FORMAT})
+    except (duckdb.ConversionException, duckdb.InvalidInputException):
+        # The first cell not in the format (or a malformed line) stops the read there: a file that
+        # needs the text reading pays for a part of this one, not for all of it, nor keeps its
+        # rejected lines in memory.
         return None
     for col in fmt.columns:
         if col.kind == "text" and col.name in present and conn.execute(

@@ -363,7 +363,7 @@ def read_table(data: bytes, sheet: str | None = None, progress=None) -> Table:
     return read_csv_text(text, encoding, progress)
 
 
-def head_rows(source: bytes | Path, delimiter: str, limit: int = 500) -> list[list[str]]:
+def head_rows(source: bytes | str | Path, delimiter: str, limit: int = 500) -> list[list[str]]:
     """Up to `limit` records after the header line, from the file's first 64 KiB (a record cut by
     the head's end is left out): a sample to choose how to read the rest, never the data loaded."""
     head = head_of(source)

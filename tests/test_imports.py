@@ -311,6 +311,83 @@ def test_measures_keep_missing_counts_and_both_october_hours(writable_db):
     ]
 
 
+# UTC instants as the schema writes them; the October change of 2025 (01:00Z), the March one (01:00Z).
+ZULU_MEASURES = [
+    ("353226370", "2025-10-26T00:00:00Z", "2025-10-26T01:00:00Z", "10"),   # 02:00+02
+    ("353226370", "2025-10-26T01:00:00Z", "2025-10-26T02:00:00Z", "4"),    # 02:00+01: a measure of its own
+    ("353226370", "2025-03-30T01:00:00Z", "", ""),                         # 03:00+02; end = start + step
+    ("353226396", "2025-06-01T10:00:00Z", "2025-06-01T11:00:00Z", "0"),
+]
+ZULU_STORED = [
+    ("353226370", datetime(2025, 3, 30, 3), 120, datetime(2025, 3, 31, 3), None),
+    ("353226396", datetime(2025, 6, 1, 12), 120, datetime(2025, 6, 1, 13), 0),
+    ("353226370", datetime(2025, 10, 26, 2), 120, datetime(2025, 10, 26, 2), 10),
+    ("353226370", datetime(2025, 10, 26, 2), 60, datetime(2025, 10, 26, 3), 4),
+]
+
+
+@pytest.mark.parametrize("variant, typed, text_read", [
+    ("zulu", 1, 0),        # every instant …Z: DuckDB's reader parses them (stage_csv_typed), nothing read as text
+    # a zero-width space in a channel id: tried typed, found among the distinct ids, read as text
+    ("format character", 1, 1),
+    ("offset", 0, 1),      # the same instant written 02:00:00+01:00: the head says « not all Z », text at once
+    ("naive", 0, 1),       # a local time without a zone in June: the Paris rule, text at once
+    # the offset after 600 rows in …Z, beyond the head sampled: the typed read stops on it, text then
+    ("offset after the head", 1, 1),
+])
+def test_measures_fast_path_and_its_fallbacks_store_the_same_rows(writable_db, tmp_path, monkeypatch,
+                                                                   variant, typed, text_read):
+    import ecotransition.imports as imports
+
+    calls = {"typed": 0, "text": 0}
+    for name, key in (("stage_csv_typed", "typed"), ("stage_csv", "text")):
+        def spy(*args, _f=getattr(imports, name), _k=key):
+            calls[_k] += 1
+            return _f(*args)
+        monkeypatch.setattr(imports, name, spy)
+    import_file("counter_sites", FIX / "ecocompteur_sites.csv", writable_db)
+    import_file("counter_channels", FIX / "ecocompteur_channels.csv", writable_db)
+    measures = [list(m) for m in ZULU_MEASURES]
+    if variant == "format character":
+        measures[1][0] = "3532\u200b26370"
+    elif variant == "offset":
+        measures[1][1] = "2025-10-26T02:00:00+01:00"
+    elif variant == "naive":
+        measures[3][1] = "2025-06-01 12:00:00"
+    elif variant == "offset after the head":
+        measures[1][1] = "2025-10-26T02:00:00+01:00"
+        measures[:0] = [["353226405", f"2025-01-{1 + h // 24:02d}T{h % 24:02d}:00:00Z", "", "1"] for h in range(600)]
+    csv = tmp_path / "measures.csv"
+    csv.write_text("channel_id,start_datetime,end_datetime,count\n" + "".join(",".join(m) + "\n" for m in measures),
+                   encoding="utf-8")
+    result = import_file("counter_measures", csv, writable_db)
+    assert (result.status, result.rows_read, result.inserted) == (LOADED, len(measures), len(measures)), result.message
+    assert (calls["typed"], calls["text"]) == (typed, text_read)
+    assert "2 mesures dans l'heure répétée du passage à l'heure d'hiver" in result.message
+    assert rows(writable_db, "SELECT channel_id, start_datetime, utc_offset, end_datetime, count "
+                             "FROM counter_measures WHERE channel_id IN ('353226370', '353226396') "
+                             "ORDER BY 2, 3 DESC") == ZULU_STORED
+    assert rows(writable_db, "SELECT day, visits, measures, missing_measures FROM counter_daily "
+                             "WHERE channel_id = '353226370' ORDER BY day") == [
+        (date(2025, 3, 30), None, 1, 1), (date(2025, 10, 26), 14, 2, 0)]
+
+
+def test_measures_fast_path_refuses_a_repeated_instant_with_both_lines(writable_db, tmp_path):
+    """01:00:00Z written twice for one channel (the second 02:00 of 26 October 2025): the typed
+    read finds it without line numbers, the file is read again for them; nothing changes."""
+    import_file("counter_sites", FIX / "ecocompteur_sites.csv", writable_db)
+    import_file("counter_channels", FIX / "ecocompteur_channels.csv", writable_db)
+    before = data_sums(writable_db)
+    csv = tmp_path / "measures.csv"
+    csv.write_text("channel_id,start_datetime,end_datetime,count\n" + "".join(",".join(m) + "\n" for m in ZULU_MEASURES)
+                   + "353226370,2025-10-26T01:00:00Z,2025-10-26T02:00:00Z,4\n", encoding="utf-8")
+    result = import_file("counter_measures", csv, writable_db)
+    assert (result.status, result.rows_read, result.rows_rejected) == (REFUSED, 5, 1)
+    assert lines(result.message) == ["ligne 6, start_datetime : « 2025-10-26T01:00:00Z » en double : même canal et "
+                                     "même début qu'à la ligne 3"]
+    assert data_sums(writable_db) == before
+
+
 def test_measures_import_updates_the_daily_sums_the_pages_read(writable_db, tmp_path):
     import_file("counter_sites", FIX / "ecocompteur_sites.csv", writable_db)
     import_file("counter_channels", FIX / "ecocompteur_channels.csv", writable_db)

@@ -212,3 +212,92 @@ def test_repeated_instants_of_a_channel_are_found_on_and_off_the_grid(starts, re
                   [(s.partition("@")[2] or "a", s.partition("@")[0]) for s in starts] + [(None, starts[0].partition("@")[0])])
     assert _may_repeat_instants(Context(c, None, "")) is repeated
     c.close()
+
+
+ZULU_HEADER = "channel_id;start_datetime;end_datetime;count;counter_id\n"
+ZULU_ROWS = ("a;2025-10-26T00:00:00Z;2025-10-26T01:00:00Z;10;x\n"     # 02:00+02, the first 02:00
+             "a;2025-10-26T01:00:00Z;2025-10-26T02:00:00Z;4;x\n"      # 02:00+01, the second
+             "a;2025-03-30T00:00:00Z;;;x\n"                           # 01:00+01, before the March gap
+             "a;2025-03-30T01:00:00Z;2025-03-30T02:00:00Z;12.0;x\n"  # 03:00+02, after it; 12.0 is 12
+             "b;2099-12-31T23:00:00Z; 2100-01-01T00:00:00Z ; 7 ;x\n"  # blanks around cells; ICU beyond 2099
+             "b;2025-06-01T10:00:00Z;2025-06-01T11:00:00Z;0;x\n"
+             "c;2025-06-01T10:00:00Z;;1e3;x\n"
+             "c;2025-06-01T11:00:00Z;;+7;x\n"
+             "c;2025-06-01T12:00:00Z;;12.5;x\n"                      # not a whole number: not parsed
+             "c;2025-06-01T13:00:00Z;;-0;x\n")
+
+
+def _stage(tmp_path, text: str, typed: bool):
+    from ecotransition.imports.datasets import DATASETS
+    from ecotransition.imports.validate import match_header, stage_csv, stage_csv_typed
+
+    path = tmp_path / "m.csv"
+    path.write_text(text, encoding="utf-8")
+    c = duckdb.connect()
+    install_macros(c)
+    header = text.splitlines()[0].split(";")
+    match = match_header(header, DATASETS["counter_measures"].formats)
+    staged = (stage_csv_typed if typed else stage_csv)(c, str(path), ";", header, match)
+    return c, staged
+
+
+def test_typed_staging_equals_the_text_staging_for_utc_instants(tmp_path):
+    """stage_csv_typed (DuckDB's reader parses the …Z instants) gives the very rows and flags that
+    stage_csv (every cell parsed as text) gives, the local times of both October 02:00 included."""
+    got = {}
+    for typed in (True, False):
+        c, staged = _stage(tmp_path, ZULU_HEADER + ZULU_ROWS, typed)
+        assert (staged.rows, staged.exact_lines) == (10, False)
+        got[typed] = c.execute(
+            "SELECT channel_id, start_datetime, l__start_datetime, o__start_datetime, z__start_datetime, "
+            "g__start_datetime, n__start_datetime, l__end_datetime, o__end_datetime, n__end_datetime, count, "
+            "n__count, n__channel_id FROM _parsed ORDER BY start_datetime").fetchall()
+        c.close()
+    assert got[True] == got[False]
+    assert [(r[0], r[2], r[3], r[7], r[10], r[11]) for r in got[True]] == [
+        ("a", datetime(2025, 3, 30, 1), 60, None, None, True),
+        ("a", datetime(2025, 3, 30, 3), 120, datetime(2025, 3, 30, 4), 12, None),
+        ("b", datetime(2025, 6, 1, 12), 120, datetime(2025, 6, 1, 13), 0, None),
+        ("c", datetime(2025, 6, 1, 12), 120, None, 1000, None),
+        ("c", datetime(2025, 6, 1, 13), 120, None, 7, None),
+        ("c", datetime(2025, 6, 1, 14), 120, None, None, False),
+        ("c", datetime(2025, 6, 1, 15), 120, None, 0, None),
+        ("a", datetime(2025, 10, 26, 2), 120, datetime(2025, 10, 26, 2), 10, None),
+        ("a", datetime(2025, 10, 26, 2), 60, datetime(2025, 10, 26, 3), 4, None),
+        ("b", datetime(2100, 1, 1, 0), 60, datetime(2100, 1, 1, 1), 7, None),
+    ]
+    assert {(r[4], r[5]) for r in got[True]} == {(False, False)}   # never « without a zone », never in the gap
+
+
+@pytest.mark.parametrize("row", [
+    "a;2025-10-26T02:00:00+01:00;;1;x\n",          # an offset: the written one is kept, as text
+    "a;2025-10-26 02:30:00;;1;x\n",                # a naive local time (the documented rule, as text)
+    "a;2025-03-30T02:30;;1;x\n",                   # no seconds (and in the March gap)
+    "a;2025-10-26T01:00:00.5Z;;1;x\n",             # a fraction of a second
+    "a;2025-10-26T01:00:00z;;1;x\n",
+    "a;2025-10-26T01:00:00Z\u200b;;1;x\n",          # a format character in an instant
+    "a\u202e;2025-10-26T01:00:00Z;;1;x\n",          # …in a channel id
+    " a ;2025-10-26T01:00:00Z;;1;x\n",             # blanks around a channel id
+    "a;2025-10-26T01:00:00Z;;1;x;y\n",             # a malformed line
+])
+def test_typed_staging_leaves_every_other_file_to_the_text_staging(tmp_path, row):
+    c, staged = _stage(tmp_path, ZULU_HEADER + ZULU_ROWS + row, True)
+    c.close()
+    assert staged is None
+
+
+def test_zulu_sample_decides_from_the_head_of_the_file(tmp_path):
+    from ecotransition.imports.datasets import DATASETS
+    from ecotransition.imports.readers import head_rows
+    from ecotransition.imports.validate import match_header, zulu_sample
+
+    match = match_header(ZULU_HEADER.strip().split(";"), DATASETS["counter_measures"].formats)
+    path = tmp_path / "m.csv"
+    path.write_text(ZULU_HEADER + ZULU_ROWS, encoding="utf-8")
+    assert len(head_rows(path, ";")) == 10 and zulu_sample(head_rows(path, ";"), match)
+    path.write_text(ZULU_HEADER + ZULU_ROWS + "a;2025-10-26T02:00:00+01:00;;1;x\n", encoding="utf-8")
+    assert not zulu_sample(head_rows(path, ";"), match)
+    # Only the first 64 KiB are sampled, and never a record cut at their end.
+    path.write_text(ZULU_HEADER + "a;2025-01-01T00:00:00Z;;1;x\n" * 5000, encoding="utf-8")
+    assert len(head_rows(path, ";", limit=10_000)) == (65536 - len(ZULU_HEADER)) // 28 == 2338
+    assert len(head_rows(path, ";")) == 500

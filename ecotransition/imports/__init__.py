@@ -39,11 +39,11 @@ from ecotransition.data import backup, registry, sql
 from ecotransition.data.db import modified_copy
 from ecotransition.imports.datasets import DATASETS, Context, Dataset
 from ecotransition.imports.readers import (
-    ReadError, Table, check_caps, normalize_header, probe_csv, read_table, sniff_delimiter,
+    ReadError, Table, check_caps, head_rows, normalize_header, probe_csv, read_table, sniff_delimiter,
 )
 from ecotransition.imports.validate import (
-    Issue, Staged, install_macros, match_header, report, sort_issues, stage_csv, stage_table, table_issues,
-    type_issues,
+    Issue, Staged, install_macros, match_header, report, sort_issues, stage_csv, stage_csv_typed, stage_table,
+    table_issues, type_issues, zulu_sample,
 )
 
 __all__ = ["DATASETS", "ImportResult", "import_file", "LOADED", "REFUSED", "UNCHANGED"]
@@ -238,7 +238,13 @@ def _fast_check(conn, ds: Dataset, path: str, probe, result: ImportResult, day: 
     if match.issues:
         return None
     notify(0.1, "Lecture du fichier")
-    staged = stage_csv(conn, path, delimiter, header, match)
+    staged = None
+    if zulu_sample(head_rows(path, delimiter), match):
+        # Instants written as the schema does (…Z): DuckDB parses them as it reads; anything
+        # else in the file sends it to the reading as text below, which applies every rule.
+        staged = stage_csv_typed(conn, path, delimiter, header, match)
+    if staged is None:
+        staged = stage_csv(conn, path, delimiter, header, match)
     if staged is None or not staged.rows:
         return None
     notify(0.35, "Vérification des valeurs")

@@ -363,6 +363,18 @@ def read_table(data: bytes, sheet: str | None = None, progress=None) -> Table:
     return read_csv_text(text, encoding, progress)
 
 
+def head_rows(source: bytes | str | Path, delimiter: str, limit: int = 500) -> list[list[str]]:
+    """Up to `limit` records after the header line, from the file's first 64 KiB (a record cut by
+    the head's end is left out): a sample to choose how to read the rest, never the data loaded."""
+    head = head_of(source)
+    text = head.decode("utf-8", errors="ignore").lstrip("\ufeff")
+    if len(head) == 65536:
+        text = text[:text.rfind("\n") + 1]
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"', doublequote=True))
+    body = [r for r in rows if any(v.strip() for v in r)][1:]
+    return body[:limit]
+
+
 def probe_csv(source: bytes | Path) -> tuple[str, str, list[str]] | None:
     """(encoding, delimiter, header) when the file looks like a UTF-8 CSV that DuckDB can read
     directly (the fast path for large files); None otherwise. Only the head is decoded here:

@@ -102,15 +102,14 @@ def _may_repeat_instants(ctx: Context) -> bool:
     off any grid, or spanning too many steps, is counted with the GROUP BY."""
     present = "channel_id IS NOT NULL AND start_datetime IS NOT NULL"
     steps = (3_600_000_000, 900_000_000, 300_000_000, 60_000_000, 1_000_000)
-    aligned = ", ".join(f"bool_and((epoch_us(start_datetime) - first) % {g} = 0)" for g in steps)
-    row = ctx.conn.execute(
-        f"WITH k AS (SELECT epoch_us(start_datetime) AS e, channel_id FROM _parsed WHERE {present}), "
-        "b AS (SELECT min(e) AS first, max(e) AS last, count(*) AS n, count(DISTINCT channel_id) AS channels FROM k) "
-        f"SELECT first, last, n, channels, {aligned.replace('epoch_us(start_datetime)', 'e')} FROM k, b "
-        "GROUP BY ALL").fetchall()
-    if not row:
+    # On a grid of step g when every instant has the same remainder modulo g (the first one's):
+    # one aggregate, where comparing with the first instant took a second pass over the rows.
+    aligned = ", ".join(f"min(((e % {g}) + {g}) % {g}) = max(((e % {g}) + {g}) % {g})" for g in steps)
+    first, last, n, channels, *grid = ctx.conn.execute(
+        f"SELECT min(e), max(e), count(*), count(DISTINCT channel_id), {aligned} "
+        f"FROM (SELECT epoch_us(start_datetime) AS e, channel_id FROM _parsed WHERE {present})").fetchall()[0]
+    if not n:
         return False
-    first, last, n, channels, *grid = row[0]
     step = next((g for g, ok in zip(steps, grid) if ok), None)
     bits = channels * ((last - first) // step + 1) if step else None
     if bits is None or bits > DISTINCT_BITS:

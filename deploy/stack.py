@@ -145,11 +145,17 @@ def render(run: Path, listen: str, public_port: int, staff_port: int, replica_po
     return text
 
 
+PUBLIC_MAX_MESSAGE_MB = 4
+
+
 def streamlit(port: int, role: str, env: dict, log: Path, proxy_secret: str) -> subprocess.Popen:
     args = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"]
     if role == "public":
-        args += ["--server.maxUploadSize", "0"]
+        # No file, and no websocket message over 4 MB (Streamlit's default: 200 MB kept in memory
+        # per message): a viewer's own messages are widget states of a few hundred bytes, and the
+        # largest page sends under 0.5 MB at scale 16 (bench/load_ws.py).
+        args += ["--server.maxUploadSize", "0", "--server.maxMessageSize", str(PUBLIC_MAX_MESSAGE_MB)]
     return subprocess.Popen(args, cwd=ROOT, env={**env, auth.ROLE_ENV: role, auth.TRUSTED_PROXY_ENV: proxy_secret},
                             stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
 

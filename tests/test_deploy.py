@@ -89,7 +89,8 @@ def test_the_proxy_refuses_uploads_and_metrics_and_sets_framing_headers(stack):
     assert "eco_client=" in headers["Set-Cookie"] and "HttpOnly" in headers["Set-Cookie"]
     # The replicas themselves listen on loopback only, with the smallest upload size.
     assert all(p.args[p.args.index("--server.address") + 1] == "127.0.0.1" for p in stack.procs)
-    assert sum(p.args[-2:] == ["--server.maxUploadSize", "0"] for p in stack.procs) == 2
+    assert sum(p.args[-4:] == ["--server.maxUploadSize", "0", "--server.maxMessageSize", "4"]
+               for p in stack.procs) == 2
 
 
 def test_the_staff_side_lets_nothing_through_without_the_staff_credentials(stack):
@@ -184,6 +185,36 @@ def _ws_run(base: str, session_id: str, url: str) -> tuple[list[str], list[str]]
     # Playwright's sync API owns this thread's event loop.
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, go()).result()
+
+
+def test_the_public_side_closes_a_websocket_that_sends_an_oversized_message(stack):
+    """A viewer's messages are widget states of a few hundred bytes: one of 5 MB makes the replica
+    drop the connection (1009, message too big, or a reset while it is still arriving) instead of
+    holding it in memory; the replica serves on."""
+    import websockets
+
+    from load_ws import rerun_request
+
+    async def go(size: int) -> str:
+        base = stack.public_url
+        # A well-formed message (a page run whose URL carries 5 MB), which a replica would run.
+        message = rerun_request(base, "/?x=" + "a" * size).SerializeToString()
+        async with websockets.connect(base.replace("http", "ws", 1) + "/_stcore/stream",
+                                      subprotocols=["streamlit"], origin=base, max_size=None, proxy=None,
+                                      ping_interval=None, open_timeout=30) as ws:
+            try:
+                await ws.send(message)
+                async with asyncio.timeout(30):
+                    await ws.recv()
+            except websockets.exceptions.ConnectionClosed as closed:
+                return "1009" if closed.rcvd and closed.rcvd.code == 1009 else "reset"
+            except OSError:
+                return "reset"
+            return "accepted"
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        assert pool.submit(asyncio.run, go(5 * 1024 * 1024)).result() in ("1009", "reset")
+    assert _request(stack.public_url + "/")[0] == 200
 
 
 def test_staff_side_throttles_and_binds_the_status_to_the_browser(stack, browser):

@@ -66,7 +66,7 @@ st.caption("Lacune : toutes les heures de la période manquent (rien n'est trac�
            "aucune mesure (début et fin de série) : le total est sous-estimé. "
            "Triangles et zones roses : événements de la table des événements. Carrés et bandes de couleur "
            "au pied du graphique : anomalies des compteurs (survoler pour le détail).")
-same_period = store.shared(parks.same_period_figure, daily, shown_channels, year, demo=parks.is_demo(selected))
+same_period = store.shared(parks.same_period_figure, daily, shown_channels, year)
 if same_period is not None:
     st.plotly_chart(same_period)
     st.caption("Année en cours : chaque courbe additionne les passages depuis le 1er janvier, sur les mêmes jours "
@@ -94,7 +94,7 @@ table_with_export(year_flags, parks.FLAG_LABELS,
 
 st.plotly_chart(store.shared(parks.seasonality_figure, store.query("visits_seasonality", **params)))
 by_site = store.shared(parks.by_site, store.shared(parks.select_channels, selected, mode=mode), year)
-st.plotly_chart(store.shared(parks.by_site_figure, by_site, year, demo=parks.is_demo(selected)))
+st.plotly_chart(store.shared(parks.by_site_figure, by_site, year, demo=parks.is_demo(selected, year)))
 
 st.subheader(f"Passages par compteur ({year if year else 'n.d.'})")
 table_with_export(

@@ -68,6 +68,53 @@ def test_the_same_period_chart_ends_on_the_sums_the_card_compares(gaps):
     assert parks.same_period_figure(daily, cy, 2024) is None      # a complete year: no such chart
 
 
+def test_the_same_period_chart_is_marked_demonstration_by_its_own_rows(gaps):
+    # A channel that is demonstration in some year: the chart of imported rows carries no badge.
+    cy = sql.run(gaps, "visits_channel_years", epci=None, commune=None).assign(is_demo=True)
+    daily = sql.run(gaps, "counter_days", epci=None, commune=None)
+    assert not daily["is_demo"].any()
+    assert parks.same_period_figure(daily, cy, 2025).layout.annotations == ()
+    # A generated day among those it adds up (5 January 2024): the badge.
+    demo = daily.assign(is_demo=pd.to_datetime(daily["day"]) == pd.Timestamp("2024-01-05"))
+    assert [a.text for a in parks.same_period_figure(demo, cy, 2025).layout.annotations] == [
+        "⚠ Données de démonstration"]
+    # A generated day outside them (6 June 2024): none.
+    later = daily.assign(is_demo=pd.to_datetime(daily["day"]) == pd.Timestamp("2024-06-06"))
+    assert parks.same_period_figure(later, cy, 2025).layout.annotations == ()
+
+
+def _days(channel, first, values, demo):
+    """counter_days rows of one channel from 1 June 2024 + `first` days: `values` passages a day,
+    generated (`demo`) or imported."""
+    return pd.DataFrame({
+        "channel_id": channel, "day": [pd.Timestamp("2024-06-01") + pd.Timedelta(days=first + k)
+                                        for k in range(len(values))],
+        "visits": [float(v) for v in values], "measures": 24, "missing_measures": 0,
+        "is_demo": demo, "imported": not demo})
+
+
+def test_a_flag_is_demonstration_only_when_its_own_rows_are_generated():
+    # Two demonstration channels into which staff imported a few days of real measures:
+    # c1: a stuck week (1-7 July) in the imported days, then no row at all from 13 July (a gap
+    #     after generated rows); c2: a five-day drop (1-5 July), three days generated, two imported.
+    daily = pd.concat([
+        _days("c1", 0, [100] * 30, True), _days("c1", 30, [0] * 7, False), _days("c1", 37, [100] * 5, True),
+        _days("c2", 0, [100] * 30, True), _days("c2", 30, [10] * 3, True), _days("c2", 33, [10] * 2, False),
+        _days("c2", 35, [100] * 10, True)], ignore_index=True)
+    channels = pd.DataFrame({"channel_id": ["c1", "c2"], "site_name": ["Compteur A", "Compteur B"],
+                             "mobility_type": "PEDESTRIAN", "is_demo": True, "commune_code": "62498",
+                             "lat": [50.44, 50.45], "lon": 2.81})
+    runs = pd.DataFrame(columns=["channel_id", "run_start", "run_end", "measures", "value"])
+    f = parks.flags_for_area(daily, runs, pd.DataFrame(), channels)
+    assert list(zip(f["channel_id"], f["label"], f["start"], f["end"], f["is_demo"], f["source"])) == [
+        ("c1", "lacune", date(2024, 7, 13), date(2024, 7, 15), True,
+         "démonstration (anomalie simulée ou aléa de la série générée)"),
+        ("c1", "zéros prolongés", date(2024, 7, 1), date(2024, 7, 7), False, "comptages importés"),
+        ("c2", "baisse soudaine", date(2024, 7, 1), date(2024, 7, 5), False,
+         "comptages importés et démonstration"),
+    ]
+
+
 # ---------------------------------------------------------------- rolling 12 months
 
 def test_the_rolling_total_adds_up_each_month_and_the_eleven_before(gaps):

@@ -75,6 +75,7 @@ def make_gaps_db(path: Path) -> Path:
         c.execute((ROOT / "tests" / "fixtures" / "gaps.sql").read_text(encoding="utf-8"))
         for name in sql.DERIVED:
             sql.materialize(c, name)
+        sql.create_views(c)
     finally:
         c.close()
     return path

@@ -24,7 +24,9 @@ def test_the_channel_years_give_the_passages_to_the_last_day_counted(gaps):
     # Lens counts 2 an hour, Hénin 1: 1-10 January is 480 and 240 passages in every year.
     assert got == {("cpt-lens-pie", 2023): (480, 1), ("cpt-lens-pie", 2024): (480, 1),
                    ("cpt-lens-pie", 2025): (480, 1), ("cpt-henin-vel", 2023): (240, 1),
-                   ("cpt-henin-vel", 2024): (240, 1)}
+                   ("cpt-henin-vel", 2024): (240, 1),
+                   # Hénin sent nothing after 2024 while Lens went on: 1-10 January 2025 missing, no month counted.
+                   ("cpt-henin-vel", 2025): (pytest.approx(float("nan"), nan_ok=True), 0)}
 
 
 def test_an_incomplete_year_is_compared_with_the_same_days_never_a_full_year(gaps):
@@ -113,6 +115,35 @@ def test_a_flag_is_demonstration_only_when_its_own_rows_are_generated():
         ("c2", "baisse soudaine", date(2024, 7, 1), date(2024, 7, 5), False,
          "comptages importés et démonstration"),
     ]
+
+
+def test_a_channel_that_stops_sending_is_missing_in_every_completeness(gaps):
+    # Hénin's bikes sent nothing after 31 December 2024 while Lens counted to 10 January 2025:
+    # its 10 days (240 hours) are missing in the monthly table, the cards, the table per counter,
+    # the screen's and the metric layer's hours, as they are a « lacune » on the series.
+    monthly = sql.run(gaps, "visits_series", grain="month", epci=None, commune=None, site=None, mode=None,
+                      annee=2025)
+    t = parks.series_table(monthly, "month")
+    assert [(r.mobility_type, None if pd.isna(r.visits) else r.visits, r.missing_hours, r.hours, r.completeness,
+             r.days) for r in t.itertuples()] == [
+        ("BIKE", None, 240.0, 240.0, 0.0, 0), ("PEDESTRIAN", 480.0, 0.0, 240.0, 100.0, 10)]
+    cy = sql.run(gaps, "visits_channel_years", epci=None, commune=None)
+    cards = {c.label: c.value for c in parks.kpis(cy, 2025, pd.DataFrame(), pd.DataFrame({"source": []}), "PMA")}
+    assert (cards["Heures manquantes"], cards["Compteurs actifs"]) == ("50,00\u00a0%", "1")
+    sites = parks.by_site(cy, 2025)
+    assert [(r.site_id, r.missing_hours, r.completeness) for r in sites.itertuples()] == [
+        ("cpt-lens", 0.0, 100.0), ("cpt-henin", 240.0, 0.0)]
+    screen = sql.run(gaps, "screen_visits_yearly").query("year == 2025")
+    assert [(r.mobility_type, r.sites, r.missing_hours, r.hours) for r in screen.itertuples()] == [
+        ("BIKE", 0, 240, 240), ("PEDESTRIAN", 1, 0, 240)]
+    m = sql.run(gaps, "metrics_visits").query("year == 2025")
+    assert [(r.code, r.items, r.unknown, r.hours) for r in m.itertuples()] == [("62427", 0, 240, 240), ("62498", 1, 0, 240)]
+    # The flags count the same days: one « lacune » of 10 days.
+    daily = sql.run(gaps, "counter_days", epci=None, commune=None)
+    gaps_ = parks.flags_for_area(daily, pd.DataFrame(columns=["channel_id", "run_start", "run_end", "measures", "value"]),
+                                 pd.DataFrame(), cy).query("channel_id == 'cpt-henin-vel'")
+    assert [(r.label, r.start, r.end, r.days) for r in gaps_.itertuples()] == [
+        ("lacune", date(2025, 1, 1), date(2025, 1, 10), 10)]
 
 
 # ---------------------------------------------------------------- rolling 12 months

@@ -88,7 +88,8 @@ def calendar(daily: pd.DataFrame) -> pd.DataFrame:
     measure of the day is missing) with a row for every day from each channel's first day to the
     last day any channel of `daily` counted: the days with no row at all are missing days (24
     measures missing). A channel that stops sending while the others go on is thus missing from
-    its last row on, not silently shorter."""
+    its last row on, not silently shorter. The rule of queries/counter_calendar.sql, whose rows
+    counter_days already holds (then nothing is added); kept for frames built by hand."""
     if daily.empty:
         return daily.assign(day=pd.to_datetime(daily["day"]))
     d = daily.assign(day=pd.to_datetime(daily["day"]))

@@ -623,7 +623,9 @@ def kpis(cy: pd.DataFrame, year: int | None, indicators: pd.DataFrame, parks: pd
             year=year, source=src, demo=demo,
             help=f"{fmt.number(missing)} heures sans mesure sur {fmt.number(hours)} : elles ne sont pas "
                  "comptées comme des zéros." if hours else None),
-        Kpi(label="Compteurs actifs", value=fmt.number(rows["site_id"].nunique() if len(rows) else None),
+        # A counter that sent nothing all year is in `rows` for its missing hours, not active.
+        Kpi(label="Compteurs actifs", value=fmt.number(
+            rows.loc[rows["months"] > 0 if "months" in rows else rows.index, "site_id"].nunique() if len(rows) else None),
             year=year, source=src, demo=demo),
     ]
     ind = indicators.set_index("id") if "id" in indicators else pd.DataFrame()

@@ -43,16 +43,12 @@ def slide_show():
         build=lambda: screen.scaled_slide(screen.build(name, store.query, config.theme, today), scale),
         fallback=lambda: screen.unavailable(name),
     )
-    stamp = screen.CACHE.get(
-        "freshness",
-        version=store.data_version,
-        build=lambda: screen.freshness(store.query("screen_freshness")),
-        fallback=lambda: "",
-    )
     # As few elements as possible, so the room never sees half of one slide and half of the next.
     slot = screen.slot_at(now, config.period, anchor)
     footer = screen.footer_html(
-        slide, slide.date_text or stamp, position, len(shown.slides), config.period,
+        # Only the slide's own date (the period of its figures): none on a slide without figures
+        # of its own, rather than a date it does not describe.
+        slide, slide.date_text, position, len(shown.slides), config.period,
         screen.elapsed(now, config.period, anchor), slot)
     if slide.chart is None:
         st.html(screen.slide_html(slide, qr, url) + footer)

@@ -134,3 +134,34 @@ def test_the_screen_leaves_out_a_slide_too_old(built_db, monkeypatch):
     # chiffres (2023) is 41 months old: only parcs is shown, with its own date, and counted 1/1.
     assert 'data-slide="parcs"' in text and 'data-slide="chiffres"' not in text
     assert "Données au 31 décembre 2024" in text and "1/1" in text
+
+
+def test_a_slide_is_dated_by_the_period_of_its_figures(gaps):
+    # The counters of the gaps fixture count to 10 January 2025, but the slide shows 2024, the
+    # last year counted to 31 December: its date is the end of 2024, not the last day counted.
+    def fetch(q, **p):
+        return sql.run(gaps, q, **p)
+
+    today = date(2025, 2, 1)
+    assert sql.run(gaps, "dataset_dates").set_index("dataset").loc["counter_measures", "data_date"] == \
+        pd.Timestamp("2025-01-10")
+    slide = screen.build("parcs", fetch, today=today)
+    assert [f.year for f in slide.figures][:1] == ["2024"]
+    assert slide.date_text == "Données au 31 décembre 2024"
+    assert screen.slide_dates(fetch, ["parcs", "solaire"], today) == {"parcs": date(2024, 12, 31),
+                                                                       "solaire": date(2024, 12, 31)}
+    # The slide saying the figures are being updated has no figures, so no date.
+    assert screen.build(screen.NO_RECENT, fetch, today=today).date_text == ""
+
+
+def test_the_updating_slide_shows_no_stale_date(built_db, monkeypatch):
+    monkeypatch.setattr(screen, "CACHE", screen.LastGood())
+    monkeypatch.setenv("ECOTRANSITION_TODAY", "2040-06-01")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["diapos"] = "chiffres,parcs"
+    at.run()
+    at.switch_page("pages/ecran.py")
+    at.run()
+    text = "\n".join(h.proto.body for h in at.get("html") if not h.proto.body.startswith("<style>"))
+    assert f'data-slide="{screen.NO_RECENT}"' in text and "en cours de mise à jour" in text
+    assert '<div class="stamp"></div>' in text and "Données au" not in text

@@ -7,7 +7,6 @@ The QR code points to ECOTRANSITION_PUBLIC_URL, or to this server as the screen 
 """
 
 import os
-from datetime import date
 
 import streamlit as st
 
@@ -30,12 +29,11 @@ st.session_state["ecran_anchor"] = screen.clock()
 def slide_show():
     now = screen.clock()
     anchor = st.session_state.get("ecran_anchor")
-    today = date.fromtimestamp(now)
-    # Slides whose data are older than the limit leave the show (judged on the app clock).
-    data_day = clock.today()
-    dates = screen.CACHE.get(("slide_dates", config.slides), version=lambda: (store.data_version(), data_day),
-                             build=lambda: screen.slide_dates(store.query, config.slides, data_day), fallback=dict)
-    shown = screen.fresh_settings(config, dates, data_day)
+    # The calendar is the app's (ECOTRANSITION_TODAY); `now`, real time, only places the slides.
+    today = clock.today()
+    dates = screen.CACHE.get(("slide_dates", config.slides), version=lambda: (store.data_version(), today),
+                             build=lambda: screen.slide_dates(store.query, config.slides, today), fallback=dict)
+    shown = screen.fresh_settings(config, dates, today)
     position, name = screen.slide_at(now, shown, anchor)
     slide = screen.CACHE.get(
         (name, config.theme, scale),

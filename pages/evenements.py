@@ -3,18 +3,16 @@
 Counts, the calendar and the charts are aggregated in SQL (queries/events_*.sql) and the table
 shows one page at a time (`page` in the URL), so a whole agenda (100 000 events) stays light."""
 
-from datetime import date
-
 import streamlit as st
 
-from ecotransition.core import fmt
+from ecotransition.core import clock, fmt
 from ecotransition.themes import events
 from ecotransition.ui import store
 from pages._ui import dataset_notes, date_column, escape_md, filters, kpi_cards, number_column, table_with_export
 
 st.title("Événements")
 f = filters()
-today = date.today()
+today = clock.today()   # the app's day (ECOTRANSITION_TODAY), as freshness judges it
 indicators = store.query("indicators_latest", theme="Événements")
 
 # Pills render their labels as Markdown: an imported theme stays text.

@@ -3,7 +3,9 @@ screen, which leaves out the slides whose data are too old."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -165,3 +167,36 @@ def test_the_updating_slide_shows_no_stale_date(built_db, monkeypatch):
     text = "\n".join(h.proto.body for h in at.get("html") if not h.proto.body.startswith("<style>"))
     assert f'data-slide="{screen.NO_RECENT}"' in text and "en cours de mise à jour" in text
     assert '<div class="stamp"></div>' in text and "Données au" not in text
+
+
+# ---------------------------------------------------------------- one clock for "today"
+
+def test_no_module_or_page_reads_the_calendar_day_but_the_app_clock():
+    # Real time stays for durations and timestamps (the screen's rotation, logins, imports); the
+    # day the dashboard shows or judges against is clock.today() (ECOTRANSITION_TODAY).
+    root = Path(__file__).resolve().parent.parent
+    found = []
+    for path in [*sorted((root / "ecotransition").rglob("*.py")), *sorted((root / "pages").glob("*.py")),
+                 root / "dashboard.py"]:
+        if path.name == "clock.py":
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(r"date\.today\(\)|datetime\.today\(\)|fromtimestamp\(|Timestamp\.(now|today)\(|"
+                         r"clock\.now\(\)\.date\(\)", line):
+                found.append(f"{path.relative_to(root)}:{n}")
+    assert found == []
+
+
+def test_the_events_page_and_the_screens_events_follow_the_app_day(built_db, monkeypatch):
+    monkeypatch.setattr(screen, "CACHE", screen.LastGood())
+    # 1 June 2024: Parc en fête and the forum of 2024 are still to come.
+    monkeypatch.setenv("ECOTRANSITION_TODAY", "2024-06-01")
+    at = open_page("pages/evenements.py")
+    assert any(" · au 1er juin 2024 · " in c.value for c in at.caption), [c.value for c in at.caption]
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["diapos"] = "evenements"
+    at.run()
+    at.switch_page("pages/ecran.py")
+    at.run()
+    text = "\n".join(h.proto.body for h in at.get("html") if not h.proto.body.startswith("<style>"))
+    assert "Prochains événements" in text and "Derniers événements" not in text

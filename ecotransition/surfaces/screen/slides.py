@@ -10,7 +10,7 @@ from typing import Callable
 
 import pandas as pd
 
-from ecotransition.core import fmt, metrics, trajectory
+from ecotransition.core import clock, fmt, metrics, trajectory
 from ecotransition.core.labels import DEMO_MARK, DEMO_SOURCE
 from ecotransition.data import freshness as data_freshness
 from ecotransition.surfaces.screen.charts import complete_years, solar_map, visits_chart
@@ -280,7 +280,7 @@ def build(name: str, fetch: Fetch, theme: str = "sombre", today: date | None = N
     """Slide `name` from the query results `fetch(query, **params)` returns, with its own date."""
     if name == NO_RECENT:
         return no_recent()
-    today = today or date.today()
+    today = today or clock.today()
     frames = {arg: fetch(query, **params) for arg, (query, params) in QUERIES[name].items()}
     palette = PALETTES[theme]
     if name == "chiffres":

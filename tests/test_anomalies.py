@@ -70,6 +70,35 @@ def test_a_closure_announced_by_an_event_is_not_a_fault():
                  "zero") == [(date(2024, 7, 1), date(2024, 7, 7), 7)]
 
 
+@pytest.mark.parametrize("text", [
+    "Parc de Lens fermé pour travaux", "PARC FERMÉ", "PARC FERME", "Parc ferme le lundi", "Allées fermees",
+    "Fermeture exceptionnelle", "FERMETURE", "Sites fermés au public", "Fermées : les deux entrées",
+    "La ferme est fermée",
+])
+def test_a_closure_word_matches_whatever_its_case_and_accents(text):
+    assert A.is_closure(text, None, A.Thresholds())
+    assert A.is_closure(None, f"Travaux. {text}.", A.Thresholds())
+
+
+@pytest.mark.parametrize("text", [
+    "Fermentation des déchets verts", "Refermer les barrières", "Marché fermier", "Fermette du parc",
+    "Terrain affermé", "Animaux enfermés", "Visite de la ferme du parc", "Une ferme pédagogique", "Parc ouvert",
+])
+def test_a_closure_word_inside_another_word_or_the_noun_ferme_does_not_match(text):
+    assert not A.is_closure(text, None, A.Thresholds())
+
+
+def test_a_closure_without_accents_or_capitals_still_covers_its_days():
+    # The stuck week of test_a_stuck_week_is_flagged_day_by_day, announced as « PARC FERME ».
+    got = A.day_flags(series([100] * 30 + [0] * 7 + [100] * 5), events=closure(30, 36, title="PARC FERME"),
+                      channels=CHANNELS)
+    assert got.empty
+    # « Visite de la ferme » on those days is an event, not a closure: the week is still flagged.
+    got = A.day_flags(series([100] * 30 + [0] * 7 + [100] * 5), events=closure(30, 36, title="Visite de la ferme"),
+                      channels=CHANNELS)
+    assert spans(got, "zero") == [(date(2024, 7, 1), date(2024, 7, 7), 7)]
+
+
 def test_a_closure_without_a_position_covers_the_counters_of_its_commune():
     got = A.day_flags(series([100] * 30 + [0] * 7), events=closure(30, 36, lat=None, lon=None), channels=CHANNELS)
     assert got.empty

@@ -28,7 +28,10 @@ from __future__ import annotations
 
 import math
 import os
+import re
+import unicodedata
 from dataclasses import dataclass, fields
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -123,9 +126,35 @@ def _level(cal: pd.DataFrame, t: Thresholds, after: bool = False) -> pd.Series:
 
 # ------------------------------------------------------------------ closures
 
+def fold(text: str) -> str:
+    """Lower case without accents ('FERMÉE' -> 'fermee'): how closure words are compared."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+
+
+# Unaccented 'ferme' is also the noun (a farm: « visite de la ferme »): after one of these words it
+# is the noun, not « fermé ».
+_NOUN_BEFORE = ("la", "une", "cette", "sa", "notre", "votre", "leur", "petite", "grande")
+
+
+@lru_cache(maxsize=8)
+def _closure_pattern(words: tuple[str, ...]) -> re.Pattern:
+    folded = sorted({fold(w) for w in words if w.strip()}, key=len, reverse=True)
+    if not folded:
+        return re.compile(r"(?!x)x")   # matches nothing
+    return re.compile(r"(?:\b(\w+)\W+)?\b(" + "|".join(map(re.escape, folded)) + r")\b")
+
+
 def is_closure(title, description, t: Thresholds) -> bool:
-    text = f"{title or ''} {description or ''}".casefold()
-    return any(w in text for w in t.closure_words)
+    """Whether an event's title or description says the site was closed: one of `closure_words`
+    as a whole word, whatever its case and accents (« FERME », « fermee », « Fermeture »), not
+    inside another word (« fermentation », « refermer », « fermier »), nor the noun « ferme »
+    after an article (« la ferme du parc »)."""
+    text = fold(f"{title or ''} {description or ''}")
+    for m in _closure_pattern(tuple(t.closure_words)).finditer(text):
+        if m.group(2) == "ferme" and m.group(1) in _NOUN_BEFORE:
+            continue
+        return True
+    return False
 
 
 def event_days(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> pd.DataFrame:

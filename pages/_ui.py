@@ -81,8 +81,11 @@ class CounterFlags:
 
 def counter_flags(epci: str | None, commune: str | None) -> CounterFlags:
     """The anomaly flags of the counter channels of the area, with their inputs: the one call
-    /chaine-des-parcs and the catalogue of /donnees make (thresholds from the environment)."""
-    t = anomalies.thresholds()
+    /chaine-des-parcs and the catalogue of /donnees make (thresholds from the environment; a
+    setting refused is replaced by its default, with a warning saying so)."""
+    t, refused = anomalies.read_thresholds()
+    for problem in refused:
+        st.warning(f"Réglage des anomalies des compteurs : {escape_md(problem)}", icon="⚙️")
     area = dict(epci=epci, commune=commune)
     daily = store.query("counter_days", **area)
     channels = store.query("visits_channel_years", **area)

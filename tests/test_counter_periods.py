@@ -219,3 +219,16 @@ def test_the_page_lists_and_counts_the_flags_of_the_demo(built_db):
     spec = charts(at)["Passages comptés par mois"]
     assert {t["name"] for t in spec["data"]} >= {"Anomalie : zéros prolongés", "Anomalie : valeur figée",
                                                  "Anomalie : baisse soudaine", "Anomalie : hausse soudaine"}
+
+
+def test_a_threshold_refused_shows_a_warning_and_the_page_uses_its_default(gaps_app, monkeypatch):
+    monkeypatch.setenv("ECOTRANSITION_FLAG_GAP_HOURS", "trois")
+    monkeypatch.setenv("ECOTRANSITION_FLAG_DROP_RATIO", "-1")
+    at = open_page("pages/chaine-des-parcs.py")
+    warnings = [shown(w.value) for w in at.warning if "Réglage des anomalies" in w.value]
+    assert warnings == [
+        "Réglage des anomalies des compteurs : ECOTRANSITION_FLAG_DROP_RATIO = « -1 » est refusé : il faut un "
+        "nombre strictement entre 0 et 1 (0,3 : 30 %). La valeur par défaut (0,3) est utilisée.",
+        "Réglage des anomalies des compteurs : ECOTRANSITION_FLAG_GAP_HOURS = « trois » est refusé : il faut un "
+        "nombre entier de 1 à 24. La valeur par défaut (3) est utilisée."]
+    assert any("lacune = au moins 3 heures non mesurées" in shown(c.value) for c in at.caption)

@@ -64,24 +64,67 @@ class Thresholds:
     closure_words: tuple[str, ...] = ("fermé", "fermée", "fermeture", "fermés", "fermées")
 
 
-def thresholds(env=None) -> Thresholds:
+# The values each threshold accepts: (lowest, highest, lowest excluded, whole number), and the
+# range in French for the message. Outside it a rule is meaningless (0 days at zero flags every
+# day; a negative ratio never flags) or breaks (a level of fewer than 3 days).
+RANGES = {
+    "usual_min": (0, None, False, False, "un nombre positif ou nul"),
+    "zero_days": (1, None, False, True, "un nombre entier de 1 ou plus"),
+    "flat_hours": (2, None, False, True, "un nombre entier de 2 ou plus"),
+    "flat_min_value": (1, None, False, True, "un nombre entier de 1 ou plus"),
+    "level_days": (3, None, False, True, "un nombre entier de 3 ou plus"),
+    "drop_ratio": (0, 1, True, False, "un nombre strictement entre 0 et 1 (0,3 : 30 %)"),
+    "drop_days": (1, None, False, True, "un nombre entier de 1 ou plus"),
+    "jump_ratio": (1, None, True, False, "un nombre strictement supérieur à 1"),
+    "gap_hours": (1, 24, False, True, "un nombre entier de 1 à 24"),
+    "closure_radius_m": (0, None, False, False, "un nombre de mètres positif ou nul"),
+}
+
+
+def _check(name: str, raw: str):
+    """The value of setting `name` from its text, or None when it is outside RANGES."""
+    lo, hi, strict, whole, _ = RANGES[name]
+    try:
+        value = float(str(raw).strip().replace(",", "."))
+    except ValueError:
+        return None
+    if not math.isfinite(value) or (whole and not value.is_integer()):
+        return None
+    if value < lo or (strict and value == lo) or (hi is not None and (value > hi or (strict and value == hi))):
+        return None
+    return int(value) if whole else value
+
+
+def read_thresholds(env=None) -> tuple[Thresholds, list[str]]:
     """The thresholds, each default replaced by ECOTRANSITION_FLAG_<NAME> when set (closure
-    words: comma-separated). ValueError in French naming the variable when one is not a number."""
+    words: comma-separated), and a French warning for each setting refused: a value that is not a
+    number or is outside its range (RANGES) is not used, its documented default is, and the
+    warning names the setting, its value, what is allowed and the default used."""
     env = os.environ if env is None else env
-    values = {}
+    values, problems = {}, []
     for f in fields(Thresholds):
-        raw = env.get(f"ECOTRANSITION_FLAG_{f.name.upper()}")
+        var = f"ECOTRANSITION_FLAG_{f.name.upper()}"
+        raw = env.get(var)
         if raw is None or not str(raw).strip():
             continue
         if f.name == "closure_words":
-            values[f.name] = tuple(w.strip().casefold() for w in raw.split(",") if w.strip())
+            words = tuple(w.strip().casefold() for w in raw.split(",") if w.strip())
+            if words:
+                values[f.name] = words
             continue
-        try:
-            value = float(str(raw).replace(",", "."))
-        except ValueError:
-            raise ValueError(f"ECOTRANSITION_FLAG_{f.name.upper()} : « {raw} » n'est pas un nombre.") from None
-        values[f.name] = int(value) if isinstance(f.default, int) else value
-    return Thresholds(**values)
+        value = _check(f.name, raw)
+        if value is None:
+            problems.append(f"{var} = « {str(raw).strip()} » est refusé : il faut {RANGES[f.name][4]}. "
+                            f"La valeur par défaut ({fmt.number(f.default, 0 if float(f.default).is_integer() else 1)}) "
+                            "est utilisée.")
+            continue
+        values[f.name] = value
+    return Thresholds(**values), problems
+
+
+def thresholds(env=None) -> Thresholds:
+    """The thresholds of read_thresholds, without its warnings."""
+    return read_thresholds(env)[0]
 
 
 # ------------------------------------------------------------------ inputs

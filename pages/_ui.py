@@ -96,6 +96,29 @@ def counter_flags(epci: str | None, commune: str | None) -> CounterFlags:
     return CounterFlags(flags, daily, channels, t)
 
 
+def url_selectbox(container, label: str, options: dict[str, str], key: str, all_label: str) -> str | None:
+    """A selectbox of ids shown by their names (`options`: id -> name, "" for all), kept in the
+    URL parameter `key` as the id, both ways: a link with ?compteur=demo-cpt-003 selects it and a
+    choice writes its id. (bind="query-params" would write the displayed name and drop an id.)
+    An id the options do not hold (another area's) selects all; an old link with a name, its id."""
+    written_key = f"_{key}_in_url"
+    in_url, written = st.query_params.get(key), st.session_state.get(written_key)
+    if in_url is not None and in_url != written:
+        by_name = {name: i for i, name in options.items()}
+        st.session_state[key] = in_url if in_url in options else by_name.get(in_url, "")
+    elif st.session_state.get(key, "") not in ("", *options):
+        st.session_state[key] = ""
+    value = container.selectbox(label, ["", *options], key=key, placeholder=all_label,
+                                format_func=lambda v: options.get(v, v) if v else all_label) or None
+    if value is None:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif in_url != value:
+        st.query_params[key] = value
+    st.session_state[written_key] = value
+    return value
+
+
 def demo_notice(shown: bool = True) -> None:
     if shown:
         st.info(DEMO_NOTICE)

@@ -7,7 +7,7 @@ from ecotransition.themes import parks
 from ecotransition.ui import store
 from pages._ui import (
     counter_flags, dataset_notes, date_column, demo_notice, escape_md, filters, freshness_notes, kpi_cards,
-    number_column, table_with_export,
+    number_column, table_with_export, url_selectbox,
 )
 
 st.title("Chaîne des parcs")
@@ -31,9 +31,7 @@ grain_label = c1.segmented_control("Pas de temps", list(parks.GRAINS), default="
 mode_label = c2.segmented_control("Mode", list(parks.MODES), default=None, key="mode", bind="query-params",
                                   help="Aucun mode choisi : piétons et vélos.")
 sites = parks.site_options(channel_years)
-site = c3.selectbox("Compteur", [None, *sites], key="compteur", bind="query-params",
-                    format_func=lambda s: "Tous les compteurs" if s is None else sites.get(s, s),
-                    placeholder="Tous les compteurs")
+site = url_selectbox(c3, "Compteur", sites, "compteur", "Tous les compteurs")
 grain, mode = parks.GRAINS[grain_label], parks.MODES.get(mode_label)
 selected = store.shared(parks.select_channels, channel_years, site=site)
 

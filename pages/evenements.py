@@ -26,6 +26,12 @@ place = c2.selectbox("Lieu", [None, *store.query("events_places")["place"]], key
                      format_func=lambda p: "Tous les lieux" if p is None else p, placeholder="Tous les lieux")
 
 sel = events.selection(today, f["annee"], f["epci"], f["commune"], chosen_themes, chosen_locations, place)
+# A filter changed: the list starts again at page 1 (a page number left in the URL belongs to the
+# selection before). A link opened keeps its page.
+chosen = repr(sorted((k, v) for k, v in sel.items() if k != "today"))
+if st.session_state.get("_evenements_selection") not in (None, chosen):
+    st.session_state["page"] = 1
+st.session_state["_evenements_selection"] = chosen
 
 
 def rows(query: str, **extra):

@@ -8,7 +8,7 @@ from typing import Callable, Iterable
 import pandas as pd
 import streamlit as st
 
-from ecotransition.core import anomalies, clock, escape
+from ecotransition.core import anomalies, clock, escape, fmt
 from ecotransition.core.kpi import Kpi
 from ecotransition.core.selection import Selection
 from ecotransition.core.selection import selection as make_selection
@@ -183,8 +183,12 @@ def with_fiche_links(df: pd.DataFrame, name_col: str, code_col: str, config: dic
 def table_with_export(df: pd.DataFrame, labels: dict[str, str], column_config: dict,
                       basename: str, key: str | None = None, height: int | str = "auto",
                       screen_only: Iterable[str] = (), fiche_links: tuple[str, str] | None = None,
-                      export_rows: Callable[[], pd.DataFrame] | None = None) -> None:
+                      export_rows: Callable[[], pd.DataFrame] | None = None,
+                      french: dict[str, int] | None = None) -> None:
     """A table (only the columns of `labels`, in that order) and its CSV/XLSX export buttons.
+
+    `french`: numeric columns shown in French whatever the browser's language ("2 904", "99,8",
+    "n.d." when missing: fmt.number, babel) with that many decimals; the exports keep numbers.
 
     `export_rows`: when the table shows one page of a longer selection, a function returning
     every row to export (called on a click only).
@@ -196,6 +200,11 @@ def table_with_export(df: pd.DataFrame, labels: dict[str, str], column_config: d
     shown = [c for c in labels if c in df.columns]
     config = {c: column_config.get(c, labels[c]) for c in shown}
     view = df[shown] if fiche_links is None else with_fiche_links(df, *fiche_links, config, labels[fiche_links[0]])
+    for col, decimals in (french or {}).items():
+        if col in shown:
+            # "localized" follows the browser's language: 2,904 and 99.8 in an English one.
+            view = view.assign(**{col: [fmt.number(v, decimals) for v in view[col]]})
+            config[col] = st.column_config.TextColumn(labels[col], alignment="right")
     st.dataframe(view[shown], hide_index=True, column_order=shown, column_config=config, height=height,
                  placeholder="n.d.")
     exported = [c for c in shown if c not in set(screen_only)]

@@ -7,7 +7,7 @@ from ecotransition.themes import parks
 from ecotransition.ui import store
 from pages._ui import (
     counter_flags, dataset_notes, date_column, demo_notice, escape_md, filters, freshness_notes, kpi_cards,
-    number_column, table_with_export, url_selectbox,
+    table_with_export, url_selectbox,
 )
 
 st.title("Chaîne des parcs")
@@ -73,12 +73,9 @@ if same_period is not None:
 with st.expander("Tableau des passages par période"):
     labels = parks.series_labels(grain)
     table_with_export(
-        series, labels,
-        {"period": date_column(labels["period"]), "visits": number_column(labels["visits"]),
-         "missing_hours": number_column("Heures manquantes"),
-         "hours": number_column("Heures mesurées ou attendues"),
-         "completeness": number_column("Complétude (%)", 1), "days": number_column("Jours avec mesures")},
+        series, labels, {"period": date_column(labels["period"])},
         basename=f"passages_{grain}", key="parcs-series", screen_only=["label"],
+        french={"visits": 0, "missing_hours": 0, "hours": 0, "completeness": 1, "days": 0},
     )
 
 st.subheader("Anomalies des compteurs")
@@ -86,9 +83,8 @@ st.caption((f"{f['annee']} : " if f["annee"] else "Toutes les années : ")
            + escape_md(store.shared(parks.flags_summary, flags, daily, shown_channels, f["annee"])) + ". "
            + escape_md(parks.rules_text(counters.thresholds)))
 table_with_export(year_flags, parks.FLAG_LABELS,
-                  {"start": date_column("Premier jour"), "end": date_column("Dernier jour"),
-                   "days": number_column("Jours")},
-                  basename="anomalies_compteurs", key="parcs-flags")
+                  {"start": date_column("Premier jour"), "end": date_column("Dernier jour")},
+                  basename="anomalies_compteurs", key="parcs-flags", french={"days": 0})
 
 st.plotly_chart(store.shared(parks.seasonality_figure, store.query("visits_seasonality", **params)))
 by_site = store.shared(parks.by_site, store.shared(parks.select_channels, selected, mode=mode), year)
@@ -96,15 +92,11 @@ st.plotly_chart(store.shared(parks.by_site_figure, by_site, year, demo=parks.is_
 
 st.subheader(f"Passages par compteur ({year if year else 'n.d.'})")
 table_with_export(
-    by_site, parks.SITE_LABELS,
-    {"PEDESTRIAN": number_column("Piétons"), "BIKE": number_column("Vélos"),
-     "total": number_column("Total des passages"), "missing_hours": number_column("Heures manquantes"),
-     "completeness": number_column("Complétude (%)", 1)},
-    basename=f"passages_compteurs_{year}", key="parcs-sites",
+    by_site, parks.SITE_LABELS, {}, basename=f"passages_compteurs_{year}", key="parcs-sites",
+    french={"PEDESTRIAN": 0, "BIKE": 0, "total": 0, "missing_hours": 0, "completeness": 1},
 )
 
 st.subheader("Sites de la Chaîne des parcs cités par le rapport")
-table_with_export(parks.parks_table(park_sites, f["epci"], f["commune"]), parks.PARK_LABELS,
-                  {"area_ha": number_column("Surface (ha)", 1)}, basename="chaine_des_parcs_sites",
-                  key="parcs-list")
+table_with_export(parks.parks_table(park_sites, f["epci"], f["commune"]), parks.PARK_LABELS, {},
+                  basename="chaine_des_parcs_sites", key="parcs-list", french={"area_ha": 1})
 dataset_notes(parks.dataset_notes(channel_years, park_sites))

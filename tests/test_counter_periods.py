@@ -211,7 +211,7 @@ def test_the_page_lists_and_counts_the_flags_of_the_demo(built_db):
     table = next(d.value for d in at.dataframe if "detail" in d.value.columns)
     stuck = table[(table["label"] == "zéros prolongés")].iloc[0]
     assert (stuck["channel"], str(stuck["start"]), str(stuck["end"]), stuck["days"]) == (
-        "Parc départemental d'Olhain – compteur 1 · Piétons", "2024-08-05", "2024-08-11", 7)
+        "Parc départemental d'Olhain – compteur 1 · Piétons", "2024-08-05", "2024-08-11", "7")
     flat = table[(table["label"] == "valeur figée")].iloc[0]
     assert flat["detail"] == "12 passages à chaque mesure pendant 24 mesures, le 14 mai 2024 de 0 h à 24 h"
     assert set(table.loc[table["start"] >= date(2024, 1, 1), "label"]) >= {

@@ -214,13 +214,15 @@ def table_with_export(df: pd.DataFrame, labels: dict[str, str], column_config: d
         export_buttons(lambda: export_rows()[exported], basename, {c: labels[c] for c in exported}, key=key)
 
 
-def text_table(df: pd.DataFrame) -> None:
-    """A static table of French text (st.table renders Markdown in every cell and header: each is escaped)."""
-    if isinstance(df.index, pd.RangeIndex):
+def text_table(df: pd.DataFrame, row_names: bool = True) -> None:
+    """A static table of French text (st.table renders Markdown in every cell and header: each is
+    escaped). Unlike st.dataframe it wraps long cells and fits the page's width, every column
+    shown. `row_names`: the first column names the rows (else a plain table without index)."""
+    if row_names and isinstance(df.index, pd.RangeIndex):
         df = df.set_index(df.columns[0])   # the first column names the row (no 0, 1, 2 column)
     shown = df.map(escape_md).rename(columns=escape_md, index=escape_md)
     shown.index.name = escape_md(df.index.name) if df.index.name else None
-    st.table(shown)
+    st.table(shown, hide_index=not row_names)
 
 
 def dataset_notes(notes: Iterable[dict]) -> None:

@@ -219,6 +219,11 @@ def shown(markdown: str) -> str:
     return html.unescape(re.sub(r"\\(.)", r"\1", markdown)).replace("\u2060", "")
 
 
+def catalogue_shown(at):
+    """The catalogue of /donnees as the reader sees it (a text table: its Markdown escapes undone)."""
+    return at.table[0].value.map(shown).rename(columns=shown).reset_index(drop=True)
+
+
 def metrics(at) -> dict[str, tuple[str, str]]:
     """The page's metric cards: shown label -> (value, delta)."""
     return {shown(m.label): (m.value, m.delta) for m in at.metric}

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import APP, open_page
+from conftest import APP, catalogue_shown, open_page
 from ecotransition.core import clock
 from ecotransition.data import freshness, registry, sql
 from ecotransition.imports import catalogue
@@ -68,7 +68,7 @@ def test_the_catalogue_says_which_dataset_is_late():
 def test_the_catalogue_page_shows_freshness_and_flags(built_db, monkeypatch):
     monkeypatch.setenv("ECOTRANSITION_TODAY", "2025-01-02")
     at = open_page("pages/donnees.py")
-    row = at.dataframe[0].value.set_index("Nom technique")
+    row = catalogue_shown(at).set_index("Nom technique")
     assert row.at["counter_measures", "Fraîcheur"] == "à jour (données au 31 décembre 2024)"
     assert row.at["indicators", "Fraîcheur"] == "à jour (données au 31 décembre 2023)"
     assert row.at["counter_measures", "Anomalies signalées"].startswith("151 jours-canaux signalés sur 22\u202f852 (")

@@ -184,8 +184,12 @@ def table_with_export(df: pd.DataFrame, labels: dict[str, str], column_config: d
                       basename: str, key: str | None = None, height: int | str = "auto",
                       screen_only: Iterable[str] = (), fiche_links: tuple[str, str] | None = None,
                       export_rows: Callable[[], pd.DataFrame] | None = None,
-                      french: dict[str, int] | None = None) -> None:
+                      french: dict[str, int] | None = None, wrapped: Iterable[str] = ()) -> None:
     """A table (only the columns of `labels`, in that order) and its CSV/XLSX export buttons.
+
+    `wrapped`: date columns of a table shown as wrapped text (text_table: every column on the
+    page, long sentences on several lines, instead of a grid cut off at its right edge), as
+    30/06/2023; its numbers are those of `french`.
 
     `french`: numeric columns shown in French whatever the browser's language ("2 904", "99,8",
     "n.d." when missing: fmt.number, babel) with that many decimals; the exports keep numbers.
@@ -205,8 +209,15 @@ def table_with_export(df: pd.DataFrame, labels: dict[str, str], column_config: d
             # "localized" follows the browser's language: 2,904 and 99.8 in an English one.
             view = view.assign(**{col: [fmt.number(v, decimals) for v in view[col]]})
             config[col] = st.column_config.TextColumn(labels[col], alignment="right")
-    st.dataframe(view[shown], hide_index=True, column_order=shown, column_config=config, height=height,
-                 placeholder="n.d.")
+    if wrapped:
+        view = view.assign(**{c: [v.strftime("%d/%m/%Y") if not fmt.is_missing(v) else fmt.MISSING
+                                  for v in pd.to_datetime(view[c])] for c in wrapped if c in shown})
+        # Long lists scroll inside the page (hundreds of flags at scale 16) rather than lengthen it.
+        text_table(view[shown].rename(columns=labels).fillna(fmt.MISSING).astype(str), row_names=False,
+                   height=600 if len(view) > 12 else "content")
+    else:
+        st.dataframe(view[shown], hide_index=True, column_order=shown, column_config=config, height=height,
+                     placeholder="n.d.")
     exported = [c for c in shown if c not in set(screen_only)]
     if export_rows is None:
         export_buttons(df[exported], basename, {c: labels[c] for c in exported}, key=key)
@@ -214,7 +225,7 @@ def table_with_export(df: pd.DataFrame, labels: dict[str, str], column_config: d
         export_buttons(lambda: export_rows()[exported], basename, {c: labels[c] for c in exported}, key=key)
 
 
-def text_table(df: pd.DataFrame, row_names: bool = True) -> None:
+def text_table(df: pd.DataFrame, row_names: bool = True, height: int | str = "content") -> None:
     """A static table of French text (st.table renders Markdown in every cell and header: each is
     escaped). Unlike st.dataframe it wraps long cells and fits the page's width, every column
     shown. `row_names`: the first column names the rows (else a plain table without index)."""
@@ -222,7 +233,7 @@ def text_table(df: pd.DataFrame, row_names: bool = True) -> None:
         df = df.set_index(df.columns[0])   # the first column names the row (no 0, 1, 2 column)
     shown = df.map(escape_md).rename(columns=escape_md, index=escape_md)
     shown.index.name = escape_md(df.index.name) if df.index.name else None
-    st.table(shown, hide_index=not row_names)
+    st.table(shown, hide_index=not row_names, height=height)
 
 
 def dataset_notes(notes: Iterable[dict]) -> None:

@@ -82,9 +82,9 @@ st.subheader("Anomalies des compteurs")
 st.caption((f"{f['annee']} : " if f["annee"] else "Toutes les années : ")
            + escape_md(store.shared(parks.flags_summary, flags, daily, shown_channels, f["annee"])) + ". "
            + escape_md(parks.rules_text(counters.thresholds)))
-table_with_export(year_flags, parks.FLAG_LABELS,
-                  {"start": date_column("Premier jour"), "end": date_column("Dernier jour")},
-                  basename="anomalies_compteurs", key="parcs-flags", french={"days": 0})
+# Wrapped text: the detail and the source (simulated or imported) stay on the page at 1400 px.
+table_with_export(year_flags, parks.FLAG_LABELS, {}, basename="anomalies_compteurs", key="parcs-flags",
+                  french={"days": 0}, wrapped=["start", "end"])
 
 st.plotly_chart(store.shared(parks.seasonality_figure, store.query("visits_seasonality", **params)))
 by_site = store.shared(parks.by_site, store.shared(parks.select_channels, selected, mode=mode), year)

@@ -219,9 +219,14 @@ def shown(markdown: str) -> str:
     return html.unescape(re.sub(r"\\(.)", r"\1", markdown)).replace("\u2060", "")
 
 
+def shown_table(table):
+    """A text table (pages._ui.text_table, st.table) as the reader sees it: its Markdown escapes undone."""
+    return table.value.map(shown).rename(columns=shown).reset_index(drop=True)
+
+
 def catalogue_shown(at):
-    """The catalogue of /donnees as the reader sees it (a text table: its Markdown escapes undone)."""
-    return at.table[0].value.map(shown).rename(columns=shown).reset_index(drop=True)
+    """The catalogue of /donnees as the reader sees it."""
+    return shown_table(at.table[0])
 
 
 def metrics(at) -> dict[str, tuple[str, str]]:

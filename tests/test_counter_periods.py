@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from conftest import open_page, shown
+from conftest import open_page, shown, shown_table
 from ecotransition.data import sql
 from ecotransition.themes import parks
 
@@ -208,13 +208,15 @@ def test_the_page_lists_and_counts_the_flags_of_the_demo(built_db):
     assert any(c.startswith(f"Anomalies des compteurs en 2024 : 39 jours\\-canaux signalés sur 4{NNBSP}392 "
                             "\\(zéros prolongés 7, valeur figée 1, baisse soudaine 13, hausse soudaine 1, lacune 17\\)")
                for c in captions), captions
-    table = next(d.value for d in at.dataframe if "detail" in d.value.columns)
-    stuck = table[(table["label"] == "zéros prolongés")].iloc[0]
-    assert (stuck["channel"], str(stuck["start"]), str(stuck["end"]), stuck["days"]) == (
-        "Parc départemental d'Olhain – compteur 1 · Piétons", "2024-08-05", "2024-08-11", "7")
-    flat = table[(table["label"] == "valeur figée")].iloc[0]
-    assert flat["detail"] == "12 passages à chaque mesure pendant 24 mesures, le 14 mai 2024 de 0 h à 24 h"
-    assert set(table.loc[table["start"] >= date(2024, 1, 1), "label"]) >= {
+    # Wrapped text, every column on the page: French dates, the source of each flag.
+    table = next(shown_table(t) for t in at.table if "Détail" in t.value.columns)
+    stuck = table[(table["Anomalie"] == "zéros prolongés")].iloc[0]
+    assert (stuck["Canal (compteur · mode)"], stuck["Premier jour"], stuck["Dernier jour"], stuck["Jours"],
+            stuck["Source"]) == ("Parc départemental d'Olhain – compteur 1 · Piétons", "05/08/2024", "11/08/2024", "7",
+                                 "démonstration (anomalie simulée ou aléa de la série générée)")
+    flat = table[(table["Anomalie"] == "valeur figée")].iloc[0]
+    assert flat["Détail"] == "12 passages à chaque mesure pendant 24 mesures, le 14 mai 2024 de 0 h à 24 h"
+    assert set(table.loc[table["Premier jour"].str.endswith("2024"), "Anomalie"]) >= {
         "zéros prolongés", "valeur figée", "baisse soudaine", "hausse soudaine", "lacune"}
     spec = charts(at)["Passages comptés par mois"]
     assert {t["name"] for t in spec["data"]} >= {"Anomalie : zéros prolongés", "Anomalie : valeur figée",

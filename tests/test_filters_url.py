@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import offline_page, shown, start_server, stop_server, wait_ready
+from conftest import offline_page, shown, shown_table, start_server, stop_server, wait_ready
 from ecotransition.core import fmt
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
@@ -241,8 +241,8 @@ def test_a_link_to_a_counter_shows_it_with_every_filter_of_the_page(conn, built_
     assert (at.query_params["compteur"], at.query_params["pas"], at.query_params["mode"]) == (
         "demo-cpt-003", "Semaine", "Piétons")
     # The flags listed are that counter's: Olhain's stuck week among them, no other counter.
-    table = next(d.value for d in at.dataframe if "detail" in d.value.columns)
-    assert set(table["channel"]) == {f"{name} · Piétons"}
+    table = next(shown_table(t) for t in at.table if "Détail" in t.value.columns)
+    assert set(table["Canal (compteur · mode)"]) == {f"{name} · Piétons"}
     # Another counter chosen: its id in the URL; all counters: none.
     box = at.selectbox(key="compteur")
     box.select("demo-cpt-005").run()

@@ -239,9 +239,9 @@ def test_page_default_view(conn, built_db):
     events = next(t for t in spec["data"] if t.get("name") == "Événements (table des événements)")
     assert "Parc en fête" in events["text"]
     assert any("Données de démonstration" in i.value for i in at.info)
-    # The tables: passages by period, the anomaly flags, then passages by counter.
+    # The grids: passages by period, then passages by counter (the flags are a text table).
     # Shown in French whatever the browser's language (babel's narrow no-break space, decimal comma).
-    table = at.dataframe[2].value
+    table = at.dataframe[1].value
     assert len(table) == sites and sum(int(t.replace(NNBSP, "")) for t in table["total"]) == v24
     assert all(re.fullmatch(r"\d{1,3}(\u202f\d{3})*", t) for t in table["total"])
     assert all(re.fullmatch(r"\d{1,3},\d", t) for t in table["completeness"])

@@ -79,7 +79,7 @@ def write_all(db: Path, out: Path, epci: str | None = None, year: int | None = N
     codes = list(communes["code"])
     workers = workers or min(os.cpu_count() or 1, len(codes) or 1)
     with ProcessPoolExecutor(workers, initializer=_start_worker,
-                             initargs=(db, out, year, clock.now().date())) as pool:
+                             initargs=(db, out, year, clock.today())) as pool:
         return list(tqdm(pool.map(_write, codes, chunksize=4), total=len(codes), desc="Fiches",
                          unit="commune", disable=not progress))
 

@@ -10,7 +10,7 @@ import pyarrow as pa
 import streamlit as st
 from streamlit import dataframe_util
 
-from ecotransition.core import anomalies, clock, escape
+from ecotransition.core import anomalies, clock, escape, fmt
 from ecotransition.core.kpi import Kpi
 from ecotransition.core.selection import Selection
 from ecotransition.core.selection import selection as make_selection
@@ -87,8 +87,11 @@ class CounterFlags:
 
 def counter_flags(epci: str | None, commune: str | None) -> CounterFlags:
     """The anomaly flags of the counter channels of the area, with their inputs: the one call
-    /chaine-des-parcs and the catalogue of /donnees make (thresholds from the environment)."""
-    t = anomalies.thresholds()
+    /chaine-des-parcs and the catalogue of /donnees make (thresholds from the environment; a
+    setting refused is replaced by its default, with a warning saying so)."""
+    t, refused = anomalies.read_thresholds()
+    for problem in refused:
+        st.warning(f"Réglage des anomalies des compteurs : {escape_md(problem)}", icon="⚙️")
     area = dict(epci=epci, commune=commune)
     daily = store.query("counter_days", **area)
     channels = store.query("visits_channel_years", **area)
@@ -97,6 +100,29 @@ def counter_flags(epci: str | None, commune: str | None) -> CounterFlags:
                                      **area),
                          store.query("events_list", annee=None), channels, t)
     return CounterFlags(flags, daily, channels, t)
+
+
+def url_selectbox(container, label: str, options: dict[str, str], key: str, all_label: str) -> str | None:
+    """A selectbox of ids shown by their names (`options`: id -> name, "" for all), kept in the
+    URL parameter `key` as the id, both ways: a link with ?compteur=demo-cpt-003 selects it and a
+    choice writes its id. (bind="query-params" would write the displayed name and drop an id.)
+    An id the options do not hold (another area's) selects all; an old link with a name, its id."""
+    written_key = f"_{key}_in_url"
+    in_url, written = st.query_params.get(key), st.session_state.get(written_key)
+    if in_url is not None and in_url != written:
+        by_name = {name: i for i, name in options.items()}
+        st.session_state[key] = in_url if in_url in options else by_name.get(in_url, "")
+    elif st.session_state.get(key, "") not in ("", *options):
+        st.session_state[key] = ""
+    value = container.selectbox(label, ["", *options], key=key, placeholder=all_label,
+                                format_func=lambda v: options.get(v, v) if v else all_label) or None
+    if value is None:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif in_url != value:
+        st.query_params[key] = value
+    st.session_state[written_key] = value
+    return value
 
 
 def demo_notice(shown: bool = True) -> None:
@@ -176,16 +202,34 @@ def shared_table(df: pd.DataFrame, **kwargs) -> None:
     st.dataframe(store.shared(arrow_table, df), **kwargs)
 
 
-def columns_of(df: pd.DataFrame, names: tuple[str, ...]) -> pd.DataFrame:
-    """These columns of `df`, in this order (for store.shared)."""
-    return df[list(names)]
+def displayed(df: pd.DataFrame, shown: tuple[str, ...], french: tuple[tuple[str, int], ...] = (),
+              dates: tuple[str, ...] = (), labels: dict[str, str] | None = None) -> pd.DataFrame:
+    """The columns `shown` of `df` as table_with_export shows them: the `french` (column,
+    decimals) as French text, and with `labels` (a wrapped text table) every cell as text, the
+    `dates` as 30/06/2023 and the columns named by their labels."""
+    view = df[list(shown)]
+    for col, decimals in french:
+        view = view.assign(**{col: [fmt.number(v, decimals) for v in view[col]]})
+    if labels is None:
+        return view
+    view = view.assign(**{c: [v.strftime("%d/%m/%Y") if not fmt.is_missing(v) else fmt.MISSING
+                              for v in pd.to_datetime(view[c])] for c in dates})
+    return view.rename(columns=labels).fillna(fmt.MISSING).astype(str)
 
 
 def table_with_export(df: pd.DataFrame, labels: dict[str, str], column_config: dict,
                       basename: str, key: str | None = None, height: int | str = "auto",
                       screen_only: Iterable[str] = (), fiche_links: tuple[str, str] | None = None,
-                      export_rows: Callable[[], pd.DataFrame] | None = None) -> None:
+                      export_rows: Callable[[], pd.DataFrame] | None = None,
+                      french: dict[str, int] | None = None, wrapped: Iterable[str] = ()) -> None:
     """A table (only the columns of `labels`, in that order) and its CSV/XLSX export buttons.
+
+    `wrapped`: date columns of a table shown as wrapped text (text_table: every column on the
+    page, long sentences on several lines, instead of a grid cut off at its right edge), as
+    30/06/2023; its numbers are those of `french`.
+
+    `french`: numeric columns shown in French whatever the browser's language ("2 904", "99,8",
+    "n.d." when missing: fmt.number, babel) with that many decimals; the exports keep numbers.
 
     `export_rows`: when the table shows one page of a longer selection, a function returning
     every row to export (called on a click only).
@@ -196,14 +240,20 @@ def table_with_export(df: pd.DataFrame, labels: dict[str, str], column_config: d
     """
     shown = [c for c in labels if c in df.columns]
     config = {c: column_config.get(c, labels[c]) for c in shown}
-    if fiche_links is not None:
-        df_shown = with_fiche_links(df, *fiche_links, config, labels[fiche_links[0]])
+    df_shown = df if fiche_links is None else with_fiche_links(df, *fiche_links, config, labels[fiche_links[0]])
+    in_french = tuple((c, d) for c, d in (french or {}).items() if c in shown)
+    for col, _ in in_french:
+        # "localized" follows the browser's language: 2,904 and 99.8 in an English one.
+        config[col] = st.column_config.TextColumn(labels[col], alignment="right")
+    dates = tuple(c for c in wrapped if c in shown)
+    # Once per table for every session, not a copy of its columns (and texts) on each view.
+    view = store.shared(displayed, df_shown, tuple(shown), in_french, dates, labels if wrapped else None)
+    if wrapped:
+        # Long lists scroll inside the page (hundreds of flags at scale 16) rather than lengthen it.
+        text_table(view, row_names=False, height=600 if len(view) > 12 else "content")
     else:
-        df_shown = df
-    # Once per table for every session, not a copy of its columns on each view.
-    view = store.shared(columns_of, df_shown, tuple(shown))
-    shared_table(view, hide_index=True, column_order=shown, column_config=config, height=height,
-                 placeholder="n.d.")
+        shared_table(view, hide_index=True, column_order=shown, column_config=config, height=height,
+                     placeholder="n.d.")
     exported = [c for c in shown if c not in set(screen_only)]
     if export_rows is None:
         export_buttons(lambda: df[exported], basename, {c: labels[c] for c in exported}, key=key)
@@ -211,13 +261,20 @@ def table_with_export(df: pd.DataFrame, labels: dict[str, str], column_config: d
         export_buttons(lambda: export_rows()[exported], basename, {c: labels[c] for c in exported}, key=key)
 
 
-def text_table(df: pd.DataFrame) -> None:
-    """A static table of French text (st.table renders Markdown in every cell and header: each is escaped)."""
-    if isinstance(df.index, pd.RangeIndex):
+def escaped_text(df: pd.DataFrame, row_names: bool = True) -> pd.DataFrame:
+    """`df` as text_table shows it: every cell, header and row name Markdown-escaped."""
+    if row_names and isinstance(df.index, pd.RangeIndex):
         df = df.set_index(df.columns[0])   # the first column names the row (no 0, 1, 2 column)
     shown = df.map(escape_md).rename(columns=escape_md, index=escape_md)
     shown.index.name = escape_md(df.index.name) if df.index.name else None
-    st.table(shown)
+    return shown
+
+
+def text_table(df: pd.DataFrame, row_names: bool = True, height: int | str = "content") -> None:
+    """A static table of French text (st.table renders Markdown in every cell and header: each is
+    escaped). Unlike st.dataframe it wraps long cells and fits the page's width, every column
+    shown. `row_names`: the first column names the rows (else a plain table without index)."""
+    st.table(store.shared(escaped_text, df, row_names), hide_index=not row_names, height=height)
 
 
 def dataset_notes(notes: Iterable[dict]) -> None:

@@ -7,7 +7,7 @@ from ecotransition.themes import parks
 from ecotransition.ui import store
 from pages._ui import (
     counter_flags, dataset_notes, date_column, demo_notice, escape_md, filters, freshness_notes, kpi_cards,
-    number_column, table_with_export,
+    table_with_export, url_selectbox,
 )
 
 st.title("Chaîne des parcs")
@@ -31,9 +31,7 @@ grain_label = c1.segmented_control("Pas de temps", list(parks.GRAINS), default="
 mode_label = c2.segmented_control("Mode", list(parks.MODES), default=None, key="mode", bind="query-params",
                                   help="Aucun mode choisi : piétons et vélos.")
 sites = parks.site_options(channel_years)
-site = c3.selectbox("Compteur", [None, *sites], key="compteur", bind="query-params",
-                    format_func=lambda s: "Tous les compteurs" if s is None else sites.get(s, s),
-                    placeholder="Tous les compteurs")
+site = url_selectbox(c3, "Compteur", sites, "compteur", "Tous les compteurs")
 grain, mode = parks.GRAINS[grain_label], parks.MODES.get(mode_label)
 selected = store.shared(parks.select_channels, channel_years, site=site)
 
@@ -66,7 +64,7 @@ st.caption("Lacune : toutes les heures de la période manquent (rien n'est trac�
            "aucune mesure (début et fin de série) : le total est sous-estimé. "
            "Triangles et zones roses : événements de la table des événements. Carrés et bandes de couleur "
            "au pied du graphique : anomalies des compteurs (survoler pour le détail).")
-same_period = store.shared(parks.same_period_figure, daily, shown_channels, year, demo=parks.is_demo(selected))
+same_period = store.shared(parks.same_period_figure, daily, shown_channels, year)
 if same_period is not None:
     st.plotly_chart(same_period)
     st.caption("Année en cours : chaque courbe additionne les passages depuis le 1er janvier, sur les mêmes jours "
@@ -75,38 +73,30 @@ if same_period is not None:
 with st.expander("Tableau des passages par période"):
     labels = parks.series_labels(grain)
     table_with_export(
-        series, labels,
-        {"period": date_column(labels["period"]), "visits": number_column(labels["visits"]),
-         "missing_hours": number_column("Heures manquantes"),
-         "hours": number_column("Heures mesurées ou attendues"),
-         "completeness": number_column("Complétude (%)", 1), "days": number_column("Jours avec mesures")},
+        series, labels, {"period": date_column(labels["period"])},
         basename=f"passages_{grain}", key="parcs-series", screen_only=["label"],
+        french={"visits": 0, "missing_hours": 0, "hours": 0, "completeness": 1, "days": 0},
     )
 
 st.subheader("Anomalies des compteurs")
 st.caption((f"{f['annee']} : " if f["annee"] else "Toutes les années : ")
            + escape_md(store.shared(parks.flags_summary, flags, daily, shown_channels, f["annee"])) + ". "
            + escape_md(parks.rules_text(counters.thresholds)))
-table_with_export(year_flags, parks.FLAG_LABELS,
-                  {"start": date_column("Premier jour"), "end": date_column("Dernier jour"),
-                   "days": number_column("Jours")},
-                  basename="anomalies_compteurs", key="parcs-flags")
+# Wrapped text: the detail and the source (simulated or imported) stay on the page at 1400 px.
+table_with_export(year_flags, parks.FLAG_LABELS, {}, basename="anomalies_compteurs", key="parcs-flags",
+                  french={"days": 0}, wrapped=["start", "end"])
 
 st.plotly_chart(store.shared(parks.seasonality_figure, store.query("visits_seasonality", **params)))
 by_site = store.shared(parks.by_site, store.shared(parks.select_channels, selected, mode=mode), year)
-st.plotly_chart(store.shared(parks.by_site_figure, by_site, year, demo=parks.is_demo(selected)))
+st.plotly_chart(store.shared(parks.by_site_figure, by_site, year, demo=parks.is_demo(selected, year)))
 
 st.subheader(f"Passages par compteur ({year if year else 'n.d.'})")
 table_with_export(
-    by_site, parks.SITE_LABELS,
-    {"PEDESTRIAN": number_column("Piétons"), "BIKE": number_column("Vélos"),
-     "total": number_column("Total des passages"), "missing_hours": number_column("Heures manquantes"),
-     "completeness": number_column("Complétude (%)", 1)},
-    basename=f"passages_compteurs_{year}", key="parcs-sites",
+    by_site, parks.SITE_LABELS, {}, basename=f"passages_compteurs_{year}", key="parcs-sites",
+    french={"PEDESTRIAN": 0, "BIKE": 0, "total": 0, "missing_hours": 0, "completeness": 1},
 )
 
 st.subheader("Sites de la Chaîne des parcs cités par le rapport")
-table_with_export(parks.parks_table(park_sites, f["epci"], f["commune"]), parks.PARK_LABELS,
-                  {"area_ha": number_column("Surface (ha)", 1)}, basename="chaine_des_parcs_sites",
-                  key="parcs-list")
+table_with_export(parks.parks_table(park_sites, f["epci"], f["commune"]), parks.PARK_LABELS, {},
+                  basename="chaine_des_parcs_sites", key="parcs-list", french={"area_ha": 1})
 dataset_notes(parks.dataset_notes(channel_years, park_sites))

@@ -72,9 +72,9 @@ fiche = _fiche(code, f["annee"], version)
 st.title(f"Fiche commune — {escape_md(fiche.name)}")
 st.caption(f"Code INSEE {escape_md(fiche.code)} · agglomération {escape_md(fiche.epci)} · "
            f"{escape_md(fiche.population)} habitants · comparée à son agglomération et au Pôle métropolitain "
-           f"(PMA) · édition du {escape_md(fmt.day(clock.now().date()))}")
+           f"(PMA) · édition du {escape_md(fmt.day(clock.today()))}")
 c1, c2 = st.columns([1, 2], vertical_alignment="center")
-c1.download_button("Télécharger la fiche (PDF)", lambda: _pdf(code, f["annee"], version, clock.now().date()),
+c1.download_button("Télécharger la fiche (PDF)", lambda: _pdf(code, f["annee"], version, clock.today()),
                    fiche_pdf.file_name(fiche), mime="application/pdf", on_click="ignore", icon=":material/download:")
 c2.caption("Imprimer : Ctrl + P (mise en page A4 portrait, sans les menus).")
 

@@ -17,7 +17,7 @@ from ecotransition.themes import parks
 from ecotransition.ui import auth
 from ecotransition.ui import staff as staff_gate
 from ecotransition.ui import store
-from pages._ui import counter_flags, escape_md, filters
+from pages._ui import counter_flags, escape_md, filters, text_table
 
 st.title("Données")
 st.caption("Ce que contient le tableau de bord, d'où viennent les chiffres, et le chargement "
@@ -66,7 +66,9 @@ with tab_catalogue:
     counters = counter_flags(None, None)
     flags = {"counter_measures": store.shared(parks.flags_summary, counters.flags, counters.daily,
                                               counters.channels, None)}
-    st.dataframe(catalogue.catalogue_table(datasets, completeness, fresh, flags), hide_index=True)
+    # A text table, not st.dataframe: its cells wrap, so the freshness and flags sentences and every
+    # column stay visible at 1400 px (the grid cut them off at its right edge).
+    text_table(catalogue.catalogue_table(datasets, completeness, fresh, flags), row_names=False)
     late = [f for f in fresh.values() if f.late]
     if late:
         st.warning("Jeux de données en retard sur leur rythme de mise à jour : " + " ; ".join(

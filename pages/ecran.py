@@ -7,7 +7,6 @@ The QR code points to ECOTRANSITION_PUBLIC_URL, or to this server as the screen 
 """
 
 import os
-from datetime import date
 
 import streamlit as st
 
@@ -30,12 +29,11 @@ st.session_state["ecran_anchor"] = screen.clock()
 def slide_show():
     now = screen.clock()
     anchor = st.session_state.get("ecran_anchor")
-    today = date.fromtimestamp(now)
-    # Slides whose data are older than the limit leave the show (judged on the app clock).
-    data_day = clock.today()
-    dates = screen.CACHE.get(("slide_dates", config.slides), version=lambda: (store.data_version(), data_day),
-                             build=lambda: screen.slide_dates(store.query, config.slides, data_day), fallback=dict)
-    shown = screen.fresh_settings(config, dates, data_day)
+    # The calendar is the app's (ECOTRANSITION_TODAY); `now`, real time, only places the slides.
+    today = clock.today()
+    dates = screen.CACHE.get(("slide_dates", config.slides), version=lambda: (store.data_version(), today),
+                             build=lambda: screen.slide_dates(store.query, config.slides, today), fallback=dict)
+    shown = screen.fresh_settings(config, dates, today)
     position, name = screen.slide_at(now, shown, anchor)
     slide = screen.CACHE.get(
         (name, config.theme, scale),
@@ -43,16 +41,12 @@ def slide_show():
         build=lambda: screen.scaled_slide(screen.build(name, store.query, config.theme, today), scale),
         fallback=lambda: screen.unavailable(name),
     )
-    stamp = screen.CACHE.get(
-        "freshness",
-        version=store.data_version,
-        build=lambda: screen.freshness(store.query("screen_freshness")),
-        fallback=lambda: "",
-    )
     # As few elements as possible, so the room never sees half of one slide and half of the next.
     slot = screen.slot_at(now, config.period, anchor)
     footer = screen.footer_html(
-        slide, slide.date_text or stamp, position, len(shown.slides), config.period,
+        # Only the slide's own date (the period of its figures): none on a slide without figures
+        # of its own, rather than a date it does not describe.
+        slide, slide.date_text, position, len(shown.slides), config.period,
         screen.elapsed(now, config.period, anchor), slot)
     if slide.chart is None:
         st.html(screen.slide_html(slide, qr, url) + footer)

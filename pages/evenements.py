@@ -3,18 +3,16 @@
 Counts, the calendar and the charts are aggregated in SQL (queries/events_*.sql) and the table
 shows one page at a time (`page` in the URL), so a whole agenda (100 000 events) stays light."""
 
-from datetime import date
-
 import streamlit as st
 
-from ecotransition.core import fmt
+from ecotransition.core import clock, fmt
 from ecotransition.themes import events
 from ecotransition.ui import store
 from pages._ui import dataset_notes, date_column, escape_md, filters, kpi_cards, number_column, table_with_export
 
 st.title("Événements")
 f = filters()
-today = date.today()
+today = clock.today()   # the app's day (ECOTRANSITION_TODAY), as freshness judges it
 indicators = store.query("indicators_latest", theme="Événements")
 
 # Pills render their labels as Markdown: an imported theme stays text.
@@ -28,6 +26,12 @@ place = c2.selectbox("Lieu", [None, *store.query("events_places")["place"]], key
                      format_func=lambda p: "Tous les lieux" if p is None else p, placeholder="Tous les lieux")
 
 sel = events.selection(today, f["annee"], f["epci"], f["commune"], chosen_themes, chosen_locations, place)
+# A filter changed: the list starts again at page 1 (a page number left in the URL belongs to the
+# selection before). A link opened keeps its page.
+chosen = repr(sorted((k, v) for k, v in sel.items() if k != "today"))
+if st.session_state.get("_evenements_selection") not in (None, chosen):
+    st.session_state["page"] = 1
+st.session_state["_evenements_selection"] = chosen
 
 
 def rows(query: str, **extra):

@@ -35,18 +35,20 @@ st.caption(f"{sel.label} · "
            + (f"année {sel.annee}" if sel.annee else "dernière année complète de chaque série")
            + " · chaque chiffre indique son année et sa source")
 
+channel_years = store.query("visits_channel_years", **params)
 cards = {
     "Territoire": store.shared(ov.territory_kpis, territory, indicators, sel),
     "Investissements": store.shared(ov.investment_kpis, projects, indicators, sel),
     "Solaire": store.shared(ov.solar_kpis, solar_values, communes, cadastre, solar_year, cadastre_year, sel),
     "Chaîne des parcs": store.shared(ov.parks_kpis, visits_values, communes,
-                                      store.query("visits_channel_years", **params), indicators, visits_year, sel),
+                                      channel_years, indicators, visits_year, sel),
     "Événements": store.shared(ov.event_kpis, events, events_year, sel),
 }
 demo_notice(any(k.demo for ks in cards.values() for k in ks))
 
 st.subheader("À retenir")
-points = store.shared(ov.takeaways, solar_values, communes, visits, events, sel, solar_year, visits_year, events_year)
+points = store.shared(ov.takeaways, solar_values, communes, visits, events, sel, solar_year, visits_year, events_year,
+                      channel_years)
 st.markdown("\n".join(
     f"- {escape_md(t.text)} *({escape_md(t.source)}"
     + (f" — {DEMO_BADGE}" if t.demo else "") + ")*"

@@ -5,7 +5,7 @@ WITH per_channel AS (
            sum(visits) AS visits,
            sum(missing_measures)::BIGINT AS missing_hours,
            sum(measures)::BIGINT AS hours
-    FROM counter_daily
+    FROM counter_calendar   -- a channel that stopped sending: its days missing, not absent
     GROUP BY ALL
 )
 SELECT s.site_id, s.site_name, s.commune_code, c.name AS commune, s.lat, s.lon,

@@ -5,8 +5,9 @@ WITH per_channel AS (
     SELECT channel_id, year(day) AS year, source,
            sum(visits) AS visits,
            sum(missing_measures)::BIGINT AS missing_hours,
-           sum(measures)::BIGINT AS hours
-    FROM counter_daily
+           sum(measures)::BIGINT AS hours,
+           bool_or(measured) AS measured
+    FROM counter_calendar   -- a channel that stopped sending: its days missing, not absent
     GROUP BY ALL
 ),
 last_counted AS (
@@ -15,7 +16,7 @@ last_counted AS (
 visits AS (
     SELECT s.commune_code AS code, m.year,
            sum(m.visits) AS visits,
-           count(DISTINCT s.site_id) AS sites,
+           count(DISTINCT s.site_id) FILTER (m.measured) AS sites,
            sum(m.missing_hours) AS missing_hours,
            sum(m.hours) AS hours,
            bool_or(m.source = 'démonstration') AS is_demo,

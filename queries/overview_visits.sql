@@ -13,7 +13,7 @@ WITH channels AS (
            sum(m.measures)::BIGINT AS hours,
            sum(m.missing_measures)::BIGINT AS missing_hours,
            bool_or(m.source = 'démonstration') AS is_demo
-    FROM counter_daily m
+    FROM counter_calendar m   -- a channel that stopped sending: its days missing, not absent
     WHERE m.channel_id IN (SELECT channel_id FROM channels)
     GROUP BY ALL
 )

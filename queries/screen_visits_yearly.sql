@@ -1,13 +1,13 @@
 -- Passages counted per year and mode on the Chaîne des parcs counters (missing hours excluded and counted), with the number of counting sites and the last day measured.
 SELECT year(m.day) AS year, ch.mobility_type,
        sum(m.visits) AS visits,
-       count(DISTINCT ch.site_id) AS sites,
+       count(DISTINCT ch.site_id) FILTER (m.measured) AS sites,
        sum(m.missing_measures)::BIGINT AS missing_hours,
        sum(m.measures)::BIGINT AS hours,
-       max(m.day) AS last_day,
+       max(m.day) FILTER (m.measured) AS last_day,
        bool_or(m.source = 'démonstration') AS is_demo,
        string_agg(DISTINCT m.source, ' ; ' ORDER BY m.source) AS source
-FROM counter_daily m
+FROM counter_calendar m   -- a channel that stopped sending: its days missing, not absent
 JOIN counter_channels ch USING (channel_id)
 GROUP BY ALL
 ORDER BY year, ch.mobility_type;

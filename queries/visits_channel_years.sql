@@ -7,12 +7,12 @@ per_channel AS (
            sum(visits) AS visits,
            sum(missing_measures)::BIGINT AS missing_measures,
            sum(measures)::BIGINT AS measures,
-           count(DISTINCT month(day)) AS months,
+           count(DISTINCT month(day)) FILTER (measured) AS months,
            -- 29 February counts when the last day is 29 February or later, as any day would.
            sum(visits) FILTER (strftime(day, '%m%d') <= (SELECT mmdd FROM cutoff)) AS visits_to_date,
-           count(DISTINCT month(day)) FILTER (strftime(day, '%m%d') <= (SELECT mmdd FROM cutoff)) AS months_to_date,
+           count(DISTINCT month(day)) FILTER (measured AND strftime(day, '%m%d') <= (SELECT mmdd FROM cutoff)) AS months_to_date,
            bool_or(source = 'démonstration') AS is_demo
-    FROM counter_daily
+    FROM counter_calendar   -- a channel that stopped sending: its days missing, not absent
     GROUP BY ALL
 )
 SELECT ch.channel_id, ch.site_id, s.site_name, s.park_id, p.name AS park, s.commune_code,

@@ -4,7 +4,7 @@ SELECT date_trunc('month', m.day)::DATE AS month, ch.mobility_type,
        sum(m.missing_measures)::BIGINT AS missing_hours,
        sum(m.measures)::BIGINT AS hours,
        bool_or(m.source = 'démonstration') AS is_demo
-FROM counter_daily m
+FROM counter_calendar m   -- a channel that stopped sending: its days missing, not absent
 JOIN counter_channels ch USING (channel_id)
 JOIN counter_sites s ON s.site_id = ch.site_id
 WHERE in_selection(s.commune_code, $epci, $commune)

@@ -7,14 +7,16 @@ WITH channels AS (
       AND ($site IS NULL OR s.site_id = $site)
       AND ($mode IS NULL OR ch.mobility_type = $mode)
 ),
--- From the stored daily sums (counter_daily), not the hourly measures: 24 times fewer rows.
+-- From the stored daily sums (counter_calendar over counter_daily), not the hourly measures: 24 times
+-- fewer rows; the days a channel sent nothing while the others went on count as missing hours.
 daily AS (
     SELECT d.day, ch.mobility_type,
            sum(d.visits) AS visits,
            sum(d.missing_measures * ch.step_hours) AS missing_hours,
            sum(d.measures * ch.step_hours) AS hours,
-           bool_or(d.source = 'démonstration') AS is_demo
-    FROM counter_daily d
+           bool_or(d.source = 'démonstration') AS is_demo,
+           bool_or(d.measured) AS measured
+    FROM counter_calendar d
     JOIN channels ch ON ch.channel_id = d.channel_id
     WHERE $annee IS NULL OR year(d.day) = $annee
     GROUP BY ALL
@@ -24,7 +26,7 @@ SELECT date_trunc(coalesce($grain, 'month'), day)::DATE AS period,
        sum(visits) AS visits,
        coalesce(sum(missing_hours), 0) AS missing_hours,
        sum(hours) AS hours,
-       count(*) AS days,
+       count(*) FILTER (measured) AS days,
        bool_or(is_demo) AS is_demo
 FROM daily
 GROUP BY ALL

@@ -75,6 +75,7 @@ def make_gaps_db(path: Path) -> Path:
         c.execute((ROOT / "tests" / "fixtures" / "gaps.sql").read_text(encoding="utf-8"))
         for name in sql.DERIVED:
             sql.materialize(c, name)
+        sql.create_views(c)
     finally:
         c.close()
     return path
@@ -216,6 +217,16 @@ def open_page(page_file: str, **state):
 def shown(markdown: str) -> str:
     """What Streamlit shows for an escaped Markdown string (backslashes, entities, word joiners gone)."""
     return html.unescape(re.sub(r"\\(.)", r"\1", markdown)).replace("\u2060", "")
+
+
+def shown_table(table):
+    """A text table (pages._ui.text_table, st.table) as the reader sees it: its Markdown escapes undone."""
+    return table.value.map(shown).rename(columns=shown).reset_index(drop=True)
+
+
+def catalogue_shown(at):
+    """The catalogue of /donnees as the reader sees it."""
+    return shown_table(at.table[0])
 
 
 def metrics(at) -> dict[str, tuple[str, str]]:

@@ -70,6 +70,35 @@ def test_a_closure_announced_by_an_event_is_not_a_fault():
                  "zero") == [(date(2024, 7, 1), date(2024, 7, 7), 7)]
 
 
+@pytest.mark.parametrize("text", [
+    "Parc de Lens fermé pour travaux", "PARC FERMÉ", "PARC FERME", "Parc ferme le lundi", "Allées fermees",
+    "Fermeture exceptionnelle", "FERMETURE", "Sites fermés au public", "Fermées : les deux entrées",
+    "La ferme est fermée",
+])
+def test_a_closure_word_matches_whatever_its_case_and_accents(text):
+    assert A.is_closure(text, None, A.Thresholds())
+    assert A.is_closure(None, f"Travaux. {text}.", A.Thresholds())
+
+
+@pytest.mark.parametrize("text", [
+    "Fermentation des déchets verts", "Refermer les barrières", "Marché fermier", "Fermette du parc",
+    "Terrain affermé", "Animaux enfermés", "Visite de la ferme du parc", "Une ferme pédagogique", "Parc ouvert",
+])
+def test_a_closure_word_inside_another_word_or_the_noun_ferme_does_not_match(text):
+    assert not A.is_closure(text, None, A.Thresholds())
+
+
+def test_a_closure_without_accents_or_capitals_still_covers_its_days():
+    # The stuck week of test_a_stuck_week_is_flagged_day_by_day, announced as « PARC FERME ».
+    got = A.day_flags(series([100] * 30 + [0] * 7 + [100] * 5), events=closure(30, 36, title="PARC FERME"),
+                      channels=CHANNELS)
+    assert got.empty
+    # « Visite de la ferme » on those days is an event, not a closure: the week is still flagged.
+    got = A.day_flags(series([100] * 30 + [0] * 7 + [100] * 5), events=closure(30, 36, title="Visite de la ferme"),
+                      channels=CHANNELS)
+    assert spans(got, "zero") == [(date(2024, 7, 1), date(2024, 7, 7), 7)]
+
+
 def test_a_closure_without_a_position_covers_the_counters_of_its_commune():
     got = A.day_flags(series([100] * 30 + [0] * 7), events=closure(30, 36, lat=None, lon=None), channels=CHANNELS)
     assert got.empty
@@ -119,8 +148,36 @@ def test_thresholds_are_settings_with_defaults():
     # 7 days at 0 are then too short for « zéros prolongés »: still a sudden drop.
     got = A.day_flags(series([100] * 30 + [0] * 7 + [100] * 5), t)
     assert spans(got, "zero") == [] and spans(got, "drop") == [(date(2024, 7, 1), date(2024, 7, 7), 7)]
-    with pytest.raises(ValueError, match="ECOTRANSITION_FLAG_GAP_HOURS : « trois » n'est pas un nombre"):
-        A.thresholds({"ECOTRANSITION_FLAG_GAP_HOURS": "trois"})
+
+
+@pytest.mark.parametrize("name, raw, allowed, default", [
+    ("ZERO_DAYS", "0", "un nombre entier de 1 ou plus", "2"),
+    ("ZERO_DAYS", "2,5", "un nombre entier de 1 ou plus", "2"),
+    ("DROP_RATIO", "-1", "un nombre strictement entre 0 et 1 (0,3 : 30 %)", "0,3"),
+    ("DROP_RATIO", "1", "un nombre strictement entre 0 et 1 (0,3 : 30 %)", "0,3"),
+    ("JUMP_RATIO", "0.5", "un nombre strictement supérieur à 1", "4"),
+    ("GAP_HOURS", "trois", "un nombre entier de 1 à 24", "3"),
+    ("GAP_HOURS", "25", "un nombre entier de 1 à 24", "3"),
+    ("LEVEL_DAYS", "2", "un nombre entier de 3 ou plus", "28"),
+    ("FLAT_HOURS", "1", "un nombre entier de 2 ou plus", "6"),
+    ("CLOSURE_RADIUS_M", "nan", "un nombre de mètres positif ou nul", "1\u202f000"),
+    ("USUAL_MIN", "-5", "un nombre positif ou nul", "20"),
+])
+def test_a_threshold_out_of_its_range_is_refused_and_its_default_used(name, raw, allowed, default):
+    t, refused = A.read_thresholds({f"ECOTRANSITION_FLAG_{name}": raw})
+    assert t == A.Thresholds()
+    assert refused == [f"ECOTRANSITION_FLAG_{name} = « {raw} » est refusé : il faut {allowed}. "
+                       f"La valeur par défaut ({default}) est utilisée."]
+
+
+def test_thresholds_at_the_ends_of_their_ranges_are_taken():
+    t, refused = A.read_thresholds({"ECOTRANSITION_FLAG_ZERO_DAYS": "1", "ECOTRANSITION_FLAG_GAP_HOURS": "24",
+                                    "ECOTRANSITION_FLAG_DROP_RATIO": "0,99", "ECOTRANSITION_FLAG_LEVEL_DAYS": "3",
+                                    "ECOTRANSITION_FLAG_CLOSURE_RADIUS_M": "0", "ECOTRANSITION_FLAG_FLAT_HOURS": "6.0"})
+    assert refused == []
+    assert (t.zero_days, t.gap_hours, t.drop_ratio, t.level_days, t.closure_radius_m, t.flat_hours) == (
+        1, 24, 0.99, 3, 0, 6)
+    assert isinstance(t.flat_hours, int)
 
 
 @pytest.fixture()

@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from conftest import open_page, shown
+from conftest import open_page, shown, shown_table
 from ecotransition.data import sql
 from ecotransition.themes import parks
 
@@ -24,7 +24,9 @@ def test_the_channel_years_give_the_passages_to_the_last_day_counted(gaps):
     # Lens counts 2 an hour, Hénin 1: 1-10 January is 480 and 240 passages in every year.
     assert got == {("cpt-lens-pie", 2023): (480, 1), ("cpt-lens-pie", 2024): (480, 1),
                    ("cpt-lens-pie", 2025): (480, 1), ("cpt-henin-vel", 2023): (240, 1),
-                   ("cpt-henin-vel", 2024): (240, 1)}
+                   ("cpt-henin-vel", 2024): (240, 1),
+                   # Hénin sent nothing after 2024 while Lens went on: 1-10 January 2025 missing, no month counted.
+                   ("cpt-henin-vel", 2025): (pytest.approx(float("nan"), nan_ok=True), 0)}
 
 
 def test_an_incomplete_year_is_compared_with_the_same_days_never_a_full_year(gaps):
@@ -66,6 +68,82 @@ def test_the_same_period_chart_ends_on_the_sums_the_card_compares(gaps):
     assert [(t.name, float(t.y[-1]), str(t.x[-1])[:10]) for t in fig.data] == [
         ("2024", 480.0, "2025-01-10"), ("2025", 480.0, "2025-01-10")]
     assert parks.same_period_figure(daily, cy, 2024) is None      # a complete year: no such chart
+
+
+def test_the_same_period_chart_is_marked_demonstration_by_its_own_rows(gaps):
+    # A channel that is demonstration in some year: the chart of imported rows carries no badge.
+    cy = sql.run(gaps, "visits_channel_years", epci=None, commune=None).assign(is_demo=True)
+    daily = sql.run(gaps, "counter_days", epci=None, commune=None)
+    assert not daily["is_demo"].any()
+    assert parks.same_period_figure(daily, cy, 2025).layout.annotations == ()
+    # A generated day among those it adds up (5 January 2024): the badge.
+    demo = daily.assign(is_demo=pd.to_datetime(daily["day"]) == pd.Timestamp("2024-01-05"))
+    assert [a.text for a in parks.same_period_figure(demo, cy, 2025).layout.annotations] == [
+        "⚠ Données de démonstration"]
+    # A generated day outside them (6 June 2024): none.
+    later = daily.assign(is_demo=pd.to_datetime(daily["day"]) == pd.Timestamp("2024-06-06"))
+    assert parks.same_period_figure(later, cy, 2025).layout.annotations == ()
+
+
+def _days(channel, first, values, demo):
+    """counter_days rows of one channel from 1 June 2024 + `first` days: `values` passages a day,
+    generated (`demo`) or imported."""
+    return pd.DataFrame({
+        "channel_id": channel, "day": [pd.Timestamp("2024-06-01") + pd.Timedelta(days=first + k)
+                                        for k in range(len(values))],
+        "visits": [float(v) for v in values], "measures": 24, "missing_measures": 0,
+        "is_demo": demo, "imported": not demo})
+
+
+def test_a_flag_is_demonstration_only_when_its_own_rows_are_generated():
+    # Two demonstration channels into which staff imported a few days of real measures:
+    # c1: a stuck week (1-7 July) in the imported days, then no row at all from 13 July (a gap
+    #     after generated rows); c2: a five-day drop (1-5 July), three days generated, two imported.
+    daily = pd.concat([
+        _days("c1", 0, [100] * 30, True), _days("c1", 30, [0] * 7, False), _days("c1", 37, [100] * 5, True),
+        _days("c2", 0, [100] * 30, True), _days("c2", 30, [10] * 3, True), _days("c2", 33, [10] * 2, False),
+        _days("c2", 35, [100] * 10, True)], ignore_index=True)
+    channels = pd.DataFrame({"channel_id": ["c1", "c2"], "site_name": ["Compteur A", "Compteur B"],
+                             "mobility_type": "PEDESTRIAN", "is_demo": True, "commune_code": "62498",
+                             "lat": [50.44, 50.45], "lon": 2.81})
+    runs = pd.DataFrame(columns=["channel_id", "run_start", "run_end", "measures", "value"])
+    f = parks.flags_for_area(daily, runs, pd.DataFrame(), channels)
+    assert list(zip(f["channel_id"], f["label"], f["start"], f["end"], f["is_demo"], f["source"])) == [
+        ("c1", "lacune", date(2024, 7, 13), date(2024, 7, 15), True,
+         "démonstration (anomalie simulée ou aléa de la série générée)"),
+        ("c1", "zéros prolongés", date(2024, 7, 1), date(2024, 7, 7), False, "comptages importés"),
+        ("c2", "baisse soudaine", date(2024, 7, 1), date(2024, 7, 5), False,
+         "comptages importés et démonstration"),
+    ]
+
+
+def test_a_channel_that_stops_sending_is_missing_in_every_completeness(gaps):
+    # Hénin's bikes sent nothing after 31 December 2024 while Lens counted to 10 January 2025:
+    # its 10 days (240 hours) are missing in the monthly table, the cards, the table per counter,
+    # the screen's and the metric layer's hours, as they are a « lacune » on the series.
+    monthly = sql.run(gaps, "visits_series", grain="month", epci=None, commune=None, site=None, mode=None,
+                      annee=2025)
+    t = parks.series_table(monthly, "month")
+    assert [(r.mobility_type, None if pd.isna(r.visits) else r.visits, r.missing_hours, r.hours, r.completeness,
+             r.days) for r in t.itertuples()] == [
+        ("BIKE", None, 240.0, 240.0, 0.0, 0), ("PEDESTRIAN", 480.0, 0.0, 240.0, 100.0, 10)]
+    cy = sql.run(gaps, "visits_channel_years", epci=None, commune=None)
+    cards = {c.label: c.value for c in parks.kpis(cy, 2025, pd.DataFrame(), pd.DataFrame({"source": []}), "PMA")}
+    assert (cards["Heures manquantes"], cards["Compteurs actifs"]) == ("50,00\u00a0%", "1")
+    sites = parks.by_site(cy, 2025)
+    assert [(r.site_id, r.missing_hours, r.completeness) for r in sites.itertuples()] == [
+        ("cpt-lens", 0.0, 100.0), ("cpt-henin", 240.0, 0.0)]
+    screen = sql.run(gaps, "screen_visits_yearly").query("year == 2025")
+    assert [(r.mobility_type, r.sites, r.missing_hours, r.hours) for r in screen.itertuples()] == [
+        ("BIKE", 0, 240, 240), ("PEDESTRIAN", 1, 0, 240)]
+    m = sql.run(gaps, "metrics_visits").query("year == 2025")
+    assert [(r.code, r.items, r.unknown, r.hours) for r in m.itertuples()] == [("62427", 0, 240, 240), ("62498", 1, 0, 240)]
+    # The flags count the same days: one « lacune » of 10 days.
+    daily = sql.run(gaps, "counter_days", epci=None, commune=None)
+    gaps_ = parks.flags_for_area(daily, pd.DataFrame(columns=["channel_id", "run_start", "run_end", "measures", "value"]),
+                                 pd.DataFrame(), cy).query("channel_id == 'cpt-henin-vel'")
+    assert [(r.label, r.start, r.end, r.days) for r in gaps_.itertuples()] == [
+        ("lacune", date(2025, 1, 1), date(2025, 1, 10), 10)]
 
 
 # ---------------------------------------------------------------- rolling 12 months
@@ -130,14 +208,29 @@ def test_the_page_lists_and_counts_the_flags_of_the_demo(built_db):
     assert any(c.startswith(f"Anomalies des compteurs en 2024 : 39 jours\\-canaux signalés sur 4{NNBSP}392 "
                             "\\(zéros prolongés 7, valeur figée 1, baisse soudaine 13, hausse soudaine 1, lacune 17\\)")
                for c in captions), captions
-    table = next(d.value for d in at.dataframe if "detail" in d.value.columns)
-    stuck = table[(table["label"] == "zéros prolongés")].iloc[0]
-    assert (stuck["channel"], str(stuck["start"]), str(stuck["end"]), stuck["days"]) == (
-        "Parc départemental d'Olhain – compteur 1 · Piétons", "2024-08-05", "2024-08-11", 7)
-    flat = table[(table["label"] == "valeur figée")].iloc[0]
-    assert flat["detail"] == "12 passages à chaque mesure pendant 24 mesures, le 14 mai 2024 de 0 h à 24 h"
-    assert set(table.loc[table["start"] >= date(2024, 1, 1), "label"]) >= {
+    # Wrapped text, every column on the page: French dates, the source of each flag.
+    table = next(shown_table(t) for t in at.table if "Détail" in t.value.columns)
+    stuck = table[(table["Anomalie"] == "zéros prolongés")].iloc[0]
+    assert (stuck["Canal (compteur · mode)"], stuck["Premier jour"], stuck["Dernier jour"], stuck["Jours"],
+            stuck["Source"]) == ("Parc départemental d'Olhain – compteur 1 · Piétons", "05/08/2024", "11/08/2024", "7",
+                                 "démonstration (anomalie simulée ou aléa de la série générée)")
+    flat = table[(table["Anomalie"] == "valeur figée")].iloc[0]
+    assert flat["Détail"] == "12 passages à chaque mesure pendant 24 mesures, le 14 mai 2024 de 0 h à 24 h"
+    assert set(table.loc[table["Premier jour"].str.endswith("2024"), "Anomalie"]) >= {
         "zéros prolongés", "valeur figée", "baisse soudaine", "hausse soudaine", "lacune"}
     spec = charts(at)["Passages comptés par mois"]
     assert {t["name"] for t in spec["data"]} >= {"Anomalie : zéros prolongés", "Anomalie : valeur figée",
                                                  "Anomalie : baisse soudaine", "Anomalie : hausse soudaine"}
+
+
+def test_a_threshold_refused_shows_a_warning_and_the_page_uses_its_default(gaps_app, monkeypatch):
+    monkeypatch.setenv("ECOTRANSITION_FLAG_GAP_HOURS", "trois")
+    monkeypatch.setenv("ECOTRANSITION_FLAG_DROP_RATIO", "-1")
+    at = open_page("pages/chaine-des-parcs.py")
+    warnings = [shown(w.value) for w in at.warning if "Réglage des anomalies" in w.value]
+    assert warnings == [
+        "Réglage des anomalies des compteurs : ECOTRANSITION_FLAG_DROP_RATIO = « -1 » est refusé : il faut un "
+        "nombre strictement entre 0 et 1 (0,3 : 30 %). La valeur par défaut (0,3) est utilisée.",
+        "Réglage des anomalies des compteurs : ECOTRANSITION_FLAG_GAP_HOURS = « trois » est refusé : il faut un "
+        "nombre entier de 1 à 24. La valeur par défaut (3) est utilisée."]
+    assert any("lacune = au moins 3 heures non mesurées" in shown(c.value) for c in at.caption)

@@ -8,6 +8,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from conftest import catalogue_shown
 from ecotransition.ui import auth
 
 FIX = Path(__file__).resolve().parent / "fixtures"
@@ -56,7 +57,7 @@ def test_catalogue_is_public_and_upload_disabled_without_configuration(writable_
     at = open_page()
     assert auth.HOW_TO_ENABLE in [i.value for i in at.info]
     assert len(at.get("file_uploader")) == 0
-    table = at.dataframe[0].value
+    table = catalogue_shown(at)
     with duckdb.connect(str(writable_db), read_only=True) as c:
         events = c.execute("SELECT count(*) FROM events").fetchall()[0][0]
         demo = c.execute("SELECT count(*) FROM solar_production").fetchall()[0][0]

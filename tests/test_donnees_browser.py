@@ -166,3 +166,36 @@ def test_handed_cases_through_the_page(built_db, browser, tmp_path):
                          ).fetchall() == [(251,)]
         assert c.execute("SELECT count(*) FROM counter_measures WHERE start_datetime = TIMESTAMP "
                          "'2025-06-02 08:00:00'").fetchall() == [(0,)]
+
+
+@pytest.mark.browser
+def test_the_catalogue_shows_every_column_and_the_late_data_at_1400_px(server, browser):
+    """At 1400 × 900 every header of the catalogue and the freshness and flags sentences are
+    inside the page (the grid used to cut « Fraîcheur » and « Anomalies signalées » off at its edge)."""
+    page = offline_page(browser, [], viewport={"width": 1400, "height": 900})
+    page.goto(f"{server}/donnees")
+    wait_ready(page, 90_000)
+    table = page.locator('[data-testid="stTable"] table').first
+    table.wait_for(timeout=60_000)
+    main = page.locator('[data-testid="stMain"]').bounding_box()
+    right = main["x"] + main["width"]
+    headers = table.locator("thead th")
+    names = [h.inner_text().strip() for h in headers.all()]
+    assert names == ["Jeu de données", "Lignes", "dont démonstration", "Communes couvertes", "Dernier chargement",
+                     "Dernière tentative", "Fraîcheur", "Anomalies signalées", "Sources", "Nom technique"]
+    for h in headers.all():
+        box = h.bounding_box()
+        assert box["x"] >= main["x"] and box["x"] + box["width"] <= min(right, 1400) + 1, h.inner_text()
+    # The server's app day is 27 November 2026: the counters are late, and their flags counted.
+    row = table.locator("tbody tr", has_text="counter_measures")
+    late = row.locator("td", has_text="en retard : dernière donnée le 31 décembre 2024, attendue chaque semaine")
+    flags = row.locator("td", has_text="jours-canaux signalés sur")
+    for cell in (late, flags):
+        box = cell.bounding_box()
+        assert box["x"] + box["width"] <= min(right, 1400) + 1
+        # Wrapped, not clipped: the cell is as tall as its text.
+        assert cell.evaluate("e => e.scrollWidth <= e.clientWidth + 1 && e.scrollHeight <= e.clientHeight + 1")
+    (ROOT / "test-artifacts" / "donnees").mkdir(parents=True, exist_ok=True)
+    table.scroll_into_view_if_needed()
+    page.screenshot(path=str(ROOT / "test-artifacts" / "donnees" / "catalogue-1400x900.png"), full_page=True)
+    page.context.close()

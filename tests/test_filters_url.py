@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import offline_page, shown, start_server, stop_server, wait_ready
+from conftest import offline_page, shown, shown_table, start_server, stop_server, wait_ready
 from ecotransition.core import fmt
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
@@ -228,3 +228,92 @@ def test_every_page_opens_by_its_own_address(cold_server, browser):
         if "epci=CALL" in path:
             assert _value(page, "Agglomération") == "CALL"
     page.context.close()
+
+
+# --------------------------------------------------------------------------- page filters
+
+def test_a_link_to_a_counter_shows_it_with_every_filter_of_the_page(conn, built_db):
+    name = conn.execute("SELECT site_name FROM counter_sites WHERE site_id = 'demo-cpt-003'").fetchall()[0][0]
+    at = run("pages/chaine-des-parcs.py", compteur="demo-cpt-003", pas="Semaine", mode="Piétons")
+    assert at.selectbox(key="compteur").value == "demo-cpt-003"
+    assert at.selectbox(key="compteur").format_func("demo-cpt-003") == name
+    assert (at.session_state["pas"], at.session_state["mode"]) == ("Semaine", "Piétons")
+    assert (at.query_params["compteur"], at.query_params["pas"], at.query_params["mode"]) == (
+        "demo-cpt-003", "Semaine", "Piétons")
+    # The flags listed are that counter's: Olhain's stuck week among them, no other counter.
+    table = next(shown_table(t) for t in at.table if "Détail" in t.value.columns)
+    assert set(table["Canal (compteur · mode)"]) == {f"{name} · Piétons"}
+    # Another counter chosen: its id in the URL; all counters: none.
+    box = at.selectbox(key="compteur")
+    box.select("demo-cpt-005").run()
+    assert at.query_params["compteur"] == "demo-cpt-005"
+    at.selectbox(key="compteur").select("").run()
+    assert "compteur" not in at.query_params
+    # An old link with the counter's name still finds it; an unknown id shows every counter.
+    assert run("pages/chaine-des-parcs.py", compteur=name).selectbox(key="compteur").value == "demo-cpt-003"
+    at = run("pages/chaine-des-parcs.py", compteur="inconnu")
+    assert at.selectbox(key="compteur").value == "" and "compteur" not in at.query_params
+
+
+def _add_agenda(db: Path) -> None:
+    """650 events more (an imported agenda), half concerts, half plays: 7 or 8 pages of the list."""
+    import duckdb
+    with duckdb.connect(str(db)) as c:
+        c.execute("""INSERT INTO events (id, title, start_date, place, commune_code, theme, participants, source)
+                     SELECT 'agenda-' || i, 'Concert n° ' || i, DATE '2023-01-01' + (i % 700)::INTEGER,
+                            'Salle des fêtes', '62498', CASE WHEN i % 2 = 0 THEN 'Concert' ELSE 'Théâtre' END,
+                            NULL, 'import agenda.csv'
+                     FROM range(650) t(i)""")
+
+
+def test_a_filter_change_on_the_events_page_starts_the_list_again_at_page_one(writable_db):
+    _add_agenda(writable_db)
+    # A link to page 3 keeps its page.
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["page"] = "3"
+    at.run()
+    at.switch_page("pages/evenements.py")
+    at.run()
+    assert at.number_input(key="page").value == 3 and at.query_params["page"] == "3"
+    # A theme chosen: page 1, in the widget and the URL (page 3 was another selection's).
+    at.pills(key="theme").set_value(["Concert"]).run()
+    assert at.number_input(key="page").value == 1
+    assert at.query_params.get("page") in (None, "1")
+    first = at.dataframe[0].value["title"].tolist()
+    assert first[0].startswith("Concert")
+
+
+@pytest.mark.browser
+def test_page_filters_survive_a_reload_and_a_stale_page_resets_in_chromium(built_db, tmp_path, browser, conn):
+    name = conn.execute("SELECT site_name FROM counter_sites WHERE site_id = 'demo-cpt-003'").fetchall()[0][0]
+    db = tmp_path / "agenda.duckdb"
+    db.write_bytes(built_db.read_bytes())
+    _add_agenda(db)
+    proc, url = start_server(db)
+    try:
+        page = offline_page(browser, [], viewport={"width": 1400, "height": 1000})
+        page.goto(f"{url}/chaine-des-parcs?compteur=demo-cpt-003&pas=Semaine&mode=Pi%C3%A9tons")
+        for _ in range(2):      # the link, then a reload of the page
+            wait_ready(page, 90_000)
+            page.get_by_role("combobox", name="Compteur").wait_for(timeout=60_000)
+            assert _value(page, "Compteur") == name
+            for part in ("compteur=demo-cpt-003", "pas=Semaine", "mode=Pi"):
+                assert part in page.url, page.url
+            page.locator(".gtitle", has_text="Passages comptés par semaine").first.wait_for(timeout=60_000)
+            page.reload()
+        wait_ready(page, 90_000)
+
+        page.goto(f"{url}/evenements?page=3")
+        wait_ready(page, 90_000)
+        number = page.locator('[data-testid="stNumberInput"] input')
+        number.wait_for(timeout=60_000)
+        assert number.input_value() == "3"
+        page.get_by_role("button", name="Concert", exact=True).click()
+        page.wait_for_function("() => location.search.includes('Concert') && !location.search.includes('page=3')",
+                               timeout=30_000)
+        wait_ready(page)
+        assert page.locator('[data-testid="stNumberInput"] input').input_value() == "1"
+        assert page.locator('[data-testid="stException"]').count() == 0
+        page.context.close()
+    finally:
+        stop_server(proc)

@@ -3,13 +3,15 @@ screen, which leaves out the slides whose data are too old."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import APP, open_page
+from conftest import APP, catalogue_shown, open_page
 from ecotransition.core import clock
 from ecotransition.data import freshness, registry, sql
 from ecotransition.imports import catalogue
@@ -66,7 +68,7 @@ def test_the_catalogue_says_which_dataset_is_late():
 def test_the_catalogue_page_shows_freshness_and_flags(built_db, monkeypatch):
     monkeypatch.setenv("ECOTRANSITION_TODAY", "2025-01-02")
     at = open_page("pages/donnees.py")
-    row = at.dataframe[0].value.set_index("Nom technique")
+    row = catalogue_shown(at).set_index("Nom technique")
     assert row.at["counter_measures", "Fraîcheur"] == "à jour (données au 31 décembre 2024)"
     assert row.at["indicators", "Fraîcheur"] == "à jour (données au 31 décembre 2023)"
     assert row.at["counter_measures", "Anomalies signalées"].startswith("151 jours-canaux signalés sur 22\u202f852 (")
@@ -134,3 +136,67 @@ def test_the_screen_leaves_out_a_slide_too_old(built_db, monkeypatch):
     # chiffres (2023) is 41 months old: only parcs is shown, with its own date, and counted 1/1.
     assert 'data-slide="parcs"' in text and 'data-slide="chiffres"' not in text
     assert "Données au 31 décembre 2024" in text and "1/1" in text
+
+
+def test_a_slide_is_dated_by_the_period_of_its_figures(gaps):
+    # The counters of the gaps fixture count to 10 January 2025, but the slide shows 2024, the
+    # last year counted to 31 December: its date is the end of 2024, not the last day counted.
+    def fetch(q, **p):
+        return sql.run(gaps, q, **p)
+
+    today = date(2025, 2, 1)
+    assert sql.run(gaps, "dataset_dates").set_index("dataset").loc["counter_measures", "data_date"] == \
+        pd.Timestamp("2025-01-10")
+    slide = screen.build("parcs", fetch, today=today)
+    assert [f.year for f in slide.figures][:1] == ["2024"]
+    assert slide.date_text == "Données au 31 décembre 2024"
+    assert screen.slide_dates(fetch, ["parcs", "solaire"], today) == {"parcs": date(2024, 12, 31),
+                                                                       "solaire": date(2024, 12, 31)}
+    # The slide saying the figures are being updated has no figures, so no date.
+    assert screen.build(screen.NO_RECENT, fetch, today=today).date_text == ""
+
+
+def test_the_updating_slide_shows_no_stale_date(built_db, monkeypatch):
+    monkeypatch.setattr(screen, "CACHE", screen.LastGood())
+    monkeypatch.setenv("ECOTRANSITION_TODAY", "2040-06-01")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["diapos"] = "chiffres,parcs"
+    at.run()
+    at.switch_page("pages/ecran.py")
+    at.run()
+    text = "\n".join(h.proto.body for h in at.get("html") if not h.proto.body.startswith("<style>"))
+    assert f'data-slide="{screen.NO_RECENT}"' in text and "en cours de mise à jour" in text
+    assert '<div class="stamp"></div>' in text and "Données au" not in text
+
+
+# ---------------------------------------------------------------- one clock for "today"
+
+def test_no_module_or_page_reads_the_calendar_day_but_the_app_clock():
+    # Real time stays for durations and timestamps (the screen's rotation, logins, imports); the
+    # day the dashboard shows or judges against is clock.today() (ECOTRANSITION_TODAY).
+    root = Path(__file__).resolve().parent.parent
+    found = []
+    for path in [*sorted((root / "ecotransition").rglob("*.py")), *sorted((root / "pages").glob("*.py")),
+                 root / "dashboard.py"]:
+        if path.name == "clock.py":
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(r"date\.today\(\)|datetime\.today\(\)|fromtimestamp\(|Timestamp\.(now|today)\(|"
+                         r"clock\.now\(\)\.date\(\)", line):
+                found.append(f"{path.relative_to(root)}:{n}")
+    assert found == []
+
+
+def test_the_events_page_and_the_screens_events_follow_the_app_day(built_db, monkeypatch):
+    monkeypatch.setattr(screen, "CACHE", screen.LastGood())
+    # 1 June 2024: Parc en fête and the forum of 2024 are still to come.
+    monkeypatch.setenv("ECOTRANSITION_TODAY", "2024-06-01")
+    at = open_page("pages/evenements.py")
+    assert any(" · au 1er juin 2024 · " in c.value for c in at.caption), [c.value for c in at.caption]
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["diapos"] = "evenements"
+    at.run()
+    at.switch_page("pages/ecran.py")
+    at.run()
+    text = "\n".join(h.proto.body for h in at.get("html") if not h.proto.body.startswith("<style>"))
+    assert "Prochains événements" in text and "Derniers événements" not in text

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import metric_values, shown
+from conftest import metric_values, open_page, shown
 from ecotransition.core import compare, fmt
 from ecotransition.core import metrics as M
 from ecotransition.core.labels import PMA_LABEL
@@ -312,3 +312,33 @@ def test_every_overview_query_runs_filtered(conn):
     assert acc["items"] >= 1
     assert (pd.isna(acc["num"]) and known is None) or acc["num"] == known
     assert (invest.loc[invest["items"] == 0, "num"] == 0).all()
+
+
+def test_a_partial_year_of_the_counters_is_not_spoken_of_as_a_year(gaps):
+    # The gaps fixture counts to 10 January 2025: 2025 is the counters' current, incomplete year.
+    values, communes = pd.concat(metric_values(gaps)), sql.run(gaps, "communes_list", epci=None)
+    visits = sql.run(gaps, "overview_visits", epci=None, commune=None)
+    cy = sql.run(gaps, "visits_channel_years", epci=None, commune=None)
+    events = sql.run(gaps, "overview_events", epci=None, commune=None)
+    partial = next(t.text for t in ov.takeaways(values, communes, visits, events, Selection(), 2024, 2025, 2024, cy)
+                   if "compteurs" in t.text)
+    assert partial == ("Aux compteurs de la Chaîne des parcs du Pôle métropolitain, du 1er janvier au 10 janvier 2025 "
+                       "(année 2025 en cours, incomplète), le mois le plus fréquenté a été janvier, avec 480 passages, "
+                       f"100,0{NBSP}% des passages comptés depuis le 1er janvier.")
+    full = next(t.text for t in ov.takeaways(values, communes, visits, events, Selection(), 2024, 2024, 2024, cy)
+                if "compteurs" in t.text)
+    assert full.startswith("Aux compteurs de la Chaîne des parcs du Pôle métropolitain, le mois le plus fréquenté "
+                           "de 2024 a été ")
+    card = ov.parks_kpis(values, communes, cy, pd.DataFrame(columns=["id"]), 2025, Selection())[0]
+    assert card.delta == f"0,0{NBSP}% par rapport à 2024 (mêmes compteurs)"
+    assert ("Année en cours : l'évolution compare les passages du 1er janvier au 10 janvier 2025 aux mêmes jours "
+            "de 2024") in card.help
+
+
+def test_the_page_says_the_counters_year_is_partial(gaps_db, monkeypatch):
+    monkeypatch.setenv("ECOTRANSITION_DB", str(gaps_db))
+    at = open_page("pages/vue-ensemble.py", annee=2025)
+    text = shown("\n".join(m.value for m in at.markdown))
+    assert "du 1er janvier au 10 janvier 2025 (année 2025 en cours, incomplète), le mois le plus fréquenté " \
+           "a été janvier" in text
+    assert "des passages de l'année" not in text

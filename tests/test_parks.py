@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 import duckdb
 import numpy as np
@@ -238,9 +239,18 @@ def test_page_default_view(conn, built_db):
     events = next(t for t in spec["data"] if t.get("name") == "Événements (table des événements)")
     assert "Parc en fête" in events["text"]
     assert any("Données de démonstration" in i.value for i in at.info)
-    # The tables: passages by period, the anomaly flags, then passages by counter.
-    table = at.dataframe[2].value
-    assert len(table) == sites and table["total"].sum() == v24
+    # The grids: passages by period, then passages by counter (the flags are a text table).
+    # Shown in French whatever the browser's language (babel's narrow no-break space, decimal comma).
+    table = at.dataframe[1].value
+    assert len(table) == sites and sum(int(t.replace(NNBSP, "")) for t in table["total"]) == v24
+    assert all(re.fullmatch(r"\d{1,3}(\u202f\d{3})*", t) for t in table["total"])
+    assert all(re.fullmatch(r"\d{1,3},\d", t) for t in table["completeness"])
+    series = at.dataframe[0].value
+    monthly = conn.execute("""SELECT sum(count) FROM counter_measures JOIN counter_channels USING (channel_id)
+                              WHERE start_datetime >= '2024-01-01' AND start_datetime < '2024-02-01'
+                              GROUP BY mobility_type ORDER BY mobility_type""").fetchall()
+    january = series[series["label"] == "janvier 2024"]
+    assert january["visits"].tolist() == [fmt.number(v) for (v,) in monthly]       # BIKE, PEDESTRIAN
     assert len(at.get("download_button")) == 8
 
 
@@ -293,7 +303,8 @@ def test_page_shows_a_missing_month_as_a_gap(writable_db):
         assert y["2024-02-01"] > 0
     table = at.dataframe[0].value
     march = table[table["label"] == "mars 2024"]
-    assert march["visits"].isna().all() and march["missing_hours"].tolist() == [744, 744]
+    assert march["visits"].tolist() == ["n.d.", "n.d."] and march["missing_hours"].tolist() == ["744", "744"]
+    assert march["completeness"].tolist() == ["0,0", "0,0"]
 
 
 def test_page_with_an_area_without_counters(conn, built_db):

@@ -28,7 +28,10 @@ from __future__ import annotations
 
 import math
 import os
+import re
+import unicodedata
 from dataclasses import dataclass, fields
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -61,24 +64,67 @@ class Thresholds:
     closure_words: tuple[str, ...] = ("fermé", "fermée", "fermeture", "fermés", "fermées")
 
 
-def thresholds(env=None) -> Thresholds:
+# The values each threshold accepts: (lowest, highest, lowest excluded, whole number), and the
+# range in French for the message. Outside it a rule is meaningless (0 days at zero flags every
+# day; a negative ratio never flags) or breaks (a level of fewer than 3 days).
+RANGES = {
+    "usual_min": (0, None, False, False, "un nombre positif ou nul"),
+    "zero_days": (1, None, False, True, "un nombre entier de 1 ou plus"),
+    "flat_hours": (2, None, False, True, "un nombre entier de 2 ou plus"),
+    "flat_min_value": (1, None, False, True, "un nombre entier de 1 ou plus"),
+    "level_days": (3, None, False, True, "un nombre entier de 3 ou plus"),
+    "drop_ratio": (0, 1, True, False, "un nombre strictement entre 0 et 1 (0,3 : 30 %)"),
+    "drop_days": (1, None, False, True, "un nombre entier de 1 ou plus"),
+    "jump_ratio": (1, None, True, False, "un nombre strictement supérieur à 1"),
+    "gap_hours": (1, 24, False, True, "un nombre entier de 1 à 24"),
+    "closure_radius_m": (0, None, False, False, "un nombre de mètres positif ou nul"),
+}
+
+
+def _check(name: str, raw: str):
+    """The value of setting `name` from its text, or None when it is outside RANGES."""
+    lo, hi, strict, whole, _ = RANGES[name]
+    try:
+        value = float(str(raw).strip().replace(",", "."))
+    except ValueError:
+        return None
+    if not math.isfinite(value) or (whole and not value.is_integer()):
+        return None
+    if value < lo or (strict and value == lo) or (hi is not None and (value > hi or (strict and value == hi))):
+        return None
+    return int(value) if whole else value
+
+
+def read_thresholds(env=None) -> tuple[Thresholds, list[str]]:
     """The thresholds, each default replaced by ECOTRANSITION_FLAG_<NAME> when set (closure
-    words: comma-separated). ValueError in French naming the variable when one is not a number."""
+    words: comma-separated), and a French warning for each setting refused: a value that is not a
+    number or is outside its range (RANGES) is not used, its documented default is, and the
+    warning names the setting, its value, what is allowed and the default used."""
     env = os.environ if env is None else env
-    values = {}
+    values, problems = {}, []
     for f in fields(Thresholds):
-        raw = env.get(f"ECOTRANSITION_FLAG_{f.name.upper()}")
+        var = f"ECOTRANSITION_FLAG_{f.name.upper()}"
+        raw = env.get(var)
         if raw is None or not str(raw).strip():
             continue
         if f.name == "closure_words":
-            values[f.name] = tuple(w.strip().casefold() for w in raw.split(",") if w.strip())
+            words = tuple(w.strip().casefold() for w in raw.split(",") if w.strip())
+            if words:
+                values[f.name] = words
             continue
-        try:
-            value = float(str(raw).replace(",", "."))
-        except ValueError:
-            raise ValueError(f"ECOTRANSITION_FLAG_{f.name.upper()} : « {raw} » n'est pas un nombre.") from None
-        values[f.name] = int(value) if isinstance(f.default, int) else value
-    return Thresholds(**values)
+        value = _check(f.name, raw)
+        if value is None:
+            problems.append(f"{var} = « {str(raw).strip()} » est refusé : il faut {RANGES[f.name][4]}. "
+                            f"La valeur par défaut ({fmt.number(f.default, 0 if float(f.default).is_integer() else 1)}) "
+                            "est utilisée.")
+            continue
+        values[f.name] = value
+    return Thresholds(**values), problems
+
+
+def thresholds(env=None) -> Thresholds:
+    """The thresholds of read_thresholds, without its warnings."""
+    return read_thresholds(env)[0]
 
 
 # ------------------------------------------------------------------ inputs
@@ -88,7 +134,8 @@ def calendar(daily: pd.DataFrame) -> pd.DataFrame:
     measure of the day is missing) with a row for every day from each channel's first day to the
     last day any channel of `daily` counted: the days with no row at all are missing days (24
     measures missing). A channel that stops sending while the others go on is thus missing from
-    its last row on, not silently shorter."""
+    its last row on, not silently shorter. The rule of queries/counter_calendar.sql, whose rows
+    counter_days already holds (then nothing is added); kept for frames built by hand."""
     if daily.empty:
         return daily.assign(day=pd.to_datetime(daily["day"]))
     d = daily.assign(day=pd.to_datetime(daily["day"]))
@@ -122,9 +169,35 @@ def _level(cal: pd.DataFrame, t: Thresholds, after: bool = False) -> pd.Series:
 
 # ------------------------------------------------------------------ closures
 
+def fold(text: str) -> str:
+    """Lower case without accents ('FERMÉE' -> 'fermee'): how closure words are compared."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+
+
+# Unaccented 'ferme' is also the noun (a farm: « visite de la ferme »): after one of these words it
+# is the noun, not « fermé ».
+_NOUN_BEFORE = ("la", "une", "cette", "sa", "notre", "votre", "leur", "petite", "grande")
+
+
+@lru_cache(maxsize=8)
+def _closure_pattern(words: tuple[str, ...]) -> re.Pattern:
+    folded = sorted({fold(w) for w in words if w.strip()}, key=len, reverse=True)
+    if not folded:
+        return re.compile(r"(?!x)x")   # matches nothing
+    return re.compile(r"(?:\b(\w+)\W+)?\b(" + "|".join(map(re.escape, folded)) + r")\b")
+
+
 def is_closure(title, description, t: Thresholds) -> bool:
-    text = f"{title or ''} {description or ''}".casefold()
-    return any(w in text for w in t.closure_words)
+    """Whether an event's title or description says the site was closed: one of `closure_words`
+    as a whole word, whatever its case and accents (« FERME », « fermee », « Fermeture »), not
+    inside another word (« fermentation », « refermer », « fermier »), nor the noun « ferme »
+    after an article (« la ferme du parc »)."""
+    text = fold(f"{title or ''} {description or ''}")
+    for m in _closure_pattern(tuple(t.closure_words)).finditer(text):
+        if m.group(2) == "ferme" and m.group(1) in _NOUN_BEFORE:
+            continue
+        return True
+    return False
 
 
 def event_days(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> pd.DataFrame:

@@ -95,6 +95,7 @@ def build(path: Path, scale: int = 1, progress: Progress = _print_progress) -> d
         conn.execute("UPDATE counter_measures SET utc_offset = paris_offset(start_datetime)")
         for name in sql.DERIVED:
             sql.materialize(conn, name)
+        sql.create_views(conn)
 
         info = {
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -95,6 +95,8 @@ def open_readonly(path: Path) -> duckdb.DuckDBPyConnection:
             if (name,) not in tables:
                 conn.execute(f"CREATE VIEW main.{name} AS {sql.load(name).sql}")
         sql.create_macros(conn)
+        # Views bound to this connection's views of the file (a stored view would not be listed above).
+        sql.create_views(conn)
         # Locked down only now: ATTACH itself is external access.
         for key in ("enable_external_access", "lock_configuration"):
             if key in READ_CONFIG:

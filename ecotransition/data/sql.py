@@ -51,6 +51,9 @@ def tables(name: str, candidates: tuple[str, ...]) -> tuple[str, ...]:
     body = re.sub(r"--[^\n]*", "", load(name).sql)
     if "in_selection(" in body:
         body += " communes epci"   # what the macro of queries/macros.sql reads
+    for view, sources in VIEWS.items():     # a query of a view reads the view's tables
+        if re.search(rf"\b{view}\b", body):
+            body += " " + " ".join(sources)
     return tuple(t for t in sorted(candidates) if re.search(rf"\b{re.escape(t)}\b", body))
 
 
@@ -65,6 +68,17 @@ def names() -> list[str]:
 def create_macros(conn: duckdb.DuckDBPyConnection) -> None:
     """Create (or replace) the shared macros of queries/macros.sql on this connection."""
     conn.execute((QUERIES_DIR / "macros.sql").read_text(encoding="utf-8"))
+
+
+# Views over the tables (computed by the parameterless query of the same name, on each read): view
+# -> the tables it reads. Created by the build in the file and on every read connection.
+VIEWS = {"counter_calendar": ("counter_daily", "counter_channels", "counter_measures")}
+
+
+def create_views(conn: duckdb.DuckDBPyConnection) -> None:
+    """Create (or replace) the VIEWS on this connection (after the derived tables exist)."""
+    for name in VIEWS:
+        conn.execute(f"CREATE OR REPLACE VIEW {name} AS {load(name).sql}")
 
 
 # Tables derived from others and stored by the writers, so that pages read a few hundred

@@ -19,7 +19,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
-from ecotransition.core import fmt, trajectory
+from ecotransition.core import clock, fmt, trajectory
 from ecotransition.core.labels import PMA_SHORT
 from ecotransition.surfaces.fiche import LIST_MAX, Fiche
 
@@ -208,7 +208,7 @@ def _goals(pdf: _Doc, fiche: Fiche, ref: _Sources) -> None:
 
 def render(fiche: Fiche, edition: date | None = None) -> bytes:
     """The fiche as PDF bytes (A4 portrait, fonts embedded, French formats)."""
-    edition_text = fmt.day(edition or date.today())
+    edition_text = fmt.day(edition or clock.today())
     pdf = _Doc(f"Fiche commune {fiche.name} ({fiche.code})", edition_text)
     pdf.set_title(f"Fiche commune — {fiche.name} ({fiche.code})")
     pdf.set_author("Pôle Métropolitain de l'Artois — Écotransition Artois")

@@ -210,8 +210,11 @@ def parks_kpis(values: pd.DataFrame, communes: pd.DataFrame, channel_years: pd.D
     page, the map and the screen) with the change on the counters measured all of both years."""
     r = metrics.reading(values, communes, "visits", year, sel.codes(communes))
     change, _ = parks_theme.constant_perimeter_change(channel_years, year)
-    card = from_reading(r, help=r.metric.definition + " L'évolution ne compare que les compteurs "
-                                                      "en service les deux années entières.")
+    end = parks_theme.partial_year_end(channel_years, year)
+    card = from_reading(r, help=r.metric.definition + (
+        " L'évolution ne compare que les compteurs en service les deux années entières." if end is None else
+        f" Année en cours : l'évolution compare les passages du 1er janvier au {fmt.day(end)} aux mêmes jours "
+        f"de {year - 1}, sur les compteurs en service chaque mois de cette période les deux années."))
     cards = [Kpi(label="Passages aux compteurs des parcs", value=card.value,
                  year=parks_theme.period_text(channel_years, year),
                  source=card.source, demo=card.demo or not r.items, good_direction="up", help=card.help,
@@ -271,9 +274,13 @@ def growth_by_epci(values: pd.DataFrame, communes: pd.DataFrame, year: int | Non
 
 def takeaways(values: pd.DataFrame, communes: pd.DataFrame, visits: pd.DataFrame,
               events: pd.DataFrame, sel: Selection, solar_year: int | None,
-              visits_year: int | None, events_year: int | None) -> list[Takeaway]:
+              visits_year: int | None, events_year: int | None,
+              channel_years: pd.DataFrame | None = None) -> list[Takeaway]:
     """Three or four sentences computed from the data, each with its year and source; each
-    states what its figures show (a change of one year, a share of one year), nothing more."""
+    states what its figures show (a change of one year, a share of one year), nothing more.
+    `channel_years` (visits_channel_years): when `visits_year` is the counters' current,
+    incomplete year (themes.parks.partial_year_end, the rule of the parks page), the counters'
+    sentence says which days it covers instead of speaking of the year."""
     out: list[Takeaway] = []
     growth = growth_by_epci(values, communes, solar_year)
     if len(growth) >= 2:
@@ -296,11 +303,23 @@ def takeaways(values: pd.DataFrame, communes: pd.DataFrame, visits: pd.DataFrame
             solar_year, uptake.source, uptake.demo))
     busy = busiest_month(visits, visits_year)
     if busy is not None:
-        share = f", {fmt.percent(busy['share'], 1)} des passages de l'année" if busy["share"] else ""
-        out.append(Takeaway(
-            f"Aux compteurs de la Chaîne des parcs {sel.area_phrase}, le mois le plus fréquenté de "
-            f"{visits_year} a été {busy['name']}, avec {fmt.number(busy['visits'])} passages{share}.",
-            visits_year, busy["source"], busy["demo"]))
+        end = (parks_theme.partial_year_end(channel_years, visits_year)
+               if channel_years is not None else None)
+        if end is None:
+            share = f", {fmt.percent(busy['share'], 1)} des passages de l'année" if busy["share"] else ""
+            out.append(Takeaway(
+                f"Aux compteurs de la Chaîne des parcs {sel.area_phrase}, le mois le plus fréquenté de "
+                f"{visits_year} a été {busy['name']}, avec {fmt.number(busy['visits'])} passages{share}.",
+                visits_year, busy["source"], busy["demo"]))
+        else:
+            # A partial year is not a year: its busiest month and share are those of the days counted.
+            share = (f", {fmt.percent(busy['share'], 1)} des passages comptés depuis le 1er janvier"
+                     if busy["share"] else "")
+            out.append(Takeaway(
+                f"Aux compteurs de la Chaîne des parcs {sel.area_phrase}, du 1er janvier au {fmt.day(end)} "
+                f"(année {visits_year} en cours, incomplète), le mois le plus fréquenté a été {busy['name']}, "
+                f"avec {fmt.number(busy['visits'])} passages{share}.",
+                visits_year, busy["source"], busy["demo"]))
     top = biggest_event(events, events_year)
     if top is not None:
         where = f" à {top['commune']}" if not fmt.is_missing(top.get("commune")) else ""

@@ -308,24 +308,62 @@ def rules_text(t: anomalies.Thresholds) -> str:
             "du compteur explique une hausse.")
 
 
+FLAG_SOURCES = {
+    "demo": DEMO_SOURCE + " (anomalie simulée ou aléa de la série générée)",
+    "imported": "comptages importés",
+    "mixed": "comptages importés et " + DEMO_SOURCE,
+}
+
+
+def flag_sources(flags: pd.DataFrame, daily: pd.DataFrame) -> pd.Series:
+    """The source of each flag (FLAG_SOURCES key, aligned on `flags`), from its own days' rows:
+    'demo' only when every row of its days is generated, 'imported' when none is, else 'mixed'.
+    A channel is not demonstration as a whole: staff may import measures into a demonstration
+    channel, and a fault in them is a real one. A day without any row (a gap) takes the source of
+    the channel's last row before it (the series that stopped), else of its first row after it.
+
+    `daily`: counter_days rows (channel_id, day, is_demo, imported)."""
+    if flags.empty:
+        return pd.Series([], index=flags.index, dtype=object)
+    d = daily[["channel_id", "day"]].assign(
+        day=pd.to_datetime(daily["day"]),
+        is_demo=daily["is_demo"].astype("boolean") if "is_demo" in daily else pd.NA,
+        imported=(daily["imported"].astype("boolean") if "imported" in daily
+                  else ~daily["is_demo"].astype("boolean") if "is_demo" in daily else pd.NA))
+    days = pd.DataFrame(
+        [(i, c, day) for i, c, a, b in zip(flags.index, flags["channel_id"], flags["start"], flags["end"])
+         for day in pd.date_range(pd.Timestamp(a), pd.Timestamp(b), freq="D")],
+        columns=["flag", "channel_id", "day"])
+    # Every day of the flags and of the channel's rows, in order, to carry a row's source over a gap.
+    cal = (pd.concat([d, days[["channel_id", "day"]].drop_duplicates()], ignore_index=True)
+           .drop_duplicates(["channel_id", "day"]).sort_values(["channel_id", "day"]))
+    for col in ("is_demo", "imported"):
+        cal[col] = cal.groupby("channel_id")[col].transform(lambda s: s.ffill().bfill())
+    got = days.merge(cal, on=["channel_id", "day"], how="left").groupby("flag").agg(
+        demo=("is_demo", lambda s: bool(s.fillna(False).any())),
+        imported=("imported", lambda s: bool(s.fillna(False).any())))
+    kind = np.where(got["imported"] & got["demo"], "mixed", np.where(got["demo"], "demo", "imported"))
+    return pd.Series(kind, index=got.index).reindex(flags.index).fillna("imported")
+
+
 def flags_for_area(daily: pd.DataFrame, runs: pd.DataFrame, events: pd.DataFrame, channels: pd.DataFrame,
                    t: anomalies.Thresholds | None = None) -> pd.DataFrame:
     """The anomaly flags of the area's channels (ecotransition.core.anomalies) as the page lists
-    them: FLAG_LABELS columns plus rule, period (French) and is_demo, latest first.
+    them: FLAG_LABELS columns plus rule, period (French) and is_demo (every row of the flag's days
+    generated: `flag_sources`), latest first.
 
     `daily`: counter_days; `runs`: counter_flat_runs; `events`: events_list (closures and
     announced events); `channels`: visits_channel_years (site name, mode, position)."""
     f = anomalies.flags(daily, runs, t, events, channels)
     ch = channels.drop_duplicates("channel_id").set_index("channel_id")
-    demo = ch["is_demo"] if "is_demo" in ch else pd.Series(dtype=bool)
     names = {c: f"{r.site_name} · {MODE_LABELS.get(r.mobility_type, r.mobility_type)}" for c, r in ch.iterrows()}
+    kind = flag_sources(f, daily)
     f = f.assign(
         channel=f["channel_id"].map(lambda c: names.get(c, c)),
         period=[fmt.day(a) if a == b else f"du {fmt.day(a)} au {fmt.day(b)}" for a, b in zip(f["start"], f["end"])],
-        is_demo=f["channel_id"].map(demo).fillna(False).astype(bool),
+        is_demo=(kind == "demo").astype(bool),
+        source=kind.map(FLAG_SOURCES),
     )
-    f["source"] = np.where(f["is_demo"], DEMO_SOURCE + " (anomalie simulée ou aléa de la série générée)",
-                           "comptages importés")
     return f.sort_values(["start", "channel"], ascending=[False, True]).reset_index(drop=True)
 
 
@@ -391,8 +429,12 @@ def site_options(cy: pd.DataFrame) -> dict[str, str]:
     return dict(sorted(names.items(), key=lambda kv: str(kv[1]).casefold()))
 
 
-def is_demo(cy: pd.DataFrame) -> bool:
-    """Whether the counters shown hold demonstration rows (no counter at all: the page is a demo)."""
+def is_demo(cy: pd.DataFrame, year: int | None = None) -> bool:
+    """Whether the counters shown hold demonstration rows (in `year` if given: a channel-year is
+    demonstration by its own rows); no counter at all: the page is a demo."""
+    if year is not None and len(cy):
+        cy = cy[cy["year"] == year]
+        return bool(cy["is_demo"].fillna(False).any()) if len(cy) else False
     return bool(cy["is_demo"].any()) if len(cy) else True
 
 
@@ -506,11 +548,12 @@ def _day_month(d) -> str:
     return f"{d.day}{'er' if d.day == 1 else ''} {MONTHS_LONG[d.month - 1]}"
 
 
-def same_period_figure(daily: pd.DataFrame, cy: pd.DataFrame, year: int, demo: bool = True) -> go.Figure | None:
+def same_period_figure(daily: pd.DataFrame, cy: pd.DataFrame, year: int) -> go.Figure | None:
     """Passages added up from 1 January, day by day, in `year` and in the year before, over the
     channels of the card's change (counted in each month of the period in both years), to the
     last day counted; None when `year` is complete or no channel is comparable. The two
-    curves end on the sums the card compares. `daily`: counter_days rows."""
+    curves end on the sums the card compares. `daily`: counter_days rows; the chart is marked
+    as demonstration when one of the rows it adds up is generated (its own rows, not its channels')."""
     end = partial_year_end(cy, year)
     if end is None:
         return None
@@ -520,8 +563,10 @@ def same_period_figure(daily: pd.DataFrame, cy: pd.DataFrame, year: int, demo: b
         return None
     d = daily[daily["channel_id"].isin(chans)].assign(day=lambda x: pd.to_datetime(x["day"]))
     fig = go.Figure()
+    shown = d[d["day"].dt.year.isin([year - 1, year]) & (d["day"].dt.strftime("%m%d") <= f"{end.month:02d}{end.day:02d}")]
+    demo = bool(shown["is_demo"].fillna(False).any()) if "is_demo" in shown else False
     for y, color, dash in ((year - 1, PALETTE[5], "dot"), (year, PALETTE[0], "solid")):
-        rows = d[(d["day"].dt.year == y) & (d["day"].dt.strftime("%m%d") <= f"{end.month:02d}{end.day:02d}")]
+        rows = shown[shown["day"].dt.year == y]
         per_day = rows.groupby("day")["visits"].sum(min_count=1).fillna(0).cumsum()
         # Drawn on the calendar of `year` so that the same days sit one above the other.
         x = [pd.Timestamp(year, t.month, min(t.day, 28 if t.month == 2 and year % 4 else t.day)) for t in per_day.index]
@@ -578,7 +623,9 @@ def kpis(cy: pd.DataFrame, year: int | None, indicators: pd.DataFrame, parks: pd
             year=year, source=src, demo=demo,
             help=f"{fmt.number(missing)} heures sans mesure sur {fmt.number(hours)} : elles ne sont pas "
                  "comptées comme des zéros." if hours else None),
-        Kpi(label="Compteurs actifs", value=fmt.number(rows["site_id"].nunique() if len(rows) else None),
+        # A counter that sent nothing all year is in `rows` for its missing hours, not active.
+        Kpi(label="Compteurs actifs", value=fmt.number(
+            rows.loc[rows["months"] > 0 if "months" in rows else rows.index, "site_id"].nunique() if len(rows) else None),
             year=year, source=src, demo=demo),
     ]
     ind = indicators.set_index("id") if "id" in indicators else pd.DataFrame()

@@ -10,7 +10,7 @@ from typing import Callable
 
 import pandas as pd
 
-from ecotransition.core import fmt, metrics, trajectory
+from ecotransition.core import clock, fmt, metrics, trajectory
 from ecotransition.core.labels import DEMO_MARK, DEMO_SOURCE
 from ecotransition.data import freshness as data_freshness
 from ecotransition.surfaces.screen.charts import complete_years, solar_map, visits_chart
@@ -219,17 +219,22 @@ QUERIES: dict[str, dict[str, tuple[str, dict]]] = {
 
 Fetch = Callable[..., pd.DataFrame]
 
-# The dataset whose last day dates each slide (queries/dataset_dates.sql); the events slide is
-# dated by the events it lists.
-SLIDE_DATASETS = {"chiffres": "indicators", "solaire": "solar_production", "parcs": "counter_measures",
-                  "investissements": "indicators"}
+# A slide's date is the period of the figures it shows. The slides of one metric-layer year (the
+# year rule of its figures: for the counters the last year counted to 31 December, not the last
+# day counted) are dated 31 December of that year: slide -> (query, metric).
+SLIDE_METRICS = {"solaire": ("metrics_solar", "pv_sites"), "parcs": ("metrics_visits", "visits")}
+# The report's indicators: the last day their dataset describes (queries/dataset_dates.sql); the
+# events slide is dated by the events it lists.
+SLIDE_DATASETS = {"chiffres": "indicators", "investissements": "indicators"}
 # Shown instead of the show when every slide's data are too old.
 NO_RECENT = "a-jour"
 
 
 def slide_date(name: str, fetch: Fetch, today: date) -> date | None:
-    """The last day the data of slide `name` describe. The events slide: None while it lists
-    events to come (the agenda is current), else the last day of the most recent event."""
+    """The last day of the period the figures of slide `name` describe (SLIDE_METRICS,
+    SLIDE_DATASETS). The events slide: None while it lists events to come (the agenda is
+    current), else the last day of the most recent event. The slide saying the figures are
+    being updated shows none: it has no figures."""
     if name == "evenements":
         ev = fetch("events_list", annee=None)
         ends = [_as_date(e) or _as_date(s) for s, e in zip(ev["start_date"], ev["end_date"])]
@@ -237,6 +242,10 @@ def slide_date(name: str, fetch: Fetch, today: date) -> date | None:
         if not ends or any(d >= today for d in ends):
             return None
         return max(ends)
+    if name in SLIDE_METRICS:
+        query, metric = SLIDE_METRICS[name]
+        year = metrics.default_year(fetch(query), metric)
+        return None if year is None else date(int(year), 12, 31)
     dataset = SLIDE_DATASETS.get(name)
     if dataset is None:
         return None
@@ -271,7 +280,7 @@ def build(name: str, fetch: Fetch, theme: str = "sombre", today: date | None = N
     """Slide `name` from the query results `fetch(query, **params)` returns, with its own date."""
     if name == NO_RECENT:
         return no_recent()
-    today = today or date.today()
+    today = today or clock.today()
     frames = {arg: fetch(query, **params) for arg, (query, params) in QUERIES[name].items()}
     palette = PALETTES[theme]
     if name == "chiffres":

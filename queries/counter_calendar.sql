@@ -1,0 +1,37 @@
+-- The counters' daily sums (counter_daily, measured) and a day of missing measures (source NULL, not measured) for every day without any row between a channel's first day and the last day any channel counted, so that a channel that stops sending while the others go on is missing (« lacune »), never silently shorter: the one completeness rule of the series, tables, cards, exports, flags, map and screen (the view counter_calendar).
+-- Stored as a view by the build and created on every read connection (ecotransition.data.sql.VIEWS):
+-- counter_daily changes with each import, and with it the last day counted.
+-- Only the holes are generated (the day after a row to the next row, or to the last day counted),
+-- and only the channels that have one are ordered by day: most channels have none, and ordering
+-- every channel-day cost more than the rest of a query (bench/bench_calendar.py).
+WITH per_channel AS (
+    SELECT channel_id, min(day) AS first_day, max(day) AS last_day, count(DISTINCT day) AS days
+    FROM counter_daily
+    GROUP BY ALL
+),
+holed AS (
+    SELECT channel_id FROM per_channel
+    WHERE days < last_day - first_day + 1 OR last_day < (SELECT max(last_day) FROM per_channel)
+),
+days AS (
+    SELECT DISTINCT channel_id, day FROM counter_daily WHERE channel_id IN (SELECT channel_id FROM holed)
+),
+holes AS (
+    SELECT channel_id, day + 1 AS first_missing,
+           coalesce(lead(day) OVER (PARTITION BY channel_id ORDER BY day),
+                    (SELECT max(day) FROM counter_daily) + 1) - 1 AS last_missing
+    FROM days
+    QUALIFY last_missing >= first_missing
+),
+absent AS (
+    SELECT h.channel_id, coalesce(ch.time_step, 3600) AS step,
+           unnest(generate_series(h.first_missing, h.last_missing, INTERVAL 1 DAY))::DATE AS day
+    FROM holes h
+    JOIN counter_channels ch ON ch.channel_id = h.channel_id
+)
+SELECT channel_id, day, source, visits, measures, missing_measures, TRUE AS measured
+FROM counter_daily
+UNION ALL
+SELECT channel_id, day, NULL::VARCHAR AS source, NULL::BIGINT AS visits, (86400 // step)::INTEGER AS measures,
+       (86400 // step)::INTEGER AS missing_measures, FALSE AS measured
+FROM absent

@@ -17,12 +17,12 @@ park_sites = store.query("park_sites_list")
 indicators = store.query("indicators_latest", theme="Chaîne des parcs")
 area = parks.area_label(store.query("communes_list", epci=None), f["epci"], f["commune"])
 # The metric layer's year rule: the last year counted up to 31 December, as on the overview.
-year = metrics.resolve_year(store.query("metrics_visits"), "visits", f["annee"])
+year = store.shared(metrics.resolve_year, store.query("metrics_visits"), "visits", f["annee"])
 
 st.caption(f"{area} · année {year if year else 'n.d.'}"
            + ("" if f["annee"] else " (dernière année complète)") + " · "
            "comptages de passages (démonstration) et chiffres du rapport d'activité 2023")
-demo_notice(parks.is_demo(channel_years))
+demo_notice(store.shared(parks.is_demo, channel_years))
 freshness_notes("counter_measures")
 
 c1, c2, c3 = st.columns([2, 2, 3])
@@ -30,7 +30,7 @@ grain_label = c1.segmented_control("Pas de temps", list(parks.GRAINS), default="
                                    key="pas", bind="query-params")
 mode_label = c2.segmented_control("Mode", list(parks.MODES), default=None, key="mode", bind="query-params",
                                   help="Aucun mode choisi : piétons et vélos.")
-sites = parks.site_options(channel_years)
+sites = store.shared(parks.site_options, channel_years)
 site = url_selectbox(c3, "Compteur", sites, "compteur", "Tous les compteurs")
 grain, mode = parks.GRAINS[grain_label], parks.MODES.get(mode_label)
 selected = store.shared(parks.select_channels, channel_years, site=site)
@@ -88,7 +88,7 @@ table_with_export(year_flags, parks.FLAG_LABELS, {}, basename="anomalies_compteu
 
 st.plotly_chart(store.shared(parks.seasonality_figure, store.query("visits_seasonality", **params)))
 by_site = store.shared(parks.by_site, store.shared(parks.select_channels, selected, mode=mode), year)
-st.plotly_chart(store.shared(parks.by_site_figure, by_site, year, demo=parks.is_demo(selected, year)))
+st.plotly_chart(store.shared(parks.by_site_figure, by_site, year, demo=store.shared(parks.is_demo, selected, year)))
 
 st.subheader(f"Passages par compteur ({year if year else 'n.d.'})")
 table_with_export(
@@ -97,6 +97,6 @@ table_with_export(
 )
 
 st.subheader("Sites de la Chaîne des parcs cités par le rapport")
-table_with_export(parks.parks_table(park_sites, f["epci"], f["commune"]), parks.PARK_LABELS, {},
+table_with_export(store.shared(parks.parks_table, park_sites, f["epci"], f["commune"]), parks.PARK_LABELS, {},
                   basename="chaine_des_parcs_sites", key="parcs-list", french={"area_ha": 1})
-dataset_notes(parks.dataset_notes(channel_years, park_sites))
+dataset_notes(store.shared(parks.dataset_notes, channel_years, park_sites))

@@ -56,14 +56,15 @@ from urllib.parse import parse_qsl, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "deploy"))
 sys.path.insert(0, str(ROOT))
 
 import streamlit  # noqa: E402
 import websockets  # noqa: E402
 from load import EPCIS, THEMATIC, consistency_loop, import_loop, pct  # noqa: E402
 from streamlit.proto.Alert_pb2 import Alert  # noqa: E402
-from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
+from warm import rerun_request  # noqa: E402,F401  (deploy/warm.py)
 from websockets.asyncio.client import connect  # noqa: E402
 
 from conftest import _free_port as free_port  # noqa: E402
@@ -81,8 +82,6 @@ TITLES = {
 # Elements that carry data: a page with a title and none of these is a blank page.
 DATA_ELEMENTS = {"metric", "plotly_chart", "dataframe", "table", "component_instance", "vega_lite_chart"}
 VIEW_TIMEOUT = 60.0  # as load.py: a view not ready after a minute counts as an error
-# A viewer in the app's audience (sent to the script as st.context; the pages ignore it).
-TIMEZONE, TIMEZONE_OFFSET, LOCALE = "Europe/Paris", -60, "fr-FR"
 
 
 def _squash(text: str) -> str:
@@ -107,29 +106,6 @@ def _app_frames(stack_trace) -> str:
 def viewer_urls(k: int) -> list[str]:
     """The three views of viewer k, with the same rotation as load.py."""
     return ["/", "/carte", f"/{THEMATIC[k % len(THEMATIC)]}?epci={EPCIS[k % len(EPCIS)]}"]
-
-
-def rerun_request(base: str, url: str) -> BackMsg:
-    """The BackMsg a freshly loaded tab sends for `url` ("/solaire?epci=CAHC").
-
-    A new tab knows the page by its URL path only, so it sends `page_name` and leaves
-    `page_script_hash` empty; the server resolves the name through st.navigation (""
-    is the default page). No `cached_message_hashes`: a new tab has no message cache, so
-    the server sends every element in full rather than `ref_hash` references.
-    """
-    parts = urlsplit(url)
-    msg = BackMsg()
-    state = msg.rerun_script
-    state.query_string = parts.query
-    state.page_name = parts.path.strip("/")
-    info = state.context_info
-    info.timezone = TIMEZONE
-    info.timezone_offset = TIMEZONE_OFFSET
-    info.locale = LOCALE
-    info.url = base + url
-    info.is_embedded = False
-    info.color_scheme = "light"
-    return msg
 
 
 class PageRun:

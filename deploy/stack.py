@@ -46,6 +46,9 @@ sys.path.insert(0, str(ROOT))
 from ecotransition.core.paths import db_path  # noqa: E402
 from ecotransition.ui import auth  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import warm  # noqa: E402  (deploy/warm.py)
+
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
@@ -195,8 +198,12 @@ class Stack:
 
 
 def start(replicas: int = 2, public_port: int = 8080, staff_port: int = 8081, listen: str = "127.0.0.1",
-          db: Path | None = None, run: Path | None = None, environ: dict | None = None) -> Stack:
-    """Start nginx, the replicas and the staff instance; raise RuntimeError (French) on failure."""
+          db: Path | None = None, run: Path | None = None, environ: dict | None = None,
+          warm_up: bool = True) -> Stack:
+    """Start nginx, the replicas and the staff instance; raise RuntimeError (French) on failure.
+
+    `warm_up`: open every public page once on each replica before returning (deploy/warm.py), so
+    that the first viewers find its caches built."""
     env = dict(os.environ if environ is None else environ)
     db = Path(db or db_path()).resolve()
     env["ECOTRANSITION_DB"] = str(db)
@@ -242,6 +249,10 @@ def start(replicas: int = 2, public_port: int = 8080, staff_port: int = 8081, li
     if not wait_http(public_url + "/_stcore/health", 20) or nginx.poll() is not None:
         stack.stop()
         raise RuntimeError(f"nginx n'a pas démarré : voir {run / 'error.log'}.")
+    if warm_up:
+        for url in warm.warm([f"http://127.0.0.1:{port}" for port in replica_ports]):
+            print(f"Attention : la page {url} n'a pas pu être préparée ; elle le sera à sa première visite.",
+                  file=sys.stderr)
     return stack
 
 
@@ -253,12 +264,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--listen", default="127.0.0.1", help="adresse d'écoute de nginx (0.0.0.0 : toutes)")
     ap.add_argument("--db", type=Path)
     ap.add_argument("--run-dir", type=Path)
+    ap.add_argument("--no-warm-up", action="store_true",
+                    help="ne pas ouvrir chaque page publique une fois sur chaque réplique avant de rendre la main")
     args = ap.parse_args(argv)
     if not Path(NGINX).exists():
         print("nginx est introuvable : apt-get install -y nginx", file=sys.stderr)
         return 1
     try:
-        stack = start(args.replicas, args.public_port, args.staff_port, args.listen, args.db, args.run_dir)
+        stack = start(args.replicas, args.public_port, args.staff_port, args.listen, args.db, args.run_dir,
+                      warm_up=not args.no_warm_up)
     except (RuntimeError, subprocess.CalledProcessError) as exc:
         print(exc, file=sys.stderr)
         return 1

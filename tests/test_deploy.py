@@ -187,6 +187,17 @@ def _ws_run(base: str, session_id: str, url: str) -> tuple[list[str], list[str]]
         return pool.submit(asyncio.run, go()).result()
 
 
+def test_the_replicas_are_warmed_and_a_replica_that_does_not_answer_is_named(stack):
+    """deploy/warm.py runs each page to its end on each replica; an instance away is reported
+    (a warning at start), not an error."""
+    import warm
+
+    replicas = [f"http://127.0.0.1:{port}" for port in stack.replica_ports]
+    assert warm.warm(replicas, ("/", "/solaire")) == []
+    away = f"http://127.0.0.1:{_free_port()}"
+    assert warm.warm([away], ("/",)) == [f"{away}/"]
+
+
 def test_the_public_side_closes_a_websocket_that_sends_an_oversized_message(stack):
     """A viewer's messages are widget states of a few hundred bytes: one of 5 MB makes the replica
     drop the connection (1009, message too big, or a reset while it is still arriving) instead of

@@ -124,15 +124,20 @@ def test_each_slide_has_its_own_date_and_old_ones_leave_the_show(conn):
     assert screen.build(screen.NO_RECENT, fetch).message.startswith("Les chiffres de l'écran sont en cours de mise à jour")
 
 
-def test_the_screen_leaves_out_a_slide_too_old(built_db, monkeypatch):
+def screen_html(monkeypatch, today: str, slides: str) -> str:
+    """The HTML of /ecran's slide (styles left out) on the app's day `today`, showing `slides`."""
     monkeypatch.setattr(screen, "CACHE", screen.LastGood())
-    monkeypatch.setenv("ECOTRANSITION_TODAY", "2027-06-01")
+    monkeypatch.setenv("ECOTRANSITION_TODAY", today)
     at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["diapos"] = "chiffres,parcs"
+    at.query_params["diapos"] = slides
     at.run()
     at.switch_page("pages/ecran.py")
     at.run()
-    text = "\n".join(h.proto.body for h in at.get("html") if not h.proto.body.startswith("<style>"))
+    return "\n".join(h.proto.body for h in at.get("html") if not h.proto.body.startswith("<style>"))
+
+
+def test_the_screen_leaves_out_a_slide_too_old(built_db, monkeypatch):
+    text = screen_html(monkeypatch, "2027-06-01", "chiffres,parcs")
     # chiffres (2023) is 41 months old: only parcs is shown, with its own date, and counted 1/1.
     assert 'data-slide="parcs"' in text and 'data-slide="chiffres"' not in text
     assert "Données au 31 décembre 2024" in text and "1/1" in text
@@ -157,14 +162,7 @@ def test_a_slide_is_dated_by_the_period_of_its_figures(gaps):
 
 
 def test_the_updating_slide_shows_no_stale_date(built_db, monkeypatch):
-    monkeypatch.setattr(screen, "CACHE", screen.LastGood())
-    monkeypatch.setenv("ECOTRANSITION_TODAY", "2040-06-01")
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["diapos"] = "chiffres,parcs"
-    at.run()
-    at.switch_page("pages/ecran.py")
-    at.run()
-    text = "\n".join(h.proto.body for h in at.get("html") if not h.proto.body.startswith("<style>"))
+    text = screen_html(monkeypatch, "2040-06-01", "chiffres,parcs")
     assert f'data-slide="{screen.NO_RECENT}"' in text and "en cours de mise à jour" in text
     assert '<div class="stamp"></div>' in text and "Données au" not in text
 

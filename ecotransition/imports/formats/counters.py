@@ -136,7 +136,9 @@ def build_measures(ctx: Context) -> None:
               "AND channel_id NOT IN (SELECT channel_id FROM counter_channels)")
     if ctx.has("end_datetime"):
         ctx.check("SELECT line, 'end_datetime', r__end_datetime, $reason "
-                  "FROM _parsed WHERE end_datetime <= start_datetime",
+                  # A time in the March gap is refused as such below: not a second time here.
+                  "FROM _parsed WHERE end_datetime <= start_datetime AND NOT g__start_datetime "
+                  "AND NOT g__end_datetime",
                   reason=f"n'est pas postérieure à {ctx.label('start_datetime')}")
     ctx.check("SELECT line, 'start_datetime', r__start_datetime, "
               "'heure inexistante : passage à l''heure d''été (l''heure de 2 h à 3 h est sautée ; "

@@ -24,6 +24,7 @@ included: steadier than wall time on a shared machine) and the ratios import / b
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -209,7 +210,10 @@ def bad_row(sizes: list[int], repeat: int) -> None:
     """A clean UTC measures file, then the same with one bad last line (a duplicate of line 20, a
     count « 12,5 »), through the CLI: the refusal's wall and CPU time and peak memory against the
     clean import's and a bare read_csv's, with the refusal's first line of detail (it must name the
-    lines, the column and the reason)."""
+    lines, the column and the reason). Every run under the data page worker's cap on address space."""
+    from ecotransition.imports.__main__ import MEMORY_ENV
+    from ecotransition.imports.worker import MEMORY_LIMIT
+
     print(f"{'rows':>12s} {'file':<22s} {'s':>7s} {'CPU':>7s} {'MiB':>6s} {'exit':>4s} {'/ bare s':>8s}  detail")
     for rows in sizes:
         with tempfile.TemporaryDirectory(prefix="bench-import-") as d:
@@ -227,8 +231,10 @@ def bad_row(sizes: list[int], repeat: int) -> None:
                     run = tmp / "run.duckdb"
                     shutil.copyfile(base, run)
                     shutil.rmtree(tmp / "backups", ignore_errors=True)
+                    # Under the data page worker's address-space cap (3 GiB): the page's protocol.
                     done = subprocess.run([sys.executable, "-c", CHILD, "counter_measures", str(csv), "--db",
-                                           str(run), "--quiet"], cwd=ROOT, capture_output=True, text=True)
+                                           str(run), "--quiet"], cwd=ROOT, capture_output=True, text=True,
+                                          env=dict(os.environ, **{MEMORY_ENV: str(MEMORY_LIMIT)}))
                     line = next(l for l in done.stderr.splitlines() if l.startswith("RESULT"))
                     detail = next((l for l in done.stderr.splitlines() if l.startswith("- ")), "")
                     _, wall, cpu, rss = line.split()

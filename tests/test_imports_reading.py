@@ -234,10 +234,10 @@ def test_a_title_row_is_said_once_in_a_large_measures_file(writable_db, tmp_path
 
 
 def test_a_title_row_above_an_enedis_header_names_the_enedis_format(writable_db):
-    data = ("Production par filière 2023\n"
-            "Année;Nom commune;Code commune;Nom EPCI;Code EPCI;Filière de production;"
-            "Energie produite annuelle (MWh);Nb sites\n"
-            "2023;Lens;62498;CA de Lens-Liévin;200033892;Photovoltaïque;1200,5;340\n").encode()
+    data = ("Production photovoltaïque 2025\n"
+            "annee;code_commune;nom_commune;code_epci;domaine_de_tension;nb_sites_photovoltaique_enedis;"
+            "energie_produite_annuelle_photovoltaique_enedis_mwh\n"
+            "2025;62498;Lens;246200364;BT < 36 kVA;412;2301,5\n").encode()
     result = import_file("solar_production", data, writable_db, file_name="enedis.csv")
     assert result.status == REFUSED
     assert problems(result.message) == [
@@ -266,3 +266,18 @@ def test_invisible_characters_of_a_quoted_value_are_shown(writable_db):
     assert problems(result.message) == ["ligne 2, participants : « 8<U+200B>0 » n'est pas un nombre entier"]
     assert str(validate.Issue(1, 3, "titre", "Bal\u200bade\u202e", "en double")) == \
         "ligne 3, titre : « Bal<U+200B>ade<U+202E> » en double"
+
+
+def test_the_data_pages_worker_names_the_bad_row_of_a_large_file(writable_db, tmp_path):
+    from ecotransition.imports.worker import import_in_worker
+
+    before = sums(writable_db)
+    path = tmp_path / "grand.csv"
+    first = large(path, None)
+    data = path.read_bytes() + (first[18] + "\n").encode()
+    result = import_in_worker("counter_measures", data, writable_db, "grand.csv")
+    assert result.status == REFUSED
+    assert problems(result.message) == [
+        "ligne 50002, start_datetime : « 2019-01-01T18:00:00Z » en double : même canal et même début qu'à la ligne 20"]
+    assert sums(writable_db) == before
+    assert history(writable_db)[-1] == ("refusé", "grand.csv")

@@ -256,12 +256,15 @@ def _fast_check(conn, ds: Dataset, path: str, probe, result: ImportResult, day: 
     if match.issues:
         return None
     notify(0.1, "Lecture du fichier")
-    staged = None
     if zulu_sample(head_rows(path, delimiter), match):
-        # Instants written as the schema does (…Z): DuckDB parses them as it reads; anything
-        # else in the file sends it to the reading as text below, which applies every rule.
+        # Instants written as the schema does (…Z): DuckDB parses them as it reads. Anything else
+        # in such a file (a bad cell, a line DuckDB cannot read) goes to the numbered reading,
+        # which names lines: not first to the reading as text (a third pass over a large file
+        # with one bad row, 2-3× the cost of a clean import).
         staged = stage_csv_typed(conn, path, delimiter, header, match)
-    if staged is None:
+        if staged is None:
+            return None
+    else:
         staged = stage_csv(conn, path, delimiter, header, match)
     if staged is None or not staged.rows:
         return None
@@ -332,8 +335,8 @@ def _numbered_check(conn, ds: Dataset, path: Path, probe, result: ImportResult, 
         table.encoding = encoding
         try:
             return _table_check(conn, ds, table, result, day, options, rows=rows,
-                                stage=lambda match: stage_csv(conn, str(copy), ",", table.header, match,
-                                                              numbered=True))
+                                # numbered (positional: tests count the calls through a spy)
+                                stage=lambda match: stage_csv(conn, str(copy), delimiter, table.header, match, True))
         except ReadError:
             return None
     finally:

@@ -432,29 +432,65 @@ def probe_csv(source: bytes | Path) -> tuple[str, str, list[str]] | None:
 MAX_WIDTH_ERRORS = 1000   # records of the wrong width kept for the message (the others are counted)
 
 
+def _has_quote(source: Path) -> bool:
+    """Whether a double quote appears anywhere in the file (read by chunks)."""
+    with open(source, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            if b'"' in chunk:
+                return True
+    return False
+
+
+def _write(dst, writer, delimiter: str, cells: list[str]) -> None:
+    if writer is None:   # a file without quotes: no cell needs quoting
+        dst.write(delimiter.join(cells) + "\n")
+    else:
+        writer.writerow(cells)
+
+
 def numbered_copy(source: Path, out: Path, delimiter: str) -> tuple[Table, int]:
     """Copy a UTF-8 CSV (with or without BOM, any line endings) to `out` as a CSV that DuckDB
-    reads as told: comma-separated, LF line endings, a first column « line » holding the record's
-    line in `source` (header = line 1), blank records and records of the wrong width left out.
+    reads as told: the same separator, LF line endings, a first column « line » holding the
+    record's line in `source` (header = line 1), blank records and records of the wrong width left
+    out.
 
     The detailed reading of a large file: memory does not grow with it (one record at a time), and
-    DuckDB's checks then name the file's own lines. Returns (the header, the first records and the
-    records of the wrong width as a Table without rows, the number of records copied).
-    UnicodeDecodeError when the file is not UTF-8 after all (the caller reads it another way);
-    ReadError on a quote the csv module cannot close."""
+    DuckDB's checks then name the file's own lines. A file without any double quote (the usual
+    export) is copied line by line, cells as written (DuckDB's reading of the cells is then the
+    fast path's own); otherwise by the csv module, cells cleaned as read_csv_text does. Returns
+    (the header, the first records and the records of the wrong width as a Table without rows,
+    the number of records copied). UnicodeDecodeError when the file is not UTF-8 after all (the
+    caller reads it another way); ReadError on a quote the csv module cannot close."""
     header: list[str] | None = None
     head: list[tuple[int, list[str | None]]] = []
     errors: list[tuple[int, str, str]] = []
     wrong = copied = width = 0
+    blank = delimiter + " \t\r\n"
     with open(source, encoding="utf-8-sig", newline="") as src, open(out, "w", encoding="utf-8", newline="") as dst:
-        writer = csv.writer(dst, lineterminator="\n")
-        for line, values in _records(src, delimiter):
+        if _has_quote(source):
+            writer = csv.writer(dst, delimiter=delimiter, lineterminator="\n")
+            records = _records(src, delimiter)
+        else:
+            # newline="": a line ends at LF, CRLF or CR, as the csv module reads it.
+            writer, records = None, ((k, t) for k, t in enumerate(src, start=1) if t.strip(blank))
+        for line, record in records:
+            if writer is None:
+                text = record.rstrip("\r\n")
+                if header is not None and text.count(delimiter) == width - 1:
+                    if len(head) < HEAD_ROWS:
+                        head.append((line, [_clean(v) for v in text.split(delimiter)]))
+                    dst.write(f"{line}{delimiter}{text}\n")
+                    copied += 1
+                    continue
+                values = [_clean(v) for v in text.split(delimiter)]
+            else:
+                values = record
             if header is None:
                 header = [v or "" for v in values]
                 while header and not header[-1]:
                     header.pop()
                 width = len(header)
-                writer.writerow(["line", *header])
+                _write(dst, writer, delimiter, ["line", *header])
                 continue
             if len(head) < HEAD_ROWS:
                 head.append((line, values))
@@ -464,7 +500,7 @@ def numbered_copy(source: Path, out: Path, delimiter: str) -> tuple[Table, int]:
                 if len(errors) < MAX_WIDTH_ERRORS:
                     errors.append((line, "", reason))
                 continue
-            writer.writerow([line, *("" if v is None else v for v in values)])
+            _write(dst, writer, delimiter, [str(line), *("" if v is None else v for v in values)])
             copied += 1
     if header is None:
         raise ReadError("le fichier est vide.")

@@ -4,7 +4,10 @@ A dataset format is a list of `Col` specs. The file's header is matched against 
 (French template names, the contract's English names, open-data names), then every value
 is parsed in DuckDB from its text, so a 1-million-row file is checked as fast as it is read;
 a large measures file whose instants are written the schema's way (…Z) is parsed by DuckDB's
-CSV reader itself (stage_csv_typed), and any other file as text.
+CSV reader itself (stage_csv_typed), and any other file as text. When either finds anything
+wrong, or DuckDB cannot read the file as told (mixed line endings…), the file is checked again
+from a numbered copy (readers.numbered_copy, stage_csv(numbered=True)) whose messages name the
+file's own lines, in memory that does not grow with the file.
 Every problem becomes an `Issue` naming the file line (header = line 1), the column as
 written in the file, the value and the reason, in French. All issues are collected, type
 (coercion) problems first, so that one bad column never hides the others.

@@ -281,3 +281,12 @@ def test_the_data_pages_worker_names_the_bad_row_of_a_large_file(writable_db, tm
         "ligne 50002, start_datetime : « 2019-01-01T18:00:00Z » en double : même canal et même début qu'à la ligne 20"]
     assert sums(writable_db) == before
     assert history(writable_db)[-1] == ("refusé", "grand.csv")
+
+
+def test_the_data_pages_worker_reads_mixed_line_endings(writable_db):
+    from ecotransition.imports.worker import import_in_worker
+
+    data = (HEADER + "\r\n" + TWO_Z[0] + "\n" + TWO_Z[1] + "\r\n\n").encode()
+    result = import_in_worker("counter_measures", data, writable_db, "mixte.csv")
+    assert (result.status, result.rows_loaded) == (LOADED, 2), result.message
+    assert stored(writable_db) == [("2025-06-02 08:00:00", 40), ("2025-06-02 09:00:00", 41)]

@@ -290,3 +290,23 @@ def test_the_data_pages_worker_reads_mixed_line_endings(writable_db):
     result = import_in_worker("counter_measures", data, writable_db, "mixte.csv")
     assert (result.status, result.rows_loaded) == (LOADED, 2), result.message
     assert stored(writable_db) == [("2025-06-02 08:00:00", 40), ("2025-06-02 09:00:00", 41)]
+
+
+@pytest.mark.parametrize("bad", [False, True])
+def test_a_large_windows_1252_file_is_read_by_duckdb_beyond_the_cells_cap(writable_db, tmp_path, no_whole_read, bad):
+    before = sums(writable_db)
+    path = tmp_path / "grand.csv"
+    first = large(path, None)
+    text = path.read_text().replace(",CPT1,", ",CPTé,") + (first[18].replace(",CPT1,", ",CPTé,") + "\n" if bad else "")
+    path.write_bytes(text.encode("cp1252"))
+    result = import_file("counter_measures", path, writable_db)
+    if bad:
+        assert result.status == REFUSED
+        assert problems(result.message) == [
+            "ligne 50002, start_datetime : « 2019-01-01T18:00:00Z » en double : même canal et même début "
+            "qu'à la ligne 20"]
+        assert sums(writable_db) == before
+    else:
+        assert (result.status, result.rows_read, result.encoding) == (LOADED, ROWS, "Windows-1252"), result.message
+        assert rows(writable_db, "SELECT count FROM counter_measures WHERE channel_id = 'demo-cpt-001-vel' "
+                                 "AND start_datetime = TIMESTAMP '2019-01-01 19:00:00'") == [(18,)]

@@ -40,7 +40,8 @@ from ecotransition.data import backup, registry, sql
 from ecotransition.data.db import modified_copy
 from ecotransition.imports.datasets import DATASETS, Context, Dataset
 from ecotransition.imports.readers import (
-    ReadError, Table, check_caps, head_rows, normalize_header, numbered_copy, probe_csv, read_table,
+    ReadError, Table, check_caps, head_rows, normalize_header, numbered_copy, probe_csv, probe_legacy,
+    read_table,
     sniff_delimiter,
 )
 from ecotransition.imports.validate import (
@@ -145,14 +146,23 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
     notify(0.02, "Lecture du fichier")
     # Reading and decoding need no database: done before taking the writers' lock.
     fast = probe_csv(data) if ds.fast else None
+    # A Windows-1252 file of such a dataset beyond what is read in Python (the cells' cap): read
+    # from a numbered copy in UTF-8 by DuckDB, like a UTF-8 file that needs its lines named.
+    legacy = None
     table: Table | None = None
     read_error: Issue | None = None
     try:
         check_caps(data, fast=fast is not None)
-    except ReadError as exc:
-        read_error = Issue(0, None, None, None, str(exc))
+    except ReadError:
+        legacy = probe_legacy(data) if ds.fast and fast is None else None
+        try:
+            if legacy is None:
+                raise
+            check_caps(data, fast=True)
+        except ReadError as refused:
+            read_error, legacy = Issue(0, None, None, None, str(refused)), None
         fast = None
-    if fast is None and read_error is None:
+    if fast is None and legacy is None and read_error is None:
         try:
             table = read_table(whole(), sheet, progress=lambda f: notify(0.02 + 0.2 * f, "Lecture du fichier"))
         except ReadError as exc:
@@ -196,6 +206,18 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
                                     read_error = Issue(0, None, None, None, str(exc))
                             else:
                                 issues, ctx = numbered
+                    if legacy is not None:
+                        if path is None or _globbed(path):
+                            tmp_csv = _spill(whole(), db)
+                            path = None
+                        notify(0.1, "Lecture du fichier")
+                        numbered = _numbered_check(conn, ds, path or tmp_csv, legacy, result, source_day, db,
+                                                   options)
+                        if numbered is None:
+                            read_error = Issue(0, None, None, None, "le fichier n'est ni en UTF-8 ni en "
+                                               "Windows-1252 : réexportez-le en CSV UTF-8.")
+                        else:
+                            issues, ctx = numbered
                     if read_error is not None:
                         issues = [read_error]
                     elif table is not None:
@@ -327,7 +349,8 @@ def _numbered_check(conn, ds: Dataset, path: Path, probe, result: ImportResult, 
     copy = Path(name)
     try:
         try:
-            table, rows = numbered_copy(Path(path), copy, delimiter)
+            table, rows = numbered_copy(Path(path), copy, delimiter,
+                                        "cp1252" if encoding == "Windows-1252" else "utf-8-sig")
         except UnicodeDecodeError:
             return None
         except ReadError as exc:

@@ -344,7 +344,8 @@ def _numbered_check(conn, ds: Dataset, path: Path, probe, result: ImportResult, 
     validate.WRITER_MEMORY). None when the file is not UTF-8 after all or the copy cannot be read
     as told: the caller then reads it in Python."""
     encoding, delimiter, _ = probe
-    fd, name = tempfile.mkstemp(prefix=f".{Path(db).name}.import.lines.", suffix=".tmp", dir=Path(db).parent)
+    # Named like an upload's spill: a killed writer's copy is removed by the next writer (db.modified_copy).
+    fd, name = tempfile.mkstemp(prefix=f".{Path(db).name}.import.upload.lines.", suffix=".tmp", dir=Path(db).parent)
     os.close(fd)
     copy = Path(name)
     try:

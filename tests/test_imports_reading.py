@@ -310,3 +310,15 @@ def test_a_large_windows_1252_file_is_read_by_duckdb_beyond_the_cells_cap(writab
         assert (result.status, result.rows_read, result.encoding) == (LOADED, ROWS, "Windows-1252"), result.message
         assert rows(writable_db, "SELECT count FROM counter_measures WHERE channel_id = 'demo-cpt-001-vel' "
                                  "AND start_datetime = TIMESTAMP '2019-01-01 19:00:00'") == [(18,)]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_a_fraction_of_a_second_is_refused_naming_the_cell(writable_db, encoding):
+    before = sums(writable_db)
+    counter = "CPT1" if encoding == "utf-8" else "CPTé"
+    data = (HEADER + f"\ndemo-cpt-001-vel,{counter},2025-02-15T10:00:00.5Z,2025-02-15T11:00:00Z,7\n").encode(encoding)
+    result = import_file("counter_measures", data, writable_db, file_name="fraction.csv")
+    assert problems(result.message) == [
+        "ligne 2, start_datetime : « 2025-02-15T10:00:00.5Z » fraction de seconde : un début ou une fin de mesure "
+        "s'écrit à la seconde près (par exemple 2025-02-15T10:00:00Z)"]
+    assert sums(writable_db) == before

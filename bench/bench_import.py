@@ -18,11 +18,13 @@ included: steadier than wall time on a shared machine) and the ratios import / b
     python bench/bench_import.py [--rows 1000000] [--repeat 3]
     python bench/bench_import.py --scaling 1000000 10000000 [--repeat 2]   # CLI vs bare, peak memory (the issue's protocol)
     python bench/bench_import.py --phases 1000000 10000000   # wall, CPU and peak memory of each step
+    python bench/bench_import.py --bad-row 1000000 10000000  # one bad last line: the refusal's cost
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -197,6 +199,55 @@ def scaling(sizes: list[int], repeat: int) -> None:
                       f"CLI {', '.join(f'{c[0]:.2f}' for c in clis)} s")
 
 
+BAD_ROWS = {
+    "clean": None,
+    "duplicate of line 20": lambda lines: lines[19],
+    "count « 12,5 »": lambda lines: lines[19].rsplit(",", 1)[0] + ',"12,5"\n',
+}
+
+
+def bad_row(sizes: list[int], repeat: int) -> None:
+    """A clean UTC measures file, then the same with one bad last line (a duplicate of line 20, a
+    count « 12,5 »), through the CLI: the refusal's wall and CPU time and peak memory against the
+    clean import's and a bare read_csv's, with the refusal's first line of detail (it must name the
+    lines, the column and the reason). Every run under the data page worker's cap on address space."""
+    from ecotransition.imports.__main__ import MEMORY_ENV
+    from ecotransition.imports.worker import MEMORY_LIMIT
+
+    print(f"{'rows':>12s} {'file':<22s} {'s':>7s} {'CPU':>7s} {'MiB':>6s} {'exit':>4s} {'/ bare s':>8s}  detail")
+    for rows in sizes:
+        with tempfile.TemporaryDirectory(prefix="bench-import-") as d:
+            tmp = Path(d)
+            csv, base = _utc_measures(tmp, rows)
+            with open(csv) as fh:
+                first = [next(fh) for _ in range(20)]
+            bare_s = min(in_child("bare", str(csv), str(tmp / f"bare{k}.duckdb"))[0] for k in range(repeat))
+            for name, extra in BAD_ROWS.items():
+                if extra is not None:
+                    with open(csv, "a") as fh:
+                        fh.write(extra(first))
+                runs = []
+                for _ in range(repeat):
+                    run = tmp / "run.duckdb"
+                    shutil.copyfile(base, run)
+                    shutil.rmtree(tmp / "backups", ignore_errors=True)
+                    # Under the data page worker's address-space cap (3 GiB): the page's protocol.
+                    done = subprocess.run([sys.executable, "-c", CHILD, "counter_measures", str(csv), "--db",
+                                           str(run), "--quiet"], cwd=ROOT, capture_output=True, text=True,
+                                          env=dict(os.environ, **{MEMORY_ENV: str(MEMORY_LIMIT)}))
+                    line = next(l for l in done.stderr.splitlines() if l.startswith("RESULT"))
+                    detail = next((l for l in done.stderr.splitlines() if l.startswith("- ")), "")
+                    _, wall, cpu, rss = line.split()
+                    runs.append((float(wall), float(cpu), int(rss) / 1024, done.returncode, detail))
+                if extra is not None:   # back to the clean file for the next bad line
+                    with open(csv, "r+") as fh:
+                        fh.truncate(csv.stat().st_size - len(extra(first).encode()))
+                wall, cpu = min(r[0] for r in runs), min(r[1] for r in runs)
+                mib, code, detail = max(r[2] for r in runs), runs[-1][3], runs[-1][4]
+                print(f"{rows:>12_} ".replace("_", " ") + f"{name:<22s} {wall:>7.2f} {cpu:>7.2f} {mib:>6.0f} "
+                      f"{code:>4d} {wall / bare_s:>8.2f}  {detail[:110]}")
+
+
 # What happens between two progress messages of import_file: (message, seen before) -> work.
 STEPS = {
     ("Lecture du fichier", False): "caps, line count, copy, macros",
@@ -260,6 +311,8 @@ def main() -> int:
                         help="only the CLI-vs-bare protocol with peak memory, e.g. --scaling 1000000 10000000")
     parser.add_argument("--phases", type=int, nargs="*", metavar="ROWS",
                         help="where the time and memory of an import go, step by step, e.g. --phases 1000000")
+    parser.add_argument("--bad-row", type=int, nargs="*", metavar="ROWS",
+                        help="the cost of refusing a file with one bad last line, e.g. --bad-row 1000000")
     parser.add_argument("--phases-of", nargs=2, metavar=("CSV", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phases_of:
@@ -270,6 +323,9 @@ def main() -> int:
         return 0
     if args.scaling:
         scaling(args.scaling, args.repeat)
+        return 0
+    if args.bad_row:
+        bad_row(args.bad_row, args.repeat)
         return 0
     with tempfile.TemporaryDirectory(prefix="bench-import-") as d:
         tmp = Path(d)

@@ -21,6 +21,7 @@ import csv
 import errno
 import hashlib
 import os
+import re
 import tempfile
 import threading
 import time
@@ -39,10 +40,12 @@ from ecotransition.data import backup, registry, sql
 from ecotransition.data.db import modified_copy
 from ecotransition.imports.datasets import DATASETS, Context, Dataset
 from ecotransition.imports.readers import (
-    ReadError, Table, check_caps, head_rows, normalize_header, probe_csv, read_table, sniff_delimiter,
+    ReadError, Table, check_caps, head_rows, normalize_header, numbered_copy, probe_csv, probe_legacy,
+    read_table,
+    sniff_delimiter,
 )
 from ecotransition.imports.validate import (
-    Issue, Staged, install_macros, match_header, report, sort_issues, stage_csv, stage_csv_typed, stage_table,
+    Issue, Match, Staged, install_macros, match_header, report, sort_issues, stage_csv, stage_csv_typed, stage_table,
     table_issues, type_issues, zulu_sample,
 )
 
@@ -120,6 +123,11 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
     else:
         path = Path(file)
         file_name = file_name or path.name
+        # Said once, in French, before anything reads it (the digest thread, the probe).
+        if not path.exists():
+            raise FileNotFoundError(f"le fichier {path} est introuvable.")
+        if path.is_dir():
+            raise IsADirectoryError(f"{path} est un dossier, pas un fichier.")
         # A file that DuckDB may read itself is not loaded in Python (memory must not grow with
         # it): its head, line count and digest are read from the path, by chunks.
         data = path if ds.fast and not _globbed(path) else path.read_bytes()
@@ -138,14 +146,23 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
     notify(0.02, "Lecture du fichier")
     # Reading and decoding need no database: done before taking the writers' lock.
     fast = probe_csv(data) if ds.fast else None
+    # A Windows-1252 file of such a dataset beyond what is read in Python (the cells' cap): read
+    # from a numbered copy in UTF-8 by DuckDB, like a UTF-8 file that needs its lines named.
+    legacy = None
     table: Table | None = None
     read_error: Issue | None = None
     try:
         check_caps(data, fast=fast is not None)
-    except ReadError as exc:
-        read_error = Issue(0, None, None, None, str(exc))
+    except ReadError:
+        legacy = probe_legacy(data) if ds.fast and fast is None else None
+        try:
+            if legacy is None:
+                raise
+            check_caps(data, fast=True)
+        except ReadError as refused:
+            read_error, legacy = Issue(0, None, None, None, str(refused)), None
         fast = None
-    if fast is None and read_error is None:
+    if fast is None and legacy is None and read_error is None:
         try:
             table = read_table(whole(), sheet, progress=lambda f: notify(0.02 + 0.2 * f, "Lecture du fichier"))
         except ReadError as exc:
@@ -164,31 +181,54 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
                 conn.execute("UPDATE counter_measures SET utc_offset = paris_offset(start_datetime) "
                              "WHERE utc_offset IS NULL")
             ctx: Context | None = None
-            if read_error is not None:
-                issues = [read_error]
-            else:
-                if fast is not None:
-                    # A name DuckDB would take as a pattern is read from a copy, the bytes already hashed.
-                    if path is None or _globbed(path):
-                        tmp_csv = _spill(whole(), db)
-                        path = None
-                    ctx = _fast_check(conn, ds, str(path or tmp_csv), fast, result, source_day, notify, options)
-                    if ctx is None:
-                        # Something is wrong: read again in Python for exact line numbers, if the
-                        # file is small enough to be read that way.
-                        try:
-                            check_caps(data, fast=False)
-                            table = read_table(whole(), sheet)
-                        except ReadError as exc:
-                            read_error = Issue(0, None, None, None, "le fichier contient des erreurs, mais "
-                                               f"il est trop grand pour les détailler ligne par ligne : {exc}")
+            issues: list[Issue] = []
+            try:
                 if read_error is not None:
                     issues = [read_error]
-                elif ctx is None:
-                    notify(0.3, "Vérification des valeurs")
-                    issues, ctx = _table_check(conn, ds, table, result, source_day, options)
                 else:
-                    issues = []
+                    if fast is not None:
+                        # A name DuckDB would take as a pattern is read from a copy, the bytes already hashed.
+                        if path is None or _globbed(path):
+                            tmp_csv = _spill(whole(), db)
+                            path = None
+                        ctx = _fast_check(conn, ds, str(path or tmp_csv), fast, result, source_day, notify, options)
+                        if ctx is None:
+                            # Something is wrong: read the file again with its line numbers, one record at
+                            # a time, and let DuckDB check the copy (memory bounded whatever its size).
+                            notify(0.3, "Vérification détaillée des valeurs")
+                            numbered = _numbered_check(conn, ds, path or tmp_csv, fast, result, source_day, db,
+                                                       options)
+                            if numbered is None:   # not UTF-8 after all, or not read as told
+                                try:
+                                    check_caps(data, fast=False)
+                                    table = read_table(whole(), sheet)
+                                except ReadError as exc:
+                                    read_error = Issue(0, None, None, None, str(exc))
+                            else:
+                                issues, ctx = numbered
+                    if legacy is not None:
+                        if path is None or _globbed(path):
+                            tmp_csv = _spill(whole(), db)
+                            path = None
+                        notify(0.1, "Lecture du fichier")
+                        numbered = _numbered_check(conn, ds, path or tmp_csv, legacy, result, source_day, db,
+                                                   options)
+                        if numbered is None:
+                            read_error = Issue(0, None, None, None, "le fichier n'est ni en UTF-8 ni en "
+                                               "Windows-1252 : réexportez-le en CSV UTF-8.")
+                        else:
+                            issues, ctx = numbered
+                    if read_error is not None:
+                        issues = [read_error]
+                    elif table is not None:
+                        notify(0.3, "Vérification des valeurs")
+                        issues, ctx = _table_check(conn, ds, table, result, source_day, options)
+            except duckdb.Error as exc:
+                if storage_problem(exc) is not None:
+                    raise
+                # Whatever DuckDB met while reading or checking the file (memory, a line it cannot
+                # parse): a refusal in French, logged like any other, nothing loaded.
+                issues, ctx = [_duckdb_issue(exc)], None
             result.sha256 = digest.hexdigest()
             if issues:
                 _refuse(result, issues)
@@ -238,12 +278,15 @@ def _fast_check(conn, ds: Dataset, path: str, probe, result: ImportResult, day: 
     if match.issues:
         return None
     notify(0.1, "Lecture du fichier")
-    staged = None
     if zulu_sample(head_rows(path, delimiter), match):
-        # Instants written as the schema does (…Z): DuckDB parses them as it reads; anything
-        # else in the file sends it to the reading as text below, which applies every rule.
+        # Instants written as the schema does (…Z): DuckDB parses them as it reads. Anything else
+        # in such a file (a bad cell, a line DuckDB cannot read) goes to the numbered reading,
+        # which names lines: not first to the reading as text (a third pass over a large file
+        # with one bad row, 2-3× the cost of a clean import).
         staged = stage_csv_typed(conn, path, delimiter, header, match)
-    if staged is None:
+        if staged is None:
+            return None
+    else:
         staged = stage_csv(conn, path, delimiter, header, match)
     if staged is None or not staged.rows:
         return None
@@ -257,29 +300,96 @@ def _fast_check(conn, ds: Dataset, path: str, probe, result: ImportResult, day: 
     return ctx
 
 
-def _table_check(conn, ds: Dataset, table: Table, result: ImportResult,
-                 day: str, options: dict) -> tuple[list[Issue], Context | None]:
+def _table_check(conn, ds: Dataset, table: Table, result: ImportResult, day: str, options: dict,
+                 stage: Callable[[Match], Staged | None] | None = None,
+                 rows: int | None = None) -> tuple[list[Issue], Context | None]:
+    """Check a file read as a Table. `stage` and `rows`: a file whose records are not in
+    `table.rows` (a numbered copy staged by DuckDB, see _numbered_check) and their number."""
     match = match_header(table.header, ds.formats)
-    result.rows_read = len(table.rows) + len({line for line, col, _ in table.cell_errors if not col})
+    rows = len(table.rows) if rows is None else rows
+    result.rows_read = rows + len({line for line, col, _ in table.cell_errors if not col})
     result.encoding, result.format = table.encoding, match.format.label
     issues = list(match.issues) + table_issues(table)
     header_line = _header_below(table, ds, match)
     if header_line is not None:
-        issues.insert(0, Issue(0, 1, None, None, f"l'en-tête semble être à la ligne {header_line} : supprimez "
-                                                 f"la ou les lignes de titre au-dessus, puis importez de nouveau"))
+        # The title above the header is the one fault: the rows then do not fit the « header »
+        # (« 5 valeurs pour 1 colonnes » on every line), which says nothing more.
+        real = match_header(_cells(table, header_line), ds.formats, header_line)
+        result.format = real.format.label
+        issues = [Issue(0, 1, None, None, f"l'en-tête semble être à la ligne {header_line} : supprimez "
+                                          f"la ou les lignes de titre au-dessus, puis importez de nouveau"),
+                  Issue(0, 1, None, None, f"format reconnu à la ligne {header_line} : {real.format.label}")]
     if match.issues and len(table.sheets) > 1:
         others = ", ".join(f"« {s} »" for s in table.sheets if s != table.sheet)
         issues.append(Issue(0, None, None, None, f"feuille lue : « {table.sheet} » ; le classeur contient "
                                                  f"aussi {others} : choisissez la feuille des données"))
     if match.issues:
         return issues, None
-    staged = stage_table(conn, table, match)
+    staged = stage_table(conn, table, match) if stage is None else stage(match)
+    if staged is None:
+        raise ReadError("le fichier n'a pas pu être relu ligne par ligne.")
     ctx = _rules(conn, ds, staged, _source_label(match.format.source, result.file_name, day), result.file_name,
                  options)
     issues += ctx.issues
-    if not issues and not table.rows:
+    if not issues and not rows:
         issues.append(Issue(0, None, None, None, "le fichier ne contient aucune ligne de données."))
     return issues, ctx
+
+
+def _numbered_check(conn, ds: Dataset, path: Path, probe, result: ImportResult, day: str, db: Path,
+                    options: dict) -> tuple[list[Issue], Context | None] | None:
+    """The detailed check of a UTF-8 CSV the fast path found wrong (or could not read): a numbered
+    copy (readers.numbered_copy) staged and checked by DuckDB, so that every message names the
+    file's lines and values, in memory bounded whatever the file's size (DuckDB spills beyond
+    validate.WRITER_MEMORY). None when the file is not UTF-8 after all or the copy cannot be read
+    as told: the caller then reads it in Python."""
+    encoding, delimiter, _ = probe
+    # Named like an upload's spill: a killed writer's copy is removed by the next writer (db.modified_copy).
+    fd, name = tempfile.mkstemp(prefix=f".{Path(db).name}.import.upload.lines.", suffix=".tmp", dir=Path(db).parent)
+    os.close(fd)
+    copy = Path(name)
+    try:
+        try:
+            table, rows = numbered_copy(Path(path), copy, delimiter,
+                                        "cp1252" if encoding == "Windows-1252" else "utf-8-sig")
+        except UnicodeDecodeError:
+            return None
+        except ReadError as exc:
+            return [Issue(0, None, None, None, str(exc))], None
+        table.encoding = encoding
+        try:
+            return _table_check(conn, ds, table, result, day, options, rows=rows,
+                                # numbered (positional: tests count the calls through a spy)
+                                stage=lambda match: stage_csv(conn, str(copy), delimiter, table.header, match, True))
+        except ReadError:
+            return None
+    finally:
+        copy.unlink(missing_ok=True)
+
+
+_DUCKDB_LINE = re.compile(r"\b[Ll]ine:? (\d+)")
+
+
+def _duckdb_issue(exc: duckdb.Error) -> Issue:
+    """A French refusal for an error DuckDB raised inside an import, naming the line if it says."""
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return Issue(0, None, None, None, "mémoire insuffisante pour vérifier ce fichier : rien n'a été "
+                                          "chargé. Découpez le fichier (par exemple par mois) et importez "
+                                          "les parties l'une après l'autre.")
+    found = _DUCKDB_LINE.search(str(exc))
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return Issue(0, int(found.group(1)) if found else None, None, None,
+                 f"le fichier n'a pas pu être lu (message du lecteur : {first[:200]})")
+
+
+def _cells(table: Table, line: int) -> list[str]:
+    """The cells of a line among the first records, split by its own separator when the
+    header's made it one cell (a title without separators above the real header)."""
+    row = next(r for k, r in table.head if k == line)
+    cells = [str(c or "") for c in row]
+    if table.delimiter and len(cells) == 1:
+        cells = next(csv.reader([cells[0]], delimiter=sniff_delimiter(cells[0])))
+    return cells
 
 
 def _header_below(table: Table, ds: Dataset, match) -> int | None:
@@ -287,13 +397,8 @@ def _header_below(table: Table, ds: Dataset, match) -> int | None:
     do not name the columns, a later one does), else None."""
     if not any(i.reason.startswith("colonne manquante") for i in match.issues):
         return None
-    for line, row in table.head:
-        cells = [str(c or "") for c in row]
-        if table.delimiter and len(cells) == 1:
-            # A title without separators made the file look like one column: split the line
-            # by its own separator.
-            cells = next(csv.reader([cells[0]], delimiter=sniff_delimiter(cells[0])))
-        if not match_header(cells, ds.formats, line).issues:
+    for line, _ in table.head:
+        if not match_header(_cells(table, line), ds.formats, line).issues:
             return line
     return None
 

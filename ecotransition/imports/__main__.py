@@ -51,7 +51,11 @@ def main(argv: list[str] | None = None) -> int:
         result = import_file(args.dataset, args.file, args.db, sheet=args.sheet, progress=progress,
                              snapshot_year=args.millesime, file_name=args.nom)
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-        print(f"Import impossible : {exc}", file=sys.stderr)
+        # import_file words these in French; one raised by the system itself is worded here.
+        said = str(exc) if not exc.errno else (
+            f"le fichier {exc.filename} ne peut pas être lu (droits insuffisants)." if isinstance(exc, PermissionError)
+            else f"le fichier {exc.filename} est introuvable ou n'est pas un fichier.")
+        print(f"Import impossible : {said}", file=sys.stderr)
         return 1
     except DatabaseBusy as exc:   # another program holds the database for writing
         print(f"Import impossible : {exc}", file=sys.stderr)

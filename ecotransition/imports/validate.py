@@ -4,7 +4,10 @@ A dataset format is a list of `Col` specs. The file's header is matched against 
 (French template names, the contract's English names, open-data names), then every value
 is parsed in DuckDB from its text, so a 1-million-row file is checked as fast as it is read;
 a large measures file whose instants are written the schema's way (…Z) is parsed by DuckDB's
-CSV reader itself (stage_csv_typed), and any other file as text.
+CSV reader itself (stage_csv_typed), and any other file as text. When either finds anything
+wrong, or DuckDB cannot read the file as told (mixed line endings…), the file is checked again
+from a numbered copy (readers.numbered_copy, stage_csv(numbered=True)) whose messages name the
+file's own lines, in memory that does not grow with the file.
 Every problem becomes an `Issue` naming the file line (header = line 1), the column as
 written in the file, the value and the reason, in French. All issues are collected, type
 (coercion) problems first, so that one bad column never hides the others.
@@ -49,8 +52,15 @@ class Issue:
         return f"{prefix} : {value}{self.reason}" if prefix else f"{value}{self.reason}"
 
 
+# Characters that do not show where a value is quoted (zero-width spaces, direction marks,
+# controls): written as their code point, so that « Bal<U+200B>ade » shows why it differs.
+_INVISIBLE = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f"
+                        r"\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]")
+
+
 def _short(value: str, limit: int = 80) -> str:
     value = str(value).replace("\r", " ").replace("\n", " ")
+    value = _INVISIBLE.sub(lambda m: f"<U+{ord(m.group()):04X}>", value)
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
@@ -260,6 +270,9 @@ def lit(value: str) -> str:
 
 def install_macros(conn: duckdb.DuckDBPyConnection) -> None:
     conn.execute("SET TimeZone = 'Europe/Paris'")
+    # Progress is the caller's to show (the CLI's lines, the page's bar; none with --quiet):
+    # DuckDB's own bar would be drawn on the terminal of a long read.
+    conn.execute("SET enable_progress_bar = false")
     # A bounded writer: beyond this DuckDB spills to disk instead of growing with the file.
     conn.execute(f"SET memory_limit = '{WRITER_MEMORY}'")
     sql.create_macros(conn)   # paris_offset, paris_gap… (queries/macros.sql)
@@ -347,6 +360,15 @@ def _staging_sql(fmt: Format, present: set[str], source: str, keep_raw: bool) ->
     return staged, ", ".join(offsets)
 
 
+def _drop_parsed(conn: duckdb.DuckDBPyConnection) -> None:
+    """Drop `_parsed` left by an earlier attempt: a view (fast path) or a table (numbered copy)."""
+    for kind in ("VIEW", "TABLE"):
+        try:
+            conn.execute(f"DROP {kind} IF EXISTS _parsed")
+        except duckdb.CatalogException:   # the other kind
+            continue
+
+
 def stage_table(conn: duckdb.DuckDBPyConnection, table: Table, match: Match) -> Staged:
     """Stage rows read in Python (exact line numbers)."""
     import pandas as pd   # here only: a large file's fast path (and the CLI's start) does without it
@@ -360,7 +382,7 @@ def stage_table(conn: duckdb.DuckDBPyConnection, table: Table, match: Match) -> 
     frame = pd.DataFrame(data)
     for name in frame.columns[1:]:
         frame[name] = frame[name].astype("string")
-    conn.execute("DROP VIEW IF EXISTS _parsed")  # left by a fast-path attempt
+    _drop_parsed(conn)
     conn.register("_frame", frame)
     try:
         sql, derived = _staging_sql(fmt, set(match.index), "_frame", keep_raw=True)
@@ -371,24 +393,53 @@ def stage_table(conn: duckdb.DuckDBPyConnection, table: Table, match: Match) -> 
     return Staged(match, len(frame), set(match.index))
 
 
+# What DuckDB's CSV reader raises on a file it cannot parse as told (line endings it does not
+# expect, a malformed line, a value not of the column's type): the file is then read another way.
+READER_ERRORS = (duckdb.InvalidInputException, duckdb.ConversionException)
+# Read exactly the bytes of the path: DuckDB would decompress a file named « *.gz » or « *.zst ».
+_CSV_OPTIONS = "quote = '\"', escape = '\"', auto_detect = false, compression = 'none'"
+
+
 def stage_csv(conn: duckdb.DuckDBPyConnection, path: str, delimiter: str, header: list[str],
-              match: Match) -> Staged | None:
-    """Stage a UTF-8 CSV read by DuckDB itself: the fast path for large files. Line numbers
-    and texts are not kept (the caller reads the file again in Python when anything is
-    wrong, for exact messages). None if DuckDB had to skip malformed lines."""
+              match: Match, numbered: bool = False) -> Staged | None:
+    """Stage a UTF-8 CSV read by DuckDB itself: the fast path for large files. None if DuckDB
+    could not read it as told (READER_ERRORS) or had to skip malformed lines.
+
+    numbered=False: line numbers and texts are not kept (the caller reads the file again for
+    exact messages). numbered=True: the file is a copy written by readers.numbered_copy, whose
+    first column is the line number in the original file and whose header is ["line", *header]:
+    lines and texts are kept for the messages (the detailed reading of a large file)."""
     fmt = match.format
-    names = {match.index[c.name]: f"c_{c.name}" for c in fmt.columns if c.name in match.index}
-    columns = {names.get(k, f"x_{k}"): "VARCHAR" for k in range(len(header))}
-    spec = "{" + ", ".join(f"{lit(n)}: 'VARCHAR'" for n in columns) + "}"
-    source = ("(SELECT NULL::BIGINT AS line, * FROM read_csv($path, header = true, delim = $delim, "
-              f"quote = '\"', escape = '\"', auto_detect = false, columns = {spec}, "
-              "store_rejects = true, rejects_table = '_rejects', rejects_scan = '_rejects_scan'))")
-    sql, derived = _staging_sql(fmt, set(match.index), source, keep_raw=False)
-    # Line numbers are unknown here: a NULL column is added by the view, not stored (80 MB at 10 M).
-    conn.execute(f"CREATE OR REPLACE TEMP TABLE _parsed_rows AS SELECT * EXCLUDE (line) FROM ({sql})",
-                 {"path": path, "delim": delimiter})
+    shift = 1 if numbered else 0
+    names = {match.index[c.name] + shift: f"c_{c.name}" for c in fmt.columns if c.name in match.index}
+    if numbered:
+        names[0] = "line"
+    columns = {names.get(k, f"x_{k}"): "BIGINT" if numbered and k == 0 else "VARCHAR"
+               for k in range(len(header) + shift)}
+    spec = "{" + ", ".join(f"{lit(n)}: {lit(t)}" for n, t in columns.items()) + "}"
+    read = (f"read_csv($path, header = true, delim = $delim, {_CSV_OPTIONS}, columns = {spec}, "
+            "store_rejects = true, rejects_table = '_rejects', rejects_scan = '_rejects_scan')")
+    source = f"(SELECT * FROM {read})" if numbered else f"(SELECT NULL::BIGINT AS line, * FROM {read})"
+    sql, derived = _staging_sql(fmt, set(match.index), source, keep_raw=numbered)
+    _drop_parsed(conn)
+    # The rejects of an earlier reading would count against this one.
+    conn.execute("DROP TABLE IF EXISTS _rejects")
+    conn.execute("DROP TABLE IF EXISTS _rejects_scan")
+    try:
+        if numbered:
+            conn.execute(f"CREATE OR REPLACE TEMP TABLE _parsed AS SELECT *{', ' + derived if derived else ''} "
+                         f"FROM ({sql})", {"path": path, "delim": delimiter})
+        else:
+            # Line numbers are unknown here: a NULL column is added by the view, not stored (80 MB at 10 M).
+            conn.execute(f"CREATE OR REPLACE TEMP TABLE _parsed_rows AS SELECT * EXCLUDE (line) FROM ({sql})",
+                         {"path": path, "delim": delimiter})
+    except READER_ERRORS:
+        return None
     if conn.execute("SELECT count(*) FROM _rejects").fetchall()[0][0]:
         return None
+    if numbered:
+        rows = conn.execute("SELECT count(*) FROM _parsed").fetchall()[0][0]
+        return Staged(match, rows, set(match.index))
     # The checks name r__ columns (texts for the messages): empty here, at no storage cost.
     texts = ", ".join(f"NULL::VARCHAR AS r__{c.name}" for c in fmt.columns)
     conn.execute(f"CREATE OR REPLACE TEMP VIEW _parsed AS SELECT NULL::BIGINT AS line, *, {texts}"
@@ -462,13 +513,12 @@ def stage_csv_typed(conn: duckdb.DuckDBPyConnection, path: str, delimiter: str, 
         else:
             inner += [f"{raw} AS t__{n}", f"{parse_expr(col, raw)} AS {n}"]
             stored += [n, f"CASE WHEN {n} IS NULL THEN _txt(t__{n}) IS NULL END AS n__{n}"]
-    source = (f"read_csv($path, header = true, delim = $delim, quote = '\"', escape = '\"', auto_detect = false, "
-              f"columns = {spec}, timestampformat = $zulu)")
+    source = f"read_csv($path, header = true, delim = $delim, {_CSV_OPTIONS}, columns = {spec}, timestampformat = $zulu)"
     try:
         conn.execute(f"CREATE OR REPLACE TEMP TABLE _parsed_rows AS SELECT {', '.join(stored)} "
                      f"FROM (SELECT {', '.join(inner)} FROM {source})",
                      {"path": path, "delim": delimiter, "zulu": ZULU_FORMAT})
-    except (duckdb.ConversionException, duckdb.InvalidInputException):
+    except READER_ERRORS:
         # The first cell not in the format (or a malformed line) stops the read there: a file that
         # needs the text reading pays for a part of this one, not for all of it, nor keeps its
         # rejected lines in memory.

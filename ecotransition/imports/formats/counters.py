@@ -136,7 +136,9 @@ def build_measures(ctx: Context) -> None:
               "AND channel_id NOT IN (SELECT channel_id FROM counter_channels)")
     if ctx.has("end_datetime"):
         ctx.check("SELECT line, 'end_datetime', r__end_datetime, $reason "
-                  "FROM _parsed WHERE end_datetime <= start_datetime",
+                  # A time in the March gap is refused as such below: not a second time here.
+                  "FROM _parsed WHERE end_datetime <= start_datetime AND NOT g__start_datetime "
+                  "AND NOT g__end_datetime",
                   reason=f"n'est pas postérieure à {ctx.label('start_datetime')}")
     ctx.check("SELECT line, 'start_datetime', r__start_datetime, "
               "'heure inexistante : passage à l''heure d''été (l''heure de 2 h à 3 h est sautée ; "
@@ -145,6 +147,13 @@ def build_measures(ctx: Context) -> None:
               "'heure ambiguë : passage à l''heure d''hiver (l''heure de 2 h à 3 h a lieu deux fois ; "
               "indiquez le décalage, +02:00 pour la première, +01:00 pour la seconde)' "
               "FROM _parsed WHERE z__start_datetime AND paris_repeated(l__start_datetime)")
+    # Measures start on a whole second (the schema's hours, quarter-hours…): a fraction would put a
+    # measure off its channel's grid, silently (« 10:00:00.5Z »). Refused, naming the cell.
+    for col in ("start_datetime", "end_datetime"):
+        if ctx.has(col):
+            ctx.check(f"SELECT line, '{col}', r__{col}, 'fraction de seconde : un début ou une fin de mesure "
+                      f"s''écrit à la seconde près (par exemple 2025-02-15T10:00:00Z)' FROM _parsed "
+                      f"WHERE epoch_us({col}) % 1000000 <> 0")
     # The same channel at the same instant twice: refused whatever the reader (both lines named).
     if _may_repeat_instants(ctx) and not ctx.lines_unknown("même canal et même début"):
         ctx.check(

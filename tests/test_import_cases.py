@@ -537,3 +537,82 @@ def test_checksums_see_swapped_values_and_repeated_rows(tmp_path):
             c.executemany("INSERT INTO t VALUES (?, ?)", data)
             sums_of.append(checksums(c, ["t"])["t"])
     assert len(set(sums_of)) == 4
+
+
+# ------------------------------------------------------------------ one number rule
+
+NOT_NUMBERS = ["0x10", "0X1F", "1_000", "1e3", ".5e1"]
+
+
+@pytest.mark.parametrize("variant", ["utf-8 (fast path)", "utf-8 offsets", "windows-1252", "xlsx", "cli"])
+def test_hexadecimal_underscores_and_exponents_are_not_counts_whatever_the_path(writable_db, tmp_path, variant):
+    """DuckDB's casts read « 0x10 » as 16, « 1_000 » as 1000, « 1e3 » as 1000: the text is checked
+    first, the same way in every reader; « 12,0 » and « 12.0 » are the whole count 12 alike."""
+    before = sums(writable_db)
+    channel = "demo-cpt-001-vel" if variant != "windows-1252" else "demo-cpt-001-vél"
+    instants = [f"2025-06-02T{h:02d}:00:00Z" for h in range(len(NOT_NUMBERS))]
+    if variant == "utf-8 offsets":
+        instants = [f"2025-06-02T{h:02d}:00:00+02:00" for h in range(len(NOT_NUMBERS))]
+    records = [[channel, "CPT1", s, "", v] for s, v in zip(instants, NOT_NUMBERS)]
+    text = MEASURE_HEADER + "".join(",".join(r) + "\n" for r in records)
+    data = xlsx(MEASURE_HEADER.strip().split(","), *records) if variant == "xlsx" else \
+        text.encode("cp1252" if variant == "windows-1252" else "utf-8")
+    expected = [f"ligne {k + 2}, count : « {v} » n'est pas un nombre entier" for k, v in enumerate(NOT_NUMBERS)]
+    if variant == "cli":
+        path = tmp_path / "mesures.csv"
+        path.write_bytes(data)
+        done = cli("counter_measures", str(path), "--db", str(writable_db))
+        assert done.returncode == 1
+        assert all(e in done.stderr for e in expected), done.stderr
+    else:
+        result = import_file("counter_measures", data, writable_db,
+                             file_name="mesures.xlsx" if variant == "xlsx" else "mesures.csv")
+        assert result.status == REFUSED
+        assert [p for p in problems(result.message) if "canal" not in p] == expected
+    assert sums(writable_db) == before
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252", "xlsx"])
+def test_a_whole_count_with_a_decimal_comma_or_point_is_the_same_count(writable_db, encoding):
+    records = [["demo-cpt-001-vel", "CPT1", "2025-06-02T08:00:00Z", "", "12,0"],
+               ["demo-cpt-001-vel", "CPT1", "2025-06-02T09:00:00Z", "", "12.0"],
+               ["demo-cpt-001-vel", "CPT1", "2025-06-02T10:00:00Z", "", "+12"]]
+    text = MEASURE_HEADER + "".join(",".join(f'"{c}"' if "," in c else c for c in r) + "\n" for r in records)
+    if encoding == "cp1252":
+        text = text.replace("CPT1", "CPTé")
+    data = xlsx(MEASURE_HEADER.strip().split(","), *records) if encoding == "xlsx" else text.encode(encoding)
+    result = import_file("counter_measures", data, writable_db,
+                         file_name="mesures.xlsx" if encoding == "xlsx" else "mesures.csv")
+    assert result.status == LOADED, result.message
+    assert rows(writable_db, "SELECT hour(start_datetime), count FROM counter_measures WHERE channel_id = "
+                             "'demo-cpt-001-vel' AND start_datetime::DATE = DATE '2025-06-02' "
+                             "AND hour(start_datetime) BETWEEN 10 AND 12 ORDER BY 1") == [(10, 12), (11, 12), (12, 12)]
+
+
+@pytest.mark.parametrize("value, stored", [("0x10", None), ("1_000", None), ("1e3", None), ("12,5", 12.5),
+                                           ("1 234,5", 1234.5), ("-0.5", -0.5)])
+def test_indicator_values_follow_the_same_number_rule(writable_db, value, stored):
+    data = ("id;annee;libelle;valeur;unite\n"
+            f"test_nombre;2024;Essai;{value};%\n").encode()
+    result = import_file("indicators", data, writable_db, file_name="indicateurs.csv")
+    if stored is None:
+        assert result.status == REFUSED
+        assert problems(result.message) == [f"ligne 2, valeur : « {value} » n'est pas un nombre"]
+    else:
+        assert result.status == LOADED, result.message
+        assert rows(writable_db, "SELECT value FROM indicators WHERE id = 'test_nombre'") == [(stored,)]
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_four_digit_code_no_lost_zero_explains_is_refused_not_outside(writable_db, kind):
+    """« 6249 » on a Lens row (e_4digit.csv): 06249 is no commune, so it is not « hors territoire »."""
+    before = sums(writable_db)
+    header = ["annee", "code_commune", "nom_commune", "nb_sites_photovoltaique_enedis"]
+    records = [["2025", "6249", "Lens", "412"], ["2025", "62119", "Béthune", "388"]]
+    data = xlsx(header, *records) if kind == "xlsx" else \
+        (";".join(header) + "\n" + "".join(";".join(r) + "\n" for r in records)).encode()
+    result = import_file("solar_production", data, writable_db, file_name=f"enedis.{kind}")
+    assert result.status == REFUSED
+    assert problems(result.message) == ["ligne 2, code_commune : « 6249 » n'est pas un code commune INSEE (5 chiffres)"]
+    assert "hors des communes" not in result.message
+    assert sums(writable_db) == before

@@ -110,9 +110,12 @@ def test_demo_measures_have_the_real_hours_of_the_clock_changes(conn):
                         ).fetchall() == [(23,)]
     assert conn.execute("SELECT count(*) FROM counter_measures WHERE start_datetime::DATE = '2024-03-31' "
                         "AND hour(start_datetime) = 2").fetchall() == [(0,)]
-    assert conn.execute("SELECT DISTINCT utc_offset, end_datetime FROM counter_measures WHERE start_datetime "
-                        "= '2024-10-27 02:00' ORDER BY 1").fetchall() == [
-        (60, datetime(2024, 10, 27, 3)), (120, datetime(2024, 10, 27, 2))]
+    # Ends too carry their offset: the first 02:00 (+02:00) ends at 02:00 +01:00.
+    assert conn.execute("SELECT DISTINCT utc_offset, end_datetime, end_utc_offset FROM counter_measures "
+                        "WHERE start_datetime = '2024-10-27 02:00' ORDER BY 1").fetchall() == [
+        (60, datetime(2024, 10, 27, 3), 60), (120, datetime(2024, 10, 27, 2), 60)]
+    assert conn.execute("SELECT count(*) FROM counter_measures WHERE end_datetime - to_minutes(end_utc_offset) "
+                        "<> start_datetime - to_minutes(utc_offset) + INTERVAL 1 HOUR").fetchall() == [(0,)]
 
 
 def test_daily_counter_table_sums_the_measures_exactly(conn):

@@ -378,6 +378,7 @@ def counter_measures(sites: pd.DataFrame, channels: pd.DataFrame, parks: pd.Data
                 "start_datetime": hours[keep],
                 "end_datetime": ends[keep],
                 "utc_offset": offsets[keep],
+                "end_utc_offset": end_offsets[keep],
                 "count": pd.array(counts[keep], dtype="Int64"),
                 "source": DEMO_SOURCE,
             }))

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import duckdb
 
+from ecotransition.core import clock
 from ecotransition.data import sql
 from ecotransition.imports.readers import Table, normalize_header
 
@@ -90,6 +92,10 @@ class Col:
     pattern: str | None = None      # full-match regex on the upper-cased text, for kind 'pattern'
     help: str = ""                  # French description shown with the template
     example: str = ""               # value of the template's example row
+    # Plausible range of a date or date-time (README « Dates plausibles »): not before `since`
+    # (ISO date), not after the app's day (core.clock.today()) plus `ahead_days`.
+    since: str | None = None
+    ahead_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -532,6 +538,8 @@ def type_issues(conn: duckdb.DuckDBPyConnection, staged: Staged) -> list[Issue]:
             what = ("ne peut pas être négatif" if col.minimum == 0
                     else f"est inférieur au minimum ({col.minimum:g})")
             checks.append((2, col, f"r__{n}", what, f"{n} < {col.minimum!r}"))
+        if n in staged.present and col.kind in ("date", "datetime"):
+            checks += _range_checks(col)
         maximum = col.maximum if col.maximum is not None else (INT_MAX if col.kind in ("int", "count") else None)
         if maximum is not None:
             checks.append((2, col, f"r__{n}", f"est supérieur au maximum ({maximum:g})", f"{n} > {maximum!r}"))
@@ -548,6 +556,25 @@ def type_issues(conn: duckdb.DuckDBPyConnection, staged: Staged) -> list[Issue]:
     rows = conn.execute(f"SELECT * FROM ({sql}) ORDER BY line, k").fetchall()
     return [Issue(checks[k][0], line, staged.label(checks[k][1].name), value, checks[k][3])
             for k, line, value in rows]
+
+
+def _range_checks(col: Col) -> list[tuple]:
+    """Phase-2 checks of a date column's plausible range (Col.since, Col.ahead_days): a typo
+    (« 9999-12-31 », « 1900 ») would otherwise load and, for measures, hide a late counter."""
+    n, cast = col.name, "DATE" if col.kind == "date" else "TIMESTAMPTZ"
+    out = []
+    if col.since:
+        first = date.fromisoformat(col.since)
+        out.append((2, col, f"r__{n}", f"est antérieure au {first:%d/%m/%Y} : date non plausible",
+                    f"{n} < CAST({lit(first.isoformat())} AS {cast})"))
+    if col.ahead_days is not None:
+        last = clock.today() + timedelta(days=col.ahead_days)
+        days = col.ahead_days
+        margin = "date du jour" + (f" + {days // 365} ans" if days >= 365 and days % 365 == 0 else
+                                   f" + {days} jours" if days > 1 else " + 1 jour" if days == 1 else "")
+        out.append((2, col, f"r__{n}", f"est postérieure au {last:%d/%m/%Y} ({margin}) : date non plausible",
+                    f"{n} >= CAST({lit((last + timedelta(days=1)).isoformat())} AS {cast})"))
+    return out
 
 
 def rule(conn: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None,

@@ -98,7 +98,8 @@ def _import_tab(access: auth.Access) -> bool:
     with st.expander("Colonnes attendues et modèle à télécharger"):
         st.dataframe(templates.columns_help(dataset), hide_index=True)
         st.caption("CSV séparé par « ; » ou « , », UTF-8 (avec ou sans BOM) ou Windows-1252, virgule "
-                   "ou point décimal, dates JJ/MM/AAAA ou AAAA-MM-JJ ; ou classeur XLSX. Les points sans "
+                   "ou point décimal (ni exposant « 1e3 », ni hexadécimal, ni « _ »), dates JJ/MM/AAAA ou "
+                   "AAAA-MM-JJ ; ou classeur XLSX. Les points sans "
                    "coordonnées sont placés au centre de leur commune.")
         c1, c2 = st.columns(2)
         c1.download_button("Modèle CSV", (templates.TEMPLATES_DIR / templates.file_name(dataset)).read_bytes(),

@@ -98,7 +98,10 @@ CREATE TABLE counter_measures (
     source          VARCHAR NOT NULL,
     -- Minutes east of UTC of start_datetime (120 summer, 60 winter): with it the two 02:00
     -- hours of the last Sunday of October are two measures, each one addressable.
-    utc_offset      SMALLINT
+    utc_offset      SMALLINT,
+    -- The same for end_datetime: the first 02:00 of October ends at 02:00 +01:00, which the
+    -- wall clock alone would confuse with the start.
+    end_utc_offset  SMALLINT
 );
 -- Derived from counter_measures, not declared here: counter_daily (channel_id, day, source,
 -- visits, measures, missing_measures) is computed by queries/counter_daily.sql and stored by the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import duckdb
 import pandas as pd
@@ -84,10 +85,37 @@ def test_missing_counts_are_null_not_zero(conn):
 
 
 def test_measures_unique_per_channel_hour(conn):
-    dupes = conn.execute(
-        "SELECT count(*) FROM (SELECT channel_id, start_datetime FROM counter_measures GROUP BY ALL HAVING count(*) > 1)"
-    ).fetchall()[0][0]
-    assert dupes == 0
+    # A measure is its channel, local start and offset; and no instant twice (the March 02:00, which
+    # does not exist, used to be stored next to 01:00 as the same instant).
+    for key in ("channel_id, start_datetime, utc_offset",
+                "channel_id, start_datetime - to_minutes(utc_offset)"):
+        dupes = conn.execute(
+            f"SELECT count(*) FROM (SELECT {key} FROM counter_measures GROUP BY ALL HAVING count(*) > 1)"
+        ).fetchall()[0][0]
+        assert dupes == 0, key
+    assert conn.execute("SELECT count(*) FROM counter_measures WHERE utc_offset IS NULL").fetchall() == [(0,)]
+
+
+def test_demo_measures_have_the_real_hours_of_the_clock_changes(conn):
+    """23 hours on the last Sunday of March, 25 (02:00 twice: +02:00 then +01:00) in October, for
+    every channel counting that whole year; the daily table counts the same."""
+    per_day = conn.execute(
+        "SELECT day, list(DISTINCT n ORDER BY n) FROM (SELECT channel_id, "
+        "start_datetime::DATE AS day, count(*) AS n FROM counter_measures WHERE start_datetime::DATE IN "
+        "('2024-03-31', '2024-10-27', '2024-06-02') AND channel_id IN (SELECT channel_id FROM counter_measures "
+        "WHERE start_datetime < '2024-01-02' GROUP BY ALL) GROUP BY ALL) GROUP BY ALL ORDER BY 1").fetchall()
+    assert [(str(d), n) for d, n in per_day] == [("2024-03-31", [23]), ("2024-06-02", [24]), ("2024-10-27", [25])]
+    assert conn.execute("SELECT DISTINCT measures FROM counter_daily WHERE day = '2024-03-31' "
+                        "AND channel_id IN (SELECT channel_id FROM counter_daily WHERE day = '2024-01-01')"
+                        ).fetchall() == [(23,)]
+    assert conn.execute("SELECT count(*) FROM counter_measures WHERE start_datetime::DATE = '2024-03-31' "
+                        "AND hour(start_datetime) = 2").fetchall() == [(0,)]
+    # Ends too carry their offset: the first 02:00 (+02:00) ends at 02:00 +01:00.
+    assert conn.execute("SELECT DISTINCT utc_offset, end_datetime, end_utc_offset FROM counter_measures "
+                        "WHERE start_datetime = '2024-10-27 02:00' ORDER BY 1").fetchall() == [
+        (60, datetime(2024, 10, 27, 3), 60), (120, datetime(2024, 10, 27, 2), 60)]
+    assert conn.execute("SELECT count(*) FROM counter_measures WHERE end_datetime - to_minutes(end_utc_offset) "
+                        "<> start_datetime - to_minutes(utc_offset) + INTERVAL 1 HOUR").fetchall() == [(0,)]
 
 
 def test_daily_counter_table_sums_the_measures_exactly(conn):
@@ -96,7 +124,9 @@ def test_daily_counter_table_sums_the_measures_exactly(conn):
     hourly = conn.execute("SELECT count(DISTINCT (channel_id, start_datetime::DATE, source)), sum(count), count(*), "
                           "count(*) FILTER (count IS NULL) FROM counter_measures").fetchall()
     assert daily == hourly
-    assert conn.execute("SELECT count(*) FROM counter_measures").fetchall() == [(548_448,)]
+    # Real hours: 23 on a March change day, 25 in October; one site opens between the two of a year,
+    # so its 2 channels have one hour more than 24 a day.
+    assert conn.execute("SELECT count(*) FROM counter_measures").fetchall() == [(548_450,)]
     assert daily[0][0] == 548_448 // 24
     # A day whose every hour is missing has no passages: NULL, not 0.
     empty = conn.execute("SELECT count(*), count(visits) FROM counter_daily WHERE missing_measures = measures").fetchall()[0]

@@ -54,7 +54,7 @@ def test_lens_fiche_has_the_figures_of_every_other_surface(data):
     # The same figure as the map's profile, from the same definition.
     profile = maps.commune_profile(data.values, data.communes, "62498", None).set_index("Indicateur")
     assert profile.loc["Taux de valorisation solaire", "Commune"] == uptake.commune
-    assert profile.loc["Passages comptés", "Commune"] == by["visits"].commune == f"359{NNBSP}435"
+    assert profile.loc["Passages comptés", "Commune"] == by["visits"].commune == f"359{NNBSP}737"
     assert by["events"].commune == "11" and by["jobs"].commune == "217"
     assert by["investment_eur"].commune == f"140{NBSP}M€"
     per = metrics.per_commune(data.values, data.communes, "solar_uptake", 2024)["value"].dropna()
@@ -62,7 +62,7 @@ def test_lens_fiche_has_the_figures_of_every_other_surface(data):
     assert uptake.rank == f"{expected_rank}e sur {len(per)} communes renseignées · 25e sur 36 dans la CALL"
     assert uptake.demo and by["events"].demo is False
     assert f.summary[0] == f"Lens compte 31{NNBSP}415 habitants (population municipale), dans l'agglomération CALL."
-    assert f.summary[2] == f"Les compteurs situés dans la commune ont enregistré 359{NNBSP}435 passages en 2024 (démonstration)."
+    assert f.summary[2] == f"Les compteurs situés dans la commune ont enregistré 359{NNBSP}737 passages en 2024 (démonstration)."
     parks = f.sections[2].listing
     assert {"Parc du Louvre-Lens", "Louvre Lens Vallée"} <= set(parks.loc[parks["Où"] == "dans la commune", "Lieu"])
     assert len(f.sections[3].listing) == 11 and len(f.sections[4].listing) == 3
@@ -106,7 +106,7 @@ def test_the_pdf_opens_with_names_figures_sources_and_nothing_overflows(data, tm
     path.write_bytes(fiche_pdf.render(f))
     assert path.name == "62498_Lens.pdf"
     text = _pdf_text(path).replace(NNBSP, " ").replace(NBSP, " ")   # pdftotext writes the French spaces as spaces
-    for expected in ("Lens", "Code INSEE 62498", "31 415 habitants", "2,27 %", "2,76 %", "3,05 %", "359 435",
+    for expected in ("Lens", "Code INSEE 62498", "31 415 habitants", "2,27 %", "2,76 %", "3,05 %", "359 737",
                      "Rapport d'activité 2023 PMA", "démonstration", "Parc du Louvre-Lens", "Sources et couverture"):
         assert expected in text, expected
     fonts = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout

@@ -327,9 +327,11 @@ def test_the_25_hours_of_the_october_change_are_25_measures(writable_db):
     result = import_file("counter_measures", measures(instants, [10] * 25), writable_db, file_name="oct.csv")
     assert (result.status, result.rows_loaded) == (LOADED, 25)
     assert day_sums(writable_db, "2025-10-26") == [(250, 25, 0)]
-    assert rows(writable_db, "SELECT utc_offset, count FROM counter_measures WHERE channel_id = 'demo-cpt-001-vel' "
-                             "AND start_datetime = TIMESTAMP '2025-10-26 02:00' ORDER BY utc_offset DESC") == [
-        (120, 10), (60, 10)]
+    # Start and end each with their offset: the first 02:00 ends at 02:00 +01:00, the second at 03:00.
+    assert rows(writable_db, "SELECT utc_offset, end_datetime, end_utc_offset, count FROM counter_measures "
+                             "WHERE channel_id = 'demo-cpt-001-vel' AND start_datetime = TIMESTAMP '2025-10-26 02:00' "
+                             "ORDER BY utc_offset DESC") == [
+        (120, datetime(2025, 10, 26, 2), 60, 10), (60, datetime(2025, 10, 26, 3), 60, 10)]
     # A later correction addresses the second 02:00 (+01:00) alone.
     fix = (MEASURE_HEADER + "demo-cpt-001-vel,C,2025-10-26T02:00:00+01:00,,\n").encode()
     corrected = import_file("counter_measures", fix, writable_db, file_name="correction.csv")
@@ -435,10 +437,41 @@ def test_a_full_disk_gives_a_french_message_and_changes_nothing(writable_db, mon
 
     monkeypatch.setattr(dbmod.shutil, "copyfile", full)
     assert main(["events", str(CASES / "evenements_date_heure.csv"), "--db", str(writable_db), "--quiet"]) == 1
-    assert "Import impossible : disque plein" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "Import impossible : disque plein" in err
+    assert "Le refus sera inscrit dans l'historique des imports au prochain import réussi." in err
     monkeypatch.undo()
     assert sums(writable_db) == before
     assert not list(writable_db.parent.glob(f".{writable_db.name}.*.tmp*"))
+    # The refusal is in the history as soon as a working copy can be written again, once.
+    import_file("events", CASES / "evenements_date_heure.csv", writable_db)
+    import_file("events", CASES / "evenements_date_heure.csv", writable_db)
+    assert rows(writable_db, "SELECT dataset, file_name, status, message LIKE 'Import impossible : disque plein%' "
+                             "FROM imports ORDER BY imported_at, rowid")[-3:] == [
+        ("events", "evenements_date_heure.csv", "refusé", True),
+        ("events", "evenements_date_heure.csv", "chargé", False),
+        ("events", "evenements_date_heure.csv", "inchangé", False)]
+    from ecotransition.imports import journal_path
+    assert not journal_path(writable_db).exists()
+
+
+def test_a_full_disk_that_cannot_take_the_history_either_says_so(writable_db, monkeypatch, capsys):
+    import errno
+
+    import ecotransition.imports as imports
+    from ecotransition.data import db as dbmod
+    from ecotransition.imports.__main__ import main
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(dbmod.shutil, "copyfile", full)
+    monkeypatch.setattr(imports, "_journal", full)
+    assert main(["events", str(CASES / "evenements_date_heure.csv"), "--db", str(writable_db), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "Import impossible : disque plein" in err
+    assert "L'historique des imports n'a pas pu être complété non plus (disque plein" in err
+    assert "Traceback" not in err
 
 
 # ------------------------------------------------------------------ the data page's worker process
@@ -537,3 +570,163 @@ def test_checksums_see_swapped_values_and_repeated_rows(tmp_path):
             c.executemany("INSERT INTO t VALUES (?, ?)", data)
             sums_of.append(checksums(c, ["t"])["t"])
     assert len(set(sums_of)) == 4
+
+
+# ------------------------------------------------------------------ one number rule
+
+NOT_NUMBERS = ["0x10", "0X1F", "1_000", "1e3", ".5e1"]
+
+
+@pytest.mark.parametrize("variant", ["utf-8 (fast path)", "utf-8 offsets", "windows-1252", "xlsx", "cli"])
+def test_hexadecimal_underscores_and_exponents_are_not_counts_whatever_the_path(writable_db, tmp_path, variant):
+    """DuckDB's casts read « 0x10 » as 16, « 1_000 » as 1000, « 1e3 » as 1000: the text is checked
+    first, the same way in every reader; « 12,0 » and « 12.0 » are the whole count 12 alike."""
+    before = sums(writable_db)
+    channel = "demo-cpt-001-vel" if variant != "windows-1252" else "demo-cpt-001-vél"
+    instants = [f"2025-06-02T{h:02d}:00:00Z" for h in range(len(NOT_NUMBERS))]
+    if variant == "utf-8 offsets":
+        instants = [f"2025-06-02T{h:02d}:00:00+02:00" for h in range(len(NOT_NUMBERS))]
+    records = [[channel, "CPT1", s, "", v] for s, v in zip(instants, NOT_NUMBERS)]
+    text = MEASURE_HEADER + "".join(",".join(r) + "\n" for r in records)
+    data = xlsx(MEASURE_HEADER.strip().split(","), *records) if variant == "xlsx" else \
+        text.encode("cp1252" if variant == "windows-1252" else "utf-8")
+    expected = [f"ligne {k + 2}, count : « {v} » n'est pas un nombre entier" for k, v in enumerate(NOT_NUMBERS)]
+    if variant == "cli":
+        path = tmp_path / "mesures.csv"
+        path.write_bytes(data)
+        done = cli("counter_measures", str(path), "--db", str(writable_db))
+        assert done.returncode == 1
+        assert all(e in done.stderr for e in expected), done.stderr
+    else:
+        result = import_file("counter_measures", data, writable_db,
+                             file_name="mesures.xlsx" if variant == "xlsx" else "mesures.csv")
+        assert result.status == REFUSED
+        assert [p for p in problems(result.message) if "canal" not in p] == expected
+    assert sums(writable_db) == before
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252", "xlsx"])
+def test_a_whole_count_with_a_decimal_comma_or_point_is_the_same_count(writable_db, encoding):
+    records = [["demo-cpt-001-vel", "CPT1", "2025-06-02T08:00:00Z", "", "12,0"],
+               ["demo-cpt-001-vel", "CPT1", "2025-06-02T09:00:00Z", "", "12.0"],
+               ["demo-cpt-001-vel", "CPT1", "2025-06-02T10:00:00Z", "", "+12"]]
+    text = MEASURE_HEADER + "".join(",".join(f'"{c}"' if "," in c else c for c in r) + "\n" for r in records)
+    if encoding == "cp1252":
+        text = text.replace("CPT1", "CPTé")
+    data = xlsx(MEASURE_HEADER.strip().split(","), *records) if encoding == "xlsx" else text.encode(encoding)
+    result = import_file("counter_measures", data, writable_db,
+                         file_name="mesures.xlsx" if encoding == "xlsx" else "mesures.csv")
+    assert result.status == LOADED, result.message
+    assert rows(writable_db, "SELECT hour(start_datetime), count FROM counter_measures WHERE channel_id = "
+                             "'demo-cpt-001-vel' AND start_datetime::DATE = DATE '2025-06-02' "
+                             "AND hour(start_datetime) BETWEEN 10 AND 12 ORDER BY 1") == [(10, 12), (11, 12), (12, 12)]
+
+
+@pytest.mark.parametrize("value, stored", [("0x10", None), ("1_000", None), ("1e3", None), ("12,5", 12.5),
+                                           ("1 234,5", 1234.5), ("-0.5", -0.5)])
+def test_indicator_values_follow_the_same_number_rule(writable_db, value, stored):
+    data = ("id;annee;libelle;valeur;unite\n"
+            f"test_nombre;2024;Essai;{value};%\n").encode()
+    result = import_file("indicators", data, writable_db, file_name="indicateurs.csv")
+    if stored is None:
+        assert result.status == REFUSED
+        assert problems(result.message) == [f"ligne 2, valeur : « {value} » n'est pas un nombre"]
+    else:
+        assert result.status == LOADED, result.message
+        assert rows(writable_db, "SELECT value FROM indicators WHERE id = 'test_nombre'") == [(stored,)]
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_four_digit_code_no_lost_zero_explains_is_refused_not_outside(writable_db, kind):
+    """« 6249 » on a Lens row (e_4digit.csv): 06249 is no commune, so it is not « hors territoire »."""
+    before = sums(writable_db)
+    header = ["annee", "code_commune", "nom_commune", "nb_sites_photovoltaique_enedis"]
+    records = [["2025", "6249", "Lens", "412"], ["2025", "62119", "Béthune", "388"]]
+    data = xlsx(header, *records) if kind == "xlsx" else \
+        (";".join(header) + "\n" + "".join(";".join(r) + "\n" for r in records)).encode()
+    result = import_file("solar_production", data, writable_db, file_name=f"enedis.{kind}")
+    assert result.status == REFUSED
+    assert problems(result.message) == ["ligne 2, code_commune : « 6249 » n'est pas un code commune INSEE (5 chiffres)"]
+    assert "hors des communes" not in result.message
+    assert sums(writable_db) == before
+
+
+# ------------------------------------------------------------------ plausible dates, register snapshot
+
+@pytest.fixture()
+def app_day(monkeypatch):
+    monkeypatch.setenv("ECOTRANSITION_TODAY", "2026-11-30")
+
+
+@pytest.mark.parametrize("variant", ["utf-8 (fast path)", "windows-1252", "xlsx"])
+def test_measures_outside_the_plausible_range_are_refused_naming_the_cell(writable_db, app_day, variant):
+    """From 2000 to the app's day + 2 days (README « Dates plausibles »): a year 9999 would read as
+    « never late », a year 1900 as history."""
+    before = sums(writable_db)
+    channel = "demo-cpt-001-vél" if variant == "windows-1252" else "demo-cpt-001-vel"
+    records = [[channel, "C", "2025-06-02T06:00:00Z", "", "4"],
+               [channel, "C", "9999-12-31T22:00:00Z", "", "5"],
+               [channel, "C", "1900-06-02T06:00:00Z", "", "6"],
+               [channel, "C", "2026-12-02T21:00:00Z", "2026-12-02T22:00:00Z", "7"],   # 22:00-23:00 on the 2nd
+               [channel, "C", "2026-12-02T23:00:00Z", "", "8"]]                       # 3 December in Paris
+    text = MEASURE_HEADER + "".join(",".join(r) + "\n" for r in records)
+    data = xlsx(MEASURE_HEADER.strip().split(","), *records) if variant == "xlsx" else \
+        text.encode("cp1252" if variant == "windows-1252" else "utf-8")
+    result = import_file("counter_measures", data, writable_db,
+                         file_name="mesures.xlsx" if variant == "xlsx" else "mesures.csv")
+    assert result.status == REFUSED
+    assert [p for p in problems(result.message) if "canal" not in p] == [
+        "ligne 3, start_datetime : « 9999-12-31T22:00:00Z » est postérieure au 02/12/2026 (date du jour + 2 jours) "
+        ": date non plausible",
+        "ligne 4, start_datetime : « 1900-06-02T06:00:00Z » est antérieure au 01/01/2000 : date non plausible",
+        "ligne 6, start_datetime : « 2026-12-02T23:00:00Z » est postérieure au 02/12/2026 (date du jour + 2 jours) "
+        ": date non plausible"]
+    assert sums(writable_db) == before
+
+
+def test_events_may_be_announced_but_not_centuries_ahead(writable_db, app_day):
+    data = ("titre;date_debut;date_fin;lieu;code_commune;theme;participants\n"
+            "Fête 2030;14/09/2030;;Parc;62540;Parcs;80\n"
+            "Faute de frappe;14/09/2205;;Parc;62540;Parcs;80\n"
+            "Ancienne;14/09/1995;;Parc;62540;Parcs;80\n").encode()
+    result = import_file("events", data, writable_db, file_name="agenda.csv")
+    assert result.status == REFUSED
+    assert problems(result.message) == [
+        "ligne 3, date_debut : « 14/09/2205 » est postérieure au 29/11/2031 (date du jour + 5 ans) : "
+        "date non plausible",
+        "ligne 4, date_debut : « 14/09/1995 » est antérieure au 01/01/2000 : date non plausible"]
+
+
+@pytest.mark.parametrize("snapshot, reason", [
+    (2030, "millésime du registre 2030 (indiqué à l'import) : postérieur à l'année en cours (2026) ; indiquez "
+           "l'année de l'extraction"),
+    (2019, "millésime du registre 2019 (indiqué à l'import) : antérieur à la dernière mise en service du fichier "
+           "(2021) ; indiquez l'année de l'extraction"),
+])
+def test_a_register_snapshot_in_the_future_or_before_its_installations_is_refused(writable_db, app_day,
+                                                                                  snapshot, reason):
+    before = sums(writable_db)
+    result = import_file("solar_production", CASES / "odre_agregation_moins_36kw.csv", writable_db,
+                         snapshot_year=snapshot)
+    assert result.status == REFUSED
+    assert problems(result.message) == [reason]
+    assert sums(writable_db) == before
+
+
+def test_an_aggregated_register_row_without_a_date_is_the_stock_at_the_snapshot(writable_db, app_day):
+    """o_nodate.csv: « Agrégation… », 250 installations, no commissioning date: not dropped."""
+    before = lens_sites(writable_db)
+    data = ("nominstallation;codeinseecommune;commune;codefiliere;filiere;datemiseenservice;puismaxinstallee;"
+            "nbinstallations\n"
+            "Agrégation des installations de moins de 36KW;62498;Lens;SOLAI;Solaire;;1450,5;250\n"
+            "Centrale toiture entrepôt (exemple);62498;Lens;SOLAI;Solaire;15/03/2021;100;1\n"
+            "Sans date ni agrégation;62498;Lens;SOLAI;Solaire;;10;1\n").encode()
+    result = import_file("solar_production", data, writable_db, file_name="registre.csv", snapshot_year=2024)
+    assert result.status == LOADED, result.message
+    after = lens_sites(writable_db)
+    assert {y: n for y, n in after.items() if y < 2021} == {y: n for y, n in before.items() if y < 2021}
+    assert [after[y] for y in (2021, 2022, 2023, 2024)] == [1, 1, 1, 251]
+    assert rows(writable_db, "SELECT power_kw FROM solar_production WHERE commune_code = '62498' AND year = 2024"
+                ) == [(1550.5,)]
+    assert "1 ligne agrégeant plusieurs installations comptée à partir de 2024" in result.message
+    assert "1 ligne d'installations solaires sans date de mise en service ignorée" in result.message

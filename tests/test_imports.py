@@ -55,10 +55,11 @@ REFUSALS = [
         "theme, participants ; facultatives : lat, lon, id, description, source",
     ]),
     ("events", "events_unknown_commune.csv", None, 5, 4, [
+        # 06249 does not exist (Alpes-Maritimes stop at 06163): not a code, never « outside the Pôle »
+        "ligne 5, code_commune : « 6249 » n'est pas un code commune INSEE (5 chiffres)",
         "ligne 6, code_commune : « abc » n'est pas un code commune INSEE (5 chiffres)",
         "ligne 2, code_commune : « 59350 » n'est pas une commune du Pôle métropolitain de l'Artois",
         "ligne 3, code_commune : « 62999 » n'est pas une commune du Pôle métropolitain de l'Artois",
-        "ligne 5, code_commune : « 6249 » n'est pas une commune du Pôle métropolitain de l'Artois",
     ]),
     ("events", "events_duplicates.csv", None, 2, 1, [
         "ligne 3, titre : « atelier » en double : même titre et même date de début qu'à la ligne 2",
@@ -301,13 +302,14 @@ def test_measures_keep_missing_counts_and_both_october_hours(writable_db):
     assert (result.status, result.rows_read, result.rows_loaded) == (LOADED, 5, 5)
     assert "2 mesures dans l'heure répétée du passage à l'heure d'hiver, gardées avec leur décalage horaire" \
         in result.message
-    assert rows(writable_db, "SELECT start_datetime, utc_offset, end_datetime, count FROM counter_measures "
-                             "WHERE channel_id = '353226370' ORDER BY 1, 2 DESC") == [
-        (datetime(2024, 10, 27, 1), 120, datetime(2024, 10, 27, 2), 5),
-        (datetime(2024, 10, 27, 2), 120, datetime(2024, 10, 27, 2), 7),    # 02:00+02 (ends at 02:00+01)
-        (datetime(2024, 10, 27, 2), 60, datetime(2024, 10, 27, 3), 3),     # 02:00+01: a measure of its own
-        (datetime(2024, 10, 27, 3), 60, datetime(2024, 10, 28, 3), None),  # empty count: missing; end = start + step
-        (datetime(2024, 10, 27, 4), 60, datetime(2024, 10, 28, 4), 0),     # 03:00Z is 04:00 in Paris; 0 stays 0
+    # Every end with its own offset, like the start: the first 02:00 ends at 02:00 +01:00.
+    assert rows(writable_db, "SELECT start_datetime, utc_offset, end_datetime, end_utc_offset, count "
+                             "FROM counter_measures WHERE channel_id = '353226370' ORDER BY 1, 2 DESC") == [
+        (datetime(2024, 10, 27, 1), 120, datetime(2024, 10, 27, 2), 120, 5),
+        (datetime(2024, 10, 27, 2), 120, datetime(2024, 10, 27, 2), 60, 7),     # 02:00+02 (ends at 02:00+01)
+        (datetime(2024, 10, 27, 2), 60, datetime(2024, 10, 27, 3), 60, 3),      # 02:00+01: a measure of its own
+        (datetime(2024, 10, 27, 3), 60, datetime(2024, 10, 28, 3), 60, None),   # empty count: missing; end = start + step
+        (datetime(2024, 10, 27, 4), 60, datetime(2024, 10, 28, 4), 60, 0),      # 03:00Z is 04:00 in Paris; 0 stays 0
     ]
 
 
@@ -471,14 +473,14 @@ def test_odre_register_cumulates_solar_installations_by_commissioning_year(writa
     assert (result.status, result.rows_read, result.rows_loaded) == (LOADED, 7, 4)
     assert result.message.endswith(
         "1 ligne d'autres filières ignorée ; 1 ligne d'installations solaires ignorée hors des communes du "
-        "Pôle métropolitain ; 1 ligne d'installations solaires sans date de mise en service ignorée ; "
-        "2 lignes agrégeant plusieurs installations comptées à partir de 2021, millésime du registre "
+        "Pôle métropolitain ; "
+        "3 lignes agrégeant plusieurs installations comptées à partir de 2021, millésime du registre "
         "(dernière mise en service du fichier), et non à la date de mise en service indiquée.")
     # Béthune's 8 « Toitures » (one row, one date for 8 installations) are the register's stock at its
-    # 2021 snapshot: they do not make 2020.
+    # 2021 snapshot: they do not make 2020; nor do its 3 « Sans date » (an aggregated row needs no date).
     assert rows(writable_db, "SELECT commune_code, year, sites, power_kw, energy_mwh FROM solar_production "
                              "WHERE source LIKE 'ODRÉ%' ORDER BY 1, 2") == [
-        ("62119", 2021, 8, 48.0, None),
+        ("62119", 2021, 11, 60.0, None),
         ("62498", 2019, 1, 250.0, None), ("62498", 2020, 1, 250.0, None), ("62498", 2021, 14, 386.5, None),
     ]
     # Enedis then gives sites and energy for 2021: the power from the register stays, both named.

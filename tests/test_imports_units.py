@@ -73,8 +73,11 @@ def sql():
 @pytest.mark.parametrize("text, value", [
     ("12", 12.0), ("12,5", 12.5), ("12.5", 12.5), ("-3", -3.0), ("1 234,5", 1234.5),
     ("1\u202f234\u00a0567", 1234567.0), ("1.234.567", 1234567.0), ("1.234,5", 1234.5),
-    ("1,234.5", 1234.5), ("50.434", 50.434), ("12 500 000 €", 12500000.0), ("1e3", 1000.0),
-    ("dix", None), ("12,5,3", None), ("nan", None), ("inf", None), ("0x1A", None), ("", None),
+    ("1,234.5", 1234.5), ("50.434", 50.434), ("12 500 000 €", 12500000.0), ("12,0", 12.0),
+    ("+4", 4.0), (".5", 0.5), ("dix", None), ("12,5,3", None), ("nan", None), ("inf", None), ("0x1A", None),
+    ("", None),
+    # One rule for every dataset (README « Nombres »): exponents, hexadecimal, underscores refused.
+    ("1e3", None), (".5e1", None), ("1E3", None), ("0x10", None), ("0b11", None), ("1_000", None),
 ])
 def test_french_and_english_numbers(sql, text, value):
     assert sql("_num($v)", text) == value
@@ -100,7 +103,11 @@ def test_time_part_of_a_date(sql, text, timed):
 
 @pytest.mark.parametrize("text, code", [("62498", "62498"), ("62498.0", "62498"), ("62498,00", "62498"),
                                         ("2540", "02540"), ("2a004", "2A004"), ("62498.5", None),
-                                        ("6249", "06249"), ("624980", None), ("62 498", None)])
+                                        ("624980", None), ("62 498", None),
+                                        # 06249 does not exist (Alpes-Maritimes stop at 06163): no code
+                                        ("6249", None), ("6163", "06163"), ("9342", "09342"), ("9343", None),
+                                        ("0123", None), ("00123", None), ("20123", None), ("62000", None),
+                                        ("97101", "97101"), ("97701", None), ("1053,0", "01053")])
 def test_insee_codes_written_as_numbers(sql, text, code):
     assert sql("_insee($v)", text) == code
 
@@ -122,7 +129,10 @@ def test_measure_times_are_stored_as_paris_wall_clock(sql, text, local):
 
 
 @pytest.mark.parametrize("text, value", [("12", 12), ("0", 0), ("-3", -3), ("12.0", 12), ("12.5", None),
-                                         ("1e2", 100), ("x", None), (" 7 ", 7)])
+                                         ("12,0", 12), ("12,", 12), ("+12", 12), ("x", None), (" 7 ", 7),
+                                         ("1e2", None), ("0x10", None), ("0X1F", None), ("0b11", None),
+                                         ("1_000", None), (".5e1", None), ("1 234", None), ("12,5", None),
+                                         ("", None), ("inf", None)])
 def test_counts(sql, text, value):
     assert sql("_count($v)", text) == value
 
@@ -218,13 +228,13 @@ ZULU_HEADER = "channel_id;start_datetime;end_datetime;count;counter_id\n"
 ZULU_ROWS = ("a;2025-10-26T00:00:00Z;2025-10-26T01:00:00Z;10;x\n"     # 02:00+02, the first 02:00
              "a;2025-10-26T01:00:00Z;2025-10-26T02:00:00Z;4;x\n"      # 02:00+01, the second
              "a;2025-03-30T00:00:00Z;;;x\n"                           # 01:00+01, before the March gap
-             "a;2025-03-30T01:00:00Z;2025-03-30T02:00:00Z;12.0;x\n"  # 03:00+02, after it; 12.0 is 12
-             "b;2099-12-31T23:00:00Z; 2100-01-01T00:00:00Z ; 7 ;x\n"  # blanks around cells; ICU beyond 2099
+             "a;2025-03-30T01:00:00Z;2025-03-30T02:00:00Z;12;x\n"    # 03:00+02, after it
+             "b;2099-12-31T23:00:00Z; 2100-01-01T00:00:00Z ;7;x\n"  # blanks around an instant; ICU beyond 2099
              "b;2025-06-01T10:00:00Z;2025-06-01T11:00:00Z;0;x\n"
-             "c;2025-06-01T10:00:00Z;;1e3;x\n"
-             "c;2025-06-01T11:00:00Z;;+7;x\n"
-             "c;2025-06-01T12:00:00Z;;12.5;x\n"                      # not a whole number: not parsed
-             "c;2025-06-01T13:00:00Z;;-0;x\n")
+             "c;2025-06-01T10:00:00Z;;1000;x\n"
+             "c;2025-06-01T11:00:00Z;;007;x\n"
+             "c;2025-06-01T12:00:00Z;;;x\n"
+             "c;2025-06-01T13:00:00Z;;0;x\n")
 
 
 def _stage(tmp_path, text: str, typed: bool):
@@ -260,7 +270,7 @@ def test_typed_staging_equals_the_text_staging_for_utc_instants(tmp_path):
         ("b", datetime(2025, 6, 1, 12), 120, datetime(2025, 6, 1, 13), 0, None),
         ("c", datetime(2025, 6, 1, 12), 120, None, 1000, None),
         ("c", datetime(2025, 6, 1, 13), 120, None, 7, None),
-        ("c", datetime(2025, 6, 1, 14), 120, None, None, False),
+        ("c", datetime(2025, 6, 1, 14), 120, None, None, True),
         ("c", datetime(2025, 6, 1, 15), 120, None, 0, None),
         ("a", datetime(2025, 10, 26, 2), 120, datetime(2025, 10, 26, 2), 10, None),
         ("a", datetime(2025, 10, 26, 2), 60, datetime(2025, 10, 26, 3), 4, None),
@@ -279,6 +289,10 @@ def test_typed_staging_equals_the_text_staging_for_utc_instants(tmp_path):
     "a\u202e;2025-10-26T01:00:00Z;;1;x\n",          # …in a channel id
     " a ;2025-10-26T01:00:00Z;;1;x\n",             # blanks around a channel id
     "a;2025-10-26T01:00:00Z;;1;x;y\n",             # a malformed line
+    # Any count but plain digits: the number rule is applied to the text (validate._count)
+    "a;2025-10-26T01:00:00Z;;12.0;x\n", "a;2025-10-26T01:00:00Z;;12,0;x\n", "a;2025-10-26T01:00:00Z;;+7;x\n",
+    "a;2025-10-26T01:00:00Z;; 7 ;x\n", "a;2025-10-26T01:00:00Z;;1e3;x\n", "a;2025-10-26T01:00:00Z;;1_000;x\n",
+    "a;2025-10-26T01:00:00Z;;.5e1;x\n", "a;2025-10-26T01:00:00Z;;12.5;x\n", "a;2025-10-26T01:00:00Z;;-0;x\n",
 ])
 def test_typed_staging_leaves_every_other_file_to_the_text_staging(tmp_path, row):
     c, staged = _stage(tmp_path, ZULU_HEADER + ZULU_ROWS + row, True)

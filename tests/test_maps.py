@@ -164,7 +164,7 @@ def test_missing_values_are_hatched_and_labelled_nd_never_zero(data):
     assert style_of(layer, "62001")["fillColor"] == "url(#ea-hatch)"
     assert "Passages comptés (compteurs situés dans la commune) : n.d. · 2024" in tips["62001"]
     assert style_of(layer, LENS)["fillColor"] != "url(#ea-hatch)"
-    assert f"359{NNBSP}435" in tips[LENS]
+    assert f"359{NNBSP}737" in tips[LENS]
     # Ruitz's only project has no published amount: n.d., not 0 €; a commune without
     # any project has 0 €.
     period = maps.resolve_period(data.values, "investment_eur", None)
@@ -369,11 +369,12 @@ def test_values_table_for_export(data):
     table = maps.values_table(data, "visits", None)
     col = "Passages comptés (compteurs situés dans la commune)"
     assert len(table) == 150 and table[col].notna().sum() == 6
-    # 401 394 with the demonstration's spike of 12 March 2024 at Douvrin (8 times the day's
-    # passages, ecotransition.data.demo.DEMO_FAULTS): 395 857 without it.
-    assert table.iloc[0]["Commune"] == "Douvrin" and table.iloc[0][col] == 401394
+    # 401 481 with the demonstration's spike of 12 March 2024 at Douvrin (8 times the day's
+    # passages, ecotransition.data.demo.DEMO_FAULTS), over the real hours of 2024 (23 on 31 March,
+    # 25 on 27 October; 401 394 when every day had 24).
+    assert table.iloc[0]["Commune"] == "Douvrin" and table.iloc[0][col] == 401481
     shown = maps.formatted_values(table, "visits")
-    assert shown.iloc[0][col] == f"401{NNBSP}394" and shown.iloc[-1][col] == "n.d."
+    assert shown.iloc[0][col] == f"401{NNBSP}481" and shown.iloc[-1][col] == "n.d."
 
 
 def test_map_query_runs_with_null_parameters(built_db):

@@ -23,6 +23,7 @@ POTENTIAL_TOTAL_MWH = 3_000_000  # "3000 GWh, c'est le potentiel ... des toiture
 CADASTRE_LAUNCH = date(2023, 9, 26)
 CADASTRE_FIRST_TWO_MONTHS = 2_200
 SOLAR_YEARS = range(2015, 2025)
+PARIS = "Europe/Paris"
 COUNTER_START = datetime(2019, 1, 1)
 COUNTER_END = datetime(2025, 1, 1)  # exclusive
 SITES_PER_SCALE = 6  # x 2 channels x 52,608 hours: scale 16 gives ~10 million measures
@@ -178,8 +179,25 @@ def targets(last_year: int = 2024) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------ counters
 
+def _instants() -> pd.DatetimeIndex:
+    """Every real hour from COUNTER_START to COUNTER_END (Europe/Paris wall clock), as UTC-aware
+    instants: 23 on the last Sunday of March, 25 on the last Sunday of October."""
+    first = pd.Timestamp(COUNTER_START).tz_localize(PARIS)
+    last = pd.Timestamp(COUNTER_END).tz_localize(PARIS)
+    return pd.date_range(first.tz_convert("UTC"), last.tz_convert("UTC"), freq="h", inclusive="left")
+
+
+def _wall(instants: pd.DatetimeIndex) -> tuple[pd.DatetimeIndex, np.ndarray]:
+    """(Europe/Paris wall clock, minutes east of UTC) of UTC-aware instants: the stored form of a
+    measure's times (the two 02:00 of October differ by their offset)."""
+    local = instants.tz_convert(PARIS)
+    offset = ((local.tz_localize(None) - instants.tz_localize(None)) // pd.Timedelta(minutes=1)).to_numpy()
+    return local.tz_localize(None), offset.astype("int16")
+
+
 def _hours() -> pd.DatetimeIndex:
-    return pd.date_range(COUNTER_START, COUNTER_END, freq="h", inclusive="left")
+    """The wall clock of every real hour (the October 02:00 twice, no March 02:00)."""
+    return _wall(_instants())[0]
 
 
 _KIND_ORDER = {"parc": 0, "voie verte": 1, "voie d'eau": 2, "site minier": 3, "équipement": 4}
@@ -312,7 +330,9 @@ def counter_measures(sites: pd.DataFrame, channels: pd.DataFrame, parks: pd.Data
     channels, the 2020 lockdown, a few outages (count = null: missing, not zero) and
     the events of the events table near the site.
     """
-    hours = _hours()
+    instants = _instants()
+    hours, offsets = _wall(instants)
+    ends, end_offsets = _wall(instants + pd.Timedelta(hours=1))
     n = len(hours)
     days = hours.normalize()
     day_index = ((days - days[0]) / pd.Timedelta(days=1)).astype(int).to_numpy()
@@ -325,7 +345,6 @@ def counter_measures(sites: pd.DataFrame, channels: pd.DataFrame, parks: pd.Data
     trend = 1.04 ** (years - 2019)
     lockdown = (hours >= "2020-03-17") & (hours < "2020-05-11")
     trend = np.where(lockdown, trend * 0.25, trend)
-    ends = hours + pd.Timedelta(hours=1)
     nearest = nearest_sites(events, sites)
     for k, site in sites.reset_index(drop=True).iterrows():
         g = rng(1000 + k)
@@ -358,6 +377,8 @@ def counter_measures(sites: pd.DataFrame, channels: pd.DataFrame, parks: pd.Data
                 "channel_id": ch.channel_id,
                 "start_datetime": hours[keep],
                 "end_datetime": ends[keep],
+                "utc_offset": offsets[keep],
+                "end_utc_offset": end_offsets[keep],
                 "count": pd.array(counts[keep], dtype="Int64"),
                 "source": DEMO_SOURCE,
             }))

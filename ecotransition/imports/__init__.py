@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import errno
 import hashlib
+import json
 import os
 import re
 import tempfile
@@ -170,90 +171,115 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
 
     tmp_csv: Path | None = None
     try:
-        # The dataset's table, the tables derived from it and the imports log (written even
-        # when the file is refused): the other tables' cached results stay valid for viewers.
-        changed = [ds.table, "imports", *(d for d, sources in sql.DERIVED.items() if ds.table in sources)]
-        with modified_copy(db, changed=changed) as conn:
-            install_macros(conn)
-            if ds.table == "counter_measures":
-                # A file built before measures kept their UTC offset: add it, by the Paris rule.
-                conn.execute("ALTER TABLE counter_measures ADD COLUMN IF NOT EXISTS utc_offset SMALLINT")
-                conn.execute("UPDATE counter_measures SET utc_offset = paris_offset(start_datetime) "
-                             "WHERE utc_offset IS NULL")
-            ctx: Context | None = None
-            issues: list[Issue] = []
-            try:
-                if read_error is not None:
-                    issues = [read_error]
-                else:
-                    if fast is not None:
-                        # A name DuckDB would take as a pattern is read from a copy, the bytes already hashed.
-                        if path is None or _globbed(path):
-                            tmp_csv = _spill(whole(), db)
-                            path = None
-                        ctx = _fast_check(conn, ds, str(path or tmp_csv), fast, result, source_day, notify, options)
-                        if ctx is None:
-                            # Something is wrong: read the file again with its line numbers, one record at
-                            # a time, and let DuckDB check the copy (memory bounded whatever its size).
-                            notify(0.3, "Vérification détaillée des valeurs")
-                            numbered = _numbered_check(conn, ds, path or tmp_csv, fast, result, source_day, db,
-                                                       options)
-                            if numbered is None:   # not UTF-8 after all, or not read as told
-                                try:
-                                    check_caps(data, fast=False)
-                                    table = read_table(whole(), sheet)
-                                except ReadError as exc:
-                                    read_error = Issue(0, None, None, None, str(exc))
-                            else:
-                                issues, ctx = numbered
-                    if legacy is not None:
-                        if path is None or _globbed(path):
-                            tmp_csv = _spill(whole(), db)
-                            path = None
-                        notify(0.1, "Lecture du fichier")
-                        numbered = _numbered_check(conn, ds, path or tmp_csv, legacy, result, source_day, db,
-                                                   options)
-                        if numbered is None:
-                            read_error = Issue(0, None, None, None, "le fichier n'est ni en UTF-8 ni en "
-                                               "Windows-1252 : réexportez-le en CSV UTF-8.")
-                        else:
-                            issues, ctx = numbered
+        try:
+            # The dataset's table, the tables derived from it and the imports log (written even
+            # when the file is refused): the other tables' cached results stay valid for viewers.
+            changed = [ds.table, "imports", *(d for d, sources in sql.DERIVED.items() if ds.table in sources)]
+            with modified_copy(db, changed=changed) as conn:
+                install_macros(conn)
+                journaled = _merge_journal(conn, db)
+                if ds.table == "counter_measures":
+                    # A file built before measures kept their UTC offset: add it, by the Paris rule.
+                    conn.execute("ALTER TABLE counter_measures ADD COLUMN IF NOT EXISTS utc_offset SMALLINT")
+                    conn.execute("UPDATE counter_measures SET utc_offset = paris_offset(start_datetime) "
+                                 "WHERE utc_offset IS NULL")
+                    # …and of its end: an end equal to the start in the repeated October hour was the
+                    # first 02:00's (it ends at the second, +01:00); other ends by the Paris rule.
+                    conn.execute("ALTER TABLE counter_measures ADD COLUMN IF NOT EXISTS end_utc_offset SMALLINT")
+                    conn.execute("UPDATE counter_measures SET end_utc_offset = CASE WHEN end_datetime = start_datetime "
+                                 "THEN utc_offset - 60 ELSE paris_offset(end_datetime) END "
+                                 "WHERE end_utc_offset IS NULL AND end_datetime IS NOT NULL")
+                ctx: Context | None = None
+                issues: list[Issue] = []
+                try:
                     if read_error is not None:
                         issues = [read_error]
-                    elif table is not None:
-                        notify(0.3, "Vérification des valeurs")
-                        issues, ctx = _table_check(conn, ds, table, result, source_day, options)
-            except duckdb.Error as exc:
-                if storage_problem(exc) is not None:
-                    raise
-                # Whatever DuckDB met while reading or checking the file (memory, a line it cannot
-                # parse): a refusal in French, logged like any other, nothing loaded.
-                issues, ctx = [_duckdb_issue(exc)], None
+                    else:
+                        if fast is not None:
+                            # A name DuckDB would take as a pattern is read from a copy, the bytes already hashed.
+                            if path is None or _globbed(path):
+                                tmp_csv = _spill(whole(), db)
+                                path = None
+                            ctx = _fast_check(conn, ds, str(path or tmp_csv), fast, result, source_day, notify, options)
+                            if ctx is None:
+                                # Something is wrong: read the file again with its line numbers, one record at
+                                # a time, and let DuckDB check the copy (memory bounded whatever its size).
+                                notify(0.3, "Vérification détaillée des valeurs")
+                                numbered = _numbered_check(conn, ds, path or tmp_csv, fast, result, source_day, db,
+                                                           options)
+                                if numbered is None:   # not UTF-8 after all, or not read as told
+                                    try:
+                                        check_caps(data, fast=False)
+                                        table = read_table(whole(), sheet)
+                                    except ReadError as exc:
+                                        read_error = Issue(0, None, None, None, str(exc))
+                                else:
+                                    issues, ctx = numbered
+                        if legacy is not None:
+                            if path is None or _globbed(path):
+                                tmp_csv = _spill(whole(), db)
+                                path = None
+                            notify(0.1, "Lecture du fichier")
+                            numbered = _numbered_check(conn, ds, path or tmp_csv, legacy, result, source_day, db,
+                                                       options)
+                            if numbered is None:
+                                read_error = Issue(0, None, None, None, "le fichier n'est ni en UTF-8 ni en "
+                                                   "Windows-1252 : réexportez-le en CSV UTF-8.")
+                            else:
+                                issues, ctx = numbered
+                        if read_error is not None:
+                            issues = [read_error]
+                        elif table is not None:
+                            notify(0.3, "Vérification des valeurs")
+                            issues, ctx = _table_check(conn, ds, table, result, source_day, options)
+                except duckdb.Error as exc:
+                    if storage_problem(exc) is not None:
+                        raise
+                    # Whatever DuckDB met while reading or checking the file (memory, a line it cannot
+                    # parse): a refusal in French, logged like any other, nothing loaded.
+                    issues, ctx = [_duckdb_issue(exc)], None
+                result.sha256 = digest.hexdigest()
+                if issues:
+                    _refuse(result, issues)
+                    _log(conn, result, now)
+                else:
+                    notify(0.6, "Chargement dans la base")
+                    result.notes = ctx.notes
+                    conn.execute("BEGIN TRANSACTION")
+                    result.inserted, result.updated = _load(conn, ds, ctx)
+                    result.rows_loaded = result.inserted + result.updated
+                    if result.rows_loaded and ds.table in sql.DERIVED["counter_daily"]:
+                        notify(0.7, "Mise à jour des sommes journalières des compteurs")
+                        # Every measure the file touched lies in these channels and days.
+                        channels, first, last = ctx.span
+                        sql.materialize(conn, "counter_daily",
+                                        "list_contains($channels, channel_id) AND day BETWEEN $first AND $last",
+                                        channels=channels, first=first.date(), last=last.date())
+                    result.status = LOADED if result.rows_loaded else UNCHANGED
+                    result.message = _summary(conn, result)
+                    _log(conn, result, now)
+                    conn.execute("COMMIT")
+                    if result.status == LOADED:
+                        notify(0.85, "Sauvegarde de la version précédente")
+                        result.backup = backup.keep(db, dataset, now)
+                notify(0.9, "Publication de la nouvelle version")
+            if journaled:   # in the history of the version just swapped in
+                journaled.unlink(missing_ok=True)
+        except (OSError, duckdb.IOException) as exc:
+            # A full disk: no working copy, so no history line in the database. The refusal goes to a
+            # small journal beside it, merged into the history by the next writer (_merge_journal).
+            problem = storage_problem(exc)
+            if problem is None:
+                raise
             result.sha256 = digest.hexdigest()
-            if issues:
-                _refuse(result, issues)
-                _log(conn, result, now)
-            else:
-                notify(0.6, "Chargement dans la base")
-                result.notes = ctx.notes
-                conn.execute("BEGIN TRANSACTION")
-                result.inserted, result.updated = _load(conn, ds, ctx)
-                result.rows_loaded = result.inserted + result.updated
-                if result.rows_loaded and ds.table in sql.DERIVED["counter_daily"]:
-                    notify(0.7, "Mise à jour des sommes journalières des compteurs")
-                    # Every measure the file touched lies in these channels and days.
-                    channels, first, last = ctx.span
-                    sql.materialize(conn, "counter_daily",
-                                    "list_contains($channels, channel_id) AND day BETWEEN $first AND $last",
-                                    channels=channels, first=first.date(), last=last.date())
-                result.status = LOADED if result.rows_loaded else UNCHANGED
-                result.message = _summary(conn, result)
-                _log(conn, result, now)
-                conn.execute("COMMIT")
-                if result.status == LOADED:
-                    notify(0.85, "Sauvegarde de la version précédente")
-                    result.backup = backup.keep(db, dataset, now)
-            notify(0.9, "Publication de la nouvelle version")
+            result.message = f"Import impossible : {problem}"
+            try:
+                _journal(db, result, now)
+                exc.history_note = "Le refus sera inscrit dans l'historique des imports au prochain import réussi."
+            except OSError as again:
+                exc.history_note = ("L'historique des imports n'a pas pu être complété non plus "
+                                    f"({storage_problem(again) or again}).")
+            raise
     finally:
         if tmp_csv is not None:
             tmp_csv.unlink(missing_ok=True)
@@ -540,6 +566,45 @@ def _summary(conn: duckdb.DuckDBPyConnection, result: ImportResult) -> str:
     if result.notes:
         text += " " + " ; ".join(result.notes) + "."
     return text
+
+
+def journal_path(db: str | os.PathLike) -> Path:
+    """The history lines of imports refused for want of disk space (JSON, one a line), beside
+    the database: no working copy could be written to hold them."""
+    return Path(db).with_name(Path(db).name + ".historique-en-attente.jsonl")
+
+
+def _journal(db: Path, result: ImportResult, now: datetime) -> None:
+    """Append a refusal to the journal (OSError when the disk cannot take even that line)."""
+    line = json.dumps({"id": uuid.uuid4().hex, "at": now.isoformat(), "dataset": result.dataset,
+                       "file": result.file_name, "sha": result.sha256, "read": result.rows_read,
+                       "loaded": 0, "rejected": result.rows_read, "status": REFUSED, "message": result.message},
+                      ensure_ascii=False)
+    with open(journal_path(db), "a", encoding="utf-8") as fh:
+        fh.write(line + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _merge_journal(conn: duckdb.DuckDBPyConnection, db: Path) -> Path | None:
+    """Insert the journal's lines into `imports` (each once: by its id); the journal's path, to
+    remove once this version is swapped in, or None. A truncated last line is skipped."""
+    path = journal_path(db)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    for raw in text.splitlines():
+        try:
+            entry = json.loads(raw)
+            entry["at"] = datetime.fromisoformat(entry["at"])
+        except (ValueError, KeyError, TypeError):
+            continue
+        conn.execute(
+            "INSERT INTO imports (id, imported_at, dataset, file_name, sha256, rows_read, rows_loaded, "
+            "rows_rejected, status, message) SELECT $id, $at, $dataset, $file, $sha, $read, $loaded, "
+            "$rejected, $status, $message WHERE NOT EXISTS (SELECT 1 FROM imports WHERE id = $id)", entry)
+    return path
 
 
 def _log(conn: duckdb.DuckDBPyConnection, result: ImportResult, now: datetime) -> None:

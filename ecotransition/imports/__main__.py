@@ -64,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         problem = storage_problem(exc)
         if problem is None:
             raise
-        print(f"Import impossible : {problem}", file=sys.stderr)
+        note = getattr(exc, "history_note", "")
+        print(f"Import impossible : {problem}" + (f" {note}" if note else ""), file=sys.stderr)
         return 1
     except MemoryError:
         print("Import impossible : mémoire insuffisante pour lire ce fichier : découpez-le.", file=sys.stderr)

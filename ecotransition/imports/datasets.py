@@ -37,7 +37,7 @@ _FORMATS: dict[str, Dataset] = {d.name: d for d in (
             description="Fichier des sites du schéma national « comptage des mobilités »."),
     Dataset("counter_channels", ("site_id", "mobility_type", "direction", "time_step"), (CHANNELS,), build_channels,
             description="Fichier des canaux du schéma « comptage des mobilités » (sites importés avant)."),
-    Dataset("counter_measures", ("end_datetime", "count"), (MEASURES,), build_measures, fast=True,
+    Dataset("counter_measures", ("end_datetime", "end_utc_offset", "count"), (MEASURES,), build_measures, fast=True,
             description="Fichier des mesures du schéma « comptage des mobilités » (canaux importés avant) ; "
                         "un comptage vide est une mesure manquante, 0 signifie personne."),
     Dataset("events", ("title", "start_date", "end_date", "place", "commune_code", "lat", "lon", "theme",

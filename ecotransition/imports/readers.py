@@ -16,6 +16,7 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
+from decimal import Decimal
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -216,7 +217,11 @@ def _cell_text(value) -> str | None:
     if isinstance(value, (date, time)):
         return value.isoformat()
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        # Positional, never « 1e-07 »: the number rule (validate._num) refuses exponents in text,
+        # a number cell is a number whatever its display format. inf/nan give « Infinity »/« NaN ».
+        return format(Decimal(repr(value)), "f")
     if isinstance(value, int):
         return str(value)
     return _clean(str(value))

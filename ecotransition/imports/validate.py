@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import duckdb
 
+from ecotransition.core import clock
 from ecotransition.data import sql
 from ecotransition.imports.readers import Table, normalize_header
 
@@ -100,6 +102,10 @@ class Col:
     pattern: str | None = None      # full-match regex on the upper-cased text, for kind 'pattern'
     help: str = ""                  # French description shown with the template
     example: str = ""               # value of the template's example row
+    # Plausible range of a date or date-time (README « Dates plausibles »): not before `since`
+    # (ISO date), not after the app's day (core.clock.today()) plus `ahead_days`.
+    since: str | None = None
+    ahead_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -181,22 +187,39 @@ CREATE OR REPLACE TEMP MACRO _numtxt(s) AS CASE
         THEN replace(replace(s, '.', ''), ',', '.')
     WHEN regexp_full_match(s, '[+-]?\d{1,3}(,\d{3})+\.\d+') THEN replace(s, ',', '')
     ELSE replace(s, ',', '.') END;
+-- ONE number rule for every dataset, reader and path (README « Nombres ») : decimal digits with an
+-- optional sign, a decimal comma or point, blanks (normal, non-breaking, thin) or points/commas as
+-- thousands separators as _numtxt reads them. Refused: exponents (« 1e3 »: no export writes them,
+-- a spreadsheet cell formatted « scientifique » is read as its number by the XLSX reader),
+-- hexadecimal or binary (« 0x10 »), underscores (« 1_000 »), inf and nan — DuckDB's own casts take
+-- all of these, so the text is checked before any cast.
 CREATE OR REPLACE TEMP MACRO _num(v) AS CASE
-    WHEN regexp_full_match(_numtxt(_nosp(v)), '[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?')
+    WHEN regexp_full_match(_numtxt(_nosp(v)), '[+-]?(\d+\.?\d*|\.\d+)')
     THEN try_cast(_numtxt(_nosp(v)) AS DOUBLE) END;
 CREATE OR REPLACE TEMP MACRO _int(v) AS CASE
     WHEN _num(v) = trunc(_num(v)) AND abs(_num(v)) < 1e15 THEN _num(v)::BIGINT END;
--- Cheap tests first: on a million-row measures file every branch counts.
+-- A count: the same rule without thousands separators (« 1 234 », « 1.234 » are refused: a count
+-- column is written by a machine), a whole number: « 12 », « +12 », « 12,0 » and « 12.0 » alike.
+-- Plain digits first, cheaply (GLOB, no regular expression): on a million-row measures file every
+-- branch counts.
 CREATE OR REPLACE TEMP MACRO _count(v) AS CASE
-    WHEN contains(v, '.') OR contains(v, 'e') OR contains(v, 'E') THEN CASE
-        WHEN try_cast(v AS DOUBLE) = trunc(try_cast(v AS DOUBLE)) AND abs(try_cast(v AS DOUBLE)) < 1e15
-        THEN try_cast(v AS DOUBLE)::BIGINT END
-    ELSE try_cast(v AS BIGINT) END;
+    WHEN NOT v GLOB '*[!0-9]*' THEN try_cast(v AS BIGINT)
+    WHEN regexp_full_match(v, '\s*[+-]?\d+([.,]0*)?\s*') THEN try_cast(regexp_extract(v, '[+-]?\d+') AS BIGINT) END;
 -- A code written as a number by a spreadsheet or an API ('62498.0', '1053,0') is read as its
--- INSEE code; 4 digits lost their leading zero (departments 01-09: the only reading).
+-- INSEE code. A valid code (README « Codes commune ») has an existing department — 01-19, 21-95,
+-- 2A, 2B (3 digits), 971-976 (2 digits) — and a commune number other than 0. 4 digits lost their
+-- leading zero only when the department 01-09 it gives has a commune of that number: the highest
+-- numbers of the COG (code officiel géographique) 2024, so « 6249 » (06249: Alpes-Maritimes stop
+-- at 06163) is no code at all, refused naming its cell, never « hors territoire ».
+CREATE OR REPLACE TEMP MACRO _insee5(c) AS CASE
+    WHEN regexp_full_match(c, '(0[1-9]|1\d|2[1-9AB]|[3-8]\d|9[0-5])\d\d\d') AND NOT suffix(c, '000')
+      OR regexp_full_match(c, '97[1-6]\d\d') AND NOT suffix(c, '00') THEN c END;
 CREATE OR REPLACE TEMP MACRO _insee(v) AS CASE
-    WHEN regexp_full_match(trim(v), '\d{4}([.,]0+)?') THEN '0' || left(trim(v), 4)
-    WHEN regexp_full_match(upper(trim(v)), '(\d{5}|2[AB]\d{3})([.,]0+)?') THEN left(upper(trim(v)), 5) END;
+    WHEN regexp_full_match(trim(v), '\d{4}([.,]0+)?')
+        THEN CASE WHEN right(left(trim(v), 4), 3)::INTEGER BETWEEN 1
+            AND [457, 810, 321, 245, 183, 163, 348, 501, 342][left(trim(v), 1)::INTEGER]
+            THEN '0' || left(trim(v), 4) END
+    WHEN regexp_full_match(upper(trim(v)), '(\d{5}|2[AB]\d{3})([.,]0+)?') THEN _insee5(left(upper(trim(v)), 5)) END;
 -- A date-time in a date column (« 14/09/2025 10:00 », an XLSX date-time cell) is its date: the
 -- time is not stored, the same way for CSV and XLSX (_time_part tells the note).
 CREATE OR REPLACE TEMP MACRO _date(v) AS CASE
@@ -474,8 +497,8 @@ def stage_csv_typed(conn: duckdb.DuckDBPyConnection, path: str, delimiter: str, 
       second, a format character) stops the read: None;
     - a text column holding a value that _txt would change (format or control characters, blanks
       around it, only blanks) is found among its distinct values: None;
-    - a count is read as DOUBLE and kept when whole, as _count does (anything the reader cannot take
-      as a number stops the read);
+    - a count written as plain digits is cast (_count's first branch); any other text sends the
+      file to stage_csv;
     - every other column is parsed by the same expressions as stage_csv.
 
     None means « read it with stage_csv »: the rows staged here are then exactly the ones
@@ -484,7 +507,7 @@ def stage_csv_typed(conn: duckdb.DuckDBPyConnection, path: str, delimiter: str, 
     present = set(match.index)
     names = {match.index[c.name]: f"c_{c.name}" for c in fmt.columns if c.name in match.index}
     kinds = {f"c_{c.name}": c.kind for c in fmt.columns}
-    types = {"datetime": "TIMESTAMP", "count": "DOUBLE"}
+    types = {"datetime": "TIMESTAMP"}
     columns = {names.get(k, f"x_{k}"): types.get(kinds.get(names.get(k)), "VARCHAR") for k in range(len(header))}
     spec = "{" + ", ".join(f"{lit(n)}: {lit(t)}" for n, t in columns.items()) + "}"
     inner, stored, derived = [], [], []
@@ -505,10 +528,11 @@ def stage_csv_typed(conn: duckdb.DuckDBPyConnection, path: str, delimiter: str, 
             stored.append(n)
             derived.append(f"CASE WHEN {n} IS NULL THEN true END AS n__{n}")
         elif col.kind == "count":
-            # Read as DOUBLE (a third cheaper than text and _count), then _count's own rule: a whole
-            # number below 1e15, else not parsed (n__ false: the file goes to the text reading).
-            d = f"c_{n}" if n in present else "NULL::DOUBLE"
-            inner += [f"{d} AS d__{n}", f"CASE WHEN {d} = trunc({d}) AND abs({d}) < 1e15 THEN {d}::BIGINT END AS {n}"]
+            # Plain digits only (_count's first branch): any other text (a sign, « 12,0 », but also
+            # « 1e3 » or « 1_000 », which DuckDB's casts would take) leaves n__ false, and the file
+            # goes to stage_csv, where _count applies the whole number rule to the text.
+            d = f"c_{n}" if n in present else "NULL::VARCHAR"
+            inner += [f"{d} AS d__{n}", f"CASE WHEN NOT {d} GLOB '*[!0-9]*' THEN try_cast({d} AS BIGINT) END AS {n}"]
             stored += [n, f"CASE WHEN {n} IS NULL THEN d__{n} IS NULL END AS n__{n}"]
         else:
             inner += [f"{raw} AS t__{n}", f"{parse_expr(col, raw)} AS {n}"]
@@ -522,6 +546,9 @@ def stage_csv_typed(conn: duckdb.DuckDBPyConnection, path: str, delimiter: str, 
         # The first cell not in the format (or a malformed line) stops the read there: a file that
         # needs the text reading pays for a part of this one, not for all of it, nor keeps its
         # rejected lines in memory.
+        return None
+    counts = [f"n__{c.name} = false" for c in fmt.columns if c.kind == "count" and c.name in present]
+    if counts and conn.execute(f"SELECT count(*) FROM _parsed_rows WHERE {' OR '.join(counts)}").fetchall()[0][0]:
         return None
     for col in fmt.columns:
         if col.kind == "text" and col.name in present and conn.execute(
@@ -561,6 +588,8 @@ def type_issues(conn: duckdb.DuckDBPyConnection, staged: Staged) -> list[Issue]:
             what = ("ne peut pas être négatif" if col.minimum == 0
                     else f"est inférieur au minimum ({col.minimum:g})")
             checks.append((2, col, f"r__{n}", what, f"{n} < {col.minimum!r}"))
+        if n in staged.present and col.kind in ("date", "datetime"):
+            checks += _range_checks(col)
         maximum = col.maximum if col.maximum is not None else (INT_MAX if col.kind in ("int", "count") else None)
         if maximum is not None:
             checks.append((2, col, f"r__{n}", f"est supérieur au maximum ({maximum:g})", f"{n} > {maximum!r}"))
@@ -577,6 +606,25 @@ def type_issues(conn: duckdb.DuckDBPyConnection, staged: Staged) -> list[Issue]:
     rows = conn.execute(f"SELECT * FROM ({sql}) ORDER BY line, k").fetchall()
     return [Issue(checks[k][0], line, staged.label(checks[k][1].name), value, checks[k][3])
             for k, line, value in rows]
+
+
+def _range_checks(col: Col) -> list[tuple]:
+    """Phase-2 checks of a date column's plausible range (Col.since, Col.ahead_days): a typo
+    (« 9999-12-31 », « 1900 ») would otherwise load and, for measures, hide a late counter."""
+    n, cast = col.name, "DATE" if col.kind == "date" else "TIMESTAMPTZ"
+    out = []
+    if col.since:
+        first = date.fromisoformat(col.since)
+        out.append((2, col, f"r__{n}", f"est antérieure au {first:%d/%m/%Y} : date non plausible",
+                    f"{n} < CAST({lit(first.isoformat())} AS {cast})"))
+    if col.ahead_days is not None:
+        last = clock.today() + timedelta(days=col.ahead_days)
+        days = col.ahead_days
+        margin = "date du jour" + (f" + {days // 365} ans" if days >= 365 and days % 365 == 0 else
+                                   f" + {days} jours" if days > 1 else " + 1 jour" if days == 1 else "")
+        out.append((2, col, f"r__{n}", f"est postérieure au {last:%d/%m/%Y} ({margin}) : date non plausible",
+                    f"{n} >= CAST({lit((last + timedelta(days=1)).isoformat())} AS {cast})"))
+    return out
 
 
 def rule(conn: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None,

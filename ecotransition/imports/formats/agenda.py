@@ -15,9 +15,11 @@ from ecotransition.imports.validate import Col, Format
 EVENTS = Format("modele", "modèle Événements", (
     Col("title", "text", ("titre", "title"), True, True, help="intitulé de l'événement",
         example="Balade découverte de la Chaîne des parcs (exemple)"),
+    # Events are announced ahead: from 2000 to the app's day + 5 years (README « Dates plausibles »).
     Col("start_date", "date", ("date_debut", "start_date"), True, True,
-        help="JJ/MM/AAAA ou AAAA-MM-JJ", example="14/09/2025"),
-    Col("end_date", "date", ("date_fin", "end_date"), True, help="vide = même jour", example="14/09/2025"),
+        help="JJ/MM/AAAA ou AAAA-MM-JJ", example="14/09/2025", since="2000-01-01", ahead_days=5 * 365),
+    Col("end_date", "date", ("date_fin", "end_date"), True, help="vide = même jour", example="14/09/2025",
+        since="2000-01-01", ahead_days=5 * 365),
     Col("place", "text", ("lieu", "place"), True, help="lieu", example="Parc départemental d'Olhain"),
     Col("commune_code", "insee", _COMMUNE, True,
         help="code INSEE ; vide = hors du territoire", example="62540"),
@@ -113,7 +115,9 @@ PARKS = Format("modele", "modèle Sites de la Chaîne des parcs", (
     _lat(), _lon(),
     Col("area_ha", "number", ("surface_ha", "area_ha"), minimum=0, help="surface en hectares", example="12,5"),
     Col("kind", "text", ("type", "kind"), help="parc, site minier, base de loisirs…", example="parc"),
-    Col("opened", "date", ("ouverture", "opened"), help="date d'ouverture si récente", example=""),
+    # Parks of the mining basin opened from the 19th century; one may be announced a few years ahead.
+    Col("opened", "date", ("ouverture", "opened"), help="date d'ouverture si récente", example="",
+        since="1850-01-01", ahead_days=10 * 365),
     _DESCRIPTION, _SOURCE,
 ))
 

@@ -76,10 +76,14 @@ def build_channels(ctx: Context) -> None:
 MEASURES = Format("schema", "schéma comptage des mobilités – mesures", (
     Col("channel_id", "text", ("channel_id",), True, True, help="canal (importé auparavant)",
         example="PMA-CPT-001-velo"),
+    # Measures are past hours: from 2000 to the app's day + 2 days (a daily measure of today ends
+    # tomorrow at midnight; clocks of counters drift) — README « Dates plausibles ».
     Col("start_datetime", "datetime", ("start_datetime",), True, True,
-        help="début, ISO 8601 avec décalage", example="2024-06-01T08:00:00+02:00"),
+        help="début, ISO 8601 avec décalage", example="2024-06-01T08:00:00+02:00", since="2000-01-01",
+        ahead_days=2),
     Col("end_datetime", "datetime", ("end_datetime",),
-        help="fin ; vide = début + pas de temps du canal", example="2024-06-01T09:00:00+02:00"),
+        help="fin ; vide = début + pas de temps du canal", example="2024-06-01T09:00:00+02:00",
+        since="2000-01-01", ahead_days=2),
     # Required as a column (a file without it says nothing about passages); an empty cell is a
     # missing measure.
     Col("count", "count", ("count",), True, minimum=0, help="passages ; vide = mesure manquante (≠ 0)",
@@ -166,14 +170,20 @@ def build_measures(ctx: Context) -> None:
         return
     empty_ends = ctx.scalar("SELECT count(*) FROM _parsed WHERE l__end_datetime IS NULL")
     # A view, not a copy: for a million rows a copy costs as much as reading the file.
-    # An empty end is the start plus the channel's time step.
-    end = ("coalesce(p.l__end_datetime, p.l__start_datetime + to_seconds(ch.time_step))" if empty_ends
-           else "p.l__end_datetime")
+    # An empty end is the start instant plus the channel's time step, in Paris wall clock and offset
+    # (the first 02:00 of October plus an hour is 02:00 +01:00, not 03:00).
+    if empty_ends:
+        step = "p.start_datetime + to_seconds(ch.time_step)"
+        end = f"coalesce(p.l__end_datetime, _paris({step}))"
+        end_offset = f"coalesce(p.o__end_datetime, _paris_offset_min({step}))"
+    else:
+        end, end_offset = "p.l__end_datetime", "p.o__end_datetime"
     join = "LEFT JOIN counter_channels ch USING (channel_id)" if empty_ends else ""
     ctx.conn.execute("CREATE OR REPLACE TEMP TABLE _src AS SELECT $source AS source", {"source": ctx.source})
     ctx.conn.execute(
         f"CREATE OR REPLACE TEMP VIEW _new AS SELECT p.line, p.channel_id, p.l__start_datetime AS start_datetime, "
-        f"p.o__start_datetime AS utc_offset, {end} AS end_datetime, p.count::INTEGER AS count, s.source "
+        f"p.o__start_datetime AS utc_offset, {end} AS end_datetime, {end_offset}::SMALLINT AS end_utc_offset, "
+        "p.count::INTEGER AS count, s.source "
         f"FROM _parsed p {join}, _src s")
     repeated = ctx.scalar("SELECT count(*) FROM _parsed WHERE paris_repeated(l__start_datetime)")
     if repeated:
@@ -181,3 +191,5 @@ def build_measures(ctx: Context) -> None:
                          "l'heure d'hiver, gardée" + ("s" if repeated > 1 else "") + " avec leur décalage horaire")
     # A column the file lacks never erases what is stored (the count is required: see MEASURES).
     ctx.provided = {c for c in ("end_datetime", "count") if ctx.has(c)}
+    if "end_datetime" in ctx.provided:
+        ctx.provided.add("end_utc_offset")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from ecotransition.core import clock
 from ecotransition.imports.formats.base import (
     _COMMUNE, _SOURCE, Context, _add_key, _provided, _source, duplicates, unknown_communes,
 )
@@ -32,7 +33,8 @@ def build_potential(ctx: Context) -> None:
 
 
 CADASTRE = Format("modele", "modèle Fréquentation du cadastre solaire", (
-    Col("date", "date", ("date", "jour"), True, True, help="jour", example="26/09/2023"),
+    Col("date", "date", ("date", "jour"), True, True, help="jour", example="26/09/2023", since="2000-01-01",
+        ahead_days=0),   # days of use already past
     Col("users", "int", ("utilisateurs", "users"), True, minimum=0,
         help="utilisateurs du cadastre solaire ce jour-là", example="180"),
     _SOURCE,
@@ -73,7 +75,8 @@ ENEDIS = Format("enedis", "Enedis – production électrique par filière à la 
 
 ODRE = Format("odre", "ODRÉ – registre national des installations de production d'électricité", (
     Col("commune_code", "insee", ("codeinseecommune",), True),
-    Col("commissioned", "date", ("datemiseenservice",), True),
+    # Installations in service: from 1900 (old hydro plants share the register) to the app's day.
+    Col("commissioned", "date", ("datemiseenservice",), True, since="1900-01-01", ahead_days=0),
     Col("power_kw", "number", ("puismaxinstallee",), True, minimum=0),
     Col("installations", "int", ("nbinstallations",), minimum=0),
     Col("filiere", "text", ("filiere",)),
@@ -115,6 +118,8 @@ def _snapshot_year(ctx: Context) -> tuple[int, str]:
     if match:
         return int(match.group(1)), "lu dans le nom du fichier"
     latest = ctx.scalar("SELECT max(year(commissioned)) FROM _parsed")
+    if latest is None:   # only undated aggregated rows
+        return clock.today().year, "année en cours"
     return int(latest), "dernière mise en service du fichier"
 
 
@@ -171,17 +176,28 @@ def build_solar(ctx: Context) -> None:
         duplicates(ctx, ["commune_code", "nk"], "même installation du registre", "commune_code")
         if ctx.issues:
             return
-        undated = ctx.scalar("SELECT count(*) FROM _parsed WHERE commissioned IS NULL")
+        # A row aggregating many small installations (« Agrégation des installations de moins de
+        # 36 kW », nbinstallations > 1) carries one old date, or none, for a stock that only the
+        # register's snapshot describes: it counts from the snapshot year, never in the years
+        # before, and needs no commissioning date. Other rows without one are set aside.
+        aggregated = ("(coalesce(installations, 1) > 1 "
+                      "OR lower(strip_accents(coalesce(name, ''))) LIKE 'agregation%')")
+        undated = ctx.scalar(f"SELECT count(*) FROM _parsed WHERE commissioned IS NULL AND NOT {aggregated}")
         if undated:
             ctx.notes.append(f"{undated} ligne{'s' if undated > 1 else ''} d'installations solaires sans date "
                              f"de mise en service ignorée{'s' if undated > 1 else ''}")
-        # A row aggregating many small installations (« Agrégation des installations de moins de
-        # 36 kW », nbinstallations > 1) carries one old date for a stock that only the register's
-        # snapshot describes: it counts from the snapshot year, never in the years before.
-        aggregated = ("(coalesce(installations, 1) > 1 "
-                      "OR lower(strip_accents(coalesce(name, ''))) LIKE 'agregation%')")
         snapshot, origin = _snapshot_year(ctx)
-        n_agg = ctx.scalar(f"SELECT count(*) FROM _parsed WHERE commissioned IS NOT NULL AND {aggregated}")
+        latest = ctx.scalar("SELECT max(year(commissioned)) FROM _parsed")
+        if snapshot > clock.today().year:
+            ctx.issues.append(Issue(0, None, None, None, f"millésime du registre {snapshot} ({origin}) : postérieur "
+                                    f"à l'année en cours ({clock.today().year}) ; indiquez l'année de l'extraction"))
+        elif latest is not None and snapshot < latest:
+            ctx.issues.append(Issue(0, None, None, None, f"millésime du registre {snapshot} ({origin}) : antérieur à "
+                                    f"la dernière mise en service du fichier ({latest}) ; indiquez l'année de "
+                                    "l'extraction"))
+        if ctx.issues:
+            return
+        n_agg = ctx.scalar(f"SELECT count(*) FROM _parsed WHERE {aggregated}")
         if n_agg:
             ctx.notes.append(f"{n_agg} ligne{'s' if n_agg > 1 else ''} agrégeant plusieurs installations "
                              f"comptée{'s' if n_agg > 1 else ''} à partir de {snapshot}, millésime du registre "
@@ -191,10 +207,10 @@ def build_solar(ctx: Context) -> None:
         ctx.conn.execute(
             "CREATE OR REPLACE TEMP TABLE _new AS "
             "WITH y AS (SELECT commune_code, "
-            f"           CASE WHEN {aggregated} THEN greatest($snapshot, year(commissioned)) "
+            f"           CASE WHEN {aggregated} THEN greatest($snapshot, coalesce(year(commissioned), $snapshot)) "
             "                ELSE year(commissioned) END AS year, min(line) AS line, "
             "           sum(coalesce(installations, 1)) AS sites, sum(power_kw) AS power_kw "
-            "           FROM _parsed WHERE commissioned IS NOT NULL GROUP BY ALL), "
+            f"           FROM _parsed WHERE commissioned IS NOT NULL OR {aggregated} GROUP BY ALL), "
             "last AS (SELECT max(year) AS y1 FROM y), "
             "first AS (SELECT commune_code, min(year) AS y0 FROM y GROUP BY 1), "
             "grid AS (SELECT first.commune_code, unnest(range(first.y0, last.y1 + 1)) AS year FROM first, last) "

@@ -85,9 +85,16 @@ def test_missing_counts_are_null_not_zero(conn):
 
 def test_measures_unique_per_channel_hour(conn):
     dupes = conn.execute(
-        "SELECT count(*) FROM (SELECT channel_id, start_datetime FROM counter_measures GROUP BY ALL HAVING count(*) > 1)"
+        "SELECT count(*) FROM (SELECT channel_id, start_datetime, utc_offset FROM counter_measures GROUP BY ALL HAVING count(*) > 1)"
     ).fetchall()[0][0]
     assert dupes == 0
+    # The real hours: no 2 h on the last Sunday of March, two (summer then winter time) in October.
+    days = dict(conn.execute("SELECT start_datetime::DATE::VARCHAR, count(*) FROM counter_measures "
+                             "WHERE channel_id = 'demo-cpt-001-pie' AND start_datetime::DATE IN "
+                             "('2024-03-31', '2024-10-27', '2024-06-01') GROUP BY ALL").fetchall())
+    assert days == {"2024-03-31": 23, "2024-10-27": 25, "2024-06-01": 24}
+    assert conn.execute("SELECT list(utc_offset ORDER BY utc_offset DESC) FROM counter_measures WHERE channel_id = "
+                        "'demo-cpt-001-pie' AND start_datetime = TIMESTAMP '2024-10-27 02:00'").fetchall() == [([120, 60],)]
 
 
 def test_daily_counter_table_sums_the_measures_exactly(conn):
@@ -96,7 +103,9 @@ def test_daily_counter_table_sums_the_measures_exactly(conn):
     hourly = conn.execute("SELECT count(DISTINCT (channel_id, start_datetime::DATE, source)), sum(count), count(*), "
                           "count(*) FILTER (count IS NULL) FROM counter_measures").fetchall()
     assert daily == hourly
-    assert conn.execute("SELECT count(*) FROM counter_measures").fetchall() == [(548_448,)]
+    # 548 448 wall-clock hours less the March 2 h, plus the October one, of each channel-year
+    # (two channels start between the two: one more each).
+    assert conn.execute("SELECT count(*) FROM counter_measures").fetchall() == [(548_450,)]
     assert daily[0][0] == 548_448 // 24
     # A day whose every hour is missing has no passages: NULL, not 0.
     empty = conn.execute("SELECT count(*), count(visits) FROM counter_daily WHERE missing_measures = measures").fetchall()[0]

@@ -91,8 +91,8 @@ def build(path: Path, scale: int = 1, progress: Progress = _print_progress) -> d
                 progress(0.1 + 0.85 * (k + 1) / len(sites),
                          f"Comptages : {k + 1}/{len(sites)} sites")
 
-        # The demonstration hours are local wall-clock hours: their offset by the Paris rule.
-        conn.execute("UPDATE counter_measures SET utc_offset = paris_offset(start_datetime)")
+        # The demonstration rows carry their offset (two 2 h in October); any other by the Paris rule.
+        conn.execute("UPDATE counter_measures SET utc_offset = paris_offset(start_datetime) WHERE utc_offset IS NULL")
         for name in sql.DERIVED:
             sql.materialize(conn, name)
         sql.create_views(conn)

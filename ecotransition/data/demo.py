@@ -306,7 +306,8 @@ def _faults(counts: np.ndarray, hours: pd.DatetimeIndex, channel_id: str) -> Non
 
 def counter_measures(sites: pd.DataFrame, channels: pd.DataFrame, parks: pd.DataFrame,
                      events: pd.DataFrame) -> Iterator[pd.DataFrame]:
-    """Hourly counts per channel, one DataFrame per site (both channels), 2019-2024.
+    """Hourly counts per channel, one DataFrame per site (both channels), 2019-2024, with the
+    utc_offset of each local start (23 rows on the day the clocks go forward, 25 when they go back).
 
     Seasons, weekends, hour-of-day profiles, a daily weather factor shared by a site's
     channels, the 2020 lockdown, a few outages (count = null: missing, not zero) and
@@ -326,6 +327,16 @@ def counter_measures(sites: pd.DataFrame, channels: pd.DataFrame, parks: pd.Data
     lockdown = (hours >= "2020-03-17") & (hours < "2020-05-11")
     trend = np.where(lockdown, trend * 0.25, trend)
     ends = hours + pd.Timedelta(hours=1)
+    # The series is drawn on 24 wall-clock hours a day (the draws, hence every figure, stay as they
+    # were); the rows are the real hours: none at 2 h on the last Sunday of March (it does not
+    # exist), two at 2 h on the last Sunday of October (summer then winter time, the second
+    # counting as the first), each with its minutes east of UTC.
+    summer = hours.tz_localize("Europe/Paris", ambiguous=np.ones(n, bool), nonexistent="NaT")
+    winter = hours.tz_localize("Europe/Paris", ambiguous=np.zeros(n, bool), nonexistent="NaT")
+    real = ~summer.isna()
+    twice = real & (summer != winter)
+    offset = np.where(real, (summer.tz_localize(None) - summer.tz_convert("UTC").tz_localize(None))
+                      // pd.Timedelta(minutes=1), 0).astype("int16")
     nearest = nearest_sites(events, sites)
     for k, site in sites.reset_index(drop=True).iterrows():
         g = rng(1000 + k)
@@ -353,12 +364,14 @@ def counter_measures(sites: pd.DataFrame, channels: pd.DataFrame, parks: pd.Data
                 counts[s:s + int(g.integers(1, 96))] = np.nan
             counts[g.random(n) < 0.001] = np.nan
             _faults(counts, hours, ch.channel_id)
-            keep = hours >= start
+            keep = (hours >= start) & real
+            again = keep & twice
             frames.append(pd.DataFrame({
                 "channel_id": ch.channel_id,
-                "start_datetime": hours[keep],
-                "end_datetime": ends[keep],
-                "count": pd.array(counts[keep], dtype="Int64"),
+                "start_datetime": np.concatenate([hours[keep], hours[again]]),
+                "end_datetime": np.concatenate([ends[keep], ends[again]]),
+                "count": pd.array(np.concatenate([counts[keep], counts[again]]), dtype="Int64"),
                 "source": DEMO_SOURCE,
+                "utc_offset": np.concatenate([offset[keep], np.full(int(again.sum()), 60, "int16")]),
             }))
         yield pd.concat(frames, ignore_index=True)

@@ -160,3 +160,20 @@ def test_a_flat_run_across_a_clock_change_is_one_run_of_real_hours(flat):
         ("2024-10-26 23:00:00", "2024-10-27 03:00:00", 6, 5),
     ]
     assert len(A.flat_flags(runs)) == 2       # FLAT_HOURS = 6: both flagged
+
+
+def test_a_channels_import_that_changes_the_time_step_recounts_its_days(writable_db):
+    from ecotransition.imports import LOADED, import_file
+
+    with duckdb.connect(str(writable_db), read_only=True) as c:
+        site = c.execute("SELECT site_id FROM counter_channels WHERE channel_id = 'demo-cpt-001-vel'").fetchall()[0][0]
+        other = c.execute("SELECT sum(measures) FROM counter_daily WHERE channel_id <> 'demo-cpt-001-vel'").fetchall()
+    data = f"channel_id,site_id,mobility_type,time_step\ndemo-cpt-001-vel,{site},BIKE,900\n".encode()
+    assert import_file("counter_channels", data, writable_db, file_name="canaux.csv").status == LOADED
+    with duckdb.connect(str(writable_db), read_only=True) as c:
+        # 24 hourly rows on a day now declared quarter-hourly: 96 expected, 72 missing.
+        got = c.execute("SELECT measures, missing_measures - (SELECT count(*) FROM counter_measures WHERE "
+                        "channel_id = 'demo-cpt-001-vel' AND start_datetime::DATE = '2024-06-03' AND count IS NULL) "
+                        "FROM counter_daily WHERE channel_id = 'demo-cpt-001-vel' AND day = '2024-06-03'").fetchall()
+        assert got == [(96, 72)]
+        assert c.execute("SELECT sum(measures) FROM counter_daily WHERE channel_id <> 'demo-cpt-001-vel'").fetchall() == other

@@ -32,6 +32,7 @@ absent AS (
 SELECT channel_id, day, source, visits, measures, missing_measures, TRUE AS measured
 FROM counter_daily
 UNION ALL
-SELECT channel_id, day, NULL::VARCHAR AS source, NULL::BIGINT AS visits, (86400 // step)::INTEGER AS measures,
-       (86400 // step)::INTEGER AS missing_measures, FALSE AS measured
+SELECT channel_id, day, NULL::VARCHAR AS source, NULL::BIGINT AS visits,
+       (paris_day_seconds(day) // step)::INTEGER AS measures,   -- 23, 24 or 25 hours (macros.sql)
+       (paris_day_seconds(day) // step)::INTEGER AS missing_measures, FALSE AS measured
 FROM absent

@@ -1,10 +1,28 @@
--- Counter measures summed per channel, day and source: passages (NULL when every measure of the day is missing), measures and missing measures; build and imports store this as the counter_daily table, which the visit queries read instead of millions of measures.
-SELECT channel_id,
-       start_datetime::DATE AS day,
-       source,
-       sum(count)::BIGINT AS visits,
-       count(*)::INTEGER AS measures,
-       (count(*) FILTER (count IS NULL))::INTEGER AS missing_measures
-FROM counter_measures
-GROUP BY ALL
+-- Counter measures summed per channel, day and source: passages (NULL when every measure of the day is missing), measures expected and missing measures (an empty count or a measure absent from the day); build and imports store this as the counter_daily table, which the visit queries read instead of millions of measures.
+-- A day expects its real length (23, 24 or 25 hours in Europe/Paris) over the channel's time
+-- step; the measures it lacks are missing exactly as empty counts are, and are put on the day's
+-- first source, so that the rows of a day add up to what the day expects.
+WITH per_source AS (
+    SELECT m.channel_id,
+           m.start_datetime::DATE AS day,
+           m.source,
+           sum(m.count)::BIGINT AS visits,
+           count(*)::INTEGER AS n_rows,
+           (count(*) FILTER (m.count IS NULL))::INTEGER AS n_empty
+    FROM counter_measures m
+    GROUP BY ALL
+),
+absent AS (
+    SELECT p.channel_id, p.day, p.source, p.visits, p.n_rows, p.n_empty,
+           CASE WHEN row_number() OVER (PARTITION BY p.channel_id, p.day ORDER BY p.source) = 1
+                THEN greatest(paris_day_seconds(p.day) // coalesce(ch.time_step, 3600)
+                              - sum(p.n_rows) OVER (PARTITION BY p.channel_id, p.day), 0)
+                ELSE 0 END AS n_absent
+    FROM per_source p
+    LEFT JOIN counter_channels ch ON ch.channel_id = p.channel_id
+)
+SELECT channel_id, day, source, visits,
+       (n_rows + n_absent)::INTEGER AS measures,
+       (n_empty + n_absent)::INTEGER AS missing_measures
+FROM absent
 ORDER BY day, channel_id, source

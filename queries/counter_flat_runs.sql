@@ -1,4 +1,4 @@
--- Runs of at least $min_measures consecutive measures of one counter channel with the same count of at least $min_value passages (a counter stuck on a value): channel_id, run_start, run_end (start of the last measure), measures, value, for the channels of $epci and $commune (or NULL each).
+-- Runs of at least $min_measures consecutive measures of one counter channel with the same count of at least $min_value passages (a counter stuck on a value): channel_id, run_start (start of the first measure), run_end (start of the last measure), local wall-clock times, measures, value, for the channels of $epci and $commune (or NULL each).
 -- A measure that repeats the one a time step before is found by a hash join, then the repeats
 -- are grouped into islands: four times faster than a window over every hourly measure (bench/README.md).
 WITH channels AS (
@@ -8,22 +8,25 @@ WITH channels AS (
     WHERE in_selection(s.commune_code, $epci, $commune)
 ),
 m AS (
-    SELECT m.channel_id, m.start_datetime, m.count, c.step
+    -- The instant (seconds since 1970, UTC) of each measure: consecutive measures are a step
+    -- apart in time, not in wall-clock time (the March night skips 02:00, October's repeats it).
+    SELECT m.channel_id, m.start_datetime, m.count, c.step,
+           epoch(m.start_datetime)::BIGINT - 60 * coalesce(m.utc_offset, paris_offset(m.start_datetime)) AS instant
     FROM counter_measures m JOIN channels c USING (channel_id)
     WHERE m.count >= $min_value
 ),
 repeats AS (
-    SELECT cur.channel_id, cur.start_datetime, cur.count, cur.step
+    SELECT cur.channel_id, cur.start_datetime, cur.instant, cur.count, cur.step, prev.start_datetime AS prev_start
     FROM m cur
     JOIN m prev ON prev.channel_id = cur.channel_id
-               AND prev.start_datetime = cur.start_datetime - to_seconds(cur.step)
+               AND prev.instant = cur.instant - cur.step
                AND prev.count = cur.count
 ),
 islands AS (
-    SELECT *, epoch(start_datetime) // step - row_number() OVER (PARTITION BY channel_id, count ORDER BY start_datetime) AS island
+    SELECT *, instant // step - row_number() OVER (PARTITION BY channel_id, count ORDER BY instant) AS island
     FROM repeats
 )
-SELECT channel_id, min(start_datetime) - to_seconds(any_value(step)) AS run_start, max(start_datetime) AS run_end,
+SELECT channel_id, arg_min(prev_start, instant) AS run_start, arg_max(start_datetime, instant) AS run_end,
        count(*) + 1 AS measures, any_value(count) AS value
 FROM islands
 GROUP BY channel_id, count, island

@@ -35,3 +35,9 @@ CREATE OR REPLACE MACRO event_matches(start_date, theme, loc, place, sel_annee, 
     AND (sel_themes IS NULL OR list_contains(sel_themes, theme))
     AND (sel_locations IS NULL OR list_contains(sel_locations, loc))
     AND (sel_place IS NULL OR place = sel_place);
+
+-- paris_day_seconds(d): the length of local day d in seconds, 82 800 on the last Sunday of March,
+-- 90 000 on the last Sunday of October, 86 400 otherwise: a channel's expected measures of a day
+-- are this over its time step (queries/counter_daily.sql, counter_calendar.sql).
+CREATE OR REPLACE MACRO paris_day_seconds(d) AS
+    (86400 + 60 * (paris_offset(d::DATE::TIMESTAMP) - paris_offset((d::DATE + 1)::TIMESTAMP)))::INTEGER;

@@ -3,16 +3,16 @@ WITH per_channel AS (
     -- Per channel first: a few hundred groups instead of joining millions of measures.
     SELECT channel_id, year(day) AS year,
            sum(visits) AS visits,
-           sum(missing_measures)::BIGINT AS missing_hours,
-           sum(measures)::BIGINT AS hours
+           sum(missing_measures) AS missing_measures,
+           sum(measures) AS measures
     FROM counter_calendar   -- a channel that stopped sending: its days missing, not absent
     GROUP BY ALL
 )
 SELECT s.site_id, s.site_name, s.commune_code, c.name AS commune, s.lat, s.lon,
        p.name AS park, m.year,
        sum(m.visits) AS visits,
-       sum(m.missing_hours) AS missing_hours,
-       sum(m.hours) AS hours,
+       sum(m.missing_measures * coalesce(ch.time_step, 3600) / 3600.0) AS missing_hours,   -- measures times the step: hours
+       sum(m.measures * coalesce(ch.time_step, 3600) / 3600.0) AS hours,
        s.source
 FROM counter_sites s
 LEFT JOIN communes c ON c.code = s.commune_code

@@ -4,8 +4,8 @@ WITH per_channel AS (
     -- is many times faster than joining them or a DISTINCT string aggregate.
     SELECT channel_id, year(day) AS year, source,
            sum(visits) AS visits,
-           sum(missing_measures)::BIGINT AS missing_hours,
-           sum(measures)::BIGINT AS hours,
+           sum(missing_measures) AS missing_measures,
+           sum(measures) AS measures,
            bool_or(measured) AS measured
     FROM counter_calendar   -- a channel that stopped sending: its days missing, not absent
     GROUP BY ALL
@@ -17,8 +17,8 @@ visits AS (
     SELECT s.commune_code AS code, m.year,
            sum(m.visits) AS visits,
            count(DISTINCT s.site_id) FILTER (m.measured) AS sites,
-           sum(m.missing_hours) AS missing_hours,
-           sum(m.hours) AS hours,
+           sum(m.missing_measures * coalesce(ch.time_step, 3600) / 3600.0) AS missing_hours,   -- measures times the step: hours
+           sum(m.measures * coalesce(ch.time_step, 3600) / 3600.0) AS hours,
            bool_or(m.source = 'démonstration') AS is_demo,
            string_agg(DISTINCT m.source, ' ; ' ORDER BY m.source) AS source
     FROM per_channel m

@@ -2,7 +2,7 @@
 -- The channels are selected first and the measures aggregated before any join: joining
 -- millions of measures to sites, communes and agglomerations costs several times more.
 WITH channels AS (
-    SELECT ch.channel_id, ch.site_id, ch.mobility_type, ch.source
+    SELECT ch.channel_id, ch.site_id, ch.mobility_type, ch.source, coalesce(ch.time_step, 3600) / 3600.0 AS step_hours
     FROM counter_channels ch
     JOIN counter_sites s ON s.site_id = ch.site_id
     WHERE in_selection(s.commune_code, $epci, $commune)
@@ -10,14 +10,15 @@ WITH channels AS (
     SELECT m.channel_id,
            date_trunc('month', m.day)::DATE AS month,
            sum(m.visits) AS visits,
-           sum(m.measures)::BIGINT AS hours,
-           sum(m.missing_measures)::BIGINT AS missing_hours,
+           sum(m.measures)::BIGINT AS measures,
+           sum(m.missing_measures)::BIGINT AS missing_measures,
            bool_or(m.source = 'démonstration') AS is_demo
     FROM counter_calendar m   -- a channel that stopped sending: its days missing, not absent
     WHERE m.channel_id IN (SELECT channel_id FROM channels)
     GROUP BY ALL
 )
-SELECT c.channel_id, c.site_id, c.mobility_type, m.month, m.visits, m.hours, m.missing_hours,
+SELECT c.channel_id, c.site_id, c.mobility_type, m.month, m.visits,
+       m.measures * c.step_hours AS hours, m.missing_measures * c.step_hours AS missing_hours,   -- hours, not measures
        m.is_demo, c.source
 FROM monthly m
 JOIN channels c USING (channel_id)

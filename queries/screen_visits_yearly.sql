@@ -2,8 +2,8 @@
 SELECT year(m.day) AS year, ch.mobility_type,
        sum(m.visits) AS visits,
        count(DISTINCT ch.site_id) FILTER (m.measured) AS sites,
-       sum(m.missing_measures)::BIGINT AS missing_hours,
-       sum(m.measures)::BIGINT AS hours,
+       sum(m.missing_measures * coalesce(ch.time_step, 3600) / 3600.0) AS missing_hours,   -- measures times the step: hours
+       sum(m.measures * coalesce(ch.time_step, 3600) / 3600.0) AS hours,
        max(m.day) FILTER (m.measured) AS last_day,
        bool_or(m.source = 'démonstration') AS is_demo,
        string_agg(DISTINCT m.source, ' ; ' ORDER BY m.source) AS source

@@ -303,7 +303,8 @@ def test_page_shows_a_missing_month_as_a_gap(writable_db):
         assert y["2024-02-01"] > 0
     table = at.dataframe[0].value
     march = table[table["label"] == "mars 2024"]
-    assert march["visits"].tolist() == ["n.d.", "n.d."] and march["missing_hours"].tolist() == ["743", "743"]  # 31 days, 23 hours on the 31st
+    # March 2024 has 743 hours (the clocks go forward on the 31st), every one missing.
+    assert march["visits"].tolist() == ["n.d.", "n.d."] and march["missing_hours"].tolist() == ["743", "743"]
     assert march["completeness"].tolist() == ["0,0", "0,0"]
 
 

@@ -14,8 +14,10 @@ channel's own series, with thresholds in `Thresholds` (defaults documented in th
   the level of the `level_days` days before it *and* of those after it (a spike, not a return
   to normal such as the end of the 2020 lockdown). A level is the median of the fully measured
   days with passages (so a stuck week does not lower it);
-- **lacune** (`gap`): a day with at least `gap_hours` hours not measured, or no row at all
-  between the channel's first and last day.
+- **lacune** (`gap`): a day with at least `gap_hours` hours not measured (missing measures
+  times the channel's time step: 3 hours are 12 quarter-hour measures), or no row at all
+  between the channel's first and last day. A day expects its real length (23 or 25 hours on
+  the days the clocks change) over the time step; measures absent from it are missing.
 
 An event of the events table that says a site was closed (its title or description holds one
 of `closure_words`) covers the counters within `closure_radius_m` of it (in its commune when it
@@ -130,10 +132,11 @@ def thresholds(env=None) -> Thresholds:
 # ------------------------------------------------------------------ inputs
 
 def calendar(daily: pd.DataFrame) -> pd.DataFrame:
-    """`daily` (one row per channel and day: channel_id, day, visits, measures, missing_measures; visits NaN when every
+    """`daily` (one row per channel and day: channel_id, day, visits, measures, missing_measures,
+    optionally step = the time step in seconds, 3600 when absent; visits NaN when every
     measure of the day is missing) with a row for every day from each channel's first day to the
-    last day any channel of `daily` counted: the days with no row at all are missing days (24
-    measures missing). A channel that stops sending while the others go on is thus missing from
+    last day any channel of `daily` counted: the days with no row at all are missing days (every
+    measure of the day's real length missing: 23, 24 or 25 hours over the step). A channel that stops sending while the others go on is thus missing from
     its last row on, not silently shorter. The rule of queries/counter_calendar.sql, whose rows
     counter_days already holds (then nothing is added); kept for frames built by hand."""
     if daily.empty:
@@ -144,9 +147,32 @@ def calendar(daily: pd.DataFrame) -> pd.DataFrame:
     full = pd.concat([pd.DataFrame({"channel_id": ch, "day": pd.date_range(lo, last, freq="D")})
                       for ch, lo in first.items()], ignore_index=True)
     out = full.merge(d, on=["channel_id", "day"], how="left")
+    if "step" in d:
+        out["step"] = out["channel_id"].map(d.groupby("channel_id")["step"].first())
     absent = out["measures"].isna()
-    out.loc[absent, ["measures", "missing_measures"]] = 24
+    if absent.any():
+        expected = (day_seconds(out.loc[absent, "day"]) // _step(out.loc[absent])).astype(float)
+        out["measures"] = out["measures"].astype(float)
+        out["missing_measures"] = out["missing_measures"].astype(float)
+        out.loc[absent, "measures"] = expected
+        out.loc[absent, "missing_measures"] = expected
     return out
+
+
+def _step(frame: pd.DataFrame) -> pd.Series:
+    """The time step in seconds of each row (3600 when not given)."""
+    if "step" not in frame:
+        return pd.Series(3600, index=frame.index)
+    return pd.to_numeric(frame["step"], errors="coerce").fillna(3600).astype(int)
+
+
+def day_seconds(days: pd.Series) -> pd.Series:
+    """Length in seconds of each local (Europe/Paris) day: 82 800 on the last Sunday of March,
+    90 000 on the last Sunday of October, 86 400 otherwise (macros.sql's paris_day_seconds)."""
+    d = pd.to_datetime(days)
+    start = d.dt.tz_localize("Europe/Paris")
+    end = (d + pd.Timedelta(days=1)).dt.tz_localize("Europe/Paris")
+    return ((end - start).dt.total_seconds()).astype(int)
 
 
 def _runs(flag: pd.Series, keys: pd.Series) -> pd.Series:
@@ -252,7 +278,7 @@ def _to_runs(cal: pd.DataFrame, mask: pd.Series, rule: str, detail) -> pd.DataFr
     runs = sel.groupby(brk.cumsum().to_numpy(), sort=False).agg(
         channel_id=("channel_id", "first"), start=("day", "first"), end=("day", "last"), days=("day", "size"),
         level=("level", "first"), mean=("visits", "mean"), max=("visits", "max"),
-        missing=("missing_measures", "sum"))
+        missing=("missing_hours", "sum") if "missing_hours" in cal else ("missing_measures", "sum"))
     return pd.DataFrame({
         "channel_id": runs["channel_id"].to_numpy(), "rule": rule,
         "start": runs["start"].dt.date.to_numpy(), "end": runs["end"].dt.date.to_numpy(),
@@ -287,7 +313,8 @@ def day_flags(daily: pd.DataFrame, t: Thresholds | None = None, events: pd.DataF
     drop = low & (_runs(low, keys) >= t.drop_days)
     jump = (full & (cal["visits"] > t.jump_ratio * cal["level"]) & usual & ~cal["event"]
             & (cal["visits"] > t.jump_ratio * cal["level_after"]))
-    gap = (cal["missing_measures"] >= t.gap_hours) & open_
+    cal["missing_hours"] = cal["missing_measures"] * _step(cal) / 3600
+    gap = (cal["missing_hours"] >= t.gap_hours) & open_
 
     def level_text(r):
         return f"niveau habituel {fmt.number(r.level)} passages par jour"

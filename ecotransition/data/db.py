@@ -89,12 +89,13 @@ def open_readonly(path: Path) -> duckdb.DuckDBPyConnection:
         for (name,) in tables:
             quoted = '"' + name.replace('"', '""') + '"'
             conn.execute(f"CREATE VIEW main.{quoted} AS SELECT * FROM db.main.{quoted}")
+        # Before the derived tables' views, which use them (paris_day_seconds).
+        sql.create_macros(conn)
         # A file written before a derived table existed still opens: its table is computed
         # on the fly (slower at scale) until the next build or counter import stores it.
         for name in sql.DERIVED:
             if (name,) not in tables:
                 conn.execute(f"CREATE VIEW main.{name} AS {sql.load(name).sql}")
-        sql.create_macros(conn)
         # Views bound to this connection's views of the file (a stored view would not be listed above).
         sql.create_views(conn)
         # Locked down only now: ATTACH itself is external access.

@@ -72,7 +72,7 @@ def create_macros(conn: duckdb.DuckDBPyConnection) -> None:
 
 # Views over the tables (computed by the parameterless query of the same name, on each read): view
 # -> the tables it reads. Created by the build in the file and on every read connection.
-VIEWS = {"counter_calendar": ("counter_daily", "counter_channels", "counter_measures")}
+VIEWS = {"counter_calendar": ("counter_daily", "counter_channels")}
 
 
 def create_views(conn: duckdb.DuckDBPyConnection) -> None:
@@ -84,7 +84,8 @@ def create_views(conn: duckdb.DuckDBPyConnection) -> None:
 # Tables derived from others and stored by the writers, so that pages read a few hundred
 # thousand rows instead of millions: derived table (computed by the parameterless query of the
 # same name) -> the tables it is computed from.
-DERIVED = {"counter_daily": ("counter_measures",)}
+# counter_daily also reads the channels' time step (a day expects its length over the step).
+DERIVED = {"counter_daily": ("counter_measures", "counter_channels")}
 
 
 def materialize(conn: duckdb.DuckDBPyConnection, table: str, where: str | None = None, **params) -> None:

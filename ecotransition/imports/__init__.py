@@ -250,11 +250,17 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
                     result.rows_loaded = result.inserted + result.updated
                     if result.rows_loaded and ds.table in sql.DERIVED["counter_daily"]:
                         notify(0.7, "Mise à jour des sommes journalières des compteurs")
-                        # Every measure the file touched lies in these channels and days.
-                        channels, first, last = ctx.span
-                        sql.materialize(conn, "counter_daily",
-                                        "list_contains($channels, channel_id) AND day BETWEEN $first AND $last",
-                                        channels=channels, first=first.date(), last=last.date())
+                        if ds.table == "counter_measures":
+                            # Every measure the file touched lies in these channels and days.
+                            channels, first, last = ctx.span
+                            sql.materialize(conn, "counter_daily",
+                                            "list_contains($channels, channel_id) AND day BETWEEN $first AND $last",
+                                            channels=channels, first=first.date(), last=last.date())
+                        else:
+                            # A channel's time step sets how many measures each of its days expects.
+                            channels = [r[0] for r in conn.execute("SELECT DISTINCT channel_id FROM _new").fetchall()]
+                            sql.materialize(conn, "counter_daily", "list_contains($channels, channel_id)",
+                                            channels=channels)
                     result.status = LOADED if result.rows_loaded else UNCHANGED
                     result.message = _summary(conn, result)
                     _log(conn, result, now)

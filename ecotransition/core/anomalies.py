@@ -18,9 +18,9 @@ channel's own series, with thresholds in `Thresholds` (defaults documented in th
   between the channel's first and last day.
 
 An event of the events table that says a site was closed (its title or description holds one
-of `closure_words`) covers the counters within `closure_radius_m` of it (in its commune when it
-has no position): its days are not flagged, whatever the rule. An announced event near the
-counter (within the same radius) also explains a jump. The rules are plain pandas on small
+of `closure_words`) covers the counters it is about: within `closure_radius_m` of it, or whose
+site or park it names (event_days); a closure elsewhere in the commune covers nothing. Its days
+are not flagged, whatever the rule. An announced event about the counter also explains a jump. The rules are plain pandas on small
 frames (one row per channel and day), so they are unit-tested on series with known answers.
 """
 
@@ -200,40 +200,67 @@ def is_closure(title, description, t: Thresholds) -> bool:
     return False
 
 
+def _words(text) -> str:
+    """`text` folded (fold) with every run of non-letters as one space, padded: ' parc de lens '."""
+    return " " + " ".join(re.findall(r"\w+", fold(str(text or "")))) + " "
+
+
+# A counter's site is named after its park and its counter: « Parc du Louvre-Lens – compteur 1 ».
+_COUNTER_SUFFIX = re.compile(r"\s*[–—-]\s*compteur\b.*$", re.IGNORECASE)
+
+
+def _names(row) -> list[str]:
+    """The names an event about this counter's place would use (its site's name, with and without
+    « – compteur N », its park's name), as _words, at least 4 letters long."""
+    out = []
+    for name in (row.get("site_name"), row.get("park")):
+        if fmt.is_missing(name) or not str(name).strip():
+            continue
+        for variant in (str(name), _COUNTER_SUFFIX.sub("", str(name))):
+            w = _words(variant)
+            if len(w.strip()) >= 4 and w not in out:
+                out.append(w)
+    return out
+
+
 def event_days(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> pd.DataFrame:
-    """(channel_id, day, closed) for every day of an event near a channel's counter: within
-    `closure_radius_m`, or in its commune when the event has no position. `closed`: the event
-    says the site was closed. `channels`: channel_id, commune_code, lat, lon (visits_channel_years)."""
+    """(channel_id, day, closed) for every day of an event about a channel's counter: positioned
+    within `closure_radius_m` of it, or naming its site or park (`site_name`, `park`) in its title,
+    place or description, in the counter's commune (or with no commune). An event elsewhere in the
+    commune (« Piscine municipale fermée pour vidange ») is about another place: it closes nothing
+    and explains nothing. `closed`: the event says the site was closed (is_closure).
+    `channels`: channel_id, commune_code, lat, lon, site_name, park (visits_channel_years)."""
     empty = pd.DataFrame(columns=["channel_id", "day", "closed"])
     if events is None or events.empty or channels is None or channels.empty:
         return empty
     ch = channels.drop_duplicates("channel_id")
     ids = ch["channel_id"].tolist()
     communes = ch["commune_code"].tolist()
+    names = [_names(r) for r in ch.to_dict("records")]
     lat = pd.to_numeric(ch["lat"], errors="coerce").to_numpy(float)
     lon = pd.to_numeric(ch["lon"], errors="coerce").to_numpy(float)
-    description = events["description"].tolist() if "description" in events else [None] * len(events)
+    n = len(events)
+    description = events["description"].tolist() if "description" in events else [None] * n
+    place = events["place"].tolist() if "place" in events else [None] * n
     rows = []
-    for title, desc, elat, elon, code, start, end in zip(
-            events["title"].tolist(), description, events["lat"].tolist(), events["lon"].tolist(),
+    for title, desc, where, elat, elon, code, start, end in zip(
+            events["title"].tolist(), description, place, events["lat"].tolist(), events["lon"].tolist(),
             events["commune_code"].tolist(), events["start_date"].tolist(), events["end_date"].tolist()):
         closed = is_closure(title, desc, t)
+        text = _words(f"{title or ''} {where or ''} {desc or ''}")
+        named = [i for i in range(len(ids))
+                 if (fmt.is_missing(code) or communes[i] == code) and any(w in text for w in names[i])]
+        near = set(named)
         if not (fmt.is_missing(elat) or fmt.is_missing(elon)):
             dy = (lat - elat) * 111_320
             dx = (lon - elon) * 111_320 * math.cos(math.radians(elat))
-            dist = np.hypot(dx, dy)
-            near = [i for i, d in enumerate(dist) if d <= t.closure_radius_m]
-            # A counter without a position is matched by commune.
-            near += [i for i in range(len(ids))
-                     if np.isnan(dist[i]) and not fmt.is_missing(code) and communes[i] == code]
-        else:
-            near = [i for i in range(len(ids)) if not fmt.is_missing(code) and communes[i] == code]
+            near.update(i for i, d in enumerate(np.hypot(dx, dy)) if d <= t.closure_radius_m)
         if not near:
             continue
         first = pd.Timestamp(start)
         last = pd.Timestamp(end) if not fmt.is_missing(end) else first
         days = pd.date_range(first, max(first, last), freq="D")
-        rows += [(ids[i], d, closed) for i in near for d in days]
+        rows += [(ids[i], d, closed) for i in sorted(near) for d in days]
     if not rows:
         return empty
     out = pd.DataFrame(rows, columns=["channel_id", "day", "closed"])

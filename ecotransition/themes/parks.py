@@ -304,8 +304,9 @@ def rules_text(t: anomalies.Thresholds) -> str:
             f"précédents ; hausse soudaine = un jour à plus de {fmt.number(t.jump_ratio)} fois le niveau des "
             f"{t.level_days} jours avant et après ; lacune = au moins {t.gap_hours} heures non mesurées dans la "
             f"journée. Un événement de la table qui annonce la fermeture du site (à moins de "
-            f"{fmt.number(t.closure_radius_m)} m du compteur) n'est pas une anomalie ; un événement annoncé près "
-            "du compteur explique une hausse.")
+            f"{fmt.number(t.closure_radius_m)} m du compteur, ou qui nomme son site ou son parc) n'est pas une "
+            "anomalie ; une fermeture ailleurs dans la commune n'explique rien ; un événement annoncé près du "
+            "compteur explique une hausse.")
 
 
 FLAG_SOURCES = {

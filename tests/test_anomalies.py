@@ -90,6 +90,43 @@ def test_a_closure_word_inside_another_word_or_the_noun_ferme_does_not_match(tex
     assert not A.is_closure(text, None, A.Thresholds())
 
 
+# The tester's texts (#12, item 8) and their neighbours: True when the text announces a closure.
+CLOSURE_TABLE = [
+    # Farms: the noun « ferme(s) », never a closure.
+    ("Ferme pédagogique : portes ouvertes", False),
+    ("Ferme du parc ouverte tout l'été", False),
+    ("Visite de ferme", False),
+    ("Les fermes du parc", False),
+    ("Journée des fermes ouvertes", False),
+    ("FERME PÉDAGOGIQUE", False),
+    ("Goûter à la ferme", False),
+    ("Nos fermes bio en fête", False),
+    ("Marché des producteurs : ferme urbaine", False),
+    ("Fermes ouvertes du Pas-de-Calais", False),
+    # Closures: every form of « fermé » and « fermeture », singular or plural, with or without accents.
+    ("Fermetures exceptionnelles", True),
+    ("Fermeture annuelle", True),
+    ("Parc fermé", True),
+    ("Allée fermée", True),
+    ("Sentiers fermés après la tempête", True),
+    ("Entrées fermées", True),
+    ("Sites fermes au public", True),
+    ("Pelouses fermees", True),
+    ("FERME", True),
+    ("Parc FERME pour travaux", True),
+    ("PARC FERME", True),
+    ("Parc ferme le lundi", True),
+    ("La ferme du parc est fermée", True),
+    ("Les fermes ouvertes, le parc fermé", True),
+]
+
+
+@pytest.mark.parametrize("text, closed", CLOSURE_TABLE)
+def test_closure_words_against_farm_nouns_and_plurals(text, closed):
+    assert A.is_closure(text, None, A.Thresholds()) is closed
+    assert A.is_closure("Animation", text, A.Thresholds()) is closed
+
+
 def test_a_closure_without_accents_or_capitals_still_covers_its_days():
     # The stuck week of test_a_stuck_week_is_flagged_day_by_day, announced as « PARC FERME ».
     got = A.day_flags(series([100] * 30 + [0] * 7 + [100] * 5), events=closure(30, 36, title="PARC FERME"),

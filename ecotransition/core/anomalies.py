@@ -61,7 +61,7 @@ class Thresholds:
     jump_ratio: float = 4.0        # a day above this multiple of the recent level
     gap_hours: int = 3             # hours not measured in a day
     closure_radius_m: float = 1000  # an event this close to a counter concerns it
-    closure_words: tuple[str, ...] = ("fermé", "fermée", "fermeture", "fermés", "fermées")
+    closure_words: tuple[str, ...] = ("fermé", "fermée", "fermés", "fermées", "fermeture", "fermetures")
 
 
 # The values each threshold accepts: (lowest, highest, lowest excluded, whole number), and the
@@ -174,9 +174,20 @@ def fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
 
 
-# Unaccented 'ferme' is also the noun (a farm: « visite de la ferme »): after one of these words it
-# is the noun, not « fermé ».
-_NOUN_BEFORE = ("la", "une", "cette", "sa", "notre", "votre", "leur", "petite", "grande")
+# Unaccented « ferme(s) » is also the noun, a farm (« visite de ferme », « les fermes du parc »,
+# « ferme pédagogique »): after one of these words, or before one of _NOUN_AFTER, it is the noun,
+# not « fermé(s) ». « fermee(s) », « fermeture(s) », an accented « fermé(s) » and « FERME » in
+# capitals within a text that is not all capitals (a status: « Parc FERME ») are closures.
+_NOUN_BEFORE = frozenset((
+    "la", "une", "les", "des", "cette", "ces", "sa", "ses", "notre", "nos", "votre", "vos", "leur", "leurs",
+    "petite", "petites", "grande", "grandes", "vieille", "belle", "de", "d", "en", "aux", "nouvelle"))
+_NOUN_AFTER = frozenset((
+    "pedagogique", "pedagogiques", "ouverte", "ouvertes", "urbaine", "urbaines", "equestre", "equestres",
+    "bio", "biologique", "biologiques", "familiale", "familiales", "auberge", "agricole", "agricoles",
+    "aventure", "modele"))
+# At the start of a text (« Ferme du parc ouverte tout l'été ») these make it the noun too.
+_NOUN_AFTER_FIRST = frozenset(("du", "de", "des", "d", "a", "au", "aux", "et"))
+_AMBIGUOUS = frozenset(("ferme", "fermes"))
 
 
 @lru_cache(maxsize=8)
@@ -184,20 +195,46 @@ def _closure_pattern(words: tuple[str, ...]) -> re.Pattern:
     folded = sorted({fold(w) for w in words if w.strip()}, key=len, reverse=True)
     if not folded:
         return re.compile(r"(?!x)x")   # matches nothing
-    return re.compile(r"(?:\b(\w+)\W+)?\b(" + "|".join(map(re.escape, folded)) + r")\b")
+    return re.compile(r"\b(" + "|".join(map(re.escape, folded)) + r")\b")
+
+
+def _folded_with_origin(text: str) -> tuple[str, list[int]]:
+    """fold(text) and, for each of its characters, the index of the character of `text` it comes from."""
+    out, origin = [], []
+    for i, c in enumerate(text):
+        f = fold(c)
+        out.append(f)
+        origin += [i] * len(f)
+    return "".join(out), origin
+
+
+def _says_closed(text: str, pattern: re.Pattern) -> bool:
+    folded, origin = _folded_with_origin(text)
+    shouting = not any(c.islower() for c in text)   # all capitals: capitals say nothing
+    for m in pattern.finditer(folded):
+        word = m.group(1)
+        if word not in _AMBIGUOUS:
+            return True
+        original = text[origin[m.start()]:origin[m.end() - 1] + 1]
+        if original.casefold() in ("fermé", "fermés") or (original.isupper() and not shouting):
+            return True
+        before = re.findall(r"\w+", folded[:m.start()])
+        after = re.findall(r"\w+", folded[m.end():])
+        prev, nxt = (before[-1] if before else None), (after[0] if after else None)
+        if prev in _NOUN_BEFORE or nxt in _NOUN_AFTER or (prev is None and nxt in _NOUN_AFTER_FIRST):
+            continue
+        return True
+    return False
 
 
 def is_closure(title, description, t: Thresholds) -> bool:
     """Whether an event's title or description says the site was closed: one of `closure_words`
-    as a whole word, whatever its case and accents (« FERME », « fermee », « Fermeture »), not
-    inside another word (« fermentation », « refermer », « fermier »), nor the noun « ferme »
-    after an article (« la ferme du parc »)."""
-    text = fold(f"{title or ''} {description or ''}")
-    for m in _closure_pattern(tuple(t.closure_words)).finditer(text):
-        if m.group(2) == "ferme" and m.group(1) in _NOUN_BEFORE:
-            continue
-        return True
-    return False
+    as a whole word, whatever its case and accents (« FERME », « fermee », « Fermetures »), not
+    inside another word (« fermentation », « refermer », « fermier »), nor the noun « ferme(s) »,
+    a farm (« la ferme du parc », « visite de ferme », « fermes ouvertes », « ferme pédagogique »)."""
+    pattern = _closure_pattern(tuple(t.closure_words))
+    return any(_says_closed(str(part), pattern) for part in (title, description)
+               if not fmt.is_missing(part) and str(part).strip())
 
 
 def _words(text) -> str:

@@ -70,6 +70,8 @@ if same_period is not None:
     st.caption("Année en cours : chaque courbe additionne les passages depuis le 1er janvier, sur les mêmes jours "
                "des deux années et les mêmes canaux (comptés chaque mois de la période les deux années) ; leur "
                "écart est l'évolution de la carte « Passages comptés ».")
+    if leap := parks.leap_day_note(shown_channels, year):
+        st.caption(escape_md(leap.strip()))
 with st.expander("Tableau des passages par période"):
     labels = parks.series_labels(grain)
     table_with_export(

@@ -13,7 +13,8 @@ per_channel AS (
            sum(visits) FILTER (strftime(day, '%m%d') <= (SELECT mmdd FROM cutoff)
                                AND strftime(day, '%m%d') <> '0229') AS visits_to_date,
            count(DISTINCT month(day)) FILTER (measured AND strftime(day, '%m%d') <= (SELECT mmdd FROM cutoff)) AS months_to_date,
-           bool_or(source = 'démonstration') AS is_demo
+           -- Only the rows that add passages: a generated channel's missing days are no figure.
+           coalesce(bool_or(source = 'démonstration') FILTER (visits IS NOT NULL), FALSE) AS is_demo
     FROM counter_calendar   -- a channel that stopped sending: its days missing, not absent
     GROUP BY ALL
 )

@@ -6,12 +6,10 @@ from __future__ import annotations
 import json
 from datetime import date
 
-import duckdb
 import pandas as pd
 import pytest
 
-from conftest import open_page, shown, shown_table
-from ecotransition.core.paths import QUERIES_DIR
+from conftest import counter_db, open_page, shown, shown_table
 from ecotransition.data import sql
 from ecotransition.themes import parks
 
@@ -42,24 +40,11 @@ def test_an_incomplete_year_is_compared_with_the_same_days_never_a_full_year(gap
 
 
 def leap_db(first: str, last: str, per_hour: dict[int, int]):
-    """An in-memory database with one channel counting `per_hour[year]` passages every hour from
-    `first` to `last` (whole days), counter_daily computed."""
-    c = duckdb.connect()
-    c.execute((QUERIES_DIR / "schema.sql").read_text(encoding="utf-8"))
-    sql.create_macros(c)
-    c.execute("""INSERT INTO epci VALUES ('x', 'Agglo', 'CALL', 'test');
-                 INSERT INTO communes VALUES ('62498', 'Lens', 'x', 1, 50.44, 2.81, '{}', 'test');
-                 INSERT INTO counter_sites VALUES ('s1', 'Compteur', '62498', 50.44, 2.81, NULL, 'test');
-                 INSERT INTO counter_channels VALUES ('c1', 's1', 'PEDESTRIAN', NULL, 3600, 'test')""")
+    """One channel counting `per_hour[year]` passages every hour from `first` to `last` (whole days)."""
     hours = pd.date_range(first, pd.Timestamp(last) + pd.Timedelta(hours=23), freq="h")
-    frame = pd.DataFrame({"channel_id": "c1", "start_datetime": hours, "end_datetime": hours + pd.Timedelta(hours=1),
-                          "count": [per_hour[h.year] for h in hours], "source": "test"})
-    c.register("frame", frame)
-    c.execute("INSERT INTO counter_measures (channel_id, start_datetime, end_datetime, count, source) "
-              "SELECT * FROM frame")
-    sql.materialize(c, "counter_daily")
-    sql.create_views(c)
-    return c
+    return counter_db(pd.DataFrame({"channel_id": "c1", "start_datetime": hours,
+                                    "end_datetime": hours + pd.Timedelta(hours=1),
+                                    "count": [per_hour[h.year] for h in hours], "source": "test"}))
 
 
 def test_the_same_period_leaves_29_february_out_against_a_year_without_it():

@@ -300,3 +300,18 @@ def test_the_totals_count_channel_days_once():
     assert list(f["label"]) == ["valeur figée", "lacune", "zéros prolongés"]
     assert A.summary(f, 42) == "8 jours-canaux signalés sur 42 (zéros prolongés 7, valeur figée 1, lacune 1)"
     assert A.summary(f.iloc[0:0], 42) == "aucun jour-canal signalé sur 42"
+
+
+def test_the_chart_of_one_counter_shows_the_events_about_it_only():
+    # #12, item 14: with a counter chosen, the events near it or naming its park, not the Pôle's.
+    from ecotransition.themes import parks
+    ev = pd.DataFrame({"title": ["Fête du parc", "Course", "Piscine fermée", "Salon à Béthune", "Parc en fête"],
+                       "description": [None] * 5, "place": [None, "Parc de Lens", None, None, None],
+                       "start_date": [date(2024, 7, 1)] * 5, "end_date": [None] * 5,
+                       "commune_code": ["62498", "62498", "62498", "62119", None], "epci": ["x"] * 5,
+                       "theme": [None, None, None, None, "Chaîne des parcs"],
+                       "lat": [50.4402, None, None, 50.53, None], "lon": [2.8102, None, None, 2.64, None]})
+    assert list(parks.events_for_area(ev, None, None, CHANNELS)["title"]) == ["Fête du parc", "Course"]
+    # No counter chosen: the area's events, as before.
+    assert list(parks.events_for_area(ev, None, "62498")["title"]) == ["Fête du parc", "Course", "Piscine fermée"]
+    assert len(parks.events_for_area(ev, None, None)) == 5

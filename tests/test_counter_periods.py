@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -286,3 +287,24 @@ def test_a_threshold_refused_shows_a_warning_and_the_page_uses_its_default(gaps_
         "Réglage des anomalies des compteurs : ECOTRANSITION_FLAG_GAP_HOURS = « trois » est refusé : il faut un "
         "nombre entier de 1 à 24. La valeur par défaut (3) est utilisée."]
     assert any("lacune = au moins 3 heures non mesurées" in shown(c.value) for c in at.caption)
+
+
+def test_the_page_says_demonstration_only_for_the_years_whose_rows_are_generated(gaps_db, tmp_path, monkeypatch):
+    # #12, item 12: the gaps fixture with its 2023 passages marked generated; 2024 and 2025 imported.
+    path = tmp_path / "mixed.duckdb"
+    path.write_bytes(gaps_db.read_bytes())
+    with duckdb.connect(str(path)) as c:
+        c.execute("UPDATE counter_daily SET source = 'démonstration' WHERE year(day) = 2023")
+    monkeypatch.setenv("ECOTRANSITION_DB", str(path))
+
+    def told(at):
+        banner = any("Données de démonstration" in i.value for i in at.info)
+        caption = next(shown(c.value) for c in at.caption if "comptages de passages" in shown(c.value))
+        return banner, caption.split(" · ")[-1]
+
+    assert told(open_page("pages/chaine-des-parcs.py", annee=2025)) == (
+        False, "comptages de passages et chiffres du rapport d'activité 2023")
+    assert told(open_page("pages/chaine-des-parcs.py", annee=2023)) == (
+        True, "comptages de passages (démonstration) et chiffres du rapport d'activité 2023")
+    # No year chosen: the series draws every year, 2023 included.
+    assert told(open_page("pages/chaine-des-parcs.py"))[0] is True

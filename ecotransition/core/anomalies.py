@@ -260,18 +260,16 @@ def _names(row) -> list[str]:
     return out
 
 
-def event_days(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> pd.DataFrame:
-    """(channel_id, day, closed) for every day of an event about a channel's counter: positioned
-    within `closure_radius_m` of it, or naming its site or park (`site_name`, `park`) in its title,
-    place or description, in the counter's commune (or with no commune). An event elsewhere in the
-    commune (« Piscine municipale fermée pour vidange ») is about another place: it closes nothing
-    and explains nothing. `closed`: the event says the site was closed (is_closure).
-    `channels`: channel_id, commune_code, lat, lon, site_name, park (visits_channel_years)."""
-    empty = pd.DataFrame(columns=["channel_id", "day", "closed"])
+def events_about(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> list[list[int]]:
+    """For each event (in order), the positions in `channels.drop_duplicates("channel_id")` of
+    the counters it is about: positioned within `closure_radius_m` of it, or naming its site or
+    park (`site_name`, `park`) in its title, place or description, in the counter's commune (or
+    with no commune). An event elsewhere in the commune (« Piscine municipale fermée pour
+    vidange ») is about another place. `channels`: channel_id, commune_code, lat, lon,
+    site_name, park (visits_channel_years)."""
     if events is None or events.empty or channels is None or channels.empty:
-        return empty
+        return [[] for _ in range(0 if events is None else len(events))]
     ch = channels.drop_duplicates("channel_id")
-    ids = ch["channel_id"].tolist()
     communes = ch["commune_code"].tolist()
     names = [_names(r) for r in ch.to_dict("records")]
     lat = pd.to_numeric(ch["lat"], errors="coerce").to_numpy(float)
@@ -279,25 +277,39 @@ def event_days(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> p
     n = len(events)
     description = events["description"].tolist() if "description" in events else [None] * n
     place = events["place"].tolist() if "place" in events else [None] * n
-    rows = []
-    for title, desc, where, elat, elon, code, start, end in zip(
+    out = []
+    for title, desc, where, elat, elon, code in zip(
             events["title"].tolist(), description, place, events["lat"].tolist(), events["lon"].tolist(),
-            events["commune_code"].tolist(), events["start_date"].tolist(), events["end_date"].tolist()):
-        closed = is_closure(title, desc, t)
+            events["commune_code"].tolist()):
         text = _words(f"{title or ''} {where or ''} {desc or ''}")
-        named = [i for i in range(len(ids))
-                 if (fmt.is_missing(code) or communes[i] == code) and any(w in text for w in names[i])]
-        near = set(named)
+        near = {i for i in range(len(communes))
+                if (fmt.is_missing(code) or communes[i] == code) and any(w in text for w in names[i])}
         if not (fmt.is_missing(elat) or fmt.is_missing(elon)):
             dy = (lat - elat) * 111_320
             dx = (lon - elon) * 111_320 * math.cos(math.radians(elat))
             near.update(i for i, d in enumerate(np.hypot(dx, dy)) if d <= t.closure_radius_m)
+        out.append(sorted(near))
+    return out
+
+
+def event_days(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> pd.DataFrame:
+    """(channel_id, day, closed) for every day of an event about a channel's counter
+    (events_about). `closed`: the event says the site was closed (is_closure)."""
+    empty = pd.DataFrame(columns=["channel_id", "day", "closed"])
+    if events is None or events.empty or channels is None or channels.empty:
+        return empty
+    ids = channels.drop_duplicates("channel_id")["channel_id"].tolist()
+    description = events["description"].tolist() if "description" in events else [None] * len(events)
+    rows = []
+    for near, title, desc, start, end in zip(events_about(events, channels, t), events["title"].tolist(),
+                                             description, events["start_date"].tolist(), events["end_date"].tolist()):
         if not near:
             continue
+        closed = is_closure(title, desc, t)
         first = pd.Timestamp(start)
         last = pd.Timestamp(end) if not fmt.is_missing(end) else first
         days = pd.date_range(first, max(first, last), freq="D")
-        rows += [(ids[i], d, closed) for i in sorted(near) for d in days]
+        rows += [(ids[i], d, closed) for i in near for d in days]
     if not rows:
         return empty
     out = pd.DataFrame(rows, columns=["channel_id", "day", "closed"])

@@ -394,9 +394,15 @@ def flags_summary(flags: pd.DataFrame, daily: pd.DataFrame, channels: pd.DataFra
     return anomalies.summary(f, len(d) if len(d) else None)
 
 
-def events_for_area(events: pd.DataFrame, epci: str | None, commune: str | None) -> pd.DataFrame:
-    """Events to show on the visits chart: those held in the selected area; for the whole PMA,
-    every event in the territory plus the Chaîne des parcs events whose place is not given."""
+def events_for_area(events: pd.DataFrame, epci: str | None, commune: str | None,
+                    counter: pd.DataFrame | None = None, t: anomalies.Thresholds | None = None) -> pd.DataFrame:
+    """Events to show on the visits chart: with a counter chosen (`counter`: its
+    visits_channel_years rows), the events about it (anomalies.events_about: near it, or naming
+    its site or park); else those held in the selected area; for the whole PMA, every event in
+    the territory plus the Chaîne des parcs events whose place is not given."""
+    if counter is not None:
+        about = anomalies.events_about(events, counter, t or anomalies.Thresholds())
+        return events[[bool(a) for a in about]]
     if commune:
         return events[events["commune_code"] == commune]
     if epci:

@@ -226,3 +226,5 @@ def test_the_events_page_and_the_screens_events_follow_the_app_day(built_db, mon
     at.run()
     text = "\n".join(h.proto.body for h in at.get("html") if not h.proto.body.startswith("<style>"))
     assert "Prochains événements" in text and "Derniers événements" not in text
+    # #12, item 10: the slide of events to come says the day they are listed as of, as the page does.
+    assert '<div class="stamp">Agenda au 1er juin 2024</div>' in text

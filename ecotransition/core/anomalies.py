@@ -198,11 +198,16 @@ def _closure_pattern(words: tuple[str, ...]) -> re.Pattern:
     return re.compile(r"\b(" + "|".join(map(re.escape, folded)) + r")\b")
 
 
+@lru_cache(maxsize=4096)
+def _fold_char(c: str) -> str:
+    return fold(c)
+
+
 def _folded_with_origin(text: str) -> tuple[str, list[int]]:
     """fold(text) and, for each of its characters, the index of the character of `text` it comes from."""
     out, origin = [], []
     for i, c in enumerate(text):
-        f = fold(c)
+        f = _fold_char(c)
         out.append(f)
         origin += [i] * len(f)
     return "".join(out), origin
@@ -237,6 +242,7 @@ def is_closure(title, description, t: Thresholds) -> bool:
                if not fmt.is_missing(part) and str(part).strip())
 
 
+@lru_cache(maxsize=65536)   # an agenda repeats its titles and places
 def _words(text) -> str:
     """`text` folded (fold) with every run of non-letters as one space, padded: ' parc de lens '."""
     return " " + " ".join(re.findall(r"\w+", fold(str(text or "")))) + " "

@@ -171,7 +171,12 @@ def _level(cal: pd.DataFrame, t: Thresholds, after: bool = False) -> pd.Series:
 
 def fold(text: str) -> str:
     """Lower case without accents ('FERMÉE' -> 'fermee'): how closure words are compared."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).casefold()
+
+
+# The combining diacritical blocks: one regex pass instead of a test per character (an agenda of
+# 100 000 events is folded in a fraction of the time).
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 # Unaccented « ferme(s) » is also the noun, a farm (« visite de ferme », « les fermes du parc »,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from ecotransition.core import clock
 from ecotransition.data.db import DatabaseBusy, DatabaseError
 from ecotransition.ui import store
 from pages._ui import escape_md
@@ -160,6 +161,12 @@ if page.url_path != "ecran":   # the screen has its own layout
     st.html("<style>@media (max-width: 640px) {"
             "[data-testid='stMain'] h1 {font-size: 1.9rem;} "
             "[data-testid='stMainBlockContainer'] {padding: 3.5rem 1rem 4rem 1rem;}}</style>")
+
+# A refused ECOTRANSITION_TODAY: every page runs on the real day and says so, as a refused
+# ECOTRANSITION_FLAG_* setting does; the room's screen runs on without the box (it is logged).
+clock_problem = clock.today_warning()
+if clock_problem and page.url_path != "ecran":
+    st.warning(f"Réglage du jour de l'application : {escape_md(clock_problem)}", icon="⚙️")
 
 try:
     page.run()

@@ -6,7 +6,11 @@ the rules in pandas (themes.parks.flags_for_area), and for comparison one agglom
 The page caches each result (store.query / store.shared) until the counters' tables change, so
 these are the costs of the first view after a build or an import.
 
-    python bench/bench_flags.py [--db PATH] [--repeat 3]
+    python bench/bench_flags.py [--db PATH] [--repeat 3] [--events 100000]
+
+--events N: also the events about the counters (anomalies.event_days: near a counter or naming its
+site or park, closures read in their words) over N events, the database's repeated with distinct
+titles (a whole agenda imported).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--db", default=str(db_path()))
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--events", type=int, default=0)
     args = ap.parse_args()
     t = anomalies.Thresholds()
     conn = open_readonly(Path(args.db))
@@ -49,6 +54,14 @@ def main() -> None:
         print(f"{label:<8} {'rules (pandas)':<34} {s_rules:8.3f}  {len(flags):,} flags")
         print(f"{label:<8} {'total':<34} {s_daily + s_runs + s_rules:8.3f}  "
               f"{parks.flags_summary(flags, daily, channels)}")
+    if args.events:
+        import pandas as pd
+        ev = sql.run(conn, "events_list", annee=None)
+        big = pd.concat([ev] * (args.events // max(1, len(ev)) + 1), ignore_index=True).head(args.events)
+        big = big.assign(title=[f"{title} n°{k}" for k, title in enumerate(big["title"])])
+        channels = sql.run(conn, "visits_channel_years", epci=None, commune=None)
+        s_ev, days = timed(lambda: anomalies.event_days(big, channels, t), args.repeat)
+        print(f"{'PMA':<8} {f'event_days ({len(big):,} events)':<34} {s_ev:8.3f}  {len(days):,} channel-days")
     conn.close()
 
 

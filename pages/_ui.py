@@ -108,6 +108,9 @@ def url_selectbox(container, label: str, options: dict[str, str], key: str, all_
     choice writes its id. (bind="query-params" would write the displayed name and drop an id.)
     An id the options do not hold (another area's) selects all; an old link with a name, its id."""
     written_key = f"_{key}_in_url"
+    # A link naming several (?compteur=a&compteur=b) shows the last: the URL then keeps it alone,
+    # so that the link reproduces what the page shows.
+    several = len(st.query_params.get_all(key)) > 1
     in_url, written = st.query_params.get(key), st.session_state.get(written_key)
     if in_url is not None and in_url != written:
         by_name = {name: i for i, name in options.items()}
@@ -119,7 +122,7 @@ def url_selectbox(container, label: str, options: dict[str, str], key: str, all_
     if value is None:
         if key in st.query_params:
             del st.query_params[key]
-    elif in_url != value:
+    elif in_url != value or several:
         st.query_params[key] = value
     st.session_state[written_key] = value
     return value

@@ -19,10 +19,12 @@ area = parks.area_label(store.query("communes_list", epci=None), f["epci"], f["c
 # The metric layer's year rule: the last year counted up to 31 December, as on the overview.
 year = store.shared(metrics.resolve_year, store.query("metrics_visits"), "visits", f["annee"])
 
+# Demonstration by the rows shown: a chosen year's own rows, else every year the series draws.
+demo = store.shared(parks.is_demo, channel_years, f["annee"])
 st.caption(f"{area} · année {year if year else 'n.d.'}"
            + ("" if f["annee"] else " (dernière année complète)") + " · "
-           "comptages de passages (démonstration) et chiffres du rapport d'activité 2023")
-demo_notice(store.shared(parks.is_demo, channel_years))
+           f"comptages de passages{' (démonstration)' if demo else ''} et chiffres du rapport d'activité 2023")
+demo_notice(demo)
 freshness_notes("counter_measures")
 
 c1, c2, c3 = st.columns([2, 2, 3])
@@ -57,7 +59,8 @@ rolling = grain == "rolling"
 series_rows = store.query("visits_series", grain=parks.query_grain(grain),
                           **(params | {"annee": None} if rolling else params))
 series = store.shared(parks.series_table, series_rows, grain, f["annee"] if rolling else None)
-events = store.shared(parks.events_for_area, store.query("events_list", annee=f["annee"]), f["epci"], f["commune"])
+events = store.shared(parks.events_for_area, store.query("events_list", annee=f["annee"]), f["epci"], f["commune"],
+                      selected if site else None, counters.thresholds)
 st.plotly_chart(store.shared(parks.series_figure, series, grain, events, shown_flags))
 st.caption("Lacune : toutes les heures de la période manquent (rien n'est tracé, ce n'est pas un zéro). "
            f"Croix : plus de {fmt.percent(parks.INCOMPLETE_SHARE, 0)} des heures manquent, ou des jours de la période n'ont "
@@ -70,6 +73,8 @@ if same_period is not None:
     st.caption("Année en cours : chaque courbe additionne les passages depuis le 1er janvier, sur les mêmes jours "
                "des deux années et les mêmes canaux (comptés chaque mois de la période les deux années) ; leur "
                "écart est l'évolution de la carte « Passages comptés ».")
+    if leap := parks.leap_day_note(shown_channels, year):
+        st.caption(escape_md(leap.strip()))
 with st.expander("Tableau des passages par période"):
     labels = parks.series_labels(grain)
     table_with_export(

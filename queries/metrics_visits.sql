@@ -19,8 +19,10 @@ visits AS (
            count(DISTINCT s.site_id) FILTER (m.measured) AS sites,
            sum(m.missing_measures * coalesce(ch.time_step, 3600) / 3600.0) AS missing_hours,   -- measures times the step: hours
            sum(m.measures * coalesce(ch.time_step, 3600) / 3600.0) AS hours,
-           bool_or(m.source = 'démonstration') AS is_demo,
-           string_agg(DISTINCT m.source, ' ; ' ORDER BY m.source) AS source
+           -- Only the rows that add passages: a generated channel's missing days are no figure.
+           coalesce(bool_or(m.source = 'démonstration') FILTER (m.visits IS NOT NULL), FALSE) AS is_demo,
+           coalesce(string_agg(DISTINCT m.source, ' ; ' ORDER BY m.source) FILTER (m.visits IS NOT NULL),
+                    string_agg(DISTINCT m.source, ' ; ' ORDER BY m.source)) AS source
     FROM per_channel m
     JOIN counter_channels ch ON ch.channel_id = m.channel_id
     JOIN counter_sites s ON s.site_id = ch.site_id

@@ -5,8 +5,10 @@ SELECT year(m.day) AS year, ch.mobility_type,
        sum(m.missing_measures * coalesce(ch.time_step, 3600) / 3600.0) AS missing_hours,   -- measures times the step: hours
        sum(m.measures * coalesce(ch.time_step, 3600) / 3600.0) AS hours,
        max(m.day) FILTER (m.measured) AS last_day,
-       bool_or(m.source = 'démonstration') AS is_demo,
-       string_agg(DISTINCT m.source, ' ; ' ORDER BY m.source) AS source
+       -- Only the rows that add passages: a generated channel's missing days are no figure.
+       coalesce(bool_or(m.source = 'démonstration') FILTER (m.visits IS NOT NULL), FALSE) AS is_demo,
+       coalesce(string_agg(DISTINCT m.source, ' ; ' ORDER BY m.source) FILTER (m.visits IS NOT NULL),
+                string_agg(DISTINCT m.source, ' ; ' ORDER BY m.source)) AS source
 FROM counter_calendar m   -- a channel that stopped sending: its days missing, not absent
 JOIN counter_channels ch USING (channel_id)
 GROUP BY ALL

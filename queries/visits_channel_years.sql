@@ -1,4 +1,4 @@
--- Counted passages, missing and measured hours per counter channel and year, with the channel's site, park, commune and agglomeration, filtered by $epci and $commune (or NULL); to_date is the last day counted (all counters), visits_to_date and months_to_date the passages and months counted from 1 January to that day's date in each year (the same period of every year).
+-- Counted passages, missing and measured hours per counter channel and year, with the channel's site, park, commune and agglomeration, filtered by $epci and $commune (or NULL); to_date is the last day counted (all counters), visits_to_date and months_to_date the passages and months counted from 1 January to that day's date in each year (the same calendar days of every year: 29 February left out of the passages).
 WITH cutoff AS (
     SELECT max(day) AS to_date, strftime(max(day), '%m%d') AS mmdd FROM counter_daily
 ),
@@ -8,10 +8,13 @@ per_channel AS (
            sum(missing_measures)::BIGINT AS missing_measures,
            sum(measures)::BIGINT AS measures,
            count(DISTINCT month(day)) FILTER (measured) AS months,
-           -- 29 February counts when the last day is 29 February or later, as any day would.
-           sum(visits) FILTER (strftime(day, '%m%d') <= (SELECT mmdd FROM cutoff)) AS visits_to_date,
+           -- 29 February is left out: two years in a row are never both leap years, and the
+           -- comparison adds up the same calendar days in both (themes.parks.leap_day_left_out).
+           sum(visits) FILTER (strftime(day, '%m%d') <= (SELECT mmdd FROM cutoff)
+                               AND strftime(day, '%m%d') <> '0229') AS visits_to_date,
            count(DISTINCT month(day)) FILTER (measured AND strftime(day, '%m%d') <= (SELECT mmdd FROM cutoff)) AS months_to_date,
-           bool_or(source = 'démonstration') AS is_demo
+           -- Only the rows that add passages: a generated channel's missing days are no figure.
+           coalesce(bool_or(source = 'démonstration') FILTER (visits IS NOT NULL), FALSE) AS is_demo
     FROM counter_calendar   -- a channel that stopped sending: its days missing, not absent
     GROUP BY ALL
 )

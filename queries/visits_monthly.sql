@@ -3,7 +3,8 @@ SELECT date_trunc('month', m.day)::DATE AS month, ch.mobility_type,
        sum(m.visits) AS visits,
        sum(m.missing_measures * coalesce(ch.time_step, 3600) / 3600.0) AS missing_hours,   -- measures times the step: hours
        sum(m.measures * coalesce(ch.time_step, 3600) / 3600.0) AS hours,
-       bool_or(m.source = 'démonstration') AS is_demo
+       -- Only the rows that add passages: a generated channel's missing days are no figure.
+       coalesce(bool_or(m.source = 'démonstration') FILTER (m.visits IS NOT NULL), FALSE) AS is_demo
 FROM counter_calendar m   -- a channel that stopped sending: its days missing, not absent
 JOIN counter_channels ch USING (channel_id)
 JOIN counter_sites s ON s.site_id = ch.site_id

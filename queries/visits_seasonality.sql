@@ -12,7 +12,7 @@ daily AS (
            sum(d.visits) AS visits,
            sum(d.missing_measures * ch.step_hours) AS missing_hours,
            sum(d.measures * ch.step_hours) AS hours,
-           bool_or(d.source = 'démonstration') AS is_demo
+           coalesce(bool_or(d.source = 'démonstration') FILTER (d.visits IS NOT NULL), FALSE) AS is_demo
     FROM counter_daily d
     JOIN channels ch ON ch.channel_id = d.channel_id
     WHERE $annee IS NULL OR year(d.day) = $annee

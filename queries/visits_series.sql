@@ -14,7 +14,8 @@ daily AS (
            sum(d.visits) AS visits,
            sum(d.missing_measures * ch.step_hours) AS missing_hours,
            sum(d.measures * ch.step_hours) AS hours,
-           bool_or(d.source = 'démonstration') AS is_demo,
+           -- Only the rows that add passages: a generated channel's missing days are no figure.
+           coalesce(bool_or(d.source = 'démonstration') FILTER (d.visits IS NOT NULL), FALSE) AS is_demo,
            bool_or(d.measured) AS measured
     FROM counter_calendar d
     JOIN channels ch ON ch.channel_id = d.channel_id

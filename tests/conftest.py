@@ -232,3 +232,29 @@ def catalogue_shown(at):
 def metrics(at) -> dict[str, tuple[str, str]]:
     """The page's metric cards: shown label -> (value, delta)."""
     return {shown(m.label): (m.value, m.delta) for m in at.metric}
+
+
+def counter_db(measures, channel_sources: dict[str, str] | None = None):
+    """An in-memory database with the schema, macros, counter_daily and counter_calendar, one
+    counter site in Lens and a pedestrian channel per channel_id of `measures` (a DataFrame of
+    channel_id, start_datetime, end_datetime, count, source), each with its source in
+    `channel_sources` (default 'test')."""
+    from ecotransition.core.paths import QUERIES_DIR
+    from ecotransition.data import sql
+
+    c = duckdb.connect()
+    c.execute((QUERIES_DIR / "schema.sql").read_text(encoding="utf-8"))
+    sql.create_macros(c)
+    c.execute("""INSERT INTO epci VALUES ('x', 'Agglo', 'CALL', 'test');
+                 INSERT INTO communes VALUES ('62498', 'Lens', 'x', 1, 50.44, 2.81, '{}', 'test');
+                 INSERT INTO counter_sites VALUES ('s1', 'Compteur', '62498', 50.44, 2.81, NULL, 'test')""")
+    for channel in dict.fromkeys(measures["channel_id"]):
+        c.execute("INSERT INTO counter_channels VALUES (?, 's1', 'PEDESTRIAN', NULL, 3600, ?)",
+                  [channel, (channel_sources or {}).get(channel, "test")])
+    c.register("frame", measures[["channel_id", "start_datetime", "end_datetime", "count", "source"]])
+    c.execute("INSERT INTO counter_measures (channel_id, start_datetime, end_datetime, count, source) "
+              "SELECT * FROM frame")
+    c.unregister("frame")
+    sql.materialize(c, "counter_daily")
+    sql.create_views(c)
+    return c

@@ -14,7 +14,8 @@ from ecotransition.data import sql
 
 START = pd.Timestamp("2024-06-01")
 # The counter of the series (a channel of Lens) and where it stands.
-CHANNELS = pd.DataFrame({"channel_id": ["c1"], "commune_code": ["62498"], "lat": [50.44], "lon": [2.81]})
+CHANNELS = pd.DataFrame({"channel_id": ["c1"], "commune_code": ["62498"], "lat": [50.44], "lon": [2.81],
+                         "site_name": ["Parc de Lens – compteur 1"], "park": ["Parc de Lens"]})
 
 
 def series(values, missing=None) -> pd.DataFrame:
@@ -39,9 +40,10 @@ def day(k: int) -> date:
     return (START + pd.Timedelta(days=k)).date()
 
 
-def closure(first: int, last: int, title="Parc de Lens fermé pour travaux", lat=50.4405, lon=2.8105):
+def closure(first: int, last: int, title="Parc de Lens fermé pour travaux", lat=50.4405, lon=2.8105, place=None):
     return pd.DataFrame({"id": ["ev"], "title": [title], "description": [None], "start_date": [day(first)],
-                         "end_date": [day(last)], "commune_code": ["62498"], "lat": [lat], "lon": [lon]})
+                         "end_date": [day(last)], "commune_code": ["62498"], "lat": [lat], "lon": [lon],
+                         "place": [place]})
 
 
 def test_a_stuck_week_is_flagged_day_by_day():
@@ -66,8 +68,8 @@ def test_a_closure_announced_by_an_event_is_not_a_fault():
     # An event that does not say « fermé », or a closure 5 km away, explains nothing.
     assert spans(A.day_flags(series(values), events=closure(30, 36, title="Fête du parc"), channels=CHANNELS),
                  "zero") == [(date(2024, 7, 1), date(2024, 7, 7), 7)]
-    assert spans(A.day_flags(series(values), events=closure(30, 36, lat=50.485), channels=CHANNELS),
-                 "zero") == [(date(2024, 7, 1), date(2024, 7, 7), 7)]
+    assert spans(A.day_flags(series(values), events=closure(30, 36, title="Square fermé pour travaux", lat=50.485),
+                             channels=CHANNELS), "zero") == [(date(2024, 7, 1), date(2024, 7, 7), 7)]
 
 
 @pytest.mark.parametrize("text", [
@@ -88,6 +90,43 @@ def test_a_closure_word_inside_another_word_or_the_noun_ferme_does_not_match(tex
     assert not A.is_closure(text, None, A.Thresholds())
 
 
+# The tester's texts (#12, item 8) and their neighbours: True when the text announces a closure.
+CLOSURE_TABLE = [
+    # Farms: the noun « ferme(s) », never a closure.
+    ("Ferme pédagogique : portes ouvertes", False),
+    ("Ferme du parc ouverte tout l'été", False),
+    ("Visite de ferme", False),
+    ("Les fermes du parc", False),
+    ("Journée des fermes ouvertes", False),
+    ("FERME PÉDAGOGIQUE", False),
+    ("Goûter à la ferme", False),
+    ("Nos fermes bio en fête", False),
+    ("Marché des producteurs : ferme urbaine", False),
+    ("Fermes ouvertes du Pas-de-Calais", False),
+    # Closures: every form of « fermé » and « fermeture », singular or plural, with or without accents.
+    ("Fermetures exceptionnelles", True),
+    ("Fermeture annuelle", True),
+    ("Parc fermé", True),
+    ("Allée fermée", True),
+    ("Sentiers fermés après la tempête", True),
+    ("Entrées fermées", True),
+    ("Sites fermes au public", True),
+    ("Pelouses fermees", True),
+    ("FERME", True),
+    ("Parc FERME pour travaux", True),
+    ("PARC FERME", True),
+    ("Parc ferme le lundi", True),
+    ("La ferme du parc est fermée", True),
+    ("Les fermes ouvertes, le parc fermé", True),
+]
+
+
+@pytest.mark.parametrize("text, closed", CLOSURE_TABLE)
+def test_closure_words_against_farm_nouns_and_plurals(text, closed):
+    assert A.is_closure(text, None, A.Thresholds()) is closed
+    assert A.is_closure("Animation", text, A.Thresholds()) is closed
+
+
 def test_a_closure_without_accents_or_capitals_still_covers_its_days():
     # The stuck week of test_a_stuck_week_is_flagged_day_by_day, announced as « PARC FERME ».
     got = A.day_flags(series([100] * 30 + [0] * 7 + [100] * 5), events=closure(30, 36, title="PARC FERME"),
@@ -99,9 +138,42 @@ def test_a_closure_without_accents_or_capitals_still_covers_its_days():
     assert spans(got, "zero") == [(date(2024, 7, 1), date(2024, 7, 7), 7)]
 
 
-def test_a_closure_without_a_position_covers_the_counters_of_its_commune():
-    got = A.day_flags(series([100] * 30 + [0] * 7), events=closure(30, 36, lat=None, lon=None), channels=CHANNELS)
-    assert got.empty
+def test_a_closure_without_a_position_covers_the_counter_whose_site_or_park_it_names():
+    week = series([100] * 30 + [0] * 7)
+    stuck = [(date(2024, 7, 1), date(2024, 7, 7), 7)]
+    # Naming the park (title or place), or the site without « – compteur 1 », whatever the case.
+    for title, place in [("Parc de Lens fermé pour travaux", None), ("Fermeture pour travaux", "Parc de Lens"),
+                         ("PARC DE LENS : FERMETURE", None), ("Parc de Lens – compteur 1 fermé", None)]:
+        got = A.day_flags(week, events=closure(30, 36, title=title, lat=None, lon=None, place=place),
+                          channels=CHANNELS)
+        assert got.empty, (title, place)
+    # A closure of something else in the commune says nothing of the park: the week stays flagged.
+    for title, place in [("Piscine municipale fermée pour vidange", None), ("Fermeture de la mairie", "Mairie"),
+                         ("Parc de Liévin fermé", None)]:
+        got = A.day_flags(week, events=closure(30, 36, title=title, lat=None, lon=None, place=place),
+                          channels=CHANNELS)
+        assert spans(got, "zero") == stuck, (title, place)
+    # Naming the park from another commune does not close it either... unless the event has no commune.
+    other = closure(30, 36, lat=None, lon=None).assign(commune_code="62065")
+    assert spans(A.day_flags(week, events=other, channels=CHANNELS), "zero") == stuck
+    assert A.day_flags(week, events=other.assign(commune_code=None), channels=CHANNELS).empty
+
+
+def test_only_the_events_about_the_counter_cover_its_days():
+    # The tester's case: a pool closed all summer in the counter's commune, no position.
+    ev = pd.DataFrame({"title": ["Piscine municipale fermée pour vidange", "Parc de Lens fermé", "Fête du parc"],
+                       "description": [None, None, None], "place": [None, None, "Parc de Lens"],
+                       "start_date": [date(2024, 7, 1), date(2024, 7, 3), date(2024, 7, 10)],
+                       "end_date": [date(2024, 9, 30), date(2024, 7, 4), None],
+                       "commune_code": ["62498"] * 3, "lat": [None] * 3, "lon": [None] * 3})
+    got = A.event_days(ev, CHANNELS, A.Thresholds())
+    assert list(zip(got["day"].dt.date, got["closed"])) == [
+        (date(2024, 7, 3), True), (date(2024, 7, 4), True), (date(2024, 7, 10), False)]
+    # A counter without a position is found by its names too, never by its commune alone.
+    nowhere = CHANNELS.assign(lat=None, lon=None)
+    positioned = ev.assign(lat=50.4401, lon=2.8101)
+    assert len(A.event_days(positioned.iloc[:1], nowhere, A.Thresholds())) == 0
+    assert len(A.event_days(positioned.iloc[1:2], nowhere, A.Thresholds())) == 2
 
 
 def test_a_drop_of_three_days_or_more_is_flagged_not_two():
@@ -228,3 +300,18 @@ def test_the_totals_count_channel_days_once():
     assert list(f["label"]) == ["valeur figée", "lacune", "zéros prolongés"]
     assert A.summary(f, 42) == "8 jours-canaux signalés sur 42 (zéros prolongés 7, valeur figée 1, lacune 1)"
     assert A.summary(f.iloc[0:0], 42) == "aucun jour-canal signalé sur 42"
+
+
+def test_the_chart_of_one_counter_shows_the_events_about_it_only():
+    # #12, item 14: with a counter chosen, the events near it or naming its park, not the Pôle's.
+    from ecotransition.themes import parks
+    ev = pd.DataFrame({"title": ["Fête du parc", "Course", "Piscine fermée", "Salon à Béthune", "Parc en fête"],
+                       "description": [None] * 5, "place": [None, "Parc de Lens", None, None, None],
+                       "start_date": [date(2024, 7, 1)] * 5, "end_date": [None] * 5,
+                       "commune_code": ["62498", "62498", "62498", "62119", None], "epci": ["x"] * 5,
+                       "theme": [None, None, None, None, "Chaîne des parcs"],
+                       "lat": [50.4402, None, None, 50.53, None], "lon": [2.8102, None, None, 2.64, None]})
+    assert list(parks.events_for_area(ev, None, None, CHANNELS)["title"]) == ["Fête du parc", "Course"]
+    # No counter chosen: the area's events, as before.
+    assert list(parks.events_for_area(ev, None, "62498")["title"]) == ["Fête du parc", "Course", "Piscine fermée"]
+    assert len(parks.events_for_area(ev, None, None)) == 5

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import duckdb
 import pandas as pd
 import pytest
 
-from conftest import open_page, shown, shown_table
+from conftest import counter_db, open_page, shown, shown_table
 from ecotransition.data import sql
 from ecotransition.themes import parks
 
@@ -39,6 +40,57 @@ def test_an_incomplete_year_is_compared_with_the_same_days_never_a_full_year(gap
     assert parks.period_text(cy, 2024) == 2024
 
 
+def leap_db(first: str, last: str, per_hour: dict[int, int]):
+    """One channel counting `per_hour[year]` passages every hour from `first` to `last` (whole days)."""
+    hours = pd.date_range(first, pd.Timestamp(last) + pd.Timedelta(hours=23), freq="h")
+    return counter_db(pd.DataFrame({"channel_id": "c1", "start_datetime": hours,
+                                    "end_datetime": hours + pd.Timedelta(hours=1),
+                                    "count": [per_hour[h.year] for h in hours], "source": "test"}))
+
+
+def test_the_same_period_leaves_29_february_out_against_a_year_without_it():
+    # The tester's case (#12, item 3): data to 29 February 2024, 48 passages a day in 2024, 24 in
+    # 2023. The same 59 days both years: 2 832 against 1 416, +100 % (with 29 February, 2 880
+    # over 60 days against 1 416 over 59 read +103,4 %).
+    c = leap_db("2023-01-01", "2024-02-29", {2023: 1, 2024: 2})
+    cy = sql.run(c, "visits_channel_years", epci=None, commune=None)
+    assert {r.year: (r.visits, r.visits_to_date) for r in cy.itertuples()} == {2023: (8760, 1416), 2024: (2880, 2832)}
+    assert parks.constant_perimeter_change(cy, 2024) == (pytest.approx(1.0), 1)
+    assert parks.leap_day_left_out(cy, 2024) == date(2024, 2, 29)
+    assert parks.period_text(cy, 2024) == "1er janvier – 29 février 2024 (mêmes jours en 2023, hors 29 février)"
+    card = parks.kpis(cy, 2024, pd.DataFrame(), pd.DataFrame({"source": []}), "PMA")[0]
+    assert card.value == f"2{NNBSP}880" and card.delta == "+100,0 % par rapport à 2023"
+    assert card.help.endswith("comparés aux mêmes jours de 2023. Le 29 février 2024 n'est pas compté : 2023 n'en a "
+                              "pas. Évolution à périmètre constant : calculée sur les 1 canaux de comptage comptés "
+                              "chaque mois de la période les deux années.")
+    # The chart: one point a day, none on 29 February, each curve ending on the card's sums.
+    fig = parks.same_period_figure(sql.run(c, "counter_days", epci=None, commune=None), cy, 2024)
+    for trace in fig.data:
+        x = [str(v)[:10] for v in trace.x]
+        assert len(x) == len(set(x)) == 59 and "2024-02-29" not in x
+    assert [(t.name, float(t.y[-1]), str(t.x[-1])[:10]) for t in fig.data] == [
+        ("2023", 1416.0, "2024-02-28"), ("2024", 2832.0, "2024-02-28")]
+
+
+def test_the_same_period_leaves_out_the_29_february_of_the_year_before():
+    # Reverse (#12, item 3): data to 10 March 2025, 72 a day in 2025, 48 in 2024: 69 days each,
+    # 4 968 against 3 312, +50 % (70 days of 2024 with 29 February: 3 360, +47,9 %).
+    c = leap_db("2024-01-01", "2025-03-10", {2024: 2, 2025: 3})
+    cy = sql.run(c, "visits_channel_years", epci=None, commune=None)
+    assert parks.constant_perimeter_change(cy, 2025) == (pytest.approx(0.5), 1)
+    assert parks.period_text(cy, 2025) == "1er janvier – 10 mars 2025 (mêmes jours en 2024, hors 29 février)"
+    assert parks.leap_day_note(cy, 2025) == " Le 29 février 2024 n'est pas compté : 2025 n'en a pas."
+    fig = parks.same_period_figure(sql.run(c, "counter_days", epci=None, commune=None), cy, 2025)
+    x2024 = [str(v)[:10] for v in fig.data[0].x]
+    assert len(x2024) == len(set(x2024)) == 69
+    assert [(t.name, float(t.y[-1])) for t in fig.data] == [("2024", 3312.0), ("2025", 4968.0)]
+    # Before 29 February nothing is left out, nor said.
+    c = leap_db("2024-01-01", "2025-02-28", {2024: 2, 2025: 3})
+    cy = sql.run(c, "visits_channel_years", epci=None, commune=None)
+    assert parks.leap_day_left_out(cy, 2025) is None and parks.leap_day_note(cy, 2025) == ""
+    assert parks.period_text(cy, 2025) == "1er janvier – 28 février 2025 (mêmes jours en 2024)"
+
+
 def cy_frame():
     """Three channels, data to 15 June 2024: `a` counted all along, `b` installed in March 2023,
     `c` installed in 2024."""
@@ -57,7 +109,8 @@ def test_the_same_period_change_uses_the_channels_counted_in_each_month_of_it():
     assert parks.constant_perimeter_change(cy, 2024) == (pytest.approx(0.1), 1)
     card = parks.kpis(cy, 2024, pd.DataFrame(), pd.DataFrame({"source": []}), "PMA")[0]
     assert (card.value, card.delta) == (f"2{NNBSP}300", "+10,0\u00a0% par rapport à 2023")
-    assert card.caption.startswith("1er janvier – 15 juin 2024 (mêmes jours en 2023) · Source : comptages importés")
+    assert card.caption.startswith("1er janvier – 15 juin 2024 (mêmes jours en 2023, hors 29 février) · Source : "
+                                   "comptages importés")
     assert "Année en cours : passages du 1er janvier au 15 juin 2024, comparés aux mêmes jours de 2023." in card.help
 
 
@@ -236,3 +289,24 @@ def test_a_threshold_refused_shows_a_warning_and_the_page_uses_its_default(gaps_
         "Réglage des anomalies des compteurs : ECOTRANSITION_FLAG_GAP_HOURS = « trois » est refusé : il faut un "
         "nombre entier de 1 à 24. La valeur par défaut (3) est utilisée."]
     assert any("lacune = au moins 3 heures non mesurées" in shown(c.value) for c in at.caption)
+
+
+def test_the_page_says_demonstration_only_for_the_years_whose_rows_are_generated(gaps_db, tmp_path, monkeypatch):
+    # #12, item 12: the gaps fixture with its 2023 passages marked generated; 2024 and 2025 imported.
+    path = tmp_path / "mixed.duckdb"
+    path.write_bytes(gaps_db.read_bytes())
+    with duckdb.connect(str(path)) as c:
+        c.execute("UPDATE counter_daily SET source = 'démonstration' WHERE year(day) = 2023")
+    monkeypatch.setenv("ECOTRANSITION_DB", str(path))
+
+    def told(at):
+        banner = any("Données de démonstration" in i.value for i in at.info)
+        caption = next(shown(c.value) for c in at.caption if "comptages de passages" in shown(c.value))
+        return banner, caption.split(" · ")[-1]
+
+    assert told(open_page("pages/chaine-des-parcs.py", annee=2025)) == (
+        False, "comptages de passages et chiffres du rapport d'activité 2023")
+    assert told(open_page("pages/chaine-des-parcs.py", annee=2023)) == (
+        True, "comptages de passages (démonstration) et chiffres du rapport d'activité 2023")
+    # No year chosen: the series draws every year, 2023 included.
+    assert told(open_page("pages/chaine-des-parcs.py"))[0] is True

@@ -255,6 +255,13 @@ def test_a_link_to_a_counter_shows_it_with_every_filter_of_the_page(conn, built_
     assert at.selectbox(key="compteur").value == "" and "compteur" not in at.query_params
 
 
+def test_a_link_naming_two_counters_keeps_the_one_shown(built_db):
+    # #12, item 13: ?compteur=a&compteur=b showed b while the link kept both.
+    at = run("pages/chaine-des-parcs.py", compteur=["demo-cpt-002", "demo-cpt-003"])
+    assert at.selectbox(key="compteur").value == "demo-cpt-003"
+    assert at.query_params["compteur"] == "demo-cpt-003"
+
+
 def _add_agenda(db: Path) -> None:
     """650 events more (an imported agenda), half concerts, half plays: 7 or 8 pages of the list."""
     import duckdb

@@ -4,14 +4,14 @@ screen, which leaves out the slides whose data are too old."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import APP, catalogue_shown, open_page
+from conftest import APP, catalogue_shown, open_page, shown
 from ecotransition.core import clock
 from ecotransition.data import freshness, registry, sql
 from ecotransition.imports import catalogue
@@ -47,9 +47,37 @@ def test_counters_are_late_after_a_week_enedis_after_the_year_that_follows():
 def test_the_app_clock_can_be_fixed(monkeypatch):
     monkeypatch.setenv("ECOTRANSITION_TODAY", "2025-03-04")
     assert clock.today() == date(2025, 3, 4)
-    monkeypatch.setenv("ECOTRANSITION_TODAY", "4 mars")
-    with pytest.raises(ValueError, match="ECOTRANSITION_TODAY : « 4 mars » n'est pas une date AAAA-MM-JJ"):
-        clock.today()
+    assert clock.today_warning() is None
+
+
+@pytest.mark.parametrize("value", ["15/01/2025", "demain", "4 mars", "2025-02-30"])
+def test_a_mistyped_app_day_falls_back_to_the_real_day_with_a_french_warning(monkeypatch, value):
+    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 11, 30, 16, 40))
+    monkeypatch.setenv("ECOTRANSITION_TODAY", value)
+    assert clock.today() == date(2026, 11, 30)
+    assert clock.today_warning() == (f"ECOTRANSITION_TODAY = « {value} » est refusé : il faut une date AAAA-MM-JJ "
+                                     "(par exemple 2026-11-30). Le jour réel (30 novembre 2026) est utilisé.")
+
+
+def test_pages_and_the_screen_run_on_under_a_mistyped_app_day(built_db, monkeypatch):
+    monkeypatch.setattr(screen, "CACHE", screen.LastGood())
+    monkeypatch.setenv("ECOTRANSITION_TODAY", "15/01/2025")
+    at = open_page("pages/chaine-des-parcs.py")
+    warned = [w.value for w in at.warning if "ECOTRANSITION_TODAY" in shown(w.value)]
+    assert len(warned) == 1 and shown(warned[0]).startswith(
+        "Réglage du jour de l'application : ECOTRANSITION_TODAY = « 15/01/2025 » est refusé : "
+        "il faut une date AAAA-MM-JJ"), warned
+    assert "Le jour réel" in shown(warned[0])
+    # The room's screen shows its slide, no error and no settings box.
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["diapos"] = "parcs"
+    at.run()
+    at.switch_page("pages/ecran.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [w for w in at.warning if "ECOTRANSITION_TODAY" in shown(w.value)]
+    text = "\n".join(h.proto.body for h in at.get("html") if not h.proto.body.startswith("<style>"))
+    assert 'data-slide="parcs"' in text
 
 
 def test_the_catalogue_says_which_dataset_is_late():
@@ -198,3 +226,5 @@ def test_the_events_page_and_the_screens_events_follow_the_app_day(built_db, mon
     at.run()
     text = "\n".join(h.proto.body for h in at.get("html") if not h.proto.body.startswith("<style>"))
     assert "Prochains événements" in text and "Derniers événements" not in text
+    # #12, item 10: the slide of events to come says the day they are listed as of, as the page does.
+    assert '<div class="stamp">Agenda au 1er juin 2024</div>' in text

@@ -420,3 +420,26 @@ def test_carte_page_shows_the_selected_commune(built_db):
     # The map values, highest first, ready for export.
     values = at.dataframe[-1].value
     assert len(values) == 150 and values.iloc[0]["Production photovoltaïque (MWh)"] == f"4{NNBSP}150{NBSP}MWh"
+
+
+def test_a_counter_site_cites_the_measures_counted_that_year():
+    # #12, item 5 on the map: the site comes from a sites file ('test'); its 2024 passages from a
+    # generated series, its 2025 ones from an imported file (plus one generated day whose every
+    # hour is missing, which adds nothing).
+    from conftest import counter_db
+    from ecotransition.surfaces.maps import layers
+
+    def hours(first, last, count, source):
+        h = pd.date_range(first, pd.Timestamp(last) + pd.Timedelta(hours=23), freq="h")
+        return pd.DataFrame({"channel_id": "c1", "start_datetime": h, "end_datetime": h + pd.Timedelta(hours=1),
+                             "count": pd.array([count] * len(h), dtype="Int64"), "source": source})
+    c = counter_db(pd.concat([hours("2024-12-30", "2024-12-31", 1, "démonstration"),
+                              hours("2025-01-01", "2025-01-01", None, "démonstration"),
+                              hours("2025-01-02", "2025-01-03", 2, "Comptage (measures.csv)")], ignore_index=True))
+    counters = sql.run(c, "map_counter_sites")
+    assert list(zip(counters["year"], counters["visits"], counters["source"])) == [
+        (2024, 48, "démonstration"), (2025, 96, "Comptage (measures.csv)")]
+    assert layers.counter_year(counters, 2025)[0]["source"].tolist() == ["Comptage (measures.csv)"]
+    assert layers.counter_year(counters, 2024)[0]["source"].tolist() == ["démonstration"]
+    tip = layers._counter_features(counters, 2025)[0]["features"][0]["properties"]["t"]
+    assert "Comptage (measures.csv)" in tip and "démonstration" not in tip and "test" not in tip.split("Source")[-1]

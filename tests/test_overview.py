@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import metric_values, open_page, shown
+from conftest import counter_db, metric_values, open_page, shown
 from ecotransition.core import compare, fmt
 from ecotransition.core import metrics as M
 from ecotransition.core.labels import PMA_LABEL
@@ -342,3 +342,28 @@ def test_the_page_says_the_counters_year_is_partial(gaps_db, monkeypatch):
     assert "du 1er janvier au 10 janvier 2025 (année 2025 en cours, incomplète), le mois le plus fréquenté " \
            "a été janvier" in text
     assert "des passages de l'année" not in text
+
+
+def test_the_counters_sentence_cites_the_measures_that_were_counted():
+    # #12, item 5: a demonstration channel that stopped in 2024 but for one day of 2025 whose
+    # every hour is missing, and an imported channel (its channels file and measures file) that
+    # counts 2 an hour to 10 January 2025. 2025's sentence cites the measures file only, no
+    # demonstration; 2024's cites both measure sources and is demonstration.
+    def hours(channel, first, last, count, source):
+        h = pd.date_range(first, pd.Timestamp(last) + pd.Timedelta(hours=23), freq="h")
+        return pd.DataFrame({"channel_id": channel, "start_datetime": h, "end_datetime": h + pd.Timedelta(hours=1),
+                             "count": pd.array([count] * len(h), dtype="Int64"), "source": source})
+    c = counter_db(pd.concat([
+        hours("demo", "2024-01-01", "2024-01-10", 5, "démonstration"),
+        hours("demo", "2025-01-05", "2025-01-05", None, "démonstration"),
+        hours("imp", "2024-01-01", "2025-01-10", 2, "Comptage (measures.csv)"),
+    ], ignore_index=True), {"demo": "démonstration", "imp": "Comptage (channels.csv)"})
+    visits = sql.run(c, "overview_visits", epci=None, commune=None)
+    jan25 = visits[visits["month"] == pd.Timestamp("2025-01-01")].set_index("channel_id")
+    assert jan25.loc["demo", "is_demo"] == False and pd.isna(jan25.loc["demo", "source"])  # noqa: E712
+    assert jan25.loc["demo", "missing_hours"] == 24 * 10 and pd.isna(jan25.loc["demo", "visits"])
+    b = ov.busiest_month(visits, 2025)
+    assert (b["visits"], b["demo"], b["source"]) == (480.0, False, "Comptage (measures.csv)")
+    b = ov.busiest_month(visits, 2024)
+    assert (b["visits"], b["demo"], b["source"]) == (
+        2 * 24 * 31 + 5 * 24 * 10, True, "démonstration ; Comptage (measures.csv)")

@@ -20,9 +20,9 @@ channel's own series, with thresholds in `Thresholds` (defaults documented in th
   the days the clocks change) over the time step; measures absent from it are missing.
 
 An event of the events table that says a site was closed (its title or description holds one
-of `closure_words`) covers the counters within `closure_radius_m` of it (in its commune when it
-has no position): its days are not flagged, whatever the rule. An announced event near the
-counter (within the same radius) also explains a jump. The rules are plain pandas on small
+of `closure_words`) covers the counters it is about: within `closure_radius_m` of it, or whose
+site or park it names (event_days); a closure elsewhere in the commune covers nothing. Its days
+are not flagged, whatever the rule. An announced event about the counter also explains a jump. The rules are plain pandas on small
 frames (one row per channel and day), so they are unit-tested on series with known answers.
 """
 
@@ -63,7 +63,7 @@ class Thresholds:
     jump_ratio: float = 4.0        # a day above this multiple of the recent level
     gap_hours: int = 3             # hours not measured in a day
     closure_radius_m: float = 1000  # an event this close to a counter concerns it
-    closure_words: tuple[str, ...] = ("fermé", "fermée", "fermeture", "fermés", "fermées")
+    closure_words: tuple[str, ...] = ("fermé", "fermée", "fermés", "fermées", "fermeture", "fermetures")
 
 
 # The values each threshold accepts: (lowest, highest, lowest excluded, whole number), and the
@@ -197,12 +197,28 @@ def _level(cal: pd.DataFrame, t: Thresholds, after: bool = False) -> pd.Series:
 
 def fold(text: str) -> str:
     """Lower case without accents ('FERMÉE' -> 'fermee'): how closure words are compared."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).casefold()
 
 
-# Unaccented 'ferme' is also the noun (a farm: « visite de la ferme »): after one of these words it
-# is the noun, not « fermé ».
-_NOUN_BEFORE = ("la", "une", "cette", "sa", "notre", "votre", "leur", "petite", "grande")
+# The combining diacritical blocks: one regex pass instead of a test per character (an agenda of
+# 100 000 events is folded in a fraction of the time).
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+# Unaccented « ferme(s) » is also the noun, a farm (« visite de ferme », « les fermes du parc »,
+# « ferme pédagogique »): after one of these words, or before one of _NOUN_AFTER, it is the noun,
+# not « fermé(s) ». « fermee(s) », « fermeture(s) », an accented « fermé(s) » and « FERME » in
+# capitals within a text that is not all capitals (a status: « Parc FERME ») are closures.
+_NOUN_BEFORE = frozenset((
+    "la", "une", "les", "des", "cette", "ces", "sa", "ses", "notre", "nos", "votre", "vos", "leur", "leurs",
+    "petite", "petites", "grande", "grandes", "vieille", "belle", "de", "d", "en", "aux", "nouvelle"))
+_NOUN_AFTER = frozenset((
+    "pedagogique", "pedagogiques", "ouverte", "ouvertes", "urbaine", "urbaines", "equestre", "equestres",
+    "bio", "biologique", "biologiques", "familiale", "familiales", "auberge", "agricole", "agricoles",
+    "aventure", "modele"))
+# At the start of a text (« Ferme du parc ouverte tout l'été ») these make it the noun too.
+_NOUN_AFTER_FIRST = frozenset(("du", "de", "des", "d", "a", "au", "aux", "et"))
+_AMBIGUOUS = frozenset(("ferme", "fermes"))
 
 
 @lru_cache(maxsize=8)
@@ -210,52 +226,123 @@ def _closure_pattern(words: tuple[str, ...]) -> re.Pattern:
     folded = sorted({fold(w) for w in words if w.strip()}, key=len, reverse=True)
     if not folded:
         return re.compile(r"(?!x)x")   # matches nothing
-    return re.compile(r"(?:\b(\w+)\W+)?\b(" + "|".join(map(re.escape, folded)) + r")\b")
+    return re.compile(r"\b(" + "|".join(map(re.escape, folded)) + r")\b")
 
 
-def is_closure(title, description, t: Thresholds) -> bool:
-    """Whether an event's title or description says the site was closed: one of `closure_words`
-    as a whole word, whatever its case and accents (« FERME », « fermee », « Fermeture »), not
-    inside another word (« fermentation », « refermer », « fermier »), nor the noun « ferme »
-    after an article (« la ferme du parc »)."""
-    text = fold(f"{title or ''} {description or ''}")
-    for m in _closure_pattern(tuple(t.closure_words)).finditer(text):
-        if m.group(2) == "ferme" and m.group(1) in _NOUN_BEFORE:
+@lru_cache(maxsize=4096)
+def _fold_char(c: str) -> str:
+    return fold(c)
+
+
+def _folded_with_origin(text: str) -> tuple[str, list[int]]:
+    """fold(text) and, for each of its characters, the index of the character of `text` it comes from."""
+    out, origin = [], []
+    for i, c in enumerate(text):
+        f = _fold_char(c)
+        out.append(f)
+        origin += [i] * len(f)
+    return "".join(out), origin
+
+
+def _says_closed(text: str, pattern: re.Pattern) -> bool:
+    folded, origin = _folded_with_origin(text)
+    shouting = not any(c.islower() for c in text)   # all capitals: capitals say nothing
+    for m in pattern.finditer(folded):
+        word = m.group(1)
+        if word not in _AMBIGUOUS:
+            return True
+        original = text[origin[m.start()]:origin[m.end() - 1] + 1]
+        if original.casefold() in ("fermé", "fermés") or (original.isupper() and not shouting):
+            return True
+        before = re.findall(r"\w+", folded[:m.start()])
+        after = re.findall(r"\w+", folded[m.end():])
+        prev, nxt = (before[-1] if before else None), (after[0] if after else None)
+        if prev in _NOUN_BEFORE or nxt in _NOUN_AFTER or (prev is None and nxt in _NOUN_AFTER_FIRST):
             continue
         return True
     return False
 
 
-def event_days(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> pd.DataFrame:
-    """(channel_id, day, closed) for every day of an event near a channel's counter: within
-    `closure_radius_m`, or in its commune when the event has no position. `closed`: the event
-    says the site was closed. `channels`: channel_id, commune_code, lat, lon (visits_channel_years)."""
-    empty = pd.DataFrame(columns=["channel_id", "day", "closed"])
+def is_closure(title, description, t: Thresholds) -> bool:
+    """Whether an event's title or description says the site was closed: one of `closure_words`
+    as a whole word, whatever its case and accents (« FERME », « fermee », « Fermetures »), not
+    inside another word (« fermentation », « refermer », « fermier »), nor the noun « ferme(s) »,
+    a farm (« la ferme du parc », « visite de ferme », « fermes ouvertes », « ferme pédagogique »)."""
+    pattern = _closure_pattern(tuple(t.closure_words))
+    return any(_says_closed(str(part), pattern) for part in (title, description)
+               if not fmt.is_missing(part) and str(part).strip())
+
+
+@lru_cache(maxsize=65536)   # an agenda repeats its titles and places
+def _words(text) -> str:
+    """`text` folded (fold) with every run of non-letters as one space, padded: ' parc de lens '."""
+    return " " + " ".join(re.findall(r"\w+", fold(str(text or "")))) + " "
+
+
+# A counter's site is named after its park and its counter: « Parc du Louvre-Lens – compteur 1 ».
+_COUNTER_SUFFIX = re.compile(r"\s*[–—-]\s*compteur\b.*$", re.IGNORECASE)
+
+
+def _names(row) -> list[str]:
+    """The names an event about this counter's place would use (its site's name, with and without
+    « – compteur N », its park's name), as _words, at least 4 letters long."""
+    out = []
+    for name in (row.get("site_name"), row.get("park")):
+        if fmt.is_missing(name) or not str(name).strip():
+            continue
+        for variant in (str(name), _COUNTER_SUFFIX.sub("", str(name))):
+            w = _words(variant)
+            if len(w.strip()) >= 4 and w not in out:
+                out.append(w)
+    return out
+
+
+def events_about(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> list[list[int]]:
+    """For each event (in order), the positions in `channels.drop_duplicates("channel_id")` of
+    the counters it is about: positioned within `closure_radius_m` of it, or naming its site or
+    park (`site_name`, `park`) in its title, place or description, in the counter's commune (or
+    with no commune). An event elsewhere in the commune (« Piscine municipale fermée pour
+    vidange ») is about another place. `channels`: channel_id, commune_code, lat, lon,
+    site_name, park (visits_channel_years)."""
     if events is None or events.empty or channels is None or channels.empty:
-        return empty
+        return [[] for _ in range(0 if events is None else len(events))]
     ch = channels.drop_duplicates("channel_id")
-    ids = ch["channel_id"].tolist()
     communes = ch["commune_code"].tolist()
+    names = [_names(r) for r in ch.to_dict("records")]
     lat = pd.to_numeric(ch["lat"], errors="coerce").to_numpy(float)
     lon = pd.to_numeric(ch["lon"], errors="coerce").to_numpy(float)
-    description = events["description"].tolist() if "description" in events else [None] * len(events)
-    rows = []
-    for title, desc, elat, elon, code, start, end in zip(
-            events["title"].tolist(), description, events["lat"].tolist(), events["lon"].tolist(),
-            events["commune_code"].tolist(), events["start_date"].tolist(), events["end_date"].tolist()):
-        closed = is_closure(title, desc, t)
+    n = len(events)
+    description = events["description"].tolist() if "description" in events else [None] * n
+    place = events["place"].tolist() if "place" in events else [None] * n
+    out = []
+    for title, desc, where, elat, elon, code in zip(
+            events["title"].tolist(), description, place, events["lat"].tolist(), events["lon"].tolist(),
+            events["commune_code"].tolist()):
+        text = _words(f"{title or ''} {where or ''} {desc or ''}")
+        near = {i for i in range(len(communes))
+                if (fmt.is_missing(code) or communes[i] == code) and any(w in text for w in names[i])}
         if not (fmt.is_missing(elat) or fmt.is_missing(elon)):
             dy = (lat - elat) * 111_320
             dx = (lon - elon) * 111_320 * math.cos(math.radians(elat))
-            dist = np.hypot(dx, dy)
-            near = [i for i, d in enumerate(dist) if d <= t.closure_radius_m]
-            # A counter without a position is matched by commune.
-            near += [i for i in range(len(ids))
-                     if np.isnan(dist[i]) and not fmt.is_missing(code) and communes[i] == code]
-        else:
-            near = [i for i in range(len(ids)) if not fmt.is_missing(code) and communes[i] == code]
+            near.update(i for i, d in enumerate(np.hypot(dx, dy)) if d <= t.closure_radius_m)
+        out.append(sorted(near))
+    return out
+
+
+def event_days(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> pd.DataFrame:
+    """(channel_id, day, closed) for every day of an event about a channel's counter
+    (events_about). `closed`: the event says the site was closed (is_closure)."""
+    empty = pd.DataFrame(columns=["channel_id", "day", "closed"])
+    if events is None or events.empty or channels is None or channels.empty:
+        return empty
+    ids = channels.drop_duplicates("channel_id")["channel_id"].tolist()
+    description = events["description"].tolist() if "description" in events else [None] * len(events)
+    rows = []
+    for near, title, desc, start, end in zip(events_about(events, channels, t), events["title"].tolist(),
+                                             description, events["start_date"].tolist(), events["end_date"].tolist()):
         if not near:
             continue
+        closed = is_closure(title, desc, t)
         first = pd.Timestamp(start)
         last = pd.Timestamp(end) if not fmt.is_missing(end) else first
         days = pd.date_range(first, max(first, last), freq="D")

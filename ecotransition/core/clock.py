@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from ecotransition.core import fmt
+
 PARIS = ZoneInfo("Europe/Paris")
+SETTING = "ECOTRANSITION_TODAY"
 
 
 def now() -> datetime:
@@ -14,14 +18,37 @@ def now() -> datetime:
     return datetime.now(PARIS).replace(tzinfo=None, microsecond=0)
 
 
+def read_today(env=None) -> tuple[date, str | None]:
+    """The app's day and a French warning when the setting was refused: ECOTRANSITION_TODAY (an
+    ISO date AAAA-MM-JJ) when set, to show or test the dashboard as of a given day, else today in
+    Europe/Paris. A value that is not such a date (« 15/01/2025 », « demain ») is not used: the
+    real day is, and the warning names the setting, its value and the day used, as the refused
+    ECOTRANSITION_FLAG_* settings do (a mistyped setting must not stop every page nor the screen)."""
+    env = os.environ if env is None else env
+    fixed = str(env.get(SETTING, "") or "").strip()
+    if not fixed:
+        return now().date(), None
+    try:
+        return date.fromisoformat(fixed), None
+    except ValueError:
+        real = now().date()
+        return real, (f"{SETTING} = « {fixed} » est refusé : il faut une date AAAA-MM-JJ "
+                      f"(par exemple {real.isoformat()}). Le jour réel ({fmt.day(real)}) est utilisé.")
+
+
 def today() -> date:
-    """The app's day, against which data freshness is judged: ECOTRANSITION_TODAY (ISO date) when
-    set, to show or test the dashboard as of a given day, else today in Europe/Paris.
-    ValueError in French when the variable is not a date."""
-    fixed = os.environ.get("ECOTRANSITION_TODAY", "").strip()
-    if fixed:
-        try:
-            return date.fromisoformat(fixed)
-        except ValueError:
-            raise ValueError(f"ECOTRANSITION_TODAY : « {fixed} » n'est pas une date AAAA-MM-JJ.") from None
-    return now().date()
+    """The app's day, against which data freshness is judged (read_today; never raises: a
+    refused ECOTRANSITION_TODAY gives the real day, logged, and pages show today_warning())."""
+    day, problem = read_today()
+    if problem and problem not in _LOGGED:   # once per value: today() runs many times a page
+        _LOGGED.add(problem)
+        logging.getLogger("ecotransition").warning("%s", problem)
+    return day
+
+
+_LOGGED: set[str] = set()
+
+
+def today_warning() -> str | None:
+    """The French warning of a refused ECOTRANSITION_TODAY, or None (see read_today)."""
+    return read_today()[1]

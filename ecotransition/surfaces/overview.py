@@ -214,7 +214,8 @@ def parks_kpis(values: pd.DataFrame, communes: pd.DataFrame, channel_years: pd.D
     card = from_reading(r, help=r.metric.definition + (
         " L'évolution ne compare que les compteurs en service les deux années entières." if end is None else
         f" Année en cours : l'évolution compare les passages du 1er janvier au {fmt.day(end)} aux mêmes jours "
-        f"de {year - 1}, sur les compteurs en service chaque mois de cette période les deux années."))
+        f"de {year - 1}, sur les compteurs en service chaque mois de cette période les deux années."
+        f"{parks_theme.leap_day_note(channel_years, year)}"))
     cards = [Kpi(label="Passages aux compteurs des parcs", value=card.value,
                  year=parks_theme.period_text(channel_years, year),
                  source=card.source, demo=card.demo or not r.items, good_direction="up", help=card.help,

@@ -9,7 +9,9 @@ some missing hours is marked on the chart and counted in the table.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import replace
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -304,8 +306,9 @@ def rules_text(t: anomalies.Thresholds) -> str:
             f"précédents ; hausse soudaine = un jour à plus de {fmt.number(t.jump_ratio)} fois le niveau des "
             f"{t.level_days} jours avant et après ; lacune = au moins {t.gap_hours} heures non mesurées dans la "
             f"journée. Un événement de la table qui annonce la fermeture du site (à moins de "
-            f"{fmt.number(t.closure_radius_m)} m du compteur) n'est pas une anomalie ; un événement annoncé près "
-            "du compteur explique une hausse.")
+            f"{fmt.number(t.closure_radius_m)} m du compteur, ou qui nomme son site ou son parc) n'est pas une "
+            "anomalie ; une fermeture ailleurs dans la commune n'explique rien ; un événement annoncé près du "
+            "compteur explique une hausse.")
 
 
 FLAG_SOURCES = {
@@ -391,9 +394,15 @@ def flags_summary(flags: pd.DataFrame, daily: pd.DataFrame, channels: pd.DataFra
     return anomalies.summary(f, len(d) if len(d) else None)
 
 
-def events_for_area(events: pd.DataFrame, epci: str | None, commune: str | None) -> pd.DataFrame:
-    """Events to show on the visits chart: those held in the selected area; for the whole PMA,
-    every event in the territory plus the Chaîne des parcs events whose place is not given."""
+def events_for_area(events: pd.DataFrame, epci: str | None, commune: str | None,
+                    counter: pd.DataFrame | None = None, t: anomalies.Thresholds | None = None) -> pd.DataFrame:
+    """Events to show on the visits chart: with a counter chosen (`counter`: its
+    visits_channel_years rows), the events about it (anomalies.events_about: near it, or naming
+    its site or park); else those held in the selected area; for the whole PMA, every event in
+    the territory plus the Chaîne des parcs events whose place is not given."""
+    if counter is not None:
+        about = anomalies.events_about(events, counter, t or anomalies.Thresholds())
+        return events[[bool(a) for a in about]]
     if commune:
         return events[events["commune_code"] == commune]
     if epci:
@@ -541,7 +550,31 @@ def period_text(cy: pd.DataFrame, year: int | None) -> int | str | None:
     end = partial_year_end(cy, year)
     if end is None:
         return year
-    return f"1er janvier – {_day_month(end)} {year} (mêmes jours en {year - 1})"
+    leap = ", hors 29 février" if leap_day_left_out(cy, year) else ""
+    return f"1er janvier – {_day_month(end)} {year} (mêmes jours en {year - 1}{leap})"
+
+
+def leap_day_left_out(cy: pd.DataFrame, year: int | None):
+    """The 29 February the same-period comparison of `year` leaves out (a datetime.date), or None:
+    the comparison adds up the same calendar days in both years (visits_channel_years'
+    visits_to_date), and 29 February, in the period of the current, incomplete year or of the
+    year before, has no counterpart in the other, never a leap year."""
+    end = partial_year_end(cy, year)
+    if end is None:
+        return None
+    for y in (year, year - 1):
+        if calendar.isleap(y) and (end.month, end.day) >= (2, 29):
+            return date(y, 2, 29)
+    return None
+
+
+def leap_day_note(cy: pd.DataFrame, year: int | None) -> str:
+    """' Le 29 février 2024 n'est pas compté : 2023 n'en a pas.' when leap_day_left_out, else ''."""
+    leap = leap_day_left_out(cy, year)
+    if leap is None:
+        return ""
+    other = year - 1 if leap.year == year else year
+    return f" Le {fmt.day(leap)} n'est pas compté : {other} n'en a pas."
 
 
 def _day_month(d) -> str:
@@ -563,13 +596,15 @@ def same_period_figure(daily: pd.DataFrame, cy: pd.DataFrame, year: int) -> go.F
         return None
     d = daily[daily["channel_id"].isin(chans)].assign(day=lambda x: pd.to_datetime(x["day"]))
     fig = go.Figure()
-    shown = d[d["day"].dt.year.isin([year - 1, year]) & (d["day"].dt.strftime("%m%d") <= f"{end.month:02d}{end.day:02d}")]
+    mmdd = d["day"].dt.strftime("%m%d")
+    # The days the card adds up: 29 February has no counterpart in the other year (leap_day_left_out).
+    shown = d[d["day"].dt.year.isin([year - 1, year]) & (mmdd <= f"{end.month:02d}{end.day:02d}") & (mmdd != "0229")]
     demo = bool(shown["is_demo"].fillna(False).any()) if "is_demo" in shown else False
     for y, color, dash in ((year - 1, PALETTE[5], "dot"), (year, PALETTE[0], "solid")):
         rows = shown[shown["day"].dt.year == y]
         per_day = rows.groupby("day")["visits"].sum(min_count=1).fillna(0).cumsum()
         # Drawn on the calendar of `year` so that the same days sit one above the other.
-        x = [pd.Timestamp(year, t.month, min(t.day, 28 if t.month == 2 and year % 4 else t.day)) for t in per_day.index]
+        x = [pd.Timestamp(year, t.month, t.day) for t in per_day.index]
         fig.add_scatter(x=x, y=per_day.to_numpy(), name=str(y), mode="lines",
                         line=dict(color=color, width=2.5, dash=dash),
                         hovertemplate=f"{y} · %{{x|%d/%m}} : %{{y:,.0f}} passages depuis le 1er janvier"
@@ -613,7 +648,8 @@ def kpis(cy: pd.DataFrame, year: int | None, indicators: pd.DataFrame, parks: pd
             f"{_signed(fmt.signed_percent(change))} par rapport à {year - 1}",
             good_direction="up",
             help=(f"{area}." + (f" Année en cours : passages du 1er janvier au {fmt.day(partial_year_end(cy, year))}, "
-                                f"comparés aux mêmes jours de {year - 1}." if partial_year_end(cy, year) else "")
+                                f"comparés aux mêmes jours de {year - 1}.{leap_day_note(cy, year)}"
+                                if partial_year_end(cy, year) else "")
                   + (f" Évolution à périmètre constant : calculée sur les {n} canaux de comptage comptés chaque "
                      "mois de la période les deux années." if n else ""))),
         Kpi(label="Part des vélos", value=fmt.percent(None if fmt.is_missing(all_modes) or not all_modes

@@ -178,8 +178,10 @@ def counter_year(counters: pd.DataFrame, year: int | None) -> tuple[pd.DataFrame
     cols = ["visits", "missing_hours", "hours"]
     sites = sites.drop(columns=cols + ["year"])
     if year is not None:
-        of_year = counters.loc[counters["year"] == year].set_index("site_id")[cols]
-        sites = sites.join(of_year)
+        of_year = counters.loc[counters["year"] == year].set_index("site_id")
+        sites = sites.join(of_year[cols])
+        # The year's figure cites the year's measures (map_counter_sites), else the site's.
+        sites["source"] = of_year["source"].reindex(sites.index).fillna(sites["source"])
     else:
         sites = sites.assign(**{c: np.nan for c in cols})
     return sites.reset_index(), year
@@ -198,7 +200,8 @@ def _counter_features(counters: pd.DataFrame, year: int | None) -> tuple[dict, d
             if s.missing_hours:
                 figure += f" ({fmt.number(s.missing_hours)} heures manquantes)"
         where = _text(s.commune) + (f" · {s.park}" if not fmt.is_missing(s.park) else "")
-        tip = card(s.site_name, figure, where, source=s.source, demo=s.source == DEMO_SOURCE)
+        tip = card(s.site_name, figure, where, source=s.source,
+                   demo=DEMO_SOURCE in str(s.source).split(" ; "))
         features.append(_feature(s.site_id, _point(s.lon, s.lat), {"t": tip, "p": tip}))
         styles[str(s.site_id)] = {"fill": True, "radius": 4.5, "color": "#ffffff", "weight": 1.5,
                                   "fillColor": COUNTER_COLOR, "fillOpacity": 1}

@@ -81,12 +81,14 @@ class Slide:
     item_sources: tuple[str, ...] = ()   # sources of the listed items (events, projects)
     available: bool = True
     data_date: date | None = None        # the last day its data describe (slides.slide_date)
+    agenda_date: date | None = None      # events to come: the app's day they are listed as of
 
     @property
     def date_text(self) -> str:
-        """'Données au 31 décembre 2024', the slide's own date ('' when it has none)."""
+        """'Données au 31 décembre 2024', the slide's own date; for events to come, 'Agenda au
+        30 novembre 2026', the app's day of the list, as /evenements says it ('' when none)."""
         if self.data_date is None:
-            return ""
+            return f"Agenda au {day_text(self.agenda_date)}" if self.agenda_date is not None else ""
         return f"Données au {day_text(self.data_date)}"
 
     @property

@@ -295,7 +295,10 @@ def build(name: str, fetch: Fetch, theme: str = "sombre", today: date | None = N
         slide = investissements(**frames)
     else:
         raise KeyError(name)
-    return replace(slide, data_date=slide_date(name, fetch, today))
+    data_date = slide_date(name, fetch, today)
+    # Events to come (no data date: the agenda is current) are listed as of the app's day.
+    agenda = today if name == "evenements" and data_date is None and slide.items else None
+    return replace(slide, data_date=data_date, agenda_date=agenda)
 
 
 def freshness(df: pd.DataFrame) -> str:

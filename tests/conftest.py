@@ -234,11 +234,9 @@ def metrics(at) -> dict[str, tuple[str, str]]:
     return {shown(m.label): (m.value, m.delta) for m in at.metric}
 
 
-def counter_db(measures, channel_sources: dict[str, str] | None = None):
-    """An in-memory database with the schema, macros, counter_daily and counter_calendar, one
-    counter site in Lens and a pedestrian channel per channel_id of `measures` (a DataFrame of
-    channel_id, start_datetime, end_datetime, count, source), each with its source in
-    `channel_sources` (default 'test')."""
+def counter_site_db(channels: tuple[tuple[str, str, int], ...] = ()) -> duckdb.DuckDBPyConnection:
+    """An in-memory database with the schema and macros, one agglomeration, Lens (62498) and a
+    counter site `s1` there, with these channels (channel_id, mobility type, time step in seconds)."""
     from ecotransition.core.paths import QUERIES_DIR
     from ecotransition.data import sql
 
@@ -248,6 +246,19 @@ def counter_db(measures, channel_sources: dict[str, str] | None = None):
     c.execute("""INSERT INTO epci VALUES ('x', 'Agglo', 'CALL', 'test');
                  INSERT INTO communes VALUES ('62498', 'Lens', 'x', 1, 50.44, 2.81, '{}', 'test');
                  INSERT INTO counter_sites VALUES ('s1', 'Compteur', '62498', 50.44, 2.81, NULL, 'test')""")
+    for channel, mode, step in channels:
+        c.execute("INSERT INTO counter_channels VALUES (?, 's1', ?, NULL, ?, 'test')", [channel, mode, step])
+    return c
+
+
+def counter_db(measures, channel_sources: dict[str, str] | None = None):
+    """An in-memory database with the schema, macros, counter_daily and counter_calendar, one
+    counter site in Lens and a pedestrian channel per channel_id of `measures` (a DataFrame of
+    channel_id, start_datetime, end_datetime, count, source), each with its source in
+    `channel_sources` (default 'test')."""
+    from ecotransition.data import sql
+
+    c = counter_site_db()
     for channel in dict.fromkeys(measures["channel_id"]):
         c.execute("INSERT INTO counter_channels VALUES (?, 's1', 'PEDESTRIAN', NULL, 3600, ?)",
                   [channel, (channel_sources or {}).get(channel, "test")])

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-import duckdb
 import pandas as pd
 import pytest
 
+from conftest import counter_site_db
 from ecotransition.core import anomalies as A
-from ecotransition.core.paths import QUERIES_DIR
 from ecotransition.data import sql
 
 START = pd.Timestamp("2024-06-01")
@@ -256,13 +255,7 @@ def test_thresholds_at_the_ends_of_their_ranges_are_taken():
 def hourly():
     """An in-memory database with one channel: 2 days of hours counting 1, 2, 3… except a flat
     run of 15 from 10 h to 17 h on 2 June (8 measures), a run of 4 × 2 at night (1 h counts 2 already), and a missing hour."""
-    c = duckdb.connect()
-    c.execute((QUERIES_DIR / "schema.sql").read_text(encoding="utf-8"))
-    sql.create_macros(c)
-    c.execute("""INSERT INTO epci VALUES ('x', 'Agglo', 'CALL', 'test');
-                 INSERT INTO communes VALUES ('62498', 'Lens', 'x', 1, 50.44, 2.81, '{}', 'test');
-                 INSERT INTO counter_sites VALUES ('s1', 'Compteur', '62498', 50.44, 2.81, NULL, 'test');
-                 INSERT INTO counter_channels VALUES ('c1', 's1', 'PEDESTRIAN', NULL, 3600, 'test')""")
+    c = counter_site_db((("c1", "PEDESTRIAN", 3600),))
     hours = pd.date_range("2024-06-01", periods=48, freq="h")
     counts = [float(k % 7 + 1) for k in range(48)]
     counts[34:42] = [15.0] * 8          # 2 June, 10 h to 17 h

@@ -10,8 +10,8 @@ import duckdb
 import pandas as pd
 import pytest
 
+from conftest import counter_site_db
 from ecotransition.core import anomalies as A
-from ecotransition.core.paths import QUERIES_DIR
 from ecotransition.data import sql
 
 
@@ -38,14 +38,7 @@ def db():
     1 October from 10 h to 14 h (5 hours) nor on 3 October; the clocks go back on 27 October (25
     hours). Channel q1 (quarter-hourly, 1 a quarter) from 1 to 5 June 2024, without 10:00-10:30 on
     2 June (3 quarters), nothing on 3 June, without 8:00-10:45 on 5 June (12 quarters = 3 hours)."""
-    c = duckdb.connect()
-    c.execute((QUERIES_DIR / "schema.sql").read_text(encoding="utf-8"))
-    sql.create_macros(c)
-    c.execute("""INSERT INTO epci VALUES ('x', 'Agglo', 'CALL', 'test');
-                 INSERT INTO communes VALUES ('62498', 'Lens', 'x', 1, 50.44, 2.81, '{}', 'test');
-                 INSERT INTO counter_sites VALUES ('s1', 'Compteur', '62498', 50.44, 2.81, NULL, 'test');
-                 INSERT INTO counter_channels VALUES ('h1', 's1', 'BIKE', NULL, 3600, 'test'),
-                                                     ('q1', 's1', 'PEDESTRIAN', NULL, 900, 'test')""")
+    c = counter_site_db((("h1", "BIKE", 3600), ("q1", "PEDESTRIAN", 900)))
     hole = [f"2024-10-01 {h:02d}:00:00" for h in range(10, 15)]
     hourly = local_rows("h1", "2024-09-29 22:00", "2024-10-28 22:00", "1h", lambda t: 10, drop=hole)
     hourly = hourly.loc[hourly["start_datetime"].dt.date != date(2024, 10, 3)]
@@ -128,13 +121,7 @@ def flat():
     """Channel f1, hourly: counts 20, 21, 22… except 5 for 6 real hours across each clock change:
     30 March 2024 22 h to 31 March 4 h (no 2 h that night) and 26 October 23 h to 27 October 3 h
     (2 h twice)."""
-    c = duckdb.connect()
-    c.execute((QUERIES_DIR / "schema.sql").read_text(encoding="utf-8"))
-    sql.create_macros(c)
-    c.execute("""INSERT INTO epci VALUES ('x', 'Agglo', 'CALL', 'test');
-                 INSERT INTO communes VALUES ('62498', 'Lens', 'x', 1, 50.44, 2.81, '{}', 'test');
-                 INSERT INTO counter_sites VALUES ('s1', 'Compteur', '62498', 50.44, 2.81, NULL, 'test');
-                 INSERT INTO counter_channels VALUES ('f1', 's1', 'BIKE', NULL, 3600, 'test')""")
+    c = counter_site_db((("f1", "BIKE", 3600),))
     frames = []
     for first, last, run_first in (("2024-03-30 12:00", "2024-03-31 12:00", "2024-03-30 21:00"),
                                    ("2024-10-26 12:00", "2024-10-27 12:00", "2024-10-26 21:00")):

@@ -11,6 +11,7 @@ replicas, the first wave of 120 viewers after a start waited markedly longer tha
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import sys
 from urllib.parse import urlsplit
 
@@ -80,7 +81,11 @@ def warm(bases: list[str], pages: tuple[str, ...] = PAGES) -> list[str]:
     async def every() -> list[list[str]]:
         return await asyncio.gather(*(one(b) for b in bases))
 
-    return [failed for failures in asyncio.run(every()) for failed in failures]
+    # In a thread of its own: the caller's thread may already run an event loop (Playwright's
+    # sync API does, in the tests), where asyncio.run() is refused.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        results = pool.submit(asyncio.run, every()).result()
+    return [failed for failures in results for failed in failures]
 
 
 if __name__ == "__main__":

@@ -187,6 +187,20 @@ def _ws_run(base: str, session_id: str, url: str) -> tuple[list[str], list[str]]
         return pool.submit(asyncio.run, go()).result()
 
 
+def test_the_warm_up_runs_from_a_thread_that_already_runs_an_event_loop():
+    """As under Playwright's sync API (the tests' browser): asyncio.run() is refused there."""
+    import warm
+
+    away = f"http://127.0.0.1:{_free_port()}"
+
+    async def inside_a_loop():
+        return warm.warm([away], ("/",))
+
+    # A thread of its own for that loop: this one may hold Playwright's already.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        assert pool.submit(asyncio.run, inside_a_loop()).result() == [f"{away}/"]
+
+
 def test_the_replicas_are_warmed_and_a_replica_that_does_not_answer_is_named(stack):
     """deploy/warm.py runs each page to its end on each replica; an instance away is reported
     (a warning at start), not an error."""

@@ -103,7 +103,8 @@ def test_commune_codes_written_as_numbers_are_read_as_insee_codes(writable_db):
 
 @pytest.mark.parametrize("code, expected", [("62498,0", "62498"), ("2540", "02540"), ("2540.0", "02540")])
 def test_other_numeric_spellings_of_a_code(writable_db, code, expected):
-    data = f"code_commune;annee;sites\n{code};2030;7\n".encode()
+    # 2005: a past year without rows in the built database (a year after this one is refused).
+    data = f"code_commune;annee;sites\n{code};2005;7\n".encode()
     result = import_file("solar_production", data, writable_db, file_name="modele.csv")
     if expected == "02540":   # a valid INSEE code, but of a commune outside the Pôle
         assert result.status == REFUSED
@@ -111,7 +112,7 @@ def test_other_numeric_spellings_of_a_code(writable_db, code, expected):
                                             "métropolitain de l'Artois"]
     else:
         assert result.status == LOADED
-        assert rows(writable_db, "SELECT commune_code, sites FROM solar_production WHERE year = 2030") == [
+        assert rows(writable_db, "SELECT commune_code, sites FROM solar_production WHERE year = 2005") == [
             (expected, 7)]
 
 

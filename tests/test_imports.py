@@ -588,3 +588,29 @@ def test_backups_taken_within_one_second_keep_their_order(tmp_path):
         backup.keep(db, "events", datetime(2025, 1, 2, 10, 0, k))
     kept = backup.list_backups(db)
     assert len(kept) == 5 and kept[-1].name == "base.20250101-100000-3.investments.duckdb"
+
+
+@pytest.mark.parametrize("dataset,header,row,column", [
+    ("solar_production", "annee;code_commune;nom_commune;code_epci;domaine_de_tension;"
+     "nb_sites_photovoltaique_enedis;energie_produite_annuelle_photovoltaique_enedis_mwh",
+     "{year};62498;Lens;246200364;BT < 36 kVA;412;2301,5", "annee"),
+    ("solar_production", "code_commune;annee;sites;puissance_kw;energie_mwh", "62498;{year};3;4;5", "annee"),
+    ("indicators", "id;annee;libelle;valeur", "test_ind;{year};Test;1", "annee"),
+    ("investments", "nom;entreprise;secteur;code_commune;montant_eur;emplois;statut;annee_annonce;id;description",
+     "Projet T;Ent;Industrie;62119;1000000;25;annoncé;{year};inv-t;Une description", "annee_annonce"),
+])
+def test_a_year_of_facts_after_the_current_year_is_refused(writable_db, tmp_path, monkeypatch, dataset, header,
+                                                           row, column):
+    """« 2099 » typed for 2019 would become the latest year every page shows: refused, naming the
+    line and column, nothing changed; the current year itself loads."""
+    monkeypatch.setenv("ECOTRANSITION_TODAY", "2026-11-30")
+    before = data_sums(writable_db)
+    f = tmp_path / "annee.csv"
+    f.write_text(header + "\n" + row.format(year=2099) + "\n", encoding="utf-8")
+    result = import_file(dataset, f, writable_db)
+    assert result.status == REFUSED
+    assert lines(result.message) == [f"ligne 2, {column} : « 2099 » est postérieure à 2026 (année en cours) : "
+                                     "année non plausible"]
+    assert data_sums(writable_db) == before
+    f.write_text(header + "\n" + row.format(year=2026) + "\n", encoding="utf-8")
+    assert import_file(dataset, f, writable_db).status == LOADED

@@ -103,7 +103,8 @@ class Col:
     help: str = ""                  # French description shown with the template
     example: str = ""               # value of the template's example row
     # Plausible range of a date or date-time (README « Dates plausibles »): not before `since`
-    # (ISO date), not after the app's day (core.clock.today()) plus `ahead_days`.
+    # (ISO date), not after the app's day (core.clock.today()) plus `ahead_days`; for a year, not
+    # after the year of that day.
     since: str | None = None
     ahead_days: int | None = None
 
@@ -588,7 +589,7 @@ def type_issues(conn: duckdb.DuckDBPyConnection, staged: Staged) -> list[Issue]:
             what = ("ne peut pas être négatif" if col.minimum == 0
                     else f"est inférieur au minimum ({col.minimum:g})")
             checks.append((2, col, f"r__{n}", what, f"{n} < {col.minimum!r}"))
-        if n in staged.present and col.kind in ("date", "datetime"):
+        if n in staged.present and col.kind in ("date", "datetime", "year"):
             checks += _range_checks(col)
         maximum = col.maximum if col.maximum is not None else (INT_MAX if col.kind in ("int", "count") else None)
         if maximum is not None:
@@ -613,6 +614,14 @@ def _range_checks(col: Col) -> list[tuple]:
     (« 9999-12-31 », « 1900 ») would otherwise load and, for measures, hide a late counter."""
     n, cast = col.name, "DATE" if col.kind == "date" else "TIMESTAMPTZ"
     out = []
+    if col.kind == "year":
+        # A year of facts (production, an announcement, an indicator's value): not after the year
+        # of the app's day plus `ahead_days` (a typo « 2099 » would become the latest year shown).
+        if col.ahead_days is not None:
+            last = (clock.today() + timedelta(days=col.ahead_days)).year
+            out.append((2, col, f"r__{n}", f"est postérieure à {last} (année en cours) : année non plausible",
+                        f"{n} > {last}"))
+        return out
     if col.since:
         first = date.fromisoformat(col.since)
         out.append((2, col, f"r__{n}", f"est antérieure au {first:%d/%m/%Y} : date non plausible",

@@ -73,7 +73,7 @@ INVESTMENTS = Format("modele", "modèle Investissements", (
     Col("status", "text", ("statut", "status"), True, help="annoncé, en travaux, en production, en service…",
         example="annoncé"),
     Col("announced_year", "year", ("annee_annonce", "announced_year"), True, help="année de l'annonce",
-        example="2025"),
+        example="2025", ahead_days=0),
     _lat(), _lon(),
     Col("id", "text", ("id", "identifiant"), help="identifiant ; vide = calculé (nom + entreprise)"),
     _DESCRIPTION, _SOURCE,
@@ -141,7 +141,7 @@ def build_parks(ctx: Context) -> None:
 INDICATORS = Format("modele", "modèle Indicateurs", (
     Col("id", "text", ("id", "identifiant"), True, True, help="identifiant de l'indicateur (minuscules, _)",
         example="exemple_indicateur"),
-    Col("year", "year", ("annee", "year"), True, True, help="année", example="2024"),
+    Col("year", "year", ("annee", "year"), True, True, help="année", example="2024", ahead_days=0),
     Col("label", "text", ("libelle", "label"), True, True, help="libellé affiché", example="Indicateur exemple"),
     Col("value", "number", ("valeur", "value"), True, help="valeur ; vide = non disponible", example="1234,5"),
     Col("unit", "text", ("unite", "unit"), help="unité", example="unités"),

@@ -54,7 +54,7 @@ def build_cadastre(ctx: Context) -> None:
 
 SOLAR_TEMPLATE = Format("modele", "modèle Production solaire", (
     Col("commune_code", "insee", _COMMUNE, True, True, help="code INSEE", example="62498"),
-    Col("year", "year", ("annee", "year"), True, True, help="année", example="2023"),
+    Col("year", "year", ("annee", "year"), True, True, help="année", example="2023", ahead_days=0),
     Col("sites", "int", ("sites", "nb_sites"), minimum=0, help="installations en service", example="850"),
     Col("power_kw", "number", ("puissance_kw", "power_kw"), minimum=0, help="puissance installée (kW)",
         example="6200"),
@@ -64,7 +64,7 @@ SOLAR_TEMPLATE = Format("modele", "modèle Production solaire", (
 ))
 
 ENEDIS = Format("enedis", "Enedis – production électrique par filière à la maille commune", (
-    Col("year", "year", ("annee",), True, True),
+    Col("year", "year", ("annee",), True, True, ahead_days=0),
     Col("commune_code", "insee", ("code_commune",), True, True),
     Col("sites", "int", ("nb_sites_photovoltaique_enedis", "nb_sites_photovoltaiques_enedis"), True,
         minimum=0),

@@ -283,8 +283,11 @@ def test_staff_side_throttles_and_binds_the_status_to_the_browser(stack, browser
     main = page.locator('[data-testid="stMain"]')
     assert main.get_by_text("Mot de passe incorrect. Prochain essai possible dans 60 s.").count() == 1
     login(PASSWORD)
-    assert main.get_by_text(re.compile(r"^Trop d'essais infructueux depuis cette adresse : réessayez dans "
-                                       r"(5\d|60) s\.$")).count() == 1
+    # The seconds left depend on how long the machine took since the third failure: any of the 60.
+    refused = main.get_by_text(re.compile(r"^Trop d'essais infructueux depuis cette adresse : réessayez dans "
+                                          r"\d+ s\.$"))
+    assert refused.count() == 1
+    assert 0 < int(re.search(r"dans (\d+) s", refused.inner_text())[1]) <= 60
     assert page.locator("input[type=file]").count() == 0
     log = (stack.run / "eco.duckdb").with_name("acces_personnel.log").read_text(encoding="utf-8")
     assert log.count("échec de connexion") == 3 and PASSWORD not in log

@@ -71,14 +71,15 @@ class _Memo:
                 return value
             try:
                 value = build()
+                # Stored before its building lock goes: a caller arriving in between finds it.
+                with self._lock:
+                    self._entries[key] = (time.monotonic(), value)
+                    self._entries.move_to_end(key)
+                    while len(self._entries) > self.max_entries:
+                        self._entries.popitem(last=False)
             finally:
                 with self._lock:
                     self._building.pop(key, None)
-            with self._lock:
-                self._entries[key] = (time.monotonic(), value)
-                self._entries.move_to_end(key)
-                while len(self._entries) > self.max_entries:
-                    self._entries.popitem(last=False)
             return value
 
     def clear(self) -> None:

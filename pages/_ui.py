@@ -36,6 +36,17 @@ def selection() -> Selection:
     return make_selection(filters(), store.query("communes_list", epci=None))
 
 
+def column_values(df: pd.DataFrame, column: str) -> tuple:
+    """A column's values as a tuple (a selectbox's options), through store.shared: iterating a
+    pyarrow-backed column on every view is slow."""
+    return tuple(df[column].tolist())
+
+
+def commune_names(communes: pd.DataFrame) -> dict[str, str]:
+    """INSEE code -> name of a communes_list result, through store.shared (never modify it)."""
+    return dict(zip(communes["code"].tolist(), communes["name"].tolist()))
+
+
 def coverage_notes(notes: Iterable[str]) -> None:
     """Say under a table which of its figures cover only part of the area (never a silent gap)."""
     notes = list(notes)
@@ -43,23 +54,45 @@ def coverage_notes(notes: Iterable[str]) -> None:
         st.caption("Couverture partielle — " + escape_md(" · ".join(notes)))
 
 
+@dataclass(frozen=True)
+class CardText:
+    """What one metric card draws, its imported texts escaped for Markdown (labels, help and
+    captions are Markdown: an indicator's imported label or note stays text)."""
+    label: str
+    value: str
+    delta: str | None
+    delta_color: str
+    help: str | None
+    progress: float | None
+    progress_text: str | None
+    caption: str
+
+
+def card_texts(kpis: tuple[Kpi, ...]) -> tuple[CardText, ...]:
+    """The cards' texts, worked out once per set of cards (through store.shared) rather than on
+    every view: escaping and formatting them was a tenth of a warm overview run."""
+    return tuple(CardText(escape_md(k.label), k.value, k.delta, k.delta_color,
+                          escape_md(k.help) if k.help else None, k.progress,
+                          None if k.progress is None else f"{round(k.progress * 100)} % de l'objectif",
+                          escape_md(k.caption))
+                 for k in kpis)
+
+
 def kpi_cards(kpis: Iterable[Kpi], columns: int = 4) -> None:
     """Metric cards with their year, source, change and target on a caption line."""
-    kpis = list(kpis)
-    for start in range(0, len(kpis), columns):
-        row = kpis[start:start + columns]
+    cards = store.shared(card_texts, tuple(kpis))
+    for start in range(0, len(cards), columns):
+        row = cards[start:start + columns]
         # A full row: the columns are the cards (one element less per card, for every viewer);
         # a shorter one keeps the grid's widths, its cards in bordered containers.
         full = len(row) == columns
         cols = st.columns(columns, border=full)
         for col, k in zip(cols, row):
             with col if full else col.container(border=True):
-                # Labels and help are Markdown: an indicator's imported label or note stays text.
-                st.metric(escape_md(k.label), k.value, delta=k.delta, delta_color=k.delta_color,
-                          help=escape_md(k.help) if k.help else None)
+                st.metric(k.label, k.value, delta=k.delta, delta_color=k.delta_color, help=k.help)
                 if k.progress is not None:
-                    st.progress(k.progress, text=f"{round(k.progress * 100)} % de l'objectif")
-                st.caption(escape_md(k.caption))
+                    st.progress(k.progress, text=k.progress_text)
+                st.caption(k.caption)
 
 
 def freshness_notes(*datasets: str) -> None:
@@ -286,39 +319,61 @@ def dataset_notes(notes: Iterable[dict]) -> None:
         dataset_note(**note)
 
 
-def trajectories(items, names: dict | None = None, width: int | None = None, figures: list | None = None) -> None:
-    """Each indicator with a target (surfaces.targets.Tracked): its chart against the path, its
-    status in the indicator's unit and the rule. `names`: INSEE code -> commune name; `width`:
-    a fixed chart width in pixels (the printable fiche); `figures`: the items' shared figures
-    (never modified here), else each is drawn now."""
+@dataclass(frozen=True)
+class TrajectoryText:
+    """What one trajectory draws besides its chart, imported texts escaped for Markdown."""
+    key: str
+    heading: str
+    caption: str
+
+
+def trajectory_texts(items, names: dict) -> tuple[TrajectoryText, ...]:
+    """The status line and caption of each indicator with a target (surfaces.targets.Tracked);
+    `names`: INSEE code -> commune name, for a commune's own trajectory."""
     from ecotransition.core.trajectory import RULE
+
+    texts = []
+    for t in items:
+        zone = "" if t.zone == "PMA" else f" ({escape_md(names.get(t.zone, t.zone))})"
+        texts.append(TrajectoryText(f"trajectoire-{t.id}-{t.zone}",
+                                    f"**{escape_md(t.label)}**{zone} : {escape_md(t.status_text)}",
+                                    f"{escape_md(t.target_text)} · Source : {escape_md(t.source)} · {escape_md(RULE)}"))
+    return tuple(texts)
+
+
+def trajectories(figures, texts: tuple[TrajectoryText, ...], width: int | None = None) -> None:
+    """Each indicator with a target: its chart against the path, its status in the indicator's
+    unit and the rule (`texts`, from trajectory_texts). `width`: a fixed chart width in pixels
+    (the printable fiche); shared figures are copied before it is set."""
+    for fig, text in zip(figures, texts):
+        with st.container(border=True):
+            if width:
+                import plotly.graph_objects as go
+                fig = go.Figure(fig)
+                fig.update_layout(width=width)
+            st.plotly_chart(fig, key=text.key, width="content" if width else "stretch")
+            st.markdown(text.heading)
+            st.caption(text.caption)
+
+
+def theme_trajectory_views(indicators: pd.DataFrame, series: pd.DataFrame, communes: pd.DataFrame,
+                           zones: tuple[str, ...], theme: str | None) -> tuple[list, tuple[TrajectoryText, ...]]:
+    """The figures and texts of theme_trajectories, built once per inputs (through store.shared)."""
     from ecotransition.surfaces import targets
 
-    for i, t in enumerate(items):
-        with st.container(border=True):
-            fig = figures[i] if figures else targets.figure(t)
-            if width:
-                if figures:   # a shared figure stays as every page gets it
-                    import plotly.graph_objects as go
-                    fig = go.Figure(fig)
-                fig.update_layout(width=width)
-            st.plotly_chart(fig, key=f"trajectoire-{t.id}-{t.zone}", width="content" if width else "stretch")
-            zone = "" if t.zone == "PMA" else f" ({escape_md((names or {}).get(t.zone, t.zone))})"
-            st.markdown(f"**{escape_md(t.label)}**{zone} : {escape_md(t.status_text)}")
-            st.caption(f"{escape_md(t.target_text)} · Source : {escape_md(t.source)} · {escape_md(RULE)}")
+    pairs = targets.with_figures(indicators, series, zones=zones, theme=theme)
+    return ([f for _, f in pairs],
+            trajectory_texts([t for t, _ in pairs], dict(zip(communes["code"], communes["name"]))))
 
 
 def theme_trajectories(theme: str | None, sel: Selection) -> None:
     """The trajectories of `theme` (None: every theme) for the Pôle and the selected area."""
-    from ecotransition.surfaces import targets
-
     communes = store.query("communes_list", epci=None)
     zones = ["PMA", *([sel.epci] if sel.epci else []), *([sel.commune] if sel.commune else [])]
     if sel.commune and not sel.epci:
         zones += list(communes.loc[communes["code"] == sel.commune, "epci"])
-    pairs = store.shared(targets.with_figures, store.query("indicators_zones"), store.query("indicator_series"),
-                         zones=tuple(dict.fromkeys(zones)), theme=theme)
-    if pairs:
+    figures, texts = store.shared(theme_trajectory_views, store.query("indicators_zones"),
+                                  store.query("indicator_series"), communes, tuple(dict.fromkeys(zones)), theme)
+    if texts:
         st.subheader("Trajectoires vers les objectifs")
-        trajectories([t for t, _ in pairs], dict(zip(communes["code"], communes["name"])),
-                     figures=[f for _, f in pairs])
+        trajectories(figures, texts)

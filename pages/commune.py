@@ -8,9 +8,9 @@ import streamlit as st
 
 from ecotransition.core import clock, fmt
 from ecotransition.surfaces import fiche as fiches
-from ecotransition.surfaces import fiche_pdf, maps
+from ecotransition.surfaces import fiche_pdf, maps, targets
 from ecotransition.ui import store
-from pages._ui import demo_notice, escape_md, filters, text_table, trajectories
+from pages._ui import demo_notice, escape_md, filters, text_table, trajectories, trajectory_texts
 
 # A4 portrait without the app's chrome; charts and tables kept whole on a page where they fit.
 PRINT_CSS = """<style>
@@ -100,7 +100,7 @@ for section in fiche.sections:
 
 st.subheader("Objectifs et trajectoires")
 if fiche.goals:
-    trajectories(fiche.goals, names, width=PRINT_WIDTH)
+    trajectories([targets.figure(t) for t in fiche.goals], trajectory_texts(fiche.goals, names), width=PRINT_WIDTH)
 else:
     st.caption(f"Aucun objectif chiffré n'est enregistré pour {escape_md(fiche.name)} ni pour la "
                f"{escape_md(fiche.epci)} (ils s'importent avec les indicateurs, page Données).")

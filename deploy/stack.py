@@ -179,10 +179,16 @@ class Stack:
     """The running processes; `stop()` ends them all (nginx first, so no request is cut midway)."""
 
     def __init__(self, run: Path, public_url: str, staff_url: str, procs: list[subprocess.Popen],
-                 nginx: subprocess.Popen, replica_ports: list[int], staff_app_port: int, workers: Path):
-        self.run, self.public_url, self.staff_url, self.workers = run, public_url, staff_url, workers
+                 nginx: subprocess.Popen, replica_ports: list[int], staff_app_port: int, workers: Path,
+                 db: Path):
+        self.run, self.public_url, self.staff_url, self.workers, self.db = run, public_url, staff_url, workers, db
         self.procs, self.nginx = procs, nginx
         self.replica_ports, self.staff_app_port = replica_ports, staff_app_port
+
+    @property
+    def replica_urls(self) -> list[str]:
+        """Each public replica's own address (on loopback, not through nginx)."""
+        return [f"http://127.0.0.1:{port}" for port in self.replica_ports]
 
     def stop(self) -> None:
         for p in [self.nginx, *self.procs]:
@@ -241,7 +247,7 @@ def start(replicas: int = 2, public_port: int = 8080, staff_port: int = 8081, li
                               "-g", "daemon off;"], stdout=(run / "nginx.out").open("ab"),
                              stderr=subprocess.STDOUT, start_new_session=True)
     stack = Stack(run, public_url, f"http://{listen}:{staff_port}", procs, nginx, replica_ports, staff_app_port,
-                  workers)
+                  workers, db)
     for port in [*replica_ports, staff_app_port]:
         if not wait_http(f"http://127.0.0.1:{port}/_stcore/health"):
             stack.stop()
@@ -250,7 +256,7 @@ def start(replicas: int = 2, public_port: int = 8080, staff_port: int = 8081, li
         stack.stop()
         raise RuntimeError(f"nginx n'a pas démarré : voir {run / 'error.log'}.")
     if warm_up:
-        for url in warm.warm([f"http://127.0.0.1:{port}" for port in replica_ports]):
+        for url in warm.warm(stack.replica_urls, warm.public_pages(db)):
             print(f"Attention : la page {url} n'a pas pu être préparée ; elle le sera à sa première visite.",
                   file=sys.stderr)
     return stack
@@ -279,9 +285,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Public : {stack.public_url}  ({args.replicas} réplique(s))\nPersonnel : {stack.staff_url}\n"
           f"Journaux : {stack.run}\nCtrl-C pour arrêter.", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+    watcher = warm.Watcher(stack.replica_urls, stack.db)
     try:
         while all(p.poll() is None for p in [stack.nginx, *stack.procs]):
             time.sleep(1)
+            for url in watcher.poll() or ():
+                print(f"Attention : la page {url} n'a pas pu être préparée après le changement de la base.",
+                      file=sys.stderr)
         print("Un processus s'est arrêté : arrêt de l'ensemble.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

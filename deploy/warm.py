@@ -3,7 +3,10 @@ caches (query results, figures, tables) are built before viewers arrive.
 
 A replica's shared caches are per process and start empty: measured through nginx with two
 replicas, the first wave of 120 viewers after a start waited markedly longer than the next one
-(bench/README.md). deploy/stack.py warms every replica before it returns.
+(bench/README.md). deploy/stack.py warms every replica before it returns, with each thematic page filtered on each agglomeration (the links the
+agglomerations' and communes' websites give); while the stack runs it warms them again after each
+change of the database file (an import or a restore on the staff side), since the replicas' caches
+of the tables it changed are then empty.
 
     python deploy/warm.py http://127.0.0.1:8501 [/ /carte …]
 """
@@ -13,7 +16,8 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import sys
-from urllib.parse import urlsplit
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import websockets
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -22,8 +26,27 @@ from websockets.asyncio.client import connect
 
 # The public pages with their default filters (the ones a QR code or a commune's link opens).
 PAGES = ("/", "/carte", "/solaire", "/chaine-des-parcs", "/investissements", "/evenements")
+# The pages the agglomerations link to with their own filter.
+THEMATIC = ("/solaire", "/chaine-des-parcs", "/investissements", "/evenements")
 # A viewer of the app's audience, sent to the script as st.context (the pages ignore it).
 TIMEZONE, TIMEZONE_OFFSET, LOCALE = "Europe/Paris", -60, "fr-FR"
+
+
+def public_pages(db: Path) -> tuple[str, ...]:
+    """PAGES, then each THEMATIC page filtered on each agglomeration of the database at `db`
+    ("/solaire?epci=CAHC"); PAGES alone when the file cannot be read (the replicas then say why)."""
+    from ecotransition.data import sql
+    from ecotransition.data.db import DatabaseError, open_readonly
+
+    try:
+        conn = open_readonly(db)
+        try:
+            epcis = sql.run(conn, "epci_list")["short_name"].tolist()
+        finally:
+            conn.close()
+    except (DatabaseError, OSError):
+        return PAGES
+    return PAGES + tuple(f"{page}?{urlencode({'epci': e})}" for page in THEMATIC for e in epcis)
 
 
 def rerun_request(base: str, url: str) -> BackMsg:
@@ -86,6 +109,27 @@ def warm(bases: list[str], pages: tuple[str, ...] = PAGES) -> list[str]:
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
         results = pool.submit(asyncio.run, every()).result()
     return [failed for failures in results for failed in failures]
+
+
+class Watcher:
+    """Warms `bases` again each time the database file at `db` is replaced (deploy/stack.py calls
+    `poll` in its loop): after an import, the first viewers of each replica would otherwise build
+    the caches of the tables it changed while they wait."""
+
+    def __init__(self, bases: list[str], db: Path):
+        from ecotransition.data.db import stamp
+
+        self._stamp, self.bases, self.db = stamp, bases, db
+        self.seen = stamp(db)
+
+    def poll(self) -> list[str] | None:
+        """None when the file is unchanged since the last call; else the pages warmed again that
+        did not finish (an empty list when all did)."""
+        now = self._stamp(self.db)
+        if now == self.seen or now is None:
+            return None
+        self.seen = now
+        return warm(self.bases, public_pages(self.db))
 
 
 if __name__ == "__main__":

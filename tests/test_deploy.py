@@ -212,6 +212,35 @@ def test_the_replicas_are_warmed_and_a_replica_that_does_not_answer_is_named(sta
     assert warm.warm([away], ("/",)) == [f"{away}/"]
 
 
+def test_the_warm_up_covers_each_thematic_page_filtered_on_each_agglomeration(built_db, tmp_path):
+    """The links the agglomerations give (/solaire?epci=CAHC…) are warmed too: measured, a cold
+    filtered /chaine-des-parcs kept the first of 120 viewers waiting 12 s (bench/README.md)."""
+    import warm
+
+    pages = warm.public_pages(built_db)
+    assert pages[:6] == warm.PAGES
+    assert len(pages) == 6 + 4 * 3
+    assert "/chaine-des-parcs?epci=CALL" in pages and "/evenements?epci=CABBALR" in pages
+    assert warm.public_pages(tmp_path / "absent.duckdb") == warm.PAGES
+
+
+def test_the_watcher_warms_again_only_after_the_database_file_changes(built_db, tmp_path):
+    """deploy/stack.py polls it every second: nothing while the file stays, one warm-up of every
+    public page on every replica when an import or a restore replaced it."""
+    import warm
+
+    db = tmp_path / "eco.duckdb"
+    db.write_bytes(built_db.read_bytes())
+    away = f"http://127.0.0.1:{_free_port()}"   # no replica there: each page is reported
+    watcher = warm.Watcher([away], db)
+    assert watcher.poll() is None
+    fresh = tmp_path / "fresh.duckdb"
+    fresh.write_bytes(built_db.read_bytes())
+    os.replace(fresh, db)   # as an import's atomic swap
+    assert watcher.poll() == [f"{away}{page}" for page in warm.public_pages(db)]
+    assert watcher.poll() is None
+
+
 def test_the_public_side_closes_a_websocket_that_sends_an_oversized_message(stack):
     """A viewer's messages are widget states of a few hundred bytes: one of 5 MB makes the replica
     drop the connection (1009, message too big, or a reset while it is still arriving) instead of

@@ -9,7 +9,7 @@ import streamlit as st
 from ecotransition.core import clock
 from ecotransition.data.db import DatabaseBusy, DatabaseError
 from ecotransition.ui import store
-from pages._ui import escape_md
+from pages._ui import column_values, commune_names, escape_md
 
 st.set_page_config(
     page_title="Écotransition Artois",
@@ -105,12 +105,12 @@ def shared_filters() -> None:
     with st.sidebar:
         st.header("Filtres")
         epci = st.selectbox(
-            "Agglomération", ["", *epcis["short_name"]], key="epci", bind="query-params",
+            "Agglomération", ["", *store.shared(column_values, epcis, "short_name")], key="epci", bind="query-params",
             persist_state="session", placeholder="Tout le Pôle métropolitain",
             format_func=lambda v: v or "Tout le Pôle métropolitain",
         ) or None
         communes = store.query("communes_list", epci=epci)
-        names = dict(zip(communes["code"], communes["name"]))
+        names = store.shared(commune_names, communes)
         # bind="query-params" would put the displayed label ("Lens (62498)") in the URL and
         # ignore ?commune=62498: the commune is synced with the URL by hand, as its INSEE code.
         in_url, written = link, st.session_state.get("_commune_in_url")
@@ -124,7 +124,7 @@ def shared_filters() -> None:
             # The agglomeration changed under the selected commune (or nothing chosen yet).
             st.session_state["commune"] = ""
         commune = st.selectbox(
-            "Commune", ["", *communes["code"]], key="commune", persist_state="session",
+            "Commune", ["", *store.shared(column_values, communes, "code")], key="commune", persist_state="session",
             placeholder="Toutes les communes",
             format_func=lambda v: f"{names.get(v, v)} ({v})" if v else "Toutes les communes",
         ) or None
@@ -140,7 +140,7 @@ def shared_filters() -> None:
         if commune is not None and page.url_path not in ("commune", "ecran"):
             st.page_link("pages/commune.py", label=f"Fiche de {escape_md(names.get(commune, commune))}",
                          icon=":material/description:", query_params={"code": commune})
-        years = store.query("data_years")["year"].tolist()
+        years = store.shared(column_values, store.query("data_years"), "year")
         st.selectbox(
             "Année", ["", *years], key="annee", bind="query-params", persist_state="session",
             placeholder="Dernière année complète", format_func=lambda v: str(v) if v else "Dernière année complète",

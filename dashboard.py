@@ -8,7 +8,7 @@ import streamlit as st
 
 from ecotransition.core import clock
 from ecotransition.data.db import DatabaseBusy, DatabaseError
-from ecotransition.ui import store
+from ecotransition.ui import runs, store
 from pages._ui import column_values, commune_names, escape_md
 
 st.set_page_config(
@@ -147,28 +147,30 @@ def shared_filters() -> None:
         )
 
 
-if database_ok and page.url_path == "ecran":
-    try:
+# Pages run a few at a time, in their order of arrival, where the setting asks it (ui/runs.py).
+with runs.turn():
+    if database_ok and page.url_path == "ecran":
+        try:
+            shared_filters()
+        except Exception:   # hidden there: they never stop the show (its slides have their own fallback)
+            logging.getLogger(__name__).exception("Filtres non dessinés sur /ecran")
+    elif database_ok:
         shared_filters()
-    except Exception:   # hidden there: they never stop the show (its slides have their own fallback)
-        logging.getLogger(__name__).exception("Filtres non dessinés sur /ecran")
-elif database_ok:
-    shared_filters()
 
-# Phones (the forum's QR code): a smaller title and margins, so that the first figures show
-# on the first screen. Streamlit already stacks columns below 640 px.
-if page.url_path != "ecran":   # the screen has its own layout
-    st.html("<style>@media (max-width: 640px) {"
-            "[data-testid='stMain'] h1 {font-size: 1.9rem;} "
-            "[data-testid='stMainBlockContainer'] {padding: 3.5rem 1rem 4rem 1rem;}}</style>")
+    # Phones (the forum's QR code): a smaller title and margins, so that the first figures show
+    # on the first screen. Streamlit already stacks columns below 640 px.
+    if page.url_path != "ecran":   # the screen has its own layout
+        st.html("<style>@media (max-width: 640px) {"
+                "[data-testid='stMain'] h1 {font-size: 1.9rem;} "
+                "[data-testid='stMainBlockContainer'] {padding: 3.5rem 1rem 4rem 1rem;}}</style>")
 
-# A refused ECOTRANSITION_TODAY: every page runs on the real day and says so, as a refused
-# ECOTRANSITION_FLAG_* setting does; the room's screen runs on without the box (it is logged).
-clock_problem = clock.today_warning()
-if clock_problem and page.url_path != "ecran":
-    st.warning(f"Réglage du jour de l'application : {escape_md(clock_problem)}", icon="⚙️")
+    # A refused ECOTRANSITION_TODAY: every page runs on the real day and says so, as a refused
+    # ECOTRANSITION_FLAG_* setting does; the room's screen runs on without the box (it is logged).
+    clock_problem = clock.today_warning()
+    if clock_problem and page.url_path != "ecran":
+        st.warning(f"Réglage du jour de l'application : {escape_md(clock_problem)}", icon="⚙️")
 
-try:
-    page.run()
-except DatabaseError as exc:
-    database_unavailable(exc)
+    try:
+        page.run()
+    except DatabaseError as exc:
+        database_unavailable(exc)

@@ -57,7 +57,7 @@ else:
         # (each chart costs the browser about a second to draw on this machine).
         st.plotly_chart(store.shared(events.calendar_figure, months, today))
     st.subheader("À venir puis les plus récents")
-    st.markdown("\n".join(events.list_items(rows("events_selection", limit=8, offset=0), escape_md)))
+    st.markdown("\n".join(store.shared(events.list_items, rows("events_selection", limit=8, offset=0), escape_md)))
     if small:
         st.plotly_chart(store.shared(events.monthly_figure, months))
     top = rows("events_participants", limit=events.PARTICIPANTS_TOP)

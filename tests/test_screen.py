@@ -247,11 +247,6 @@ def test_investissements(fetch, conn):
     assert not slide.demo
 
 
-def test_freshness(fetch):
-    assert screen.freshness(fetch("screen_freshness")) == "Données au 31 décembre 2024"
-    assert screen.freshness(pd.DataFrame({"data_date": [None]})) == "Données : date n.d."
-
-
 def test_every_slide_has_a_plain_title_and_at_most_four_figures(fetch):
     for name in screen.SLIDES:
         slide = screen.build(name, fetch, today=TODAY)

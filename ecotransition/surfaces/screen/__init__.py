@@ -35,6 +35,6 @@ from ecotransition.surfaces.screen.rotation import (  # noqa: F401
 )
 from ecotransition.surfaces.screen.slides import (  # noqa: F401
     _INDICATOR_LABELS, NO_RECENT, QUERIES, SLIDE_DATASETS, SLIDE_METRICS, Fetch, _as_date, _figures, _reading_figure, _year,
-    build, chiffres, date_range, day, evenements, fresh_settings, freshness, indicator_figure, investissements,
+    build, chiffres, date_range, day, evenements, fresh_settings, indicator_figure, investissements,
     no_recent, parcs, slide_date, slide_dates, solaire, too_old, unavailable,
 )

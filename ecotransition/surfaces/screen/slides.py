@@ -299,9 +299,3 @@ def build(name: str, fetch: Fetch, theme: str = "sombre", today: date | None = N
     # Events to come (no data date: the agenda is current) are listed as of the app's day.
     agenda = today if name == "evenements" and data_date is None and slide.items else None
     return replace(slide, data_date=data_date, agenda_date=agenda)
-
-
-def freshness(df: pd.DataFrame) -> str:
-    """'Données au 31 décembre 2024': the most recent day the measured data describe."""
-    value = df["data_date"].iloc[0] if len(df) else None
-    return f"Données au {day(value)}" if not fmt.is_missing(value) else "Données : date n.d."

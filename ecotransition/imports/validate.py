@@ -256,6 +256,12 @@ CREATE OR REPLACE TEMP MACRO _paris_min(us) AS
 CREATE OR REPLACE TEMP MACRO _utc(t) AS make_timestamp(epoch_us(t));
 CREATE OR REPLACE TEMP MACRO _paris_offset_min(t) AS coalesce(
     _paris_min(epoch_us(t)), (epoch_us(timezone('Europe/Paris', t)) - epoch_us(t)) // 60000000)::SMALLINT;
+-- An instant (microseconds since 1970 UTC) as the file writes it, Paris wall clock and offset, for
+-- messages: « 2025-06-02T10:00:00+02:00 ».
+CREATE OR REPLACE TEMP MACRO _iso_paris(us) AS
+    strftime(make_timestamp(us + 60000000::BIGINT * _paris_offset_min(make_timestamptz(us))), '%Y-%m-%dT%H:%M:%S')
+    || printf('%+03d:%02d', _paris_offset_min(make_timestamptz(us)) // 60, _paris_offset_min(make_timestamptz(us)) % 60);
+CREATE OR REPLACE TEMP MACRO _span(s, e) AS 'de ' || _iso_paris(s) || ' à ' || _iso_paris(e);
 CREATE OR REPLACE TEMP MACRO _paris(t) AS make_timestamp(epoch_us(t) + 60000000::BIGINT * _paris_offset_min(t));
 -- Local time of a measure: as written when its offset is a French one (exports such as
 -- Eco-Compteur's label the whole day of the October change with the winter offset, which a

@@ -1,0 +1,139 @@
+"""Imports (issue #14, a re-check tester's findings): measures that overlap, « 1.000 » read as 1,
+settings, counts in messages, the load's own failures. Each test runs on a private copy of the
+built database (writable_db); a refusal must leave every data table as it was (checksums).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import data_sums as sums
+from conftest import rows
+from ecotransition.imports import LOADED, REFUSED, import_file
+from test_import_cases import MEASURE_HEADER, cli, problems, xlsx
+
+CH = "demo-cpt-001-vel"
+HEAD = MEASURE_HEADER.strip().split(",")
+
+
+def encode(records: list[list[str]], variant: str) -> tuple[bytes, str]:
+    """The records as a measures file of the variant: the UTF-8 fast path, Windows-1252 (an accented
+    counter id), XLSX text cells; and its name."""
+    if variant == "xlsx":
+        return xlsx(HEAD, *records), "mesures.xlsx"
+    text = MEASURE_HEADER + "".join(",".join(r) + "\n" for r in records)
+    if variant == "windows-1252":
+        return text.replace(",C,", ",Cé,").encode("cp1252"), "mesures.csv"
+    return text.encode(), "mesures.csv"
+
+
+def run(db, tmp_path, records, variant):
+    """(refused?, problems) of importing the records, through import_file or the CLI."""
+    data, name = encode(records, "utf-8" if variant == "cli" else variant)
+    if variant == "cli":
+        path = tmp_path / name
+        path.write_bytes(data)
+        done = cli("counter_measures", str(path), "--db", str(db))
+        return done.returncode == 1, [line[2:] for line in done.stderr.splitlines() if line.startswith("- ")]
+    result = import_file("counter_measures", data, db, file_name=name)
+    return result.status == REFUSED, problems(result.message)
+
+
+def hour_count(db, hour: str) -> list[tuple]:
+    return rows(db, "SELECT count(*), sum(count) FROM counter_measures WHERE channel_id = $c "
+                    "AND start_datetime >= $h::TIMESTAMP AND start_datetime < $h::TIMESTAMP + INTERVAL 1 HOUR",
+                c=CH, h=hour)
+
+
+# ------------------------------------------------------------------ 1. overlapping measures
+
+VARIANTS = ["utf-8 offsets", "utf-8 (fast path)", "windows-1252", "xlsx", "cli"]
+
+
+def z(local: str) -> str:
+    """A June instant written « +02:00 » as the schema writes it, in UTC (…Z)."""
+    from datetime import datetime, timezone
+    return datetime.fromisoformat(local).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_overlapping_measures_of_a_channel_are_refused_naming_both_lines(writable_db, tmp_path, variant):
+    """10:00-11:00, 10:30-11:30 and 10:00:30-11:00:30: the hour counted 18 before."""
+    before = sums(writable_db)
+    spans = [("2025-06-02T10:00:00+02:00", "2025-06-02T11:00:00+02:00"),
+             ("2025-06-02T10:30:00+02:00", "2025-06-02T11:30:00+02:00"),
+             ("2025-06-02T10:00:30+02:00", "2025-06-02T11:00:30+02:00")]
+    written = [(z(s), z(e)) for s, e in spans] if variant in ("utf-8 (fast path)", "cli") else spans
+    refused, said = run(writable_db, tmp_path, [[CH, "C", s, e, "6"] for s, e in written], variant)
+    assert refused
+    assert said == [
+        f"ligne 3, start_datetime : « {written[1][0]} » chevauche la mesure de la ligne 4 "
+        "(de 2025-06-02T10:00:30+02:00 à 2025-06-02T11:00:30+02:00)",
+        f"ligne 4, start_datetime : « {written[2][0]} » chevauche la mesure de la ligne 2 "
+        "(de 2025-06-02T10:00:00+02:00 à 2025-06-02T11:00:00+02:00)"]
+    assert sums(writable_db) == before
+    assert hour_count(writable_db, "2025-06-02 10:00") == [(0, None)]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_a_measure_overlapping_a_stored_one_is_refused_a_same_instant_one_corrects_it(writable_db, tmp_path,
+                                                                                        variant):
+    stored = [[CH, "C", "2025-06-02T10:00:00+02:00", "2025-06-02T11:00:00+02:00", "6"],
+              [CH, "C", "2025-06-02T11:00:00+02:00", "2025-06-02T12:00:00+02:00", "7"]]
+    assert import_file("counter_measures", encode(stored, "utf-8")[0], writable_db,
+                       file_name="avant.csv").status == LOADED
+    before = sums(writable_db)
+    start, end = "2025-06-02T10:30:00+02:00", "2025-06-02T11:30:00+02:00"
+    if variant in ("utf-8 (fast path)", "cli"):
+        start, end = z(start), z(end)
+    refused, said = run(writable_db, tmp_path, [[CH, "C", start, end, "5"]], variant)
+    assert refused
+    assert said == [
+        f"ligne 2, start_datetime : « {start} » chevauche la mesure déjà en base : "
+        "de 2025-06-02T10:00:00+02:00 à 2025-06-02T11:00:00+02:00",
+        f"ligne 2, start_datetime : « {start} » chevauche la mesure déjà en base : "
+        "de 2025-06-02T11:00:00+02:00 à 2025-06-02T12:00:00+02:00"]
+    assert sums(writable_db) == before
+    # The same channel and start instant is a correction: it replaces the stored measure.
+    start, end = "2025-06-02T10:00:00+02:00", "2025-06-02T11:00:00+02:00"
+    if variant in ("utf-8 (fast path)", "cli"):
+        start, end = z(start), z(end)
+    refused, said = run(writable_db, tmp_path, [[CH, "C", start, end, "9"]], variant)
+    assert not refused, said
+    assert hour_count(writable_db, "2025-06-02 10:00") == [(1, 9)]
+    assert hour_count(writable_db, "2025-06-02 11:00") == [(1, 7)]
+
+
+def test_a_longer_measure_that_overlaps_nothing_is_accepted(writable_db):
+    """A 90-minute measure after an outage, between hourly ones (README « Mesures qui se chevauchent »)."""
+    records = [[CH, "C", "2025-06-02T08:00:00Z", "2025-06-02T09:00:00Z", "4"],
+               [CH, "C", "2025-06-02T09:00:00Z", "2025-06-02T10:30:00Z", "9"],
+               [CH, "C", "2025-06-02T10:30:00Z", "2025-06-02T11:30:00Z", "3"]]
+    result = import_file("counter_measures", encode(records, "utf-8")[0], writable_db, file_name="m.csv")
+    assert (result.status, result.rows_loaded) == (LOADED, 3), result.message
+
+
+def test_an_empty_end_is_the_length_of_the_channels_other_measures(writable_db):
+    """An empty end is as long as the channel's measures with an end (here an hour), for the overlap
+    check as when stored."""
+    records = [[CH, "C", "2025-06-02T08:00:00Z", "", "4"],
+               [CH, "C", "2025-06-02T08:30:00Z", "2025-06-02T09:30:00Z", "9"]]
+    result = import_file("counter_measures", encode(records, "utf-8")[0], writable_db, file_name="m.csv")
+    assert result.status == REFUSED
+    assert problems(result.message) == [
+        "ligne 3, start_datetime : « 2025-06-02T08:30:00Z » chevauche la mesure de la ligne 2 "
+        "(de 2025-06-02T10:00:00+02:00 à 2025-06-02T11:00:00+02:00)"]
+
+
+def test_an_empty_end_on_a_channel_declaring_a_day_for_hourly_measures_is_an_hour(writable_db, tmp_path):
+    """The Eco-Compteur fixture's channels declare 86400 s; hourly measures without ends are not
+    refused as overlapping, and end an hour later (the shortest gap between the channel's starts)."""
+    from test_imports import FIX
+    import_file("counter_sites", FIX / "ecocompteur_sites.csv", writable_db)
+    import_file("counter_channels", FIX / "ecocompteur_channels.csv", writable_db)
+    records = [["353226370", "C", f"2025-06-02T{h:02d}:00:00Z", "", "3"] for h in range(8, 11)]
+    result = import_file("counter_measures", encode(records, "utf-8")[0], writable_db, file_name="m.csv")
+    assert (result.status, result.rows_loaded) == (LOADED, 3), result.message
+    assert rows(writable_db, "SELECT hour(start_datetime), hour(end_datetime) FROM counter_measures "
+                             "WHERE channel_id = '353226370' AND start_datetime::DATE = DATE '2025-06-02' "
+                             "ORDER BY 1") == [(10, 11), (11, 12), (12, 13)]

@@ -137,3 +137,81 @@ def test_an_empty_end_on_a_channel_declaring_a_day_for_hourly_measures_is_an_hou
     assert rows(writable_db, "SELECT hour(start_datetime), hour(end_datetime) FROM counter_measures "
                              "WHERE channel_id = '353226370' AND start_datetime::DATE = DATE '2025-06-02' "
                              "ORDER BY 1") == [(10, 11), (11, 12), (12, 13)]
+
+
+# ------------------------------------------------------------------ 2. « 1.000 »: thousands or decimals?
+
+WHOLE = ("est ambigu : un point ou une virgule suivi de trois chiffres peut séparer les milliers ou les "
+         "décimales ; écrivez le nombre entier sans séparateur (par exemple 1000 pour mille)")
+DECIMAL = ("est ambigu : un point ou une virgule suivi de trois chiffres peut séparer les milliers ou les "
+           "décimales, et rien d'autre dans le fichier ne le dit ; écrivez les milliers sans séparateur (1000) "
+           "ou la virgule décimale avec une autre précision (1,0 ou 1,0000)")
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_a_count_written_1_000_is_refused_as_ambiguous_12_0_stays_12(writable_db, tmp_path, variant):
+    before = sums(writable_db)
+    instants = ["2025-06-02T08:00:00Z", "2025-06-02T09:00:00Z", "2025-06-02T10:00:00Z"]
+    counts = ["1.000", "12.0", "12,500"]
+    records = [[CH, "C", t, "", f'"{c}"' if "," in c and variant != "xlsx" else c] for t, c in zip(instants, counts)]
+    refused, said = run(writable_db, tmp_path, records, variant)
+    assert refused
+    assert said == [f"ligne 2, count : « 1.000 » {WHOLE}", f"ligne 4, count : « 12,500 » {WHOLE}"]
+    assert sums(writable_db) == before
+    # Without the ambiguous ones the same file loads, 12.0 being 12.
+    refused, said = run(writable_db, tmp_path, [records[1]], variant)
+    assert not refused, said
+    assert hour_count(writable_db, "2025-06-02 11:00") == [(1, 12)]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252", "xlsx"])
+def test_whole_number_columns_of_every_dataset_refuse_1_000(writable_db, encoding):
+    """Participants of an event (a staff spreadsheet), sites of the solar template."""
+    header = ["titre", "date_debut", "date_fin", "lieu", "code_commune", "theme", "participants"]
+    record = ["Fête des Terrils é", "14/09/2025", "", "Loos-en-Gohelle", "62528", "Chaîne des parcs", "1.000"]
+    data = xlsx(header, record) if encoding == "xlsx" else \
+        (";".join(header) + "\n" + ";".join(record) + "\n").encode(encoding)
+    result = import_file("events", data, writable_db, file_name="agenda.xlsx" if encoding == "xlsx" else "agenda.csv")
+    assert result.status == REFUSED
+    assert problems(result.message) == [f"ligne 2, participants : « 1.000 » {WHOLE}"]
+
+
+def indicators(db, *values: str, encoding: str = "utf-8") -> tuple[str, list[str], list[tuple]]:
+    header = ["id", "annee", "libelle", "valeur", "unite"]
+    records = [[f"t_{k}", "2024", "Essai é", v, "kWh"] for k, v in enumerate(values)]
+    data = xlsx(header, *records) if encoding == "xlsx" else \
+        (";".join(header) + "\n" + "".join(";".join(r) + "\n" for r in records)).encode(encoding)
+    result = import_file("indicators", data, db, file_name="i.xlsx" if encoding == "xlsx" else "i.csv")
+    return result.status, problems(result.message) if result.status == REFUSED else [], \
+        rows(db, "SELECT id, value FROM indicators WHERE id LIKE 't\\_%' ESCAPE '\\' ORDER BY id")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252", "xlsx"])
+def test_a_decimal_column_reads_1_000_as_the_file_tells_or_refuses_it(writable_db, encoding):
+    # Nothing else says which: refused, naming the cell.
+    assert indicators(writable_db, "1.000", encoding=encoding)[:2] == (REFUSED, [f"ligne 2, valeur : « 1.000 » {DECIMAL}"])
+    # A decimal comma elsewhere in the file: the point separates thousands (« 1.234,5 » is 1234.5 too).
+    assert indicators(writable_db, "1.000", "2,5", encoding=encoding) == (LOADED, [], [("t_0", 1000.0), ("t_1", 2.5)])
+    # The same column writes a decimal point with one decimal: the point is the decimal mark.
+    assert indicators(writable_db, "1.000", "12.5", encoding=encoding)[2] == [("t_0", 1.0), ("t_1", 12.5)]
+    # Points between groups of thousands (« 1.234.567 »): the comma is the decimal mark.
+    assert indicators(writable_db, "12,500", "1.234.567", encoding=encoding)[2] == [("t_0", 12.5), ("t_1", 1234567.0)]
+
+
+def test_a_latitude_of_three_decimals_is_read_by_its_range(writable_db):
+    """50.434 as thousands (50 434) is no latitude: one reading only lies in the column's range."""
+    data = ("id;nom;code_commune;lat;lon;surface_ha\n"
+            "p_test;Parc essai;62498;50.434;2.833;12,5\n").encode()
+    result = import_file("park_sites", data, writable_db, file_name="parcs.csv")
+    assert result.status == LOADED, result.message
+    assert rows(writable_db, "SELECT lat, lon, area_ha FROM park_sites WHERE id = 'p_test'") == [(50.434, 2.833, 12.5)]
+
+
+def test_a_number_cell_of_a_spreadsheet_is_never_ambiguous(writable_db):
+    """An XLSX number cell 1.234 is the number 1.234 (the text rule is for text cells)."""
+    header = ["id", "annee", "libelle", "valeur", "unite"]
+    data = xlsx(header, ["t_0", 2024, "Essai", 1.234, "kWh"], ["t_1", 2024, "Essai", 1000, "kWh"])
+    result = import_file("indicators", data, writable_db, file_name="i.xlsx")
+    assert result.status == LOADED, result.message
+    assert rows(writable_db, "SELECT id, value FROM indicators WHERE id IN ('t_0', 't_1') ORDER BY id") == [
+        ("t_0", 1.234), ("t_1", 1000.0)]

@@ -73,7 +73,10 @@ def sql():
 @pytest.mark.parametrize("text, value", [
     ("12", 12.0), ("12,5", 12.5), ("12.5", 12.5), ("-3", -3.0), ("1 234,5", 1234.5),
     ("1\u202f234\u00a0567", 1234567.0), ("1.234.567", 1234567.0), ("1.234,5", 1234.5),
-    ("1,234.5", 1234.5), ("50.434", 50.434), ("12 500 000 €", 12500000.0), ("12,0", 12.0),
+    ("1,234.5", 1234.5), ("50.4341", 50.4341), ("12 500 000 €", 12500000.0), ("12,0", 12.0),
+    # One separator then exactly three digits: thousands or decimals? Left to the column (resolve_separators).
+    ("50.434", None), ("1.000", None), ("12,500", None), ("-1.000", None), ("0.500", 0.5), ("1234.500", 1234.5),
+    ("1.000,5", 1000.5), ("1,000.5", 1000.5),
     ("+4", 4.0), (".5", 0.5), ("dix", None), ("12,5,3", None), ("nan", None), ("inf", None), ("0x1A", None),
     ("", None),
     # One rule for every dataset (README « Nombres »): exponents, hexadecimal, underscores refused.
@@ -132,7 +135,9 @@ def test_measure_times_are_stored_as_paris_wall_clock(sql, text, local):
                                          ("12,0", 12), ("12,", 12), ("+12", 12), ("x", None), (" 7 ", 7),
                                          ("1e2", None), ("0x10", None), ("0X1F", None), ("0b11", None),
                                          ("1_000", None), (".5e1", None), ("1 234", None), ("12,5", None),
-                                         ("", None), ("inf", None)])
+                                         ("", None), ("inf", None),
+                                         # « 1.000 »: mille or one? Refused (AMBIGUOUS_WHOLE).
+                                         ("1.000", None), ("12,500", None), ("12.00", 12), ("1234.000", 1234)])
 def test_counts(sql, text, value):
     assert sql("_count($v)", text) == value
 

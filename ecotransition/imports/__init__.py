@@ -46,8 +46,8 @@ from ecotransition.imports.readers import (
     sniff_delimiter,
 )
 from ecotransition.imports.validate import (
-    Issue, Match, Staged, install_macros, match_header, report, sort_issues, stage_csv, stage_csv_typed, stage_table,
-    table_issues, type_issues, zulu_sample,
+    Issue, Match, Staged, install_macros, match_header, report, resolve_separators, sort_issues, stage_csv,
+    stage_csv_typed, stage_table, table_issues, type_issues, zulu_sample,
 )
 
 __all__ = ["DATASETS", "ImportResult", "import_file", "LOADED", "REFUSED", "UNCHANGED"]
@@ -442,6 +442,7 @@ def _rules(conn, ds: Dataset, staged: Staged, source: str, file_name: str, optio
         ds.select(ctx)
     # Type problems first in the report; the rules still run (they skip unparsed values),
     # so one bad column never hides the other problems.
+    resolve_separators(conn, staged)   # « 1.000 » in decimal columns, where the file tells
     ctx.issues.extend(type_issues(conn, staged))
     ds.build(ctx)
     if staged.exact_lines:

@@ -204,6 +204,9 @@ def read_csv_text(text: str, encoding: str = "UTF-8", progress=None) -> Table:
                  delimiter=delimiter, cell_errors=errors, head=head)
 
 
+_AMBIGUOUS = re.compile(r"[+-]?[1-9]\d{0,2}\.\d{3}")
+
+
 def _cell_text(value) -> str | None:
     """An XLSX cell value as the text a CSV export would hold (ISO dates, point decimals)."""
     if value is None:
@@ -221,7 +224,10 @@ def _cell_text(value) -> str | None:
             return str(int(value))
         # Positional, never « 1e-07 »: the number rule (validate._num) refuses exponents in text,
         # a number cell is a number whatever its display format. inf/nan give « Infinity »/« NaN ».
-        return format(Decimal(repr(value)), "f")
+        text = format(Decimal(repr(value)), "f")
+        # A number cell is not ambiguous: « 1.234 » written with a fourth decimal, so that the text
+        # rule for « 1.000 » (validate._amb: thousands or decimals?) does not apply to it.
+        return text + "0" if _AMBIGUOUS.fullmatch(text) else text
     if isinstance(value, int):
         return str(value)
     return _clean(str(value))

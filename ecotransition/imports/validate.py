@@ -194,9 +194,20 @@ CREATE OR REPLACE TEMP MACRO _numtxt(s) AS CASE
 -- a spreadsheet cell formatted « scientifique » is read as its number by the XLSX reader),
 -- hexadecimal or binary (« 0x10 »), underscores (« 1_000 »), inf and nan — DuckDB's own casts take
 -- all of these, so the text is checked before any cast.
+-- « 1.000 », « 12,500 »: one point or comma followed by exactly three digits, after one to three
+-- digits (not a lone 0), is a thousands separator in French (1 000) and a decimal mark in English
+-- (1): ambiguous. _num leaves it unread (NULL); resolve_separators decides it for decimal columns
+-- from the rest of the file, and whole-number columns refuse it (README « Nombres »).
+CREATE OR REPLACE TEMP MACRO _amb(v) AS regexp_full_match(_nosp(v), '[+-]?[1-9]\d{0,2}[.,]\d{3}');
 CREATE OR REPLACE TEMP MACRO _num(v) AS CASE
-    WHEN regexp_full_match(_numtxt(_nosp(v)), '[+-]?(\d+\.?\d*|\.\d+)')
+    WHEN regexp_full_match(_numtxt(_nosp(v)), '[+-]?(\d+\.?\d*|\.\d+)') AND NOT _amb(v)
     THEN try_cast(_numtxt(_nosp(v)) AS DOUBLE) END;
+-- Evidence for resolve_separators (texts already through _nosp): a cell read with a comma (point)
+-- as its decimal mark, or with points (commas) separating thousands, unambiguously.
+CREATE OR REPLACE TEMP MACRO _comma_decimal(t) AS regexp_full_match(t, '[+-]?(\d+|\d{1,3}(\.\d{3})+),\d+');
+CREATE OR REPLACE TEMP MACRO _point_decimal(t) AS regexp_full_match(t, '[+-]?(\d+|\d{1,3}(,\d{3})+)\.\d+');
+CREATE OR REPLACE TEMP MACRO _point_groups(t) AS regexp_full_match(t, '[+-]?\d{1,3}(\.\d{3}){2,}');
+CREATE OR REPLACE TEMP MACRO _comma_groups(t) AS regexp_full_match(t, '[+-]?\d{1,3}(,\d{3}){2,}');
 CREATE OR REPLACE TEMP MACRO _int(v) AS CASE
     WHEN _num(v) = trunc(_num(v)) AND abs(_num(v)) < 1e15 THEN _num(v)::BIGINT END;
 -- A count: the same rule without thousands separators (« 1 234 », « 1.234 » are refused: a count
@@ -205,7 +216,8 @@ CREATE OR REPLACE TEMP MACRO _int(v) AS CASE
 -- branch counts.
 CREATE OR REPLACE TEMP MACRO _count(v) AS CASE
     WHEN NOT v GLOB '*[!0-9]*' THEN try_cast(v AS BIGINT)
-    WHEN regexp_full_match(v, '\s*[+-]?\d+([.,]0*)?\s*') THEN try_cast(regexp_extract(v, '[+-]?\d+') AS BIGINT) END;
+    WHEN regexp_full_match(v, '\s*[+-]?\d+([.,]0*)?\s*') AND NOT _amb(v)
+        THEN try_cast(regexp_extract(v, '[+-]?\d+') AS BIGINT) END;
 -- A code written as a number by a spreadsheet or an API ('62498.0', '1053,0') is read as its
 -- INSEE code. A valid code (README « Codes commune ») has an existing department — 01-19, 21-95,
 -- 2A, 2B (3 digits), 971-976 (2 digits) — and a commune number other than 0. 4 digits lost their
@@ -291,6 +303,13 @@ _REASON = {
     "datetime": "n'est pas une date-heure (AAAA-MM-JJTHH:MM:SS+01:00)",
     "year": "n'est pas une année",
 }
+
+
+AMBIGUOUS_WHOLE = ("est ambigu : un point ou une virgule suivi de trois chiffres peut séparer les milliers "
+                   "ou les décimales ; écrivez le nombre entier sans séparateur (par exemple 1000 pour mille)")
+AMBIGUOUS_DECIMAL = ("est ambigu : un point ou une virgule suivi de trois chiffres peut séparer les milliers ou "
+                     "les décimales, et rien d'autre dans le fichier ne le dit ; écrivez les milliers sans "
+                     "séparateur (1000) ou la virgule décimale avec une autre précision (1,0 ou 1,0000)")
 
 
 def lit(value: str) -> str:
@@ -574,6 +593,62 @@ def stage_csv_typed(conn: duckdb.DuckDBPyConnection, path: str, delimiter: str, 
 INT_MAX = 2_147_483_647  # integer columns of the tables are 32-bit
 
 
+def resolve_separators(conn: duckdb.DuckDBPyConnection, staged: Staged) -> None:
+    """Read the ambiguous cells (_amb: « 1.000 », « 12,500 ») of decimal columns where the file
+    tells which reading is meant (README « Nombres »), in this order:
+
+    1. only one reading lies in the column's range (a latitude « 50.434 » is not 50 434);
+    2. the same column uses that separator as a decimal mark elsewhere (« 12.5 »), or the file the
+       other one between groups of thousands (« 1,234,567 »): decimal;
+    3. the file's decimal columns use the other separator as decimal mark (« 2,5 », « 1.234,5 ») or
+       this one between groups of thousands (« 1.234.567 »): thousands;
+    4. else the cell stays unread and is refused as ambiguous (type_issues).
+
+    Whole-number columns (counts, sites, years…) never resolve: « 1.000 » is refused there. Changes
+    `_parsed` in place (a table: decimal columns are never on the fast path)."""
+    fmt = staged.match.format
+    cols = [c for c in fmt.columns if c.kind == "number" and c.name in staged.present]
+    if not cols or not staged.exact_lines:
+        return
+    found = conn.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE n__{c.name} = false AND _amb(r__{c.name}))"
+                                               for c in cols) + " FROM _parsed").fetchall()[0]
+    cols = [c for c, n in zip(cols, found) if n]
+    if not cols:
+        return
+    cells = " UNION ALL ".join(f"SELECT _nosp(r__{c.name}) AS t FROM _parsed WHERE r__{c.name} IS NOT NULL"
+                               for c in fmt.columns if c.kind == "number" and c.name in staged.present)
+    # Separator X is thousands for the file when the other one is a decimal mark or X separates groups.
+    comma_dec, point_dec, point_groups, comma_groups = conn.execute(
+        "SELECT coalesce(bool_or(_comma_decimal(t) AND NOT _amb(t)), false), "
+        "coalesce(bool_or(_point_decimal(t) AND NOT _amb(t)), false), "
+        f"coalesce(bool_or(_point_groups(t)), false), coalesce(bool_or(_comma_groups(t)), false) FROM ({cells})"
+    ).fetchall()[0]
+    point_thousands, comma_thousands = comma_dec or point_groups, point_dec or comma_groups
+    for col in cols:
+        n = col.name
+        point_decimal, comma_decimal = conn.execute(
+            f"SELECT coalesce(bool_or(_point_decimal(t) AND NOT _amb(t)), false), "
+            f"coalesce(bool_or(_comma_decimal(t) AND NOT _amb(t)), false) "
+            f"FROM (SELECT _nosp(r__{n}) AS t FROM _parsed WHERE r__{n} IS NOT NULL)").fetchall()[0]
+        low = "true" if col.minimum is None else f"{{v}} >= {col.minimum!r}"
+        high = "true" if col.maximum is None else f"{{v}} <= {col.maximum!r}"
+        fits = f"({low} AND {high})"
+        t = f"_nosp(r__{n})"
+        dec = f"replace({t}, ',', '.')::DOUBLE"
+        thou = f"replace(replace({t}, '.', ''), ',', '')::DOUBLE"
+        point = f"contains({t}, '.')"
+        conn.execute(
+            f"UPDATE _parsed SET {n} = v, n__{n} = NULL FROM (SELECT line AS l, CASE "
+            f"WHEN {fits.format(v=dec)} AND NOT {fits.format(v=thou)} THEN {dec} "
+            f"WHEN {fits.format(v=thou)} AND NOT {fits.format(v=dec)} THEN {thou} "
+            f"WHEN CASE WHEN {point} THEN $point_decimal ELSE $comma_decimal END THEN {dec} "
+            f"WHEN CASE WHEN {point} THEN $point_thousands ELSE $comma_thousands END THEN {thou} END AS v "
+            f"FROM _parsed WHERE n__{n} = false AND _amb(r__{n})) r WHERE _parsed.line = r.l AND r.v IS NOT NULL",
+            # The other separator between groups of thousands (« 1.234.567 ») makes this one decimal.
+            {"point_decimal": point_decimal or comma_groups, "comma_decimal": comma_decimal or point_groups,
+             "point_thousands": point_thousands, "comma_thousands": comma_thousands})
+
+
 def type_issues(conn: duckdb.DuckDBPyConnection, staged: Staged) -> list[Issue]:
     """Values that do not parse (phase 1) and missing mandatory values or out-of-range
     numbers (phase 2), for every column at once."""
@@ -587,6 +662,13 @@ def type_issues(conn: duckdb.DuckDBPyConnection, staged: Staged) -> list[Issue]:
             checks.append((1, col, f"r__{n}", "n'est pas une date : la partie heure n'est pas valide (une heure "
                           "valide est acceptée, seule la date est gardée)", f"n__{n} = false AND {timed}"))
             checks.append((1, col, f"r__{n}", reason_for(col), f"n__{n} = false AND NOT {timed}"))
+        elif n in staged.present and col.kind in ("int", "count", "year", "number"):
+            # « 1.000 » left unread: said as ambiguous, not « not a number » (on the fast path the text
+            # is unknown there: the generic reason, and the file is read again with its texts).
+            ambiguous = f"coalesce(_amb(r__{n}), false)"
+            checks.append((1, col, f"r__{n}", AMBIGUOUS_DECIMAL if col.kind == "number" else AMBIGUOUS_WHOLE,
+                           f"n__{n} = false AND {ambiguous}"))
+            checks.append((1, col, f"r__{n}", reason_for(col), f"n__{n} = false AND NOT {ambiguous}"))
         elif n in staged.present and col.kind != "text":
             checks.append((1, col, f"r__{n}", reason_for(col), f"n__{n} = false"))
         if col.mandatory:

@@ -42,14 +42,14 @@ REFUSALS = [
         "ligne 5, date_fin : « 19/05/2025 » est antérieure à date_debut",
         "ligne 6, titre : valeur obligatoire manquante",
     ]),
-    ("events", "events_wrong_headers.csv", None, 1, 1, [
+    ("events", "events_wrong_headers.csv", None, 1, 0, [   # the header only: no data line
         "ligne 1 : colonne manquante : date_debut",
         "ligne 1 : colonne inconnue : « date_debutt »",
         "ligne 1 : colonne inconnue : « commentaire »",
         "ligne 1 : colonnes attendues (modèle Événements) : titre, date_debut, date_fin, lieu, code_commune, "
         "theme, participants ; facultatives : lat, lon, id, description, source",
     ]),
-    ("events", "events_missing_header.csv", None, 1, 1, [
+    ("events", "events_missing_header.csv", None, 1, 0, [   # the header only: no data line
         "ligne 1 : colonne manquante : date_fin",
         "ligne 1 : colonnes attendues (modèle Événements) : titre, date_debut, date_fin, lieu, code_commune, "
         "theme, participants ; facultatives : lat, lon, id, description, source",
@@ -99,7 +99,7 @@ REFUSALS = [
         "ligne 4, site_id : « C01-Baix » site de comptage inconnu : importez d'abord le fichier des sites",
         "ligne 5, site_id : « C01-Baix » site de comptage inconnu : importez d'abord le fichier des sites",
     ]),
-    ("investments", "investments_two_sheets.xlsx", None, 1, 1, [
+    ("investments", "investments_two_sheets.xlsx", None, 1, 0, [   # the header only: no data line
         "feuille lue : « Lisez-moi » ; le classeur contient aussi « Investissements » : choisissez la "
         "feuille des données",
         "ligne 1 : colonne manquante : nom",

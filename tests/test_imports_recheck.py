@@ -5,12 +5,13 @@ built database (writable_db); a refusal must leave every data table as it was (c
 
 from __future__ import annotations
 
+import duckdb
 import pytest
 
 from conftest import data_sums as sums
 from conftest import rows
 from ecotransition.imports import LOADED, REFUSED, import_file
-from test_import_cases import MEASURE_HEADER, cli, problems, xlsx
+from test_import_cases import CASES, MEASURE_HEADER, cli, problems, xlsx
 
 CH = "demo-cpt-001-vel"
 HEAD = MEASURE_HEADER.strip().split(",")
@@ -215,3 +216,111 @@ def test_a_number_cell_of_a_spreadsheet_is_never_ambiguous(writable_db):
     assert result.status == LOADED, result.message
     assert rows(writable_db, "SELECT id, value FROM indicators WHERE id IN ('t_0', 't_1') ORDER BY id") == [
         ("t_0", 1.234), ("t_1", 1000.0)]
+
+
+# ------------------------------------------------------------------ 3. settings, counts, the load's failures
+
+@pytest.mark.parametrize("text, size", [("3221225472", 3 * 2**30), ("3GiB", 3 * 2**30), ("3 GiB", 3 * 2**30),
+                                        ("3G", 3 * 2**30), ("3 Go", 3 * 10**9), ("3GB", 3 * 10**9),
+                                        ("1,5 Gio", 3 * 2**29), ("512M", 512 * 2**20), (" 2 gib ", 2 * 2**30)])
+def test_the_import_memory_setting_takes_the_usual_units(text, size):
+    from ecotransition.imports.__main__ import memory_limit
+    assert memory_limit(text) == size
+
+
+@pytest.mark.parametrize("text, said", [
+    ("abc", "ECOTRANSITION_IMPORT_MEMORY='abc' n'est pas une taille de mémoire : écrivez par exemple 3GiB, 3 Go, "
+            "512M ou un nombre d'octets (3221225472)."),
+    ("3 GiB par import", "ECOTRANSITION_IMPORT_MEMORY='3 GiB par import' n'est pas une taille de mémoire : écrivez "
+                         "par exemple 3GiB, 3 Go, 512M ou un nombre d'octets (3221225472)."),
+    ("-1", "ECOTRANSITION_IMPORT_MEMORY='-1' n'est pas une taille de mémoire : écrivez par exemple 3GiB, 3 Go, "
+           "512M ou un nombre d'octets (3221225472)."),
+    ("3", "ECOTRANSITION_IMPORT_MEMORY='3' : 3 octets, c'est trop peu pour un import (au moins 256 Mio)."),
+])
+def test_a_bad_import_memory_setting_is_refused_in_french_naming_it(writable_db, tmp_path, monkeypatch, text, said):
+    path = tmp_path / "m.csv"
+    path.write_text(MEASURE_HEADER + f"{CH},C,2025-06-02T08:00:00Z,,4\n")
+    monkeypatch.setenv("ECOTRANSITION_IMPORT_MEMORY", text)
+    done = cli("counter_measures", str(path), "--db", str(writable_db))
+    assert (done.returncode, done.stderr.strip()) == (1, f"Import impossible : {said}")
+    monkeypatch.setenv("ECOTRANSITION_IMPORT_MEMORY", "3 GiB")
+    done = cli("counter_measures", str(path), "--db", str(writable_db))
+    assert done.returncode == 0, done.stderr
+
+
+def history(db, name: str) -> tuple:
+    """(rows read, rows rejected, status) of the file's last import."""
+    return rows(db, "SELECT rows_read, rows_rejected, status FROM imports WHERE file_name = $n "
+                    "ORDER BY imported_at DESC, rowid DESC LIMIT 1", n=name)[0]
+
+
+def test_rows_rejected_are_the_data_lines_the_message_names(writable_db):
+    # A title row above the header of a 1 000-row file: the file is refused as a whole, no data line named.
+    body = "".join(f"{CH},C,2025-06-{1 + h // 24:02d}T{h % 24:02d}:00:00Z,,4\n" for h in range(1000))
+    result = import_file("counter_measures", ("Export du compteur\n" + MEASURE_HEADER + body).encode(), writable_db,
+                         file_name="titre.csv")
+    assert result.status == REFUSED
+    assert result.message.splitlines()[0] == "Fichier refusé : 2 erreurs. Rien n'a été chargé."
+    assert (result.rows_rejected, history(writable_db, "titre.csv")[1:]) == (0, (0, "refusé"))
+    # Two bad lines: 2, as the message says.
+    bad = MEASURE_HEADER + f"{CH},C,2025-06-02T08:00:00Z,,x\n{CH},C,2025-06-02T09:00:00Z,,4\n{CH},C,2025-06-02T10:00:00Z,,-1\n"
+    result = import_file("counter_measures", bad.encode(), writable_db, file_name="m.csv")
+    assert result.message.splitlines()[0] == "Fichier refusé : 2 erreurs sur 2 lignes. Rien n'a été chargé."
+    assert history(writable_db, "m.csv") == (3, 2, "refusé")
+
+
+def test_a_register_snapshot_refusal_rejects_no_line(writable_db, monkeypatch):
+    monkeypatch.setenv("ECOTRANSITION_TODAY", "2026-11-30")
+    result = import_file("solar_production", CASES / "odre_agregation_moins_36kw.csv", writable_db,
+                         snapshot_year=2030)
+    assert result.status == REFUSED
+    assert result.message.splitlines()[0] == "Fichier refusé : 1 erreur. Rien n'a été chargé."
+    assert history(writable_db, "odre_agregation_moins_36kw.csv")[1:] == (0, "refusé")
+
+
+def test_counts_in_messages_agree_in_number(writable_db):
+    from ecotransition.core.labels import count
+    assert [count(n, "ligne") for n in (0, 1, 2, 1000)] == ["0 ligne", "1 ligne", "2 lignes", "1000 lignes"]
+    # One value on a line of a seven-column file.
+    data = ("titre;date_debut;date_fin;lieu;code_commune;theme;participants\n"
+            "Balade seule\n").encode()
+    result = import_file("events", data, writable_db, file_name="agenda.csv")
+    assert problems(result.message) == [
+        "ligne 2 : 1 valeur pour 7 colonnes (séparateur « ; » détecté sur la ligne d'en-tête)"]
+    # The only line of an Enedis file is outside the Pôle.
+    data = ("annee;code_commune;nom_commune;nb_sites_photovoltaique_enedis\n2024;59350;Lille;12\n").encode()
+    result = import_file("solar_production", data, writable_db, file_name="enedis.csv")
+    assert problems(result.message) == [
+        "la seule ligne du fichier ne concerne pas une commune du Pôle métropolitain de l'Artois (colonne "
+        "« code_commune ») : rien à charger"]
+
+
+@pytest.mark.parametrize("error, said", [
+    (duckdb.ConstraintException("Constraint Error: Duplicate key"),
+     "le chargement dans la base a échoué après les vérifications (message de la base : Constraint Error: "
+     "Duplicate key) : rien n'a été chargé."),
+    (duckdb.OutOfMemoryException("Out of Memory Error: could not allocate"),
+     "mémoire insuffisante pour charger ce fichier : rien n'a été chargé. Découpez le fichier (par exemple par "
+     "mois) et importez les parties l'une après l'autre."),
+])
+def test_a_failure_while_loading_checked_rows_is_a_logged_refusal(writable_db, tmp_path, monkeypatch, capsys,
+                                                                  error, said):
+    """The rows are written, then the daily sums fail: everything is undone, the refusal is logged."""
+    from ecotransition.data import sql
+    from ecotransition.imports.__main__ import main
+
+    def fails(*args, **kwargs):
+        raise error
+
+    before = sums(writable_db)
+    monkeypatch.setattr(sql, "materialize", fails)
+    path = tmp_path / "m.csv"
+    path.write_text(MEASURE_HEADER + f"{CH},C,2025-06-02T08:00:00Z,,4\n")
+    result = import_file("counter_measures", path, writable_db)
+    assert (result.status, result.rows_loaded, problems(result.message)) == (REFUSED, 0, [said])
+    assert sums(writable_db) == before
+    assert history(writable_db, "m.csv") == (1, 0, "refusé")
+    # The command line exits 1 with the same reason.
+    assert main(["counter_measures", str(path), "--db", str(writable_db), "--quiet"]) == 1
+    assert said in capsys.readouterr().err
+    assert sums(writable_db) == before

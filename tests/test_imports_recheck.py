@@ -324,3 +324,25 @@ def test_a_failure_while_loading_checked_rows_is_a_logged_refusal(writable_db, t
     assert main(["counter_measures", str(path), "--db", str(writable_db), "--quiet"]) == 1
     assert said in capsys.readouterr().err
     assert sums(writable_db) == before
+
+
+# ------------------------------------------------------------------ 4. a million bad lines, bounded
+
+@pytest.mark.parametrize("variant", ["utf-8 (fast path)", "windows-1252"])
+def test_issues_beyond_the_collected_ones_are_counted_not_kept(writable_db, tmp_path, monkeypatch, variant):
+    """validate.COLLECTED issues per check are kept (here 3), the others counted: the message and the
+    history still say how many errors on how many lines."""
+    from ecotransition.imports import validate
+    monkeypatch.setattr(validate, "COLLECTED", 3)
+    records = [[CH, "C", f"2025-06-02T{h:02d}:00:00Z", "", "x"] for h in range(5)]
+    records.append([CH, "C", "2025-06-02T06:00:00Z", "", "-1"])
+    refused, said = run(writable_db, tmp_path, records, variant)
+    assert refused
+    # The type checks are one query: its first 3 issues by line are kept.
+    assert said == ["ligne 2, count : « x » n'est pas un nombre entier",
+                    "ligne 3, count : « x » n'est pas un nombre entier",
+                    "ligne 4, count : « x » n'est pas un nombre entier",
+                    "… et 3 autres erreurs."]
+    assert history(writable_db, "mesures.csv") == (6, 6, "refusé")
+    message = rows(writable_db, "SELECT message FROM imports WHERE file_name = 'mesures.csv'")[0][0]
+    assert message.splitlines()[0] == "Fichier refusé : 6 erreurs sur 6 lignes. Rien n'a été chargé."

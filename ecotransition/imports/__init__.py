@@ -527,7 +527,7 @@ def _refuse(result: ImportResult, issues: list[Issue]) -> None:
     issues = sort_issues(list(dict.fromkeys(issues)))
     result.status = REFUSED
     result.issues = issues
-    result.rows_rejected = len(rejected_lines(issues))
+    result.rows_rejected = rejected_lines(issues)
     result.rows_loaded = 0
     result.message = report(issues)
 

@@ -26,6 +26,9 @@ from ecotransition.data import sql
 from ecotransition.imports.readers import Table, normalize_header
 
 MAX_SHOWN = 50
+# Issues kept per check: beyond, they are only counted (in SQL), so that a file of a million bad
+# lines is refused in bounded memory (bench/README.md: 800 000 bad counts).
+COLLECTED = 1000
 # DuckDB's memory in an import; beyond it the staged rows spill to a folder beside the database
 # copy, so the peak stays near this figure whatever the file's size (bench/README.md: 812 MiB for
 # 10 M measures; at 512 MB the checks read back what spilled and the import took 15 % more CPU).
@@ -42,6 +45,10 @@ class Issue:
     column: str | None
     value: str | None
     reason: str
+    # A check's issues beyond COLLECTED, counted not kept: `more` issues on `more_lines` other lines
+    # (a marker, never shown as such: report() says « … et N autres erreurs »).
+    more: int = field(default=0, compare=False)
+    more_lines: int = field(default=0, compare=False)
 
     def __str__(self) -> str:
         where = []
@@ -72,24 +79,38 @@ def sort_issues(issues: list[Issue]) -> list[Issue]:
     return sorted(issues, key=lambda i: (i.phase, i.line if i.line is not None else -1))
 
 
-def rejected_lines(issues: list[Issue]) -> set[int]:
-    """The data lines named as wrong: what the import history records as `rows_rejected` and the
-    refusal's first line counts (« … sur 3 lignes »). The header (line 1) and reasons about the
-    whole file (reading, a cap, a missing column, the register's snapshot year) name no data line:
-    a file refused only for them rejects 0 lines, its message says why."""
-    return {i.line for i in issues if i.line is not None and i.line > 1}
+def rejected_lines(issues: list[Issue]) -> int:
+    """The number of data lines named as wrong: what the import history records as `rows_rejected`
+    and the refusal's first line counts (« … sur 3 lignes »). The header (line 1) and reasons about
+    the whole file (reading, a cap, a missing column, the register's snapshot year) name no data
+    line: a file refused only for them rejects 0 lines, its message says why. Beyond COLLECTED
+    issues of a check, its other lines are counted per check (a line wrong in two such checks
+    counts twice)."""
+    return len({i.line for i in issues if i.line is not None and i.line > 1 and not i.more}) \
+        + sum(i.more_lines for i in issues)
+
+
+def overflow(conn: duckdb.DuckDBPyConnection, sql: str, params: dict, kept: list, phase: int) -> list[Issue]:
+    """The marker of a check whose query `sql` (columns: line first) returned more than COLLECTED
+    rows, of which `kept` were kept: how many more issues, on how many more lines."""
+    if len(kept) <= COLLECTED:
+        return []
+    total, lines = conn.execute(f"SELECT count(*), count(DISTINCT line) FROM ({sql})", params).fetchall()[0]
+    shown = len({r[0] for r in kept[:COLLECTED]})
+    return [Issue(phase, None, None, None, sql, more=total - COLLECTED, more_lines=max(lines - shown, 0))]
 
 
 def report(issues: list[Issue], limit: int = MAX_SHOWN) -> str:
     """The French refusal message: a count, then the first `limit` issues, one per line."""
-    issues = sort_issues(issues)
-    lines = rejected_lines(issues)
-    head = (f"Fichier refusé : {len(issues)} erreur{'s' if len(issues) > 1 else ''}"
-            + (f" sur {len(lines)} ligne{'s' if len(lines) > 1 else ''}" if lines else "")
+    markers = [i for i in issues if i.more]
+    issues = sort_issues([i for i in issues if not i.more])
+    total, lines = len(issues) + sum(i.more for i in markers), rejected_lines(issues + markers)
+    head = (f"Fichier refusé : {total} erreur{'s' if total > 1 else ''}"
+            + (f" sur {lines} ligne{'s' if lines > 1 else ''}" if lines else "")
             + ". Rien n'a été chargé.")
     body = [f"- {i}" for i in issues[:limit]]
-    if len(issues) > limit:
-        rest = len(issues) - limit
+    rest = total - len(body)   # beyond the limit shown, and those only counted (COLLECTED)
+    if rest > 0:
         body.append(f"- … et {rest} autre{'s' if rest > 1 else ''} erreur{'s' if rest > 1 else ''}.")
     return "\n".join([head, *body])
 
@@ -703,9 +724,10 @@ def type_issues(conn: duckdb.DuckDBPyConnection, staged: Staged) -> list[Issue]:
     # Labels and reasons are filled in here, in Python: file headers never enter the SQL text.
     sql = " UNION ALL ".join(f"SELECT {k} AS k, line, {value} AS value FROM _parsed WHERE {cond}"
                              for k, (_, _, value, _, cond) in enumerate(checks))
-    rows = conn.execute(f"SELECT * FROM ({sql}) ORDER BY line, k").fetchall()
+    ordered = f"SELECT line, k, value FROM ({sql}) ORDER BY line NULLS FIRST, k"
+    rows = conn.execute(f"{ordered} LIMIT {COLLECTED + 1}").fetchall()
     return [Issue(checks[k][0], line, staged.label(checks[k][1].name), value, checks[k][3])
-            for k, line, value in rows]
+            for line, k, value in rows[:COLLECTED]] + overflow(conn, ordered, {}, rows, 1)
 
 
 def _range_checks(col: Col) -> list[tuple]:
@@ -739,9 +761,11 @@ def rule(conn: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None,
          label=lambda name: name, phase: int = 2) -> list[Issue]:
     """Issues from a query returning (line, column name, value, reason); `label` turns the
     column name into the header as written in the file."""
-    rows = conn.execute(sql, params or {}).fetchall()
+    # At most COLLECTED issues kept (a top-N: bounded memory), the others counted (overflow).
+    rows = conn.execute(f"SELECT * FROM ({sql}) ORDER BY 1 NULLS FIRST, 4 LIMIT {COLLECTED + 1}",
+                        params or {}).fetchall()
     return [Issue(phase, line, label(col) if col else None, None if value is None else str(value), reason)
-            for line, col, value, reason in rows]
+            for line, col, value, reason in rows[:COLLECTED]] + overflow(conn, sql, params or {}, rows, phase)
 
 
 def table_issues(table: Table) -> list[Issue]:

@@ -30,7 +30,11 @@ def encode(records: list[list[str]], variant: str) -> tuple[bytes, str]:
 
 def run(db, tmp_path, records, variant):
     """(refused?, problems) of importing the records, through import_file or the CLI."""
-    data, name = encode(records, "utf-8" if variant == "cli" else variant)
+    data, name = encode(records, "utf-8" if variant in ("cli", "page") else variant)
+    if variant == "page":   # /donnees: the upload imported by a worker process (imports.worker)
+        from ecotransition.imports.worker import import_in_worker
+        result = import_in_worker("counter_measures", data, db, name)
+        return result.status == REFUSED, problems(result.message)
     if variant == "cli":
         path = tmp_path / name
         path.write_bytes(data)
@@ -48,7 +52,7 @@ def hour_count(db, hour: str) -> list[tuple]:
 
 # ------------------------------------------------------------------ 1. overlapping measures
 
-VARIANTS = ["utf-8 offsets", "utf-8 (fast path)", "windows-1252", "xlsx", "cli"]
+VARIANTS = ["utf-8 offsets", "utf-8 (fast path)", "windows-1252", "xlsx", "cli", "page"]
 
 
 def z(local: str) -> str:
@@ -64,7 +68,7 @@ def test_overlapping_measures_of_a_channel_are_refused_naming_both_lines(writabl
     spans = [("2025-06-02T10:00:00+02:00", "2025-06-02T11:00:00+02:00"),
              ("2025-06-02T10:30:00+02:00", "2025-06-02T11:30:00+02:00"),
              ("2025-06-02T10:00:30+02:00", "2025-06-02T11:00:30+02:00")]
-    written = [(z(s), z(e)) for s, e in spans] if variant in ("utf-8 (fast path)", "cli") else spans
+    written = [(z(s), z(e)) for s, e in spans] if variant in ("utf-8 (fast path)", "cli", "page") else spans
     refused, said = run(writable_db, tmp_path, [[CH, "C", s, e, "6"] for s, e in written], variant)
     assert refused
     assert said == [
@@ -85,7 +89,7 @@ def test_a_measure_overlapping_a_stored_one_is_refused_a_same_instant_one_correc
                        file_name="avant.csv").status == LOADED
     before = sums(writable_db)
     start, end = "2025-06-02T10:30:00+02:00", "2025-06-02T11:30:00+02:00"
-    if variant in ("utf-8 (fast path)", "cli"):
+    if variant in ("utf-8 (fast path)", "cli", "page"):
         start, end = z(start), z(end)
     refused, said = run(writable_db, tmp_path, [[CH, "C", start, end, "5"]], variant)
     assert refused
@@ -97,7 +101,7 @@ def test_a_measure_overlapping_a_stored_one_is_refused_a_same_instant_one_correc
     assert sums(writable_db) == before
     # The same channel and start instant is a correction: it replaces the stored measure.
     start, end = "2025-06-02T10:00:00+02:00", "2025-06-02T11:00:00+02:00"
-    if variant in ("utf-8 (fast path)", "cli"):
+    if variant in ("utf-8 (fast path)", "cli", "page"):
         start, end = z(start), z(end)
     refused, said = run(writable_db, tmp_path, [[CH, "C", start, end, "9"]], variant)
     assert not refused, said

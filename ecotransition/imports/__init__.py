@@ -46,8 +46,9 @@ from ecotransition.imports.readers import (
     sniff_delimiter,
 )
 from ecotransition.imports.validate import (
-    Issue, Match, Staged, install_macros, match_header, report, sort_issues, stage_csv, stage_csv_typed, stage_table,
-    table_issues, type_issues, zulu_sample,
+    Issue, Match, Staged, install_macros, match_header, rejected_lines, report, resolve_separators, sort_issues,
+    stage_csv,
+    stage_csv_typed, stage_table, table_issues, type_issues, zulu_sample,
 )
 
 __all__ = ["DATASETS", "ImportResult", "import_file", "LOADED", "REFUSED", "UNCHANGED"]
@@ -243,28 +244,21 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
                     _refuse(result, issues)
                     _log(conn, result, now)
                 else:
-                    notify(0.6, "Chargement dans la base")
-                    result.notes = ctx.notes
-                    conn.execute("BEGIN TRANSACTION")
-                    result.inserted, result.updated = _load(conn, ds, ctx)
-                    result.rows_loaded = result.inserted + result.updated
-                    if result.rows_loaded and ds.table in sql.DERIVED["counter_daily"]:
-                        notify(0.7, "Mise à jour des sommes journalières des compteurs")
-                        if ds.table == "counter_measures":
-                            # Every measure the file touched lies in these channels and days.
-                            channels, first, last = ctx.span
-                            sql.materialize(conn, "counter_daily",
-                                            "list_contains($channels, channel_id) AND day BETWEEN $first AND $last",
-                                            channels=channels, first=first.date(), last=last.date())
-                        else:
-                            # A channel's time step sets how many measures each of its days expects.
-                            channels = [r[0] for r in conn.execute("SELECT DISTINCT channel_id FROM _new").fetchall()]
-                            sql.materialize(conn, "counter_daily", "list_contains($channels, channel_id)",
-                                            channels=channels)
-                    result.status = LOADED if result.rows_loaded else UNCHANGED
-                    result.message = _summary(conn, result)
-                    _log(conn, result, now)
-                    conn.execute("COMMIT")
+                    try:
+                        _load_and_log(conn, ds, ctx, result, now, notify)
+                    except duckdb.Error as exc:
+                        if storage_problem(exc) is not None:
+                            raise
+                        # The checks passed but the load failed (memory, a constraint, a bug): the
+                        # transaction is undone, and the refusal is logged like any other.
+                        try:
+                            conn.execute("ROLLBACK")
+                        except duckdb.Error:   # the failure was the COMMIT itself: nothing to undo
+                            pass
+                        result.inserted = result.updated = 0
+                        result.notes = []
+                        _refuse(result, [_load_issue(exc)])
+                        _log(conn, result, now)
                     if result.status == LOADED:
                         notify(0.85, "Sauvegarde de la version précédente")
                         result.backup = backup.keep(db, dataset, now)
@@ -399,6 +393,43 @@ def _numbered_check(conn, ds: Dataset, path: Path, probe, result: ImportResult, 
         copy.unlink(missing_ok=True)
 
 
+def _load_and_log(conn, ds: Dataset, ctx: Context, result: ImportResult, now: datetime, notify: Progress) -> None:
+    """Load the checked rows, refresh what derives from them and log the import, in one transaction."""
+    notify(0.6, "Chargement dans la base")
+    result.notes = ctx.notes
+    conn.execute("BEGIN TRANSACTION")
+    result.inserted, result.updated = _load(conn, ds, ctx)
+    result.rows_loaded = result.inserted + result.updated
+    if result.rows_loaded and ds.table in sql.DERIVED["counter_daily"]:
+        notify(0.7, "Mise à jour des sommes journalières des compteurs")
+        if ds.table == "counter_measures":
+            # Every measure the file touched lies in these channels and days.
+            channels, first, last = ctx.span
+            sql.materialize(conn, "counter_daily",
+                            "list_contains($channels, channel_id) AND day BETWEEN $first AND $last",
+                            channels=channels, first=first.date(), last=last.date())
+        else:
+            # A channel's time step sets how many measures each of its days expects.
+            channels = [r[0] for r in conn.execute("SELECT DISTINCT channel_id FROM _new").fetchall()]
+            sql.materialize(conn, "counter_daily", "list_contains($channels, channel_id)",
+                            channels=channels)
+    result.status = LOADED if result.rows_loaded else UNCHANGED
+    result.message = _summary(conn, result)
+    _log(conn, result, now)
+    conn.execute("COMMIT")
+
+
+def _load_issue(exc: duckdb.Error) -> Issue:
+    """A French refusal for an error DuckDB raised while loading rows that passed every check."""
+    if isinstance(exc, duckdb.OutOfMemoryException):
+        return Issue(0, None, None, None, "mémoire insuffisante pour charger ce fichier : rien n'a été chargé. "
+                                          "Découpez le fichier (par exemple par mois) et importez les parties "
+                                          "l'une après l'autre.")
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return Issue(0, None, None, None, f"le chargement dans la base a échoué après les vérifications (message de "
+                                      f"la base : {first[:200]}) : rien n'a été chargé.")
+
+
 _DUCKDB_LINE = re.compile(r"\b[Ll]ine:? (\d+)")
 
 
@@ -442,6 +473,7 @@ def _rules(conn, ds: Dataset, staged: Staged, source: str, file_name: str, optio
         ds.select(ctx)
     # Type problems first in the report; the rules still run (they skip unparsed values),
     # so one bad column never hides the other problems.
+    resolve_separators(conn, staged)   # « 1.000 » in decimal columns, where the file tells
     ctx.issues.extend(type_issues(conn, staged))
     ds.build(ctx)
     if staged.exact_lines:
@@ -495,9 +527,7 @@ def _refuse(result: ImportResult, issues: list[Issue]) -> None:
     issues = sort_issues(list(dict.fromkeys(issues)))
     result.status = REFUSED
     result.issues = issues
-    bad_lines = {i.line for i in issues if i.line is not None}
-    whole = any(i.phase == 0 and i.line in (None, 1) for i in issues)
-    result.rows_rejected = result.rows_read if whole else len(bad_lines)
+    result.rows_rejected = rejected_lines(issues)
     result.rows_loaded = 0
     result.message = report(issues)
 
@@ -584,7 +614,7 @@ def _journal(db: Path, result: ImportResult, now: datetime) -> None:
     """Append a refusal to the journal (OSError when the disk cannot take even that line)."""
     line = json.dumps({"id": uuid.uuid4().hex, "at": now.isoformat(), "dataset": result.dataset,
                        "file": result.file_name, "sha": result.sha256, "read": result.rows_read,
-                       "loaded": 0, "rejected": result.rows_read, "status": REFUSED, "message": result.message},
+                       "loaded": 0, "rejected": 0, "status": REFUSED, "message": result.message},
                       ensure_ascii=False)
     with open(journal_path(db), "a", encoding="utf-8") as fh:
         fh.write(line + "\n")

@@ -10,6 +10,7 @@ import argparse
 import dataclasses
 import json
 import os
+import re
 import resource
 import sys
 
@@ -18,7 +19,29 @@ import duckdb
 from ecotransition.data.db import DatabaseBusy
 from ecotransition.imports import DATASETS, REFUSED, import_file, storage_problem
 
-MEMORY_ENV = "ECOTRANSITION_IMPORT_MEMORY"   # bytes of address space, for the data page's worker
+MEMORY_ENV = "ECOTRANSITION_IMPORT_MEMORY"   # address space, for the data page's worker
+MEMORY_MIN = 256 * 2**20    # below this the interpreter and DuckDB cannot even start an import
+_UNITS = {"": 1, "k": 2**10, "ki": 2**10, "kb": 10**3, "ko": 10**3, "kib": 2**10, "kio": 2**10,
+          "m": 2**20, "mi": 2**20, "mb": 10**6, "mo": 10**6, "mib": 2**20, "mio": 2**20,
+          "g": 2**30, "gi": 2**30, "gb": 10**9, "go": 10**9, "gib": 2**30, "gio": 2**30,
+          "t": 2**40, "ti": 2**40, "tb": 10**12, "to": 10**12, "tib": 2**40, "tio": 2**40, "b": 1, "o": 1}
+_SIZE = re.compile(r"\s*(\d+(?:[.,]\d+)?)\s*([a-zA-Z]*)\s*")
+
+
+def memory_limit(text: str) -> int:
+    """Bytes of a memory size as people write it: « 3221225472 », « 3GiB », « 3 GiB », « 3G », « 3 Go »,
+    « 1,5 Gio », « 512MB » (K, M, G, T alone or with i are powers of 1024; with B or o alone, of
+    1000). ValueError with a French sentence naming the setting otherwise, or below MEMORY_MIN."""
+    found = _SIZE.fullmatch(text or "")
+    unit = found and found.group(2).lower()
+    if not found or unit not in _UNITS:
+        raise ValueError(f"{MEMORY_ENV}={text!r} n'est pas une taille de mémoire : écrivez par exemple "
+                         "3GiB, 3 Go, 512M ou un nombre d'octets (3221225472).")
+    size = int(float(found.group(1).replace(",", ".")) * _UNITS[unit])
+    if size < MEMORY_MIN:
+        raise ValueError(f"{MEMORY_ENV}={text!r} : {size} octets, c'est trop peu pour un import "
+                         f"(au moins {MEMORY_MIN // 2**20} Mio).")
+    return size
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,8 +63,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     limit = os.environ.get(MEMORY_ENV)
     if limit:   # set by the data page's worker: below the server's priority, bounded memory
+        try:
+            size = memory_limit(limit)
+        except ValueError as exc:
+            print(f"Import impossible : {exc}", file=sys.stderr)
+            return 1
         os.nice(10)
-        resource.setrlimit(resource.RLIMIT_AS, (int(limit), int(limit)))
+        resource.setrlimit(resource.RLIMIT_AS, (size, size))
 
     def progress(fraction: float, message: str) -> None:
         if not args.quiet:

@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ecotransition.core import fmt
+from ecotransition.core.labels import plural
 from ecotransition.core.plotting import style
 from ecotransition.data import registry
 
@@ -71,9 +72,11 @@ def completeness_figure(long: pd.DataFrame) -> go.Figure:
     x = [f"{names.at[c, 'name']} ({c})" for c in levels.index]
     y = [label(d) for d in levels.columns]
     z = levels.to_numpy().T.astype(float)
+    def said(n, one: str) -> str:
+        return f"{fmt.number(n)} {plural(int(n), one)}"
+
     hover = [[f"{names.at[c, 'name']} ({names.at[c, 'epci']})<br>{label(d)} : "
-              f"{fmt.number(counts.at[(c, d), 'rows'])} ligne(s), dont "
-              f"{fmt.number(counts.at[(c, d), 'real_rows'])} réelle(s)"
+              f"{said(counts.at[(c, d), 'rows'], 'ligne')}, dont {said(counts.at[(c, d), 'real_rows'], 'réelle')}"
               for c in levels.index] for d in levels.columns]
     scale = []
     for k in (ABSENT, DEMO_ONLY, REAL):

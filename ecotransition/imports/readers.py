@@ -20,6 +20,8 @@ from decimal import Decimal
 from datetime import date, datetime, time
 from pathlib import Path
 
+from ecotransition.core.labels import count
+
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 # Compressed files: read as what they are (by their first bytes), never by their name.
@@ -165,7 +167,7 @@ def _width_error(values: list, width: int, delimiter: str | None) -> tuple[list,
     if len(values) == width:
         return values, None
     said = f" (séparateur « {delimiter} » détecté sur la ligne d'en-tête)" if delimiter else ""
-    return values, f"{len(values)} valeurs pour {width} colonnes{said}"
+    return values, f"{count(len(values), 'valeur')} pour {count(width, 'colonne')}{said}"
 
 
 def read_csv_text(text: str, encoding: str = "UTF-8", progress=None) -> Table:
@@ -204,6 +206,9 @@ def read_csv_text(text: str, encoding: str = "UTF-8", progress=None) -> Table:
                  delimiter=delimiter, cell_errors=errors, head=head)
 
 
+_AMBIGUOUS = re.compile(r"[+-]?[1-9]\d{0,2}\.\d{3}")
+
+
 def _cell_text(value) -> str | None:
     """An XLSX cell value as the text a CSV export would hold (ISO dates, point decimals)."""
     if value is None:
@@ -221,7 +226,10 @@ def _cell_text(value) -> str | None:
             return str(int(value))
         # Positional, never « 1e-07 »: the number rule (validate._num) refuses exponents in text,
         # a number cell is a number whatever its display format. inf/nan give « Infinity »/« NaN ».
-        return format(Decimal(repr(value)), "f")
+        text = format(Decimal(repr(value)), "f")
+        # A number cell is not ambiguous: « 1.234 » written with a fourth decimal, so that the text
+        # rule for « 1.000 » (validate._amb: thousands or decimals?) does not apply to it.
+        return text + "0" if _AMBIGUOUS.fullmatch(text) else text
     if isinstance(value, int):
         return str(value)
     return _clean(str(value))
@@ -288,7 +296,7 @@ def read_xlsx(data: bytes, sheet: str | None = None) -> Table:
             if len(texts) < width:
                 texts += [None] * (width - len(texts))  # openpyxl drops trailing empty cells
             if len(texts) != width:
-                errors.append((line, "", f"{len(texts)} valeurs pour {width} colonnes"))
+                errors.append((line, "", f"{count(len(texts), 'valeur')} pour {count(width, 'colonne')}"))
                 continue
             rows.append(texts)
             row_lines.append(line)

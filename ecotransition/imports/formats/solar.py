@@ -102,7 +102,9 @@ def _in_territory(ctx: Context, one: str, many: str) -> None:
         ctx.notes.append(f"{blank} ligne{'s' if blank > 1 else ''} sans code commune ignorée{'s' if blank > 1 else ''}")
     if before and not after:
         ctx.issues.append(Issue(0, None, None, None,
-                                f"aucune des {before} lignes du fichier ne concerne une commune du Pôle "
+                                ("la seule ligne du fichier ne concerne pas une commune du Pôle " if before == 1 else
+                                 f"aucune des {before} lignes du fichier ne concerne une commune du Pôle ")
+                                + 
                                 "métropolitain de l'Artois (colonne "
                                 f"« {ctx.label('commune_code')} ») : rien à charger"))
     ctx.staged.rows = after

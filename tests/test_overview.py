@@ -330,7 +330,7 @@ def test_a_partial_year_of_the_counters_is_not_spoken_of_as_a_year(gaps):
     assert full.startswith("Aux compteurs de la Chaîne des parcs du Pôle métropolitain, le mois le plus fréquenté "
                            "de 2024 a été ")
     card = ov.parks_kpis(values, communes, cy, pd.DataFrame(columns=["id"]), 2025, Selection())[0]
-    assert card.delta == f"0,0{NBSP}% par rapport à 2024 (mêmes compteurs)"
+    assert card.delta == f"0,0{NBSP}% par rapport à 2024 (mêmes jours)"
     assert ("Année en cours : l'évolution compare les passages du 1er janvier au 10 janvier 2025 aux mêmes jours "
             "de 2024") in card.help
 

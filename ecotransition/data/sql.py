@@ -72,7 +72,9 @@ def create_macros(conn: duckdb.DuckDBPyConnection) -> None:
 
 # Views over the tables (computed by the parameterless query of the same name, on each read): view
 # -> the tables it reads. Created by the build in the file and on every read connection.
-VIEWS = {"counter_calendar": ("counter_daily", "counter_channels")}
+# counter_same_days reads counter_calendar: created after it (dict order).
+VIEWS = {"counter_calendar": ("counter_daily", "counter_channels"),
+         "counter_same_days": ("counter_daily", "counter_channels")}
 
 
 def create_views(conn: duckdb.DuckDBPyConnection) -> None:

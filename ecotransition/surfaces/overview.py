@@ -207,20 +207,22 @@ THEME_DATASETS = {"Territoire": ("indicators",), "Solaire": ("solar_production",
 def parks_kpis(values: pd.DataFrame, communes: pd.DataFrame, channel_years: pd.DataFrame, indicators: pd.DataFrame,
                year: int | None, sel: Selection) -> list[Kpi]:
     """Counted passages of the selection (the metric layer's figure, as on the Chaîne des parcs
-    page, the map and the screen) with the change on the counters measured all of both years."""
+    page, the map and the screen) with the change on the same days of both years
+    (themes.parks.constant_perimeter_change)."""
     r = metrics.reading(values, communes, "visits", year, sel.codes(communes))
     change, _ = parks_theme.constant_perimeter_change(channel_years, year)
     end = parks_theme.partial_year_end(channel_years, year)
     card = from_reading(r, help=r.metric.definition + (
-        " L'évolution ne compare que les compteurs en service les deux années entières." if end is None else
+        f" L'évolution compare {year} et {year - 1} sur les mêmes jours, ceux que chaque compteur a comptés en entier "
+        "les deux années." if end is None else
         f" Année en cours : l'évolution compare les passages du 1er janvier au {fmt.day(end)} aux mêmes jours "
-        f"de {year - 1}, sur les compteurs en service chaque mois de cette période les deux années."
-        f"{parks_theme.leap_day_note(channel_years, year)}"))
+        f"de {year - 1}, ceux que chaque compteur a comptés en entier les deux années.")
+        + parks_theme.same_days_text(channel_years, year) + parks_theme.leap_day_note(channel_years, year))
     cards = [Kpi(label="Passages aux compteurs des parcs", value=card.value,
                  year=parks_theme.period_text(channel_years, year),
                  source=card.source, demo=card.demo or not r.items, good_direction="up", help=card.help,
                  coverage=card.coverage,
-                 delta=f"{fmt.signed_percent(change)} par rapport à {year - 1} (mêmes compteurs)"
+                 delta=f"{fmt.signed_percent(change)} par rapport à {year - 1} (mêmes jours)"
                  if change is not None else None)]
     suffix = " (tout le PMA)" if sel.filtered else ""
     for ind_id, label in (("parcs_ha", "Parcs de la Chaîne des parcs"),

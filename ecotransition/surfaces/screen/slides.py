@@ -16,7 +16,7 @@ from ecotransition.data import freshness as data_freshness
 from ecotransition.surfaces.screen.charts import complete_years, solar_map, visits_chart
 from ecotransition.surfaces.screen.model import PALETTES, SLIDES, Figure, Item, Palette, Slide
 from ecotransition.surfaces.screen.rotation import Settings
-from ecotransition.themes.parks import constant_perimeter_change
+from ecotransition.themes.parks import constant_perimeter_change, leap_day_left_out
 
 # Short labels for the room; the value carries the number, the label the unit.
 _INDICATOR_LABELS = {
@@ -114,7 +114,8 @@ def parcs(values: pd.DataFrame, communes: pd.DataFrame, visits: pd.DataFrame, ch
         figures.append(_reading_figure(cur, "passages comptés dans les parcs"))
         ch, _ = constant_perimeter_change(channel_years, year)
         if ch is not None:
-            figures.append(Figure(fmt.signed_percent(ch), f"de passages par rapport à {year - 1}",
+            leap = ", hors 29 février" if leap_day_left_out(channel_years, year) else ""
+            figures.append(Figure(fmt.signed_percent(ch), f"de passages par rapport à {year - 1} (mêmes jours{leap})",
                                   str(year), cur.source, cur.demo))
             # Only what the figures say: one year against the one before, same counters.
             message = f"{fmt.signed_percent(ch)} de passages en {year} par rapport à {year - 1}."

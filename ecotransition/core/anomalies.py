@@ -329,28 +329,48 @@ def events_about(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) ->
     return out
 
 
+def closure_params(t: Thresholds) -> dict:
+    """The parameters of queries/counter_event_days.sql for these thresholds: the radius, the
+    closure words folded (fold), « ferme(s) » apart (closure or farm: `ambiguous`), and the words
+    around the noun (the lists of is_closure, defined once here)."""
+    folded = sorted({fold(w).strip() for w in t.closure_words if w.strip()})
+    return dict(radius_m=float(t.closure_radius_m),
+                closure_words=tuple(w for w in folded if w not in _AMBIGUOUS),
+                ambiguous=tuple(w for w in folded if w in _AMBIGUOUS),
+                noun_before=tuple(sorted(_NOUN_BEFORE)), noun_after=tuple(sorted(_NOUN_AFTER)),
+                noun_after_first=tuple(sorted(_NOUN_AFTER_FIRST)))
+
+
+EVENT_COLUMNS = ("title", "description", "place", "commune_code")
+PLACE_COLUMNS = ("channel_id", "commune_code", "site_name", "park")
+
+
 def event_days(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> pd.DataFrame:
-    """(channel_id, day, closed) for every day of an event about a channel's counter
-    (events_about). `closed`: the event says the site was closed (is_closure)."""
+    """(channel_id, day, closed) for every day of an event about a channel's counter (near it,
+    or naming its site or park: events_about). `closed`: the event says the site was closed
+    (is_closure). Matched in SQL (queries/counter_event_days.sql, the query the pages run on the
+    database's events) on these frames: `events` (title, start_date, end_date, commune_code, lat,
+    lon; place, description optional), `channels` (visits_channel_years or counter_places rows)."""
     empty = pd.DataFrame(columns=["channel_id", "day", "closed"])
     if events is None or events.empty or channels is None or channels.empty:
         return empty
-    ids = channels.drop_duplicates("channel_id")["channel_id"].tolist()
-    description = events["description"].tolist() if "description" in events else [None] * len(events)
-    rows = []
-    for near, title, desc, start, end in zip(events_about(events, channels, t), events["title"].tolist(),
-                                             description, events["start_date"].tolist(), events["end_date"].tolist()):
-        if not near:
-            continue
-        closed = is_closure(title, desc, t)
-        first = pd.Timestamp(start)
-        last = pd.Timestamp(end) if not fmt.is_missing(end) else first
-        days = pd.date_range(first, max(first, last), freq="D")
-        rows += [(ids[i], d, closed) for i in near for d in days]
-    if not rows:
-        return empty
-    out = pd.DataFrame(rows, columns=["channel_id", "day", "closed"])
-    return out.groupby(["channel_id", "day"], as_index=False)["closed"].any()
+    from ecotransition.data import sql   # the one place that runs named queries
+
+    def text(frame, col):
+        return (frame[col] if col in frame else pd.Series([None] * len(frame), index=frame.index)).astype("string")
+
+    ev = pd.DataFrame({"id": np.arange(len(events)), **{c: text(events, c) for c in EVENT_COLUMNS},
+                       "lat": pd.to_numeric(events["lat"], errors="coerce").astype(float),
+                       "lon": pd.to_numeric(events["lon"], errors="coerce").astype(float),
+                       "start_date": pd.to_datetime(events["start_date"]),
+                       "end_date": pd.to_datetime(events["end_date"])})
+    ch = channels.drop_duplicates("channel_id")
+    places = pd.DataFrame({**{c: text(ch, c) for c in PLACE_COLUMNS},
+                           "lat": pd.to_numeric(ch["lat"], errors="coerce").astype(float),
+                           "lon": pd.to_numeric(ch["lon"], errors="coerce").astype(float)})
+    out = sql.run_on_frames("counter_event_days", {"events": ev, "counter_places": places},
+                            epci=None, commune=None, **closure_params(t))
+    return out if len(out) else empty
 
 
 # ------------------------------------------------------------------ rules
@@ -449,10 +469,14 @@ def flat_flags(runs: pd.DataFrame, t: Thresholds | None = None, events: pd.DataF
 
 
 def flags(daily: pd.DataFrame, runs: pd.DataFrame, t: Thresholds | None = None,
-          events: pd.DataFrame | None = None, channels: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every rule's flags (FLAG_COLUMNS plus `label`, the rule in French), channel and date order."""
+          events: pd.DataFrame | None = None, channels: pd.DataFrame | None = None,
+          near: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every rule's flags (FLAG_COLUMNS plus `label`, the rule in French), channel and date order.
+    `near`: the event days (counter_event_days rows, as the pages read them from the database),
+    else computed from `events` and `channels` (event_days)."""
     t = t or Thresholds()
-    near = event_days(events, channels, t)     # once for both
+    if near is None:
+        near = event_days(events, channels, t)     # once for both
     parts = [f for f in (day_flags(daily, t, near=near), flat_flags(runs, t, near=near)) if len(f)]
     if not parts:
         return pd.DataFrame(columns=FLAG_COLUMNS + ["label"])

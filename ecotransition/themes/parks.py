@@ -349,15 +349,17 @@ def flag_sources(flags: pd.DataFrame, daily: pd.DataFrame) -> pd.Series:
     return pd.Series(kind, index=got.index).reindex(flags.index).fillna("imported")
 
 
-def flags_for_area(daily: pd.DataFrame, runs: pd.DataFrame, events: pd.DataFrame, channels: pd.DataFrame,
-                   t: anomalies.Thresholds | None = None) -> pd.DataFrame:
+def flags_for_area(daily: pd.DataFrame, runs: pd.DataFrame, events: pd.DataFrame | None, channels: pd.DataFrame,
+                   t: anomalies.Thresholds | None = None, near: pd.DataFrame | None = None) -> pd.DataFrame:
     """The anomaly flags of the area's channels (ecotransition.core.anomalies) as the page lists
     them: FLAG_LABELS columns plus rule, period (French) and is_demo (every row of the flag's days
     generated: `flag_sources`), latest first.
 
     `daily`: counter_days; `runs`: counter_flat_runs; `events`: events_list (closures and
-    announced events); `channels`: visits_channel_years (site name, mode, position)."""
-    f = anomalies.flags(daily, runs, t, events, channels)
+    announced events), or `near`: their days about each counter (counter_event_days, matched in
+    SQL on the database: what the pages pass); `channels`: visits_channel_years (site name, mode,
+    position)."""
+    f = anomalies.flags(daily, runs, t, events, channels, near=near)
     ch = channels.drop_duplicates("channel_id").set_index("channel_id")
     names = {c: f"{r.site_name} · {MODE_LABELS.get(r.mobility_type, r.mobility_type)}" for c, r in ch.iterrows()}
     kind = flag_sources(f, daily)

@@ -160,7 +160,7 @@ def test_sentences_state_what_the_figures_show(data, gaps):
                          pd.DataFrame(columns=["id", "year", "value", "unit", "label", "source"]),
                          screen.PALETTES["sombre"])
     change = fmt.signed_percent(0.0)     # the same days of both years (test_visits_coverage_and_change…)
-    assert slide.message == f"{change} de passages en 2024 par rapport à 2023."
+    assert slide.message == f"{change} de passages en 2024 par rapport à 2023 (mêmes jours, hors 29 février)."
     assert [f.value for f in slide.figures][:2] == [VISITS_2024, change]
 
 
@@ -184,8 +184,7 @@ def test_counted_visits_and_their_year_read_the_same_everywhere(data, gaps):
     change = fmt.signed_percent(0.0)
     assert ov_card.delta == f"{change} par rapport à 2023 (mêmes jours)"
     assert park_card.delta == f"{change} par rapport à 2023"
-    assert (slide.figures[1].value, slide.figures[1].label) == (
-        change, "de passages par rapport à 2023 (mêmes jours, hors 29 février)")
+    assert (slide.figures[1].value, slide.figures[1].label) == (change, "de passages par rapport à 2023")
     same = f"Évolution sur les mêmes jours : 25{NNBSP}656 passages en 2024 contre 25{NNBSP}656 en 2023"
     assert same in ov_card.help and same in park_card.help
 

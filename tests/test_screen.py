@@ -178,9 +178,9 @@ def test_parcs_counts_passages_of_the_last_complete_year(fetch, conn):
     passages, change, green = slide.figures
     assert (passages.value, passages.year, passages.demo) == (f"{int(v1):,}".replace(",", NNBSP), str(y1), True)
     assert change.value == fmt.signed_percent(same1 / same0 - 1)
-    leap = ", hors 29 février" if y1 % 4 == 0 or y0 % 4 == 0 else ""
-    assert change.label == f"de passages par rapport à {y0} (mêmes jours{leap})"
-    assert slide.message == f"{change.value} de passages en {y1} par rapport à {y0}."
+    leap = " (mêmes jours, hors 29 février)" if y1 % 4 == 0 or y0 % 4 == 0 else ""
+    assert change.label == f"de passages par rapport à {y0}"
+    assert slide.message == f"{change.value} de passages en {y1} par rapport à {y0}{leap}."
     assert (green.value, green.source, green.demo) == ("420", REPORT, False)
     assert [b.name for b in slide.chart.data if b.type == "bar"] == ["Piétons", "Vélos"]
     assert list(slide.chart.data[0].x) == [str(y) for y, _ in rows]

@@ -114,11 +114,12 @@ def parcs(values: pd.DataFrame, communes: pd.DataFrame, visits: pd.DataFrame, ch
         figures.append(_reading_figure(cur, "passages comptés dans les parcs"))
         ch, _ = constant_perimeter_change(channel_years, year)
         if ch is not None:
-            leap = ", hors 29 février" if leap_day_left_out(channel_years, year) else ""
-            figures.append(Figure(fmt.signed_percent(ch), f"de passages par rapport à {year - 1} (mêmes jours{leap})",
+            figures.append(Figure(fmt.signed_percent(ch), f"de passages par rapport à {year - 1}",
                                   str(year), cur.source, cur.demo))
-            # Only what the figures say: one year against the one before, same counters.
-            message = f"{fmt.signed_percent(ch)} de passages en {year} par rapport à {year - 1}."
+            # Only what the figures say: one year against the one before, on the same days (a card's
+            # label has no room for it: the heading's line says it).
+            leap = " (mêmes jours, hors 29 février)" if leap_day_left_out(channel_years, year) else ""
+            message = f"{fmt.signed_percent(ch)} de passages en {year} par rapport à {year - 1}{leap}."
         full = complete_years(visits)
         chart = visits_chart(visits.loc[visits["year"].isin(full.loc[full["complete"], "year"])], palette)
     green = indicator_figure(indicators, "voies_vertes_km")

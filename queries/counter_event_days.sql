@@ -1,4 +1,4 @@
--- The days of the events about each counter channel of $epci and $commune (or NULL each): channel_id, day and closed (an event of that day about the counter says its place was closed); an event is about a counter when it is positioned within $radius_m metres of it, or names its site or park (site_name with and without « – compteur N », park; at least 4 letters, compared word for word without case or accents) in its title, place or description, in the counter's commune or with no commune. It says closed when its title or description holds one of $closure_words (folded: lower case, no accents; whole words or phrases), or one of $ambiguous (« ferme », « fermes »: the closure or the farm) that is not the noun: accented (« fermé(s) »), in capitals in a text that is not all capitals, or else neither after a word of $noun_before, nor before one of $noun_after, nor opening the text before one of $noun_after_first (the rules of ecotransition.core.anomalies.is_closure, whose lists are the parameters).
+-- The days of the events about each counter channel of $epci and $commune (or NULL each): channel_id, day, closed (an event of that day about the counter says its place was closed) and events (the ids of that day's events about it); an event is about a counter when it is positioned within $radius_m metres of it, or names its site or park (site_name with and without « – compteur N », park; at least 4 letters, compared word for word without case or accents) in its title, place or description, in the counter's commune or with no commune. It says closed when its title or description holds one of $closure_words (folded: lower case, no accents; whole words or phrases), or one of $ambiguous (« ferme », « fermes »: the closure or the farm) that is not the noun: accented (« fermé(s) »), in capitals in a text that is not all capitals, or else neither after a word of $noun_before, nor before one of $noun_after, nor opening the text before one of $noun_after_first (the rules of ecotransition.core.anomalies.is_closure, whose lists are the parameters).
 -- Joins and string functions instead of a Python loop over every event and counter, each distinct
 -- text read once (bench/bench_flags.py --events). A name is looked for in the title, the place
 -- and the description each (the Python rule also found one split between two of them).
@@ -84,16 +84,16 @@ closed AS (
     GROUP BY p.k
 ),
 spans AS (
-    SELECT a.channel_id, e.start_date, e.end_date, coalesce(c.closed, FALSE) AS closed
+    SELECT a.channel_id, a.k, e.start_date, e.end_date, coalesce(c.closed, FALSE) AS closed
     FROM about a
     JOIN ev e ON e.k = a.k
     LEFT JOIN closed c ON c.k = a.k
 ),
 days AS (
-    SELECT channel_id, unnest(generate_series(start_date::TIMESTAMP, end_date::TIMESTAMP, INTERVAL 1 DAY)) AS day, closed
+    SELECT channel_id, k, unnest(generate_series(start_date::TIMESTAMP, end_date::TIMESTAMP, INTERVAL 1 DAY)) AS day, closed
     FROM spans
 )
-SELECT channel_id, day, bool_or(closed) AS closed
+SELECT channel_id, day, bool_or(closed) AS closed, list(DISTINCT k ORDER BY k) AS events
 FROM days
 GROUP BY ALL
 ORDER BY channel_id, day;

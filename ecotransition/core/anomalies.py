@@ -22,8 +22,12 @@ channel's own series, with thresholds in `Thresholds` (defaults documented in th
 An event of the events table that says a site was closed (its title or description holds one
 of `closure_words`) covers the counters it is about: within `closure_radius_m` of it, or whose
 site or park it names (event_days); a closure elsewhere in the commune covers nothing. Its days
-are not flagged, whatever the rule. An announced event about the counter also explains a jump. The rules are plain pandas on small
-frames (one row per channel and day), so they are unit-tested on series with known answers.
+are not flagged, whatever the rule. An announced event about the counter also explains a jump.
+Which events are about which counter, and which announce a closure, is matched in SQL
+(queries/counter_event_days.sql: a whole agenda in about a second); `is_closure` states the
+closure words' rules in Python, and the tests hold the query to it text by text. The rules are
+plain pandas on small frames (one row per channel and day), so they are unit-tested on series
+with known answers.
 """
 
 from __future__ import annotations
@@ -273,62 +277,6 @@ def is_closure(title, description, t: Thresholds) -> bool:
                if not fmt.is_missing(part) and str(part).strip())
 
 
-@lru_cache(maxsize=65536)   # an agenda repeats its titles and places
-def _words(text) -> str:
-    """`text` folded (fold) with every run of non-letters as one space, padded: ' parc de lens '."""
-    return " " + " ".join(re.findall(r"\w+", fold(str(text or "")))) + " "
-
-
-# A counter's site is named after its park and its counter: « Parc du Louvre-Lens – compteur 1 ».
-_COUNTER_SUFFIX = re.compile(r"\s*[–—-]\s*compteur\b.*$", re.IGNORECASE)
-
-
-def _names(row) -> list[str]:
-    """The names an event about this counter's place would use (its site's name, with and without
-    « – compteur N », its park's name), as _words, at least 4 letters long."""
-    out = []
-    for name in (row.get("site_name"), row.get("park")):
-        if fmt.is_missing(name) or not str(name).strip():
-            continue
-        for variant in (str(name), _COUNTER_SUFFIX.sub("", str(name))):
-            w = _words(variant)
-            if len(w.strip()) >= 4 and w not in out:
-                out.append(w)
-    return out
-
-
-def events_about(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> list[list[int]]:
-    """For each event (in order), the positions in `channels.drop_duplicates("channel_id")` of
-    the counters it is about: positioned within `closure_radius_m` of it, or naming its site or
-    park (`site_name`, `park`) in its title, place or description, in the counter's commune (or
-    with no commune). An event elsewhere in the commune (« Piscine municipale fermée pour
-    vidange ») is about another place. `channels`: channel_id, commune_code, lat, lon,
-    site_name, park (visits_channel_years)."""
-    if events is None or events.empty or channels is None or channels.empty:
-        return [[] for _ in range(0 if events is None else len(events))]
-    ch = channels.drop_duplicates("channel_id")
-    communes = ch["commune_code"].tolist()
-    names = [_names(r) for r in ch.to_dict("records")]
-    lat = pd.to_numeric(ch["lat"], errors="coerce").to_numpy(float)
-    lon = pd.to_numeric(ch["lon"], errors="coerce").to_numpy(float)
-    n = len(events)
-    description = events["description"].tolist() if "description" in events else [None] * n
-    place = events["place"].tolist() if "place" in events else [None] * n
-    out = []
-    for title, desc, where, elat, elon, code in zip(
-            events["title"].tolist(), description, place, events["lat"].tolist(), events["lon"].tolist(),
-            events["commune_code"].tolist()):
-        text = _words(f"{title or ''} {where or ''} {desc or ''}")
-        near = {i for i in range(len(communes))
-                if (fmt.is_missing(code) or communes[i] == code) and any(w in text for w in names[i])}
-        if not (fmt.is_missing(elat) or fmt.is_missing(elon)):
-            dy = (lat - elat) * 111_320
-            dx = (lon - elon) * 111_320 * math.cos(math.radians(elat))
-            near.update(i for i, d in enumerate(np.hypot(dx, dy)) if d <= t.closure_radius_m)
-        out.append(sorted(near))
-    return out
-
-
 def closure_params(t: Thresholds) -> dict:
     """The parameters of queries/counter_event_days.sql for these thresholds: the radius, the
     closure words folded (fold), « ferme(s) » apart (closure or farm: `ambiguous`), and the words
@@ -346,12 +294,17 @@ PLACE_COLUMNS = ("channel_id", "commune_code", "site_name", "park")
 
 
 def event_days(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> pd.DataFrame:
-    """(channel_id, day, closed) for every day of an event about a channel's counter (near it,
-    or naming its site or park: events_about). `closed`: the event says the site was closed
-    (is_closure). Matched in SQL (queries/counter_event_days.sql, the query the pages run on the
-    database's events) on these frames: `events` (title, start_date, end_date, commune_code, lat,
-    lon; place, description optional), `channels` (visits_channel_years or counter_places rows)."""
-    empty = pd.DataFrame(columns=["channel_id", "day", "closed"])
+    """(channel_id, day, closed, events) for every day of an event about a channel's counter:
+    positioned within `closure_radius_m` of it, or naming its site or park (`site_name` with and
+    without « – compteur N », `park`) in its title, place or description, in the counter's
+    commune or with no commune; an event elsewhere in the commune (« Piscine municipale fermée
+    pour vidange ») is about another place. `closed`: an event of the day says the site was closed
+    (is_closure's rules); `events`: the positions in `events` of that day's events about it.
+    Matched in SQL (queries/counter_event_days.sql, the query the pages run on the database's
+    events) on these frames: `events` (title, start_date, end_date, commune_code, lat, lon; place,
+    description optional), `channels` (channel_id, commune_code, lat, lon, site_name, park:
+    visits_channel_years or counter_places rows)."""
+    empty = pd.DataFrame(columns=["channel_id", "day", "closed", "events"])
     if events is None or events.empty or channels is None or channels.empty:
         return empty
     from ecotransition.data import sql   # the one place that runs named queries
@@ -360,10 +313,10 @@ def event_days(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> p
         return (frame[col] if col in frame else pd.Series([None] * len(frame), index=frame.index)).astype("string")
 
     ev = pd.DataFrame({"id": np.arange(len(events)), **{c: text(events, c) for c in EVENT_COLUMNS},
-                       "lat": pd.to_numeric(events["lat"], errors="coerce").astype(float),
-                       "lon": pd.to_numeric(events["lon"], errors="coerce").astype(float),
-                       "start_date": pd.to_datetime(events["start_date"]),
-                       "end_date": pd.to_datetime(events["end_date"])})
+                       "lat": pd.to_numeric(events["lat"], errors="coerce").astype(float).to_numpy(),
+                       "lon": pd.to_numeric(events["lon"], errors="coerce").astype(float).to_numpy(),
+                       "start_date": pd.to_datetime(events["start_date"]).to_numpy(),
+                       "end_date": pd.to_datetime(events["end_date"]).to_numpy()})
     ch = channels.drop_duplicates("channel_id")
     places = pd.DataFrame({**{c: text(ch, c) for c in PLACE_COLUMNS},
                            "lat": pd.to_numeric(ch["lat"], errors="coerce").astype(float),
@@ -371,6 +324,20 @@ def event_days(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> p
     out = sql.run_on_frames("counter_event_days", {"events": ev, "counter_places": places},
                             epci=None, commune=None, **closure_params(t))
     return out if len(out) else empty
+
+
+def events_about(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> list[list[int]]:
+    """For each event (in order), the positions in `channels.drop_duplicates("channel_id")` of
+    the counters it is about (event_days' rule, in SQL)."""
+    n = 0 if events is None else len(events)
+    about: list[set[int]] = [set() for _ in range(n)]
+    if n and channels is not None and len(channels):
+        pos = {c: i for i, c in enumerate(channels.drop_duplicates("channel_id")["channel_id"])}
+        days = event_days(events.reset_index(drop=True), channels, t)
+        for channel, ids in zip(days["channel_id"], days["events"]):
+            for k in ids:
+                about[int(k)].add(pos[channel])
+    return [sorted(a) for a in about]
 
 
 # ------------------------------------------------------------------ rules
@@ -405,7 +372,7 @@ def day_flags(daily: pd.DataFrame, t: Thresholds | None = None, events: pd.DataF
     cal["level"] = _level(cal, t)
     cal["level_after"] = _level(cal, t, after=True)
     ev = near if near is not None else event_days(events, channels, t)
-    ev = ev.assign(day=pd.to_datetime(ev["day"]))
+    ev = ev[["channel_id", "day", "closed"]].assign(day=pd.to_datetime(ev["day"]))
     cal = cal.merge(ev, on=["channel_id", "day"], how="left")
     cal["event"] = cal["closed"].notna()
     cal["closed"] = cal["closed"].fillna(False).astype(bool)

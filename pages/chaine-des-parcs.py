@@ -67,8 +67,10 @@ st.caption("Lacune : toutes les heures de la période manquent (rien n'est trac�
            "aucune mesure (début et fin de série) : le total est sous-estimé. "
            "Triangles et zones roses : événements de la table des événements. Carrés et bandes de couleur "
            "au pied du graphique : anomalies des compteurs (survoler pour le détail).")
-same_days = store.query("visits_same_days", epci=f["epci"], commune=f["commune"], year=year) if year else None
-same_period = store.shared(parks.same_period_figure, same_days, shown_channels, year) if year else None
+# Only the current, incomplete year has this chart: its days are not read for a complete one.
+current = bool(year) and parks.partial_year_end(shown_channels, year) is not None
+same_days = store.query("visits_same_days", epci=f["epci"], commune=f["commune"], year=year) if current else None
+same_period = store.shared(parks.same_period_figure, same_days, shown_channels, year) if current else None
 if same_period is not None:
     st.plotly_chart(same_period)
     st.caption("Année en cours : chaque courbe additionne les passages depuis le 1er janvier, sur les mêmes jours "

@@ -8,16 +8,22 @@ these are the costs of the first view after a build or an import.
 
     python bench/bench_flags.py [--db PATH] [--repeat 3] [--events 100000]
 
---events N: also the events about the counters (anomalies.event_days: near a counter or naming its
-site or park, closures read in their words) over N events, the database's repeated with distinct
-titles (a whole agenda imported).
+--events N: also the events about the counters (near a counter or naming its site or park,
+closures read in their words: queries/counter_event_days.sql) over N events, the database's
+repeated with distinct titles (a whole agenda imported): as the pages run it, on a copy of the
+database holding those events, and through anomalies.event_days on the frames (the unit tests'
+path: the same query on an in-memory copy of the frames).
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+import tempfile
 from pathlib import Path
+
+import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -62,6 +68,22 @@ def main() -> None:
         channels = sql.run(conn, "visits_channel_years", epci=None, commune=None)
         s_ev, days = timed(lambda: anomalies.event_days(big, channels, t), args.repeat)
         print(f"{'PMA':<8} {f'event_days ({len(big):,} events)':<34} {s_ev:8.3f}  {len(days):,} channel-days")
+        with tempfile.TemporaryDirectory() as tmp:
+            copy = Path(tmp) / "agenda.duckdb"
+            shutil.copy(args.db, copy)
+            with duckdb.connect(str(copy)) as w:
+                rows = big.assign(id=[f"bench-{k}" for k in range(len(big))])[
+                    ["id", "title", "start_date", "end_date", "place", "commune_code", "lat", "lon", "theme",
+                     "participants", "description", "source"]]
+                w.execute("DELETE FROM events")
+                w.register("agenda", rows)
+                w.execute("INSERT INTO events SELECT * FROM agenda")
+            agenda = open_readonly(copy)
+            s_db, near = timed(lambda: sql.run(agenda, "counter_event_days", epci=None, commune=None,
+                                               **anomalies.closure_params(t)), args.repeat)
+            agenda.close()
+        print(f"{'PMA':<8} {f'counter_event_days (database)':<34} {s_db:8.3f}  {len(near):,} channel-days, "
+              f"{int(near['closed'].sum())} closed")
     conn.close()
 
 

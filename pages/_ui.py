@@ -128,10 +128,13 @@ def counter_flags(epci: str | None, commune: str | None) -> CounterFlags:
     area = dict(epci=epci, commune=commune)
     daily = store.query("counter_days", **area)
     channels = store.query("visits_channel_years", **area)
+    # The events about each counter are matched in SQL on the database (a whole agenda in a
+    # fraction of a second), cached until the events or the counters change.
+    near = store.query("counter_event_days", **area, **anomalies.closure_params(t))
     flags = store.shared(parks.flags_for_area, daily,
                          store.query("counter_flat_runs", min_measures=t.flat_hours, min_value=t.flat_min_value,
                                      **area),
-                         store.query("events_list", annee=None), channels, t)
+                         None, channels, t, near=near)
     return CounterFlags(flags, daily, channels, t)
 
 

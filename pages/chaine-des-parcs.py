@@ -67,14 +67,16 @@ st.caption("Lacune : toutes les heures de la période manquent (rien n'est trac�
            "aucune mesure (début et fin de série) : le total est sous-estimé. "
            "Triangles et zones roses : événements de la table des événements. Carrés et bandes de couleur "
            "au pied du graphique : anomalies des compteurs (survoler pour le détail).")
-same_period = store.shared(parks.same_period_figure, daily, shown_channels, year)
+# Only the current, incomplete year has this chart: its days are not read for a complete one.
+current = bool(year) and parks.partial_year_end(shown_channels, year) is not None
+same_days = store.query("visits_same_days", epci=f["epci"], commune=f["commune"], year=year) if current else None
+same_period = store.shared(parks.same_period_figure, same_days, shown_channels, year) if current else None
 if same_period is not None:
     st.plotly_chart(same_period)
     st.caption("Année en cours : chaque courbe additionne les passages depuis le 1er janvier, sur les mêmes jours "
-               "des deux années et les mêmes canaux (comptés chaque mois de la période les deux années) ; leur "
-               "écart est l'évolution de la carte « Passages comptés ».")
-    if leap := parks.leap_day_note(shown_channels, year):
-        st.caption(escape_md(leap.strip()))
+               "des deux années, chaque canal les jours qu'il a comptés en entier les deux années ; elles finissent "
+               "sur les sommes que compare la carte « Passages comptés »."
+               + escape_md(parks.same_days_text(shown_channels, year) + parks.leap_day_note(shown_channels, year)))
 with st.expander("Tableau des passages par période"):
     labels = parks.series_labels(grain)
     table_with_export(

@@ -10,7 +10,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import datetime, time as day_start, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
@@ -269,3 +271,33 @@ def counter_db(measures, channel_sources: dict[str, str] | None = None):
     sql.materialize(c, "counter_daily")
     sql.create_views(c)
     return c
+
+
+def constant_perimeter(conn, year, where="TRUE"):
+    """Visits of `year` and `year - 1` over the days each channel counted in full in both years, on
+    the same calendar dates (29 February has none), straight from the hourly measures: a day is
+    counted in full when it has a count for each of its hours in Europe/Paris (23, 24 or 25)."""
+    import pandas as pd
+
+    paris = ZoneInfo("Europe/Paris")
+    days = pd.date_range(f"{year - 1}-01-01", f"{year}-12-31", freq="D")
+    # timestamp(): two aware datetimes of one zone subtract as wall-clock times (always 24 h).
+    length = pd.DataFrame({"day": days.date, "seconds": [
+        int(datetime.combine(d + timedelta(days=1), day_start(), paris).timestamp()
+            - datetime.combine(d, day_start(), paris).timestamp()) for d in days.date]})
+    cur = conn.cursor()
+    cur.register("day_length", length)
+    try:
+        return cur.execute(f"""
+            WITH d AS (
+                SELECT m.channel_id, m.start_datetime::DATE AS day, sum(m.count) AS v,
+                       count(m.count) AS counted, any_value(coalesce(ch.time_step, 3600)) AS step
+                FROM counter_measures m JOIN counter_channels ch USING (channel_id) JOIN counter_sites s USING (site_id)
+                LEFT JOIN communes c ON c.code = s.commune_code LEFT JOIN epci e ON e.code = c.epci_code
+                WHERE {where} AND year(m.start_datetime) IN ($year - 1, $year) GROUP BY ALL),
+            whole AS (SELECT d.* FROM d JOIN day_length l USING (day) WHERE d.counted = l.seconds // d.step)
+            SELECT sum(a.v), sum(b.v) FROM whole a JOIN whole b ON a.channel_id = b.channel_id
+                AND b.day = a.day - INTERVAL 1 YEAR AND strftime(a.day, '%m%d') <> '0229'
+            WHERE year(a.day) = $year""", {"year": year}).fetchall()[0]
+    finally:
+        cur.close()

@@ -71,20 +71,21 @@ def test_a_closure_announced_by_an_event_is_not_a_fault():
                              channels=CHANNELS), "zero") == [(date(2024, 7, 1), date(2024, 7, 7), 7)]
 
 
-@pytest.mark.parametrize("text", [
-    "Parc de Lens fermé pour travaux", "PARC FERMÉ", "PARC FERME", "Parc ferme le lundi", "Allées fermees",
-    "Fermeture exceptionnelle", "FERMETURE", "Sites fermés au public", "Fermées : les deux entrées",
-    "La ferme est fermée",
-])
+CLOSING = ["Parc de Lens fermé pour travaux", "PARC FERMÉ", "PARC FERME", "Parc ferme le lundi", "Allées fermees",
+           "Fermeture exceptionnelle", "FERMETURE", "Sites fermés au public", "Fermées : les deux entrées",
+           "La ferme est fermée"]
+NOT_CLOSING = ["Fermentation des déchets verts", "Refermer les barrières", "Marché fermier", "Fermette du parc",
+               "Terrain affermé", "Animaux enfermés", "Visite de la ferme du parc", "Une ferme pédagogique",
+               "Parc ouvert"]
+
+
+@pytest.mark.parametrize("text", CLOSING)
 def test_a_closure_word_matches_whatever_its_case_and_accents(text):
     assert A.is_closure(text, None, A.Thresholds())
     assert A.is_closure(None, f"Travaux. {text}.", A.Thresholds())
 
 
-@pytest.mark.parametrize("text", [
-    "Fermentation des déchets verts", "Refermer les barrières", "Marché fermier", "Fermette du parc",
-    "Terrain affermé", "Animaux enfermés", "Visite de la ferme du parc", "Une ferme pédagogique", "Parc ouvert",
-])
+@pytest.mark.parametrize("text", NOT_CLOSING)
 def test_a_closure_word_inside_another_word_or_the_noun_ferme_does_not_match(text):
     assert not A.is_closure(text, None, A.Thresholds())
 
@@ -124,6 +125,29 @@ CLOSURE_TABLE = [
 def test_closure_words_against_farm_nouns_and_plurals(text, closed):
     assert A.is_closure(text, None, A.Thresholds()) is closed
     assert A.is_closure("Animation", text, A.Thresholds()) is closed
+
+
+MATCHING = [(t, True) for t in CLOSING] + [(t, False) for t in NOT_CLOSING] + CLOSURE_TABLE
+
+
+def test_the_sql_matching_reads_every_text_as_is_closure_does():
+    # queries/counter_event_days.sql on every text of the tables above, each an event at the counter
+    # on a day of its own, in the title and in the description (#12f item 4: the matching moved
+    # from a Python loop into SQL): the days it says closed are exactly those is_closure says.
+    texts = [(title, desc, closed) for text, closed in MATCHING
+             for title, desc in ((text, None), ("Animation", text))]
+    texts += [("Animation", f"Travaux. {text}.", True) for text in CLOSING]
+    ev = pd.DataFrame({"title": [title for title, _, _ in texts],
+                       "description": [desc for _, desc, _ in texts],
+                       "start_date": [START + pd.Timedelta(days=k) for k in range(len(texts))],
+                       "end_date": None, "commune_code": "62498", "lat": 50.4401, "lon": 2.8101})
+    got = A.event_days(ev, CHANNELS, A.Thresholds())
+    assert len(got) == len(texts) == 2 * 43 + 10
+    said = dict(zip(got["day"], got["closed"]))
+    wrong = [(title, desc) for k, (title, desc, closed) in enumerate(texts)
+             if said[START + pd.Timedelta(days=k)] is not closed
+             or A.is_closure(title, desc, A.Thresholds()) is not closed]
+    assert wrong == []
 
 
 def test_a_closure_without_accents_or_capitals_still_covers_its_days():

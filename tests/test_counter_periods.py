@@ -18,16 +18,19 @@ NNBSP = "\u202f"
 
 # ---------------------------------------------------------------- same period of the year before
 
-def test_the_channel_years_give_the_passages_to_the_last_day_counted(gaps):
+def test_the_channel_years_give_the_passages_of_the_days_both_years_counted_in_full(gaps):
     cy = sql.run(gaps, "visits_channel_years", epci=None, commune=None)
     assert set(pd.to_datetime(cy["to_date"]).dt.date) == {date(2025, 1, 10)}
-    got = {(r.channel_id, r.year): (r.visits_to_date, r.months_to_date) for r in cy.itertuples()}
-    # Lens counts 2 an hour, Hénin 1: 1-10 January is 480 and 240 passages in every year.
-    assert got == {("cpt-lens-pie", 2023): (480, 1), ("cpt-lens-pie", 2024): (480, 1),
-                   ("cpt-lens-pie", 2025): (480, 1), ("cpt-henin-vel", 2023): (240, 1),
-                   ("cpt-henin-vel", 2024): (240, 1),
-                   # Hénin sent nothing after 2024 while Lens went on: 1-10 January 2025 missing, no month counted.
-                   ("cpt-henin-vel", 2025): (pytest.approx(float("nan"), nan_ok=True), 0)}
+    got = {(r.channel_id, r.year): (None if pd.isna(r.compared_visits) else r.compared_visits,
+                                    None if pd.isna(r.compared_previous) else r.compared_previous, r.compared_days)
+           for r in cy.itertuples()}
+    # Lens counts 2 an hour, Hénin 1. 2024 against 2023: the 365 dates of 2023, less 1-10 March (not
+    # measured at Lens in 2024) and 27 and 29 October (the fixture writes 24 hours on the 25-hour days
+    # 29 October 2023 and 27 October 2024: not counted in full); 29 February 2024 has no pair.
+    assert got == {("cpt-lens-pie", 2023): (None, None, 0), ("cpt-henin-vel", 2023): (None, None, 0),
+                   ("cpt-lens-pie", 2024): (353 * 48, 353 * 48, 353), ("cpt-henin-vel", 2024): (363 * 24, 363 * 24, 363),
+                   # 1-10 January 2025 at Lens; Hénin sent nothing after 2024 while Lens went on.
+                   ("cpt-lens-pie", 2025): (480, 480, 10), ("cpt-henin-vel", 2025): (None, None, 0)}
 
 
 def test_an_incomplete_year_is_compared_with_the_same_days_never_a_full_year(gaps):
@@ -37,15 +40,57 @@ def test_an_incomplete_year_is_compared_with_the_same_days_never_a_full_year(gap
     # 1-10 January 2025 against 1-10 January 2024 at Lens (Hénin has not counted 2025): 480 / 480.
     assert parks.constant_perimeter_change(cy, 2025) == (0.0, 1)
     assert parks.period_text(cy, 2025) == "1er janvier – 10 janvier 2025 (mêmes jours en 2024)"
-    assert parks.period_text(cy, 2024) == 2024
+    assert parks.period_text(cy, 2024) == "2024 (évolution hors 29 février)"
 
 
-def leap_db(first: str, last: str, per_hour: dict[int, int]):
-    """One channel counting `per_hour[year]` passages every hour from `first` to `last` (whole days)."""
+def test_a_whole_leap_year_is_compared_with_the_year_before_on_the_same_365_dates(gaps):
+    # #12f item 2: 2024 against 2023 on the gaps fixture, where every hour counts the same: 0,0 %.
+    # The rule before (channels counted each month, whole years) set Lens's 356 days of 2024 and
+    # Hénin's 366 (25 872 passages) against 365 and 365 (26 280): −1,6 %.
+    cy = sql.run(gaps, "visits_channel_years", epci=None, commune=None)
+    assert parks.constant_perimeter_change(cy, 2024) == (0.0, 2)
+    assert parks.same_days(cy, 2024) == (353 * 48 + 363 * 24, 353 * 48 + 363 * 24, 2) == (25656, 25656, 2)
+    assert parks.leap_day_left_out(cy, 2024) == date(2024, 2, 29)
+    card = parks.kpis(cy, 2024, pd.DataFrame(), pd.DataFrame({"source": []}), "PMA")[0]
+    assert (card.value, card.delta) == (f"25{NNBSP}872", "0,0\u00a0% par rapport à 2023")
+    assert card.caption.startswith("2024 (évolution hors 29 février) · Source")
+    assert card.help == (f"PMA. Évolution sur les mêmes jours : 25{NNBSP}656 passages en 2024 contre 25{NNBSP}656 en "
+                         "2023, les jours comptés en entier les deux années par 2 canaux de comptage. Le 29 février "
+                         "2024 n'est pas compté : 2023 n'en a pas.")
+
+
+def leap_db(first: str, last: str, per_hour: dict[int, int], channels=("c1",), until: dict | None = None):
+    """Channels counting `per_hour[year]` (or `per_hour[channel][year]`) passages every hour from
+    `first` to `last` (whole days; a channel of `until` to that day), 24 rows on every day."""
     hours = pd.date_range(first, pd.Timestamp(last) + pd.Timedelta(hours=23), freq="h")
-    return counter_db(pd.DataFrame({"channel_id": "c1", "start_datetime": hours,
-                                    "end_datetime": hours + pd.Timedelta(hours=1),
-                                    "count": [per_hour[h.year] for h in hours], "source": "test"}))
+    frames = []
+    for ch in channels:
+        rate = per_hour.get(ch, per_hour)
+        h = hours[hours < pd.Timestamp((until or {}).get(ch, last)) + pd.Timedelta(days=1)]
+        frames.append(pd.DataFrame({"channel_id": ch, "start_datetime": h, "end_datetime": h + pd.Timedelta(hours=1),
+                                    "count": [rate[t.year] for t in h], "source": "test"}))
+    return counter_db(pd.concat(frames, ignore_index=True))
+
+
+def test_whole_years_compare_the_same_dates_2024_against_2023_and_2025_against_2024():
+    # 1 passage an hour in 2023, 2 in 2024: +100 %, where 366 days against 365 read +100,5 %
+    # (17 568 against 8 760). 363 dates: 29 February has no pair, and the 25-hour days (29 October
+    # 2023, 27 October 2024) lack a row in this fixture, so are not counted in full.
+    cy = sql.run(leap_db("2023-01-01", "2024-12-31", {2023: 1, 2024: 2}), "visits_channel_years", epci=None, commune=None)
+    assert {r.year: r.visits for r in cy.itertuples()} == {2023: 8760, 2024: 17568}
+    assert parks.same_days(cy, 2024) == (363 * 48, 363 * 24, 1)
+    assert parks.constant_perimeter_change(cy, 2024) == (pytest.approx(1.0), 1)
+    assert parks.period_text(cy, 2024) == "2024 (évolution hors 29 février)"
+    # 2 an hour in 2024, 3 in 2025: +50 %, where 365 days against 366 read +49,6 % (26 280 / 17 568).
+    cy = sql.run(leap_db("2024-01-01", "2025-12-31", {2024: 2, 2025: 3}), "visits_channel_years", epci=None, commune=None)
+    assert {r.year: r.visits for r in cy.itertuples()} == {2024: 17568, 2025: 26280}
+    assert parks.same_days(cy, 2025) == (363 * 72, 363 * 48, 1)
+    assert parks.constant_perimeter_change(cy, 2025) == (pytest.approx(0.5), 1)
+    assert parks.leap_day_note(cy, 2025) == " Le 29 février 2024 n'est pas compté : 2025 n'en a pas."
+    assert parks.period_text(cy, 2025) == "2025 (évolution hors 29 février)"
+    # Two years without 29 February: nothing left out, nothing said.
+    cy = sql.run(leap_db("2025-01-01", "2026-12-31", {2025: 3, 2026: 3}), "visits_channel_years", epci=None, commune=None)
+    assert parks.leap_day_left_out(cy, 2026) is None and parks.period_text(cy, 2026) == 2026
 
 
 def test_the_same_period_leaves_29_february_out_against_a_year_without_it():
@@ -54,17 +99,19 @@ def test_the_same_period_leaves_29_february_out_against_a_year_without_it():
     # over 60 days against 1 416 over 59 read +103,4 %).
     c = leap_db("2023-01-01", "2024-02-29", {2023: 1, 2024: 2})
     cy = sql.run(c, "visits_channel_years", epci=None, commune=None)
-    assert {r.year: (r.visits, r.visits_to_date) for r in cy.itertuples()} == {2023: (8760, 1416), 2024: (2880, 2832)}
+    assert {r.year: (r.visits, r.compared_days) for r in cy.itertuples()} == {2023: (8760, 0), 2024: (2880, 59)}
+    assert parks.same_days(cy, 2024) == (2832, 1416, 1)
     assert parks.constant_perimeter_change(cy, 2024) == (pytest.approx(1.0), 1)
     assert parks.leap_day_left_out(cy, 2024) == date(2024, 2, 29)
     assert parks.period_text(cy, 2024) == "1er janvier – 29 février 2024 (mêmes jours en 2023, hors 29 février)"
     card = parks.kpis(cy, 2024, pd.DataFrame(), pd.DataFrame({"source": []}), "PMA")[0]
-    assert card.value == f"2{NNBSP}880" and card.delta == "+100,0 % par rapport à 2023"
-    assert card.help.endswith("comparés aux mêmes jours de 2023. Le 29 février 2024 n'est pas compté : 2023 n'en a "
-                              "pas. Évolution à périmètre constant : calculée sur les 1 canaux de comptage comptés "
-                              "chaque mois de la période les deux années.")
+    assert card.value == f"2{NNBSP}880" and card.delta == "+100,0\u00a0% par rapport à 2023"
+    assert card.help == (f"PMA. Année en cours : passages du 1er janvier au 29 février 2024, comparés aux mêmes jours "
+                         f"de 2023. Évolution sur les mêmes jours : 2{NNBSP}832 passages en 2024 contre 1{NNBSP}416 en "
+                         "2023, les jours comptés en entier les deux années par 1 canal de comptage. Le 29 février "
+                         "2024 n'est pas compté : 2023 n'en a pas.")
     # The chart: one point a day, none on 29 February, each curve ending on the card's sums.
-    fig = parks.same_period_figure(sql.run(c, "counter_days", epci=None, commune=None), cy, 2024)
+    fig = parks.same_period_figure(sql.run(c, "visits_same_days", epci=None, commune=None, year=2024), cy, 2024)
     for trace in fig.data:
         x = [str(v)[:10] for v in trace.x]
         assert len(x) == len(set(x)) == 59 and "2024-02-29" not in x
@@ -80,7 +127,7 @@ def test_the_same_period_leaves_out_the_29_february_of_the_year_before():
     assert parks.constant_perimeter_change(cy, 2025) == (pytest.approx(0.5), 1)
     assert parks.period_text(cy, 2025) == "1er janvier – 10 mars 2025 (mêmes jours en 2024, hors 29 février)"
     assert parks.leap_day_note(cy, 2025) == " Le 29 février 2024 n'est pas compté : 2025 n'en a pas."
-    fig = parks.same_period_figure(sql.run(c, "counter_days", epci=None, commune=None), cy, 2025)
+    fig = parks.same_period_figure(sql.run(c, "visits_same_days", epci=None, commune=None, year=2025), cy, 2025)
     x2024 = [str(v)[:10] for v in fig.data[0].x]
     assert len(x2024) == len(set(x2024)) == 69
     assert [(t.name, float(t.y[-1])) for t in fig.data] == [("2024", 3312.0), ("2025", 4968.0)]
@@ -91,24 +138,51 @@ def test_the_same_period_leaves_out_the_29_february_of_the_year_before():
     assert parks.period_text(cy, 2025) == "1er janvier – 28 février 2025 (mêmes jours en 2024)"
 
 
+def test_the_card_and_the_chart_compare_the_same_channels_and_days_as_the_tester():
+    # #12f item 9, the tester's shape: to 15 June 2025, `vel` counted all along (10 an hour in 2024,
+    # 11 in 2025), `pie` all of 2024 (5 an hour) but only January to April 2025 (6 an hour). Both
+    # channels are compared, each on its days counted both years: vel 166 days (1 January – 15 June,
+    # 29 February left out), pie 120 (January – April). 2025: 166 × 264 + 120 × 144 = 61 104, every
+    # passage of the card; 2024: 166 × 240 + 120 × 120 = 54 240. The rule before compared `vel`
+    # alone (pie was not counted in May and June 2025) and titled the chart « 1 canal ».
+    c = leap_db("2024-01-01", "2025-06-15", {"vel": {2024: 10, 2025: 11}, "pie": {2024: 5, 2025: 6}},
+                channels=("vel", "pie"), until={"pie": "2025-04-30"})
+    cy = sql.run(c, "visits_channel_years", epci=None, commune=None)
+    assert {(r.channel_id, r.year): r.compared_days for r in cy.itertuples()} == {
+        ("vel", 2024): 0, ("vel", 2025): 166, ("pie", 2024): 0, ("pie", 2025): 120}
+    assert parks.same_days(cy, 2025) == (61104, 54240, 2)
+    card = parks.kpis(cy, 2025, pd.DataFrame(), pd.DataFrame({"source": []}), "Avion")[0]
+    assert (card.value, card.delta) == (f"61{NNBSP}104", "+12,7\u00a0% par rapport à 2024")
+    assert f"Évolution sur les mêmes jours : 61{NNBSP}104 passages en 2025 contre 54{NNBSP}240 en 2024" in card.help
+    fig = parks.same_period_figure(sql.run(c, "visits_same_days", epci=None, commune=None, year=2025), cy, 2025)
+    assert fig.layout.title.text.startswith(
+        "Depuis le 1er janvier : 2025 et les mêmes jours de 2024 (2 canaux, jours comptés en entier les deux années)")
+    assert [(t.name, float(t.y[-1]), str(t.x[-1])[:10]) for t in fig.data] == [
+        ("2024", 54240.0, "2025-06-15"), ("2025", 61104.0, "2025-06-15")]
+    # 30 April: both channels so far; from 1 May, vel alone adds its days.
+    y2024 = dict(zip([str(v)[:10] for v in fig.data[0].x], fig.data[0].y))
+    assert y2024["2025-04-30"] == 120 * 240 + 120 * 120 and y2024["2025-05-01"] == 120 * 360 + 240
+
+
 def cy_frame():
-    """Three channels, data to 15 June 2024: `a` counted all along, `b` installed in March 2023,
-    `c` installed in 2024."""
-    rows = [("a", 2023, 2500, 12, 1000, 6), ("a", 2024, 1100, 6, 1100, 6),
-            ("b", 2023, 900, 10, 300, 4), ("b", 2024, 500, 6, 500, 6),
-            ("c", 2024, 700, 6, 700, 6)]
-    cy = pd.DataFrame(rows, columns=["channel_id", "year", "visits", "months", "visits_to_date", "months_to_date"])
+    """Three channels, data to 15 June 2024: `a` counted all along, `b` installed in March 2023
+    (its days from then compared), `c` installed in 2024 (no day of 2023 to compare)."""
+    rows = [("a", 2023, 2500, 0, None, None), ("a", 2024, 1100, 166, 1100, 1000),
+            ("b", 2023, 900, 0, None, None), ("b", 2024, 500, 107, 400, 300),
+            ("c", 2024, 700, 0, None, None)]
+    cy = pd.DataFrame(rows, columns=["channel_id", "year", "visits", "compared_days", "compared_visits",
+                                     "compared_previous"])
     return cy.assign(to_date=date(2024, 6, 15), site_id=cy["channel_id"], mobility_type="PEDESTRIAN",
-                     is_demo=False, missing_hours=0.0, hours=1.0)
+                     is_demo=False, missing_hours=0.0, hours=1.0, months=6)
 
 
-def test_the_same_period_change_uses_the_channels_counted_in_each_month_of_it():
+def test_the_same_period_change_uses_the_days_each_channel_counted_both_years():
     cy = cy_frame()
-    # 1 100 passages to 15 June 2024 against 1 000 to 15 June 2023 at `a` only: +10 %, where the
-    # whole of 2023 (2 500) would have read as a fall of 56 %.
-    assert parks.constant_perimeter_change(cy, 2024) == (pytest.approx(0.1), 1)
+    # 1 500 passages to 15 June 2024 against 1 300 on the same days of 2023 at `a` and `b`: +15,4 %,
+    # where the whole of 2023 (3 400) would have read as a fall.
+    assert parks.constant_perimeter_change(cy, 2024) == (pytest.approx(1500 / 1300 - 1), 2)
     card = parks.kpis(cy, 2024, pd.DataFrame(), pd.DataFrame({"source": []}), "PMA")[0]
-    assert (card.value, card.delta) == (f"2{NNBSP}300", "+10,0\u00a0% par rapport à 2023")
+    assert (card.value, card.delta) == (f"2{NNBSP}300", "+15,4\u00a0% par rapport à 2023")
     assert card.caption.startswith("1er janvier – 15 juin 2024 (mêmes jours en 2023, hors 29 février) · Source : "
                                    "comptages importés")
     assert "Année en cours : passages du 1er janvier au 15 juin 2024, comparés aux mêmes jours de 2023." in card.help
@@ -116,26 +190,34 @@ def test_the_same_period_change_uses_the_channels_counted_in_each_month_of_it():
 
 def test_the_same_period_chart_ends_on_the_sums_the_card_compares(gaps):
     cy = sql.run(gaps, "visits_channel_years", epci=None, commune=None)
-    daily = sql.run(gaps, "counter_days", epci=None, commune=None)
-    fig = parks.same_period_figure(daily, cy, 2025)
+    pairs = sql.run(gaps, "visits_same_days", epci=None, commune=None, year=2025)
+    fig = parks.same_period_figure(pairs, cy, 2025)
     assert [(t.name, float(t.y[-1]), str(t.x[-1])[:10]) for t in fig.data] == [
         ("2024", 480.0, "2025-01-10"), ("2025", 480.0, "2025-01-10")]
-    assert parks.same_period_figure(daily, cy, 2024) is None      # a complete year: no such chart
+    assert parks.same_period_figure(sql.run(gaps, "visits_same_days", epci=None, commune=None, year=2024),
+                                    cy, 2024) is None      # a complete year: no such chart
 
 
 def test_the_same_period_chart_is_marked_demonstration_by_its_own_rows(gaps):
     # A channel that is demonstration in some year: the chart of imported rows carries no badge.
     cy = sql.run(gaps, "visits_channel_years", epci=None, commune=None).assign(is_demo=True)
-    daily = sql.run(gaps, "counter_days", epci=None, commune=None)
-    assert not daily["is_demo"].any()
-    assert parks.same_period_figure(daily, cy, 2025).layout.annotations == ()
-    # A generated day among those it adds up (5 January 2024): the badge.
-    demo = daily.assign(is_demo=pd.to_datetime(daily["day"]) == pd.Timestamp("2024-01-05"))
+    pairs = sql.run(gaps, "visits_same_days", epci=None, commune=None, year=2025)
+    assert not pairs["is_demo"].any()
+    assert parks.same_period_figure(pairs, cy, 2025).layout.annotations == ()
+    # A generated day among those it adds up (5 January 2024, paired with 5 January 2025): the badge.
+    demo = pairs.assign(is_demo=pd.to_datetime(pairs["day"]) == pd.Timestamp("2025-01-05"))
     assert [a.text for a in parks.same_period_figure(demo, cy, 2025).layout.annotations] == [
         "⚠ Données de démonstration"]
-    # A generated day outside them (6 June 2024): none.
-    later = daily.assign(is_demo=pd.to_datetime(daily["day"]) == pd.Timestamp("2024-06-06"))
-    assert parks.same_period_figure(later, cy, 2025).layout.annotations == ()
+
+
+def test_a_generated_day_marks_the_pair_it_belongs_to(gaps_db, tmp_path):
+    path = tmp_path / "demo.duckdb"
+    path.write_bytes(gaps_db.read_bytes())
+    with duckdb.connect(str(path)) as c:
+        c.execute("UPDATE counter_daily SET source = 'démonstration' WHERE day = DATE '2024-01-05'")
+        sql.create_views(c)
+        pairs = sql.run(c, "visits_same_days", epci=None, commune=None, year=2025)
+    assert [str(d)[:10] for d in pairs.loc[pairs["is_demo"], "day"]] == ["2025-01-05"]
 
 
 def _days(channel, first, values, demo):
@@ -247,7 +329,7 @@ def test_the_page_compares_the_current_year_with_the_same_days(gaps_app):
     assert (card.value, card.delta) == ("480", "0,0\u00a0% par rapport à 2024")
     assert any(shown(c.value).startswith("1er janvier – 10 janvier 2025 (mêmes jours en 2024) · Source")
                for c in at.caption)
-    assert "Depuis le 1er janvier : 2025 et la même période de 2024 (1 canal compté les deux années)" in charts(at)
+    assert ("Depuis le 1er janvier : 2025 et les mêmes jours de 2024 (1 canal, jours comptés en entier les deux années)") in charts(at)
 
 
 def test_the_page_offers_the_rolling_total_in_the_url(gaps_app):

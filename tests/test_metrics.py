@@ -88,7 +88,10 @@ def test_visits_coverage_and_change_on_the_same_counters(data, gaps):
     # Counted visits change counter by counter (themes.parks), never commune by commune here.
     assert M.change(cur, prev) is None
     cy = sql.run(gaps, "visits_channel_years", epci=None, commune=None)
-    assert parks.constant_perimeter_change(cy, 2024) == (pytest.approx(25872 / 26280 - 1), 2)
+    # 2024 against 2023 on the same dates each counter counted in full both years (29 February, Lens's
+    # 1-10 March and the fixture's short 25-hour days left out): every hour counts the same, 0 %
+    # (the whole years, 356 + 366 days against 365 + 365, read 25 872 / 26 280 − 1 = −1,6 %).
+    assert parks.constant_perimeter_change(cy, 2024) == (0.0, 2)
     # 2025, the current year: its ten days at Lens against the same ten days of 2024 (480 and 480
     # passages), never against the whole of 2024; Hénin has not counted 2025.
     assert parks.constant_perimeter_change(cy, 2025) == (0.0, 1)
@@ -156,8 +159,8 @@ def test_sentences_state_what_the_figures_show(data, gaps):
     slide = screen.parcs(v, data["geo"], sql.run(gaps, "screen_visits_yearly"), sql.run(gaps, "visits_channel_years", epci=None, commune=None),
                          pd.DataFrame(columns=["id", "year", "value", "unit", "label", "source"]),
                          screen.PALETTES["sombre"])
-    change = fmt.signed_percent(25872 / 26280 - 1)
-    assert slide.message == f"{change} de passages en 2024 par rapport à 2023."
+    change = fmt.signed_percent(0.0)     # the same days of both years (test_visits_coverage_and_change…)
+    assert slide.message == f"{change} de passages en 2024 par rapport à 2023 (mêmes jours, hors 29 février)."
     assert [f.value for f in slide.figures][:2] == [VISITS_2024, change]
 
 
@@ -172,14 +175,18 @@ def test_counted_visits_and_their_year_read_the_same_everywhere(data, gaps):
     slide = screen.parcs(v, data["geo"], sql.run(gaps, "screen_visits_yearly"), sql.run(gaps, "visits_channel_years", epci=None, commune=None),
                          pd.DataFrame(columns=["id", "year", "value", "unit", "label", "source"]),
                          screen.PALETTES["sombre"])
-    assert (ov_card.year, park_card.year, slide.figures[0].year) == (2024, 2024, "2024")
+    # The cards say that their change leaves 29 February out (the slide's change label does).
+    assert (ov_card.year, park_card.year, slide.figures[0].year) == (
+        "2024 (évolution hors 29 février)", "2024 (évolution hors 29 février)", "2024")
     assert {ov_card.value, park_card.value, profile.loc["Passages comptés", maps.PROFILE_PMA],
             slide.figures[0].value} == {VISITS_2024}
-    # Their change too: one definition (the counters counted in each month of both years).
-    change = fmt.signed_percent(25872 / 26280 - 1)
-    assert ov_card.delta == f"{change} par rapport à 2023 (mêmes compteurs)"
+    # Their change too: one definition (the days each counter counted in full both years).
+    change = fmt.signed_percent(0.0)
+    assert ov_card.delta == f"{change} par rapport à 2023 (mêmes jours)"
     assert park_card.delta == f"{change} par rapport à 2023"
-    assert slide.figures[1].value == change
+    assert (slide.figures[1].value, slide.figures[1].label) == (change, "de passages par rapport à 2023")
+    same = f"Évolution sur les mêmes jours : 25{NNBSP}656 passages en 2024 contre 25{NNBSP}656 en 2023"
+    assert same in ov_card.help and same in park_card.help
 
 
 def test_per_inhabitant_comparison_uses_the_same_figures_as_the_map(data):

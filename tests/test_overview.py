@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import counter_db, metric_values, open_page, shown
+from conftest import counter_db, counter_site_db, metric_values, open_page, shown
 from ecotransition.core import compare, fmt
 from ecotransition.core import metrics as M
 from ecotransition.core.labels import PMA_LABEL
@@ -88,6 +88,27 @@ def test_cadastre_change_only_between_two_full_years():
     s = ov.cadastre_summary(cad, 2024)
     assert s["users"] == 7155.0 and s["change"] is None and s["partial_previous"]
     assert ov.cadastre_default_year(cad) == 2024
+
+
+def test_cadastre_years_are_compared_on_the_same_365_days():
+    # #12f item 2: 10 users a day in 2023, 20 in 2024, 30 in 2025. 2024 against 2023: +100 %, where
+    # 366 days against 365 read +100,5 % (7 320 / 3 650); 2025 against 2024: +50 %, not +49,6 %.
+    c = counter_site_db()
+    days = pd.date_range("2023-01-01", "2025-12-31", freq="D")
+    c.register("d", pd.DataFrame({"date": days.date, "users": [10 * (d.year - 2022) for d in days]}))
+    c.execute("INSERT INTO cadastre_usage (date, users, source) SELECT date, users, 'test' FROM d")
+    cad = sql.run(c, "overview_cadastre")
+    assert [(r.year, r.users, r.users_same_days) for r in cad.itertuples()] == [
+        (2023, 3650, 3650), (2024, 7320, 7300), (2025, 10950, 10950)]
+    assert ov.cadastre_summary(cad, 2024)["change"] == pytest.approx(1.0)
+    assert ov.cadastre_summary(cad, 2025)["change"] == pytest.approx(0.5)
+    card = next(k for k in ov.solar_kpis(pd.DataFrame(columns=["code", "metric", "year", "num", "den", "items",
+                                                                "unknown", "is_demo", "source"]),
+                                          pd.DataFrame(columns=["code", "name"]), cad, 2024, 2025, Selection())
+                if k.label.startswith("Utilisateurs"))
+    assert (card.value, card.delta, card.year) == (f"10{NNBSP}950", f"+50,0{NBSP}% par rapport à 2024",
+                                                   "2025 (évolution hors 29 février)")
+    assert card.help.endswith("L'évolution compare les mêmes jours de 2025 et 2024 : le 29 février n'est pas compté.")
 
 
 def test_per_inhabitant_against_the_pma(gaps):
@@ -330,7 +351,7 @@ def test_a_partial_year_of_the_counters_is_not_spoken_of_as_a_year(gaps):
     assert full.startswith("Aux compteurs de la Chaîne des parcs du Pôle métropolitain, le mois le plus fréquenté "
                            "de 2024 a été ")
     card = ov.parks_kpis(values, communes, cy, pd.DataFrame(columns=["id"]), 2025, Selection())[0]
-    assert card.delta == f"0,0{NBSP}% par rapport à 2024 (mêmes compteurs)"
+    assert card.delta == f"0,0{NBSP}% par rapport à 2024 (mêmes jours)"
     assert ("Année en cours : l'évolution compare les passages du 1er janvier au 10 janvier 2025 aux mêmes jours "
             "de 2024") in card.help
 

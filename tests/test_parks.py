@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from conftest import metrics, open_page
+from conftest import constant_perimeter, metrics, open_page
 from ecotransition.core import fmt
 from ecotransition.data import sql
 from ecotransition.themes import parks
@@ -178,12 +178,14 @@ def test_events_on_the_series_are_escaped_and_labelled():
     assert fig.layout.xaxis.ticktext[0] == "juin 2023"
 
 
-def test_constant_perimeter_change_ignores_new_and_partial_counters():
-    # a: counted all of both years; b: new in 2024; c: out of order for months in 2023.
+def test_constant_perimeter_change_compares_each_counter_on_the_days_it_counted_both_years():
+    # a: counted all of both years; b: new in 2024 (no day of 2023); c: out of order five months of
+    # 2023, compared on the other seven (50 passages in 2024 on those days, 40 in 2023).
     cy = pd.DataFrame({"channel_id": ["a", "a", "b", "c", "c"], "year": [2023, 2024, 2024, 2023, 2024],
-                       "visits": [100, 110, 500, 40, 90], "months": [12, 12, 12, 7, 12]})
+                       "visits": [100, 110, 500, 40, 90], "compared_days": [0, 365, 0, 0, 212],
+                       "compared_visits": [None, 110, None, None, 50], "compared_previous": [None, 100, None, None, 40]})
     change, n = parks.constant_perimeter_change(cy, 2024)
-    assert change == pytest.approx(0.10) and n == 1
+    assert change == pytest.approx(160 / 140 - 1) and n == 2
 
 
 def test_by_site_keeps_missing_modes_missing():
@@ -199,20 +201,6 @@ def test_by_site_keeps_missing_modes_missing():
 
 
 # ---------------------------------------------------------------- page
-
-def constant_perimeter(conn, year, where="TRUE"):
-    """Visits of `year` and `year - 1` over the channels counted in each month of both years,
-    straight from the hourly measures."""
-    return conn.execute(f"""
-        WITH cy AS (
-            SELECT m.channel_id, year(m.start_datetime) AS y, sum(m.count) AS v
-            FROM counter_measures m JOIN counter_channels ch USING (channel_id) JOIN counter_sites s USING (site_id)
-            LEFT JOIN communes c ON c.code = s.commune_code LEFT JOIN epci e ON e.code = c.epci_code
-            WHERE {where} GROUP BY ALL
-            HAVING sum(m.count) IS NOT NULL AND count(DISTINCT month(m.start_datetime)) = 12)
-        SELECT sum(a.v), sum(b.v) FROM cy a JOIN cy b ON a.channel_id = b.channel_id AND b.y = a.y - 1
-        WHERE a.y = $year""", {"year": year}).fetchall()[0]
-
 
 def test_page_default_view(conn, built_db):
     at = page()

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import metric_values
+from conftest import constant_perimeter, metric_values
 from ecotransition.core import fmt
 from ecotransition.data import sql
 from ecotransition.surfaces import screen
@@ -172,18 +172,15 @@ def test_parcs_counts_passages_of_the_last_complete_year(fetch, conn):
     rows = conn.execute("SELECT year(start_datetime) AS y, sum(count) FROM counter_measures "
                         "GROUP BY y ORDER BY y").fetchall()
     (y0, _), (y1, v1) = rows[-2], rows[-1]
-    # The change: the counters counted in each month of both years, as on the overview and
-    # /chaine-des-parcs (a counter that started during 2023 is not growth).
-    same0, same1 = conn.execute("""
-        WITH cy AS (SELECT channel_id, year(start_datetime) AS y, sum(count) AS v FROM counter_measures
-                    GROUP BY ALL HAVING count(DISTINCT month(start_datetime)) = 12)
-        SELECT sum(a.v), sum(b.v) FROM cy a JOIN cy b USING (channel_id) WHERE a.y = $y0 AND b.y = $y1""",
-                                {"y0": y0, "y1": y1}).fetchall()[0]
+    # The change: the days each counter counted in full both years, as on the overview and
+    # /chaine-des-parcs (a counter that started during 2023 is not growth, 29 February has no pair).
+    same1, same0 = constant_perimeter(conn, y1)
     passages, change, green = slide.figures
     assert (passages.value, passages.year, passages.demo) == (f"{int(v1):,}".replace(",", NNBSP), str(y1), True)
     assert change.value == fmt.signed_percent(same1 / same0 - 1)
+    leap = " (mêmes jours, hors 29 février)" if y1 % 4 == 0 or y0 % 4 == 0 else ""
     assert change.label == f"de passages par rapport à {y0}"
-    assert slide.message == f"{change.value} de passages en {y1} par rapport à {y0}."
+    assert slide.message == f"{change.value} de passages en {y1} par rapport à {y0}{leap}."
     assert (green.value, green.source, green.demo) == ("420", REPORT, False)
     assert [b.name for b in slide.chart.data if b.type == "bar"] == ["Piétons", "Vélos"]
     assert list(slide.chart.data[0].x) == [str(y) for y, _ in rows]

@@ -7,13 +7,15 @@ Screenshots of every slide at every size go to test-artifacts/ecran-ecrans/ for 
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 from itertools import combinations
 
 import pytest
 
-from conftest import ROOT, offline_page, wait_ready
+from conftest import ROOT, TEST_TODAY, offline_page, start_server, stop_server, wait_ready
 
 pytestmark = pytest.mark.browser
 
@@ -74,6 +76,23 @@ def decode_qr(png) -> list[str]:
     return [line for line in out.stdout.splitlines() if line]
 
 
+def fitting_blocks(page, width: int, height: int) -> list[dict]:
+    """The slide's blocks (BOXES), checked: heading, QR code, footer and figures or items present,
+    everything inside the screen, nothing cut inside its box, no two blocks on each other."""
+    boxes = page.evaluate(BOXES)
+    kinds = {b["kind"] for b in boxes}
+    assert {"ecran-heading", "qr", "ecran-foot"} <= kinds, kinds
+    assert kinds & {"ecran-figure", "ecran-item"}, kinds
+    outside_screen = [b for b in boxes if b["left"] < -1 or b["top"] < -1
+                      or b["right"] > width + 1 or b["bottom"] > height + 1]
+    assert not outside_screen, outside_screen
+    clipped = [b for b in boxes if b["clipped"] and b["kind"] != "chart"]
+    assert not clipped, clipped
+    overlapping = [(a["kind"], b["kind"]) for a, b in combinations(boxes, 2) if overlap(a, b) > 1]
+    assert not overlapping, overlapping
+    return boxes
+
+
 @pytest.mark.parametrize("width, height", DISPLAYS, ids=[f"{w}x{h}" for w, h in DISPLAYS])
 @pytest.mark.parametrize("name", SLIDES)
 def test_slide_fills_and_fits_the_display(server, browser, name, width, height):
@@ -89,20 +108,10 @@ def test_slide_fills_and_fits_the_display(server, browser, name, width, height):
     shot = ARTIFACTS / f"{name}-{width}x{height}.png"
     page.screenshot(path=str(shot))
 
-    boxes = page.evaluate(BOXES)
+    boxes = fitting_blocks(page, width, height)
     kinds = {b["kind"] for b in boxes}
-    assert {"ecran-heading", "qr", "ecran-foot"} <= kinds, kinds
-    assert kinds & {"ecran-figure", "ecran-item"}, kinds
     if name in ("solaire", "parcs"):
         assert "chart" in kinds
-    # Everything inside the screen, nothing cut inside its box, no two blocks on each other.
-    outside_screen = [b for b in boxes if b["left"] < -1 or b["top"] < -1
-                      or b["right"] > width + 1 or b["bottom"] > height + 1]
-    assert not outside_screen, outside_screen
-    clipped = [b for b in boxes if b["clipped"] and b["kind"] != "chart"]
-    assert not clipped, clipped
-    overlapping = [(a["kind"], b["kind"]) for a, b in combinations(boxes, 2) if overlap(a, b) > 1]
-    assert not overlapping, overlapping
     # The slide uses the screen: its blocks reach from the top to the footer.
     footer = next(b for b in boxes if b["kind"] == "ecran-foot")
     body = [b for b in boxes if b["kind"] in ("ecran-figure", "ecran-item", "chart")]
@@ -173,5 +182,65 @@ def test_the_screen_reports_its_scale_and_keeps_rotating(server, browser):
     names = page.evaluate("window.__names")
     assert all(a != b for a, b in zip(names, names[1:])) and set(names) == set(slides)
     assert page.evaluate("document.cookie").count("ecran_echelle") == 1
+    assert outside == []
+    page.context.close()
+
+
+# #12, item 11: one-word titles longer than the screen's width (a projector's 1280 pixels hold about
+# 45 characters of an event's title), one of them with markup and an ampersand to be shown as text.
+LONG_TITLE = "Incomprehensiblementinterminablementanticonstitutionnellementmotsansespacespourlecran"
+HOSTILE_TITLE = "<b>Parc&Fête</b>Anticonstitutionnellementinterminablementincroyablementgigantesque"
+# And twice a sentence of 250 characters at a place of 120 (the tester's): cut after two lines, and one.
+SENTENCE = ("Grande journée de la transition écologique et solidaire du Pôle métropolitain de l'Artois avec "
+            "ateliers, conférences, balades commentées, marché de producteurs locaux et concerts en plein air "
+            "jusqu'au bout de la nuit dans tous les parcs de la Chaîne")
+PLACE = ("Parc départemental d'Olhain, entrée principale côté Maisnil-lès-Ruitz, parking visiteurs numéro trois "
+         "près de l'accueil")
+LONG_DISPLAYS = [(1280, 720), (1920, 1080), (3840, 2160)]
+
+
+@pytest.fixture(scope="module")
+def long_titles_server(built_db, tmp_path_factory):
+    """The demo database with two events to come whose titles are single long words."""
+    db = tmp_path_factory.mktemp("long-titles") / "ecotransition.duckdb"
+    db.write_bytes(built_db.read_bytes())
+    csv = db.parent / "evenements.csv"
+    csv.write_text("titre,date_debut,date_fin,lieu,code_commune,theme,participants\n"
+                   f"{LONG_TITLE},01/12/2026,,Lens,62498,Test,\n"
+                   f'"{HOSTILE_TITLE}",02/12/2026,,Liévin,62510,Test,\n'
+                   f'"{SENTENCE}",03/12/2026,04/12/2026,"{PLACE}",62540,Chaîne des parcs,123456789\n'
+                   f'"{SENTENCE}",05/12/2026,,"{PLACE}",62540,Chaîne des parcs,\n',
+                   encoding="utf-8")
+    env = {**os.environ, "ECOTRANSITION_TODAY": TEST_TODAY}
+    done = subprocess.run([sys.executable, "-m", "ecotransition.imports", "events", str(csv), "--db", str(db), "--quiet"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    proc, url = start_server(db, {"ECOTRANSITION_TODAY": TEST_TODAY})
+    yield url
+    stop_server(proc)
+
+
+@pytest.mark.parametrize("width, height", LONG_DISPLAYS, ids=[f"{w}x{h}" for w, h in LONG_DISPLAYS])
+def test_a_title_longer_than_the_screen_wraps_whole_and_as_text(long_titles_server, browser, width, height):
+    outside: list[str] = []
+    page = open_display(browser, long_titles_server, outside, width, height, "diapos=evenements&periode=600")
+    page.wait_for_selector('[data-slide="evenements"]')
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"evenements-titres-longs-{width}x{height}.png"))
+    fitting_blocks(page, width, height)
+    titles = page.locator(".ecran-item .title").evaluate_all("""els => els.map(e => {
+      const r = e.getBoundingClientRect(), item = e.closest('.ecran-item').getBoundingClientRect();
+      const line = parseFloat(getComputedStyle(e).lineHeight);
+      return {text: e.textContent, tags: e.querySelectorAll('*').length,
+              // A line hidden (glyphs may overhang the last line by a pixel or two: not a line).
+              cut: e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + line / 3
+                   || r.right > item.right + 1 || r.bottom > item.bottom + 1,
+              lines: Math.round(r.height / line)}; })""")
+    # The two one-word titles whole on two lines (nothing cut, no ellipsis), the markup shown as text;
+    # the sentence on two lines, the rest of it cut inside its card (whole on /evenements).
+    # Four such events, the most the slide lists: four cards of two lines each still fit.
+    assert [t["text"] for t in titles] == [LONG_TITLE, HOSTILE_TITLE, SENTENCE, SENTENCE]
+    assert [(t["tags"], t["cut"], t["lines"]) for t in titles] == [(0, False, 2)] * 2 + [(0, True, 2)] * 2
+    assert page.locator('[data-testid="stException"]').count() == 0
     assert outside == []
     page.context.close()

@@ -22,8 +22,12 @@ channel's own series, with thresholds in `Thresholds` (defaults documented in th
 An event of the events table that says a site was closed (its title or description holds one
 of `closure_words`) covers the counters it is about: within `closure_radius_m` of it, or whose
 site or park it names (event_days); a closure elsewhere in the commune covers nothing. Its days
-are not flagged, whatever the rule. An announced event about the counter also explains a jump. The rules are plain pandas on small
-frames (one row per channel and day), so they are unit-tested on series with known answers.
+are not flagged, whatever the rule. An announced event about the counter also explains a jump.
+Which events are about which counter, and which announce a closure, is matched in SQL
+(queries/counter_event_days.sql: a whole agenda in about a second); `is_closure` states the
+closure words' rules in Python, and the tests hold the query to it text by text. The rules are
+plain pandas on small frames (one row per channel and day), so they are unit-tested on series
+with known answers.
 """
 
 from __future__ import annotations
@@ -273,84 +277,67 @@ def is_closure(title, description, t: Thresholds) -> bool:
                if not fmt.is_missing(part) and str(part).strip())
 
 
-@lru_cache(maxsize=65536)   # an agenda repeats its titles and places
-def _words(text) -> str:
-    """`text` folded (fold) with every run of non-letters as one space, padded: ' parc de lens '."""
-    return " " + " ".join(re.findall(r"\w+", fold(str(text or "")))) + " "
+def closure_params(t: Thresholds) -> dict:
+    """The parameters of queries/counter_event_days.sql for these thresholds: the radius, the
+    closure words folded (fold), « ferme(s) » apart (closure or farm: `ambiguous`), and the words
+    around the noun (the lists of is_closure, defined once here)."""
+    folded = sorted({fold(w).strip() for w in t.closure_words if w.strip()})
+    return dict(radius_m=float(t.closure_radius_m),
+                closure_words=tuple(w for w in folded if w not in _AMBIGUOUS),
+                ambiguous=tuple(w for w in folded if w in _AMBIGUOUS),
+                noun_before=tuple(sorted(_NOUN_BEFORE)), noun_after=tuple(sorted(_NOUN_AFTER)),
+                noun_after_first=tuple(sorted(_NOUN_AFTER_FIRST)))
 
 
-# A counter's site is named after its park and its counter: « Parc du Louvre-Lens – compteur 1 ».
-_COUNTER_SUFFIX = re.compile(r"\s*[–—-]\s*compteur\b.*$", re.IGNORECASE)
+EVENT_COLUMNS = ("title", "description", "place", "commune_code")
+PLACE_COLUMNS = ("channel_id", "commune_code", "site_name", "park")
 
 
-def _names(row) -> list[str]:
-    """The names an event about this counter's place would use (its site's name, with and without
-    « – compteur N », its park's name), as _words, at least 4 letters long."""
-    out = []
-    for name in (row.get("site_name"), row.get("park")):
-        if fmt.is_missing(name) or not str(name).strip():
-            continue
-        for variant in (str(name), _COUNTER_SUFFIX.sub("", str(name))):
-            w = _words(variant)
-            if len(w.strip()) >= 4 and w not in out:
-                out.append(w)
-    return out
+def event_days(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> pd.DataFrame:
+    """(channel_id, day, closed, events) for every day of an event about a channel's counter:
+    positioned within `closure_radius_m` of it, or naming its site or park (`site_name` with and
+    without « – compteur N », `park`) in its title, place or description, in the counter's
+    commune or with no commune; an event elsewhere in the commune (« Piscine municipale fermée
+    pour vidange ») is about another place. `closed`: an event of the day says the site was closed
+    (is_closure's rules); `events`: the positions in `events` of that day's events about it.
+    Matched in SQL (queries/counter_event_days.sql, the query the pages run on the database's
+    events) on these frames: `events` (title, start_date, end_date, commune_code, lat, lon; place,
+    description optional), `channels` (channel_id, commune_code, lat, lon, site_name, park:
+    visits_channel_years or counter_places rows)."""
+    empty = pd.DataFrame(columns=["channel_id", "day", "closed", "events"])
+    if events is None or events.empty or channels is None or channels.empty:
+        return empty
+    from ecotransition.data import sql   # the one place that runs named queries
+
+    def text(frame, col):
+        return (frame[col] if col in frame else pd.Series([None] * len(frame), index=frame.index)).astype("string")
+
+    ev = pd.DataFrame({"id": np.arange(len(events)), **{c: text(events, c) for c in EVENT_COLUMNS},
+                       "lat": pd.to_numeric(events["lat"], errors="coerce").astype(float).to_numpy(),
+                       "lon": pd.to_numeric(events["lon"], errors="coerce").astype(float).to_numpy(),
+                       "start_date": pd.to_datetime(events["start_date"]).to_numpy(),
+                       "end_date": pd.to_datetime(events["end_date"]).to_numpy()})
+    ch = channels.drop_duplicates("channel_id")
+    places = pd.DataFrame({**{c: text(ch, c) for c in PLACE_COLUMNS},
+                           "lat": pd.to_numeric(ch["lat"], errors="coerce").astype(float),
+                           "lon": pd.to_numeric(ch["lon"], errors="coerce").astype(float)})
+    out = sql.run_on_frames("counter_event_days", {"events": ev, "counter_places": places},
+                            epci=None, commune=None, **closure_params(t))
+    return out if len(out) else empty
 
 
 def events_about(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> list[list[int]]:
     """For each event (in order), the positions in `channels.drop_duplicates("channel_id")` of
-    the counters it is about: positioned within `closure_radius_m` of it, or naming its site or
-    park (`site_name`, `park`) in its title, place or description, in the counter's commune (or
-    with no commune). An event elsewhere in the commune (« Piscine municipale fermée pour
-    vidange ») is about another place. `channels`: channel_id, commune_code, lat, lon,
-    site_name, park (visits_channel_years)."""
-    if events is None or events.empty or channels is None or channels.empty:
-        return [[] for _ in range(0 if events is None else len(events))]
-    ch = channels.drop_duplicates("channel_id")
-    communes = ch["commune_code"].tolist()
-    names = [_names(r) for r in ch.to_dict("records")]
-    lat = pd.to_numeric(ch["lat"], errors="coerce").to_numpy(float)
-    lon = pd.to_numeric(ch["lon"], errors="coerce").to_numpy(float)
-    n = len(events)
-    description = events["description"].tolist() if "description" in events else [None] * n
-    place = events["place"].tolist() if "place" in events else [None] * n
-    out = []
-    for title, desc, where, elat, elon, code in zip(
-            events["title"].tolist(), description, place, events["lat"].tolist(), events["lon"].tolist(),
-            events["commune_code"].tolist()):
-        text = _words(f"{title or ''} {where or ''} {desc or ''}")
-        near = {i for i in range(len(communes))
-                if (fmt.is_missing(code) or communes[i] == code) and any(w in text for w in names[i])}
-        if not (fmt.is_missing(elat) or fmt.is_missing(elon)):
-            dy = (lat - elat) * 111_320
-            dx = (lon - elon) * 111_320 * math.cos(math.radians(elat))
-            near.update(i for i, d in enumerate(np.hypot(dx, dy)) if d <= t.closure_radius_m)
-        out.append(sorted(near))
-    return out
-
-
-def event_days(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> pd.DataFrame:
-    """(channel_id, day, closed) for every day of an event about a channel's counter
-    (events_about). `closed`: the event says the site was closed (is_closure)."""
-    empty = pd.DataFrame(columns=["channel_id", "day", "closed"])
-    if events is None or events.empty or channels is None or channels.empty:
-        return empty
-    ids = channels.drop_duplicates("channel_id")["channel_id"].tolist()
-    description = events["description"].tolist() if "description" in events else [None] * len(events)
-    rows = []
-    for near, title, desc, start, end in zip(events_about(events, channels, t), events["title"].tolist(),
-                                             description, events["start_date"].tolist(), events["end_date"].tolist()):
-        if not near:
-            continue
-        closed = is_closure(title, desc, t)
-        first = pd.Timestamp(start)
-        last = pd.Timestamp(end) if not fmt.is_missing(end) else first
-        days = pd.date_range(first, max(first, last), freq="D")
-        rows += [(ids[i], d, closed) for i in near for d in days]
-    if not rows:
-        return empty
-    out = pd.DataFrame(rows, columns=["channel_id", "day", "closed"])
-    return out.groupby(["channel_id", "day"], as_index=False)["closed"].any()
+    the counters it is about (event_days' rule, in SQL)."""
+    n = 0 if events is None else len(events)
+    about: list[set[int]] = [set() for _ in range(n)]
+    if n and channels is not None and len(channels):
+        pos = {c: i for i, c in enumerate(channels.drop_duplicates("channel_id")["channel_id"])}
+        days = event_days(events.reset_index(drop=True), channels, t)
+        for channel, ids in zip(days["channel_id"], days["events"]):
+            for k in ids:
+                about[int(k)].add(pos[channel])
+    return [sorted(a) for a in about]
 
 
 # ------------------------------------------------------------------ rules
@@ -385,7 +372,7 @@ def day_flags(daily: pd.DataFrame, t: Thresholds | None = None, events: pd.DataF
     cal["level"] = _level(cal, t)
     cal["level_after"] = _level(cal, t, after=True)
     ev = near if near is not None else event_days(events, channels, t)
-    ev = ev.assign(day=pd.to_datetime(ev["day"]))
+    ev = ev[["channel_id", "day", "closed"]].assign(day=pd.to_datetime(ev["day"]))
     cal = cal.merge(ev, on=["channel_id", "day"], how="left")
     cal["event"] = cal["closed"].notna()
     cal["closed"] = cal["closed"].fillna(False).astype(bool)
@@ -449,10 +436,14 @@ def flat_flags(runs: pd.DataFrame, t: Thresholds | None = None, events: pd.DataF
 
 
 def flags(daily: pd.DataFrame, runs: pd.DataFrame, t: Thresholds | None = None,
-          events: pd.DataFrame | None = None, channels: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every rule's flags (FLAG_COLUMNS plus `label`, the rule in French), channel and date order."""
+          events: pd.DataFrame | None = None, channels: pd.DataFrame | None = None,
+          near: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every rule's flags (FLAG_COLUMNS plus `label`, the rule in French), channel and date order.
+    `near`: the event days (counter_event_days rows, as the pages read them from the database),
+    else computed from `events` and `channels` (event_days)."""
     t = t or Thresholds()
-    near = event_days(events, channels, t)     # once for both
+    if near is None:
+        near = event_days(events, channels, t)     # once for both
     parts = [f for f in (day_flags(daily, t, near=near), flat_flags(runs, t, near=near)) if len(f)]
     if not parts:
         return pd.DataFrame(columns=FLAG_COLUMNS + ["label"])

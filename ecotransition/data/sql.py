@@ -72,7 +72,10 @@ def create_macros(conn: duckdb.DuckDBPyConnection) -> None:
 
 # Views over the tables (computed by the parameterless query of the same name, on each read): view
 # -> the tables it reads. Created by the build in the file and on every read connection.
-VIEWS = {"counter_calendar": ("counter_daily", "counter_channels")}
+# counter_same_days reads counter_calendar: created after it (dict order).
+VIEWS = {"counter_calendar": ("counter_daily", "counter_channels"),
+         "counter_same_days": ("counter_daily", "counter_channels"),
+         "counter_places": ("counter_channels", "counter_sites", "park_sites")}
 
 
 def create_views(conn: duckdb.DuckDBPyConnection) -> None:
@@ -100,6 +103,30 @@ def materialize(conn: duckdb.DuckDBPyConnection, table: str, where: str | None =
         return
     conn.execute(f"DELETE FROM {table} WHERE {where}", params).fetchall()
     conn.execute(f"INSERT INTO {table} SELECT * FROM ({load(table).sql}) WHERE {where}", params).fetchall()
+
+
+def run_on_frames(name: str, frames: dict[str, pd.DataFrame], **params) -> pd.DataFrame:
+    """Run a named query on DataFrames standing for the tables or views it reads (`frames`:
+    relation name -> frame), in a private in-memory database with the shared macros: the same
+    SQL as on the database file, for callers that hold frames (the anomaly rules' unit tests).
+    The macros' own tables (communes, epci) are empty unless given."""
+    conn = duckdb.connect()
+    try:
+        create_macros(conn)
+        for table, ddl in (("communes", "code VARCHAR, epci_code VARCHAR"), ("epci", "code VARCHAR, short_name VARCHAR")):
+            if table not in frames:
+                conn.execute(f"CREATE TABLE {table} ({ddl})")
+        for relation, frame in frames.items():
+            if not re.fullmatch(r"[a-z_]+", relation):
+                raise QueryError(f"not a table name: {relation!r}")
+            # Copied into a table: a registered frame is seen by this connection only, not by
+            # the cursor run() opens.
+            conn.register("_frame", frame)
+            conn.execute(f"CREATE TABLE {relation} AS SELECT * FROM _frame")
+            conn.unregister("_frame")
+        return run(conn, name, **params)
+    finally:
+        conn.close()
 
 
 def run(conn: duckdb.DuckDBPyConnection, name: str, **params) -> pd.DataFrame:

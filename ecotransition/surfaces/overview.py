@@ -14,6 +14,8 @@ participant counts, i.e. the report's 2023). Every card states its year.
 
 from __future__ import annotations
 
+import calendar
+
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -109,7 +111,9 @@ def biggest_event(events: pd.DataFrame, year: int | None) -> dict | None:
 
 
 def cadastre_summary(cadastre: pd.DataFrame, year: int | None) -> dict:
-    """Users of the solar cadastre in `year`; a change only when both years are counted in full."""
+    """Users of the solar cadastre in `year`; a change only when both years are counted in full,
+    on the same calendar days (`leap_day_left_out`: 29 February, in `year` or the year before, is
+    not compared). `cadastre`: overview_cadastre rows."""
     def row(y):
         r = cadastre[cadastre["year"] == y] if y is not None else cadastre.iloc[0:0]
         return r.iloc[0] if len(r) else None
@@ -126,7 +130,9 @@ def cadastre_summary(cadastre: pd.DataFrame, year: int | None) -> dict:
         "year": year,
         "users": None if cur is None or fmt.is_missing(cur["users"]) else float(cur["users"]),
         "previous": None if prev is None else float(prev["users"]),
-        "change": fmt.change(cur["users"], prev["users"]) if full(cur) and full(prev) else None,
+        # The same 365 calendar days: a leap year's 29 February has no counterpart in its neighbour.
+        "change": fmt.change(cur["users_same_days"], prev["users_same_days"]) if full(cur) and full(prev) else None,
+        "leap_day_left_out": full(cur) and full(prev) and (calendar.isleap(year) or calendar.isleap(year - 1)),
         "partial_previous": prev is not None and not full(prev),
         "first_day": None if cadastre.empty else pd.Timestamp(cadastre["first_day"].min()),
         "demo": True if cur is None else bool(cur["is_demo"]),
@@ -190,9 +196,14 @@ def solar_kpis(values: pd.DataFrame, communes: pd.DataFrame, cadastre: pd.DataFr
                 "Le rapport d'activité 2023 en compte 2 200 en deux mois. Non ventilé par commune.")
     if cad["partial_previous"]:
         help_cad += f" Pas d'évolution : {cadastre_year - 1} n'est compté qu'à partir du lancement."
+    if cad["leap_day_left_out"]:
+        help_cad += (f" L'évolution compare les mêmes jours de {cadastre_year} et {cadastre_year - 1} : "
+                     "le 29 février n'est pas compté.")
     cards.append(Kpi(
         label="Utilisateurs du cadastre solaire" + (" (tout le PMA)" if sel.filtered else ""),
-        value=fmt.number(cad["users"]), year=cadastre_year, source=cad["source"], demo=cad["demo"],
+        value=fmt.number(cad["users"]),
+        year=f"{cadastre_year} (évolution hors 29 février)" if cad["leap_day_left_out"] else cadastre_year,
+        source=cad["source"], demo=cad["demo"],
         delta=_delta(1 + cad["change"], 1, cadastre_year - 1) if cad["change"] is not None else None,
         good_direction="up", help=help_cad,
     ))
@@ -207,20 +218,22 @@ THEME_DATASETS = {"Territoire": ("indicators",), "Solaire": ("solar_production",
 def parks_kpis(values: pd.DataFrame, communes: pd.DataFrame, channel_years: pd.DataFrame, indicators: pd.DataFrame,
                year: int | None, sel: Selection) -> list[Kpi]:
     """Counted passages of the selection (the metric layer's figure, as on the Chaîne des parcs
-    page, the map and the screen) with the change on the counters measured all of both years."""
+    page, the map and the screen) with the change on the same days of both years
+    (themes.parks.constant_perimeter_change)."""
     r = metrics.reading(values, communes, "visits", year, sel.codes(communes))
     change, _ = parks_theme.constant_perimeter_change(channel_years, year)
     end = parks_theme.partial_year_end(channel_years, year)
     card = from_reading(r, help=r.metric.definition + (
-        " L'évolution ne compare que les compteurs en service les deux années entières." if end is None else
+        f" L'évolution compare {year} et {year - 1} sur les mêmes jours, ceux que chaque compteur a comptés en entier "
+        "les deux années." if end is None else
         f" Année en cours : l'évolution compare les passages du 1er janvier au {fmt.day(end)} aux mêmes jours "
-        f"de {year - 1}, sur les compteurs en service chaque mois de cette période les deux années."
-        f"{parks_theme.leap_day_note(channel_years, year)}"))
+        f"de {year - 1}, ceux que chaque compteur a comptés en entier les deux années.")
+        + parks_theme.same_days_text(channel_years, year) + parks_theme.leap_day_note(channel_years, year))
     cards = [Kpi(label="Passages aux compteurs des parcs", value=card.value,
                  year=parks_theme.period_text(channel_years, year),
                  source=card.source, demo=card.demo or not r.items, good_direction="up", help=card.help,
                  coverage=card.coverage,
-                 delta=f"{fmt.signed_percent(change)} par rapport à {year - 1} (mêmes compteurs)"
+                 delta=f"{fmt.signed_percent(change)} par rapport à {year - 1} (mêmes jours)"
                  if change is not None else None)]
     suffix = " (tout le PMA)" if sel.filtered else ""
     for ind_id, label in (("parcs_ha", "Parcs de la Chaîne des parcs"),

@@ -349,15 +349,17 @@ def flag_sources(flags: pd.DataFrame, daily: pd.DataFrame) -> pd.Series:
     return pd.Series(kind, index=got.index).reindex(flags.index).fillna("imported")
 
 
-def flags_for_area(daily: pd.DataFrame, runs: pd.DataFrame, events: pd.DataFrame, channels: pd.DataFrame,
-                   t: anomalies.Thresholds | None = None) -> pd.DataFrame:
+def flags_for_area(daily: pd.DataFrame, runs: pd.DataFrame, events: pd.DataFrame | None, channels: pd.DataFrame,
+                   t: anomalies.Thresholds | None = None, near: pd.DataFrame | None = None) -> pd.DataFrame:
     """The anomaly flags of the area's channels (ecotransition.core.anomalies) as the page lists
     them: FLAG_LABELS columns plus rule, period (French) and is_demo (every row of the flag's days
     generated: `flag_sources`), latest first.
 
     `daily`: counter_days; `runs`: counter_flat_runs; `events`: events_list (closures and
-    announced events); `channels`: visits_channel_years (site name, mode, position)."""
-    f = anomalies.flags(daily, runs, t, events, channels)
+    announced events), or `near`: their days about each counter (counter_event_days, matched in
+    SQL on the database: what the pages pass); `channels`: visits_channel_years (site name, mode,
+    position)."""
+    f = anomalies.flags(daily, runs, t, events, channels, near=near)
     ch = channels.drop_duplicates("channel_id").set_index("channel_id")
     names = {c: f"{r.site_name} · {MODE_LABELS.get(r.mobility_type, r.mobility_type)}" for c, r in ch.iterrows()}
     kind = flag_sources(f, daily)
@@ -518,52 +520,61 @@ def partial_year_end(cy: pd.DataFrame, year: int | None):
     return last.date() if last.year == year and (last.month, last.day) != (12, 31) else None
 
 
+def same_days(cy: pd.DataFrame, year: int | None) -> tuple[float | None, float | None, int]:
+    """The sums the change of counted passages compares: (passages of `year`, passages of the
+    year before, channels) on the days both years counted in full, channel by channel
+    (visits_channel_years' compared_visits and compared_previous, from the view counter_same_days);
+    (None, None, 0) when no day compares. The same-period chart ends on these two sums."""
+    if year is None or cy.empty or "compared_days" not in cy:
+        return None, None, 0
+    rows = cy[(cy["year"] == year) & (cy["compared_days"] > 0)]
+    if rows.empty:
+        return None, None, 0
+    return float(rows["compared_visits"].sum()), float(rows["compared_previous"].sum()), int(rows["channel_id"].nunique())
+
+
 def constant_perimeter_change(cy: pd.DataFrame, year: int | None) -> tuple[float | None, int]:
     """The change of counted passages against the year before — the one definition the
-    overview, this page and the forum screen show: over the channels counted in each month of
-    the period in both years (a counter installed during a year, or out of order for months,
-    would otherwise read as growth or as a fall), with the number of such channels.
+    overview, this page and the forum screen show: over the days each channel counted in full
+    in both years, on the same calendar dates (a counter installed during a year, out of order
+    for a week or stopped in May is compared on the days it counted both years, never read as
+    growth or as a fall), with the number of such channels.
 
-    The period is the whole year, or for the current, incomplete year (`partial_year_end`) the
-    same days of both years: 1 January to the last day counted, never a partial year against a
-    full one.
+    The current, incomplete year (`partial_year_end`) is thus compared with the same days of the
+    year before, never a partial year with a full one; 29 February has no counterpart, so a
+    leap year and its neighbour are compared on 365 days each (`leap_day_left_out`).
 
-    `cy`: visits_channel_years rows (channel_id, year, visits, months, visits_to_date,
-    months_to_date, to_date)."""
-    if year is None or cy.empty:
+    `cy`: visits_channel_years rows (channel_id, year, compared_visits, compared_previous,
+    compared_days)."""
+    cur, prev, n = same_days(cy, year)
+    if not n:
         return None, 0
-    end = partial_year_end(cy, year)
-    visits, months, need = ("visits", "months", 12) if end is None else ("visits_to_date", "months_to_date", end.month)
-    full = cy[(cy[months] == need) & cy[visits].notna()] if months in cy else cy[cy[visits].notna()]
-    cur = full[full["year"] == year].groupby("channel_id")[visits].sum()
-    prev = full[full["year"] == year - 1].groupby("channel_id")[visits].sum()
-    both = cur.index.intersection(prev.index)
-    if len(both) == 0:
-        return None, 0
-    return fmt.change(cur[both].sum(), prev[both].sum()), len(both)
+    return fmt.change(cur, prev), n
 
 
 def period_text(cy: pd.DataFrame, year: int | None) -> int | str | None:
     """The period of the cards: the year, or for the current, incomplete year
     '1er janvier – 15 juin 2024 (mêmes jours en 2023)' (a card's change line is too short
-    for it: it says 'par rapport à 2023' and the card's caption says which days)."""
+    for it: it says 'par rapport à 2023' and the card's caption says which days); a year
+    whose change leaves 29 February out says so: '2024 (évolution hors 29 février)'."""
     end = partial_year_end(cy, year)
+    leap = leap_day_left_out(cy, year)
     if end is None:
-        return year
-    leap = ", hors 29 février" if leap_day_left_out(cy, year) else ""
-    return f"1er janvier – {_day_month(end)} {year} (mêmes jours en {year - 1}{leap})"
+        return f"{year} (évolution hors 29 février)" if leap else year
+    return f"1er janvier – {_day_month(end)} {year} (mêmes jours en {year - 1}{', hors 29 février' if leap else ''})"
 
 
 def leap_day_left_out(cy: pd.DataFrame, year: int | None):
-    """The 29 February the same-period comparison of `year` leaves out (a datetime.date), or None:
-    the comparison adds up the same calendar days in both years (visits_channel_years'
-    visits_to_date), and 29 February, in the period of the current, incomplete year or of the
-    year before, has no counterpart in the other, never a leap year."""
-    end = partial_year_end(cy, year)
-    if end is None:
+    """The 29 February the change of `year` against the year before leaves out (a datetime.date),
+    or None: counter_same_days pairs the same calendar dates of both years, and 29 February, in
+    `year` or the year before, has no counterpart in the other (two years in a row are never both
+    leap years). Only when the change is made and the period reaches 29 February (the whole year,
+    or the current year counted past it)."""
+    if year is None or not same_days(cy, year)[2]:
         return None
+    end = partial_year_end(cy, year)
     for y in (year, year - 1):
-        if calendar.isleap(y) and (end.month, end.day) >= (2, 29):
+        if calendar.isleap(y) and (end is None or (end.month, end.day) >= (2, 29)):
             return date(y, 2, 29)
     return None
 
@@ -577,43 +588,50 @@ def leap_day_note(cy: pd.DataFrame, year: int | None) -> str:
     return f" Le {fmt.day(leap)} n'est pas compté : {other} n'en a pas."
 
 
+def same_days_text(cy: pd.DataFrame, year: int | None) -> str:
+    """' Évolution sur les mêmes jours : 78 650 passages en 2025 contre 74 000 en 2024, les jours
+    comptés en entier les deux années par 2 canaux.' — the card's compared sums ('' when none)."""
+    cur, prev, n = same_days(cy, year)
+    if not n:
+        return ""
+    return (f" Évolution sur les mêmes jours : {fmt.number(cur)} passages en {year} contre {fmt.number(prev)} "
+            f"en {year - 1}, les jours comptés en entier les deux années par {fmt.number(n)} "
+            f"{'canaux' if n > 1 else 'canal'} de comptage.")
+
+
 def _day_month(d) -> str:
     return f"{d.day}{'er' if d.day == 1 else ''} {MONTHS_LONG[d.month - 1]}"
 
 
-def same_period_figure(daily: pd.DataFrame, cy: pd.DataFrame, year: int) -> go.Figure | None:
-    """Passages added up from 1 January, day by day, in `year` and in the year before, over the
-    channels of the card's change (counted in each month of the period in both years), to the
-    last day counted; None when `year` is complete or no channel is comparable. The two
-    curves end on the sums the card compares. `daily`: counter_days rows; the chart is marked
-    as demonstration when one of the rows it adds up is generated (its own rows, not its channels')."""
+def same_period_figure(pairs: pd.DataFrame, cy: pd.DataFrame, year: int) -> go.Figure | None:
+    """Passages added up from 1 January, day by day, in `year` and on the same dates of the year
+    before, over the days of the card's change (counter_same_days: each channel's days counted
+    in full both years), to the last day counted; None when `year` is complete or no day
+    compares. The two curves end on the sums the card compares (`same_days`).
+
+    `pairs`: visits_same_days rows (channel_id, day, year, visits, previous_visits, is_demo), kept
+    to the channels of `cy`; the chart is marked as demonstration when one of the rows it adds
+    up is generated (its own rows, not its channels')."""
     end = partial_year_end(cy, year)
-    if end is None:
+    if end is None or not same_days(cy, year)[2]:
         return None
-    ok = cy[(cy["months_to_date"] == end.month) & cy["visits_to_date"].notna()]
-    chans = set(ok.loc[ok["year"] == year, "channel_id"]) & set(ok.loc[ok["year"] == year - 1, "channel_id"])
-    if not chans:
-        return None
-    d = daily[daily["channel_id"].isin(chans)].assign(day=lambda x: pd.to_datetime(x["day"]))
+    chans = set(cy.loc[(cy["year"] == year) & (cy["compared_days"] > 0), "channel_id"])
+    d = pairs[(pairs["year"] == year) & pairs["channel_id"].isin(chans)].assign(day=lambda x: pd.to_datetime(x["day"]))
+    demo = bool(d["is_demo"].fillna(False).any()) if "is_demo" in d else False
+    per_day = d.groupby("day")[["previous_visits", "visits"]].sum().cumsum()
     fig = go.Figure()
-    mmdd = d["day"].dt.strftime("%m%d")
-    # The days the card adds up: 29 February has no counterpart in the other year (leap_day_left_out).
-    shown = d[d["day"].dt.year.isin([year - 1, year]) & (mmdd <= f"{end.month:02d}{end.day:02d}") & (mmdd != "0229")]
-    demo = bool(shown["is_demo"].fillna(False).any()) if "is_demo" in shown else False
-    for y, color, dash in ((year - 1, PALETTE[5], "dot"), (year, PALETTE[0], "solid")):
-        rows = shown[shown["day"].dt.year == y]
-        per_day = rows.groupby("day")["visits"].sum(min_count=1).fillna(0).cumsum()
+    for col, y, color, dash in (("previous_visits", year - 1, PALETTE[5], "dot"), ("visits", year, PALETTE[0], "solid")):
         # Drawn on the calendar of `year` so that the same days sit one above the other.
-        x = [pd.Timestamp(year, t.month, t.day) for t in per_day.index]
-        fig.add_scatter(x=x, y=per_day.to_numpy(), name=str(y), mode="lines",
+        fig.add_scatter(x=list(per_day.index), y=per_day[col].to_numpy(), name=str(y), mode="lines",
                         line=dict(color=color, width=2.5, dash=dash),
                         hovertemplate=f"{y} · %{{x|%d/%m}} : %{{y:,.0f}} passages depuis le 1er janvier"
                                       "<extra></extra>")
     fig.update_layout(yaxis=dict(title="Passages depuis le 1er janvier", rangemode="tozero", tickformat=",d"),
                       legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))
     french_date_axis(fig, pd.Timestamp(year, 1, 1), pd.Timestamp(end), title="")
-    return style(fig, f"Depuis le 1er janvier : {year} et la même période de {year - 1} "
-                      f"({len(chans)} {'canaux comptés' if len(chans) > 1 else 'canal compté'} les deux années)",
+    n = len(chans)
+    return style(fig, f"Depuis le 1er janvier : {year} et les mêmes jours de {year - 1} "
+                      f"({n} {'canaux' if n > 1 else 'canal'}, jours comptés en entier les deux années)",
                  demo=demo, height=380)
 
 
@@ -648,10 +666,9 @@ def kpis(cy: pd.DataFrame, year: int | None, indicators: pd.DataFrame, parks: pd
             f"{_signed(fmt.signed_percent(change))} par rapport à {year - 1}",
             good_direction="up",
             help=(f"{area}." + (f" Année en cours : passages du 1er janvier au {fmt.day(partial_year_end(cy, year))}, "
-                                f"comparés aux mêmes jours de {year - 1}.{leap_day_note(cy, year)}"
+                                f"comparés aux mêmes jours de {year - 1}."
                                 if partial_year_end(cy, year) else "")
-                  + (f" Évolution à périmètre constant : calculée sur les {n} canaux de comptage comptés chaque "
-                     "mois de la période les deux années." if n else ""))),
+                  + same_days_text(cy, year) + leap_day_note(cy, year))),
         Kpi(label="Part des vélos", value=fmt.percent(None if fmt.is_missing(all_modes) or not all_modes
                                                       or fmt.is_missing(bike) else bike / all_modes),
             year=year, source=src, demo=demo),

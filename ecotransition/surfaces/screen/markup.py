@@ -218,15 +218,21 @@ html, body, [data-testid="stApp"], [data-testid="stAppViewContainer"], [data-tes
 /* Figures above a list: the figures' row as high as it needs, the list in the rest. */
 .ecran-body {{ display: grid; grid-template-rows: auto minmax(0, 1fr); row-gap: {u(30)}; min-height: 0; }}
 .ecran-body > .ecran-figures {{ height: auto; }}
-.ecran-items {{ list-style: none; margin: 0 !important; padding: 0 !important; display: grid; gap: {u(22)};
+.ecran-items {{ list-style: none; margin: 0 !important; padding: 0 !important; display: grid; gap: {u(16)};
   grid-auto-rows: minmax(0, 1fr); min-height: 0; height: 100%; }}
 .ecran-items li {{ margin: 0 !important; }}
-.ecran-item {{ background: {p.panel}; border-radius: {u(16)}; padding: {u(18)} {u(30)}; display: flex; gap: {u(36)};
+/* Four cards of two-line titles and a place fit a 1280×720 projector (tests: long titles). */
+.ecran-item {{ background: {p.panel}; border-radius: {u(16)}; padding: {u(12)} {u(30)}; display: flex; gap: {u(36)};
   align-items: center; border-left: {u(10)} solid {p.accent}; min-height: 0; overflow: hidden; }}
 .ecran-item .when {{ flex: 0 0 {u(420)}; font-weight: 700; color: {p.accent}; font-size: {u(34)}; }}
 .ecran-item .what {{ flex: 1 1 auto; min-width: 0; }}
-.ecran-item .title {{ font-size: {u(42)}; font-weight: 700; color: {p.text}; }}
-.ecran-item .detail {{ color: {p.muted}; margin-top: {u(6)}; }}
+/* A title is broken anywhere rather than run past the screen (a one-word title of 60 letters is wider
+   than a 16:9 screen at this size), and kept to two lines, an ellipsis after them (the whole title is on
+   /evenements, which the QR code opens); a place to one line. */
+.ecran-item .title {{ font-size: {u(42)}; font-weight: 700; color: {p.text}; overflow-wrap: anywhere; line-height: 1.15;
+  display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 2; line-clamp: 2; overflow: hidden; }}
+.ecran-item .detail {{ color: {p.muted}; margin-top: {u(2)}; line-height: 1.3; white-space: nowrap; overflow: hidden;
+  text-overflow: ellipsis; }}
 .ecran-foot {{ position: fixed; left: 0; right: 0; bottom: 0; height: {u(FOOT_PX)}; box-sizing: border-box;
   padding: 0 {u(SIDE_PX)}; display: flex; align-items: center; gap: {u(30)}; background: {p.panel}; color: {p.muted};
   font-size: {u(TEXT_PX)}; z-index: 1000; }}

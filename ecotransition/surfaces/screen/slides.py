@@ -16,7 +16,7 @@ from ecotransition.data import freshness as data_freshness
 from ecotransition.surfaces.screen.charts import complete_years, solar_map, visits_chart
 from ecotransition.surfaces.screen.model import PALETTES, SLIDES, Figure, Item, Palette, Slide
 from ecotransition.surfaces.screen.rotation import Settings
-from ecotransition.themes.parks import constant_perimeter_change
+from ecotransition.themes.parks import constant_perimeter_change, leap_day_left_out
 
 # Short labels for the room; the value carries the number, the label the unit.
 _INDICATOR_LABELS = {
@@ -116,8 +116,10 @@ def parcs(values: pd.DataFrame, communes: pd.DataFrame, visits: pd.DataFrame, ch
         if ch is not None:
             figures.append(Figure(fmt.signed_percent(ch), f"de passages par rapport à {year - 1}",
                                   str(year), cur.source, cur.demo))
-            # Only what the figures say: one year against the one before, same counters.
-            message = f"{fmt.signed_percent(ch)} de passages en {year} par rapport à {year - 1}."
+            # Only what the figures say: one year against the one before, on the same days (a card's
+            # label has no room for it: the heading's line says it).
+            leap = " (mêmes jours, hors 29 février)" if leap_day_left_out(channel_years, year) else ""
+            message = f"{fmt.signed_percent(ch)} de passages en {year} par rapport à {year - 1}{leap}."
         full = complete_years(visits)
         chart = visits_chart(visits.loc[visits["year"].isin(full.loc[full["complete"], "year"])], palette)
     green = indicator_figure(indicators, "voies_vertes_km")

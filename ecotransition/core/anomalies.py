@@ -24,8 +24,8 @@ of `closure_words`) covers the counters it is about: within `closure_radius_m` o
 site or park it names (event_days); a closure elsewhere in the commune covers nothing. Its days
 are not flagged, whatever the rule. An announced event about the counter also explains a jump.
 Which events are about which counter, and which announce a closure, is matched in SQL
-(queries/counter_event_days.sql: a whole agenda in about a second); `is_closure` states the
-closure words' rules in Python, and the tests hold the query to it text by text. The rules are
+(queries/counter_event_days.sql: a whole agenda in about a second; `is_closure` asks it about one
+text, and the tests hold it to tables of texts with known answers). The rules are
 plain pandas on small frames (one row per channel and day), so they are unit-tested on series
 with known answers.
 """
@@ -37,7 +37,6 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, fields
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -225,62 +224,27 @@ _NOUN_AFTER_FIRST = frozenset(("du", "de", "des", "d", "a", "au", "aux", "et"))
 _AMBIGUOUS = frozenset(("ferme", "fermes"))
 
 
-@lru_cache(maxsize=8)
-def _closure_pattern(words: tuple[str, ...]) -> re.Pattern:
-    folded = sorted({fold(w) for w in words if w.strip()}, key=len, reverse=True)
-    if not folded:
-        return re.compile(r"(?!x)x")   # matches nothing
-    return re.compile(r"\b(" + "|".join(map(re.escape, folded)) + r")\b")
-
-
-@lru_cache(maxsize=4096)
-def _fold_char(c: str) -> str:
-    return fold(c)
-
-
-def _folded_with_origin(text: str) -> tuple[str, list[int]]:
-    """fold(text) and, for each of its characters, the index of the character of `text` it comes from."""
-    out, origin = [], []
-    for i, c in enumerate(text):
-        f = _fold_char(c)
-        out.append(f)
-        origin += [i] * len(f)
-    return "".join(out), origin
-
-
-def _says_closed(text: str, pattern: re.Pattern) -> bool:
-    folded, origin = _folded_with_origin(text)
-    shouting = not any(c.islower() for c in text)   # all capitals: capitals say nothing
-    for m in pattern.finditer(folded):
-        word = m.group(1)
-        if word not in _AMBIGUOUS:
-            return True
-        original = text[origin[m.start()]:origin[m.end() - 1] + 1]
-        if original.casefold() in ("fermé", "fermés") or (original.isupper() and not shouting):
-            return True
-        before = re.findall(r"\w+", folded[:m.start()])
-        after = re.findall(r"\w+", folded[m.end():])
-        prev, nxt = (before[-1] if before else None), (after[0] if after else None)
-        if prev in _NOUN_BEFORE or nxt in _NOUN_AFTER or (prev is None and nxt in _NOUN_AFTER_FIRST):
-            continue
-        return True
-    return False
-
-
 def is_closure(title, description, t: Thresholds) -> bool:
     """Whether an event's title or description says the site was closed: one of `closure_words`
     as a whole word, whatever its case and accents (« FERME », « fermee », « Fermetures »), not
     inside another word (« fermentation », « refermer », « fermier »), nor the noun « ferme(s) »,
-    a farm (« la ferme du parc », « visite de ferme », « fermes ouvertes », « ferme pédagogique »)."""
-    pattern = _closure_pattern(tuple(t.closure_words))
-    return any(_says_closed(str(part), pattern) for part in (title, description)
-               if not fmt.is_missing(part) and str(part).strip())
+    a farm (« la ferme du parc », « visite de ferme », « fermes ouvertes », « ferme pédagogique »).
+
+    Asked of queries/counter_event_days.sql, the rule the pages run on the whole agenda (one
+    definition): the event is placed on a counter of its own, on one day."""
+    day = pd.Timestamp("2000-01-01")
+    event = pd.DataFrame({"title": [title], "description": [description], "start_date": [day], "end_date": [day],
+                          "commune_code": [None], "lat": [0.0], "lon": [0.0]})
+    here = pd.DataFrame({"channel_id": ["ici"], "commune_code": [None], "lat": [0.0], "lon": [0.0],
+                         "site_name": [None], "park": [None]})
+    days = event_days(event, here, t)
+    return bool(len(days)) and bool(days["closed"].iloc[0])
 
 
 def closure_params(t: Thresholds) -> dict:
     """The parameters of queries/counter_event_days.sql for these thresholds: the radius, the
     closure words folded (fold), « ferme(s) » apart (closure or farm: `ambiguous`), and the words
-    around the noun (the lists of is_closure, defined once here)."""
+    around the noun (defined once, here)."""
     folded = sorted({fold(w).strip() for w in t.closure_words if w.strip()})
     return dict(radius_m=float(t.closure_radius_m),
                 closure_words=tuple(w for w in folded if w not in _AMBIGUOUS),

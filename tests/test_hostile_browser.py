@@ -18,8 +18,8 @@ from ecotransition.imports import LOADED, import_file
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 # One string with each kind of markup a renderer may interpret (no ';' : the files are ';'-separated).
-H = ('[lien](http://evil.example) **gras** <b>balise</b> <img src=x onerror="window.__pwned=1"> '
-     '$x^2$ "guillemets" l\'apostrophe www.evil.example %{y}')
+H = ('[lien](http://evil.example) **gras** <b>balise</b> :red[rouge] :smile: :material/home: '
+     '<img src=x onerror="window.__pwned=1"> $x^2$ "guillemets" l\'apostrophe www.evil.example %{y}')
 
 PROBLEMS_JS = """() => {
   const out = [];
@@ -30,6 +30,11 @@ PROBLEMS_JS = """() => {
   const check = (doc, where) => {
     for (const el of innermost(doc, 'balise'))
       if (!el.textContent.includes('<b>balise</b>')) out.push(where + ': markup drawn: ' + el.outerHTML.slice(0, 120));
+    // Streamlit's colon directives (colour, emoji, icon) drawn: the text around them is gone.
+    for (const el of innermost(doc, 'balise'))
+      if (el.textContent.includes('<b>balise</b>')
+          && !el.textContent.replace(/\u2060/g, '').includes('<b>balise</b> :red[rouge] :smile: :material/home:'))
+        out.push(where + ': directive drawn: ' + el.textContent.slice(0, 160));
     for (const el of innermost(doc, 'gras'))
       if (!el.textContent.includes('**gras**')) out.push(where + ': Markdown drawn: ' + el.outerHTML.slice(0, 120));
     for (const el of innermost(doc, 'guillemets'))
@@ -45,6 +50,14 @@ PROBLEMS_JS = """() => {
   });
   return out;
 }"""
+
+def test_streamlit_directives_in_imported_text_are_broken_invisibly():
+    from ecotransition.core import escape
+
+    got = escape.markdown("A :red[rouge] :smile: :material/home: :blue-background[bleu] 10:30")
+    assert ":r" not in got and ":s" not in got and ":m" not in got and ":b" not in got
+    assert got.replace("\u2060", "").replace("\\", "") == "A :red[rouge] :smile: :material/home: :blue-background[bleu] 10:30"
+
 
 FILES = {
     "indicators": ("id;annee;libelle;valeur;unite;theme;sens;zone;note;source\n"

@@ -19,17 +19,23 @@ _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$"})
 # GitHub-flavoured Markdown links a bare "http://…", "www.…" or e-mail address even when its
 # punctuation is escaped: an invisible word joiner (U+2060) inside the word breaks the pattern.
 _AUTOLINK = re.compile(r"(?i)(?<=h)(?=ttps?:)|(?<=f)(?=tp:)|(?<=w)(?=ww\.)|(?<=@)")
+# Streamlit's own Markdown directives start with a colon: « :red[texte] », « :blue-background[…] »,
+# « :material/home: », emoji shortcodes « :smile: ». A backslash does not stop the shortcodes (they
+# are replaced in the text after parsing): a word joiner after the colon breaks every one.
+_DIRECTIVE = re.compile(r"(?<=:)(?=[\w/+-])")
 
 
 def markdown(text) -> str:
     """Text for Streamlit's Markdown (captions, labels, help, pills, tables): literal.
 
     `&` is written as an entity first so that "&quot;" in the data reads "&quot;", not `"`;
-    Markdown punctuation gets a backslash; autolinks are broken by a word joiner (invisible).
+    Markdown punctuation gets a backslash; autolinks and Streamlit's colon directives (colours,
+    icons, emoji) are broken by a word joiner (invisible).
     """
     if text is None:
         return ""
-    return _AUTOLINK.sub("\u2060", _html.escape(str(text), quote=False)).translate(_MD_SPECIAL)
+    text = _DIRECTIVE.sub("\u2060", _AUTOLINK.sub("\u2060", _html.escape(str(text), quote=False)))
+    return text.translate(_MD_SPECIAL)
 
 
 def html(text) -> str:

@@ -22,8 +22,15 @@ chosen_themes = st.pills("Thème", store.query("events_themes")["theme"].tolist(
 c1, c2 = st.columns([3, 2])
 chosen_locations = c1.pills("Localisation", events.LOCATIONS, selection_mode="multi", key="localisation",
                             bind="query-params")
-place = c2.selectbox("Lieu", [None, *store.query("events_places")["place"]], key="lieu", bind="query-params",
-                     format_func=lambda p: "Tous les lieux" if p is None else p, placeholder="Tous les lieux")
+# The most frequent places of the area and year only: a whole agenda names tens of thousands, and
+# every option goes to every viewer (1.3 MB a view with 55 000). Any other place can be typed.
+places = store.query("events_places", epci=f["epci"], commune=f["commune"], annee=f["annee"], limit=events.PLACES_SHOWN)
+options = store.shared(events.place_options, places)
+if st.query_params.get("lieu") and st.query_params["lieu"] not in options:   # a link to a place outside them
+    options = (*options, st.query_params["lieu"])
+place = c2.selectbox("Lieu", [None, *options], key="lieu", bind="query-params", accept_new_options=True,
+                     format_func=lambda p: "Tous les lieux" if p is None else p, placeholder="Tous les lieux",
+                     help=events.places_help(places))
 
 sel = events.selection(today, f["annee"], f["epci"], f["commune"], chosen_themes, chosen_locations, place)
 # A filter changed: the list starts again at page 1 (a page number left in the URL belongs to the

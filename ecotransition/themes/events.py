@@ -38,6 +38,8 @@ _CODES = {label: code for code, label in LOCATION_CODES.items()}
 PAGE_SIZE = 100
 TIMELINE_MAX = 300
 PARTICIPANTS_TOP = 40
+# Places offered in the page's choice (the most frequent of the area and year); others are typed.
+PLACES_SHOWN = 300
 
 
 def selection(today: date, annee: int | None = None, epci: str | None = None, commune: str | None = None,
@@ -47,6 +49,20 @@ def selection(today: date, annee: int | None = None, epci: str | None = None, co
     return dict(today=today, annee=int(annee) if annee else None, epci=epci or None, commune=commune or None,
                 themes=tuple(themes) if themes else None,
                 locations=tuple(_CODES[x] for x in locations) if locations else None, place=place or None)
+
+
+def place_options(places: pd.DataFrame) -> tuple[str, ...]:
+    """The place choices of an events_places result, in alphabetical order regardless of case."""
+    return tuple(sorted(places["place"].tolist(), key=lambda p: (p.lower(), p)))
+
+
+def places_help(places: pd.DataFrame) -> str | None:
+    """Says when the choices are only the most frequent places (events_places' total `places`)."""
+    total = int(places["places"].iloc[0]) if len(places) else 0
+    if total <= len(places):
+        return None
+    return (f"Les {fmt.number(len(places))} lieux les plus fréquents sur {fmt.number(total)} ; "
+            "tapez le nom exact d'un autre lieu pour le choisir.")
 
 
 def args(query: str, sel: dict, **extra) -> dict:

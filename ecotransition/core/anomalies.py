@@ -266,7 +266,7 @@ def event_days(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> p
     (is_closure's rules); `events`: the positions in `events` of that day's events about it.
     Matched in SQL (queries/counter_event_days.sql, the query the pages run on the database's
     events) on these frames: `events` (title, start_date, end_date, commune_code, lat, lon; place,
-    description optional), `channels` (channel_id, commune_code, lat, lon, site_name, park:
+    description, position_derived optional: a derived position (the commune's centroid) is none), `channels` (channel_id, commune_code, lat, lon, site_name, park:
     visits_channel_years or counter_places rows)."""
     empty = pd.DataFrame(columns=["channel_id", "day", "closed", "events"])
     if events is None or events.empty or channels is None or channels.empty:
@@ -280,7 +280,9 @@ def event_days(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> p
                        "lat": pd.to_numeric(events["lat"], errors="coerce").astype(float).to_numpy(),
                        "lon": pd.to_numeric(events["lon"], errors="coerce").astype(float).to_numpy(),
                        "start_date": pd.to_datetime(events["start_date"]).to_numpy(),
-                       "end_date": pd.to_datetime(events["end_date"]).to_numpy()})
+                       "end_date": pd.to_datetime(events["end_date"]).to_numpy(),
+                       "position_derived": (events["position_derived"].fillna(False).astype(bool).to_numpy()
+                                            if "position_derived" in events else np.zeros(len(events), bool))})
     ch = channels.drop_duplicates("channel_id")
     places = pd.DataFrame({**{c: text(ch, c) for c in PLACE_COLUMNS},
                            "lat": pd.to_numeric(ch["lat"], errors="coerce").astype(float),

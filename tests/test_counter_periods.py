@@ -342,8 +342,8 @@ def test_the_page_lists_and_counts_the_flags_of_the_demo(built_db):
     captions = [c.value for c in at.caption]
     # The demo's real hours (23 on 31 March, 25 on 27 October) shift its outages by one wall-clock hour in
     # summer: one more channel-day of « lacune » than when every day had 24.
-    assert any(c.startswith(f"Anomalies des compteurs en 2024 : 40 jours\\-canaux signalés sur 4{NNBSP}392 "
-                            "\\(zéros prolongés 7, valeur figée 1, baisse soudaine 13, hausse soudaine 1, lacune 18\\)")
+    assert any(c.startswith(f"Anomalies des compteurs en 2024 : 41 jours\\-canaux signalés sur 4{NNBSP}392 "
+                            "\\(zéros prolongés 7, valeur figée 1, baisse soudaine 14, hausse soudaine 1, lacune 18\\)")
                for c in captions), captions
     # Wrapped text, every column on the page: French dates, the source of each flag.
     table = next(shown_table(t) for t in at.table if "Détail" in t.value.columns)

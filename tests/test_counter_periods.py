@@ -392,3 +392,32 @@ def test_the_page_says_demonstration_only_for_the_years_whose_rows_are_generated
         True, "comptages de passages (démonstration) et chiffres du rapport d'activité 2023")
     # No year chosen: the series draws every year, 2023 included.
     assert told(open_page("pages/chaine-des-parcs.py"))[0] is True
+
+
+def test_a_flag_crossing_the_years_bounds_is_clipped_to_the_year_in_the_table_and_on_the_chart():
+    # t12g finding 4: a gap from 01/09/2024 to 10/03/2025 (191 days) on a 2025 page.
+    import plotly.graph_objects as go
+
+    flags = pd.DataFrame({
+        "channel_id": ["c1", "c1"], "rule": ["gap", "drop"], "label": ["lacune", "baisse soudaine"],
+        "start": [date(2024, 9, 1), date(2025, 2, 1)], "end": [date(2025, 3, 10), date(2025, 5, 31)],
+        "days": [191, 120], "detail": ["4 584 heures non mesurées", "10 passages par jour en moyenne"],
+        "channel": ["Parc · Vélos"] * 2, "period": ["du 1 septembre 2024 au 10 mars 2025", "x"],
+        "is_demo": [False, False], "source": ["comptages importés"] * 2})
+    got = parks.flags_of(flags, pd.DataFrame({"channel_id": ["c1"]}), 2025)
+    assert list(zip(got["start"], got["end"], got["days"], got["period"])) == [
+        (date(2025, 1, 1), date(2025, 3, 10), 69, "du 1er janvier 2025 au 10 mars 2025"),
+        (date(2025, 2, 1), date(2025, 5, 31), 120, "du 1er février 2025 au 31 mai 2025")]
+    assert list(got["detail"]) == [
+        "4 584 heures non mesurées ; la période signalée continue hors de 2025 : du 1er septembre 2024 au "
+        "10 mars 2025 (191 jours)",
+        "10 passages par jour en moyenne"]
+    assert parks.flags_of(flags, pd.DataFrame({"channel_id": ["c1"]}), 2024)["days"].tolist() == [122]
+    # The chart of January to March 2025 by month: bands and markers within it, the axis not stretched.
+    fig = go.Figure()
+    parks._mark_flags(fig, flags, pd.Timestamp("2025-01-01"), pd.Timestamp("2025-03-01"), "month")
+    assert [(s.x0, s.x1) for s in fig.layout.shapes] == [
+        (pd.Timestamp("2025-02-01"), pd.Timestamp("2025-04-01")),     # drop, cut at the end of March
+        (pd.Timestamp("2025-01-01"), pd.Timestamp("2025-03-11"))]     # gap, from 1 January
+    assert [[pd.Timestamp(x) for x in t.x] for t in fig.data] == [[pd.Timestamp("2025-03-02")],   # drop
+                                                                  [pd.Timestamp("2025-02-04")]]   # gap

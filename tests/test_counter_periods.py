@@ -421,3 +421,25 @@ def test_a_flag_crossing_the_years_bounds_is_clipped_to_the_year_in_the_table_an
         (pd.Timestamp("2025-01-01"), pd.Timestamp("2025-03-11"))]     # gap, from 1 January
     assert [[pd.Timestamp(x) for x in t.x] for t in fig.data] == [[pd.Timestamp("2025-03-02")],   # drop
                                                                   [pd.Timestamp("2025-02-04")]]   # gap
+
+
+def test_the_counts_note_says_demonstration_only_for_the_demonstration_rows_shown():
+    # t12g finding 6: an imported counter (2024-2025) beside a demo one (2024 only).
+    cy = pd.DataFrame({"channel_id": ["imp", "imp", "demo"], "year": [2024, 2025, 2024],
+                       "is_demo": [False, False, True]})
+    none = pd.DataFrame({"source": []})
+
+    def counts(year):
+        note = parks.dataset_notes(cy, none, year)[0]
+        return note["source"], note["caveats"].split(" ; une heure")[0]
+
+    assert counts(2025) == ("comptages importés",
+                            "comptages importés au format « Schéma comptage des mobilités »")
+    assert counts(2024) == ("comptages importés ; démonstration (séries horaires générées)",
+                            "le rapport ne publie pas de comptages : les compteurs et passages de démonstration "
+                            "sont générés (marqués « démonstration » partout où ils sont montrés), les autres "
+                            "sont importés")
+    only = parks.dataset_notes(cy[cy["channel_id"] == "imp"], none, None)[0]
+    assert only["source"] == "comptages importés" and "démonstration" not in only["caveats"]
+    assert parks.dataset_notes(cy[cy["channel_id"] == "demo"], none, None)[0]["source"] == (
+        "démonstration (séries horaires générées)")

@@ -723,19 +723,30 @@ def _signed(text: str) -> str:
 
 # ------------------------------------------------------------------ notes
 
-def dataset_notes(cy: pd.DataFrame, parks: pd.DataFrame) -> list[dict]:
+def dataset_notes(cy: pd.DataFrame, parks: pd.DataFrame, year: int | None = None) -> list[dict]:
+    """The « À propos des données » notes of /chaine-des-parcs. The counts' source and caveat
+    follow the rows shown, by the page's rule (`is_demo`: the chosen `year`'s channel-years, else
+    every year): demonstration only when a demonstration row is among them, imported counts when
+    an imported one is (t12g finding 6: imported counts were called demonstration)."""
     ys = years(cy)
     span = f"{ys[0]} à {ys[-1]}" if ys else fmt.MISSING
-    demo = bool(cy["is_demo"].any()) if len(cy) else True
+    shown = cy[cy["year"] == year] if year is not None and len(cy) else cy
+    demo = is_demo(cy, year)
+    imported = bool((~shown["is_demo"].astype("boolean").fillna(False)).any()) if len(shown) else False
+    generated = DEMO_SOURCE + " (séries horaires générées)"
+    source = " ; ".join((["comptages importés"] if imported else []) + ([generated] if demo else [])) or fmt.MISSING
+    origin = ("le rapport ne publie pas de comptages : les compteurs et passages de démonstration sont "
+              "générés (marqués « démonstration » partout où ils sont montrés)"
+              + (", les autres sont importés ; " if imported else " ; ")) if demo else (
+        "comptages importés au format « Schéma comptage des mobilités » ; " if imported else "")
     return [
         dict(title="Comptages de la Chaîne des parcs",
-             source=(DEMO_SOURCE + " (séries horaires générées)") if demo else "comptages importés",
+             source=source,
              vintage=span,
              rhythm="horaire ; import au format « Schéma comptage des mobilités » (sites, canaux, mesures)",
-             caveats="le rapport ne publie pas de comptages : compteurs et passages sont des données de "
-                     "démonstration. Une heure sans mesure reste manquante (jamais comptée comme 0) ; une "
-                     "période dont toutes les heures manquent est une lacune sur le graphique, une période "
-                     "dont une partie manque est marquée d'une croix. Les totaux comparent des compteurs "
+             caveats=origin + "une heure sans mesure reste manquante (jamais comptée "
+                     "comme 0) ; une période dont toutes les heures manquent est une lacune sur le graphique, une "
+                     "période dont une partie manque est marquée d'une croix. Les totaux comparent des compteurs "
                      "installés à des dates différentes : l'évolution annuelle est calculée à périmètre constant."),
         dict(title="Sites, hectares et kilomètres de la Chaîne des parcs",
              source=" ; ".join(sorted(parks["source"].dropna().unique())) or fmt.MISSING,

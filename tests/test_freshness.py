@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import APP, catalogue_shown, open_page, shown
+from conftest import APP, ROOT, catalogue_shown, open_page, shown
 from ecotransition.core import clock
 from ecotransition.data import freshness, registry, sql
 from ecotransition.imports import catalogue
@@ -231,3 +231,14 @@ def test_the_events_page_and_the_screens_events_follow_the_app_day(built_db, mon
     assert "Prochains événements" in text and "Derniers événements" not in text
     # #12, item 10: the slide of events to come says the day they are listed as of, as the page does.
     assert '<div class="stamp">Agenda au 1er juin 2024</div>' in text
+
+
+def test_the_readmes_lateness_table_is_the_registrys():
+    # t12g finding 7: the README said « a day » for the solar cadastre, the registry 3 days.
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\s*\| `(\w+)` \| (\d+) \| ([^|]+?) \|\s*$",
+                      text.split("Freshness: each dataset")[1].split("## ")[0], flags=re.M)
+    assert rows == [("indicators", "730", "chaque année"), ("solar_production", "730", "chaque année"),
+                    ("cadastre_usage", "3", "chaque jour"), ("counter_measures", "8", "chaque semaine")]
+    assert rows == [(d.table, str(d.late_after_days), d.expected) for d in registry.REGISTRY
+                    if d.late_after_days is not None]

@@ -643,7 +643,12 @@ def test_an_event_placed_at_its_communes_centroid_hides_no_counter_fault(writabl
         assert len(near) == 0
         daily = sql.run(conn, "counter_days", **area)
         runs = sql.run(conn, "counter_flat_runs", min_measures=t.flat_hours, min_value=t.flat_min_value, **area)
-        flags = parks.flags_for_area(daily, runs, None, sql.run(conn, "visits_channel_years", **area), t, near=near)
+        channels = sql.run(conn, "visits_channel_years", **area)
+        flags = parks.flags_for_area(daily, runs, None, channels, t, near=near)
+        # Nor is the pool an event of the counter on its chart.
+        counter = channels[channels["channel_id"].str.startswith("demo-cpt-006")]
+        shown = parks.events_for_area(sql.run(conn, "events_list", annee=2024), None, "62666", counter, t)
+        assert "Piscine municipale fermée pour vidange" not in set(shown["title"])
     finally:
         conn.close()
     mine = flags[flags["channel_id"].str.startswith("demo-cpt-006") & (flags["rule"] != "gap")

@@ -77,7 +77,7 @@ def main() -> None:
                      "participants", "description", "source"]]
                 w.execute("DELETE FROM events")
                 w.register("agenda", rows)
-                w.execute("INSERT INTO events SELECT * FROM agenda")
+                w.execute("INSERT INTO events BY NAME SELECT * FROM agenda")
             agenda = open_readonly(copy)
             s_db, near = timed(lambda: sql.run(agenda, "counter_event_days", epci=None, commune=None,
                                                **anomalies.closure_params(t)), args.repeat)

@@ -106,4 +106,4 @@ table_with_export(
 st.subheader("Sites de la Chaîne des parcs cités par le rapport")
 table_with_export(store.shared(parks.parks_table, park_sites, f["epci"], f["commune"]), parks.PARK_LABELS, {},
                   basename="chaine_des_parcs_sites", key="parcs-list", french={"area_ha": 1})
-dataset_notes(store.shared(parks.dataset_notes, channel_years, park_sites))
+dataset_notes(store.shared(parks.dataset_notes, channel_years, park_sites, f["annee"]))

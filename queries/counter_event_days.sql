@@ -1,4 +1,4 @@
--- The days of the events about each counter channel of $epci and $commune (or NULL each): channel_id, day, closed (an event of that day about the counter says its place was closed) and events (the ids of that day's events about it); an event is about a counter when it is positioned within $radius_m metres of it, or names its site or park (site_name with and without « – compteur N », park; at least 4 letters, compared word for word without case or accents) in its title, place or description, in the counter's commune or with no commune. It says closed when its title or description holds one of $closure_words (folded: lower case, no accents; whole words or phrases), or one of $ambiguous (« ferme », « fermes »: the closure or the farm) that is not the noun: accented (« fermé(s) »), in capitals in a text that is not all capitals, or else neither after a word of $noun_before, nor before one of $noun_after, nor opening the text before one of $noun_after_first (the lists are ecotransition.core.anomalies.closure_params).
+-- The days of the events about each counter channel of $epci and $commune (or NULL each): channel_id, day, closed (an event of that day about the counter says its place was closed) and events (the ids of that day's events about it); an event is about a counter when it is positioned within $radius_m metres of it (a position of its own: not position_derived, the commune's centroid an import put for a row without one), or names its site or park (site_name with and without « – compteur N », park; at least 4 letters, compared word for word without case or accents) in its title, place or description, in the counter's commune or with no commune. It says closed when its title or description holds one of $closure_words (folded: lower case, no accents; whole words or phrases), or one of $ambiguous (« ferme », « fermes »: the closure or the farm) that is not the noun: accented (« fermé(s) »), in capitals in a text that is not all capitals, or else neither after a word of $noun_before, nor before one of $noun_after, nor opening the text before one of $noun_after_first (the lists are ecotransition.core.anomalies.closure_params).
 -- Joins and string functions instead of a Python loop over every event and counter, each distinct
 -- text read once (bench/bench_flags.py --events). A name is looked for in the title, the place
 -- and the description each (the Python rule also found one split between two of them).
@@ -33,7 +33,7 @@ text_names AS (
     JOIN names n ON contains(t.w, n.name)
 ),
 ev AS (
-    SELECT id AS k, title, description, commune_code, lat, lon, start_date,
+    SELECT id AS k, title, description, commune_code, lat, lon, coalesce(position_derived, FALSE) AS derived, start_date,
            greatest(start_date, coalesce(end_date, start_date)) AS end_date
     FROM events
 ),
@@ -46,7 +46,7 @@ about AS (
     UNION
     SELECT e.k, p.channel_id
     FROM ev e
-    JOIN places p ON e.lat IS NOT NULL AND e.lon IS NOT NULL
+    JOIN places p ON e.lat IS NOT NULL AND e.lon IS NOT NULL AND NOT e.derived
         -- a cheap band first (1° of latitude is 111 km), then the distance the Python rule used
         AND abs(p.lat - e.lat) * 111320 <= $radius_m
         AND sqrt(pow((p.lat - e.lat) * 111320, 2)

@@ -119,7 +119,10 @@ CREATE TABLE events (
     theme         VARCHAR,
     participants  INTEGER,             -- null when the report gives no count
     description   VARCHAR,
-    source        VARCHAR NOT NULL
+    source        VARCHAR NOT NULL,
+    -- true when lat/lon are the commune's centroid put by an import for a row without a position:
+    -- good enough for a map, never a place (the counters' event matching ignores it)
+    position_derived BOOLEAN DEFAULT false
 );
 
 CREATE TABLE indicators (

@@ -205,6 +205,23 @@ def test_a_drop_of_three_days_or_more_is_flagged_not_two():
     assert got["detail"].iloc[0] == "20 passages par jour en moyenne ; niveau habituel 100 passages par jour"
 
 
+def test_a_long_fault_stays_flagged_for_as_long_as_it_lasts():
+    # The level comes from the days before the fault, not from its own days (t12g, finding 2):
+    # 60 days at 100 from 1 June (to 30 July), then 40 days (31 July - 8 September).
+    got = A.day_flags(series([100] * 60 + [10] * 40))
+    assert spans(got, "drop") == [(day(60), day(99), 40)]
+    assert set(got["rule"]) == {"drop"}
+    assert got["detail"].iloc[0] == "10 passages par jour en moyenne ; niveau habituel 100 passages par jour"
+    got = A.day_flags(series([100] * 60 + [0] * 40))
+    assert spans(got, "zero") == [(day(60), day(99), 40)]
+    assert set(got["rule"]) == {"zero"}
+    # 10 days not measured, then 30 at 0: the level before the gap holds.
+    got = A.day_flags(series([100] * 60 + [None] * 10 + [0] * 30))
+    assert spans(got, "gap") == [(day(60), day(69), 10)]
+    assert spans(got, "zero") == [(day(70), day(99), 30)]
+    assert set(got["rule"]) == {"gap", "zero"}
+
+
 def test_a_spike_is_a_jump_but_a_return_to_the_usual_level_is_not():
     got = A.day_flags(series([100] * 30 + [500] + [100] * 30))
     assert spans(got, "jump") == [(date(2024, 7, 1), date(2024, 7, 1), 1)]

@@ -342,8 +342,8 @@ def test_the_page_lists_and_counts_the_flags_of_the_demo(built_db):
     captions = [c.value for c in at.caption]
     # The demo's real hours (23 on 31 March, 25 on 27 October) shift its outages by one wall-clock hour in
     # summer: one more channel-day of « lacune » than when every day had 24.
-    assert any(c.startswith(f"Anomalies des compteurs en 2024 : 40 jours\\-canaux signalés sur 4{NNBSP}392 "
-                            "\\(zéros prolongés 7, valeur figée 1, baisse soudaine 13, hausse soudaine 1, lacune 18\\)")
+    assert any(c.startswith(f"Anomalies des compteurs en 2024 : 41 jours\\-canaux signalés sur 4{NNBSP}392 "
+                            "\\(zéros prolongés 7, valeur figée 1, baisse soudaine 14, hausse soudaine 1, lacune 18\\)")
                for c in captions), captions
     # Wrapped text, every column on the page: French dates, the source of each flag.
     table = next(shown_table(t) for t in at.table if "Détail" in t.value.columns)
@@ -392,3 +392,54 @@ def test_the_page_says_demonstration_only_for_the_years_whose_rows_are_generated
         True, "comptages de passages (démonstration) et chiffres du rapport d'activité 2023")
     # No year chosen: the series draws every year, 2023 included.
     assert told(open_page("pages/chaine-des-parcs.py"))[0] is True
+
+
+def test_a_flag_crossing_the_years_bounds_is_clipped_to_the_year_in_the_table_and_on_the_chart():
+    # t12g finding 4: a gap from 01/09/2024 to 10/03/2025 (191 days) on a 2025 page.
+    import plotly.graph_objects as go
+
+    flags = pd.DataFrame({
+        "channel_id": ["c1", "c1"], "rule": ["gap", "drop"], "label": ["lacune", "baisse soudaine"],
+        "start": [date(2024, 9, 1), date(2025, 2, 1)], "end": [date(2025, 3, 10), date(2025, 5, 31)],
+        "days": [191, 120], "detail": ["4 584 heures non mesurées", "10 passages par jour en moyenne"],
+        "channel": ["Parc · Vélos"] * 2, "period": ["du 1 septembre 2024 au 10 mars 2025", "x"],
+        "is_demo": [False, False], "source": ["comptages importés"] * 2})
+    got = parks.flags_of(flags, pd.DataFrame({"channel_id": ["c1"]}), 2025)
+    assert list(zip(got["start"], got["end"], got["days"], got["period"])) == [
+        (date(2025, 1, 1), date(2025, 3, 10), 69, "du 1er janvier 2025 au 10 mars 2025"),
+        (date(2025, 2, 1), date(2025, 5, 31), 120, "du 1er février 2025 au 31 mai 2025")]
+    assert list(got["detail"]) == [
+        "4 584 heures non mesurées ; la période signalée continue hors de 2025 : du 1er septembre 2024 au "
+        "10 mars 2025 (191 jours)",
+        "10 passages par jour en moyenne"]
+    assert parks.flags_of(flags, pd.DataFrame({"channel_id": ["c1"]}), 2024)["days"].tolist() == [122]
+    # The chart of January to March 2025 by month: bands and markers within it, the axis not stretched.
+    fig = go.Figure()
+    parks._mark_flags(fig, flags, pd.Timestamp("2025-01-01"), pd.Timestamp("2025-03-01"), "month")
+    assert [(s.x0, s.x1) for s in fig.layout.shapes] == [
+        (pd.Timestamp("2025-02-01"), pd.Timestamp("2025-04-01")),     # drop, cut at the end of March
+        (pd.Timestamp("2025-01-01"), pd.Timestamp("2025-03-11"))]     # gap, from 1 January
+    assert [[pd.Timestamp(x) for x in t.x] for t in fig.data] == [[pd.Timestamp("2025-03-02")],   # drop
+                                                                  [pd.Timestamp("2025-02-04")]]   # gap
+
+
+def test_the_counts_note_says_demonstration_only_for_the_demonstration_rows_shown():
+    # t12g finding 6: an imported counter (2024-2025) beside a demo one (2024 only).
+    cy = pd.DataFrame({"channel_id": ["imp", "imp", "demo"], "year": [2024, 2025, 2024],
+                       "is_demo": [False, False, True]})
+    none = pd.DataFrame({"source": []})
+
+    def counts(year):
+        note = parks.dataset_notes(cy, none, year)[0]
+        return note["source"], note["caveats"].split(" ; une heure")[0]
+
+    assert counts(2025) == ("comptages importés",
+                            "comptages importés au format « Schéma comptage des mobilités »")
+    assert counts(2024) == ("comptages importés ; démonstration (séries horaires générées)",
+                            "le rapport ne publie pas de comptages : les compteurs et passages de démonstration "
+                            "sont générés (marqués « démonstration » partout où ils sont montrés), les autres "
+                            "sont importés")
+    only = parks.dataset_notes(cy[cy["channel_id"] == "imp"], none, None)[0]
+    assert only["source"] == "comptages importés" and "démonstration" not in only["caveats"]
+    assert parks.dataset_notes(cy[cy["channel_id"] == "demo"], none, None)[0]["source"] == (
+        "démonstration (séries horaires générées)")

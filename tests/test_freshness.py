@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import APP, catalogue_shown, open_page, shown
+from conftest import APP, ROOT, catalogue_shown, open_page, shown
 from ecotransition.core import clock
 from ecotransition.data import freshness, registry, sql
 from ecotransition.imports import catalogue
@@ -99,7 +99,10 @@ def test_the_catalogue_page_shows_freshness_and_flags(built_db, monkeypatch):
     row = catalogue_shown(at).set_index("Nom technique")
     assert row.at["counter_measures", "Fraîcheur"] == "à jour (données au 31 décembre 2024)"
     assert row.at["indicators", "Fraîcheur"] == "à jour (données au 31 décembre 2023)"
-    assert row.at["counter_measures", "Anomalies signalées"].startswith("150 jours-canaux signalés sur 22\u202f852 (")
+    # The demo's 2020 lockdown stays a drop while it lasts (a level from the days before a fall).
+    assert row.at["counter_measures", "Anomalies signalées"] == (
+        "173 jours-canaux signalés sur 22\u202f852 (zéros prolongés 7, valeur figée 1, baisse soudaine 57, "
+        "hausse soudaine 1, lacune 107)")
     assert not at.warning
     monkeypatch.setenv("ECOTRANSITION_TODAY", "2025-02-01")
     at = open_page("pages/donnees.py")
@@ -228,3 +231,14 @@ def test_the_events_page_and_the_screens_events_follow_the_app_day(built_db, mon
     assert "Prochains événements" in text and "Derniers événements" not in text
     # #12, item 10: the slide of events to come says the day they are listed as of, as the page does.
     assert '<div class="stamp">Agenda au 1er juin 2024</div>' in text
+
+
+def test_the_readmes_lateness_table_is_the_registrys():
+    # t12g finding 7: the README said « a day » for the solar cadastre, the registry 3 days.
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\s*\| `(\w+)` \| (\d+) \| ([^|]+?) \|\s*$",
+                      text.split("Freshness: each dataset")[1].split("## ")[0], flags=re.M)
+    assert rows == [("indicators", "730", "chaque année"), ("solar_production", "730", "chaque année"),
+                    ("cadastre_usage", "3", "chaque jour"), ("counter_measures", "8", "chaque semaine")]
+    assert rows == [(d.table, str(d.late_after_days), d.expected) for d in registry.REGISTRY
+                    if d.late_after_days is not None]

@@ -617,3 +617,41 @@ def test_a_year_of_facts_after_the_current_year_is_refused(writable_db, tmp_path
     assert data_sums(writable_db) == before
     f.write_text(header + "\n" + row.format(year=2026) + "\n", encoding="utf-8")
     assert import_file(dataset, f, writable_db).status == LOADED
+
+
+def test_an_event_placed_at_its_communes_centroid_hides_no_counter_fault(writable_db, tmp_path):
+    # The tester's case (t12g, finding 1): a pool's closure in Pont-à-Vendin, without coordinates,
+    # is stored at the commune's centroid (204 m from demo-cpt-006) for the map, marked derived,
+    # and the counter's labelled two-week drop (07-20/10/2024) stays flagged, every day of it.
+    from ecotransition.core import anomalies
+    from ecotransition.data import sql
+    from ecotransition.themes import parks
+
+    src = tmp_path / "ev_pav.csv"
+    src.write_text("titre;date_debut;date_fin;lieu;commune_code;theme;participants\n"
+                   "Piscine municipale fermée pour vidange;2024-10-01;2024-10-31;Piscine municipale;62666;Sport;\n",
+                   encoding="utf-8")
+    assert import_file("events", src, writable_db).status == LOADED
+    assert rows(writable_db, "SELECT commune_code, lat IS NOT NULL, position_derived FROM events "
+                             "WHERE title LIKE 'Piscine municipale%'") == [("62666", True, True)]
+    assert rows(writable_db, "SELECT count(*) FROM events WHERE position_derived") == [(1,)]
+    conn = open_readonly(writable_db)
+    try:
+        t = anomalies.thresholds()
+        area = dict(epci=None, commune="62666")
+        near = sql.run(conn, "counter_event_days", **area, **anomalies.closure_params(t))
+        assert len(near) == 0
+        daily = sql.run(conn, "counter_days", **area)
+        runs = sql.run(conn, "counter_flat_runs", min_measures=t.flat_hours, min_value=t.flat_min_value, **area)
+        channels = sql.run(conn, "visits_channel_years", **area)
+        flags = parks.flags_for_area(daily, runs, None, channels, t, near=near)
+        # Nor is the pool an event of the counter on its chart.
+        counter = channels[channels["channel_id"].str.startswith("demo-cpt-006")]
+        shown = parks.events_for_area(sql.run(conn, "events_list", annee=2024), None, "62666", counter, t)
+        assert "Piscine municipale fermée pour vidange" not in set(shown["title"])
+    finally:
+        conn.close()
+    mine = flags[flags["channel_id"].str.startswith("demo-cpt-006") & (flags["rule"] != "gap")
+                 & (flags["start"].astype(str) >= "2024")]
+    assert [(r.rule, str(r.start), int(r.days)) for r in mine.itertuples()] == [
+        ("drop", "2024-10-07", 14)]

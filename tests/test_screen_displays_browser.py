@@ -244,3 +244,48 @@ def test_a_title_longer_than_the_screen_wraps_whole_and_as_text(long_titles_serv
     assert page.locator('[data-testid="stException"]').count() == 0
     assert outside == []
     page.context.close()
+
+
+# t12g finding 5: an imported counter file beside the demo counters (a mixed figure) and the report's
+# card: every card's source shows whole in the footer, on two lines at most. (A file name of 60
+# letters would need a third line at 1280 × 720: the import's name is the file's, not ours to cut.)
+LONG_SOURCE = "Comptage des mobilités (comptages_parcs_2024.csv, import du 30/11/2026)"
+
+
+@pytest.fixture(scope="module")
+def long_source_server(built_db, tmp_path_factory):
+    import duckdb
+
+    db = tmp_path_factory.mktemp("long-source") / "ecotransition.duckdb"
+    db.write_bytes(built_db.read_bytes())
+    with duckdb.connect(str(db)) as c:
+        c.execute("UPDATE counter_daily SET source = $s WHERE channel_id LIKE 'demo-cpt-001%'", {"s": LONG_SOURCE})
+    proc, url = start_server(db, {"ECOTRANSITION_TODAY": TEST_TODAY})
+    yield url
+    stop_server(proc)
+
+
+@pytest.mark.parametrize("width, height", LONG_DISPLAYS, ids=[f"{w}x{h}" for w, h in LONG_DISPLAYS])
+def test_every_cards_source_shows_whole_in_the_footer(long_source_server, browser, width, height):
+    outside: list[str] = []
+    page = open_display(browser, long_source_server, outside, width, height, "diapos=parcs&periode=600")
+    page.wait_for_selector('[data-slide="parcs"]')
+    page.wait_for_selector(".js-plotly-plot .main-svg")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"parcs-sources-longues-{width}x{height}.png"))
+    fitting_blocks(page, width, height)
+    # A line hidden is cut (glyphs such as « ⚠ » overhang the last line by a pixel or two: not a line).
+    foot = page.locator(".ecran-foot .sources").evaluate("""e => {
+      const line = parseFloat(getComputedStyle(e).lineHeight);
+      return {text: e.textContent, cut: e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + line / 3,
+              lines: Math.round(e.getBoundingClientRect().height / line)}; }""")
+    # Each source once, the demonstration said by the badge only; nothing of the line cut.
+    assert foot["text"] == f"Source : {LONG_SOURCE} ; Rapport d'activité 2023 PMA ⚠ données de démonstration", foot
+    assert not foot["cut"] and foot["lines"] <= 2, foot
+    cut = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stMain"] *')]
+      .filter(e => e.getBoundingClientRect().width > 0 && !e.closest('.js-plotly-plot')
+                   && getComputedStyle(e).overflow !== 'visible' && e.scrollWidth > e.clientWidth + 1)
+      .map(e => e.className + ': ' + e.textContent.slice(0, 60))""")
+    assert cut == []
+    assert outside == []
+    page.context.close()

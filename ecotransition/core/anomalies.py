@@ -12,8 +12,9 @@ channel's own series, with thresholds in `Thresholds` (defaults documented in th
 - **baisse soudaine** (`drop`): at least `drop_days` consecutive measured days each below
   `drop_ratio` × the recent level; **hausse soudaine** (`jump`): a day above `jump_ratio` ×
   the level of the `level_days` days before it *and* of those after it (a spike, not a return
-  to normal such as the end of the 2020 lockdown). A level is the median of the fully measured
-  days with passages (so a stuck week does not lower it);
+  to normal such as the end of the 2020 lockdown). The level before a day is the median of
+  the channel's last `level_days` normal days (fully measured, with passages, not low): a
+  fault's own days never lower it, so a fault stays flagged for as long as it lasts;
 - **lacune** (`gap`): a day with at least `gap_hours` hours not measured (missing measures
   times the channel's time step: 3 hours are 12 quarter-hour measures), or no row at all
   between the channel's first and last day. A day expects its real length (23 or 25 hours on
@@ -32,10 +33,12 @@ with known answers.
 
 from __future__ import annotations
 
+import bisect
 import math
 import os
 import re
 import unicodedata
+from collections import deque
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -186,14 +189,44 @@ def _runs(flag: pd.Series, keys: pd.Series) -> pd.Series:
 
 
 def _level(cal: pd.DataFrame, t: Thresholds, after: bool = False) -> pd.Series:
-    """Median of the channel's fully measured days with passages among the `level_days` days
-    before each day (`after`: the days after it)."""
+    """The usual level of each day, passages a day (NaN until the channel has
+    max(3, level_days // 4) usable days).
+
+    Before the day: the median of the channel's last `level_days` *normal* days before it —
+    fully measured, with passages, and not low (below `drop_ratio` × the level of their own
+    day). A fault's days never enter the level (a counter covered for a season at 10 % or
+    stuck at 0 stays flagged for as long as it lasts, t12g finding 2), and days not measured
+    or at 0 do not empty it: the last known level holds. The cost: a lasting fall of a series
+    below `drop_ratio` (a counter moved, a mode changed) stays flagged until staff look at it.
+
+    `after`: the median of the fully measured days with passages among the `level_days` days
+    after it (only the jump rule reads it: a spike, not a return to normal)."""
     usable = cal["visits"].where((cal["missing_measures"] == 0) & (cal["visits"] > 0))
-    window = dict(window=t.level_days, min_periods=max(3, t.level_days // 4))
+    min_periods = max(3, t.level_days // 4)
     if after:
+        window = dict(window=t.level_days, min_periods=min_periods)
         return usable.groupby(cal["channel_id"]).transform(
             lambda s: s[::-1].shift(1).rolling(**window).median()[::-1])
-    return usable.groupby(cal["channel_id"]).transform(lambda s: s.shift(1).rolling(**window).median())
+    # A loop: whether a day is normal depends on the level its own earlier days made. A sorted
+    # window of `level_days` values keeps each step to a bisect (about a second per million
+    # channel-days).
+    out = np.full(len(cal), np.nan)
+    values = usable.to_numpy(dtype=float)
+    for rows in cal.groupby("channel_id", sort=False).indices.values():
+        recent: deque = deque()
+        ordered: list = []
+        for i in rows:
+            n = len(ordered)
+            level = ((ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2)
+                     if n >= min_periods else math.nan)
+            out[i] = level
+            v = values[i]
+            if v == v and not (level == level and v < t.drop_ratio * level):
+                recent.append(v)
+                bisect.insort(ordered, v)
+                if len(recent) > t.level_days:
+                    del ordered[bisect.bisect_left(ordered, recent.popleft())]
+    return pd.Series(out, index=cal.index)
 
 
 # ------------------------------------------------------------------ closures
@@ -266,7 +299,7 @@ def event_days(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> p
     (is_closure's rules); `events`: the positions in `events` of that day's events about it.
     Matched in SQL (queries/counter_event_days.sql, the query the pages run on the database's
     events) on these frames: `events` (title, start_date, end_date, commune_code, lat, lon; place,
-    description optional), `channels` (channel_id, commune_code, lat, lon, site_name, park:
+    description, position_derived optional: a derived position (the commune's centroid) is none), `channels` (channel_id, commune_code, lat, lon, site_name, park:
     visits_channel_years or counter_places rows)."""
     empty = pd.DataFrame(columns=["channel_id", "day", "closed", "events"])
     if events is None or events.empty or channels is None or channels.empty:
@@ -280,7 +313,9 @@ def event_days(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> p
                        "lat": pd.to_numeric(events["lat"], errors="coerce").astype(float).to_numpy(),
                        "lon": pd.to_numeric(events["lon"], errors="coerce").astype(float).to_numpy(),
                        "start_date": pd.to_datetime(events["start_date"]).to_numpy(),
-                       "end_date": pd.to_datetime(events["end_date"]).to_numpy()})
+                       "end_date": pd.to_datetime(events["end_date"]).to_numpy(),
+                       "position_derived": (events["position_derived"].fillna(False).astype(bool).to_numpy()
+                                            if "position_derived" in events else np.zeros(len(events), bool))})
     ch = channels.drop_duplicates("channel_id")
     places = pd.DataFrame({**{c: text(ch, c) for c in PLACE_COLUMNS},
                            "lat": pd.to_numeric(ch["lat"], errors="coerce").astype(float),

@@ -190,6 +190,9 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
                     conn.execute("UPDATE counter_measures SET end_utc_offset = CASE WHEN end_datetime = start_datetime "
                                  "THEN utc_offset - 60 ELSE paris_offset(end_datetime) END "
                                  "WHERE end_utc_offset IS NULL AND end_datetime IS NOT NULL")
+                if ds.table == "events":
+                    # A file built before the events recorded a derived (centroid) position.
+                    conn.execute("ALTER TABLE events ADD COLUMN IF NOT EXISTS position_derived BOOLEAN DEFAULT false")
                 ctx: Context | None = None
                 issues: list[Issue] = []
                 try:

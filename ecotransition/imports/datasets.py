@@ -41,7 +41,7 @@ _FORMATS: dict[str, Dataset] = {d.name: d for d in (
             description="Fichier des mesures du schéma « comptage des mobilités » (canaux importés avant) ; "
                         "un comptage vide est une mesure manquante, 0 signifie personne."),
     Dataset("events", ("title", "start_date", "end_date", "place", "commune_code", "lat", "lon", "theme",
-             "participants", "description"), (EVENTS,), build_events),
+             "participants", "description", "position_derived"), (EVENTS,), build_events),
     Dataset("investments", ("name", "company", "sector", "commune_code", "lat", "lon", "amount_eur", "jobs", "status",
              "announced_year", "description"), (INVESTMENTS,), build_investments),
 )}

@@ -265,6 +265,10 @@ def _mark_flags(fig: go.Figure, flags: pd.DataFrame, start, end, grain: str) -> 
     f = f[(f["end"] >= start) & (f["start"] < last)]
     if f.empty:
         return
+    # Drawn within the chart's periods only: a run that began before them or goes on after
+    # them would stretch the axis over months not asked for (its hover gives the whole run).
+    f = f.assign(start=f["start"].clip(lower=pd.Timestamp(start)),
+                 end=f["end"].clip(upper=last - pd.Timedelta(days=1)))
     shapes = []
     for rule in [r for r in anomalies.RULES if r in set(f["rule"])]:
         g = f[f["rule"] == rule]
@@ -373,11 +377,30 @@ def flags_for_area(daily: pd.DataFrame, runs: pd.DataFrame, events: pd.DataFrame
 
 
 def flags_of(flags: pd.DataFrame, channels: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
-    """The flags of `channels` (select_channels rows), those touching `year` if given."""
+    """The flags of `channels` (select_channels rows); with `year`, those touching it clipped to
+    it: start, end, days and period within the year, and the detail saying when the run goes on
+    outside it (« la période signalée continue hors de 2025 : du … au … (191 jours) »), so that the table's
+    days add up to the year's summary."""
     f = flags[flags["channel_id"].isin(set(channels["channel_id"]))]
-    if year is not None and len(f):
-        f = f[(pd.to_datetime(f["start"]).dt.year <= year) & (pd.to_datetime(f["end"]).dt.year >= year)]
-    return f
+    if year is None or not len(f):
+        return f
+    f = f[(pd.to_datetime(f["start"]).dt.year <= year) & (pd.to_datetime(f["end"]).dt.year >= year)]
+    if not len(f):
+        return f
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    whole = list(zip(f["start"], f["end"], f["days"]))
+    starts = [max(pd.Timestamp(a).date(), first) for a, _, _ in whole]
+    ends = [min(pd.Timestamp(b).date(), last) for _, b, _ in whole]
+    out = f.assign(start=starts, end=ends, days=[(e - b).days + 1 for b, e in zip(starts, ends)])
+    if "period" in out:
+        out["period"] = [fmt.day(a) if a == b else f"du {fmt.day(a)} au {fmt.day(b)}" for a, b in zip(starts, ends)]
+    if "detail" in out:
+        out["detail"] = [
+            d if (pd.Timestamp(a).date(), pd.Timestamp(b).date()) == (s, e) else
+            f"{d} ; la période signalée continue hors de {year} : du {fmt.day(pd.Timestamp(a).date())} "
+            f"au {fmt.day(pd.Timestamp(b).date())} ({fmt.number(n)} jours)"
+            for d, (a, b, n), s, e in zip(out["detail"], whole, starts, ends)]
+    return out
 
 
 def flags_summary(flags: pd.DataFrame, daily: pd.DataFrame, channels: pd.DataFrame, year: int | None = None) -> str:
@@ -388,11 +411,6 @@ def flags_summary(flags: pd.DataFrame, daily: pd.DataFrame, channels: pd.DataFra
     d = anomalies.calendar(daily[daily["channel_id"].isin(set(channels["channel_id"]))])
     if year is not None:
         d = d[d["day"].dt.year == year]
-        first, last = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
-        starts = [max(pd.Timestamp(v), first) for v in f["start"]]
-        ends = [min(pd.Timestamp(v), last) for v in f["end"]]
-        f = f.assign(start=[v.date() for v in starts], end=[v.date() for v in ends],
-                     days=[(e - b).days + 1 for b, e in zip(starts, ends)])
     return anomalies.summary(f, len(d) if len(d) else None)
 
 
@@ -705,19 +723,30 @@ def _signed(text: str) -> str:
 
 # ------------------------------------------------------------------ notes
 
-def dataset_notes(cy: pd.DataFrame, parks: pd.DataFrame) -> list[dict]:
+def dataset_notes(cy: pd.DataFrame, parks: pd.DataFrame, year: int | None = None) -> list[dict]:
+    """The « À propos des données » notes of /chaine-des-parcs. The counts' source and caveat
+    follow the rows shown, by the page's rule (`is_demo`: the chosen `year`'s channel-years, else
+    every year): demonstration only when a demonstration row is among them, imported counts when
+    an imported one is (t12g finding 6: imported counts were called demonstration)."""
     ys = years(cy)
     span = f"{ys[0]} à {ys[-1]}" if ys else fmt.MISSING
-    demo = bool(cy["is_demo"].any()) if len(cy) else True
+    shown = cy[cy["year"] == year] if year is not None and len(cy) else cy
+    demo = is_demo(cy, year)
+    imported = bool((~shown["is_demo"].astype("boolean").fillna(False)).any()) if len(shown) else False
+    generated = DEMO_SOURCE + " (séries horaires générées)"
+    source = " ; ".join((["comptages importés"] if imported else []) + ([generated] if demo else [])) or fmt.MISSING
+    origin = ("le rapport ne publie pas de comptages : les compteurs et passages de démonstration sont "
+              "générés (marqués « démonstration » partout où ils sont montrés)"
+              + (", les autres sont importés ; " if imported else " ; ")) if demo else (
+        "comptages importés au format « Schéma comptage des mobilités » ; " if imported else "")
     return [
         dict(title="Comptages de la Chaîne des parcs",
-             source=(DEMO_SOURCE + " (séries horaires générées)") if demo else "comptages importés",
+             source=source,
              vintage=span,
              rhythm="horaire ; import au format « Schéma comptage des mobilités » (sites, canaux, mesures)",
-             caveats="le rapport ne publie pas de comptages : compteurs et passages sont des données de "
-                     "démonstration. Une heure sans mesure reste manquante (jamais comptée comme 0) ; une "
-                     "période dont toutes les heures manquent est une lacune sur le graphique, une période "
-                     "dont une partie manque est marquée d'une croix. Les totaux comparent des compteurs "
+             caveats=origin + "une heure sans mesure reste manquante (jamais comptée "
+                     "comme 0) ; une période dont toutes les heures manquent est une lacune sur le graphique, une "
+                     "période dont une partie manque est marquée d'une croix. Les totaux comparent des compteurs "
                      "installés à des dates différentes : l'évolution annuelle est calculée à périmètre constant."),
         dict(title="Sites, hectares et kilomètres de la Chaîne des parcs",
              source=" ; ".join(sorted(parks["source"].dropna().unique())) or fmt.MISSING,

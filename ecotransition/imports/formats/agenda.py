@@ -51,11 +51,12 @@ def build_events(ctx: Context) -> None:
         f"       || left({_slug('p.title')}, 40) || '-' || left(md5(p.nk), 6)) AS id, "
         "       p.title, p.start_date, coalesce(p.end_date, p.start_date) AS end_date, p.place, "
         f"      {_point_select()}, p.theme, p.participants::INTEGER AS participants, "
-        f"      p.description, {_source(ctx)} "
+        f"      p.description, {_source(ctx)}, "
+        "       (p.lat IS NULL AND p.lon IS NULL AND c.lat IS NOT NULL) AS position_derived "
         f"FROM _parsed p LEFT JOIN known k ON k.nk = p.nk AND k.start_date = p.start_date {_POINT_JOIN}",
         {"source": ctx.source})
     _provided(ctx, ("title", "start_date", "end_date", "place", "theme", "participants", "description"),
-              ("commune_code", "lat", "lon"))
+              ("commune_code", "lat", "lon", "position_derived"))
 
 
 # --------------------------------------------------------------------- investments
@@ -98,7 +99,8 @@ def build_investments(ctx: Context) -> None:
         "       || left(md5(p.nk), 6)) AS id, "
         f"      p.name, p.company, p.sector, {_point_select()}, p.amount_eur, "
         "       p.jobs::INTEGER AS jobs, p.status, p.announced_year::INTEGER AS announced_year, "
-        f"      p.description, {_source(ctx)} "
+        f"      p.description, {_source(ctx)}, "
+        "       (p.lat IS NULL AND p.lon IS NULL AND c.lat IS NOT NULL) AS position_derived "
         f"FROM _parsed p LEFT JOIN known k ON k.nk = p.nk {_POINT_JOIN}",
         {"source": ctx.source})
     _provided(ctx, ("name", "company", "sector", "amount_eur", "jobs", "status", "announced_year",

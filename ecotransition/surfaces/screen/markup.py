@@ -236,9 +236,12 @@ html, body, [data-testid="stApp"], [data-testid="stAppViewContainer"], [data-tes
 .ecran-foot {{ position: fixed; left: 0; right: 0; bottom: 0; height: {u(FOOT_PX)}; box-sizing: border-box;
   padding: 0 {u(SIDE_PX)}; display: flex; align-items: center; gap: {u(30)}; background: {p.panel}; color: {p.muted};
   font-size: {u(TEXT_PX)}; z-index: 1000; }}
-.ecran-foot .sources {{ flex: 1 1 auto; min-width: 0; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }}
+/* Sources on up to two lines (the footer's height holds two at this size): cut on one line, the
+   source of the last card never showed (t12g finding 5). */
+.ecran-foot .sources {{ flex: 1 1 auto; min-width: 0; line-height: 1.2; overflow-wrap: anywhere;
+  display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 2; line-clamp: 2; overflow: hidden; }}
 .ecran-foot .stamp {{ flex: 0 0 auto; color: {p.text}; font-weight: 600; }}
-.ecran-foot .demo {{ color: {p.demo_text}; background: {p.demo_bg}; padding: {u(2)} {u(10)}; border-radius: {u(6)};
+.ecran-foot .demo {{ color: {p.demo_text}; background: {p.demo_bg}; padding: 0 {u(10)}; border-radius: {u(6)}; line-height: 1;
   font-weight: 700; }}
 .ecran-progress {{ flex: 0 0 auto; display: flex; align-items: center; gap: {u(16)}; }}
 .ecran-progress .dots {{ display: flex; gap: {u(10)}; }}

@@ -97,8 +97,12 @@ class Slide:
 
     @property
     def sources(self) -> tuple[str, ...]:
+        # A mixed figure's source lists its parts (« import … ; démonstration ») and two cards often
+        # share one: each part once, the demonstration left to the footer's badge, so that the line
+        # holds every card's source (t12g finding 5).
         seen = [f.source for f in self.figures] + list(self.item_sources)
-        return tuple(dict.fromkeys(s for s in seen if s and s != DEMO_SOURCE))
+        parts = (part.strip() for s in seen if s for part in str(s).split(" ; "))
+        return tuple(dict.fromkeys(p for p in parts if p and p != DEMO_SOURCE))
 
 
 @dataclass(frozen=True)

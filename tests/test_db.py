@@ -97,3 +97,24 @@ def test_a_writer_that_names_no_table_gives_every_table_a_new_version(writable_d
         conn.execute("DELETE FROM investments")
     last = versions()
     assert all(last[t] != after[t] for t in after) and len(set(last.values())) == 1
+
+
+def test_a_file_written_before_a_column_was_added_opens_with_its_default(built_db, tmp_path):
+    """events.position_derived came after files already in use: such a file is read as if every
+    position were the event's own (the flags' closure matching runs on it), until its next import."""
+    from ecotransition.core import anomalies
+    from ecotransition.data import sql
+    from ecotransition.data.db import open_readonly
+
+    older = tmp_path / "older.duckdb"
+    older.write_bytes(built_db.read_bytes())
+    with duckdb.connect(str(older)) as c:
+        c.execute("ALTER TABLE events DROP COLUMN position_derived")
+        n = c.execute("SELECT count(*) FROM events").fetchall()[0][0]
+    conn = open_readonly(older)
+    assert conn.execute("SELECT count(*), count(*) FILTER (position_derived) FROM events").fetchall() == [(n, 0)]
+    days = sql.run(conn, "counter_event_days", epci=None, commune=None,
+                   **anomalies.closure_params(anomalies.Thresholds()))
+    fresh = sql.run(open_readonly(built_db), "counter_event_days", epci=None, commune=None,
+                    **anomalies.closure_params(anomalies.Thresholds()))
+    assert len(days) == len(fresh) > 0

@@ -66,6 +66,17 @@ def stamp(path: Path) -> Stamp | None:
     return Stamp(st.st_ino, st.st_mtime_ns, st.st_size)
 
 
+# Columns the data contract gained after files were written, with the value an older file's rows
+# have: such a file opens with them (its next import adds them for good, imports/__init__.py).
+ADDED_COLUMNS = {"events": (("position_derived", "FALSE"),)}
+
+
+def _has_column(conn: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    return bool(conn.execute("SELECT count(*) FROM duckdb_columns() WHERE database_name = 'db' AND schema_name = 'main' "
+                             "AND table_name = $table AND column_name = $column",
+                             {"table": table, "column": column}).fetchall()[0][0])
+
+
 def open_readonly(path: Path) -> duckdb.DuckDBPyConnection:
     """A hardened read-only connection to the file's current content.
 
@@ -88,7 +99,9 @@ def open_readonly(path: Path) -> duckdb.DuckDBPyConnection:
         ).fetchall()
         for (name,) in tables:
             quoted = '"' + name.replace('"', '""') + '"'
-            conn.execute(f"CREATE VIEW main.{quoted} AS SELECT * FROM db.main.{quoted}")
+            added = ", ".join(f"{default} AS {column}" for column, default in ADDED_COLUMNS.get(name, ())
+                              if not _has_column(conn, name, column))
+            conn.execute(f"CREATE VIEW main.{quoted} AS SELECT *{', ' + added if added else ''} FROM db.main.{quoted}")
         # Before the derived tables' views, which use them (paris_day_seconds).
         sql.create_macros(conn)
         # A file written before a derived table existed still opens: its table is computed

@@ -380,6 +380,86 @@ def test_naive_local_times_follow_one_rule_in_every_reader(writable_db, encoding
                              "ORDER BY 1") == [("2025-10-26 01:00:00", 120, 6), ("2025-10-26 03:00:00", 60, 2)]
 
 
+# Every measure is stored at its instant in Paris time, whatever offset the file wrote; a
+# calendar-day measure (midnight to midnight in its written offset) at the Paris midnights of its
+# dates. The duplicate, overlap and correction checks use that stored key (README « Heures »).
+
+@pytest.mark.parametrize("reader", ["utf-8", "cp1252", "xlsx"])
+def test_a_summer_hour_written_plus_one_is_stored_at_its_paris_instant(writable_db, reader):
+    # 24 hours of 10 June 2025 written in fixed winter time (+01:00), 10 passages each, then the
+    # same instant as the stored « 08:00+01:00 » written in UTC: it replaces it.
+    records = [[ "demo-cpt-004-vel", "Cé", f"2025-06-10T{h:02d}:00:00+01:00",
+                 f"2025-06-10T{h + 1:02d}:00:00+01:00" if h < 23 else "2025-06-11T00:00:00+01:00", "10"]
+               for h in range(24)]
+    header = ["channel_id", "counter_id", "start_datetime", "end_datetime", "count"]
+    if reader == "xlsx":
+        data = xlsx(header, *records)
+    else:
+        text = ",".join(header) + "\n" + "".join(",".join(r) + "\n" for r in records)
+        data = text.replace("Cé", "C" if reader == "utf-8" else "Cé").encode(reader)
+    name = "juin.xlsx" if reader == "xlsx" else "juin.csv"
+    first = import_file("counter_measures", data, writable_db, file_name=name)
+    assert (first.status, first.rows_loaded) == (LOADED, 24), first.message
+    # 08:00+01:00 is 09:00 in Paris; 23:00+01:00 is midnight of 11 June.
+    assert rows(writable_db, "SELECT min(start_datetime), max(start_datetime), min(utc_offset), max(utc_offset) "
+                             "FROM counter_measures WHERE channel_id = 'demo-cpt-004-vel' AND source LIKE '%juin%'") \
+        == [(datetime(2025, 6, 10, 1), datetime(2025, 6, 11, 0), 120, 120)]
+    fix = (MEASURE_HEADER + "demo-cpt-004-vel,C4,2025-06-10T07:00:00Z,2025-06-10T08:00:00Z,99\n").encode()
+    corrected = import_file("counter_measures", fix, writable_db, file_name="corr.csv")
+    assert (corrected.status, corrected.inserted, corrected.updated) == (LOADED, 0, 1), corrected.message
+    assert rows(writable_db, "SELECT count(*), sum(count) FROM counter_measures WHERE channel_id = 'demo-cpt-004-vel' "
+                             "AND start_datetime BETWEEN '2025-06-10 01:00' AND '2025-06-11 00:00'") == [(24, 329)]
+    assert rows(writable_db, "SELECT start_datetime, utc_offset, count FROM counter_measures "
+                             "WHERE channel_id = 'demo-cpt-004-vel' AND start_datetime = '2025-06-10 09:00'") == [
+        (datetime(2025, 6, 10, 9), 120, 99)]
+
+
+def test_one_wall_clock_with_two_offsets_is_two_instants(writable_db):
+    data = (MEASURE_HEADER + "demo-cpt-006-vel,C6,2025-06-02T08:00:00+01:00,2025-06-02T09:00:00+01:00,5\n"
+                             "demo-cpt-006-vel,C6,2025-06-02T08:00:00+02:00,2025-06-02T09:00:00+02:00,6\n").encode()
+    result = import_file("counter_measures", data, writable_db, file_name="u2.csv")
+    assert (result.status, result.inserted) == (LOADED, 2), result.message
+    assert rows(writable_db, "SELECT start_datetime, utc_offset, count FROM counter_measures "
+                             "WHERE source LIKE '%u2.csv%' ORDER BY 1") == [
+        (datetime(2025, 6, 2, 8), 120, 6), (datetime(2025, 6, 2, 9), 120, 5)]
+    # The same instant written twice (+01:00 and Z) is a duplicate: refused with both lines.
+    twice = (MEASURE_HEADER + "demo-cpt-006-vel,C6,2025-06-03T08:00:00+01:00,,5\n"
+                              "demo-cpt-006-vel,C6,2025-06-03T07:00:00Z,,6\n").encode()
+    refused = import_file("counter_measures", twice, writable_db, file_name="u2b.csv")
+    assert problems(refused.message) == ["ligne 3, start_datetime : « 2025-06-03T07:00:00Z » en double : même canal "
+                                         "et même début qu'à la ligne 2"]
+
+
+def test_a_correction_written_plus_one_in_summer_replaces_the_demo_hour(writable_db):
+    data = (MEASURE_HEADER + "demo-cpt-001-vel,C1,2024-06-04T08:00:00+01:00,2024-06-04T09:00:00+01:00,777\n").encode()
+    before = rows(writable_db, "SELECT count(*), sum(count) FROM counter_measures WHERE channel_id = 'demo-cpt-001-vel' "
+                               "AND start_datetime::DATE = '2024-06-04'")
+    result = import_file("counter_measures", data, writable_db, file_name="a4.csv")
+    assert (result.status, result.inserted, result.updated) == (LOADED, 0, 1), result.message
+    assert rows(writable_db, "SELECT start_datetime, utc_offset, count FROM counter_measures "
+                             "WHERE source LIKE '%a4.csv%'") == [(datetime(2024, 6, 4, 9), 120, 777)]
+    assert rows(writable_db, "SELECT count(*) FROM counter_measures WHERE channel_id = 'demo-cpt-001-vel' "
+                             "AND start_datetime::DATE = '2024-06-04'") == [(before[0][0],)]
+
+
+@pytest.mark.parametrize("written", ["2022-10-30T00:00:00+02:00,2022-10-31T00:00:00+01:00",
+                                     "2022-10-29T22:00:00Z,2022-10-30T23:00:00Z",
+                                     "2022-10-30T00:00:00+01:00,2022-10-31T00:00:00+01:00"])
+def test_a_calendar_day_is_keyed_on_paris_midnights(writable_db, written):
+    fix = Path(__file__).resolve().parent / "fixtures"
+    for dataset, name in [("counter_sites", "ecocompteur_sites.csv"), ("counter_channels", "ecocompteur_channels.csv"),
+                          ("counter_measures", "ecocompteur_measures.csv")]:
+        assert import_file(dataset, fix / name, writable_db).status == LOADED
+    # Eco-Compteur writes 30/10/2022 « 00:00+01:00 » to « 00:00+01:00 »: the 25 hours of that date.
+    day = ("SELECT start_datetime, utc_offset, end_datetime, end_utc_offset, count FROM counter_measures "
+           "WHERE channel_id = '353226361' AND start_datetime::DATE = '2022-10-30'")
+    assert rows(writable_db, day) == [(datetime(2022, 10, 30), 120, datetime(2022, 10, 31), 60, 15)]
+    data = (MEASURE_HEADER + f"353226361,CPTTEST2031,{written},16\n").encode()
+    result = import_file("counter_measures", data, writable_db, file_name="corr.csv")
+    assert (result.status, result.inserted, result.updated) == (LOADED, 0, 1), result.message
+    assert rows(writable_db, day) == [(datetime(2022, 10, 30), 120, datetime(2022, 10, 31), 60, 16)]
+
+
 # ------------------------------------------------------------------ bounded cost: caps before parsing
 
 def test_an_xlsx_bomb_is_refused_before_it_is_read(writable_db):

@@ -307,9 +307,10 @@ CREATE OR REPLACE TEMP MACRO _iso_paris(us) AS
     || printf('%+03d:%02d', _paris_offset_min(make_timestamptz(us)) // 60, _paris_offset_min(make_timestamptz(us)) % 60);
 CREATE OR REPLACE TEMP MACRO _span(s, e) AS 'de ' || _iso_paris(s) || ' à ' || _iso_paris(e);
 CREATE OR REPLACE TEMP MACRO _paris(t) AS make_timestamp(epoch_us(t) + 60000000::BIGINT * _paris_offset_min(t));
--- Local time of a measure: as written when its offset is a French one (exports such as
--- Eco-Compteur's label the whole day of the October change with the winter offset, which a
--- strict conversion would shift to 01:00), converted to Europe/Paris otherwise (Z, +00:00...).
+-- Local time of an instant: its Europe/Paris wall clock, whatever offset the file wrote (« 08:00+01:00 »
+-- on 10 June is 09:00 in Paris). Calendar-day measures (midnight to midnight in their written
+-- offset, as Eco-Compteur writes its days « +01:00 » all year) are the count of their dates: the
+-- counters' format re-keys them on Paris midnights (formats/counters.py, _calendar_days).
 -- A date-time written without a zone (« 2025-10-26 02:30 »): Europe/Paris wall clock as written.
 -- The usual endings are tested first, cheaply (the regular expression costs 0.4 s per million rows).
 CREATE OR REPLACE TEMP MACRO _naive(raw) AS CASE
@@ -319,10 +320,17 @@ CREATE OR REPLACE TEMP MACRO _naive(raw) AS CASE
 CREATE OR REPLACE TEMP MACRO _written(raw) AS coalesce(try_cast(replace(trim(raw), 'T', ' ') AS TIMESTAMP),
     try_strptime(trim(raw), '%d/%m/%Y %H:%M:%S'), try_strptime(trim(raw), '%d/%m/%Y %H:%M'),
     try_strptime(trim(raw), '%d/%m/%Y'));
--- Minutes east of UTC: the French offset written (+01:00, +02:00), else the Paris rule's.
+-- Minutes east of UTC of the instant in Paris (the written offset says which instant, not which clock).
 CREATE OR REPLACE TEMP MACRO _local_min(t, raw) AS coalesce(
-    60 * nullif(suffix(raw, '+01:00')::INTEGER + 2 * suffix(raw, '+02:00')::INTEGER, 0),
     _paris_min(epoch_us(t)), (epoch_us(timezone('Europe/Paris', t)) - epoch_us(t)) // 60000000);
+-- The offset a date-time is written with, in minutes east of UTC (Z: 0); NULL without one.
+CREATE OR REPLACE TEMP MACRO _written_min(raw) AS CASE
+    WHEN suffix(raw, '+01:00') THEN 60 WHEN suffix(raw, '+02:00') THEN 120
+    WHEN suffix(upper(trim(raw)), 'Z') THEN 0
+    ELSE (CASE WHEN regexp_extract(trim(raw), '([+-])\d\d:?(\d\d)?$', 1) = '-' THEN -1 ELSE 1 END)
+         * (60 * try_cast(regexp_extract(trim(raw), '[+-](\d\d):?(\d\d)?$', 1) AS INTEGER)
+            + coalesce(try_cast(nullif(regexp_extract(trim(raw), '[+-](\d\d):?(\d\d)?$', 2), '') AS INTEGER), 0))
+    END;
 CREATE OR REPLACE TEMP MACRO _local(t, raw) AS make_timestamp(epoch_us(t) + 60000000 * _local_min(t, raw));
 """
 
@@ -404,7 +412,8 @@ class Staged:
     format (NULL when the file lacks an optional one), `line`, `r__<col>` (the text),
     `<col>` (the typed value), `n__<col>` (NULL when typed, else true if the cell was empty
     and false if it did not parse) and, for date-times, `l__<col>` (Paris wall clock), `o__<col>`
-    (its minutes east of UTC) and `g__<col>` (true for a local time that does not exist)."""
+    (its minutes east of UTC), `w__<col>` (the offset written, NULL without one) and `g__<col>`
+    (true for a local time that does not exist)."""
     match: Match
     rows: int
     present: set[str]               # columns the file provides
@@ -429,7 +438,10 @@ def _staging_sql(fmt: Format, present: set[str], source: str, keep_raw: bool) ->
         if col.kind == "datetime":
             # coalesce rather than CASE … ELSE: the usual rows (with a zone) skip the selection vector.
             outer += [f"coalesce(CASE WHEN _naive(t__{n}) THEN _written(t__{n}) END, _local({n}, t__{n})) AS l__{n}",
-                      f"_naive(t__{n}) AS z__{n}"]
+                      f"_naive(t__{n}) AS z__{n}",
+                      # The written offset (a calendar day « T00:00:00+01:00 » in June is a Paris
+                      # date, not 01:00: formats/counters.py); the usual endings cost two suffixes.
+                      f"_written_min(t__{n})::SMALLINT AS w__{n}"]
             # Minutes east of UTC of the local time: from the instant when the file gives a zone,
             # by the Paris rule otherwise (the first, summer, reading of the repeated October
             # hour); g__: a local time that does not exist (the March hour skipped).
@@ -579,7 +591,7 @@ def stage_csv_typed(conn: duckdb.DuckDBPyConnection, path: str, delimiter: str, 
             # Written with Z: the local time is the instant's Paris wall clock, never « naive ». Its
             # offset is stored (2 bytes a row, not the 8 of a local time: 10 M rows spill less).
             stored += [n, f"_paris_offset_min({n}) AS o__{n}"]
-            derived += [f"CASE WHEN {n} IS NULL THEN true END AS n__{n}", f"false AS z__{n}",
+            derived += [f"CASE WHEN {n} IS NULL THEN true END AS n__{n}", f"false AS z__{n}", f"0::SMALLINT AS w__{n}",
                         f"make_timestamp(epoch_us({n}) + 60000000::BIGINT * o__{n}) AS l__{n}", f"false AS g__{n}"]
         elif col.kind == "text":
             inner.append(f"{raw} AS {n}")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from ecotransition.imports.formats.base import (
     DIRECTIONS, MOBILITY, PARK_RADIUS_M, Context, _locate, duplicates, unknown_communes,
 )
-from ecotransition.imports.validate import Col, Format
+from ecotransition.imports.validate import Col, Format, _drop_parsed
 
 # ---------------------------------------------------- schéma comptage des mobilités
 
@@ -252,6 +252,52 @@ def _overlaps(ctx: Context, empty_ends: bool) -> None:
         "ORDER BY line, 4", reason=f"{OVERLAP} déjà en base : ")
 
 
+def _written_clock(col: str) -> str:
+    """SQL: the wall clock a date-time of `_parsed` is written in (its own offset's, not Paris's):
+    the text as written when naive, the instant plus the written offset otherwise."""
+    return (f"CASE WHEN z__{col} THEN l__{col} "
+            f"ELSE make_timestamp(epoch_us({col}) + 60000000::BIGINT * w__{col}) END")
+
+
+DAY_US = 86_400_000_000
+
+
+def _calendar_days(ctx: Context) -> None:
+    """Re-key calendar-day measures on Paris midnights, in `_parsed` itself, so that every check
+    and the load use the stored key (README « Heures et décalages »).
+
+    A measure is stored at its instant in Paris time, except one that starts at midnight in its
+    written offset and ends at a later midnight in its own: it counts those calendar dates
+    (Eco-Compteur writes its days « T00:00:00+01:00 » all year), so it is stored from Paris midnight
+    of the written start date to Paris midnight of the written end date. A day written
+    « 2022-10-30T00:00:00+01:00 », « 2022-10-30T00:00:00+02:00 » or « 2022-10-29T22:00:00Z » is
+    then one key. Measures without an end follow the instant rule. Nothing is rewritten when no
+    measure of the file lasts 23 hours or more (one aggregate: hourly files pay nothing else)."""
+    if not ctx.has("end_datetime"):
+        return
+    long = (f"end_datetime IS NOT NULL AND start_datetime IS NOT NULL "
+            f"AND epoch_us(end_datetime) - epoch_us(start_datetime) >= {DAY_US - 3_600_000_000}")
+    if not ctx.scalar(f"SELECT count(*) FROM _parsed WHERE {long}"):
+        return
+    conn = ctx.conn
+    replaced = []
+    for col, ws in (("start_datetime", "_ws"), ("end_datetime", "_we")):
+        local = f"{ws}::DATE::TIMESTAMP"
+        replaced += [f"CASE WHEN _cal THEN {local} ELSE l__{col} END AS l__{col}",
+                     f"CASE WHEN _cal THEN paris_offset({local}) ELSE o__{col} END AS o__{col}",
+                     f"CASE WHEN _cal THEN make_timestamptz(epoch_us({local}) - 60000000::BIGINT "
+                     f"* paris_offset({local})) ELSE {col} END AS {col}"]
+    conn.execute(
+        "CREATE OR REPLACE TEMP TABLE _parsed_days AS "
+        f"SELECT * EXCLUDE (_ws, _we, _cal) REPLACE ({', '.join(replaced)}) FROM ("
+        f"  SELECT *, coalesce(epoch_us(_ws) % {DAY_US} = 0 AND epoch_us(_we) % {DAY_US} = 0 AND _we > _ws, false) "
+        "   AS _cal FROM ("
+        f"    SELECT *, CASE WHEN {long} THEN {_written_clock('start_datetime')} END AS _ws, "
+        f"    CASE WHEN {long} THEN {_written_clock('end_datetime')} END AS _we FROM _parsed))")
+    _drop_parsed(conn)
+    conn.execute("CREATE TEMP VIEW _parsed AS SELECT * FROM _parsed_days")
+
+
 def build_measures(ctx: Context) -> None:
     """Measures keyed by channel and instant: the local start (Europe/Paris wall clock, as the
     daily and monthly sums read it) with its UTC offset, so the two 02:00 hours of the last Sunday
@@ -282,6 +328,7 @@ def build_measures(ctx: Context) -> None:
             ctx.check(f"SELECT line, '{col}', r__{col}, 'fraction de seconde : un début ou une fin de mesure "
                       f"s''écrit à la seconde près (par exemple 2025-02-15T10:00:00Z)' FROM _parsed "
                       f"WHERE epoch_us({col}) % 1000000 <> 0")
+    _calendar_days(ctx)
     # The same channel at the same instant twice: refused whatever the reader (both lines named).
     if _may_repeat_instants(ctx) and not ctx.lines_unknown("même canal et même début"):
         ctx.check(

@@ -460,6 +460,19 @@ def test_a_calendar_day_is_keyed_on_paris_midnights(writable_db, written):
     assert rows(writable_db, day) == [(datetime(2022, 10, 30), 120, datetime(2022, 10, 31), 60, 16)]
 
 
+def test_a_stored_month_is_seen_by_the_overlap_check_of_a_later_hour(writable_db):
+    # A month's total, then an hour inside it 19 days after its start: refused, naming the month.
+    month = (MEASURE_HEADER + "demo-cpt-002-vel,C2,2025-03-01T00:00:00+01:00,2025-04-01T00:00:00+02:00,3000\n").encode()
+    assert import_file("counter_measures", month, writable_db, file_name="mois.csv").status == LOADED
+    before = sums(writable_db)
+    hour = (MEASURE_HEADER + "demo-cpt-002-vel,C2,2025-03-20T08:00:00+01:00,2025-03-20T09:00:00+01:00,10\n").encode()
+    refused = import_file("counter_measures", hour, writable_db, file_name="heure.csv")
+    assert problems(refused.message) == [
+        "ligne 2, start_datetime : « 2025-03-20T08:00:00+01:00 » chevauche la mesure déjà en base : "
+        "de 2025-03-01T00:00:00+01:00 à 2025-04-01T00:00:00+02:00"]
+    assert sums(writable_db) == before
+
+
 # ------------------------------------------------------------------ bounded cost: caps before parsing
 
 def test_an_xlsx_bomb_is_refused_before_it_is_read(writable_db):

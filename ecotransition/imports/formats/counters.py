@@ -214,18 +214,24 @@ def _overlaps(ctx: Context, empty_ends: bool) -> None:
                 irregular=irregular, reason=f"{OVERLAP} de la ligne ")
         if ctx.issues:
             return
-    # Stored measures of the file's channels that may meet its span (a stored interval is at most
-    # a few days long: a week of margin before the first start).
+    # Stored measures of the file's channels that may meet its span: those starting from a week
+    # before its first start (zone maps skip the rest of the table), and, per channel, the last one
+    # starting before that (a month's total, a two-week outage): stored measures never overlap one
+    # another, so no earlier one can reach the file.
     channels = [c for c, *_ in per_channel]
     first, last = min(r[1] for r in per_channel), max(r[2] for r in per_channel)
+    instant = ("SELECT m.channel_id, epoch_us(m.start_datetime) - 60000000::BIGINT * m.utc_offset AS s, "
+               "coalesce(epoch_us(m.end_datetime) - 60000000::BIGINT * coalesce(m.end_utc_offset, m.utc_offset), "
+               "         epoch_us(m.start_datetime) - 60000000::BIGINT * m.utc_offset + 1000000::BIGINT * ch.time_step, "
+               "         epoch_us(m.start_datetime) - 60000000::BIGINT * m.utc_offset + 1) AS e "
+               "FROM counter_measures m LEFT JOIN counter_channels ch USING (channel_id) ")
+    since = "make_timestamp($first) - INTERVAL 8 DAY"
     stored = (
-        "SELECT m.channel_id, epoch_us(m.start_datetime) - 60000000::BIGINT * m.utc_offset AS s, "
-        "coalesce(epoch_us(m.end_datetime) - 60000000::BIGINT * coalesce(m.end_utc_offset, m.utc_offset), "
-        "         epoch_us(m.start_datetime) - 60000000::BIGINT * m.utc_offset + 1000000::BIGINT * ch.time_step, "
-        "         epoch_us(m.start_datetime) - 60000000::BIGINT * m.utc_offset + 1) AS e "
-        "FROM counter_measures m LEFT JOIN counter_channels ch USING (channel_id) "
-        "WHERE list_contains($channels, m.channel_id) "
-        "AND m.start_datetime BETWEEN make_timestamp($first) - INTERVAL 8 DAY AND make_timestamp($last) + INTERVAL 3 HOUR")
+        f"{instant} WHERE list_contains($channels, m.channel_id) "
+        f"AND m.start_datetime BETWEEN {since} AND make_timestamp($last) + INTERVAL 3 HOUR "
+        f"UNION ALL {instant} SEMI JOIN (SELECT channel_id, max(start_datetime) AS start_datetime "
+        f"  FROM counter_measures WHERE list_contains($channels, channel_id) AND start_datetime < {since} "
+        "  GROUP BY channel_id) b ON b.channel_id = m.channel_id AND b.start_datetime = m.start_datetime")
     params = {"channels": channels, "first": first, "last": last}
     ctx.conn.execute(f"CREATE OR REPLACE TEMP TABLE _near AS SELECT * FROM ({stored}) WHERE e > $first AND s < $last",
                      params)

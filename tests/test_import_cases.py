@@ -11,7 +11,7 @@ import io
 import subprocess
 import sys
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -307,7 +307,6 @@ def test_an_import_refuses_while_another_program_writes_the_database(writable_db
 
 def hours_utc(first: str, n: int) -> list[str]:
     start = datetime.fromisoformat(first.replace("Z", "+00:00"))
-    from datetime import timedelta
     return [(start + timedelta(hours=k)).strftime("%Y-%m-%dT%H:%M:%SZ") for k in range(n)]
 
 
@@ -470,6 +469,30 @@ def test_a_stored_month_is_seen_by_the_overlap_check_of_a_later_hour(writable_db
     assert problems(refused.message) == [
         "ligne 2, start_datetime : « 2025-03-20T08:00:00+01:00 » chevauche la mesure déjà en base : "
         "de 2025-03-01T00:00:00+01:00 à 2025-04-01T00:00:00+02:00"]
+    assert sums(writable_db) == before
+
+
+LINE_3_WIDTH = "- ligne 3 : 6 valeurs pour 5 colonnes (séparateur « , » détecté sur la ligne d'en-tête)"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_more_than_a_thousand_lines_of_the_wrong_width_are_all_counted(writable_db, encoding):
+    # 3 000 measures, every second count written « 1,5 » unquoted: 1 500 lines of 6 values. UTF-8
+    # goes through the numbered copy (1 000 kept, the rest counted), Windows-1252 through Python.
+    records = []
+    for k in range(3000):
+        start = datetime(2025, 1, 1) + timedelta(hours=k)
+        end = start + timedelta(hours=1)
+        records.append(f"demo-cpt-001-pie,C{'é' if encoding == 'cp1252' else ''},{start:%Y-%m-%dT%H:%M:%SZ},"
+                       f"{end:%Y-%m-%dT%H:%M:%SZ},{'1,5' if k % 2 else '7'}\n")
+    data = (MEASURE_HEADER + "".join(records)).encode(encoding)
+    before = sums(writable_db)
+    result = import_file("counter_measures", data, writable_db, file_name="largeur.csv")
+    assert result.status == REFUSED
+    assert result.message.splitlines()[0] == "Fichier refusé : 1500 erreurs sur 1500 lignes. Rien n'a été chargé."
+    assert result.message.splitlines()[1] == LINE_3_WIDTH
+    assert result.message.splitlines()[-1] == "- … et 1450 autres erreurs."
+    assert (result.rows_read, result.rows_rejected) == (3000, 1500)
     assert sums(writable_db) == before
 
 

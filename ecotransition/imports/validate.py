@@ -782,7 +782,11 @@ def rule(conn: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None,
 
 def table_issues(table: Table) -> list[Issue]:
     """Problems found while reading (rows with the wrong number of cells, formulas)."""
-    return [Issue(0 if not col else 1, line, col or None, None, msg) for line, col, msg in table.cell_errors]
+    issues = [Issue(0 if not col else 1, line, col or None, None, msg) for line, col, msg in table.cell_errors]
+    if table.more_width_errors:   # counted, not kept: one per line (report() says « … et N autres »)
+        issues.append(Issue(0, None, None, None, "nombre de valeurs", more=table.more_width_errors,
+                            more_lines=table.more_width_errors))
+    return issues
 
 
 _SAFE = re.compile(r"[a-z_][a-z0-9_]*")

@@ -280,6 +280,23 @@ def test_format_and_control_characters_are_removed_from_text(writable_db):
         ("Parcgnp.exe et fête", "Parc d'Olhain")]
 
 
+@pytest.mark.parametrize("reader", ["csv", "xlsx"])
+def test_line_breaks_and_tabs_become_spaces_in_one_line_texts_descriptions_keep_lines(writable_db, reader):
+    header = ["titre", "date_debut", "date_fin", "lieu", "code_commune", "theme", "participants", "description"]
+    record = ["Tab\tNL\nCR\rX", "14/09/2025", "", "L\u2028ine\u2029 d'Olhain", "62540", "Parcs", "",
+              "Première ligne\r\ndeuxième\u2028troisième\tfin"]
+    if reader == "xlsx":
+        data, name = xlsx(header, record), "agenda.xlsx"
+    else:
+        quoted = ['"' + v.replace('"', '""') + '"' for v in record]
+        data, name = (";".join(header) + "\n" + ";".join(quoted) + "\n").encode(), "agenda.csv"
+    result = import_file("events", data, writable_db, file_name=name)
+    assert result.status == LOADED, result.message
+    assert rows(writable_db, "SELECT title, place, description FROM events WHERE start_date = DATE '2025-09-14' "
+                             "AND title LIKE 'Tab%'") == [
+        ("Tab NL CR X", "L ine d'Olhain", "Première ligne\ndeuxième\ntroisième fin")]
+
+
 # ------------------------------------------------------------------ 10. a database held by another program
 
 def test_an_import_refuses_while_another_program_writes_the_database(writable_db):
@@ -336,6 +353,8 @@ def test_the_25_hours_of_the_october_change_are_25_measures(writable_db):
     fix = (MEASURE_HEADER + "demo-cpt-001-vel,C,2025-10-26T02:00:00+01:00,,\n").encode()
     corrected = import_file("counter_measures", fix, writable_db, file_name="correction.csv")
     assert (corrected.status, corrected.inserted, corrected.updated) == (LOADED, 0, 1)
+    assert "1 mesure dans l'heure répétée du passage à l'heure d'hiver, gardée avec son décalage horaire" \
+        in corrected.message
     assert day_sums(writable_db, "2025-10-26") == [(240, 25, 1)]
 
 

@@ -371,7 +371,8 @@ def build_measures(ctx: Context) -> None:
     repeated = ctx.scalar("SELECT count(*) FROM _parsed WHERE paris_repeated(l__start_datetime)")
     if repeated:
         ctx.notes.append(f"{repeated} mesure{'s' if repeated > 1 else ''} dans l'heure répétée du passage à "
-                         "l'heure d'hiver, gardée" + ("s" if repeated > 1 else "") + " avec leur décalage horaire")
+                         "l'heure d'hiver, " + ("gardées avec leur" if repeated > 1 else "gardée avec son")
+                         + " décalage horaire")
     # A column the file lacks never erases what is stored (the count is required: see MEASURES).
     ctx.provided = {c for c in ("end_datetime", "count") if ctx.has(c)}
     if "end_datetime" in ctx.provided:

@@ -515,6 +515,25 @@ def test_more_than_a_thousand_lines_of_the_wrong_width_are_all_counted(writable_
     assert sums(writable_db) == before
 
 
+def test_overlaps_with_stored_measures_beyond_a_thousand_are_counted(writable_db):
+    # 1 100 hours shifted by 30 minutes over the demonstration's hours of June 2024: each meets
+    # the two stored hours around it. The first 1 000 problems are kept, the others counted.
+    start = datetime(2024, 6, 1, 0, 30)
+    body = "".join(f"demo-cpt-001-vel,C1,{start + timedelta(hours=k):%Y-%m-%dT%H:%M:%S}+02:00,,{k % 7}\n"
+                   for k in range(1100))
+    before = sums(writable_db)
+    result = import_file("counter_measures", (MEASURE_HEADER + body).encode(), writable_db, file_name="decale.csv")
+    assert result.message.splitlines()[0] == "Fichier refusé : 2200 erreurs sur 1100 lignes. Rien n'a été chargé."
+    assert problems(result.message)[:2] == [
+        "ligne 2, start_datetime : « 2024-06-01T00:30:00+02:00 » chevauche la mesure déjà en base : "
+        "de 2024-06-01T00:00:00+02:00 à 2024-06-01T01:00:00+02:00",
+        "ligne 2, start_datetime : « 2024-06-01T00:30:00+02:00 » chevauche la mesure déjà en base : "
+        "de 2024-06-01T01:00:00+02:00 à 2024-06-01T02:00:00+02:00"]
+    assert problems(result.message)[-1] == "… et 2150 autres erreurs."
+    assert (result.rows_read, result.rows_rejected) == (1100, 1100)
+    assert sums(writable_db) == before
+
+
 # ------------------------------------------------------------------ bounded cost: caps before parsing
 
 def test_an_xlsx_bomb_is_refused_before_it_is_read(writable_db):

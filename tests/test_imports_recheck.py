@@ -290,6 +290,31 @@ def test_a_refusal_whose_history_line_runs_out_of_memory_is_still_a_french_refus
         assert history(writable_db, "oom.csv") == (1, 1, "refusé")
 
 
+def test_out_of_memory_while_closing_the_working_copy_is_a_french_refusal(writable_db, monkeypatch):
+    import duckdb
+
+    from ecotransition.data import db as dbmod
+    real = dbmod._stamp_versions
+
+    def short_of_memory(conn, changed):
+        raise duckdb.OutOfMemoryException("Out of Memory Error: Failed to allocate block of 32768 bytes")
+
+    monkeypatch.setattr(dbmod, "_stamp_versions", short_of_memory)
+    before = sums(writable_db)
+    data = (MEASURE_HEADER + f"{CH},C,2025-06-02T08:00:00Z,,4\n").encode()
+    result = import_file("counter_measures", data, writable_db, file_name="stamp.csv")
+    assert result.status == REFUSED and (result.inserted, result.rows_loaded) == (0, 0)
+    assert result.message.splitlines() == [
+        "Fichier refusé : 1 erreur. Rien n'a été chargé.",
+        "- mémoire insuffisante pour enregistrer cet import : rien n'a été chargé. Découpez le fichier (par "
+        "exemple par mois) et importez les parties l'une après l'autre.",
+        "Le refus sera inscrit dans l'historique des imports au prochain import."]
+    assert sums(writable_db) == before
+    monkeypatch.setattr(dbmod, "_stamp_versions", real)
+    import_file("counter_measures", data, writable_db, file_name="ensuite.csv")
+    assert history(writable_db, "stamp.csv")[2] == "refusé"
+
+
 def history(db, name: str) -> tuple:
     """(rows read, rows rejected, status) of the file's last import."""
     return rows(db, "SELECT rows_read, rows_rejected, status FROM imports WHERE file_name = $n "

@@ -267,6 +267,21 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
                 notify(0.9, "Publication de la nouvelle version")
             if journaled:   # in the history of the version just swapped in
                 journaled.unlink(missing_ok=True)
+        except duckdb.OutOfMemoryException:
+            # Out of memory while the working copy was closed (its version stamps): that copy is
+            # dropped, nothing changed. A refusal in French, journaled like a full disk's.
+            result.sha256 = digest.hexdigest()
+            result.inserted = result.updated = 0
+            result.notes = []
+            result.backup = None
+            _refuse(result, [Issue(0, None, None, None, "mémoire insuffisante pour enregistrer cet import : rien "
+                                   "n'a été chargé. Découpez le fichier (par exemple par mois) et importez les "
+                                   "parties l'une après l'autre.")])
+            try:
+                _journal(db, result, now)
+                result.message += "\nLe refus sera inscrit dans l'historique des imports au prochain import."
+            except OSError:
+                pass
         except (OSError, duckdb.IOException) as exc:
             # A full disk: no working copy, so no history line in the database. The refusal goes to a
             # small journal beside it, merged into the history by the next writer (_merge_journal).
@@ -658,16 +673,17 @@ def _log(conn: duckdb.DuckDBPyConnection, result: ImportResult, now: datetime) -
 def _log_refusal(conn: duckdb.DuckDBPyConnection, db: Path, result: ImportResult, now: datetime) -> bool:
     """_log for a refusal, which must not end in a traceback for want of memory: a check that ran
     out of memory (under ECOTRANSITION_IMPORT_MEMORY) leaves its temporary tables holding it. They
-    are dropped and the line written again; failing that, it goes to the journal merged by the
+    are dropped first, the line tried twice; failing that, it goes to the journal merged by the
     next import (journal_path). True when the line is in this version's history."""
-    for attempt in range(2):
+    # Nothing reads them after a refusal: their memory goes to the history line and to the
+    # version stamps written as the copy is closed (data.db._stamp_versions).
+    _drop_temporaries(conn)
+    for _ in range(2):   # a second try: memory freed by the first one's failure
         try:
             _log(conn, result, now)
             return True
         except duckdb.OutOfMemoryException:
-            if attempt:
-                break
-            _drop_temporaries(conn)
+            continue
     try:
         _journal(db, result, now)
     except OSError:

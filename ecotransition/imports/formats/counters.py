@@ -7,7 +7,7 @@ from __future__ import annotations
 from ecotransition.imports.formats.base import (
     DIRECTIONS, MOBILITY, PARK_RADIUS_M, Context, _locate, duplicates, unknown_communes,
 )
-from ecotransition.imports.validate import Col, Format, _drop_parsed
+from ecotransition.imports.validate import COLLECTED, Col, Format, Issue, _drop_parsed
 
 # ---------------------------------------------------- schéma comptage des mobilités
 
@@ -253,9 +253,16 @@ def _overlaps(ctx: Context, empty_ends: bool) -> None:
         return
     if ctx.lines_unknown("une mesure chevauche une mesure déjà en base"):
         return
-    ctx.check(
-        f"SELECT DISTINCT line, 'start_datetime', raw, $reason || _span(s, e) FROM ({clash}) "
-        "ORDER BY line, 4", reason=f"{OVERLAP} déjà en base : ")
+    # Bounded like the other checks (COLLECTED kept, the rest counted), and cheaper: the spans are
+    # written as text only for the kept rows (a top-N on the message would format every clash).
+    ctx.conn.execute(f"CREATE OR REPLACE TEMP TABLE _clash AS SELECT DISTINCT line, raw, s, e FROM ({clash})")
+    total, lines = ctx.conn.execute("SELECT count(*), count(DISTINCT line) FROM _clash").fetchall()[0]
+    kept = f"SELECT * FROM _clash ORDER BY line, s, e LIMIT {COLLECTED}"
+    ctx.check(f"SELECT line, 'start_datetime', raw, $reason || _span(s, e) FROM ({kept})",
+              reason=f"{OVERLAP} déjà en base : ")
+    if total > COLLECTED:
+        shown = ctx.scalar(f"SELECT count(DISTINCT line) FROM ({kept})")
+        ctx.issues.append(Issue(2, None, None, None, OVERLAP, more=total - COLLECTED, more_lines=lines - shown))
 
 
 def _written_clock(col: str) -> str:

@@ -20,11 +20,14 @@ from ecotransition.data.db import DatabaseBusy
 from ecotransition.imports import DATASETS, REFUSED, import_file, storage_problem
 
 MEMORY_ENV = "ECOTRANSITION_IMPORT_MEMORY"   # address space, for the data page's worker
-# Below this an import cannot run: DuckDB's threads reserve address space (thread-local data) as
-# they start. Measured on the 2-core machine (bench/README « Mémoire d'un import »): 256 MiB ends in
-# « can't start new thread », 512 MiB in « cannot allocate memory for thread-local data: ABORT »,
-# 768 MiB works; 1 GiB leaves a margin.
-MEMORY_MIN = 2**30
+# Below this an import does not run, or DuckDB aborts the process: its threads reserve address
+# space (thread-local data) as they start, beside the writer's own memory_limit (validate.
+# WRITER_MEMORY, 768 MB) and the interpreter's. Measured on the 2-core machine (bench/README « Mémoire
+# d'un import »): 256 MiB ended in « can't start new thread », 512 MiB in « cannot allocate memory for
+# thread-local data: ABORT » on any file; 1 GiB ran a one-line file but aborted 3 times in 6 on a
+# 1 M-row file overlapping stored measures; 1,5 GiB and 2 GiB always ended in an answer (a French
+# refusal for want of memory at worst).
+MEMORY_MIN = 1536 * 2**20
 _UNITS = {"": 1, "k": 2**10, "ki": 2**10, "kb": 10**3, "ko": 10**3, "kib": 2**10, "kio": 2**10,
           "m": 2**20, "mi": 2**20, "mb": 10**6, "mo": 10**6, "mib": 2**20, "mio": 2**20,
           "g": 2**30, "gi": 2**30, "gb": 10**9, "go": 10**9, "gib": 2**30, "gio": 2**30,
@@ -44,7 +47,7 @@ def memory_limit(text: str) -> int:
     size = int(float(found.group(1).replace(",", ".")) * _UNITS[unit])
     if size < MEMORY_MIN:
         raise ValueError(f"{MEMORY_ENV}={text!r} : {size} octets, c'est trop peu pour un import "
-                         "(au moins 1 Gio : en dessous, DuckDB ne peut pas démarrer ses fils d'exécution).")
+                         "(au moins 1,5 Gio : en dessous, DuckDB ne peut pas démarrer ses fils d'exécution).")
     return size
 
 

@@ -244,7 +244,7 @@ def test_the_import_memory_setting_takes_the_usual_units(text, size):
     # 512 MiB aborted in DuckDB (« cannot allocate memory for thread-local data »), 256 MiB in a traceback.
     ("512M", "ECOTRANSITION_IMPORT_MEMORY='512M' : 536870912 octets, c'est trop peu pour un import (au moins 1,5 Gio : "
              "en dessous, DuckDB ne peut pas démarrer ses fils d'exécution)."),
-    # 1 GiB aborted 3 times in 6 on a 1 M-row file overlapping stored measures.
+    # 1 GiB aborted 3 times in 11 on a 1 M-row file overlapping stored measures.
     ("1G", "ECOTRANSITION_IMPORT_MEMORY='1G' : 1073741824 octets, c'est trop peu pour un import (au moins 1,5 Gio : "
            "en dessous, DuckDB ne peut pas démarrer ses fils d'exécution)."),
 ])

@@ -24,7 +24,7 @@ MEMORY_ENV = "ECOTRANSITION_IMPORT_MEMORY"   # address space, for the data page'
 # space (thread-local data) as they start, beside the writer's own memory_limit (validate.
 # WRITER_MEMORY, 768 MB) and the interpreter's. Measured on the 2-core machine (bench/README « Mémoire
 # d'un import »): 256 MiB ended in « can't start new thread », 512 MiB in « cannot allocate memory for
-# thread-local data: ABORT » on any file; 1 GiB ran a one-line file but aborted 3 times in 6 on a
+# thread-local data: ABORT » on any file; 1 GiB ran a one-line file but aborted 3 times in 11 on a
 # 1 M-row file overlapping stored measures; 1,5 GiB and 2 GiB always ended in an answer (a French
 # refusal for want of memory at worst).
 MEMORY_MIN = 1536 * 2**20

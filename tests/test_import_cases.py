@@ -11,7 +11,7 @@ import io
 import subprocess
 import sys
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -280,6 +280,23 @@ def test_format_and_control_characters_are_removed_from_text(writable_db):
         ("Parcgnp.exe et fête", "Parc d'Olhain")]
 
 
+@pytest.mark.parametrize("reader", ["csv", "xlsx"])
+def test_line_breaks_and_tabs_become_spaces_in_one_line_texts_descriptions_keep_lines(writable_db, reader):
+    header = ["titre", "date_debut", "date_fin", "lieu", "code_commune", "theme", "participants", "description"]
+    record = ["Tab\tNL\nCR\rX", "14/09/2025", "", "L\u2028ine\u2029 d'Olhain", "62540", "Parcs", "",
+              "Première ligne\r\ndeuxième\u2028troisième\tfin"]
+    if reader == "xlsx":
+        data, name = xlsx(header, record), "agenda.xlsx"
+    else:
+        quoted = ['"' + v.replace('"', '""') + '"' for v in record]
+        data, name = (";".join(header) + "\n" + ";".join(quoted) + "\n").encode(), "agenda.csv"
+    result = import_file("events", data, writable_db, file_name=name)
+    assert result.status == LOADED, result.message
+    assert rows(writable_db, "SELECT title, place, description FROM events WHERE start_date = DATE '2025-09-14' "
+                             "AND title LIKE 'Tab%'") == [
+        ("Tab NL CR X", "L ine d'Olhain", "Première ligne\ndeuxième\ntroisième fin")]
+
+
 # ------------------------------------------------------------------ 10. a database held by another program
 
 def test_an_import_refuses_while_another_program_writes_the_database(writable_db):
@@ -307,7 +324,6 @@ def test_an_import_refuses_while_another_program_writes_the_database(writable_db
 
 def hours_utc(first: str, n: int) -> list[str]:
     start = datetime.fromisoformat(first.replace("Z", "+00:00"))
-    from datetime import timedelta
     return [(start + timedelta(hours=k)).strftime("%Y-%m-%dT%H:%M:%SZ") for k in range(n)]
 
 
@@ -337,6 +353,8 @@ def test_the_25_hours_of_the_october_change_are_25_measures(writable_db):
     fix = (MEASURE_HEADER + "demo-cpt-001-vel,C,2025-10-26T02:00:00+01:00,,\n").encode()
     corrected = import_file("counter_measures", fix, writable_db, file_name="correction.csv")
     assert (corrected.status, corrected.inserted, corrected.updated) == (LOADED, 0, 1)
+    assert "1 mesure dans l'heure répétée du passage à l'heure d'hiver, gardée avec son décalage horaire" \
+        in corrected.message
     assert day_sums(writable_db, "2025-10-26") == [(240, 25, 1)]
 
 
@@ -378,6 +396,142 @@ def test_naive_local_times_follow_one_rule_in_every_reader(writable_db, encoding
     assert rows(writable_db, "SELECT start_datetime::VARCHAR, utc_offset, count FROM counter_measures "
                              "WHERE channel_id = 'demo-cpt-001-vel' AND start_datetime::DATE = DATE '2025-10-26' "
                              "ORDER BY 1") == [("2025-10-26 01:00:00", 120, 6), ("2025-10-26 03:00:00", 60, 2)]
+
+
+# Every measure is stored at its instant in Paris time, whatever offset the file wrote; a
+# calendar-day measure (midnight to midnight in its written offset) at the Paris midnights of its
+# dates. The duplicate, overlap and correction checks use that stored key (README « Heures »).
+
+@pytest.mark.parametrize("reader", ["utf-8", "cp1252", "xlsx"])
+def test_a_summer_hour_written_plus_one_is_stored_at_its_paris_instant(writable_db, reader):
+    # 24 hours of 10 June 2025 written in fixed winter time (+01:00), 10 passages each, then the
+    # same instant as the stored « 08:00+01:00 » written in UTC: it replaces it.
+    records = [[ "demo-cpt-004-vel", "Cé", f"2025-06-10T{h:02d}:00:00+01:00",
+                 f"2025-06-10T{h + 1:02d}:00:00+01:00" if h < 23 else "2025-06-11T00:00:00+01:00", "10"]
+               for h in range(24)]
+    header = ["channel_id", "counter_id", "start_datetime", "end_datetime", "count"]
+    if reader == "xlsx":
+        data = xlsx(header, *records)
+    else:
+        text = ",".join(header) + "\n" + "".join(",".join(r) + "\n" for r in records)
+        data = text.replace("Cé", "C" if reader == "utf-8" else "Cé").encode(reader)
+    name = "juin.xlsx" if reader == "xlsx" else "juin.csv"
+    first = import_file("counter_measures", data, writable_db, file_name=name)
+    assert (first.status, first.rows_loaded) == (LOADED, 24), first.message
+    # 08:00+01:00 is 09:00 in Paris; 23:00+01:00 is midnight of 11 June.
+    assert rows(writable_db, "SELECT min(start_datetime), max(start_datetime), min(utc_offset), max(utc_offset) "
+                             "FROM counter_measures WHERE channel_id = 'demo-cpt-004-vel' AND source LIKE '%juin%'") \
+        == [(datetime(2025, 6, 10, 1), datetime(2025, 6, 11, 0), 120, 120)]
+    fix = (MEASURE_HEADER + "demo-cpt-004-vel,C4,2025-06-10T07:00:00Z,2025-06-10T08:00:00Z,99\n").encode()
+    corrected = import_file("counter_measures", fix, writable_db, file_name="corr.csv")
+    assert (corrected.status, corrected.inserted, corrected.updated) == (LOADED, 0, 1), corrected.message
+    assert rows(writable_db, "SELECT count(*), sum(count) FROM counter_measures WHERE channel_id = 'demo-cpt-004-vel' "
+                             "AND start_datetime BETWEEN '2025-06-10 01:00' AND '2025-06-11 00:00'") == [(24, 329)]
+    assert rows(writable_db, "SELECT start_datetime, utc_offset, count FROM counter_measures "
+                             "WHERE channel_id = 'demo-cpt-004-vel' AND start_datetime = '2025-06-10 09:00'") == [
+        (datetime(2025, 6, 10, 9), 120, 99)]
+
+
+def test_one_wall_clock_with_two_offsets_is_two_instants(writable_db):
+    data = (MEASURE_HEADER + "demo-cpt-006-vel,C6,2025-06-02T08:00:00+01:00,2025-06-02T09:00:00+01:00,5\n"
+                             "demo-cpt-006-vel,C6,2025-06-02T08:00:00+02:00,2025-06-02T09:00:00+02:00,6\n").encode()
+    result = import_file("counter_measures", data, writable_db, file_name="u2.csv")
+    assert (result.status, result.inserted) == (LOADED, 2), result.message
+    assert rows(writable_db, "SELECT start_datetime, utc_offset, count FROM counter_measures "
+                             "WHERE source LIKE '%u2.csv%' ORDER BY 1") == [
+        (datetime(2025, 6, 2, 8), 120, 6), (datetime(2025, 6, 2, 9), 120, 5)]
+    # The same instant written twice (+01:00 and Z) is a duplicate: refused with both lines.
+    twice = (MEASURE_HEADER + "demo-cpt-006-vel,C6,2025-06-03T08:00:00+01:00,,5\n"
+                              "demo-cpt-006-vel,C6,2025-06-03T07:00:00Z,,6\n").encode()
+    refused = import_file("counter_measures", twice, writable_db, file_name="u2b.csv")
+    assert problems(refused.message) == ["ligne 3, start_datetime : « 2025-06-03T07:00:00Z » en double : même canal "
+                                         "et même début qu'à la ligne 2"]
+
+
+def test_a_correction_written_plus_one_in_summer_replaces_the_demo_hour(writable_db):
+    data = (MEASURE_HEADER + "demo-cpt-001-vel,C1,2024-06-04T08:00:00+01:00,2024-06-04T09:00:00+01:00,777\n").encode()
+    before = rows(writable_db, "SELECT count(*), sum(count) FROM counter_measures WHERE channel_id = 'demo-cpt-001-vel' "
+                               "AND start_datetime::DATE = '2024-06-04'")
+    result = import_file("counter_measures", data, writable_db, file_name="a4.csv")
+    assert (result.status, result.inserted, result.updated) == (LOADED, 0, 1), result.message
+    assert rows(writable_db, "SELECT start_datetime, utc_offset, count FROM counter_measures "
+                             "WHERE source LIKE '%a4.csv%'") == [(datetime(2024, 6, 4, 9), 120, 777)]
+    assert rows(writable_db, "SELECT count(*) FROM counter_measures WHERE channel_id = 'demo-cpt-001-vel' "
+                             "AND start_datetime::DATE = '2024-06-04'") == [(before[0][0],)]
+
+
+@pytest.mark.parametrize("written", ["2022-10-30T00:00:00+02:00,2022-10-31T00:00:00+01:00",
+                                     "2022-10-29T22:00:00Z,2022-10-30T23:00:00Z",
+                                     "2022-10-30T00:00:00+01:00,2022-10-31T00:00:00+01:00"])
+def test_a_calendar_day_is_keyed_on_paris_midnights(writable_db, written):
+    fix = Path(__file__).resolve().parent / "fixtures"
+    for dataset, name in [("counter_sites", "ecocompteur_sites.csv"), ("counter_channels", "ecocompteur_channels.csv"),
+                          ("counter_measures", "ecocompteur_measures.csv")]:
+        assert import_file(dataset, fix / name, writable_db).status == LOADED
+    # Eco-Compteur writes 30/10/2022 « 00:00+01:00 » to « 00:00+01:00 »: the 25 hours of that date.
+    day = ("SELECT start_datetime, utc_offset, end_datetime, end_utc_offset, count FROM counter_measures "
+           "WHERE channel_id = '353226361' AND start_datetime::DATE = '2022-10-30'")
+    assert rows(writable_db, day) == [(datetime(2022, 10, 30), 120, datetime(2022, 10, 31), 60, 15)]
+    data = (MEASURE_HEADER + f"353226361,CPTTEST2031,{written},16\n").encode()
+    result = import_file("counter_measures", data, writable_db, file_name="corr.csv")
+    assert (result.status, result.inserted, result.updated) == (LOADED, 0, 1), result.message
+    assert rows(writable_db, day) == [(datetime(2022, 10, 30), 120, datetime(2022, 10, 31), 60, 16)]
+
+
+def test_a_stored_month_is_seen_by_the_overlap_check_of_a_later_hour(writable_db):
+    # A month's total, then an hour inside it 19 days after its start: refused, naming the month.
+    month = (MEASURE_HEADER + "demo-cpt-002-vel,C2,2025-03-01T00:00:00+01:00,2025-04-01T00:00:00+02:00,3000\n").encode()
+    assert import_file("counter_measures", month, writable_db, file_name="mois.csv").status == LOADED
+    before = sums(writable_db)
+    hour = (MEASURE_HEADER + "demo-cpt-002-vel,C2,2025-03-20T08:00:00+01:00,2025-03-20T09:00:00+01:00,10\n").encode()
+    refused = import_file("counter_measures", hour, writable_db, file_name="heure.csv")
+    assert problems(refused.message) == [
+        "ligne 2, start_datetime : « 2025-03-20T08:00:00+01:00 » chevauche la mesure déjà en base : "
+        "de 2025-03-01T00:00:00+01:00 à 2025-04-01T00:00:00+02:00"]
+    assert sums(writable_db) == before
+
+
+LINE_3_WIDTH = "- ligne 3 : 6 valeurs pour 5 colonnes (séparateur « , » détecté sur la ligne d'en-tête)"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_more_than_a_thousand_lines_of_the_wrong_width_are_all_counted(writable_db, encoding):
+    # 3 000 measures, every second count written « 1,5 » unquoted: 1 500 lines of 6 values. UTF-8
+    # goes through the numbered copy (1 000 kept, the rest counted), Windows-1252 through Python.
+    records = []
+    for k in range(3000):
+        start = datetime(2025, 1, 1) + timedelta(hours=k)
+        end = start + timedelta(hours=1)
+        records.append(f"demo-cpt-001-pie,C{'é' if encoding == 'cp1252' else ''},{start:%Y-%m-%dT%H:%M:%SZ},"
+                       f"{end:%Y-%m-%dT%H:%M:%SZ},{'1,5' if k % 2 else '7'}\n")
+    data = (MEASURE_HEADER + "".join(records)).encode(encoding)
+    before = sums(writable_db)
+    result = import_file("counter_measures", data, writable_db, file_name="largeur.csv")
+    assert result.status == REFUSED
+    assert result.message.splitlines()[0] == "Fichier refusé : 1500 erreurs sur 1500 lignes. Rien n'a été chargé."
+    assert result.message.splitlines()[1] == LINE_3_WIDTH
+    assert result.message.splitlines()[-1] == "- … et 1450 autres erreurs."
+    assert (result.rows_read, result.rows_rejected) == (3000, 1500)
+    assert sums(writable_db) == before
+
+
+def test_overlaps_with_stored_measures_beyond_a_thousand_are_counted(writable_db):
+    # 1 100 hours shifted by 30 minutes over the demonstration's hours of June 2024: each meets
+    # the two stored hours around it. The first 1 000 problems are kept, the others counted.
+    start = datetime(2024, 6, 1, 0, 30)
+    body = "".join(f"demo-cpt-001-vel,C1,{start + timedelta(hours=k):%Y-%m-%dT%H:%M:%S}+02:00,,{k % 7}\n"
+                   for k in range(1100))
+    before = sums(writable_db)
+    result = import_file("counter_measures", (MEASURE_HEADER + body).encode(), writable_db, file_name="decale.csv")
+    assert result.message.splitlines()[0] == "Fichier refusé : 2200 erreurs sur 1100 lignes. Rien n'a été chargé."
+    assert problems(result.message)[:2] == [
+        "ligne 2, start_datetime : « 2024-06-01T00:30:00+02:00 » chevauche la mesure déjà en base : "
+        "de 2024-06-01T00:00:00+02:00 à 2024-06-01T01:00:00+02:00",
+        "ligne 2, start_datetime : « 2024-06-01T00:30:00+02:00 » chevauche la mesure déjà en base : "
+        "de 2024-06-01T01:00:00+02:00 à 2024-06-01T02:00:00+02:00"]
+    assert problems(result.message)[-1] == "… et 2150 autres erreurs."
+    assert (result.rows_read, result.rows_rejected) == (1100, 1100)
+    assert sums(writable_db) == before
 
 
 # ------------------------------------------------------------------ bounded cost: caps before parsing

@@ -281,10 +281,11 @@ def test_counter_chain_from_the_real_eco_compteur_export(writable_db):
     assert rows(writable_db, "SELECT mobility_type, count(*) FROM counter_channels WHERE site_id LIKE '3000141%' "
                              "GROUP BY ALL ORDER BY 1") == [("BIKE", 6), ("PEDESTRIAN", 4)]
     # Days stored as local midnight, including the shortened day of March and the October change.
+    # 27/03 is written to « 23:00:00+01:00 », the instant of Paris midnight (+02:00): stored so.
     assert rows(writable_db, "SELECT start_datetime, end_datetime, count FROM counter_measures "
                              "WHERE channel_id = '353226361' AND start_datetime IN "
                              "('2022-03-27', '2022-03-28', '2022-10-30', '2022-10-31') ORDER BY 1") == [
-        (datetime(2022, 3, 27), datetime(2022, 3, 27, 23), 0),
+        (datetime(2022, 3, 27), datetime(2022, 3, 28), 0),
         (datetime(2022, 3, 28), datetime(2022, 3, 29), 0),
         (datetime(2022, 10, 30), datetime(2022, 10, 31), 15),
         (datetime(2022, 10, 31), datetime(2022, 11, 1), 25),

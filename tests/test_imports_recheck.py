@@ -226,7 +226,7 @@ def test_a_number_cell_of_a_spreadsheet_is_never_ambiguous(writable_db):
 
 @pytest.mark.parametrize("text, size", [("3221225472", 3 * 2**30), ("3GiB", 3 * 2**30), ("3 GiB", 3 * 2**30),
                                         ("3G", 3 * 2**30), ("3 Go", 3 * 10**9), ("3GB", 3 * 10**9),
-                                        ("1,5 Gio", 3 * 2**29), ("512M", 512 * 2**20), (" 2 gib ", 2 * 2**30)])
+                                        ("1,5 Gio", 3 * 2**29), ("1536M", 1536 * 2**20), (" 2 gib ", 2 * 2**30)])
 def test_the_import_memory_setting_takes_the_usual_units(text, size):
     from ecotransition.imports.__main__ import memory_limit
     assert memory_limit(text) == size
@@ -234,12 +234,19 @@ def test_the_import_memory_setting_takes_the_usual_units(text, size):
 
 @pytest.mark.parametrize("text, said", [
     ("abc", "ECOTRANSITION_IMPORT_MEMORY='abc' n'est pas une taille de mémoire : écrivez par exemple 3GiB, 3 Go, "
-            "512M ou un nombre d'octets (3221225472)."),
+            "1536M ou un nombre d'octets (3221225472)."),
     ("3 GiB par import", "ECOTRANSITION_IMPORT_MEMORY='3 GiB par import' n'est pas une taille de mémoire : écrivez "
-                         "par exemple 3GiB, 3 Go, 512M ou un nombre d'octets (3221225472)."),
+                         "par exemple 3GiB, 3 Go, 1536M ou un nombre d'octets (3221225472)."),
     ("-1", "ECOTRANSITION_IMPORT_MEMORY='-1' n'est pas une taille de mémoire : écrivez par exemple 3GiB, 3 Go, "
-           "512M ou un nombre d'octets (3221225472)."),
-    ("3", "ECOTRANSITION_IMPORT_MEMORY='3' : 3 octets, c'est trop peu pour un import (au moins 256 Mio)."),
+           "1536M ou un nombre d'octets (3221225472)."),
+    ("3", "ECOTRANSITION_IMPORT_MEMORY='3' : 3 octets, c'est trop peu pour un import (au moins 1,5 Gio : en dessous, "
+          "DuckDB ne peut pas démarrer ses fils d'exécution)."),
+    # 512 MiB aborted in DuckDB (« cannot allocate memory for thread-local data »), 256 MiB in a traceback.
+    ("512M", "ECOTRANSITION_IMPORT_MEMORY='512M' : 536870912 octets, c'est trop peu pour un import (au moins 1,5 Gio : "
+             "en dessous, DuckDB ne peut pas démarrer ses fils d'exécution)."),
+    # 1 GiB aborted 3 times in 11 on a 1 M-row file overlapping stored measures.
+    ("1G", "ECOTRANSITION_IMPORT_MEMORY='1G' : 1073741824 octets, c'est trop peu pour un import (au moins 1,5 Gio : "
+           "en dessous, DuckDB ne peut pas démarrer ses fils d'exécution)."),
 ])
 def test_a_bad_import_memory_setting_is_refused_in_french_naming_it(writable_db, tmp_path, monkeypatch, text, said):
     path = tmp_path / "m.csv"
@@ -250,6 +257,65 @@ def test_a_bad_import_memory_setting_is_refused_in_french_naming_it(writable_db,
     monkeypatch.setenv("ECOTRANSITION_IMPORT_MEMORY", "3 GiB")
     done = cli("counter_measures", str(path), "--db", str(writable_db))
     assert done.returncode == 0, done.stderr
+
+
+def test_the_lowest_accepted_import_memory_runs_an_import(writable_db, tmp_path, monkeypatch):
+    path = tmp_path / "m.csv"
+    path.write_text(MEASURE_HEADER + f"{CH},C,2025-06-02T08:00:00Z,,4\n")
+    monkeypatch.setenv("ECOTRANSITION_IMPORT_MEMORY", "1536M")
+    done = cli("counter_measures", str(path), "--db", str(writable_db))
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("failures", [1, 2])
+def test_a_refusal_whose_history_line_runs_out_of_memory_is_still_a_french_refusal(writable_db, monkeypatch,
+                                                                                   failures):
+    import ecotransition.imports as imports
+    real, calls = imports._log, []
+
+    def short_of_memory(conn, result, now):
+        calls.append(result.status)
+        if len(calls) <= failures:
+            raise duckdb.OutOfMemoryException("Out of Memory Error: failed to allocate data of size 16.0 KiB")
+        real(conn, result, now)
+
+    monkeypatch.setattr(imports, "_log", short_of_memory)
+    data = (MEASURE_HEADER + f"{CH},C,2025-06-02T08:00:00Z,,douze\n").encode()
+    result = import_file("counter_measures", data, writable_db, file_name="oom.csv")
+    assert result.status == REFUSED
+    assert problems(result.message) == ["ligne 2, count : « douze » n'est pas un nombre entier"]
+    if failures == 1:   # the temporary tables dropped, the second try wrote it
+        assert history(writable_db, "oom.csv") == (1, 1, "refusé")
+    else:               # journaled, then merged by the next import
+        assert rows(writable_db, "SELECT count(*) FROM imports WHERE file_name = 'oom.csv'") == [(0,)]
+        monkeypatch.setattr(imports, "_log", real)
+        import_file("counter_measures", data, writable_db, file_name="autre.csv")
+        assert history(writable_db, "oom.csv") == (1, 1, "refusé")
+
+
+def test_out_of_memory_while_closing_the_working_copy_is_a_french_refusal(writable_db, monkeypatch):
+    import duckdb
+
+    from ecotransition.data import db as dbmod
+    real = dbmod._stamp_versions
+
+    def short_of_memory(conn, changed):
+        raise duckdb.OutOfMemoryException("Out of Memory Error: Failed to allocate block of 32768 bytes")
+
+    monkeypatch.setattr(dbmod, "_stamp_versions", short_of_memory)
+    before = sums(writable_db)
+    data = (MEASURE_HEADER + f"{CH},C,2025-06-02T08:00:00Z,,4\n").encode()
+    result = import_file("counter_measures", data, writable_db, file_name="stamp.csv")
+    assert result.status == REFUSED and (result.inserted, result.rows_loaded) == (0, 0)
+    assert result.message.splitlines() == [
+        "Fichier refusé : 1 erreur. Rien n'a été chargé.",
+        "- mémoire insuffisante pour enregistrer cet import : rien n'a été chargé. Découpez le fichier (par "
+        "exemple par mois) et importez les parties l'une après l'autre.",
+        "Le refus sera inscrit dans l'historique des imports au prochain import."]
+    assert sums(writable_db) == before
+    monkeypatch.setattr(dbmod, "_stamp_versions", real)
+    import_file("counter_measures", data, writable_db, file_name="ensuite.csv")
+    assert history(writable_db, "stamp.csv")[2] == "refusé"
 
 
 def history(db, name: str) -> tuple:

@@ -245,7 +245,8 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
                 result.sha256 = digest.hexdigest()
                 if issues:
                     _refuse(result, issues)
-                    _log(conn, result, now)
+                    if not _log_refusal(conn, db, result, now):
+                        journaled = None   # holds this refusal now (merging is by id: harmless)
                 else:
                     try:
                         _load_and_log(conn, ds, ctx, result, now, notify)
@@ -261,13 +262,29 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
                         result.inserted = result.updated = 0
                         result.notes = []
                         _refuse(result, [_load_issue(exc)])
-                        _log(conn, result, now)
+                        if not _log_refusal(conn, db, result, now):
+                            journaled = None
                     if result.status == LOADED:
                         notify(0.85, "Sauvegarde de la version précédente")
                         result.backup = backup.keep(db, dataset, now)
                 notify(0.9, "Publication de la nouvelle version")
             if journaled:   # in the history of the version just swapped in
                 journaled.unlink(missing_ok=True)
+        except duckdb.OutOfMemoryException:
+            # Out of memory while the working copy was closed (its version stamps): that copy is
+            # dropped, nothing changed. A refusal in French, journaled like a full disk's.
+            result.sha256 = digest.hexdigest()
+            result.inserted = result.updated = 0
+            result.notes = []
+            result.backup = None
+            _refuse(result, [Issue(0, None, None, None, "mémoire insuffisante pour enregistrer cet import : rien "
+                                   "n'a été chargé. Découpez le fichier (par exemple par mois) et importez les "
+                                   "parties l'une après l'autre.")])
+            try:
+                _journal(db, result, now)
+                result.message += "\nLe refus sera inscrit dans l'historique des imports au prochain import."
+            except OSError:
+                pass
         except (OSError, duckdb.IOException) as exc:
             # A full disk: no working copy, so no history line in the database. The refusal goes to a
             # small journal beside it, merged into the history by the next writer (_merge_journal).
@@ -336,7 +353,7 @@ def _table_check(conn, ds: Dataset, table: Table, result: ImportResult, day: str
     `table.rows` (a numbered copy staged by DuckDB, see _numbered_check) and their number."""
     match = match_header(table.header, ds.formats)
     rows = len(table.rows) if rows is None else rows
-    result.rows_read = rows + len({line for line, col, _ in table.cell_errors if not col})
+    result.rows_read = rows + len({line for line, col, _ in table.cell_errors if not col}) + table.more_width_errors
     result.encoding, result.format = table.encoding, match.format.label
     issues = list(match.issues) + table_issues(table)
     header_line = _header_below(table, ds, match)
@@ -617,7 +634,7 @@ def _journal(db: Path, result: ImportResult, now: datetime) -> None:
     """Append a refusal to the journal (OSError when the disk cannot take even that line)."""
     line = json.dumps({"id": uuid.uuid4().hex, "at": now.isoformat(), "dataset": result.dataset,
                        "file": result.file_name, "sha": result.sha256, "read": result.rows_read,
-                       "loaded": 0, "rejected": 0, "status": REFUSED, "message": result.message},
+                       "loaded": 0, "rejected": result.rows_rejected, "status": REFUSED, "message": result.message},
                       ensure_ascii=False)
     with open(journal_path(db), "a", encoding="utf-8") as fh:
         fh.write(line + "\n")
@@ -654,6 +671,38 @@ def _log(conn: duckdb.DuckDBPyConnection, result: ImportResult, now: datetime) -
         {"id": uuid.uuid4().hex, "at": now, "dataset": result.dataset, "file": result.file_name,
          "sha": result.sha256, "read": result.rows_read, "loaded": result.rows_loaded,
          "rejected": result.rows_rejected, "status": result.status, "message": result.message})
+
+
+def _log_refusal(conn: duckdb.DuckDBPyConnection, db: Path, result: ImportResult, now: datetime) -> bool:
+    """_log for a refusal, which must not end in a traceback for want of memory: a check that ran
+    out of memory (under ECOTRANSITION_IMPORT_MEMORY) leaves its temporary tables holding it. They
+    are dropped first, the line tried twice; failing that, it goes to the journal merged by the
+    next import (journal_path). True when the line is in this version's history."""
+    # Nothing reads them after a refusal: their memory goes to the history line and to the
+    # version stamps written as the copy is closed (data.db._stamp_versions).
+    _drop_temporaries(conn)
+    for _ in range(2):   # a second try: memory freed by the first one's failure
+        try:
+            _log(conn, result, now)
+            return True
+        except duckdb.OutOfMemoryException:
+            continue
+    try:
+        _journal(db, result, now)
+    except OSError:
+        pass   # the refusal itself still reaches the user
+    return False
+
+
+def _drop_temporaries(conn: duckdb.DuckDBPyConnection) -> None:
+    """Drop the import's temporary views and tables (the file's staged rows, the checks' tables)."""
+    for kind, listing in (("VIEW", "duckdb_views() WHERE temporary AND NOT internal"),
+                          ("TABLE", "duckdb_tables() WHERE temporary")):
+        for (name,) in conn.execute(f"SELECT {kind.lower()}_name FROM {listing}").fetchall():
+            try:
+                conn.execute(f"DROP {kind} IF EXISTS temp.main.\"{name}\"")
+            except duckdb.Error:   # one depending on another already dropped, or memory again
+                continue
 
 
 # Staff spreadsheets first, then open-data files, in the order staff meet them (the registry's).

@@ -20,7 +20,14 @@ from ecotransition.data.db import DatabaseBusy
 from ecotransition.imports import DATASETS, REFUSED, import_file, storage_problem
 
 MEMORY_ENV = "ECOTRANSITION_IMPORT_MEMORY"   # address space, for the data page's worker
-MEMORY_MIN = 256 * 2**20    # below this the interpreter and DuckDB cannot even start an import
+# Below this an import does not run, or DuckDB aborts the process: its threads reserve address
+# space (thread-local data) as they start, beside the writer's own memory_limit (validate.
+# WRITER_MEMORY, 768 MB) and the interpreter's. Measured on the 2-core machine (bench/README « Mémoire
+# d'un import »): 256 MiB ended in « can't start new thread », 512 MiB in « cannot allocate memory for
+# thread-local data: ABORT » on any file; 1 GiB ran a one-line file but aborted 3 times in 11 on a
+# 1 M-row file overlapping stored measures; 1,5 GiB and 2 GiB always ended in an answer (a French
+# refusal for want of memory at worst).
+MEMORY_MIN = 1536 * 2**20
 _UNITS = {"": 1, "k": 2**10, "ki": 2**10, "kb": 10**3, "ko": 10**3, "kib": 2**10, "kio": 2**10,
           "m": 2**20, "mi": 2**20, "mb": 10**6, "mo": 10**6, "mib": 2**20, "mio": 2**20,
           "g": 2**30, "gi": 2**30, "gb": 10**9, "go": 10**9, "gib": 2**30, "gio": 2**30,
@@ -30,17 +37,17 @@ _SIZE = re.compile(r"\s*(\d+(?:[.,]\d+)?)\s*([a-zA-Z]*)\s*")
 
 def memory_limit(text: str) -> int:
     """Bytes of a memory size as people write it: « 3221225472 », « 3GiB », « 3 GiB », « 3G », « 3 Go »,
-    « 1,5 Gio », « 512MB » (K, M, G, T alone or with i are powers of 1024; with B or o alone, of
+    « 1,5 Gio », « 1536MB » (K, M, G, T alone or with i are powers of 1024; with B or o alone, of
     1000). ValueError with a French sentence naming the setting otherwise, or below MEMORY_MIN."""
     found = _SIZE.fullmatch(text or "")
     unit = found and found.group(2).lower()
     if not found or unit not in _UNITS:
         raise ValueError(f"{MEMORY_ENV}={text!r} n'est pas une taille de mémoire : écrivez par exemple "
-                         "3GiB, 3 Go, 512M ou un nombre d'octets (3221225472).")
+                         "3GiB, 3 Go, 1536M ou un nombre d'octets (3221225472).")
     size = int(float(found.group(1).replace(",", ".")) * _UNITS[unit])
     if size < MEMORY_MIN:
         raise ValueError(f"{MEMORY_ENV}={text!r} : {size} octets, c'est trop peu pour un import "
-                         f"(au moins {MEMORY_MIN // 2**20} Mio).")
+                         "(au moins 1,5 Gio : en dessous, DuckDB ne peut pas démarrer ses fils d'exécution).")
     return size
 
 

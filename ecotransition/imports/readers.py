@@ -51,6 +51,9 @@ class Table:
     # The first records after the header, whatever their width: where the real header is
     # when a title sits above it.
     head: list[tuple[int, list[str | None]]] = field(default_factory=list)
+    # Records of the wrong width beyond those kept in cell_errors (numbered_copy keeps 1 000):
+    # counted, each on its own line, so that totals stay exact.
+    more_width_errors: int = 0
 
 
 HEAD_ROWS = 10
@@ -547,10 +550,6 @@ def numbered_copy(source: Path, out: Path, delimiter: str, encoding: str = "utf-
             copied += 1
     if header is None:
         raise ReadError("le fichier est vide.")
-    if wrong > len(errors):
-        rest = wrong - len(errors)
-        errors.append((errors[-1][0], "", f"et {_number(rest)} autre{'s' if rest > 1 else ''} ligne"
-                       f"{'s' if rest > 1 else ''} dont le nombre de valeurs ne correspond pas à l'en-tête"))
     table = Table(header=header, rows=[], lines=[], encoding="UTF-8", delimiter=delimiter, cell_errors=errors,
-                  head=head)
+                  head=head, more_width_errors=wrong - len(errors))
     return table, copied

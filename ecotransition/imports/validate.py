@@ -136,6 +136,7 @@ class Col:
     # after the year of that day.
     since: str | None = None
     ahead_days: int | None = None
+    multiline: bool = False         # a free text (descriptions, notes): keeps its line breaks (_txt)
 
 
 @dataclass(frozen=True)
@@ -207,10 +208,18 @@ def match_header(header: list[str], formats: tuple[Format, ...], line: int = 1) 
 
 # Temporary macros of the writer connection: text -> typed value, NULL when it does not parse.
 MACROS = r"""
--- Format and control characters (right-to-left overrides, zero-width spaces, C0/C1 controls
--- but tab and line breaks) change how a text reads: they are removed from every text cell.
-CREATE OR REPLACE TEMP MACRO _txt(v) AS nullif(trim(CASE WHEN regexp_matches(v, '[\p{Cf}\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]')
-    THEN regexp_replace(v, '[\p{Cf}\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]', '', 'g') ELSE v END), '');
+-- Format and control characters (right-to-left overrides, zero-width spaces, C0/C1 controls)
+-- change how a text reads: they are removed from every text cell. Line breaks: a one-line text
+-- (a title, a name, a place: _line) has its tabs, line feeds, carriage returns and U+2028/U+2029
+-- replaced by one space per run (with the spaces around them); a free text (descriptions, notes: _txt, Col.multiline) keeps its
+-- line breaks as LF (CRLF, CR, U+2028, U+2029) and has its tabs replaced by a space. One regular
+-- expression is tried on the usual cell (0.1 s per million cells); the replacements only on the rare.
+CREATE OR REPLACE TEMP MACRO _txt(v) AS nullif(trim(CASE WHEN regexp_matches(v, '[\p{Cf}\x00-\x1F\x7F-\x9F\x{2028}\x{2029}]')
+    THEN regexp_replace(regexp_replace(regexp_replace(v, '[\p{Cf}\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]', '', 'g'),
+         '\r\n?|[\x{2028}\x{2029}]', chr(10), 'g'), '\t', ' ', 'g') ELSE v END), '');
+CREATE OR REPLACE TEMP MACRO _line(v) AS nullif(trim(CASE WHEN regexp_matches(v, '[\p{Cf}\x00-\x1F\x7F-\x9F\x{2028}\x{2029}]')
+    THEN regexp_replace(regexp_replace(v, '[\p{Cf}\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]', '', 'g'),
+         ' *[\t\n\r\x{2028}\x{2029}][ \t\n\r\x{2028}\x{2029}]*', ' ', 'g') ELSE v END), '');
 CREATE OR REPLACE TEMP MACRO _nosp(v) AS regexp_replace(trim(v), '[\s\x{00A0}\x{202F}]|€$', '', 'g');
 CREATE OR REPLACE TEMP MACRO _numtxt(s) AS CASE
     WHEN regexp_full_match(s, '[+-]?\d{1,3}(\.\d{3})+,\d+') OR regexp_full_match(s, '[+-]?\d{1,3}(\.\d{3}){2,}')
@@ -307,9 +316,10 @@ CREATE OR REPLACE TEMP MACRO _iso_paris(us) AS
     || printf('%+03d:%02d', _paris_offset_min(make_timestamptz(us)) // 60, _paris_offset_min(make_timestamptz(us)) % 60);
 CREATE OR REPLACE TEMP MACRO _span(s, e) AS 'de ' || _iso_paris(s) || ' à ' || _iso_paris(e);
 CREATE OR REPLACE TEMP MACRO _paris(t) AS make_timestamp(epoch_us(t) + 60000000::BIGINT * _paris_offset_min(t));
--- Local time of a measure: as written when its offset is a French one (exports such as
--- Eco-Compteur's label the whole day of the October change with the winter offset, which a
--- strict conversion would shift to 01:00), converted to Europe/Paris otherwise (Z, +00:00...).
+-- Local time of an instant: its Europe/Paris wall clock, whatever offset the file wrote (« 08:00+01:00 »
+-- on 10 June is 09:00 in Paris). Calendar-day measures (midnight to midnight in their written
+-- offset, as Eco-Compteur writes its days « +01:00 » all year) are the count of their dates: the
+-- counters' format re-keys them on Paris midnights (formats/counters.py, _calendar_days).
 -- A date-time written without a zone (« 2025-10-26 02:30 »): Europe/Paris wall clock as written.
 -- The usual endings are tested first, cheaply (the regular expression costs 0.4 s per million rows).
 CREATE OR REPLACE TEMP MACRO _naive(raw) AS CASE
@@ -319,10 +329,17 @@ CREATE OR REPLACE TEMP MACRO _naive(raw) AS CASE
 CREATE OR REPLACE TEMP MACRO _written(raw) AS coalesce(try_cast(replace(trim(raw), 'T', ' ') AS TIMESTAMP),
     try_strptime(trim(raw), '%d/%m/%Y %H:%M:%S'), try_strptime(trim(raw), '%d/%m/%Y %H:%M'),
     try_strptime(trim(raw), '%d/%m/%Y'));
--- Minutes east of UTC: the French offset written (+01:00, +02:00), else the Paris rule's.
+-- Minutes east of UTC of the instant in Paris (the written offset says which instant, not which clock).
 CREATE OR REPLACE TEMP MACRO _local_min(t, raw) AS coalesce(
-    60 * nullif(suffix(raw, '+01:00')::INTEGER + 2 * suffix(raw, '+02:00')::INTEGER, 0),
     _paris_min(epoch_us(t)), (epoch_us(timezone('Europe/Paris', t)) - epoch_us(t)) // 60000000);
+-- The offset a date-time is written with, in minutes east of UTC (Z: 0); NULL without one.
+CREATE OR REPLACE TEMP MACRO _written_min(raw) AS CASE
+    WHEN suffix(raw, '+01:00') THEN 60 WHEN suffix(raw, '+02:00') THEN 120
+    WHEN suffix(upper(trim(raw)), 'Z') THEN 0
+    ELSE (CASE WHEN regexp_extract(trim(raw), '([+-])\d\d:?(\d\d)?$', 1) = '-' THEN -1 ELSE 1 END)
+         * (60 * try_cast(regexp_extract(trim(raw), '[+-](\d\d):?(\d\d)?$', 1) AS INTEGER)
+            + coalesce(try_cast(nullif(regexp_extract(trim(raw), '[+-](\d\d):?(\d\d)?$', 2), '') AS INTEGER), 0))
+    END;
 CREATE OR REPLACE TEMP MACRO _local(t, raw) AS make_timestamp(epoch_us(t) + 60000000 * _local_min(t, raw));
 """
 
@@ -364,7 +381,7 @@ def parse_expr(col: Col, raw: str) -> str:
     """SQL turning the text column `raw` into the typed value of `col` (NULL if it does not parse)."""
     k = col.kind
     if k == "text":
-        return f"_txt({raw})"
+        return f"_txt({raw})" if col.multiline else f"_line({raw})"
     if k == "insee":
         return f"_insee({raw})"
     if k in ("int", "year"):
@@ -404,7 +421,8 @@ class Staged:
     format (NULL when the file lacks an optional one), `line`, `r__<col>` (the text),
     `<col>` (the typed value), `n__<col>` (NULL when typed, else true if the cell was empty
     and false if it did not parse) and, for date-times, `l__<col>` (Paris wall clock), `o__<col>`
-    (its minutes east of UTC) and `g__<col>` (true for a local time that does not exist)."""
+    (its minutes east of UTC), `w__<col>` (the offset written, NULL without one) and `g__<col>`
+    (true for a local time that does not exist)."""
     match: Match
     rows: int
     present: set[str]               # columns the file provides
@@ -425,11 +443,14 @@ def _staging_sql(fmt: Format, present: set[str], source: str, keep_raw: bool) ->
         inner += [f"{raw} AS t__{n}", f"{parse_expr(col, raw)} AS {n}"]
         outer += ([f"t__{n} AS r__{n}"] if keep_raw else []) + [n,
                   # CASE: the text is looked at only where the value did not parse (rare).
-                  f"CASE WHEN {n} IS NULL THEN _txt(t__{n}) IS NULL END AS n__{n}"]
+                  f"CASE WHEN {n} IS NULL THEN _line(t__{n}) IS NULL END AS n__{n}"]
         if col.kind == "datetime":
             # coalesce rather than CASE … ELSE: the usual rows (with a zone) skip the selection vector.
             outer += [f"coalesce(CASE WHEN _naive(t__{n}) THEN _written(t__{n}) END, _local({n}, t__{n})) AS l__{n}",
-                      f"_naive(t__{n}) AS z__{n}"]
+                      f"_naive(t__{n}) AS z__{n}",
+                      # The written offset (a calendar day « T00:00:00+01:00 » in June is a Paris
+                      # date, not 01:00: formats/counters.py); the usual endings cost two suffixes.
+                      f"_written_min(t__{n})::SMALLINT AS w__{n}"]
             # Minutes east of UTC of the local time: from the instant when the file gives a zone,
             # by the Paris rule otherwise (the first, summer, reading of the repeated October
             # hour); g__: a local time that does not exist (the March hour skipped).
@@ -553,7 +574,7 @@ def stage_csv_typed(conn: duckdb.DuckDBPyConnection, path: str, delimiter: str, 
 
     - a date-time that is not exactly ZULU_FORMAT (an offset, a naive local time, a fraction of a
       second, a format character) stops the read: None;
-    - a text column holding a value that _txt would change (format or control characters, blanks
+    - a text column holding a value that _line or _txt would change (format or control characters, blanks
       around it, only blanks) is found among its distinct values: None;
     - a count written as plain digits is cast (_count's first branch); any other text sends the
       file to stage_csv;
@@ -579,7 +600,7 @@ def stage_csv_typed(conn: duckdb.DuckDBPyConnection, path: str, delimiter: str, 
             # Written with Z: the local time is the instant's Paris wall clock, never « naive ». Its
             # offset is stored (2 bytes a row, not the 8 of a local time: 10 M rows spill less).
             stored += [n, f"_paris_offset_min({n}) AS o__{n}"]
-            derived += [f"CASE WHEN {n} IS NULL THEN true END AS n__{n}", f"false AS z__{n}",
+            derived += [f"CASE WHEN {n} IS NULL THEN true END AS n__{n}", f"false AS z__{n}", f"0::SMALLINT AS w__{n}",
                         f"make_timestamp(epoch_us({n}) + 60000000::BIGINT * o__{n}) AS l__{n}", f"false AS g__{n}"]
         elif col.kind == "text":
             inner.append(f"{raw} AS {n}")
@@ -594,7 +615,7 @@ def stage_csv_typed(conn: duckdb.DuckDBPyConnection, path: str, delimiter: str, 
             stored += [n, f"CASE WHEN {n} IS NULL THEN d__{n} IS NULL END AS n__{n}"]
         else:
             inner += [f"{raw} AS t__{n}", f"{parse_expr(col, raw)} AS {n}"]
-            stored += [n, f"CASE WHEN {n} IS NULL THEN _txt(t__{n}) IS NULL END AS n__{n}"]
+            stored += [n, f"CASE WHEN {n} IS NULL THEN _line(t__{n}) IS NULL END AS n__{n}"]
     source = f"read_csv($path, header = true, delim = $delim, {_CSV_OPTIONS}, columns = {spec}, timestampformat = $zulu)"
     try:
         conn.execute(f"CREATE OR REPLACE TEMP TABLE _parsed_rows AS SELECT {', '.join(stored)} "
@@ -612,7 +633,8 @@ def stage_csv_typed(conn: duckdb.DuckDBPyConnection, path: str, delimiter: str, 
         if col.kind == "text" and col.name in present and conn.execute(
                 # On the list of distinct values: as a WHERE over a DISTINCT (even MATERIALIZED) the
                 # filter is pushed onto every row (0.4 s per million instead of 0.04).
-                f"SELECT len(list_filter(list(DISTINCT {col.name}), lambda v: _txt(v) IS DISTINCT FROM v)) "
+                f"SELECT len(list_filter(list(DISTINCT {col.name}), "
+                f"lambda v: {parse_expr(col, 'v')} IS DISTINCT FROM v)) "
                 "FROM _parsed_rows").fetchall()[0][0]:
             return None
     texts = ", ".join(f"NULL::VARCHAR AS r__{c.name}" for c in fmt.columns)
@@ -770,7 +792,11 @@ def rule(conn: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None,
 
 def table_issues(table: Table) -> list[Issue]:
     """Problems found while reading (rows with the wrong number of cells, formulas)."""
-    return [Issue(0 if not col else 1, line, col or None, None, msg) for line, col, msg in table.cell_errors]
+    issues = [Issue(0 if not col else 1, line, col or None, None, msg) for line, col, msg in table.cell_errors]
+    if table.more_width_errors:   # counted, not kept: one per line (report() says « … et N autres »)
+        issues.append(Issue(0, None, None, None, "nombre de valeurs", more=table.more_width_errors,
+                            more_lines=table.more_width_errors))
+    return issues
 
 
 _SAFE = re.compile(r"[a-z_][a-z0-9_]*")

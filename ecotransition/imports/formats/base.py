@@ -107,7 +107,7 @@ def _lon(*headers: str, required: bool = False, mandatory: bool = False) -> Col:
 
 _COMMUNE = ("code_commune", "commune_code", "code_insee")
 _SOURCE = Col("source", "text", ("source",), help="source de la ligne ; vide = nom du fichier et date d'import")
-_DESCRIPTION = Col("description", "text", ("description",), help="texte libre")
+_DESCRIPTION = Col("description", "text", ("description",), help="texte libre", multiline=True)
 
 
 # --------------------------------------------------------------------- shared rules

@@ -7,7 +7,7 @@ from __future__ import annotations
 from ecotransition.imports.formats.base import (
     DIRECTIONS, MOBILITY, PARK_RADIUS_M, Context, _locate, duplicates, unknown_communes,
 )
-from ecotransition.imports.validate import Col, Format
+from ecotransition.imports.validate import COLLECTED, Col, Format, Issue, _drop_parsed
 
 # ---------------------------------------------------- schéma comptage des mobilités
 
@@ -214,18 +214,24 @@ def _overlaps(ctx: Context, empty_ends: bool) -> None:
                 irregular=irregular, reason=f"{OVERLAP} de la ligne ")
         if ctx.issues:
             return
-    # Stored measures of the file's channels that may meet its span (a stored interval is at most
-    # a few days long: a week of margin before the first start).
+    # Stored measures of the file's channels that may meet its span: those starting from a week
+    # before its first start (zone maps skip the rest of the table), and, per channel, the last one
+    # starting before that (a month's total, a two-week outage): stored measures never overlap one
+    # another, so no earlier one can reach the file.
     channels = [c for c, *_ in per_channel]
     first, last = min(r[1] for r in per_channel), max(r[2] for r in per_channel)
+    instant = ("SELECT m.channel_id, epoch_us(m.start_datetime) - 60000000::BIGINT * m.utc_offset AS s, "
+               "coalesce(epoch_us(m.end_datetime) - 60000000::BIGINT * coalesce(m.end_utc_offset, m.utc_offset), "
+               "         epoch_us(m.start_datetime) - 60000000::BIGINT * m.utc_offset + 1000000::BIGINT * ch.time_step, "
+               "         epoch_us(m.start_datetime) - 60000000::BIGINT * m.utc_offset + 1) AS e "
+               "FROM counter_measures m LEFT JOIN counter_channels ch USING (channel_id) ")
+    since = "make_timestamp($first) - INTERVAL 8 DAY"
     stored = (
-        "SELECT m.channel_id, epoch_us(m.start_datetime) - 60000000::BIGINT * m.utc_offset AS s, "
-        "coalesce(epoch_us(m.end_datetime) - 60000000::BIGINT * coalesce(m.end_utc_offset, m.utc_offset), "
-        "         epoch_us(m.start_datetime) - 60000000::BIGINT * m.utc_offset + 1000000::BIGINT * ch.time_step, "
-        "         epoch_us(m.start_datetime) - 60000000::BIGINT * m.utc_offset + 1) AS e "
-        "FROM counter_measures m LEFT JOIN counter_channels ch USING (channel_id) "
-        "WHERE list_contains($channels, m.channel_id) "
-        "AND m.start_datetime BETWEEN make_timestamp($first) - INTERVAL 8 DAY AND make_timestamp($last) + INTERVAL 3 HOUR")
+        f"{instant} WHERE list_contains($channels, m.channel_id) "
+        f"AND m.start_datetime BETWEEN {since} AND make_timestamp($last) + INTERVAL 3 HOUR "
+        f"UNION ALL {instant} SEMI JOIN (SELECT channel_id, max(start_datetime) AS start_datetime "
+        f"  FROM counter_measures WHERE list_contains($channels, channel_id) AND start_datetime < {since} "
+        "  GROUP BY channel_id) b ON b.channel_id = m.channel_id AND b.start_datetime = m.start_datetime")
     params = {"channels": channels, "first": first, "last": last}
     ctx.conn.execute(f"CREATE OR REPLACE TEMP TABLE _near AS SELECT * FROM ({stored}) WHERE e > $first AND s < $last",
                      params)
@@ -247,9 +253,62 @@ def _overlaps(ctx: Context, empty_ends: bool) -> None:
         return
     if ctx.lines_unknown("une mesure chevauche une mesure déjà en base"):
         return
-    ctx.check(
-        f"SELECT DISTINCT line, 'start_datetime', raw, $reason || _span(s, e) FROM ({clash}) "
-        "ORDER BY line, 4", reason=f"{OVERLAP} déjà en base : ")
+    # Bounded like the other checks (COLLECTED kept, the rest counted), and cheaper: the spans are
+    # written as text only for the kept rows (a top-N on the message would format every clash).
+    ctx.conn.execute(f"CREATE OR REPLACE TEMP TABLE _clash AS SELECT DISTINCT line, raw, s, e FROM ({clash})")
+    total, lines = ctx.conn.execute("SELECT count(*), count(DISTINCT line) FROM _clash").fetchall()[0]
+    kept = f"SELECT * FROM _clash ORDER BY line, s, e LIMIT {COLLECTED}"
+    ctx.check(f"SELECT line, 'start_datetime', raw, $reason || _span(s, e) FROM ({kept})",
+              reason=f"{OVERLAP} déjà en base : ")
+    if total > COLLECTED:
+        shown = ctx.scalar(f"SELECT count(DISTINCT line) FROM ({kept})")
+        ctx.issues.append(Issue(2, None, None, None, OVERLAP, more=total - COLLECTED, more_lines=lines - shown))
+
+
+def _written_clock(col: str) -> str:
+    """SQL: the wall clock a date-time of `_parsed` is written in (its own offset's, not Paris's):
+    the text as written when naive, the instant plus the written offset otherwise."""
+    return (f"CASE WHEN z__{col} THEN l__{col} "
+            f"ELSE make_timestamp(epoch_us({col}) + 60000000::BIGINT * w__{col}) END")
+
+
+DAY_US = 86_400_000_000
+
+
+def _calendar_days(ctx: Context) -> None:
+    """Re-key calendar-day measures on Paris midnights, in `_parsed` itself, so that every check
+    and the load use the stored key (README « Heures et décalages »).
+
+    A measure is stored at its instant in Paris time, except one that starts at midnight in its
+    written offset and ends at a later midnight in its own: it counts those calendar dates
+    (Eco-Compteur writes its days « T00:00:00+01:00 » all year), so it is stored from Paris midnight
+    of the written start date to Paris midnight of the written end date. A day written
+    « 2022-10-30T00:00:00+01:00 », « 2022-10-30T00:00:00+02:00 » or « 2022-10-29T22:00:00Z » is
+    then one key. Measures without an end follow the instant rule. Nothing is rewritten when no
+    measure of the file lasts 23 hours or more (one aggregate: hourly files pay nothing else)."""
+    if not ctx.has("end_datetime"):
+        return
+    long = (f"end_datetime IS NOT NULL AND start_datetime IS NOT NULL "
+            f"AND epoch_us(end_datetime) - epoch_us(start_datetime) >= {DAY_US - 3_600_000_000}")
+    if not ctx.scalar(f"SELECT count(*) FROM _parsed WHERE {long}"):
+        return
+    conn = ctx.conn
+    replaced = []
+    for col, ws in (("start_datetime", "_ws"), ("end_datetime", "_we")):
+        local = f"{ws}::DATE::TIMESTAMP"
+        replaced += [f"CASE WHEN _cal THEN {local} ELSE l__{col} END AS l__{col}",
+                     f"CASE WHEN _cal THEN paris_offset({local}) ELSE o__{col} END AS o__{col}",
+                     f"CASE WHEN _cal THEN make_timestamptz(epoch_us({local}) - 60000000::BIGINT "
+                     f"* paris_offset({local})) ELSE {col} END AS {col}"]
+    conn.execute(
+        "CREATE OR REPLACE TEMP TABLE _parsed_days AS "
+        f"SELECT * EXCLUDE (_ws, _we, _cal) REPLACE ({', '.join(replaced)}) FROM ("
+        f"  SELECT *, coalesce(epoch_us(_ws) % {DAY_US} = 0 AND epoch_us(_we) % {DAY_US} = 0 AND _we > _ws, false) "
+        "   AS _cal FROM ("
+        f"    SELECT *, CASE WHEN {long} THEN {_written_clock('start_datetime')} END AS _ws, "
+        f"    CASE WHEN {long} THEN {_written_clock('end_datetime')} END AS _we FROM _parsed))")
+    _drop_parsed(conn)
+    conn.execute("CREATE TEMP VIEW _parsed AS SELECT * FROM _parsed_days")
 
 
 def build_measures(ctx: Context) -> None:
@@ -282,6 +341,7 @@ def build_measures(ctx: Context) -> None:
             ctx.check(f"SELECT line, '{col}', r__{col}, 'fraction de seconde : un début ou une fin de mesure "
                       f"s''écrit à la seconde près (par exemple 2025-02-15T10:00:00Z)' FROM _parsed "
                       f"WHERE epoch_us({col}) % 1000000 <> 0")
+    _calendar_days(ctx)
     # The same channel at the same instant twice: refused whatever the reader (both lines named).
     if _may_repeat_instants(ctx) and not ctx.lines_unknown("même canal et même début"):
         ctx.check(
@@ -318,7 +378,8 @@ def build_measures(ctx: Context) -> None:
     repeated = ctx.scalar("SELECT count(*) FROM _parsed WHERE paris_repeated(l__start_datetime)")
     if repeated:
         ctx.notes.append(f"{repeated} mesure{'s' if repeated > 1 else ''} dans l'heure répétée du passage à "
-                         "l'heure d'hiver, gardée" + ("s" if repeated > 1 else "") + " avec leur décalage horaire")
+                         "l'heure d'hiver, " + ("gardées avec leur" if repeated > 1 else "gardée avec son")
+                         + " décalage horaire")
     # A column the file lacks never erases what is stored (the count is required: see MEASURES).
     ctx.provided = {c for c in ("end_datetime", "count") if ctx.has(c)}
     if "end_datetime" in ctx.provided:

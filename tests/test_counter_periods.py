@@ -409,7 +409,7 @@ def test_a_flag_crossing_the_years_bounds_is_clipped_to_the_year_in_the_table_an
         (date(2025, 1, 1), date(2025, 3, 10), 69, "du 1er janvier 2025 au 10 mars 2025"),
         (date(2025, 2, 1), date(2025, 5, 31), 120, "du 1er février 2025 au 31 mai 2025")]
     assert list(got["detail"]) == [
-        "4 584 heures non mesurées ; la période signalée continue hors de 2025 : du 1er septembre 2024 au "
+        "4 584 heures non mesurées sur toute la période signalée, qui continue hors de 2025 : du 1er septembre 2024 au "
         "10 mars 2025 (191 jours)",
         "10 passages par jour en moyenne"]
     assert parks.flags_of(flags, pd.DataFrame({"channel_id": ["c1"]}), 2024)["days"].tolist() == [122]

@@ -379,7 +379,8 @@ def flags_for_area(daily: pd.DataFrame, runs: pd.DataFrame, events: pd.DataFrame
 def flags_of(flags: pd.DataFrame, channels: pd.DataFrame, year: int | None = None) -> pd.DataFrame:
     """The flags of `channels` (select_channels rows); with `year`, those touching it clipped to
     it: start, end, days and period within the year, and the detail saying when the run goes on
-    outside it (« la période signalée continue hors de 2025 : du … au … (191 jours) »), so that the table's
+    outside it, the detail's figures being the whole run's (« 4 584 heures non mesurées sur toute la
+    période signalée, qui continue hors de 2025 : du … au … (191 jours) »), so that the table's
     days add up to the year's summary."""
     f = flags[flags["channel_id"].isin(set(channels["channel_id"]))]
     if year is None or not len(f):
@@ -397,7 +398,7 @@ def flags_of(flags: pd.DataFrame, channels: pd.DataFrame, year: int | None = Non
     if "detail" in out:
         out["detail"] = [
             d if (pd.Timestamp(a).date(), pd.Timestamp(b).date()) == (s, e) else
-            f"{d} ; la période signalée continue hors de {year} : du {fmt.day(pd.Timestamp(a).date())} "
+            f"{d} sur toute la période signalée, qui continue hors de {year} : du {fmt.day(pd.Timestamp(a).date())} "
             f"au {fmt.day(pd.Timestamp(b).date())} ({fmt.number(n)} jours)"
             for d, (a, b, n), s, e in zip(out["detail"], whole, starts, ends)]
     return out

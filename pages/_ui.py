@@ -366,7 +366,7 @@ def theme_trajectory_views(indicators: pd.DataFrame, series: pd.DataFrame, commu
 
     pairs = targets.with_figures(indicators, series, zones=zones, theme=theme)
     return ([f for _, f in pairs],
-            trajectory_texts([t for t, _ in pairs], dict(zip(communes["code"], communes["name"]))))
+            trajectory_texts([t for t, _ in pairs], commune_names(communes)))
 
 
 def theme_trajectories(theme: str | None, sel: Selection) -> None:

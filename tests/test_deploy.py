@@ -206,8 +206,7 @@ def test_the_replicas_are_warmed_and_a_replica_that_does_not_answer_is_named(sta
     (a warning at start), not an error."""
     import warm
 
-    replicas = [f"http://127.0.0.1:{port}" for port in stack.replica_ports]
-    assert warm.warm(replicas, ("/", "/solaire")) == []
+    assert warm.warm(stack.replica_urls, ("/", "/solaire")) == []
     away = f"http://127.0.0.1:{_free_port()}"
     assert warm.warm([away], ("/",)) == [f"{away}/"]
 

@@ -83,3 +83,38 @@ def test_figures_of_a_shared_result_are_finished_inside_lists_and_tuples():
     assert store._finish(fig).to_dict()["data"][0]["type"] == "bar"
     frame = pd.DataFrame({"x": [1]})
     assert store._finish(frame) is frame
+
+
+def test_the_shared_cache_keeps_every_page_the_stack_warms(built_db):
+    """The warm-up's pages all stay in the shared cache: none pushes out another's entries.
+
+    At 256 entries the 18 warmed pages evicted the home page's, and 120 viewers opening the
+    home page then the map rebuilt them while the replica's other sessions waited.
+    """
+    import sys
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "deploy"))
+    import warm
+
+    store.clear()
+    seen: set = set()
+    pages = warm.public_pages(built_db)
+    assert len(pages) == 18
+    for url in pages:
+        path, _, query = url.partition("?")
+        at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard.py"), default_timeout=120)
+        for pair in filter(None, query.split("&")):
+            key, value = pair.split("=")
+            at.query_params[key] = value
+        at.run()
+        if path.strip("/"):
+            at.switch_page(f"pages/{path.strip('/')}.py")
+            at.run()
+        assert not at.exception, (url, [e.value for e in at.exception])
+        seen |= set(store._shared_memo._entries)
+    kept = set(store._shared_memo._entries)
+    assert kept == seen
+    assert 200 < len(kept) < store._shared_memo.max_entries // 4

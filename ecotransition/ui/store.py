@@ -90,7 +90,11 @@ class _Memo:
 _connections = _Memo(max_entries=2)
 _versions = _Memo(max_entries=2)
 _results_memo = _Memo(max_entries=1024)
-_shared_memo = _Memo(max_entries=256, ttl=3600)
+# Sized for what the public pages hold warm at once: the 18 pages deploy/warm.py opens need about
+# 330 entries (a page about 20), and at 256 the warm-up itself pushed the home page's out, so a
+# room's 3-page visits rebuilt them while every other session of the replica waited (py-spy).
+# About 50 KiB an entry at scale 16 (RSS +17 MiB for 330 more): 2 048 stays under 100 MiB.
+_shared_memo = _Memo(max_entries=2048, ttl=3600)
 
 
 def _connection(path: str, version: Stamp) -> duckdb.DuckDBPyConnection:

@@ -62,7 +62,8 @@ rolling = grain == "rolling"
 # A rolling total of the year's months needs the 11 months before them.
 series_rows = store.query("visits_series", grain=parks.query_grain(grain),
                           **(params | {"annee": None} if rolling else params))
-series = store.shared(parks.series_table, series_rows, grain, f["annee"] if rolling else None)
+series = store.shared(parks.series_sources, store.shared(parks.series_table, series_rows, grain,
+                                                         f["annee"] if rolling else None), shown_channels, grain)
 events = store.shared(parks.events_for_area, store.query("events_list", annee=f["annee"]), f["epci"], f["commune"],
                       selected if site else None, counters.thresholds)
 st.plotly_chart(store.shared(parks.series_figure, series, grain, events, shown_flags, demo=demo))

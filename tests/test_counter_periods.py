@@ -464,6 +464,15 @@ def test_a_demonstration_counter_without_a_row_in_the_year_is_demonstration_not_
     assert parks.counts_source(*parks.counts_origin(henin.iloc[0:0], 2025)) == ""
     assert [(r.site_id, r.source) for r in parks.by_site(cy, 2025).itertuples()] == [
         ("cpt-lens", "comptages importés"), ("cpt-henin", "démonstration")]
+    monthly = sql.run(duckdb.connect(str(path), read_only=True), "visits_series", grain="month", epci=None,
+                      commune=None, site=None, mode=None, annee=2025)
+    table = parks.series_sources(parks.series_table(monthly, "month"), cy, "month")
+    assert [(r.mobility_type, r.source) for r in table.itertuples()] == [
+        ("BIKE", "démonstration"), ("PEDESTRIAN", "comptages importés")]
+    # A rolling total of December 2024 adds up 2024's months only (2024 is demonstration at Hénin's too).
+    assert parks.series_sources(pd.DataFrame({"period": [date(2024, 12, 1)], "mobility_type": ["BIKE"]}), cy,
+                                "rolling")["source"].tolist() == ["démonstration"]
+    assert parks.series_sources(table, cy.iloc[0:0], "month")["source"].tolist() == ["", ""]
     none = parks.kpis(henin.iloc[0:0], 2025, pd.DataFrame(), pd.DataFrame({"source": []}), "PMA")
     assert [(c.caption, c.demo) for c in none[:2]] == [("2025", False), ("2025", False)]   # no « Source : »
 
@@ -478,5 +487,7 @@ def test_a_demonstration_counter_without_a_row_in_the_year_is_demonstration_not_
     note = next(shown(m.value) for m in at.markdown if "**Source**" in m.value and "Millésime" in m.value
                 and "Schéma comptage" in m.value)
     assert "**Source** : démonstration (séries horaires générées)" in note and "importés" not in note
-    sites = next(d.value for d in at.dataframe if "source" in d.value.columns)
+    sites = next(d.value for d in at.dataframe if "site_id" in d.value.columns and "source" in d.value.columns)
     assert list(zip(sites["site_id"], sites["source"])) == [("cpt-henin", "démonstration")]
+    series = next(d.value for d in at.dataframe if "completeness" in d.value.columns and "label" in d.value.columns)
+    assert list(zip(series["label"], series["source"])) == [("janvier 2025", "démonstration")]

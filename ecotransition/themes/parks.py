@@ -136,7 +136,32 @@ SERIES_LABELS = {
     "hours": "Heures mesurées ou attendues",
     "completeness": "Complétude (%)",
     "days": "Jours avec mesures",
+    "source": "Source",
 }
+
+
+def series_sources(table: pd.DataFrame, cy: pd.DataFrame, grain: str) -> pd.DataFrame:
+    """`table` (series_table rows) with each row's `source`: `counts_source` of the channels of
+    its mode (`cy`: the visits_channel_years rows shown) over the years its period touches (a
+    week across New Year, a rolling total's 12 months), the page's one rule of where counts come
+    from; '' when none of them has a row."""
+    if table.empty:
+        return table.assign(source=pd.Series(dtype=object))
+    start = pd.to_datetime(table["period"])
+    end = (start + pd.Timedelta(days=6) if grain == "week" else start)
+    if grain == "rolling":
+        start = start - pd.DateOffset(months=11)
+    by_mode = {m: d for m, d in cy.groupby("mobility_type")} if "mobility_type" in cy else {}
+    memo: dict = {}
+
+    def source(mode, first: int, last: int) -> str:
+        if (mode, first, last) not in memo:
+            d = by_mode.get(mode, cy.iloc[0:0])
+            memo[mode, first, last] = counts_source(*counts_origin(d[d["year"].between(first, last)]))
+        return memo[mode, first, last]
+
+    return table.assign(source=[source(m, a.year, b.year)
+                                for m, a, b in zip(table["mobility_type"], start, end)])
 
 
 def series_labels(grain: str) -> dict[str, str]:

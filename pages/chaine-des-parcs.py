@@ -19,12 +19,8 @@ area = parks.area_label(store.query("communes_list", epci=None), f["epci"], f["c
 # The metric layer's year rule: the last year counted up to 31 December, as on the overview.
 year = store.shared(metrics.resolve_year, store.query("metrics_visits"), "visits", f["annee"])
 
-# Demonstration by the rows shown: a chosen year's own rows, else every year the series draws.
-demo = store.shared(parks.is_demo, channel_years, f["annee"])
-st.caption(f"{area} · année {year if year else 'n.d.'}"
-           + ("" if f["annee"] else " (dernière année complète)") + " · "
-           f"comptages de passages{' (démonstration)' if demo else ''} et chiffres du rapport d'activité 2023")
-demo_notice(demo)
+# Filled once the counter and mode are read: the heading says where the counts shown come from.
+heading = st.container()
 freshness_notes("counter_measures")
 
 c1, c2, c3 = st.columns([2, 2, 3])
@@ -36,6 +32,15 @@ sites = store.shared(parks.site_options, channel_years)
 site = url_selectbox(c3, "Compteur", sites, "compteur", "Tous les compteurs")
 grain, mode = parks.GRAINS[grain_label], parks.MODES.get(mode_label)
 selected = store.shared(parks.select_channels, channel_years, site=site)
+shown_channels = store.shared(parks.select_channels, selected, mode=mode)
+# Demonstration by the rows shown (parks.counts_origin, as every card, chart, table and note of
+# the page): the chosen counter and mode, a chosen year's own rows, else every year the series draws.
+demo = store.shared(parks.is_demo, shown_channels, f["annee"])
+with heading:
+    st.caption(f"{area} · année {year if year else 'n.d.'}"
+               + ("" if f["annee"] else " (dernière année complète)") + " · "
+               f"comptages de passages{' (démonstration)' if demo else ''} et chiffres du rapport d'activité 2023")
+    demo_notice(demo)
 
 if channel_years.empty:
     st.warning("Aucun compteur de passages dans cette zone : seuls les chiffres du rapport sont affichés.")
@@ -45,7 +50,6 @@ kpi_cards(store.shared(parks.kpis, selected, year, indicators, park_sites, area,
 # counter and mode chosen.
 counters = counter_flags(f["epci"], f["commune"])
 flags, daily = counters.flags, counters.daily
-shown_channels = store.shared(parks.select_channels, selected, mode=mode)
 shown_flags = store.shared(parks.flags_of, flags, shown_channels)
 year_flags = store.shared(parks.flags_of, flags, shown_channels, f["annee"]) if f["annee"] else shown_flags
 st.caption(f"Anomalies des compteurs en {year if year else 'n.d.'} : "
@@ -58,10 +62,11 @@ rolling = grain == "rolling"
 # A rolling total of the year's months needs the 11 months before them.
 series_rows = store.query("visits_series", grain=parks.query_grain(grain),
                           **(params | {"annee": None} if rolling else params))
-series = store.shared(parks.series_table, series_rows, grain, f["annee"] if rolling else None)
+series = store.shared(parks.series_sources, store.shared(parks.series_table, series_rows, grain,
+                                                         f["annee"] if rolling else None), shown_channels, grain)
 events = store.shared(parks.events_for_area, store.query("events_list", annee=f["annee"]), f["epci"], f["commune"],
                       selected if site else None, counters.thresholds)
-st.plotly_chart(store.shared(parks.series_figure, series, grain, events, shown_flags))
+st.plotly_chart(store.shared(parks.series_figure, series, grain, events, shown_flags, demo=demo))
 st.caption("Lacune : toutes les heures de la période manquent (rien n'est tracé, ce n'est pas un zéro). "
            f"Croix : plus de {fmt.percent(parks.INCOMPLETE_SHARE, 0)} des heures manquent, ou des jours de la période n'ont "
            "aucune mesure (début et fin de série) : le total est sous-estimé. "
@@ -94,8 +99,8 @@ table_with_export(year_flags, parks.FLAG_LABELS, {}, basename="anomalies_compteu
                   french={"days": 0}, wrapped=["start", "end"])
 
 st.plotly_chart(store.shared(parks.seasonality_figure, store.query("visits_seasonality", **params)))
-by_site = store.shared(parks.by_site, store.shared(parks.select_channels, selected, mode=mode), year)
-st.plotly_chart(store.shared(parks.by_site_figure, by_site, year, demo=store.shared(parks.is_demo, selected, year)))
+by_site = store.shared(parks.by_site, shown_channels, year)
+st.plotly_chart(store.shared(parks.by_site_figure, by_site, year, demo=store.shared(parks.is_demo, shown_channels, year)))
 
 st.subheader(f"Passages par compteur ({year if year else 'n.d.'})")
 table_with_export(
@@ -106,4 +111,4 @@ table_with_export(
 st.subheader("Sites de la Chaîne des parcs cités par le rapport")
 table_with_export(store.shared(parks.parks_table, park_sites, f["epci"], f["commune"]), parks.PARK_LABELS, {},
                   basename="chaine_des_parcs_sites", key="parcs-list", french={"area_ha": 1})
-dataset_notes(store.shared(parks.dataset_notes, channel_years, park_sites, f["annee"]))
+dataset_notes(store.shared(parks.dataset_notes, shown_channels, park_sites, f["annee"]))

@@ -50,7 +50,8 @@ summary = store.query("events_summary", **events.args("events_summary", sel))
 n, known = int(summary["events"].iloc[0]), int(summary["with_participants"].iloc[0])
 st.caption(f"{fmt.number(n)} événement(s) · {'année ' + str(f['annee']) if f['annee'] else 'toutes les années'}"
            f" · au {fmt.day(today)} · source : rapport d'activité 2023 du PMA")
-kpi_cards(store.shared(events.kpis, summary, f["annee"], indicators, today))
+# Three cards a row: at four, a date or « 200 articles » was cut to « 16 janv. … » at 1280 px.
+kpi_cards(store.shared(events.kpis, summary, f["annee"], indicators, today), columns=3)
 
 if n == 0:
     st.info("Aucun événement ne correspond à ces filtres.")
@@ -67,8 +68,11 @@ else:
     st.markdown("\n".join(store.shared(events.list_items, rows("events_selection", limit=8, offset=0), escape_md)))
     if small:
         st.plotly_chart(store.shared(events.monthly_figure, months))
-    top = rows("events_participants", limit=events.PARTICIPANTS_TOP)
-    st.plotly_chart(store.shared(events.participants_figure, top, known, n - known))
+    if known:
+        top = rows("events_participants", limit=events.PARTICIPANTS_TOP)
+        st.plotly_chart(store.shared(events.participants_figure, top, known, n - known))
+    else:
+        st.info(events.no_participants_text(n))
     st.subheader("Tous les événements sélectionnés")
     count = events.pages(n)
     number = 1

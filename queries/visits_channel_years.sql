@@ -1,4 +1,4 @@
--- Counted passages, missing and measured hours per counter channel and year, with the channel's site, park, commune and agglomeration, filtered by $epci and $commune (or NULL); to_date is the last day counted (all counters); compared_visits and compared_previous the passages of the year and of the year before on the days both counted in full (counter_same_days: the one rule of the year-on-year change, 29 February left out), compared_days their number.
+-- Counted passages, missing and measured hours per counter channel and year (is_demo: a generated row among those with passages; channel_source: the channel's own, for a year without any), with the channel's site, park, commune and agglomeration, filtered by $epci and $commune (or NULL); to_date is the last day counted (all counters); compared_visits and compared_previous the passages of the year and of the year before on the days both counted in full (counter_same_days: the one rule of the year-on-year change, 29 February left out), compared_days their number.
 WITH cutoff AS (
     SELECT max(day) AS to_date FROM counter_daily
 ),
@@ -25,7 +25,7 @@ SELECT ch.channel_id, ch.site_id, s.site_name, s.park_id, p.name AS park, s.comm
        pc.measures * coalesce(ch.time_step, 3600) / 3600.0 AS hours,
        pc.months, cp.compared_visits, cp.compared_previous, coalesce(cp.compared_days, 0) AS compared_days,
        (SELECT to_date FROM cutoff) AS to_date,
-       pc.is_demo, s.lat, s.lon, s.source AS site_source
+       pc.is_demo, ch.source AS channel_source, s.lat, s.lon, s.source AS site_source
 FROM per_channel pc
 LEFT JOIN compared cp ON cp.channel_id = pc.channel_id AND cp.year = pc.year
 JOIN counter_channels ch ON ch.channel_id = pc.channel_id

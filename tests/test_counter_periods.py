@@ -443,3 +443,51 @@ def test_the_counts_note_says_demonstration_only_for_the_demonstration_rows_show
     assert only["source"] == "comptages importés" and "démonstration" not in only["caveats"]
     assert parks.dataset_notes(cy[cy["channel_id"] == "demo"], none, None)[0]["source"] == (
         "démonstration (séries horaires générées)")
+
+
+def test_a_demonstration_counter_without_a_row_in_the_year_is_demonstration_not_imported(gaps_db, tmp_path,
+                                                                                         monkeypatch):
+    # A re-check tester's N3: a demonstration counter whose series ended before the year chosen
+    # was « comptages importés » on every card and note. Here Hénin's bikes (stopped 31/12/2024)
+    # are a demonstration channel with generated rows; Lens stays imported and counts in 2025.
+    path = tmp_path / "n3.duckdb"
+    path.write_bytes(gaps_db.read_bytes())
+    with duckdb.connect(str(path)) as c:
+        c.execute("UPDATE counter_daily SET source = 'démonstration' WHERE channel_id = 'cpt-henin-vel'")
+        c.execute("UPDATE counter_channels SET source = 'démonstration' WHERE channel_id = 'cpt-henin-vel'")
+    cy = sql.run(duckdb.connect(str(path), read_only=True), "visits_channel_years", epci=None, commune=None)
+    henin = cy[cy["site_id"] == "cpt-henin"]
+    # The rule: passages by their own rows; a year without any, by the channels' own source.
+    assert parks.counts_origin(henin, 2025) == (True, False)
+    assert parks.counts_origin(cy, 2025) == (False, True)      # Lens's passages are what is counted
+    assert parks.counts_origin(henin.iloc[0:0], 2025) == (False, False)
+    assert parks.counts_source(*parks.counts_origin(henin.iloc[0:0], 2025)) == ""
+    assert [(r.site_id, r.source) for r in parks.by_site(cy, 2025).itertuples()] == [
+        ("cpt-lens", "comptages importés"), ("cpt-henin", "démonstration")]
+    monthly = sql.run(duckdb.connect(str(path), read_only=True), "visits_series", grain="month", epci=None,
+                      commune=None, site=None, mode=None, annee=2025)
+    table = parks.series_sources(parks.series_table(monthly, "month"), cy, "month")
+    assert [(r.mobility_type, r.source) for r in table.itertuples()] == [
+        ("BIKE", "démonstration"), ("PEDESTRIAN", "comptages importés")]
+    # A rolling total of December 2024 adds up 2024's months only (2024 is demonstration at Hénin's too).
+    assert parks.series_sources(pd.DataFrame({"period": [date(2024, 12, 1)], "mobility_type": ["BIKE"]}), cy,
+                                "rolling")["source"].tolist() == ["démonstration"]
+    assert parks.series_sources(table, cy.iloc[0:0], "month")["source"].tolist() == ["", ""]
+    none = parks.kpis(henin.iloc[0:0], 2025, pd.DataFrame(), pd.DataFrame({"source": []}), "PMA")
+    assert [(c.caption, c.demo) for c in none[:2]] == [("2025", False), ("2025", False)]   # no « Source : »
+
+    monkeypatch.setenv("ECOTRANSITION_DB", str(path))
+    at = open_page("pages/chaine-des-parcs.py", annee=2025, compteur="cpt-henin")
+    captions = [shown(c.value) for c in at.caption]
+    assert [c for c in captions if c.startswith("2025 · Source")] == [
+        "2025 · Source : démonstration · ⚠ données de démonstration"] * 3
+    assert next(c for c in captions if "comptages de passages" in c).split(" · ")[-1] == (
+        "comptages de passages (démonstration) et chiffres du rapport d'activité 2023")
+    assert any("Données de démonstration" in i.value for i in at.info)
+    note = next(shown(m.value) for m in at.markdown if "**Source**" in m.value and "Millésime" in m.value
+                and "Schéma comptage" in m.value)
+    assert "**Source** : démonstration (séries horaires générées)" in note and "importés" not in note
+    sites = next(d.value for d in at.dataframe if "site_id" in d.value.columns and "source" in d.value.columns)
+    assert list(zip(sites["site_id"], sites["source"])) == [("cpt-henin", "démonstration")]
+    series = next(d.value for d in at.dataframe if "completeness" in d.value.columns and "label" in d.value.columns)
+    assert list(zip(series["label"], series["source"])) == [("janvier 2025", "démonstration")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import duckdb
@@ -181,7 +182,7 @@ def test_page_default_view(conn, built_db):
     assert m["Événements"][0] == fmt.number(n)
     assert m["Participants recensés"][0] == fmt.number(known)
     assert m["Participants (territoire)"][0] == fmt.number(inside_people)
-    assert m["Retombées presse"][0] == f"200\u00a0articles"
+    assert m["Retombées presse"][0] == "200\u00a0articles"
     latest = conn.execute("SELECT max(start_date) FROM events").fetchall()[0][0]
     assert m["Dernier événement"][0] == events.short_day(latest)
     table = at.dataframe[0].value
@@ -308,3 +309,48 @@ def test_an_agenda_of_many_places_offers_the_most_frequent_and_any_other_by_its_
     at = page(lieu=rare)
     assert metrics(at)["Événements"][0] == "1"
     assert at.dataframe[0].value["title"].tolist() == [f"Rencontre {rare.split('° ')[1]}"]
+
+
+def test_an_area_without_a_published_participant_number_says_so_instead_of_an_empty_chart(conn, built_db):
+    # #12: /evenements filtered on CAHC (one event, the ERBM follow-up committee, no number) drew
+    # the participants chart as an empty log axis −1..4.
+    assert conn.execute("""SELECT count(*), count(participants) FROM events v JOIN communes c ON c.code = v.commune_code
+                           JOIN epci e ON e.code = c.epci_code WHERE e.short_name = 'CAHC'""").fetchall() == [(1, 0)]
+    at = page(epci="CAHC")
+    m = metrics(at)
+    assert (m["Événements"][0], m["Participants recensés"][0], m["Dernier événement"][0]) == ("1", "n.d.", "16 janv. 2023")
+    assert [i.value for i in at.info if "participants" in i.value] == [
+        "L'événement sélectionné n'a pas de nombre de participants publié (n.d.) : pas de graphique des participants."]
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert len(titles) == 2 and not any("Participants" in t for t in titles)
+    assert events.no_participants_text(12) == (
+        "Aucun des 12 événements sélectionnés n'a de nombre de participants publié (n.d.) : "
+        "pas de graphique des participants.")
+
+
+@pytest.mark.parametrize("width, height", [(1280, 720), (390, 844)])
+def test_the_event_cards_values_are_whole_at_1280_and_on_a_phone(server, browser, width, height):
+    # #12: at four cards a row « Dernier événement » read « 16 janv. … » and « Retombées presse »
+    # « 200 arti… » at 1280 × 720; three a row fit. Screenshots in test-artifacts/evenements/.
+    from conftest import ROOT, wait_ready
+
+    page = browser.new_page(viewport={"width": width, "height": height}, locale="fr-FR")
+    page.goto(f"{server}/evenements?epci=CAHC")
+    wait_ready(page)
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"stMetricValue\"]').length >= 7")
+    cards = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stMetric"]')].map(m => {
+        const v = m.querySelector('[data-testid="stMetricValue"]'), d = v.querySelector('div') || v;
+        return [m.querySelector('[data-testid="stMetricLabel"]').innerText.trim(), v.innerText.trim(),
+                d.scrollWidth > d.clientWidth];
+    })""")
+    assert cards == [["Événements", "1", False], ["Participants recensés", "n.d.", False],
+                     ["Participants (territoire)", "n.d.", False], ["Dans le territoire / hors", "1 / 0", False],
+                     ["Dernier événement", "16 janv. 2023", False], ["Retombées presse", "200\u00a0articles", False],
+                     ["Projets labellisés Euralens", "70\u00a0projets", False]]
+    out = ROOT / "test-artifacts" / "evenements"
+    out.mkdir(parents=True, exist_ok=True)
+    page.locator('[data-testid="stMetric"]').nth(4).scroll_into_view_if_needed()
+    page.screenshot(path=str(out / f"cartes-cahc-{width}x{height}.png"))
+    page.get_by_text("pas de graphique des participants").scroll_into_view_if_needed()
+    page.screenshot(path=str(out / f"participants-cahc-{width}x{height}.png"))
+    page.context.close()

@@ -236,9 +236,30 @@ def test_the_events_page_and_the_screens_events_follow_the_app_day(built_db, mon
 def test_the_readmes_lateness_table_is_the_registrys():
     # t12g finding 7: the README said « a day » for the solar cadastre, the registry 3 days.
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    rows = re.findall(r"^\s*\| `(\w+)` \| (\d+) \| ([^|]+?) \|\s*$",
+    # A re-check tester's N4: the yearly rule is calendar years, « year N+3 begins », not 730 days.
+    rows = re.findall(r"^\s*\| `(\w+)` \| ([^|]+?) \| ([^|]+?) \|\s*$",
                       text.split("Freshness: each dataset")[1].split("## ")[0], flags=re.M)
-    assert rows == [("indicators", "730", "chaque année"), ("solar_production", "730", "chaque année"),
-                    ("cadastre_usage", "3", "chaque jour"), ("counter_measures", "8", "chaque semaine")]
-    assert rows == [(d.table, str(d.late_after_days), d.expected) for d in registry.REGISTRY
-                    if d.late_after_days is not None]
+    assert rows == [("indicators", "year N+3 begins", "chaque année"),
+                    ("solar_production", "year N+3 begins", "chaque année"),
+                    ("cadastre_usage", "3 days", "chaque jour"), ("counter_measures", "8 days", "chaque semaine")]
+    assert rows == [(d.table, d.lateness, d.expected) for d in registry.REGISTRY if d.lateness is not None]
+
+
+@pytest.mark.parametrize("dataset", ["indicators", "solar_production"])
+def test_yearly_figures_are_late_once_the_calendar_year_begins_whatever_the_leap_day(dataset):
+    # A re-check tester's N4: 730 days after 31/12/2023 (2024 has 366 days) made 2023's figures
+    # late on 31/12/2025, a day before 2026 begins; without a leap year the days agreed.
+    def late(as_of, today):
+        return freshness.freshness(dataset, as_of, today).late
+
+    assert (late(date(2023, 12, 31), date(2025, 12, 30)), late(date(2023, 12, 31), date(2025, 12, 31)),
+            late(date(2023, 12, 31), date(2026, 1, 1))) == (False, False, True)
+    # The leap year as N+2 (2024 for 2022's figures, 2028 for 2026's): 731 days, still 1 January.
+    assert (late(date(2022, 12, 31), date(2024, 12, 31)), late(date(2022, 12, 31), date(2025, 1, 1))) == (False, True)
+    assert (late(date(2026, 12, 31), date(2028, 12, 31)), late(date(2026, 12, 31), date(2029, 1, 1))) == (False, True)
+    assert registry.get(dataset).late_from(date(2023, 12, 31)) == date(2026, 1, 1)
+    assert freshness.freshness(dataset, date(2023, 12, 31), date(2026, 1, 1)).warning == (
+        "En retard : dernière donnée le 31 décembre 2023, attendue chaque année")
+    # The daily and weekly rhythms keep their day counts: 3 days, then 8.
+    assert registry.get("cadastre_usage").late_from(date(2024, 2, 27)) == date(2024, 3, 2)
+    assert registry.get("counter_measures").late_from(date(2024, 2, 27)) == date(2024, 3, 7)

@@ -30,7 +30,9 @@ class Kpi:
 
     @property
     def caption(self) -> str:
-        parts = [str(self.year) if self.year is not None else "année n.d.", f"Source : {self.source}"]
+        # No source: nothing shown to attribute (a counter card without any row), no claim.
+        parts = [str(self.year) if self.year is not None else "année n.d."] + (
+            [f"Source : {self.source}"] if self.source else [])
         if self.coverage:
             parts.append(self.coverage)
         if self.target:

@@ -1,7 +1,7 @@
 """How fresh each dataset is: the one computation behind every "données au …" and "en retard".
 
 The last day a dataset describes comes from queries/dataset_dates.sql; its rhythm from the
-dataset registry (`late_after_days`, `expected`); the day it is judged on from the app clock
+dataset registry (`Dataset.late_from`, `expected`); the day it is judged on from the app clock
 (core.clock.today). Panels, the data page's catalogue and the forum screen all call `freshness`.
 """
 
@@ -39,7 +39,7 @@ class Freshness:
     dataset: str
     as_of: date | None          # the last day the data describe (None: no data)
     today: date
-    late_after_days: int | None
+    late_from: date | None      # the first day the data are late (registry.Dataset.late_from)
     expected: str = ""          # "chaque semaine"
 
     @property
@@ -48,8 +48,7 @@ class Freshness:
 
     @property
     def late(self) -> bool:
-        return (self.as_of is not None and self.late_after_days is not None
-                and self.age_days > self.late_after_days)
+        return self.late_from is not None and self.today >= self.late_from
 
     @property
     def text(self) -> str:
@@ -77,7 +76,8 @@ def freshness(dataset: str, as_of, today: date) -> Freshness:
     """The freshness of `dataset` (a registry table) whose data end on `as_of`, on `today`.
     KeyError for a dataset the registry does not know."""
     entry = registry.get(dataset)
-    return Freshness(dataset, as_date(as_of), today, entry.late_after_days, entry.expected)
+    day = as_date(as_of)
+    return Freshness(dataset, day, today, None if day is None else entry.late_from(day), entry.expected)
 
 
 def of_dates(dates: pd.DataFrame, today: date) -> dict[str, Freshness]:

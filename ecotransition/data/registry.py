@@ -19,6 +19,7 @@ The tables' columns are declared in queries/schema.sql (DuckDB is the authority 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 
 @dataclass(frozen=True)
@@ -31,11 +32,31 @@ class Dataset:
     demo: str = ""                   # what the build generates for it (ecotransition.data.demo), if anything
     importable: bool = True          # staff may load files into it from /donnees or the CLI
     by_commune: bool = False         # has a commune_code: shown in the completeness heatmap
-    # Freshness (ecotransition.data.freshness): the data are late when the app's day is more than
-    # `late_after_days` after the last day they describe (queries/dataset_dates.sql); `expected`
-    # says the rhythm in the message ("attendue chaque semaine"). None: no rhythm to hold to.
+    # Freshness (ecotransition.data.freshness, `late_from`): from the last day the data describe
+    # (queries/dataset_dates.sql), late when the app's day is more than `late_after_days` after it,
+    # or, for a yearly rhythm, once year N + `late_from_year` begins, N being the last year the data
+    # describe (calendar years: 730 days turned late a day early over a 29 February); `expected`
+    # says the rhythm in the message ("attendue chaque semaine"). Neither: no rhythm to hold to.
     late_after_days: int | None = None
+    late_from_year: int | None = None
     expected: str = ""
+
+    def late_from(self, as_of: date) -> date | None:
+        """The first day on which data ending on `as_of` are late (31 December 2023, yearly with
+        late_from_year 3: 1 January 2026; 31 December 2024, 8 days: 9 January 2025); None
+        without a rhythm."""
+        if self.late_from_year is not None:
+            return date(as_of.year + self.late_from_year, 1, 1)
+        if self.late_after_days is not None:
+            return as_of + timedelta(days=self.late_after_days + 1)
+        return None
+
+    @property
+    def lateness(self) -> str | None:
+        """The rule in the README's words ("8 days", "year N+3 begins"); None without a rhythm."""
+        if self.late_from_year is not None:
+            return f"year N+{self.late_from_year} begins"
+        return None if self.late_after_days is None else f"{self.late_after_days} days"
 
 
 # In build order (a table comes after the tables it refers to); the importable ones are
@@ -47,16 +68,17 @@ REGISTRY: tuple[Dataset, ...] = (
     Dataset("events", ("id",), "Événements", "au fil des événements", seed=True, by_commune=True),
     Dataset("investments", ("id",), "Investissements", "au fil des annonces", seed=True,
             demo="projets sans nom dont les montants totalisent les 2,5 Md€ du rapport", by_commune=True),
-    # The report of year N comes out during N+1: the figures of N are late once N+2 begins.
+    # The report of year N comes out during N+1: with N the latest year, N+1's figures are due
+    # during N+2, so they are late once N+3 begins.
     Dataset("indicators", ("id", "zone", "year"), "Indicateurs clés", "annuelle (rapport d'activité)", seed=True,
             demo="objectifs locaux de démonstration (Lens, CAHC) et leurs séries",
-            late_after_days=730, expected="chaque année"),
+            late_from_year=3, expected="chaque année"),
     Dataset("park_sites", ("id",), "Sites de la Chaîne des parcs", "à chaque nouveau site", seed=True,
             by_commune=True),
     Dataset("solar_production", ("commune_code", "year"), "Production solaire par commune",
             "annuelle (Enedis publie l'année N au cours de l'année N+1)",
             demo="séries 2015-2024 par commune, proportionnelles à la population", by_commune=True,
-            late_after_days=730, expected="chaque année"),
+            late_from_year=3, expected="chaque année"),
     Dataset("solar_potential", ("commune_code",), "Potentiel solaire des toitures",
             "à chaque mise à jour du cadastre solaire", demo="répartition par commune des 3 000 GWh du rapport",
             by_commune=True),
@@ -79,7 +101,7 @@ TABLES: tuple[str, ...] = tuple(d.table for d in REGISTRY)
 SEED_TABLES: tuple[str, ...] = tuple(d.table for d in REGISTRY if d.seed)
 IMPORTABLE: tuple[str, ...] = tuple(d.table for d in REGISTRY if d.importable)
 BY_COMMUNE: tuple[str, ...] = tuple(d.table for d in REGISTRY if d.by_commune)
-WITH_RHYTHM: tuple[str, ...] = tuple(d.table for d in REGISTRY if d.late_after_days is not None)
+WITH_RHYTHM: tuple[str, ...] = tuple(d.table for d in REGISTRY if d.lateness is not None)
 
 
 def get(table: str) -> Dataset:

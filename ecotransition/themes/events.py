@@ -250,6 +250,17 @@ def monthly_figure(months: pd.DataFrame) -> go.Figure:
     return fig
 
 
+def no_participants_text(n: int) -> str:
+    """What /evenements says instead of the participants chart when none of the `n` events
+    selected has a published number (an empty log axis read as a chart of nothing, and a missing
+    number is never a 0)."""
+    if n == 1:
+        return ("L'événement sélectionné n'a pas de nombre de participants publié (n.d.) : "
+                "pas de graphique des participants.")
+    return (f"Aucun des {fmt.number(n)} événements sélectionnés n'a de nombre de participants publié (n.d.) : "
+            "pas de graphique des participants.")
+
+
 def participants_figure(ev: pd.DataFrame, known: int | None = None, missing: int | None = None) -> go.Figure:
     """Published participants per event (log scale: from 17 people to 150,000 visitors).
 

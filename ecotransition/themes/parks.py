@@ -30,6 +30,8 @@ MODE_COLORS = {"PEDESTRIAN": PALETTE[0], "BIKE": PALETTE[1]}
 INCOMPLETE_SHARE = 0.01
 # Events of this theme are labelled on the visits chart (the others only have a marker).
 PARK_THEME = "Chaîne des parcs"
+# The source of counts staff imported (counts_source, FLAG_SOURCES).
+IMPORTED_SOURCE = "comptages importés"
 
 MONTHS, MONTHS_LONG, WEEKDAYS = fmt.MONTHS_SHORT, fmt.MONTHS, fmt.WEEKDAYS
 _FREQ = {"day": "D", "week": "W-MON", "month": "MS", "rolling": "MS"}
@@ -134,7 +136,32 @@ SERIES_LABELS = {
     "hours": "Heures mesurées ou attendues",
     "completeness": "Complétude (%)",
     "days": "Jours avec mesures",
+    "source": "Source",
 }
+
+
+def series_sources(table: pd.DataFrame, cy: pd.DataFrame, grain: str) -> pd.DataFrame:
+    """`table` (series_table rows) with each row's `source`: `counts_source` of the channels of
+    its mode (`cy`: the visits_channel_years rows shown) over the years its period touches (a
+    week across New Year, a rolling total's 12 months), the page's one rule of where counts come
+    from; '' when none of them has a row."""
+    if table.empty:
+        return table.assign(source=pd.Series(dtype=object))
+    start = pd.to_datetime(table["period"])
+    end = (start + pd.Timedelta(days=6) if grain == "week" else start)
+    if grain == "rolling":
+        start = start - pd.DateOffset(months=11)
+    by_mode = {m: d for m, d in cy.groupby("mobility_type")} if "mobility_type" in cy else {}
+    memo: dict = {}
+
+    def source(mode, first: int, last: int) -> str:
+        if (mode, first, last) not in memo:
+            d = by_mode.get(mode, cy.iloc[0:0])
+            memo[mode, first, last] = counts_source(*counts_origin(d[d["year"].between(first, last)]))
+        return memo[mode, first, last]
+
+    return table.assign(source=[source(m, a.year, b.year)
+                                for m, a, b in zip(table["mobility_type"], start, end)])
 
 
 def series_labels(grain: str) -> dict[str, str]:
@@ -146,12 +173,15 @@ def series_labels(grain: str) -> dict[str, str]:
 
 
 def series_figure(table: pd.DataFrame, grain: str, events: pd.DataFrame | None = None,
-                  flags: pd.DataFrame | None = None) -> go.Figure:
+                  flags: pd.DataFrame | None = None, demo: bool | None = None) -> go.Figure:
     """Visits per period and mode: gaps where every hour is missing, marks where some are,
     the events of the events table (shaded span, marker with the details on hover) and the
-    anomaly flags of the channels shown (`flags`: flag_table rows; a band per flagged period)."""
+    anomaly flags of the channels shown (`flags`: flag_table rows; a band per flagged period).
+    `demo`: the page's `counts_origin` of the channels shown (a series of missing hours from a
+    demonstration channel is demonstration); None: from the table's own rows."""
     fig = go.Figure()
-    demo = bool(table["is_demo"].fillna(False).any()) if "is_demo" in table else False
+    if demo is None:
+        demo = bool(table["is_demo"].fillna(False).any()) if "is_demo" in table else False
     periods = pd.to_datetime(table["period"])
     for mode, d in table.assign(period=periods).groupby("mobility_type", sort=False):
         label = MODE_LABELS.get(mode, mode)
@@ -317,8 +347,8 @@ def rules_text(t: anomalies.Thresholds) -> str:
 
 FLAG_SOURCES = {
     "demo": DEMO_SOURCE + " (anomalie simulée ou aléa de la série générée)",
-    "imported": "comptages importés",
-    "mixed": "comptages importés et " + DEMO_SOURCE,
+    "imported": IMPORTED_SOURCE,
+    "mixed": IMPORTED_SOURCE + " et " + DEMO_SOURCE,
 }
 
 
@@ -459,13 +489,37 @@ def site_options(cy: pd.DataFrame) -> dict[str, str]:
     return dict(sorted(names.items(), key=lambda kv: str(kv[1]).casefold()))
 
 
+def counts_origin(cy: pd.DataFrame, year: int | None = None) -> tuple[bool, bool]:
+    """(demo, imported): where the counts shown come from, the one rule of the page's cards,
+    charts, tables, exports and « À propos » note. The rows shown are the channel-years of `year`
+    (None: every year) of `cy` (visits_channel_years rows). Those with passages say it by their
+    own rows (`is_demo`: a generated row among them; a channel is not demonstration as a whole,
+    staff may import into one). When none has a passage (a series that stopped before the year),
+    what is shown is the channels' missing hours, which take the channels' own source
+    (`channel_source`), as a gap's flag does. No channel-year at all: (False, False), nothing to
+    attribute (a re-check tester's N3: a demonstration counter without a 2025 row was « comptages
+    importés » on every card and note)."""
+    shown = cy[cy["year"] == year] if year is not None and len(cy) else cy
+    if not len(shown):
+        return False, False
+    counted = shown[shown["visits"].notna()] if "visits" in shown else shown
+    rows = counted if len(counted) or "channel_source" not in shown else None
+    # Unknown (no is_demo given): neither claimed.
+    demo = (shown["channel_source"].eq(DEMO_SOURCE).astype("boolean") if rows is None
+            else rows["is_demo"].astype("boolean") if "is_demo" in rows
+            else pd.Series(pd.NA, index=rows.index, dtype="boolean"))
+    return bool(demo.fillna(False).any()), bool((~demo).fillna(False).any())
+
+
+def counts_source(demo: bool, imported: bool, generated: str = DEMO_SOURCE) -> str:
+    """The source of the counts shown, from `counts_origin`: 'comptages importés', `generated`,
+    both joined by ' ; ', or '' when nothing is shown (no source to claim)."""
+    return " ; ".join(([IMPORTED_SOURCE] if imported else []) + ([generated] if demo else []))
+
+
 def is_demo(cy: pd.DataFrame, year: int | None = None) -> bool:
-    """Whether the counters shown hold demonstration rows (in `year` if given: a channel-year is
-    demonstration by its own rows); no counter at all: the page is a demo."""
-    if year is not None and len(cy):
-        cy = cy[cy["year"] == year]
-        return bool(cy["is_demo"].fillna(False).any()) if len(cy) else False
-    return bool(cy["is_demo"].any()) if len(cy) else True
+    """Whether the counts shown hold demonstration rows (`counts_origin`, in `year` if given)."""
+    return counts_origin(cy, year)[0]
 
 
 def select_channels(cy: pd.DataFrame, site: str | None = None, mode: str | None = None) -> pd.DataFrame:
@@ -491,12 +545,14 @@ SITE_LABELS = {
     "total": "Total des passages",
     "missing_hours": "Heures manquantes",
     "completeness": "Complétude (%)",
+    "source": "Source",
     "site_id": "Identifiant",
 }
 
 
 def by_site(cy: pd.DataFrame, year: int | None) -> pd.DataFrame:
-    """One row per counter site for `year`: visits by mode, total, missing hours, completeness."""
+    """One row per counter site for `year`: visits by mode, total, missing hours, completeness and
+    the source of its counts (`counts_source`, the page's rule, site by site)."""
     rows = cy[cy["year"] == year]
     if rows.empty:
         return pd.DataFrame(columns=list(SITE_LABELS))
@@ -510,6 +566,7 @@ def by_site(cy: pd.DataFrame, year: int | None) -> pd.DataFrame:
     modes = [m for m in ("PEDESTRIAN", "BIKE") if m in out.columns]
     out["total"] = out[modes].sum(axis=1, min_count=1) if modes else np.nan
     out["completeness"] = (1 - out["missing_hours"] / out["hours"].where(out["hours"] > 0)) * 100
+    out["source"] = [counts_source(*counts_origin(rows[rows["site_id"] == site])) for site in out["site_id"]]
     return out.sort_values("total", ascending=False, na_position="last").reset_index(drop=True)
 
 
@@ -670,8 +727,8 @@ def kpis(cy: pd.DataFrame, year: int | None, indicators: pd.DataFrame, parks: pd
     both = cy[cy["year"] == year]
     cy = select_channels(cy, mode=mode)
     rows = cy[cy["year"] == year]
-    demo = bool(rows["is_demo"].any()) if len(rows) else True
-    src = DEMO_SOURCE if demo else "comptages importés"
+    demo, imported = counts_origin(cy, year)
+    src = counts_source(demo, imported)
     visits = rows["visits"].sum(min_count=1) if len(rows) else None
     change, n = constant_perimeter_change(cy, year)
     bike = both.loc[both["mobility_type"] == "BIKE", "visits"].sum(min_count=1) if len(both) else None
@@ -726,16 +783,13 @@ def _signed(text: str) -> str:
 
 def dataset_notes(cy: pd.DataFrame, parks: pd.DataFrame, year: int | None = None) -> list[dict]:
     """The « À propos des données » notes of /chaine-des-parcs. The counts' source and caveat
-    follow the rows shown, by the page's rule (`is_demo`: the chosen `year`'s channel-years, else
-    every year): demonstration only when a demonstration row is among them, imported counts when
+    follow the rows shown, by the page's rule (`counts_origin`: the chosen `year`'s channel-years,
+    else every year): demonstration only when a demonstration row is among them, imported counts when
     an imported one is (t12g finding 6: imported counts were called demonstration)."""
     ys = years(cy)
     span = f"{ys[0]} à {ys[-1]}" if ys else fmt.MISSING
-    shown = cy[cy["year"] == year] if year is not None and len(cy) else cy
-    demo = is_demo(cy, year)
-    imported = bool((~shown["is_demo"].astype("boolean").fillna(False)).any()) if len(shown) else False
-    generated = DEMO_SOURCE + " (séries horaires générées)"
-    source = " ; ".join((["comptages importés"] if imported else []) + ([generated] if demo else [])) or fmt.MISSING
+    demo, imported = counts_origin(cy, year)
+    source = counts_source(demo, imported, DEMO_SOURCE + " (séries horaires générées)") or fmt.MISSING
     origin = ("le rapport ne publie pas de comptages : les compteurs et passages de démonstration sont "
               "générés (marqués « démonstration » partout où ils sont montrés)"
               + (", les autres sont importés ; " if imported else " ; ")) if demo else (

@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import re
 import resource
 import shutil
@@ -235,11 +236,18 @@ async def view(base: str, url: str, timeout: float = VIEW_TIMEOUT) -> View:
     return View(url, ready if ready is not None else time.perf_counter() - t0, received / 1024, problems)
 
 
-async def wave(base: str, n: int, qr: bool = False) -> list[View]:
+async def wave(base: str, n: int, qr: bool = False, think: tuple[float, float] = (0, 0)) -> list[View]:
     """N viewers at once; each opens its three views one after the other, as load.py's (`qr`: each
-    opens the home page only, as the phones of a room that has just scanned the forum's QR code)."""
+    opens the home page only, as the phones of a room that has just scanned the forum's QR code).
+    `think`: seconds a viewer reads a page before opening the next, drawn uniformly between the
+    two bounds (the same draws on every run); (0, 0) chains the views at once, the worst case."""
     async def viewer(k: int) -> list[View]:
-        return [await view(base, url) for url in (["/"] if qr else viewer_urls(k))]
+        pause, views = random.Random(k), []
+        for i, url in enumerate(["/"] if qr else viewer_urls(k)):
+            if i and think[1] > 0:
+                await asyncio.sleep(pause.uniform(*think))
+            views.append(await view(base, url))
+        return views
 
     batches = await asyncio.gather(*(viewer(k) for k in range(n)))
     return [v for batch in batches for v in batch]
@@ -328,7 +336,7 @@ def run_load(args, base: str, pids: list[int], db: Path, tmp: Path) -> None:
         t0 = time.perf_counter()
         for w in workers:
             w.start()
-        views = asyncio.run(wave(base, n, args.qr))
+        views = asyncio.run(wave(base, n, args.qr, tuple(args.think)))
         wall = time.perf_counter() - t0
         server_cpu = sum(cpu_seconds(p) for p in pids) - server0
         client_cpu = own_cpu_seconds() - client0
@@ -440,6 +448,9 @@ def main() -> None:
                         help="no import during the waves (a baseline: the caches stay valid between waves)")
     parser.add_argument("--cycles", type=int, default=0,
                         help="memory mode: this many sessions opened and closed one after the other")
+    parser.add_argument("--think", type=float, nargs=2, default=(0, 0), metavar=("MIN", "MAX"),
+                        help="seconds each viewer reads a page before opening the next (uniform between "
+                             "MIN and MAX, the same draws on every run); default 0 0: at once, the worst case")
     parser.add_argument("--qr", action="store_true",
                         help="each viewer opens the home page only (a room scanning the screen's QR code)")
     parser.add_argument("--stack", type=int, default=0, metavar="REPLICAS",
@@ -455,6 +466,8 @@ def main() -> None:
     env = {"STREAMLIT_CLIENT_SHOW_ERROR_DETAILS": "full", **dict(e.split("=", 1) for e in args.env)}
     if args.env:
         print("server environment:", " ".join(args.env))
+    if args.think[1] > 0:
+        print(f"each viewer reads a page {args.think[0]:g}–{args.think[1]:g} s before opening the next")
     with tempfile.TemporaryDirectory() as tmp_dir:
         tmp = Path(tmp_dir)
         db = tmp / "load.duckdb"

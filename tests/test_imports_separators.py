@@ -15,6 +15,11 @@ from ecotransition.imports import LOADED, REFUSED, import_file
 from test_import_cases import cli, problems, xlsx
 from test_imports_recheck import DECIMAL
 
+BOTH = ("est ambigu : un point ou une virgule suivi de trois chiffres peut séparer les milliers ou les "
+        "décimales, et le fichier se contredit ailleurs (des décimales après un point et d'autres après une "
+        "virgule, ou ce séparateur aussi entre des milliers) ; écrivez les milliers sans séparateur (1000) ou "
+        "la virgule décimale avec une autre précision (1,0 ou 1,0000)")
+
 ODRE_HEADER = ["nominstallation", "codeinseecommune", "commune", "codeepci", "codefiliere", "filiere", "regime",
                "datemiseenservice", "puismaxinstallee", "nbinstallations", "energieannuelleglissanteproduite"]
 ENEDIS_HEADER = ["annee", "code_commune", "nom_commune", "code_epci", "domaine_de_tension",
@@ -167,6 +172,44 @@ def test_text_cells_of_a_workbook_still_tell(writable_db):
     assert result.status == LOADED, result.message
     assert rows(writable_db, "SELECT id, value FROM indicators WHERE id IN ('t1', 't2', 't3') ORDER BY id") == [
         ("t1", 1500.0), ("t2", 2.5), ("t3", 1.5)]
+
+
+# ------------------------------------------------------------------ evidence that contradicts itself
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_a_file_writing_both_decimal_marks_does_not_tell(writable_db, encoding):
+    """Codes written « 62498.0 » (a point as decimal mark) and another filière's « 2,5 » (a comma):
+    the file says both, so the solar « 12,500 » is refused, not read as 12500 by the codes' point."""
+    header = ENEDIS_HEADER + ["energie_produite_annuelle_eolien_enedis_mwh"]
+    records = [["2024", "62498.0", "Lens é", "246200364", "BT", "412", '"12,500"' if encoding != "xlsx" else "12,500",
+                '"2,5"' if encoding != "xlsx" else "2,5"]]
+    before = sums(writable_db)
+    assert imported(writable_db, "solar_production", header, records, encoding, "enedis") == (
+        REFUSED, [f"ligne 2, energie_produite_annuelle_photovoltaique_enedis_mwh : « 12,500 » {BOTH}"])
+    assert sums(writable_db) == before
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_the_column_tells_before_the_file(writable_db, encoding):
+    """The powers write « 2,5 » (comma decimal): their « 1.450 » is 1450 kW, whatever a point
+    decimal elsewhere in the register (« 0.95 » in a column the import does not use)."""
+    header = ODRE_HEADER + ["tauxdisponibilite"]
+    records = [["Centrale A é", "62498", "Lens", "246200364", "SOLAI", "Solaire", "", "15/03/2021", "1.450", "1", "",
+                "0.95"],
+               ["Centrale B", "62498", "Lens", "246200364", "SOLAI", "Solaire", "", "15/03/2021", "2,5", "1", "",
+                "0.95"]]
+    assert imported(writable_db, "solar_production", header, records, encoding, "odre") == (LOADED, [])
+    assert lens_power_2021(writable_db) == [(2, 1452.5)]
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_a_column_writing_both_decimal_marks_does_not_tell(writable_db, encoding):
+    """« 12.5 » and « 2,5 » in the same column: « 1.500 » there is refused (it was read as 1.5)."""
+    header = INDICATOR_HEADER[:6]
+    records = [["t1", "2024", "Test é", "1.500", "u", "Territoire"], ["t2", "2024", "Test", "12.5", "u", "Territoire"],
+               ["t3", "2024", "Test", '"2,5"' if encoding != "xlsx" else "2,5", "u", "Territoire"]]
+    assert imported(writable_db, "indicators", header, records, encoding, "i") == (
+        REFUSED, [f"ligne 2, valeur : « 1.500 » {BOTH}"])
 
 
 # ------------------------------------------------------------------ the numbered copy (DuckDB's reading)

@@ -361,6 +361,10 @@ AMBIGUOUS_WHOLE = ("est ambigu : un point ou une virgule suivi de trois chiffres
 AMBIGUOUS_DECIMAL = ("est ambigu : un point ou une virgule suivi de trois chiffres peut séparer les milliers ou "
                      "les décimales, et rien d'autre dans le fichier ne le dit ; écrivez les milliers sans "
                      "séparateur (1000) ou la virgule décimale avec une autre précision (1,0 ou 1,0000)")
+AMBIGUOUS_BOTH = ("est ambigu : un point ou une virgule suivi de trois chiffres peut séparer les milliers ou les "
+                  "décimales, et le fichier se contredit ailleurs (des décimales après un point et d'autres après "
+                  "une virgule, ou ce séparateur aussi entre des milliers) ; écrivez les milliers sans séparateur "
+                  "(1000) ou la virgule décimale avec une autre précision (1,0 ou 1,0000)")
 
 
 def lit(value: str) -> str:
@@ -432,6 +436,8 @@ class Staged:
     # Writes `_evidence` (evidence_table): the cells of the whole file that may tell which separator
     # is the decimal mark, read only when an ambiguous cell needs them (resolve_separators).
     evidence: Callable[[duckdb.DuckDBPyConnection], None] | None = field(default=None, repr=False)
+    # (column, « . » or « , ») whose ambiguous cells the evidence contradicts itself about.
+    contradicted: set[tuple[str, str]] = field(default_factory=set)
 
     def label(self, name: str) -> str:
         return self.match.shown.get(name) or self.match.format.col(name).headers[0]
@@ -703,11 +709,13 @@ def resolve_separators(conn: duckdb.DuckDBPyConnection, staged: Staged) -> None:
     tells which reading is meant (README « Nombres »), in this order:
 
     1. only one reading lies in the column's range (a latitude « 50.434 » is not 50 434);
-    2. the same column uses that separator as a decimal mark elsewhere (« 12.5 »), or the file the
-       other one between groups of thousands (« 1,234,567 »): decimal;
-    3. the file uses the other separator as decimal mark (« 2,5 », « 1.234,5 ») or this one
-       between groups of thousands (« 1.234.567 »): thousands;
-    4. else the cell stays unread and is refused as ambiguous (type_issues).
+    2. the same column tells: it uses that separator as a decimal mark elsewhere (« 12.5 ») or the
+       other one between groups of thousands (« 1,234,567 »): decimal; it uses the other one as
+       decimal mark (« 2,5 ») or this one between groups (« 1.234.567 »): thousands;
+    3. else the file tells, the same way, from all its cells;
+    4. else, or when the column (or, for 3, the file) says both, the cell stays unread and is
+       refused as ambiguous (type_issues): a file that writes « 62498.0 » in one column and « 2,5 »
+       in another does not tell what « 12,500 » is in a third.
 
     « The file » is every text cell of every row read, in every column, the ones the dataset does
     not use included (an ODRÉ energy « 1.380.000 » beside a power « 1.450 »): `_evidence`, written
@@ -729,17 +737,17 @@ def resolve_separators(conn: duckdb.DuckDBPyConnection, staged: Staged) -> None:
         conn.execute("CREATE OR REPLACE TEMP TABLE _evidence AS " + " UNION ALL ".join(
             f"SELECT {staged.match.index[c.name]}::INTEGER AS c, _nosp(r__{c.name}) AS t FROM _parsed "
             f"WHERE strlen(r__{c.name}) <= {EVIDENCE_CHARS}" for c in fmt.columns if c.name in staged.present))
-    evidence = ("coalesce(bool_or(_point_decimal(t) AND NOT _amb(t)), false), "
-                "coalesce(bool_or(_comma_decimal(t) AND NOT _amb(t)), false)")
-    # Separator X is thousands for the file when the other one is a decimal mark or X separates groups.
-    point_dec, comma_dec, point_groups, comma_groups = conn.execute(
-        f"SELECT {evidence}, coalesce(bool_or(_point_groups(t)), false), coalesce(bool_or(_comma_groups(t)), false) "
-        "FROM _evidence").fetchall()[0]
-    point_thousands, comma_thousands = comma_dec or point_groups, point_dec or comma_groups
+    flags = ("coalesce(bool_or(_point_decimal(t) AND NOT _amb(t)), false), "
+             "coalesce(bool_or(_comma_decimal(t) AND NOT _amb(t)), false), "
+             "coalesce(bool_or(_point_groups(t)), false), coalesce(bool_or(_comma_groups(t)), false)")
+    whole = _separators(*conn.execute(f"SELECT {flags} FROM _evidence").fetchall()[0])
     for col in cols:
         n = col.name
-        point_decimal, comma_decimal = conn.execute(f"SELECT {evidence} FROM _evidence WHERE c = $c",
-                                                    {"c": staged.match.index[n]}).fetchall()[0]
+        own = _separators(*conn.execute(f"SELECT {flags} FROM _evidence WHERE c = $c",
+                                        {"c": staged.match.index[n]}).fetchall()[0])
+        # The column's own evidence first; the file's only where the column says nothing.
+        point_mode, comma_mode = (whole[k] if own[k] is None else own[k] for k in (0, 1))
+        staged.contradicted |= {(n, sep) for sep, mode in ((".", point_mode), (",", comma_mode)) if mode == "both"}
         low = "true" if col.minimum is None else f"{{v}} >= {col.minimum!r}"
         high = "true" if col.maximum is None else f"{{v}} <= {col.maximum!r}"
         fits = f"({low} AND {high})"
@@ -755,9 +763,21 @@ def resolve_separators(conn: duckdb.DuckDBPyConnection, staged: Staged) -> None:
             f"WHEN CASE WHEN {point} THEN $point_thousands ELSE $comma_thousands END THEN {thou} END AS v "
             f"FROM _parsed WHERE n__{n} = false AND _amb(r__{n})) r WHERE _parsed.line = r.l AND r.v IS NOT NULL",
             # The other separator between groups of thousands (« 1.234.567 ») makes this one decimal.
-            {"point_decimal": point_decimal or comma_groups, "comma_decimal": comma_decimal or point_groups,
-             "point_thousands": point_thousands, "comma_thousands": comma_thousands})
+            {"point_decimal": point_mode == "decimal", "comma_decimal": comma_mode == "decimal",
+             "point_thousands": point_mode == "thousands", "comma_thousands": comma_mode == "thousands"})
     conn.execute("DROP TABLE IF EXISTS _evidence")
+
+
+def _separators(point_dec: bool, comma_dec: bool, point_groups: bool, comma_groups: bool) -> tuple:
+    """(what the point is, what the comma is) in cells with these features: « decimal »,
+    « thousands », « both » (the cells contradict each other: nothing is read from them) or None
+    (they say nothing). A separator is decimal where it is written as a decimal mark or the other
+    one separates groups of thousands, thousands where the other one is a decimal mark or it
+    separates groups itself."""
+    def mode(decimal: bool, thousands: bool) -> str | None:
+        return "both" if decimal and thousands else "decimal" if decimal else "thousands" if thousands else None
+    return mode(point_dec or comma_groups, comma_dec or point_groups), mode(comma_dec or point_groups,
+                                                                            point_dec or comma_groups)
 
 
 def type_issues(conn: duckdb.DuckDBPyConnection, staged: Staged) -> list[Issue]:
@@ -777,8 +797,11 @@ def type_issues(conn: duckdb.DuckDBPyConnection, staged: Staged) -> list[Issue]:
             # « 1.000 » left unread: said as ambiguous, not « not a number » (on the fast path the text
             # is unknown there: the generic reason, and the file is read again with its texts).
             ambiguous = f"coalesce(_amb(r__{n}), false)"
+            both = " OR ".join(f"contains(r__{n}, {lit(sep)})" for name, sep in sorted(staged.contradicted) if name == n)
+            if both:   # the evidence says both readings (resolve_separators)
+                checks.append((1, col, f"r__{n}", AMBIGUOUS_BOTH, f"n__{n} = false AND {ambiguous} AND ({both})"))
             checks.append((1, col, f"r__{n}", AMBIGUOUS_DECIMAL if col.kind == "number" else AMBIGUOUS_WHOLE,
-                           f"n__{n} = false AND {ambiguous}"))
+                           f"n__{n} = false AND {ambiguous}" + (f" AND NOT ({both})" if both else "")))
             checks.append((1, col, f"r__{n}", reason_for(col), f"n__{n} = false AND NOT {ambiguous}"))
         elif n in staged.present and col.kind != "text":
             checks.append((1, col, f"r__{n}", reason_for(col), f"n__{n} = false"))

@@ -82,6 +82,16 @@ def test_an_unused_column_with_a_decimal_point_makes_12_500_twelve_and_a_half(wr
                              "AND year = 2024") == [(12500.0,)]
 
 
+@pytest.mark.parametrize("encoding", ENCODINGS)
+def test_a_percentage_with_a_decimal_comma_tells_too(writable_db, encoding):
+    """« 12,5 % » (a rate the import does not store) writes a decimal comma: « 3.151 » is 3151."""
+    header = ENEDIS_HEADER + ["part_autoconsommation"]
+    records = [["2024", "62498", "Lens é", "246200364", "BT", "412", "3.151", "12,5 %"]]
+    assert imported(writable_db, "solar_production", header, records, encoding, "enedis") == (LOADED, [])
+    assert rows(writable_db, "SELECT energy_mwh FROM solar_production WHERE commune_code = '62498' "
+                             "AND year = 2024") == [(3151.0,)]
+
+
 # ------------------------------------------------------------------ rows the dataset sets aside
 
 @pytest.mark.parametrize("encoding", ENCODINGS)

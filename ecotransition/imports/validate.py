@@ -510,6 +510,9 @@ def stage_table(conn: duckdb.DuckDBPyConnection, table: Table, match: Match) -> 
 # description): it is never read as evidence of the separators, so such a column costs a length
 # test per cell. The longest number the rule reads fits: « -1 234 567 890 123,456789 € ».
 EVIDENCE_CHARS = 64
+# A cell's text as evidence: the number rule's (_nosp: blanks, a trailing €), and a trailing « % »
+# too: « 12,5 % » in a column the dataset does not use says how the file writes decimals.
+_EVIDENCE_TEXT = "rtrim(_nosp({}), '%')"
 
 
 def evidence_table(conn: duckdb.DuckDBPyConnection, table: Table) -> None:
@@ -517,8 +520,8 @@ def evidence_table(conn: duckdb.DuckDBPyConnection, table: Table) -> None:
     tell which separator is the decimal mark (README « Nombres »), from every column of the file,
     used by the dataset or not, and every row read, also the ones a dataset sets aside afterwards
     (other communes, other filières). `c`: the column's index in the header; `t`: the text through
-    _nosp. Only text cells of at most EVIDENCE_CHARS characters holding a point or a comma are
-    kept (a few, not the file); XLSX number cells are left out: « 1.5 » is how the reader writes a
+    _nosp, a trailing « % » removed (_EVIDENCE_TEXT). Only text cells of at most EVIDENCE_CHARS
+    characters holding a point or a comma are kept (a few, not the file); XLSX number cells are left out: « 1.5 » is how the reader writes a
     number, not how the person who typed the text cells writes them (Table.number_cells)."""
     import pandas as pd
 
@@ -533,8 +536,8 @@ def evidence_table(conn: duckdb.DuckDBPyConnection, table: Table) -> None:
     frame = pd.DataFrame({"c": pd.array(cols, dtype="int64"), "t": pd.array(texts, dtype="string")})
     conn.register("_evidence_frame", frame)
     try:
-        conn.execute("CREATE OR REPLACE TEMP TABLE _evidence AS SELECT c::INTEGER AS c, _nosp(t) AS t "
-                     "FROM _evidence_frame")
+        conn.execute("CREATE OR REPLACE TEMP TABLE _evidence AS SELECT c::INTEGER AS c, "
+                     f"{_EVIDENCE_TEXT.format('t')} AS t FROM _evidence_frame")
     finally:
         conn.unregister("_evidence_frame")
 
@@ -546,8 +549,8 @@ def _copy_evidence(conn: duckdb.DuckDBPyConnection, path: str, delimiter: str, w
     spec = "{" + ", ".join(f"{lit(n)}: {lit(t)}" for n, t in columns.items()) + "}"
     picks = ", ".join(f"CASE WHEN strlen(x_{k}) <= {EVIDENCE_CHARS} AND (contains(x_{k}, '.') "
                       f"OR contains(x_{k}, ',')) THEN x_{k} END AS \"{k}\"" for k in range(width))
-    conn.execute(f"CREATE OR REPLACE TEMP TABLE _evidence AS SELECT c::INTEGER AS c, _nosp(t) AS t FROM "
-                 f"(UNPIVOT (SELECT {picks} FROM read_csv($path, header = true, delim = $delim, {_CSV_OPTIONS}, "
+    conn.execute("CREATE OR REPLACE TEMP TABLE _evidence AS SELECT c::INTEGER AS c, "
+                 f"{_EVIDENCE_TEXT.format('t')} AS t FROM (UNPIVOT (SELECT {picks} FROM read_csv($path, header = true, delim = $delim, {_CSV_OPTIONS}, "
                  f"columns = {spec})) ON COLUMNS(*) INTO NAME c VALUE t)", {"path": path, "delim": delimiter})
 
 
@@ -735,7 +738,8 @@ def resolve_separators(conn: duckdb.DuckDBPyConnection, staged: Staged) -> None:
         staged.evidence(conn)
     else:   # staged without its file (a test's own staging): the columns it holds
         conn.execute("CREATE OR REPLACE TEMP TABLE _evidence AS " + " UNION ALL ".join(
-            f"SELECT {staged.match.index[c.name]}::INTEGER AS c, _nosp(r__{c.name}) AS t FROM _parsed "
+            f"SELECT {staged.match.index[c.name]}::INTEGER AS c, {_EVIDENCE_TEXT.format(f'r__{c.name}')} AS t "
+            "FROM _parsed "
             f"WHERE strlen(r__{c.name}) <= {EVIDENCE_CHARS}" for c in fmt.columns if c.name in staged.present))
     flags = ("coalesce(bool_or(_point_decimal(t) AND NOT _amb(t)), false), "
              "coalesce(bool_or(_comma_decimal(t) AND NOT _amb(t)), false), "

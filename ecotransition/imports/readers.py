@@ -54,6 +54,10 @@ class Table:
     # Records of the wrong width beyond those kept in cell_errors (numbered_copy keeps 1 000):
     # counted, each on its own line, so that totals stay exact.
     more_width_errors: int = 0
+    # XLSX: for each row, a bit mask of its number cells (bit k: column k). Their text is how we
+    # write the number (« 1.5 »), not how the person writes numbers: never evidence of which
+    # separator is the decimal mark (validate.resolve_separators). Empty for a CSV.
+    number_cells: list[int] = field(default_factory=list)
 
 
 HEAD_ROWS = 10
@@ -276,6 +280,7 @@ def read_xlsx(data: bytes, sheet: str | None = None) -> Table:
         header: list[str] | None = None
         rows: list[list[str | None]] = []
         row_lines: list[int] = []
+        numbers: list[int] = []
         errors: list[tuple[int, str, str]] = []
         width = 0
         pairs = zip(formulas[name].iter_rows(), values[name].iter_rows(values_only=True))
@@ -305,10 +310,12 @@ def read_xlsx(data: bytes, sheet: str | None = None) -> Table:
                 continue
             rows.append(texts)
             row_lines.append(line)
+            numbers.append(sum(1 << k for k, v in enumerate(vals[:width])
+                               if isinstance(v, (int, float)) and not isinstance(v, bool)))
         if header is None:
             raise ReadError(f"la feuille « {name} » est vide.")
         return Table(header=header, rows=rows, lines=row_lines, encoding="XLSX", sheet=name,
-                     sheets=names, cell_errors=errors, head=head)
+                     sheets=names, cell_errors=errors, head=head, number_cells=numbers)
     finally:
         formulas.close()
         values.close()

@@ -15,7 +15,9 @@ written in the file, the value and the reason, in French. All issues are collect
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -359,6 +361,10 @@ AMBIGUOUS_WHOLE = ("est ambigu : un point ou une virgule suivi de trois chiffres
 AMBIGUOUS_DECIMAL = ("est ambigu : un point ou une virgule suivi de trois chiffres peut séparer les milliers ou "
                      "les décimales, et rien d'autre dans le fichier ne le dit ; écrivez les milliers sans "
                      "séparateur (1000) ou la virgule décimale avec une autre précision (1,0 ou 1,0000)")
+AMBIGUOUS_BOTH = ("est ambigu : un point ou une virgule suivi de trois chiffres peut séparer les milliers ou les "
+                  "décimales, et le fichier se contredit ailleurs (des décimales après un point et d'autres après "
+                  "une virgule, ou ce séparateur aussi entre des milliers) ; écrivez les milliers sans séparateur "
+                  "(1000) ou la virgule décimale avec une autre précision (1,0 ou 1,0000)")
 
 
 def lit(value: str) -> str:
@@ -427,6 +433,11 @@ class Staged:
     rows: int
     present: set[str]               # columns the file provides
     exact_lines: bool = True        # False on the fast path (DuckDB's reader gives no line numbers)
+    # Writes `_evidence` (evidence_table): the cells of the whole file that may tell which separator
+    # is the decimal mark, read only when an ambiguous cell needs them (resolve_separators).
+    evidence: Callable[[duckdb.DuckDBPyConnection], None] | None = field(default=None, repr=False)
+    # (column, « . » or « , ») whose ambiguous cells the evidence contradicts itself about.
+    contradicted: set[tuple[str, str]] = field(default_factory=set)
 
     def label(self, name: str) -> str:
         return self.match.shown.get(name) or self.match.format.col(name).headers[0]
@@ -492,7 +503,55 @@ def stage_table(conn: duckdb.DuckDBPyConnection, table: Table, match: Match) -> 
                      f"FROM ({sql}) ORDER BY line")
     finally:
         conn.unregister("_frame")
-    return Staged(match, len(frame), set(match.index))
+    return Staged(match, len(frame), set(match.index), evidence=lambda c: evidence_table(c, table))
+
+
+# A cell longer than this is no number (a « Geo Shape » polygon of 131 072 characters, a
+# description): it is never read as evidence of the separators, so such a column costs a length
+# test per cell. The longest number the rule reads fits: « -1 234 567 890 123,456789 € ».
+EVIDENCE_CHARS = 64
+# A cell's text as evidence: the number rule's (_nosp: blanks, a trailing €), and a trailing « % »
+# too: « 12,5 % » in a column the dataset does not use says how the file writes decimals.
+_EVIDENCE_TEXT = "rtrim(_nosp({}), '%')"
+
+
+def evidence_table(conn: duckdb.DuckDBPyConnection, table: Table) -> None:
+    """Write the temporary table `_evidence(c INTEGER, t VARCHAR)`: the cells of `table` that may
+    tell which separator is the decimal mark (README « Nombres »), from every column of the file,
+    used by the dataset or not, and every row read, also the ones a dataset sets aside afterwards
+    (other communes, other filières). `c`: the column's index in the header; `t`: the text through
+    _nosp, a trailing « % » removed (_EVIDENCE_TEXT). Only text cells of at most EVIDENCE_CHARS
+    characters holding a point or a comma are kept (a few, not the file); XLSX number cells are left out: « 1.5 » is how the reader writes a
+    number, not how the person who typed the text cells writes them (Table.number_cells)."""
+    import pandas as pd
+
+    cols: list[int] = []
+    texts: list[str] = []
+    masks = table.number_cells or itertools.repeat(0)
+    for row, mask in zip(table.rows, masks):
+        for k, v in enumerate(row):
+            if v is not None and len(v) <= EVIDENCE_CHARS and ("." in v or "," in v) and not mask >> k & 1:
+                cols.append(k)
+                texts.append(v)
+    frame = pd.DataFrame({"c": pd.array(cols, dtype="int64"), "t": pd.array(texts, dtype="string")})
+    conn.register("_evidence_frame", frame)
+    try:
+        conn.execute("CREATE OR REPLACE TEMP TABLE _evidence AS SELECT c::INTEGER AS c, "
+                     f"{_EVIDENCE_TEXT.format('t')} AS t FROM _evidence_frame")
+    finally:
+        conn.unregister("_evidence_frame")
+
+
+def _copy_evidence(conn: duckdb.DuckDBPyConnection, path: str, delimiter: str, width: int) -> None:
+    """`_evidence` (evidence_table) from a numbered copy (readers.numbered_copy: its first column
+    is the line), read again by DuckDB in one scan; a long cell is only measured (strlen)."""
+    columns = {"line": "BIGINT", **{f"x_{k}": "VARCHAR" for k in range(width)}}
+    spec = "{" + ", ".join(f"{lit(n)}: {lit(t)}" for n, t in columns.items()) + "}"
+    picks = ", ".join(f"CASE WHEN strlen(x_{k}) <= {EVIDENCE_CHARS} AND (contains(x_{k}, '.') "
+                      f"OR contains(x_{k}, ',')) THEN x_{k} END AS \"{k}\"" for k in range(width))
+    conn.execute("CREATE OR REPLACE TEMP TABLE _evidence AS SELECT c::INTEGER AS c, "
+                 f"{_EVIDENCE_TEXT.format('t')} AS t FROM (UNPIVOT (SELECT {picks} FROM read_csv($path, header = true, delim = $delim, {_CSV_OPTIONS}, "
+                 f"columns = {spec})) ON COLUMNS(*) INTO NAME c VALUE t)", {"path": path, "delim": delimiter})
 
 
 # What DuckDB's CSV reader raises on a file it cannot parse as told (line endings it does not
@@ -541,7 +600,8 @@ def stage_csv(conn: duckdb.DuckDBPyConnection, path: str, delimiter: str, header
         return None
     if numbered:
         rows = conn.execute("SELECT count(*) FROM _parsed").fetchall()[0][0]
-        return Staged(match, rows, set(match.index))
+        return Staged(match, rows, set(match.index),
+                      evidence=lambda c: _copy_evidence(c, path, delimiter, len(header)))
     # The checks name r__ columns (texts for the messages): empty here, at no storage cost.
     texts = ", ".join(f"NULL::VARCHAR AS r__{c.name}" for c in fmt.columns)
     conn.execute(f"CREATE OR REPLACE TEMP VIEW _parsed AS SELECT NULL::BIGINT AS line, *, {texts}"
@@ -652,12 +712,17 @@ def resolve_separators(conn: duckdb.DuckDBPyConnection, staged: Staged) -> None:
     tells which reading is meant (README « Nombres »), in this order:
 
     1. only one reading lies in the column's range (a latitude « 50.434 » is not 50 434);
-    2. the same column uses that separator as a decimal mark elsewhere (« 12.5 »), or the file the
-       other one between groups of thousands (« 1,234,567 »): decimal;
-    3. the file's decimal columns use the other separator as decimal mark (« 2,5 », « 1.234,5 ») or
-       this one between groups of thousands (« 1.234.567 »): thousands;
-    4. else the cell stays unread and is refused as ambiguous (type_issues).
+    2. the same column tells: it uses that separator as a decimal mark elsewhere (« 12.5 ») or the
+       other one between groups of thousands (« 1,234,567 »): decimal; it uses the other one as
+       decimal mark (« 2,5 ») or this one between groups (« 1.234.567 »): thousands;
+    3. else the file tells, the same way, from all its cells;
+    4. else, or when the column (or, for 3, the file) says both, the cell stays unread and is
+       refused as ambiguous (type_issues): a file that writes « 62498.0 » in one column and « 2,5 »
+       in another does not tell what « 12,500 » is in a third.
 
+    « The file » is every text cell of every row read, in every column, the ones the dataset does
+    not use included (an ODRÉ energy « 1.380.000 » beside a power « 1.450 »): `_evidence`, written
+    by `staged.evidence` only when an ambiguous cell needs it. An XLSX number cell is no evidence.
     Whole-number columns (counts, sites, years…) never resolve: « 1.000 » is refused there. Changes
     `_parsed` in place (a table: decimal columns are never on the fast path)."""
     fmt = staged.match.format
@@ -669,21 +734,24 @@ def resolve_separators(conn: duckdb.DuckDBPyConnection, staged: Staged) -> None:
     cols = [c for c, n in zip(cols, found) if n]
     if not cols:
         return
-    cells = " UNION ALL ".join(f"SELECT _nosp(r__{c.name}) AS t FROM _parsed WHERE r__{c.name} IS NOT NULL"
-                               for c in fmt.columns if c.kind == "number" and c.name in staged.present)
-    # Separator X is thousands for the file when the other one is a decimal mark or X separates groups.
-    comma_dec, point_dec, point_groups, comma_groups = conn.execute(
-        "SELECT coalesce(bool_or(_comma_decimal(t) AND NOT _amb(t)), false), "
-        "coalesce(bool_or(_point_decimal(t) AND NOT _amb(t)), false), "
-        f"coalesce(bool_or(_point_groups(t)), false), coalesce(bool_or(_comma_groups(t)), false) FROM ({cells})"
-    ).fetchall()[0]
-    point_thousands, comma_thousands = comma_dec or point_groups, point_dec or comma_groups
+    if staged.evidence is not None:
+        staged.evidence(conn)
+    else:   # staged without its file (a test's own staging): the columns it holds
+        conn.execute("CREATE OR REPLACE TEMP TABLE _evidence AS " + " UNION ALL ".join(
+            f"SELECT {staged.match.index[c.name]}::INTEGER AS c, {_EVIDENCE_TEXT.format(f'r__{c.name}')} AS t "
+            "FROM _parsed "
+            f"WHERE strlen(r__{c.name}) <= {EVIDENCE_CHARS}" for c in fmt.columns if c.name in staged.present))
+    flags = ("coalesce(bool_or(_point_decimal(t) AND NOT _amb(t)), false), "
+             "coalesce(bool_or(_comma_decimal(t) AND NOT _amb(t)), false), "
+             "coalesce(bool_or(_point_groups(t)), false), coalesce(bool_or(_comma_groups(t)), false)")
+    whole = _separators(*conn.execute(f"SELECT {flags} FROM _evidence").fetchall()[0])
     for col in cols:
         n = col.name
-        point_decimal, comma_decimal = conn.execute(
-            f"SELECT coalesce(bool_or(_point_decimal(t) AND NOT _amb(t)), false), "
-            f"coalesce(bool_or(_comma_decimal(t) AND NOT _amb(t)), false) "
-            f"FROM (SELECT _nosp(r__{n}) AS t FROM _parsed WHERE r__{n} IS NOT NULL)").fetchall()[0]
+        own = _separators(*conn.execute(f"SELECT {flags} FROM _evidence WHERE c = $c",
+                                        {"c": staged.match.index[n]}).fetchall()[0])
+        # The column's own evidence first; the file's only where the column says nothing.
+        point_mode, comma_mode = (whole[k] if own[k] is None else own[k] for k in (0, 1))
+        staged.contradicted |= {(n, sep) for sep, mode in ((".", point_mode), (",", comma_mode)) if mode == "both"}
         low = "true" if col.minimum is None else f"{{v}} >= {col.minimum!r}"
         high = "true" if col.maximum is None else f"{{v}} <= {col.maximum!r}"
         fits = f"({low} AND {high})"
@@ -699,8 +767,21 @@ def resolve_separators(conn: duckdb.DuckDBPyConnection, staged: Staged) -> None:
             f"WHEN CASE WHEN {point} THEN $point_thousands ELSE $comma_thousands END THEN {thou} END AS v "
             f"FROM _parsed WHERE n__{n} = false AND _amb(r__{n})) r WHERE _parsed.line = r.l AND r.v IS NOT NULL",
             # The other separator between groups of thousands (« 1.234.567 ») makes this one decimal.
-            {"point_decimal": point_decimal or comma_groups, "comma_decimal": comma_decimal or point_groups,
-             "point_thousands": point_thousands, "comma_thousands": comma_thousands})
+            {"point_decimal": point_mode == "decimal", "comma_decimal": comma_mode == "decimal",
+             "point_thousands": point_mode == "thousands", "comma_thousands": comma_mode == "thousands"})
+    conn.execute("DROP TABLE IF EXISTS _evidence")
+
+
+def _separators(point_dec: bool, comma_dec: bool, point_groups: bool, comma_groups: bool) -> tuple:
+    """(what the point is, what the comma is) in cells with these features: « decimal »,
+    « thousands », « both » (the cells contradict each other: nothing is read from them) or None
+    (they say nothing). A separator is decimal where it is written as a decimal mark or the other
+    one separates groups of thousands, thousands where the other one is a decimal mark or it
+    separates groups itself."""
+    def mode(decimal: bool, thousands: bool) -> str | None:
+        return "both" if decimal and thousands else "decimal" if decimal else "thousands" if thousands else None
+    return mode(point_dec or comma_groups, comma_dec or point_groups), mode(comma_dec or point_groups,
+                                                                            point_dec or comma_groups)
 
 
 def type_issues(conn: duckdb.DuckDBPyConnection, staged: Staged) -> list[Issue]:
@@ -720,8 +801,11 @@ def type_issues(conn: duckdb.DuckDBPyConnection, staged: Staged) -> list[Issue]:
             # « 1.000 » left unread: said as ambiguous, not « not a number » (on the fast path the text
             # is unknown there: the generic reason, and the file is read again with its texts).
             ambiguous = f"coalesce(_amb(r__{n}), false)"
+            both = " OR ".join(f"contains(r__{n}, {lit(sep)})" for name, sep in sorted(staged.contradicted) if name == n)
+            if both:   # the evidence says both readings (resolve_separators)
+                checks.append((1, col, f"r__{n}", AMBIGUOUS_BOTH, f"n__{n} = false AND {ambiguous} AND ({both})"))
             checks.append((1, col, f"r__{n}", AMBIGUOUS_DECIMAL if col.kind == "number" else AMBIGUOUS_WHOLE,
-                           f"n__{n} = false AND {ambiguous}"))
+                           f"n__{n} = false AND {ambiguous}" + (f" AND NOT ({both})" if both else "")))
             checks.append((1, col, f"r__{n}", reason_for(col), f"n__{n} = false AND NOT {ambiguous}"))
         elif n in staged.present and col.kind != "text":
             checks.append((1, col, f"r__{n}", reason_for(col), f"n__{n} = false"))

@@ -173,3 +173,12 @@ def test_the_flat_detail_ends_at_the_last_measures_own_end():
         "12 passages à chaque mesure pendant 6 mesures, le 10 juin 2024 de 10 h à 11 h 30",   # was « à 12 h »
         "300 passages à chaque mesure pendant 6 mesures, du 1er juin 2024 0 h au 7 juin 2024 0 h",  # was « 6 juin 1 h »
     ]
+
+
+def test_the_build_stores_the_step_its_measures_have(conn):
+    # The demonstration's channels are hourly: the build sets their step by the imports' rule.
+    steps = sql.run(conn, "counter_steps", channels=None)
+    stored = dict(conn.execute("SELECT channel_id, time_step FROM counter_channels").fetchall())
+    assert len(steps) == len(stored) == 12
+    assert {c: stored[c] for c in steps["channel_id"]} == dict(zip(steps["channel_id"], steps["step"])) \
+        == {c: 3600 for c in stored}

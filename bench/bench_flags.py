@@ -1,7 +1,7 @@
 """The anomaly flags of the counter channels (ecotransition.core.anomalies): what each step costs
 for the whole Pôle, the area /donnees counts and /chaine-des-parcs shows with no filter.
 
-Steps: the daily rows (counter_days), the flat runs in the hourly measures (counter_flat_runs),
+Steps: the daily rows (counter_days), the flat runs in the stored measures (counter_flat_runs),
 the rules in pandas (themes.parks.flags_for_area), and for comparison one agglomeration (CALL).
 The page caches each result (store.query / store.shared) until the counters' tables change, so
 these are the costs of the first view after a build or an import.
@@ -48,6 +48,9 @@ def main() -> None:
     channels_n = conn.execute("SELECT count(*) FROM counter_channels").fetchone()[0]
     print(f"{args.db}: {measures:,} measures, {channels_n} channels; median of {args.repeat}")
     print(f"{'area':<8} {'step':<34} {'seconds':>8}  result")
+    # What the build and each counters import add: the channels' step measured on their measures.
+    s_steps, steps = timed(lambda: sql.run(conn, "counter_steps", channels=None), args.repeat)
+    print(f"{'PMA':<8} {'counter_steps (SQL, build)':<34} {s_steps:8.3f}  {len(steps):,} channels")
     for label, area in (("PMA", dict(epci=None, commune=None)), ("CALL", dict(epci="CALL", commune=None))):
         s_daily, daily = timed(lambda: sql.run(conn, "counter_days", **area), args.repeat)
         s_runs, runs = timed(lambda: sql.run(conn, "counter_flat_runs", min_measures=t.flat_hours,
@@ -56,7 +59,7 @@ def main() -> None:
         events = sql.run(conn, "events_list", annee=None)
         s_rules, flags = timed(lambda: parks.flags_for_area(daily, runs, events, channels, t), args.repeat)
         print(f"{label:<8} {'counter_days (SQL)':<34} {s_daily:8.3f}  {len(daily):,} channel-days")
-        print(f"{label:<8} {'counter_flat_runs (SQL, hourly)':<34} {s_runs:8.3f}  {len(runs):,} runs")
+        print(f"{label:<8} {'counter_flat_runs (SQL)':<34} {s_runs:8.3f}  {len(runs):,} runs")
         print(f"{label:<8} {'rules (pandas)':<34} {s_rules:8.3f}  {len(flags):,} flags")
         print(f"{label:<8} {'total':<34} {s_daily + s_runs + s_rules:8.3f}  "
               f"{parks.flags_summary(flags, daily, channels)}")

@@ -33,6 +33,7 @@ SELECT channel_id, day, source, visits, measures, missing_measures, TRUE AS meas
 FROM counter_daily
 UNION ALL
 SELECT channel_id, day, NULL::VARCHAR AS source, NULL::BIGINT AS visits,
-       (paris_day_seconds(day) // step)::INTEGER AS measures,   -- 23, 24 or 25 hours (macros.sql)
-       (paris_day_seconds(day) // step)::INTEGER AS missing_measures, FALSE AS measured
+       -- 23, 24 or 25 hours (macros.sql) over the step, at least one (counter_daily.sql's rule)
+       greatest(paris_day_seconds(day) // step, 1)::INTEGER AS measures,
+       greatest(paris_day_seconds(day) // step, 1)::INTEGER AS missing_measures, FALSE AS measured
 FROM absent

@@ -1,6 +1,7 @@
 -- Counter measures summed per channel, day and source: passages (NULL when every measure of the day is missing), measures expected and missing measures (an empty count or a measure absent from the day); build and imports store this as the counter_daily table, which the visit queries read instead of millions of measures.
 -- A day expects its real length (23, 24 or 25 hours in Europe/Paris) over the channel's time
--- step; the measures it lacks are missing exactly as empty counts are, and are put on the day's
+-- step (the measured one: queries/counter_steps.sql), at least one (a daily channel's 23-hour day
+-- expects its day, not 82 800 // 86 400 = 0); the measures it lacks are missing exactly as empty counts are, and are put on the day's
 -- first source, so that the rows of a day add up to what the day expects.
 WITH per_source AS (
     SELECT m.channel_id,
@@ -15,7 +16,7 @@ WITH per_source AS (
 absent AS (
     SELECT p.channel_id, p.day, p.source, p.visits, p.n_rows, p.n_empty,
            CASE WHEN row_number() OVER (PARTITION BY p.channel_id, p.day ORDER BY p.source) = 1
-                THEN greatest(paris_day_seconds(p.day) // coalesce(ch.time_step, 3600)
+                THEN greatest(greatest(paris_day_seconds(p.day) // coalesce(ch.time_step, 3600), 1)
                               - sum(p.n_rows) OVER (PARTITION BY p.channel_id, p.day), 0)
                 ELSE 0 END AS n_absent
     FROM per_source p

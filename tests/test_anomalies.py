@@ -329,7 +329,8 @@ def test_a_flat_run_during_an_announced_closure_is_not_flagged(hourly):
 def test_the_totals_count_channel_days_once():
     # 11 June has 5 hours missing and a flat run: two flags, one channel-day.
     runs = pd.DataFrame({"channel_id": ["c1"], "run_start": [pd.Timestamp("2024-06-11 08:00")],
-                         "run_end": [pd.Timestamp("2024-06-11 15:00")], "measures": [8], "value": [15]})
+                         "run_end": [pd.Timestamp("2024-06-11 15:00")], "run_stop": [pd.Timestamp("2024-06-11 16:00")],
+                         "measures": [8], "value": [15]})
     f = A.flags(series([100] * 30 + [0] * 7 + [100] * 5, missing={10: 5}), runs)
     assert list(f["label"]) == ["valeur figée", "lacune", "zéros prolongés"]
     assert A.summary(f, 42) == "8 jours-canaux signalés sur 42 (zéros prolongés 7, valeur figée 1, lacune 1)"

@@ -149,18 +149,36 @@ def test_a_flat_run_across_a_clock_change_is_one_run_of_real_hours(flat):
     assert len(A.flat_flags(runs)) == 2       # FLAT_HOURS = 6: both flagged
 
 
-def test_a_channels_import_that_changes_the_time_step_recounts_its_days(writable_db):
-    from ecotransition.imports import LOADED, import_file
+def test_a_channels_import_keeps_the_step_the_measures_have_and_corrects_a_stored_wrong_one(writable_db):
+    """The declared step is not trusted (t12h finding 1): a channel with measures keeps theirs, and a
+    database that stored a wrong one (86 400 for hourly measures) is corrected by the next import
+    of the channel, its days recounted."""
+    from ecotransition.imports import LOADED, UNCHANGED, import_file
 
-    with duckdb.connect(str(writable_db), read_only=True) as c:
+    day = ("SELECT measures, missing_measures FROM counter_daily WHERE channel_id = 'demo-cpt-001-vel' "
+           "AND day = '2024-06-03'")
+    with duckdb.connect(str(writable_db)) as c:
         site = c.execute("SELECT site_id FROM counter_channels WHERE channel_id = 'demo-cpt-001-vel'").fetchall()[0][0]
         other = c.execute("SELECT sum(measures) FROM counter_daily WHERE channel_id <> 'demo-cpt-001-vel'").fetchall()
+        before = c.execute(day).fetchall()
+        # As a database filled before the rule stored it; one hour of the day removed.
+        c.execute("UPDATE counter_channels SET time_step = 86400 WHERE channel_id = 'demo-cpt-001-vel'")
+        c.execute("DELETE FROM counter_measures WHERE channel_id = 'demo-cpt-001-vel' AND start_datetime = ("
+                  "SELECT min(start_datetime) FROM counter_measures WHERE channel_id = 'demo-cpt-001-vel' "
+                  "AND start_datetime::DATE = '2024-06-03' AND count IS NOT NULL)")
+        sql.create_macros(c)
+        sql.materialize(c, "counter_daily", "channel_id = 'demo-cpt-001-vel'")
+        assert c.execute(day).fetchall() == [(23, before[0][1])]     # the absent hour unseen
+    # The file declares 900 s: 3 600 s stay, the stored 86 400 s corrected, the day expects 24.
     data = f"channel_id,site_id,mobility_type,time_step\ndemo-cpt-001-vel,{site},BIKE,900\n".encode()
-    assert import_file("counter_channels", data, writable_db, file_name="canaux.csv").status == LOADED
+    result = import_file("counter_channels", data, writable_db, file_name="canaux.csv")
+    assert result.status == LOADED
+    assert ("pas de temps du canal « demo-cpt-001-vel » : 3\u202f600 s d'après ses mesures (900 s déclarées)"
+            in result.message.replace("\xa0", "\u202f"))
     with duckdb.connect(str(writable_db), read_only=True) as c:
-        # 24 hourly rows on a day now declared quarter-hourly: 96 expected, 72 missing.
-        got = c.execute("SELECT measures, missing_measures - (SELECT count(*) FROM counter_measures WHERE "
-                        "channel_id = 'demo-cpt-001-vel' AND start_datetime::DATE = '2024-06-03' AND count IS NULL) "
-                        "FROM counter_daily WHERE channel_id = 'demo-cpt-001-vel' AND day = '2024-06-03'").fetchall()
-        assert got == [(96, 72)]
+        assert c.execute("SELECT time_step FROM counter_channels WHERE channel_id = 'demo-cpt-001-vel'").fetchall() \
+            == [(3600,)]
+        assert c.execute(day).fetchall() == [(24, before[0][1] + 1)]
         assert c.execute("SELECT sum(measures) FROM counter_daily WHERE channel_id <> 'demo-cpt-001-vel'").fetchall() == other
+    # The same file again changes nothing (the stored step is already the measured one).
+    assert import_file("counter_channels", data, writable_db, file_name="canaux2.csv").status == UNCHANGED

@@ -373,9 +373,12 @@ def test_measures_fast_path_and_its_fallbacks_store_the_same_rows(writable_db, t
     assert rows(writable_db, "SELECT channel_id, start_datetime, utc_offset, end_datetime, count "
                              "FROM counter_measures WHERE channel_id IN ('353226370', '353226396') "
                              "ORDER BY 2, 3 DESC") == ZULU_STORED
+    # The channel declares 86 400 s; its measures last an hour: the 23- and 25-hour days expect 23
+    # and 25 of them (t12h finding 1), not « 1 of 1 » and « 2 of 2 ».
+    assert rows(writable_db, "SELECT time_step FROM counter_channels WHERE channel_id = '353226370'") == [(3600,)]
     assert rows(writable_db, "SELECT day, visits, measures, missing_measures FROM counter_daily "
                              "WHERE channel_id = '353226370' ORDER BY day") == [
-        (date(2025, 3, 30), None, 1, 1), (date(2025, 10, 26), 14, 2, 0)]
+        (date(2025, 3, 30), None, 23, 23), (date(2025, 10, 26), 14, 25, 23)]
 
 
 def test_measures_fast_path_refuses_a_repeated_instant_with_both_lines(writable_db, tmp_path):
@@ -398,9 +401,11 @@ def test_measures_import_updates_the_daily_sums_the_pages_read(writable_db, tmp_
     import_file("counter_sites", FIX / "ecocompteur_sites.csv", writable_db)
     import_file("counter_channels", FIX / "ecocompteur_channels.csv", writable_db)
     import_file("counter_measures", FIX / "measures_dst.csv", writable_db)
-    # 5 + 7 + 3 on the 27th (five measures, the October hour twice), the missing hour missing, not 0.
+    # 5 + 7 + 3 on the 27th (five measures, the October hour twice), the missing hour missing, not 0;
+    # hourly measures on a channel declaring 86 400 s: the 25-hour day expects 25 (t12h finding 1),
+    # the 20 absent hours missing as the empty one is.
     assert rows(writable_db, "SELECT day, visits, measures, missing_measures FROM counter_daily "
-                             "WHERE channel_id = '353226370' ORDER BY day") == [(date(2024, 10, 27), 15, 5, 1)]
+                             "WHERE channel_id = '353226370' ORDER BY day") == [(date(2024, 10, 27), 15, 25, 21)]
     conn = open_readonly(writable_db)
     visits = conn.execute("SELECT sum(visits) FROM counter_daily").fetchall()
     conn.close()

@@ -7,7 +7,7 @@ channel's own series, with thresholds in `Thresholds` (defaults documented in th
   passages, while the channel's recent level is at least `usual_min` passages a day: a
   counter that usually counts does not see nobody for days (a stuck or covered sensor);
 - **valeur figée** (`flat`): at least `flat_hours` consecutive measures with the same count of
-  at least `flat_min_value` (queries/counter_flat_runs.sql finds the runs in the hourly
+  at least `flat_min_value` (queries/counter_flat_runs.sql finds the runs in the stored
   measures; counts of 1 to 3 repeat by chance at night, 6 hours at 4 never did in the demo);
 - **baisse soudaine** (`drop`): at least `drop_days` consecutive measured days each below
   `drop_ratio` × the recent level; **hausse soudaine** (`jump`): a day above `jump_ratio` ×
@@ -16,7 +16,7 @@ channel's own series, with thresholds in `Thresholds` (defaults documented in th
   the channel's last `level_days` normal days (fully measured, with passages, not low): a
   fault's own days never lower it, so a fault stays flagged for as long as it lasts;
 - **lacune** (`gap`): a day with at least `gap_hours` hours not measured (missing measures
-  times the channel's time step: 3 hours are 12 quarter-hour measures), or no row at all
+  times the channel's time step, the measured one: 3 hours are 12 quarter-hour measures), or no row at all
   between the channel's first and last day. A day expects its real length (23 or 25 hours on
   the days the clocks change) over the time step; measures absent from it are missing.
 
@@ -404,9 +404,14 @@ def day_flags(daily: pd.DataFrame, t: Thresholds | None = None, events: pd.DataF
     return pd.concat(frames, ignore_index=True).sort_values(["channel_id", "start", "rule"]).reset_index(drop=True)
 
 
+def _clock(t: pd.Timestamp) -> str:
+    """A wall-clock time in French: « 10 h », « 11 h 45 »."""
+    return f"{t.hour} h {t.minute:02d}" if t.minute else f"{t.hour} h"
+
+
 def flat_flags(runs: pd.DataFrame, t: Thresholds | None = None, events: pd.DataFrame | None = None,
                channels: pd.DataFrame | None = None, near: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Flat runs (counter_flat_runs rows: channel_id, run_start, run_end, measures, value) of at
+    """Flat runs (counter_flat_runs rows: channel_id, run_start, run_end, run_stop, measures, value) of at
     least `flat_hours` measures as FLAG_COLUMNS rows, one per run, the days it touches; a run
     wholly on days of an announced closure is left out."""
     t = t or Thresholds()
@@ -422,11 +427,12 @@ def flat_flags(runs: pd.DataFrame, t: Thresholds | None = None, events: pd.DataF
         days = pd.date_range(start.normalize(), end.normalize(), freq="D")
         if all((r.channel_id, d) in closed for d in days):
             continue
-        stop = end + pd.Timedelta(hours=1)   # the end of the last measure
+        # The end of the last measure, its own (a quarter-hour, an hour, a day), not an hour later.
+        stop = pd.Timestamp(r.run_stop)
         if stop.normalize() == start.normalize() or stop == start.normalize() + pd.Timedelta(days=1):
-            span = f"le {fmt.day(start)} de {start.hour} h à {stop.hour or 24} h"
+            span = f"le {fmt.day(start)} de {_clock(start)} à {_clock(stop) if stop.hour or stop.minute else '24 h'}"
         else:
-            span = f"du {fmt.day(start)} {start.hour} h au {fmt.day(stop)} {stop.hour} h"
+            span = f"du {fmt.day(start)} {_clock(start)} au {fmt.day(stop)} {_clock(stop)}"
         out.append({"channel_id": r.channel_id, "rule": "flat", "start": start.date(), "end": end.date(),
                     "days": len(days),
                     "detail": f"{fmt.number(r.value)} passages à chaque mesure pendant {fmt.number(r.measures)} "

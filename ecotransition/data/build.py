@@ -93,6 +93,8 @@ def build(path: Path, scale: int = 1, progress: Progress = _print_progress) -> d
 
         # The demonstration measures carry their own offset (demo._wall): the Paris rule cannot tell
         # the two 02:00 of October apart from a wall clock alone.
+        # The step of the generated measures, by the imports' rule (one definition of a channel's step).
+        sql.measure_steps(conn)
         for name in sql.DERIVED:
             sql.materialize(conn, name)
         sql.create_views(conn)

@@ -105,6 +105,25 @@ def materialize(conn: duckdb.DuckDBPyConnection, table: str, where: str | None =
     conn.execute(f"INSERT INTO {table} SELECT * FROM ({load(table).sql}) WHERE {where}", params).fetchall()
 
 
+def measure_steps(conn: duckdb.DuckDBPyConnection, channels: list[str] | None = None) -> list[tuple]:
+    """Set counter_channels.time_step (seconds) of `channels` (None: all) to the step their stored
+    measures have (queries/counter_steps.sql), on `conn` itself so that it sees a writer's open
+    transaction; a channel without measures keeps its declared step.
+
+    Returns (channel_id, declared step or None, measured step) for each channel it changed, in
+    channel order. Callers recompute counter_daily for those channels (a day expects its length
+    over the step)."""
+    steps = load("counter_steps").sql
+    changed = conn.execute(
+        f"SELECT ch.channel_id, ch.time_step, s.step FROM counter_channels ch JOIN ({steps}) s USING (channel_id) "
+        "WHERE ch.time_step IS DISTINCT FROM s.step ORDER BY ch.channel_id", {"channels": channels}).fetchall()
+    if changed:
+        conn.execute("UPDATE counter_channels SET time_step = c.step FROM (SELECT unnest($ids) AS channel_id, "
+                     "unnest($steps) AS step) c WHERE counter_channels.channel_id = c.channel_id",
+                     {"ids": [c[0] for c in changed], "steps": [c[2] for c in changed]})
+    return changed
+
+
 def run_on_frames(name: str, frames: dict[str, pd.DataFrame], **params) -> pd.DataFrame:
     """Run a named query on DataFrames standing for the tables or views it reads (`frames`:
     relation name -> frame), in a private in-memory database with the shared macros: the same

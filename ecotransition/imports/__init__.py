@@ -40,6 +40,7 @@ from ecotransition.core.paths import db_path
 from ecotransition.data import backup, registry, sql
 from ecotransition.data.db import modified_copy
 from ecotransition.imports.datasets import DATASETS, Context, Dataset
+from ecotransition.imports.formats.counters import step_notes
 from ecotransition.imports.readers import (
     ReadError, Table, check_caps, head_rows, normalize_header, numbered_copy, probe_csv, probe_legacy,
     read_table,
@@ -425,14 +426,20 @@ def _load_and_log(conn, ds: Dataset, ctx: Context, result: ImportResult, now: da
         if ds.table == "counter_measures":
             # Every measure the file touched lies in these channels and days.
             channels, first, last = ctx.span
+            # The step the measures have, not the declared one (README « Pas de temps des canaux »;
+            # a channels file gets it in its check, formats/counters.build_channels).
+            restepped = sql.measure_steps(conn, channels)
+            ctx.notes.extend(step_notes(restepped))
             sql.materialize(conn, "counter_daily",
                             "list_contains($channels, channel_id) AND day BETWEEN $first AND $last",
                             channels=channels, first=first.date(), last=last.date())
+            # A channel whose step changed expects another number of measures on every day.
+            channels = [c for c, *_ in restepped]
         else:
-            # A channel's time step sets how many measures each of its days expects.
             channels = [r[0] for r in conn.execute("SELECT DISTINCT channel_id FROM _new").fetchall()]
-            sql.materialize(conn, "counter_daily", "list_contains($channels, channel_id)",
-                            channels=channels)
+        if channels:
+            # A channel's time step sets how many measures each of its days expects.
+            sql.materialize(conn, "counter_daily", "list_contains($channels, channel_id)", channels=channels)
     result.status = LOADED if result.rows_loaded else UNCHANGED
     result.message = _summary(conn, result)
     _log(conn, result, now)

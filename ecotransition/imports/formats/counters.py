@@ -4,6 +4,8 @@ Compteur exports them.
 
 from __future__ import annotations
 
+from ecotransition.core import fmt
+from ecotransition.data import sql
 from ecotransition.imports.formats.base import (
     DIRECTIONS, MOBILITY, PARK_RADIUS_M, Context, _locate, duplicates, unknown_communes,
 )
@@ -65,12 +67,40 @@ def build_channels(ctx: Context) -> None:
               "FROM _parsed WHERE site_id IS NOT NULL AND site_id NOT IN (SELECT site_id FROM counter_sites)")
     if ctx.issues:
         return
+    # The step is the one the channel's stored measures have, whatever the file declares (README
+    # « Pas de temps des canaux »); a channel without measures keeps the declared one, or the
+    # stored one when the file has no time_step column.
+    declared = "p.time_step::INTEGER" if ctx.has("time_step") else "ch.time_step"
     ctx.conn.execute(
-        "CREATE OR REPLACE TEMP TABLE _new AS SELECT line, channel_id, site_id, "
-        "coalesce(regexp_replace(mobility_type, '\\s*,\\s*', ',', 'g'), 'UNDEFINED') AS mobility_type, "
-        "direction, time_step::INTEGER AS time_step, $source AS source FROM _parsed", {"source": ctx.source})
+        "CREATE OR REPLACE TEMP TABLE _new AS SELECT p.line, p.channel_id, p.site_id, "
+        "coalesce(regexp_replace(p.mobility_type, '\\s*,\\s*', ',', 'g'), 'UNDEFINED') AS mobility_type, "
+        f"p.direction, coalesce(ms.step, {declared}) AS time_step, {declared} AS declared_step, "
+        "$source AS source FROM _parsed p LEFT JOIN counter_channels ch USING (channel_id) "
+        f"LEFT JOIN ({sql.load('counter_steps').sql}) ms USING (channel_id)",
+        # The file's channels only: the steps of the others are not read (a second at 9 M measures).
+        {"source": ctx.source, "channels": ctx.scalar("SELECT list(DISTINCT channel_id) FROM _parsed") or []})
+    differs = ctx.conn.execute("SELECT channel_id, declared_step, time_step FROM _new WHERE declared_step IS "
+                               "DISTINCT FROM time_step AND time_step IS NOT NULL ORDER BY line").fetchall()
+    # Without the column, the stored step stands for the declared one: said when it changes.
+    ctx.notes.extend(step_notes(differs))
+    ctx.conn.execute("ALTER TABLE _new DROP COLUMN declared_step")
     # Optional columns the file lacks keep their stored values (new channels get the defaults).
-    ctx.provided = {"site_id"} | {c for c in ("mobility_type", "direction", "time_step") if ctx.has(c)}
+    ctx.provided = {"site_id", "time_step"} | {c for c in ("mobility_type", "direction") if ctx.has(c)}
+
+
+def step_notes(restepped: list[tuple]) -> list[str]:
+    """French notes on channels whose time step was taken from their measures instead of the
+    declared one (rows: channel, declared seconds or None, measured seconds), three named, the
+    others counted."""
+    def said(declared):
+        return f"{fmt.number(declared)} s déclarées" if declared is not None else "aucun pas déclaré"
+    notes = [f"pas de temps du canal « {c} » : {fmt.number(step)} s d'après ses mesures ({said(declared)})"
+             for c, declared, step in restepped[:3]]
+    if len(restepped) > 3:
+        more = len(restepped) - 3
+        notes.append(f"pas de temps de {more} autre{'s' if more > 1 else ''} canal"
+                     f"{'aux' if more > 1 else ''} pris de {'leurs' if more > 1 else 'ses'} mesures")
+    return notes
 
 
 MEASURES = Format("schema", "schéma comptage des mobilités – mesures", (

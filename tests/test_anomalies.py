@@ -118,6 +118,17 @@ CLOSURE_TABLE = [
     ("Parc ferme le lundi", True),
     ("La ferme du parc est fermée", True),
     ("Les fermes ouvertes, le parc fermé", True),
+    # t12h finding 8: a closure denied is no closure (« non », « ne … pas », « plus », « sans », « aucune »
+    # among the two words before it); a reopening date beside a closure still announces it.
+    ("Parc non fermé, accès libre", False),
+    ("Ne sera pas fermé", False),
+    ("Le parc n'est plus fermé le lundi", False),
+    ("Pas de fermeture prévue cet hiver", False),
+    ("Sans fermeture pendant les travaux", False),
+    ("Aucune fermeture", False),
+    ("Parc NON FERME", False),
+    ("Fermeture pour travaux, réouverture le 15 mars", True),
+    ("Non loin du parc fermé", True),
 ]
 
 
@@ -142,7 +153,7 @@ def test_the_sql_matching_reads_every_text_as_is_closure_does():
                        "start_date": [START + pd.Timedelta(days=k) for k in range(len(texts))],
                        "end_date": None, "commune_code": "62498", "lat": 50.4401, "lon": 2.8101})
     got = A.event_days(ev, CHANNELS, A.Thresholds())
-    assert len(got) == len(texts) == 2 * 43 + 10
+    assert len(got) == len(texts) == 2 * 52 + 10
     said = dict(zip(got["day"], got["closed"]))
     wrong = [(title, desc) for k, (title, desc, closed) in enumerate(texts)
              if said[START + pd.Timedelta(days=k)] is not closed

@@ -255,13 +255,20 @@ _NOUN_AFTER = frozenset((
 # At the start of a text (« Ferme du parc ouverte tout l'été ») these make it the noun too.
 _NOUN_AFTER_FIRST = frozenset(("du", "de", "des", "d", "a", "au", "aux", "et"))
 _AMBIGUOUS = frozenset(("ferme", "fermes"))
+# A closure word with one of these among the two words before it is denied, not announced: « Parc
+# non fermé », « Ne sera pas fermé », « n'est plus fermé », « pas encore fermé », « sans fermeture »,
+# « aucune fermeture » (t12h finding 8). « Réouverture » is no negation: « Fermeture pour travaux,
+# réouverture le 15 mars » announces a closure until then. Nor is a closure of something else
+# told apart (« Parc ouvert, parking fermé »): the words cannot say which place is closed.
+_NEGATIONS = frozenset(("non", "pas", "plus", "jamais", "sans", "aucune", "aucun", "ni"))
 
 
 def is_closure(title, description, t: Thresholds) -> bool:
     """Whether an event's title or description says the site was closed: one of `closure_words`
     as a whole word, whatever its case and accents (« FERME », « fermee », « Fermetures »), not
     inside another word (« fermentation », « refermer », « fermier »), nor the noun « ferme(s) »,
-    a farm (« la ferme du parc », « visite de ferme », « fermes ouvertes », « ferme pédagogique »).
+    a farm (« la ferme du parc », « visite de ferme », « fermes ouvertes », « ferme pédagogique »),
+    nor a word denied by one of the two before it (« non fermé », « ne sera pas fermé »: _NEGATIONS).
 
     Asked of queries/counter_event_days.sql, the rule the pages run on the whole agenda (one
     definition): the event is placed on a counter of its own, on one day."""
@@ -283,7 +290,7 @@ def closure_params(t: Thresholds) -> dict:
                 closure_words=tuple(w for w in folded if w not in _AMBIGUOUS),
                 ambiguous=tuple(w for w in folded if w in _AMBIGUOUS),
                 noun_before=tuple(sorted(_NOUN_BEFORE)), noun_after=tuple(sorted(_NOUN_AFTER)),
-                noun_after_first=tuple(sorted(_NOUN_AFTER_FIRST)))
+                noun_after_first=tuple(sorted(_NOUN_AFTER_FIRST)), negations=tuple(sorted(_NEGATIONS)))
 
 
 EVENT_COLUMNS = ("title", "description", "place", "commune_code")

@@ -360,3 +360,41 @@ def test_the_chart_of_one_counter_shows_the_events_about_it_only():
     # No counter chosen: the area's events, as before.
     assert list(parks.events_for_area(ev, None, "62498")["title"]) == ["Fête du parc", "Course", "Piscine fermée"]
     assert len(parks.events_for_area(ev, None, None)) == 5
+
+
+def test_the_chart_of_one_counter_draws_its_closures_and_a_few_events_only():
+    # t12h finding 7: a whole agenda within 1 km of a counter covered its chart with bands. Drawn: every
+    # closure of its place, and 4 other events (those on its flagged days first); the rest counted.
+    from ecotransition.themes import parks
+    n = 60
+    ev = pd.DataFrame({"title": ["Parc fermé pour travaux", "Parc non fermé, accès libre"]
+                       + [f"Atelier n°{k}" for k in range(n)],
+                       "description": [None] * (n + 2), "place": [None] * (n + 2),
+                       "start_date": [date(2024, 3, 4), date(2024, 3, 20)]
+                       + [date(2024, 1, 1) + pd.Timedelta(days=3 * k) for k in range(n)],
+                       "end_date": [date(2024, 3, 10)] + [None] * (n + 1),
+                       "commune_code": ["62498"] * (n + 2), "epci": ["CALL"] * (n + 2), "theme": [None] * (n + 2),
+                       "participants": [None, None] + [10] * n,
+                       "lat": [50.4402] * (n + 2), "lon": [2.8102] * (n + 2)})
+    about = parks.events_for_area(ev, None, None, CHANNELS)
+    assert len(about) == n + 2 and about["closure"].tolist() == [True] + [False] * (n + 1)
+    table = parks.series_table(pd.DataFrame({
+        "period": pd.date_range("2024-01-01", "2024-12-31", freq="D"), "mobility_type": "BIKE",
+        "visits": 100.0, "missing_hours": 0.0, "hours": 24.0, "is_demo": False}), "day")
+    flags = pd.DataFrame({"channel_id": ["c1"], "rule": ["drop"], "label": ["baisse soudaine"],
+                          "start": [pd.Timestamp("2024-05-01")], "end": [pd.Timestamp("2024-05-07")],
+                          "days": [7], "detail": ["x"], "source": ["x"], "channel": ["Parc de Lens"],
+                          "period": ["du 1er au 7 mai 2024"]})
+    shown, left_out = parks.chart_events(about, flags, pd.Timestamp("2024-01-01"), pd.Timestamp("2025-01-01"))
+    # The closure, the two ateliers of 3 and 6 May (flagged days), then the earliest two (by start).
+    assert shown["title"].tolist() == ["Atelier n°0", "Atelier n°1", "Parc fermé pour travaux", "Atelier n°41",
+                                       "Atelier n°42"]
+    assert left_out == 57
+    fig = parks.series_figure(table, "day", about, flags)
+    pink = [s for s in fig.layout.shapes if s.fillcolor == parks.PALETTE[4] or (s.line and s.line.color == parks.PALETTE[4])]
+    assert len(pink) == 5 and sum(s.type == "rect" for s in pink) == 1
+    marks = next(t for t in fig.data if t.name.startswith("Événements"))
+    assert marks.name == "Événements : 5 tracés, 57 autres autour du compteur non tracés (table des événements)"
+    assert [t for t in marks.text if t] == ["Atelier n°0", "Atelier n°1", "Parc fermé pour travaux", "Atelier n°41",
+                                            "Atelier n°42"]
+    assert "fermeture du site" in marks.hovertext[2] and "fermeture du site" not in marks.hovertext[0]

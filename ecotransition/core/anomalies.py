@@ -298,17 +298,18 @@ PLACE_COLUMNS = ("channel_id", "commune_code", "site_name", "park")
 
 
 def event_days(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> pd.DataFrame:
-    """(channel_id, day, closed, events) for every day of an event about a channel's counter:
+    """(channel_id, day, closed, events, closures) for every day of an event about a channel's counter:
     positioned within `closure_radius_m` of it, or naming its site or park (`site_name` with and
     without « – compteur N », `park`) in its title, place or description, in the counter's
     commune or with no commune; an event elsewhere in the commune (« Piscine municipale fermée
     pour vidange ») is about another place. `closed`: an event of the day says the site was closed
-    (is_closure's rules); `events`: the positions in `events` of that day's events about it.
+    (is_closure's rules); `events`: the positions in `events` of that day's events about it;
+    `closures`: those of them that say it (positions).
     Matched in SQL (queries/counter_event_days.sql, the query the pages run on the database's
     events) on these frames: `events` (title, start_date, end_date, commune_code, lat, lon; place,
     description, position_derived optional: a derived position (the commune's centroid) is none), `channels` (channel_id, commune_code, lat, lon, site_name, park:
     visits_channel_years or counter_places rows)."""
-    empty = pd.DataFrame(columns=["channel_id", "day", "closed", "events"])
+    empty = pd.DataFrame(columns=["channel_id", "day", "closed", "events", "closures"])
     if events is None or events.empty or channels is None or channels.empty:
         return empty
     from ecotransition.data import sql   # the one place that runs named queries
@@ -332,17 +333,21 @@ def event_days(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> p
     return out if len(out) else empty
 
 
-def events_about(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> list[list[int]]:
+def events_about(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds,
+                 closures: set[int] | None = None) -> list[list[int]]:
     """For each event (in order), the positions in `channels.drop_duplicates("channel_id")` of
-    the counters it is about (event_days' rule, in SQL)."""
+    the counters it is about (event_days' rule, in SQL). `closures`, when given, receives the
+    positions in `events` of those that say one of these counters was closed."""
     n = 0 if events is None else len(events)
     about: list[set[int]] = [set() for _ in range(n)]
     if n and channels is not None and len(channels):
         pos = {c: i for i, c in enumerate(channels.drop_duplicates("channel_id")["channel_id"])}
         days = event_days(events.reset_index(drop=True), channels, t)
-        for channel, ids in zip(days["channel_id"], days["events"]):
+        for channel, ids, closing in zip(days["channel_id"], days["events"], days["closures"]):
             for k in ids:
                 about[int(k)].add(pos[channel])
+            if closures is not None:
+                closures.update(int(k) for k in closing)
     return [sorted(a) for a in about]
 
 

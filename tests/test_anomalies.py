@@ -398,3 +398,20 @@ def test_the_chart_of_one_counter_draws_its_closures_and_a_few_events_only():
     assert [t for t in marks.text if t] == ["Atelier n°0", "Atelier n°1", "Parc fermé pour travaux", "Atelier n°41",
                                             "Atelier n°42"]
     assert "fermeture du site" in marks.hovertext[2] and "fermeture du site" not in marks.hovertext[0]
+
+
+def test_a_park_closed_every_winter_is_flagged_its_first_winter_only():
+    # t12h finding 3, the tester's t12h-seas: 480 passages a day from April to October, 0 from November to
+    # March, from 1 April 2023. The winter 2024-25 counts 0 on days it counted 0 a year before: a seasonal
+    # closure, neither « zéros prolongés » nor « baisse soudaine ». The first winter has no year before.
+    # Five days at 0 in June 2024 (480 a year before) stay a fault.
+    days = pd.date_range("2023-04-01", "2025-03-10", freq="D")
+    visits = [480.0 if 4 <= d.month <= 10 else 0.0 for d in days]
+    fault = [k for k, d in enumerate(days) if date(2024, 6, 10) <= d.date() <= date(2024, 6, 14)]
+    for k in fault:
+        visits[k] = 0.0
+    daily = pd.DataFrame({"channel_id": "t12h-seas", "day": days, "visits": visits, "measures": 24,
+                          "missing_measures": 0})
+    f = A.day_flags(daily)
+    assert spans(f, "zero") == [(date(2023, 11, 1), date(2024, 3, 31), 152), (date(2024, 6, 10), date(2024, 6, 14), 5)]
+    assert spans(f, "drop") == []

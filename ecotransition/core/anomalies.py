@@ -5,7 +5,8 @@ channel's own series, with thresholds in `Thresholds` (defaults documented in th
 
 - **zéros prolongés** (`zero`): at least `zero_days` consecutive fully measured days with 0
   passages, while the channel's recent level is at least `usual_min` passages a day: a
-  counter that usually counts does not see nobody for days (a stuck or covered sensor);
+  counter that usually counts does not see nobody for days (a stuck or covered sensor); a day
+  whose same date a year before the channel also counted 0 is a seasonal closure, not a fault;
 - **valeur figée** (`flat`): at least `flat_hours` consecutive measures with the same count of
   at least `flat_min_value` (queries/counter_flat_runs.sql finds the runs in the hourly
   measures; counts of 1 to 3 repeat by chance at night, 6 hours at 4 never did in the demo);
@@ -371,6 +372,18 @@ def _to_runs(cal: pd.DataFrame, mask: pd.Series, rule: str, detail) -> pd.DataFr
     }, columns=FLAG_COLUMNS)
 
 
+def _seasonal_zero(cal: pd.DataFrame, full: pd.Series) -> pd.Series:
+    """Whether each day of `cal` is a seasonal zero: the same channel counted 0 passages, fully
+    measured, on the same date one year before (29 February: 28 February). A park closed every
+    winter is then flagged its first winter only (no memory before its first year), not each
+    winter after (t12h finding 3): the rule says « on days when the channel usually counts »."""
+    was_zero = cal.loc[full & (cal["visits"] == 0), ["channel_id", "day"]]
+    if was_zero.empty:
+        return pd.Series(False, index=cal.index)
+    a_year_on = pd.MultiIndex.from_arrays([was_zero["channel_id"], was_zero["day"] + pd.DateOffset(years=1)])
+    return pd.Series(pd.MultiIndex.from_arrays([cal["channel_id"], cal["day"]]).isin(a_year_on), index=cal.index)
+
+
 def day_flags(daily: pd.DataFrame, t: Thresholds | None = None, events: pd.DataFrame | None = None,
               channels: pd.DataFrame | None = None, near: pd.DataFrame | None = None) -> pd.DataFrame:
     """Zero runs, drops, jumps and gaps per channel (see the module): FLAG_COLUMNS rows, in
@@ -392,9 +405,11 @@ def day_flags(daily: pd.DataFrame, t: Thresholds | None = None, events: pd.DataF
     usual = cal["level"] >= t.usual_min
     keys = cal["channel_id"]
 
-    zero = full & (cal["visits"] == 0) & usual & open_
+    # A seasonal zero is neither a zero run nor a drop: the channel is closed as it was a year before.
+    seasonal = _seasonal_zero(cal, full)
+    zero = full & (cal["visits"] == 0) & usual & open_ & ~seasonal
     zero &= _runs(zero, keys) >= t.zero_days
-    low = full & (cal["visits"] < t.drop_ratio * cal["level"]) & usual & open_ & ~zero
+    low = full & (cal["visits"] < t.drop_ratio * cal["level"]) & usual & open_ & ~zero & ~seasonal
     drop = low & (_runs(low, keys) >= t.drop_days)
     jump = (full & (cal["visits"] > t.jump_ratio * cal["level"]) & usual & ~cal["event"]
             & (cal["visits"] > t.jump_ratio * cal["level_after"]))

@@ -20,17 +20,18 @@ import pandas as pd
 from tqdm import tqdm
 
 from ecotransition.core import clock, paths
-from ecotransition.data import sql
+from ecotransition.data import freshness, sql
 from ecotransition.data.db import DatabaseError, open_readonly
 from ecotransition.surfaces import fiche, fiche_pdf, maps
 
 
-def _load(db: Path) -> tuple[maps.MapData, pd.DataFrame, pd.DataFrame]:
-    """The map's inputs, the indicators of every zone and the series of those with a target."""
+def _load(db: Path) -> tuple[maps.MapData, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The map's inputs, the indicators of every zone, the series of those with a target and
+    the datasets' last days (dataset_dates, for the freshness each fiche prints)."""
     conn = open_readonly(db)
     try:
         return (maps.load_data(lambda name, **params: sql.run(conn, name, **params)),
-                sql.run(conn, "indicators_zones"), sql.run(conn, "indicator_series"))
+                sql.run(conn, "indicators_zones"), sql.run(conn, "indicator_series"), sql.run(conn, "dataset_dates"))
     finally:
         conn.close()
 
@@ -39,9 +40,9 @@ _WORKER: dict = {}
 
 
 def _start_worker(db: Path, out: Path, year: int | None, edition) -> None:
-    data, indicators, series = _load(db)
+    data, indicators, series, dates = _load(db)
     _WORKER.update(data=data, shared=fiche.Shared(data), out=out, year=year, edition=edition,
-                   indicators=indicators, series=series)
+                   indicators=indicators, series=series, known=freshness.of_dates(dates, edition))
 
 
 def _write(code: str) -> Path:
@@ -50,7 +51,7 @@ def _write(code: str) -> Path:
     f = fiche.build(w["data"], code, w["year"], w["shared"], w["indicators"], w["series"])
     target = w["out"] / fiche_pdf.file_name(f)
     tmp = target.with_suffix(".pdf.tmp")
-    tmp.write_bytes(fiche_pdf.render(f, w["edition"]))
+    tmp.write_bytes(fiche_pdf.render(f, w["edition"], freshness.notes(w["known"], f.datasets)))
     tmp.replace(target)   # a reader never sees half a file
     return target
 

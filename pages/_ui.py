@@ -14,7 +14,7 @@ from ecotransition.core import anomalies, clock, escape, fmt
 from ecotransition.core.kpi import Kpi
 from ecotransition.core.selection import Selection
 from ecotransition.core.selection import selection as make_selection
-from ecotransition.data import freshness, registry
+from ecotransition.data import freshness
 from ecotransition.surfaces import export
 from ecotransition.themes import parks
 from ecotransition.ui import store
@@ -98,16 +98,18 @@ def kpi_cards(kpis: Iterable[Kpi], columns: int = 4) -> None:
 def freshness_notes(*datasets: str) -> None:
     """Each dataset's own « Données au … », or a warning when it is later than its rhythm allows
     (ecotransition.data.freshness, judged on the app clock)."""
-    known = store.shared(freshness.of_dates, store.query("dataset_dates"), clock.today())
-    for name in datasets:
-        f = known.get(name)
-        if f is None:
-            continue
-        label = registry.label(name)
-        if f.late:
-            st.warning(f"**{escape_md(label)}** — {escape_md(f.warning)}.", icon="⏰")
+    for note in freshness_of(*datasets):
+        if note.late:
+            st.warning(f"**{escape_md(note.label)}** — {escape_md(note.text)}.", icon="⏰")
         else:
-            st.caption(f"{escape_md(label)} : {escape_md(f.text[0].lower() + f.text[1:])}")
+            st.caption(escape_md(note.line))
+
+
+def freshness_of(*datasets: str) -> list[freshness.Note]:
+    """The freshness notes of `datasets` on the app clock (what freshness_notes shows; the fiche's
+    PDF prints them)."""
+    known = store.shared(freshness.of_dates, store.query("dataset_dates"), clock.today())
+    return freshness.notes(known, datasets)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,9 @@ from ecotransition.core.geo import CommuneLocator
 from ecotransition.surfaces import maps, offline
 from ecotransition.ui import store
 from pages._map import leaflet_map
-from pages._ui import demo_notice, escape_md, export_buttons, filters, shared_table, with_fiche_links
+from pages._ui import (
+    demo_notice, escape_md, export_buttons, filters, freshness_notes, shared_table, with_fiche_links,
+)
 
 MAP_HEIGHT = 540
 
@@ -77,6 +79,7 @@ background = c2.toggle("Fond OpenStreetMap (Internet)", value=False, key="fond_o
 data = _data()
 view, table = store.shared(_view, key, f["annee"], store.data_version())
 demo_notice(view.demo)
+freshness_notes(*view.indicator.datasets)   # how fresh or late the indicator shown is
 
 if maps.needs_new_map(st.session_state.get("_carte_clicked"), f["commune"]):
     st.session_state["_carte_map"] = st.session_state.get("_carte_map", 0) + 1
@@ -123,6 +126,8 @@ with right:
                                    "Source", "Démonstration"])
         if not view.demo:  # otherwise the notice is already above the map
             demo_notice(bool((profile["Démonstration"] == "oui").any()))
+        # The profile shows every indicator: the freshness of those not said above the map.
+        freshness_notes(*(d for d in maps.DATASETS if d not in view.indicator.datasets))
         export_buttons(profile_values, f"profil_{code}", key="carte-profil")  # numbers, not the text shown
         st.markdown("**Événements**")
         if events.empty:

@@ -70,7 +70,9 @@ st.plotly_chart(store.shared(parks.series_figure, series, grain, events, shown_f
 st.caption("Lacune : toutes les heures de la période manquent (rien n'est tracé, ce n'est pas un zéro). "
            f"Croix : plus de {fmt.percent(parks.INCOMPLETE_SHARE, 0)} des heures manquent, ou des jours de la période n'ont "
            "aucune mesure (début et fin de série) : le total est sous-estimé. "
-           "Triangles et zones roses : événements de la table des événements. Carrés et bandes de couleur "
+           "Triangles et zones roses : événements de la table des événements ; pour un compteur choisi, "
+           f"les fermetures de son site et au plus {parks.OTHER_EVENTS} autres événements proches (ceux des jours "
+           "signalés d'abord), la légende comptant ceux qui ne sont pas tracés. Carrés et bandes de couleur "
            "au pied du graphique : anomalies des compteurs (survoler pour le détail).")
 # Only the current, incomplete year has this chart: its days are not read for a complete one.
 current = bool(year) and parks.partial_year_end(shown_channels, year) is not None

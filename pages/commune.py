@@ -10,7 +10,9 @@ from ecotransition.core import clock, fmt
 from ecotransition.surfaces import fiche as fiches
 from ecotransition.surfaces import fiche_pdf, maps, targets
 from ecotransition.ui import store
-from pages._ui import demo_notice, escape_md, filters, text_table, trajectories, trajectory_texts
+from pages._ui import (
+    demo_notice, escape_md, filters, freshness_notes, freshness_of, text_table, trajectories, trajectory_texts,
+)
 
 # A4 portrait without the app's chrome; charts and tables kept whole on a page where they fit.
 PRINT_CSS = """<style>
@@ -41,7 +43,8 @@ def _fiche(code: str, year, version):
 
 @st.cache_data(max_entries=16, show_spinner="Préparation du PDF…")
 def _pdf(code: str, year, version, edition) -> bytes:
-    return fiche_pdf.render(_fiche(code, year, version), edition)
+    fiche = _fiche(code, year, version)
+    return fiche_pdf.render(fiche, edition, freshness_of(*fiche.datasets))
 
 
 def _choose() -> None:
@@ -80,6 +83,7 @@ c2.caption("Imprimer : Ctrl + P (mise en page A4 portrait, sans les menus).")
 
 st.markdown("  \n".join(escape_md(s) for s in fiche.summary))
 demo_notice(fiche.demo)
+freshness_notes(*fiche.datasets)   # the edition's date is not the data's: each dataset's own, or late
 
 for section in fiche.sections:
     st.subheader(section.title)

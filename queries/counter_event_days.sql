@@ -1,4 +1,4 @@
--- The days of the events about each counter channel of $epci and $commune (or NULL each): channel_id, day, closed (an event of that day about the counter says its place was closed) and events (the ids of that day's events about it); an event is about a counter when it is positioned within $radius_m metres of it (a position of its own: not position_derived, the commune's centroid an import put for a row without one), or names its site or park (site_name with and without « – compteur N », park; at least 4 letters, compared word for word without case or accents) in its title, place or description, in the counter's commune or with no commune. It says closed when its title or description holds one of $closure_words (folded: lower case, no accents; whole words or phrases), or one of $ambiguous (« ferme », « fermes »: the closure or the farm) that is not the noun: accented (« fermé(s) »), in capitals in a text that is not all capitals, or else neither after a word of $noun_before, nor before one of $noun_after, nor opening the text before one of $noun_after_first (the lists are ecotransition.core.anomalies.closure_params).
+-- The days of the events about each counter channel of $epci and $commune (or NULL each): channel_id, day, closed (an event of that day about the counter says its place was closed) events (the ids of that day's events about it) and closures (those of them that say it was closed); an event is about a counter when it is positioned within $radius_m metres of it (a position of its own: not position_derived, the commune's centroid an import put for a row without one), or names its site or park (site_name with and without « – compteur N », park; at least 4 letters, compared word for word without case or accents) in its title, place or description, in the counter's commune or with no commune. It says closed when its title or description holds one of $closure_words (folded: lower case, no accents; whole words or phrases), or one of $ambiguous (« ferme », « fermes »: the closure or the farm) that is not the noun: accented (« fermé(s) »), in capitals in a text that is not all capitals, or else neither after a word of $noun_before, nor before one of $noun_after, nor opening the text before one of $noun_after_first; a word so found is no closure when one of the two words before it is in $negations (« non fermé », « ne sera pas fermé ») (the lists are ecotransition.core.anomalies.closure_params).
 -- Joins and string functions instead of a Python loop over every event and counter, each distinct
 -- text read once (bench/bench_flags.py --events). A name is looked for in the title, the place
 -- and the description each (the Python rule also found one split between two of them).
@@ -65,16 +65,21 @@ folded AS (
     SELECT part, tokens, list_transform(tokens, lambda w: strip_accents(lower(w))) AS f
     FROM (SELECT part, regexp_extract_all(part, '[\pL\pN\pM_]+') AS tokens FROM parts)
 ),
+-- A closure word counts at token i unless a word of $negations is one of the two before it
+-- (« non fermé », « ne sera pas fermé », « pas encore fermé », « sans fermeture »).
 closed_parts AS (
     SELECT part,
-        list_bool_or(list_transform($closure_words, lambda w: contains(' ' || array_to_string(f, ' ') || ' ', ' ' || w || ' ')))
-        OR list_bool_or(list_transform(range(1, len(f) + 1), lambda i:
-            list_contains($ambiguous, f[i]) AND (
+        list_bool_or(list_transform(range(1, len(f) + 1), lambda i:
+            (list_bool_or(list_transform(list_transform($closure_words, lambda w: string_split(w, ' ')),
+                                         lambda ws: f[i:i + len(ws) - 1] = ws))
+             OR (list_contains($ambiguous, f[i]) AND (
                 nfc_normalize(lower(tokens[i])) IN ('fermé', 'fermés')
                 OR (tokens[i] = upper(tokens[i]) AND tokens[i] <> lower(tokens[i]) AND part <> upper(part))
                 OR NOT (coalesce(i > 1 AND list_contains($noun_before, f[i - 1]), FALSE)
                         OR coalesce(i < len(f) AND list_contains($noun_after, f[i + 1]), FALSE)
-                        OR coalesce(i = 1 AND len(f) > 1 AND list_contains($noun_after_first, f[2]), FALSE))))) AS closed
+                        OR coalesce(i = 1 AND len(f) > 1 AND list_contains($noun_after_first, f[2]), FALSE)))))
+            AND NOT coalesce(i > 1 AND list_contains($negations, f[i - 1]), FALSE)
+            AND NOT coalesce(i > 2 AND list_contains($negations, f[i - 2]), FALSE))) AS closed
     FROM folded
 ),
 closed AS (
@@ -93,7 +98,8 @@ days AS (
     SELECT channel_id, k, unnest(generate_series(start_date::TIMESTAMP, end_date::TIMESTAMP, INTERVAL 1 DAY)) AS day, closed
     FROM spans
 )
-SELECT channel_id, day, bool_or(closed) AS closed, list(DISTINCT k ORDER BY k) AS events
+SELECT channel_id, day, bool_or(closed) AS closed, list(DISTINCT k ORDER BY k) AS events,
+       coalesce(list(DISTINCT k ORDER BY k) FILTER (WHERE closed), []) AS closures
 FROM days
 GROUP BY ALL
 ORDER BY channel_id, day;

@@ -118,6 +118,17 @@ CLOSURE_TABLE = [
     ("Parc ferme le lundi", True),
     ("La ferme du parc est fermée", True),
     ("Les fermes ouvertes, le parc fermé", True),
+    # t12h finding 8: a closure denied is no closure (« non », « ne … pas », « plus », « sans », « aucune »
+    # among the two words before it); a reopening date beside a closure still announces it.
+    ("Parc non fermé, accès libre", False),
+    ("Ne sera pas fermé", False),
+    ("Le parc n'est plus fermé le lundi", False),
+    ("Pas de fermeture prévue cet hiver", False),
+    ("Sans fermeture pendant les travaux", False),
+    ("Aucune fermeture", False),
+    ("Parc NON FERME", False),
+    ("Fermeture pour travaux, réouverture le 15 mars", True),
+    ("Non loin du parc fermé", True),
 ]
 
 
@@ -142,7 +153,7 @@ def test_the_sql_matching_reads_every_text_as_is_closure_does():
                        "start_date": [START + pd.Timedelta(days=k) for k in range(len(texts))],
                        "end_date": None, "commune_code": "62498", "lat": 50.4401, "lon": 2.8101})
     got = A.event_days(ev, CHANNELS, A.Thresholds())
-    assert len(got) == len(texts) == 2 * 43 + 10
+    assert len(got) == len(texts) == 2 * 52 + 10
     said = dict(zip(got["day"], got["closed"]))
     wrong = [(title, desc) for k, (title, desc, closed) in enumerate(texts)
              if said[START + pd.Timedelta(days=k)] is not closed
@@ -350,3 +361,58 @@ def test_the_chart_of_one_counter_shows_the_events_about_it_only():
     # No counter chosen: the area's events, as before.
     assert list(parks.events_for_area(ev, None, "62498")["title"]) == ["Fête du parc", "Course", "Piscine fermée"]
     assert len(parks.events_for_area(ev, None, None)) == 5
+
+
+def test_the_chart_of_one_counter_draws_its_closures_and_a_few_events_only():
+    # t12h finding 7: a whole agenda within 1 km of a counter covered its chart with bands. Drawn: every
+    # closure of its place, and 4 other events (those on its flagged days first); the rest counted.
+    from ecotransition.themes import parks
+    n = 60
+    ev = pd.DataFrame({"title": ["Parc fermé pour travaux", "Parc non fermé, accès libre"]
+                       + [f"Atelier n°{k}" for k in range(n)],
+                       "description": [None] * (n + 2), "place": [None] * (n + 2),
+                       "start_date": [date(2024, 3, 4), date(2024, 3, 20)]
+                       + [date(2024, 1, 1) + pd.Timedelta(days=3 * k) for k in range(n)],
+                       "end_date": [date(2024, 3, 10)] + [None] * (n + 1),
+                       "commune_code": ["62498"] * (n + 2), "epci": ["CALL"] * (n + 2), "theme": [None] * (n + 2),
+                       "participants": [None, None] + [10] * n,
+                       "lat": [50.4402] * (n + 2), "lon": [2.8102] * (n + 2)})
+    about = parks.events_for_area(ev, None, None, CHANNELS)
+    assert len(about) == n + 2 and about["closure"].tolist() == [True] + [False] * (n + 1)
+    table = parks.series_table(pd.DataFrame({
+        "period": pd.date_range("2024-01-01", "2024-12-31", freq="D"), "mobility_type": "BIKE",
+        "visits": 100.0, "missing_hours": 0.0, "hours": 24.0, "is_demo": False}), "day")
+    flags = pd.DataFrame({"channel_id": ["c1"], "rule": ["drop"], "label": ["baisse soudaine"],
+                          "start": [pd.Timestamp("2024-05-01")], "end": [pd.Timestamp("2024-05-07")],
+                          "days": [7], "detail": ["x"], "source": ["x"], "channel": ["Parc de Lens"],
+                          "period": ["du 1er au 7 mai 2024"]})
+    shown, left_out = parks.chart_events(about, flags, pd.Timestamp("2024-01-01"), pd.Timestamp("2025-01-01"))
+    # The closure, the two ateliers of 3 and 6 May (flagged days), then the earliest two (by start).
+    assert shown["title"].tolist() == ["Atelier n°0", "Atelier n°1", "Parc fermé pour travaux", "Atelier n°41",
+                                       "Atelier n°42"]
+    assert left_out == 57
+    fig = parks.series_figure(table, "day", about, flags)
+    pink = [s for s in fig.layout.shapes if s.fillcolor == parks.PALETTE[4] or (s.line and s.line.color == parks.PALETTE[4])]
+    assert len(pink) == 5 and sum(s.type == "rect" for s in pink) == 1
+    marks = next(t for t in fig.data if t.name.startswith("Événements"))
+    assert marks.name == "Événements : 5 tracés, 57 autres autour du compteur non tracés (table des événements)"
+    assert [t for t in marks.text if t] == ["Atelier n°0", "Atelier n°1", "Parc fermé pour travaux", "Atelier n°41",
+                                            "Atelier n°42"]
+    assert "fermeture du site" in marks.hovertext[2] and "fermeture du site" not in marks.hovertext[0]
+
+
+def test_a_park_closed_every_winter_is_flagged_its_first_winter_only():
+    # t12h finding 3, the tester's t12h-seas: 480 passages a day from April to October, 0 from November to
+    # March, from 1 April 2023. The winter 2024-25 counts 0 on days it counted 0 a year before: a seasonal
+    # closure, neither « zéros prolongés » nor « baisse soudaine ». The first winter has no year before.
+    # Five days at 0 in June 2024 (480 a year before) stay a fault.
+    days = pd.date_range("2023-04-01", "2025-03-10", freq="D")
+    visits = [480.0 if 4 <= d.month <= 10 else 0.0 for d in days]
+    fault = [k for k, d in enumerate(days) if date(2024, 6, 10) <= d.date() <= date(2024, 6, 14)]
+    for k in fault:
+        visits[k] = 0.0
+    daily = pd.DataFrame({"channel_id": "t12h-seas", "day": days, "visits": visits, "measures": 24,
+                          "missing_measures": 0})
+    f = A.day_flags(daily)
+    assert spans(f, "zero") == [(date(2023, 11, 1), date(2024, 3, 31), 152), (date(2024, 6, 10), date(2024, 6, 14), 5)]
+    assert spans(f, "drop") == []

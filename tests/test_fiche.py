@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -132,8 +133,13 @@ def test_file_names_are_plain():
 def test_the_cli_makes_every_fiche(built_db, tmp_path):
     out = tmp_path / "fiches"
     run = subprocess.run([sys.executable, "-m", "ecotransition.fiches", "--out", str(out), "--db", str(built_db)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=900)
+                         cwd=ROOT, capture_output=True, text=True, timeout=900,
+                         env={**os.environ, "ECOTRANSITION_TODAY": "2027-01-05"})
     assert run.returncode == 0, run.stderr
+    # Each fiche dates its data as the page does (t12h finding 6).
+    text = " ".join(_pdf_text(out / "62498_Lens.pdf").split())
+    assert ("Compteurs – mesures — En retard : dernière donnée le 31 décembre 2024, attendue chaque semaine."
+            in text), text[:600]
     files = sorted(p.name for p in out.iterdir())
     assert len(files) == 150 and all(re.fullmatch(r"62\d{3}_[A-Za-z0-9-]+\.pdf", n) for n in files)
     assert "62498_Lens.pdf" in files

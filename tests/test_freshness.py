@@ -263,3 +263,82 @@ def test_yearly_figures_are_late_once_the_calendar_year_begins_whatever_the_leap
     # The daily and weekly rhythms keep their day counts: 3 days, then 8.
     assert registry.get("cadastre_usage").late_from(date(2024, 2, 27)) == date(2024, 3, 2)
     assert registry.get("counter_measures").late_from(date(2024, 2, 27)) == date(2024, 3, 7)
+
+
+# t12h finding 6: the map and the fiche commune said nothing of their data's age.
+LATE_2027 = {
+    "solar_production": "Production solaire par commune — En retard : dernière donnée le 31 décembre 2024, "
+                        "attendue chaque année",
+    "counter_measures": "Compteurs – mesures — En retard : dernière donnée le 31 décembre 2024, attendue chaque semaine",
+    "indicators": "Indicateurs clés — En retard : dernière donnée le 31 décembre 2023, attendue chaque année",
+}
+
+
+def _warned(dataset: str) -> str:
+    """The page's warning: the dataset's label in bold."""
+    label, text = LATE_2027[dataset].split(" — ")
+    return f"**{label}** — {text}."
+
+
+def test_map_metrics_name_their_datasets():
+    from ecotransition.core import metrics
+    from ecotransition.surfaces import maps
+
+    with_rhythm = {d.table for d in registry.REGISTRY if d.lateness is not None}
+    assert all(set(m.datasets) <= with_rhythm for m in metrics.METRICS.values())
+    assert {k: i.datasets for k, i in maps.INDICATORS.items() if i.datasets} == {
+        "pv_sites_per_1000": ("solar_production",), "pv_energy_mwh": ("solar_production",),
+        "solar_uptake": ("solar_production",), "visits": ("counter_measures",)}
+    assert maps.DATASETS == ("solar_production", "counter_measures")
+
+
+def test_the_map_says_how_late_its_indicator_and_the_profile_are(built_db, monkeypatch):
+    monkeypatch.setenv("ECOTRANSITION_TODAY", "2027-01-05")
+    for short, first in (("Production PV", "solar_production"), ("Passages comptés", "counter_measures"),
+                         ("Événements", None)):
+        at = AppTest.from_file(APP, default_timeout=120)
+        at.query_params["indicateur"] = short
+        at.query_params["commune"] = "62498"
+        at.run()
+        at.switch_page("pages/carte.py")
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        # The indicator's dataset above the map, the profile's others beside it: each once.
+        order = [first] if first else []
+        order += [d for d in ("solar_production", "counter_measures") if d != first]
+        assert [shown(w.value) for w in at.warning] == [_warned(d) for d in order], short
+
+
+def test_the_fiche_says_how_late_its_data_are_on_the_page_and_in_the_pdf(built_db, monkeypatch, tmp_path):
+    import subprocess
+
+    from ecotransition.surfaces import fiche as fiches
+    from ecotransition.surfaces import fiche_pdf, maps
+
+    monkeypatch.setenv("ECOTRANSITION_TODAY", "2027-01-05")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["code"] = "62498"
+    at.switch_page("pages/commune.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    # Lens has targets: the report's indicators they follow are dated too.
+    assert [shown(w.value) for w in at.warning] == [_warned(d) for d in LATE_2027]
+    import duckdb
+
+    with duckdb.connect(str(built_db), read_only=True) as conn:
+        data = maps.load_data(lambda name, **p: sql.run(conn, name, **p))
+        dates = sql.run(conn, "dataset_dates")
+        f = fiches.build(data, "62498", None, None, sql.run(conn, "indicators_zones"), sql.run(conn, "indicator_series"))
+    assert f.datasets == tuple(LATE_2027)
+    notes = freshness.notes(freshness.of_dates(dates, date(2027, 1, 5)), f.datasets)
+    path = tmp_path / "f.pdf"
+    path.write_bytes(fiche_pdf.render(f, date(2027, 1, 5), notes))
+    text = " ".join(subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())
+    for line in LATE_2027.values():
+        assert " ".join(line.split()) + "." in text
+    # A year earlier, on time: « données au … », no warning.
+    notes = freshness.notes(freshness.of_dates(dates, date(2025, 1, 2)), f.datasets)
+    assert [n.line for n in notes] == ["Production solaire par commune : données au 31 décembre 2024",
+                                       "Compteurs – mesures : données au 31 décembre 2024",
+                                       "Indicateurs clés : données au 31 décembre 2023"]

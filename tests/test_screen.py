@@ -372,6 +372,31 @@ def test_footer_progress_starts_where_the_slide_is():
     assert 'data-slot="7"' in out and "3/5" in out and "Données au 31 décembre 2024" in out
 
 
+# t12h finding 5: a real export's name (120 characters) pushed the report's source and the badge off the screen.
+LONG_FILE = ("Export Eco-Compteur Chaîne des parcs de l'Artois – tous les sites – du 01-01-2024 au 31-12-2024 "
+             "(version corrigée n°2).csv")
+
+
+def test_the_footer_shortens_imported_file_names_and_keeps_the_badge_apart():
+    assert screen.screen_source(f"Comptage des mobilités ({LONG_FILE}, import du 30/11/2026)") == \
+        "Comptage des mobilités (Export Eco-C…ée n°2).csv, import du 30/11/2026)"
+    assert screen.screen_source(f"Import {LONG_FILE} du 30/11/2026") == "Import Export Eco-C…ée n°2).csv du 30/11/2026"
+    # Names of 24 characters or fewer, and sources that are not an import, whole.
+    short = "Comptage des mobilités (comptages_parcs_2024.csv, import du 30/11/2026)"
+    assert screen.screen_source(short) == short
+    assert screen.screen_source("Rapport d'activité 2023 PMA") == "Rapport d'activité 2023 PMA"
+    assert screen.shorten_middle("abcdefghij", 5) == "ab…ij" and screen.shorten_middle("abc", 5) == "abc"
+    slide = screen.Slide("parcs", "t", "m", figures=(
+        screen.Figure("1", "a", "2024", f"Comptage des mobilités (<b>{LONG_FILE}</b>, import du 30/11/2026) ; "
+                      "démonstration", demo=True),
+        screen.Figure("420 km", "b", "2023", "Rapport d'activité 2023 PMA")))
+    out = screen.footer_html(slide, "Données au 1er mai 2024", 0, 5, 15, 3)
+    assert ('<div class="sources">Source : Comptage des mobilités (&lt;b&gt;Export Ec…°2).csv&lt;/b&gt;, import du '
+            "30/11/2026) ; Rapport d&#x27;activité 2023 PMA</div>"
+            '<div class="meta"><div class="stamp">Données au 1er mai 2024</div>'
+            '<div class="demo">⚠ données de démonstration</div></div>') in out
+
+
 def test_chart_messages_differ_at_each_rotation():
     a, b = screen.chart_config(7), screen.chart_config(8)
     assert a != b and a["staticPlot"] and not a["displayModeBar"]

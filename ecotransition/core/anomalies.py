@@ -5,7 +5,8 @@ channel's own series, with thresholds in `Thresholds` (defaults documented in th
 
 - **zéros prolongés** (`zero`): at least `zero_days` consecutive fully measured days with 0
   passages, while the channel's recent level is at least `usual_min` passages a day: a
-  counter that usually counts does not see nobody for days (a stuck or covered sensor);
+  counter that usually counts does not see nobody for days (a stuck or covered sensor); a day
+  whose same date a year before the channel also counted 0 is a seasonal closure, not a fault;
 - **valeur figée** (`flat`): at least `flat_hours` consecutive measures with the same count of
   at least `flat_min_value` (queries/counter_flat_runs.sql finds the runs in the stored
   measures; counts of 1 to 3 repeat by chance at night, 6 hours at 4 never did in the demo);
@@ -255,13 +256,20 @@ _NOUN_AFTER = frozenset((
 # At the start of a text (« Ferme du parc ouverte tout l'été ») these make it the noun too.
 _NOUN_AFTER_FIRST = frozenset(("du", "de", "des", "d", "a", "au", "aux", "et"))
 _AMBIGUOUS = frozenset(("ferme", "fermes"))
+# A closure word with one of these among the two words before it is denied, not announced: « Parc
+# non fermé », « Ne sera pas fermé », « n'est plus fermé », « pas encore fermé », « sans fermeture »,
+# « aucune fermeture » (t12h finding 8). « Réouverture » is no negation: « Fermeture pour travaux,
+# réouverture le 15 mars » announces a closure until then. Nor is a closure of something else
+# told apart (« Parc ouvert, parking fermé »): the words cannot say which place is closed.
+_NEGATIONS = frozenset(("non", "pas", "plus", "jamais", "sans", "aucune", "aucun", "ni"))
 
 
 def is_closure(title, description, t: Thresholds) -> bool:
     """Whether an event's title or description says the site was closed: one of `closure_words`
     as a whole word, whatever its case and accents (« FERME », « fermee », « Fermetures »), not
     inside another word (« fermentation », « refermer », « fermier »), nor the noun « ferme(s) »,
-    a farm (« la ferme du parc », « visite de ferme », « fermes ouvertes », « ferme pédagogique »).
+    a farm (« la ferme du parc », « visite de ferme », « fermes ouvertes », « ferme pédagogique »),
+    nor a word denied by one of the two before it (« non fermé », « ne sera pas fermé »: _NEGATIONS).
 
     Asked of queries/counter_event_days.sql, the rule the pages run on the whole agenda (one
     definition): the event is placed on a counter of its own, on one day."""
@@ -283,7 +291,7 @@ def closure_params(t: Thresholds) -> dict:
                 closure_words=tuple(w for w in folded if w not in _AMBIGUOUS),
                 ambiguous=tuple(w for w in folded if w in _AMBIGUOUS),
                 noun_before=tuple(sorted(_NOUN_BEFORE)), noun_after=tuple(sorted(_NOUN_AFTER)),
-                noun_after_first=tuple(sorted(_NOUN_AFTER_FIRST)))
+                noun_after_first=tuple(sorted(_NOUN_AFTER_FIRST)), negations=tuple(sorted(_NEGATIONS)))
 
 
 EVENT_COLUMNS = ("title", "description", "place", "commune_code")
@@ -291,17 +299,18 @@ PLACE_COLUMNS = ("channel_id", "commune_code", "site_name", "park")
 
 
 def event_days(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> pd.DataFrame:
-    """(channel_id, day, closed, events) for every day of an event about a channel's counter:
+    """(channel_id, day, closed, events, closures) for every day of an event about a channel's counter:
     positioned within `closure_radius_m` of it, or naming its site or park (`site_name` with and
     without « – compteur N », `park`) in its title, place or description, in the counter's
     commune or with no commune; an event elsewhere in the commune (« Piscine municipale fermée
     pour vidange ») is about another place. `closed`: an event of the day says the site was closed
-    (is_closure's rules); `events`: the positions in `events` of that day's events about it.
+    (is_closure's rules); `events`: the positions in `events` of that day's events about it;
+    `closures`: those of them that say it (positions).
     Matched in SQL (queries/counter_event_days.sql, the query the pages run on the database's
     events) on these frames: `events` (title, start_date, end_date, commune_code, lat, lon; place,
     description, position_derived optional: a derived position (the commune's centroid) is none), `channels` (channel_id, commune_code, lat, lon, site_name, park:
     visits_channel_years or counter_places rows)."""
-    empty = pd.DataFrame(columns=["channel_id", "day", "closed", "events"])
+    empty = pd.DataFrame(columns=["channel_id", "day", "closed", "events", "closures"])
     if events is None or events.empty or channels is None or channels.empty:
         return empty
     from ecotransition.data import sql   # the one place that runs named queries
@@ -325,17 +334,21 @@ def event_days(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> p
     return out if len(out) else empty
 
 
-def events_about(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds) -> list[list[int]]:
+def events_about(events: pd.DataFrame, channels: pd.DataFrame, t: Thresholds,
+                 closures: set[int] | None = None) -> list[list[int]]:
     """For each event (in order), the positions in `channels.drop_duplicates("channel_id")` of
-    the counters it is about (event_days' rule, in SQL)."""
+    the counters it is about (event_days' rule, in SQL). `closures`, when given, receives the
+    positions in `events` of those that say one of these counters was closed."""
     n = 0 if events is None else len(events)
     about: list[set[int]] = [set() for _ in range(n)]
     if n and channels is not None and len(channels):
         pos = {c: i for i, c in enumerate(channels.drop_duplicates("channel_id")["channel_id"])}
         days = event_days(events.reset_index(drop=True), channels, t)
-        for channel, ids in zip(days["channel_id"], days["events"]):
+        for channel, ids, closing in zip(days["channel_id"], days["events"], days["closures"]):
             for k in ids:
                 about[int(k)].add(pos[channel])
+            if closures is not None:
+                closures.update(int(k) for k in closing)
     return [sorted(a) for a in about]
 
 
@@ -359,6 +372,18 @@ def _to_runs(cal: pd.DataFrame, mask: pd.Series, rule: str, detail) -> pd.DataFr
     }, columns=FLAG_COLUMNS)
 
 
+def _seasonal_zero(cal: pd.DataFrame, full: pd.Series) -> pd.Series:
+    """Whether each day of `cal` is a seasonal zero: the same channel counted 0 passages, fully
+    measured, on the same date one year before (29 February: 28 February). A park closed every
+    winter is then flagged its first winter only (no memory before its first year), not each
+    winter after (t12h finding 3): the rule says « on days when the channel usually counts »."""
+    was_zero = cal.loc[full & (cal["visits"] == 0), ["channel_id", "day"]]
+    if was_zero.empty:
+        return pd.Series(False, index=cal.index)
+    a_year_on = pd.MultiIndex.from_arrays([was_zero["channel_id"], was_zero["day"] + pd.DateOffset(years=1)])
+    return pd.Series(pd.MultiIndex.from_arrays([cal["channel_id"], cal["day"]]).isin(a_year_on), index=cal.index)
+
+
 def day_flags(daily: pd.DataFrame, t: Thresholds | None = None, events: pd.DataFrame | None = None,
               channels: pd.DataFrame | None = None, near: pd.DataFrame | None = None) -> pd.DataFrame:
     """Zero runs, drops, jumps and gaps per channel (see the module): FLAG_COLUMNS rows, in
@@ -380,9 +405,11 @@ def day_flags(daily: pd.DataFrame, t: Thresholds | None = None, events: pd.DataF
     usual = cal["level"] >= t.usual_min
     keys = cal["channel_id"]
 
-    zero = full & (cal["visits"] == 0) & usual & open_
+    # A seasonal zero is neither a zero run nor a drop: the channel is closed as it was a year before.
+    seasonal = _seasonal_zero(cal, full)
+    zero = full & (cal["visits"] == 0) & usual & open_ & ~seasonal
     zero &= _runs(zero, keys) >= t.zero_days
-    low = full & (cal["visits"] < t.drop_ratio * cal["level"]) & usual & open_ & ~zero
+    low = full & (cal["visits"] < t.drop_ratio * cal["level"]) & usual & open_ & ~zero & ~seasonal
     drop = low & (_runs(low, keys) >= t.drop_days)
     jump = (full & (cal["visits"] > t.jump_ratio * cal["level"]) & usual & ~cal["event"]
             & (cal["visits"] > t.jump_ratio * cal["level_after"]))

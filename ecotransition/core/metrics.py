@@ -20,7 +20,7 @@ same everywhere, gaps included. Nothing here touches Streamlit.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
 import numpy as np
@@ -98,6 +98,8 @@ class Metric:
     unit_in_value: bool = False      # the format writes the unit itself ('12,3 GWh'): no unit after labels
     per_counter: bool = False        # counted at counters, not communes: coverage is counters and hours,
                                      # and the change is compared counter by counter (themes.parks)
+    datasets: tuple[str, ...] = ()   # registry tables with an update rhythm the figure is read from:
+                                     # their « données au … » / « en retard » is said beside it
 
     @property
     def export_label(self) -> str:
@@ -188,6 +190,14 @@ METRICS: dict[str, Metric] = {m.key: m for m in (
            definition="Emplois annoncés par les projets recensés depuis 2020 ÷ population municipale × 1 000.",
            num_missing="effectif non publié", den_missing="population non renseignée"),
 )}
+
+# Where each figure comes from, for its freshness (data.freshness): Enedis production for the
+# photovoltaic figures (the potential, the population, events and projects have no rhythm), the
+# counters' measures for the passages.
+_DATASETS = {**dict.fromkeys(("pv_sites", "pv_power_kw", "pv_energy_mwh", "solar_uptake", "pv_sites_per_1000",
+                              "pv_kwh_per_inhabitant", "pv_w_per_inhabitant"), ("solar_production",)),
+             "visits": ("counter_measures",)}
+METRICS = {k: replace(m, datasets=_DATASETS.get(k, ())) for k, m in METRICS.items()}
 
 # The per-commune rows of the metrics come from one query per theme (queries/metrics_*.sql),
 # each reading only its own tables: an events import then leaves the solar figures' caches alone.

@@ -85,6 +85,34 @@ def of_dates(dates: pd.DataFrame, today: date) -> dict[str, Freshness]:
     return {r.dataset: freshness(r.dataset, r.data_date, today) for r in dates.itertuples()}
 
 
+@dataclass(frozen=True)
+class Note:
+    """What a panel says of one dataset's freshness: `late` and its French text (plain, the
+    renderer escapes it): « Production solaire par commune : données au 31 décembre 2024 », or
+    « Compteurs – mesures — En retard : dernière donnée le …, attendue chaque semaine »."""
+    dataset: str
+    label: str
+    late: bool
+    text: str
+
+    @property
+    def line(self) -> str:
+        return f"{self.label} — {self.text}" if self.late else f"{self.label} : {self.text}"
+
+
+def notes(known: dict[str, Freshness], datasets) -> list[Note]:
+    """The notes of `datasets` (registry tables, each once, in order) from `known` (of_dates); a
+    dataset without a rhythm or without a date row is left out (nothing can be late)."""
+    out = []
+    for name in dict.fromkeys(datasets):
+        f = known.get(name)
+        if f is None:
+            continue
+        text = f.warning if f.late else f.text[0].lower() + f.text[1:]
+        out.append(Note(name, registry.label(name), f.late, text))
+    return out
+
+
 def months_old(as_of, today: date) -> int | None:
     """Whole months from `as_of` to `today` (31 December 2023 -> 30 November 2026: 35)."""
     d = as_date(as_of)

@@ -80,6 +80,15 @@ class Fiche:
         return list(dict.fromkeys(p.strip() for src in out for p in src.split(";") if p.strip()))
 
     @property
+    def datasets(self) -> tuple[str, ...]:
+        """The registry tables with an update rhythm its figures are read from (their freshness
+        is printed with them): each line's metric's (metrics.Metric.datasets), and the report's
+        indicators when it shows targets."""
+        keys = [metrics.METRICS[line.key].datasets for s in self.sections for line in s.lines
+                if line.key in metrics.METRICS]
+        return tuple(dict.fromkeys([d for ds in keys for d in ds] + (["indicators"] if self.goals else [])))
+
+    @property
     def coverage_notes(self) -> list[str]:
         return [f"{line.label} : {line.coverage}" for s in self.sections for line in s.lines if line.coverage]
 

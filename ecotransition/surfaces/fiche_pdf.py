@@ -11,6 +11,7 @@ import io
 import re
 import textwrap
 import unicodedata
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from fpdf.fonts import FontFace
 
 from ecotransition.core import clock, fmt, trajectory
 from ecotransition.core.labels import PMA_SHORT
+from ecotransition.data.freshness import Note
 from ecotransition.surfaces.fiche import LIST_MAX, Fiche
 
 matplotlib.use("Agg")
@@ -206,8 +208,10 @@ def _goals(pdf: _Doc, fiche: Fiche, ref: _Sources) -> None:
     pdf.multi_cell(WIDTH, 3.4, trajectory.RULE, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
-def render(fiche: Fiche, edition: date | None = None) -> bytes:
-    """The fiche as PDF bytes (A4 portrait, fonts embedded, French formats)."""
+def render(fiche: Fiche, edition: date | None = None, freshness: Sequence[Note] = ()) -> bytes:
+    """The fiche as PDF bytes (A4 portrait, fonts embedded, French formats). `freshness`: the
+    notes of `fiche.datasets` on the edition's day (data.freshness.notes), printed under the
+    summary, a late dataset in bold (« Compteurs – mesures — En retard : dernière donnée le … »)."""
     edition_text = fmt.day(edition or clock.today())
     pdf = _Doc(f"Fiche commune {fiche.name} ({fiche.code})", edition_text)
     pdf.set_title(f"Fiche commune — {fiche.name} ({fiche.code})")
@@ -232,6 +236,15 @@ def render(fiche: Fiche, edition: date | None = None) -> bytes:
         pdf.set_font("DejaVu", "I", 7)
         pdf.set_text_color(150, 90, 0)
         pdf.multi_cell(WIDTH, 3.5, DEMO_NOTE, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_text_color(0, 0, 0)
+    # A mayor reads the edition's date beside figures that may be years old: each dataset's own
+    # « données au … », or that it is late (t12h finding 6).
+    for note in freshness:
+        pdf.set_font("DejaVu", "B" if note.late else "", 7.5)
+        if note.late:
+            pdf.set_text_color(150, 90, 0)
+        pdf.multi_cell(WIDTH, 3.6, note.line + ("." if note.late else ""), new_x=XPos.LMARGIN, new_y=YPos.NEXT,
+                       align="L")
         pdf.set_text_color(0, 0, 0)
 
     ref = _Sources()

@@ -225,7 +225,7 @@ def series_figure(table: pd.DataFrame, grain: str, events: pd.DataFrame | None =
         if first is not None:
             first.showlegend = True
     if events is not None and len(events) and len(periods):
-        _annotate_events(fig, events, periods.min(), periods.max(), grain)
+        _annotate_events(fig, events, periods.min(), periods.max(), grain, flags)
     if flags is not None and len(flags) and len(periods):
         _mark_flags(fig, flags, periods.min(), periods.max(), grain)
     fig.update_layout(yaxis=dict(title="Passages comptés", rangemode="tozero", tickformat=",d"), hovermode="closest")
@@ -240,17 +240,53 @@ def series_figure(table: pd.DataFrame, grain: str, events: pd.DataFrame | None =
     return fig
 
 
-def _annotate_events(fig: go.Figure, events: pd.DataFrame, start, end, grain: str) -> None:
+# With a counter chosen, the chart draws what may explain its series: every event saying its place
+# was closed, and at most OTHER_EVENTS of the other events about it, those on its flagged days first,
+# then the Chaîne des parcs' own, then the largest (participants); a whole agenda within 1 km covered
+# the year with bands and labels (t12h finding 7). The legend says how many are left out.
+OTHER_EVENTS = 4
+# Labels on up to LABEL_ROWS rows at the top, each where it overlaps no other label of its row, its
+# width estimated at CHAR_SHARE of the chart's span a character (11 px letters on a chart about 800 px
+# wide); a label with no room is left out (its marker keeps the hover).
+LABEL_ROWS, LABEL_CHARS, CHAR_SHARE = 4, 32, 0.0085
+
+
+def chart_events(events: pd.DataFrame, flags: pd.DataFrame | None, start, last) -> tuple[pd.DataFrame, int]:
+    """The events the visits chart draws between `start` and `last` (exclusive), by start, and
+    how many others of that span it leaves out. Without a `closure` column (no counter chosen:
+    events_for_area) every event of the span is drawn."""
     ev = events.copy()
     ev["start"] = pd.to_datetime(ev["start_date"])
     ev["end"] = pd.to_datetime(ev["end_date"]).fillna(ev["start"])
+    ev = ev[(ev["end"] >= start) & (ev["start"] < last)]
+    if "closure" not in ev or ev.empty:
+        return ev.sort_values("start"), 0
+    closed = ev["closure"].fillna(False).astype(bool)
+    others = ev[~closed]
+    on_flag = pd.Series(False, index=others.index)
+    if flags is not None and len(flags):
+        for f0, f1 in zip(pd.to_datetime(flags["start"]), pd.to_datetime(flags["end"])):
+            on_flag |= (others["end"] >= f0) & (others["start"] <= f1)
+    ranked = others.assign(_flag=on_flag, _park=others["theme"] == PARK_THEME,
+                           _people=pd.to_numeric(others["participants"], errors="coerce"))
+    ranked = ranked.sort_values(["_flag", "_park", "_people", "start"], ascending=[False, False, False, True],
+                                na_position="last", kind="stable").head(OTHER_EVENTS)
+    chosen = pd.concat([ev[closed], ev.loc[ranked.index]]).sort_values("start", kind="stable")
+    return chosen, len(ev) - len(chosen)
+
+
+def _annotate_events(fig: go.Figure, events: pd.DataFrame, start, end, grain: str,
+                     flags: pd.DataFrame | None = None) -> None:
     # `end` is the start of the last period: the events of that whole period belong on the chart.
     last = end + pd.tseries.frequencies.to_offset(_FREQ[grain])
-    ev = ev[(ev["end"] >= start) & (ev["start"] < last)].sort_values("start")
+    ev, left_out = chart_events(events, flags, start, last)
     if ev.empty:
         return
+    per_counter = "closure" in ev
+    span = max((last - pd.Timestamp(start)).total_seconds(), 1.0)
+    taken: list[list[tuple[float, float]]] = [[] for _ in range(LABEL_ROWS)]
+    edge = start + (end - start) * 0.8
     xs, texts, hovers, ys, shapes = [], [], [], [], []
-    labelled = 0
     for e in ev.itertuples():
         multi = e.end > e.start
         # Plain dicts set once: fig.add_vline/add_vrect re-validate every shape on each call.
@@ -264,19 +300,37 @@ def _annotate_events(fig: go.Figure, events: pd.DataFrame, start, end, grain: st
         place = text(e.place) if not fmt.is_missing(e.place) else "lieu non précisé"
         when = fmt.day(e.start) if not multi else f"du {fmt.day(e.start)} au {fmt.day(e.end)}"
         people = "n.d." if fmt.is_missing(e.participants) else fmt.number(e.participants)
-        xs.append(e.start + (e.end - e.start) / 2)
-        hovers.append(f"<b>{title}</b><br>{when}<br>{place}<br>Participants : {people}")
+        x = e.start + (e.end - e.start) / 2
+        xs.append(x)
+        closure = " · fermeture du site" if per_counter and bool(e.closure) else ""
+        hovers.append(f"<b>{title}</b><br>{when}<br>{place}<br>Participants : {people}{closure}")
         # Long views label only the multi-day park events (Parc en fête…): the others would pile up.
-        show = e.theme == PARK_THEME and (multi or (end - start).days <= 400)
-        texts.append(title if show else "")
-        ys.append(0.97 - 0.08 * (labelled % 4) if show else 0.99)
-        labelled += show
-    # Labels near the right edge go to the left of their marker, or they would be cut off.
-    edge = start + (end - start) * 0.8
+        # With a counter chosen, the few events drawn are all labelled where there is room.
+        show = per_counter or (e.theme == PARK_THEME and (multi or (end - start).days <= 400))
+        row = None
+        short = str(e.title) if len(str(e.title)) <= LABEL_CHARS else str(e.title)[:LABEL_CHARS - 1] + "…"
+        if show:
+            # Labels near the right edge go to the left of their marker, or they would be cut off.
+            at = (x - pd.Timestamp(start)).total_seconds() / span
+            width = (len(short) + 2) * CHAR_SHARE
+            box = (at - width, at) if x > edge else (at, at + width)
+            free = [r for r in range(LABEL_ROWS) if all(box[1] <= a or box[0] >= b for a, b in taken[r])]
+            row = free[0] if free else None
+        if row is not None:
+            taken[row].append(box)
+            texts.append(text(short))
+            ys.append(0.97 - 0.08 * row)
+        else:
+            texts.append("")
+            ys.append(0.99)
     positions = ["middle left" if x > edge else "middle right" for x in xs]
+    name = "Événements (table des événements)"
+    if left_out:
+        name = (f"Événements : {fmt.number(len(ev))} tracés, {fmt.number(left_out)} autres autour du compteur "
+                "non tracés (table des événements)")
     fig.add_scatter(
         x=xs, y=ys, yaxis="y2", mode="markers+text", text=texts, textposition=positions,
-        textfont=dict(size=11, color="#5a2d4d"), name="Événements (table des événements)",
+        textfont=dict(size=11, color="#5a2d4d"), name=name,
         marker=dict(symbol="triangle-down", size=11, color=PALETTE[4]), hovertext=hovers, hoverinfo="text",
     )
     fig.update_layout(yaxis2=dict(overlaying="y", range=[0, 1], visible=False, fixedrange=True),
@@ -452,8 +506,10 @@ def events_for_area(events: pd.DataFrame, epci: str | None, commune: str | None,
     its site or park); else those held in the selected area; for the whole PMA, every event in
     the territory plus the Chaîne des parcs events whose place is not given."""
     if counter is not None:
-        about = anomalies.events_about(events, counter, t or anomalies.Thresholds())
-        return events[[bool(a) for a in about]]
+        # `closure`: the event says this counter's place was closed (the chart draws all of those).
+        closing: set[int] = set()
+        about = anomalies.events_about(events, counter, t or anomalies.Thresholds(), closing)
+        return events.assign(closure=[k in closing for k in range(len(events))])[[bool(a) for a in about]]
     if commune:
         return events[events["commune_code"] == commune]
     if epci:

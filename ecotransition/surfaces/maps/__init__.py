@@ -22,7 +22,7 @@ from ecotransition.surfaces.maps.profile import (  # noqa: F401
     commune_events, commune_investments, commune_profile, commune_profile_values,
 )
 from ecotransition.surfaces.maps.view import (  # noqa: F401
-    BY_SHORT, DEMO_MARK, INDICATORS, MISSING_FILL, MISSING_SWATCH, PROFILE_PMA, PROFILE_SHARE, VIRIDIS_5,
+    BY_SHORT, DATASETS, DEMO_MARK, INDICATORS, MISSING_FILL, MISSING_SWATCH, PROFILE_PMA, PROFILE_SHARE, VIRIDIS_5,
     ZERO_COLOR, Classes, Indicator, MapData, MapView, Period, _palette, _text, aggregate, card, classify,
     commune_values, esc, formatted_values, legend_html, load_data, map_view, resolve_period, unit_suffix,
     value_column, values_table,

@@ -57,6 +57,10 @@ def aggregate(values: pd.DataFrame, communes: pd.DataFrame, key: str, period: Pe
 BY_SHORT = {i.short: i.key for i in INDICATORS.values()}
 
 
+# The datasets with an update rhythm the map's indicators (and so a commune's profile) are read from.
+DATASETS = tuple(dict.fromkeys(d for i in INDICATORS.values() for d in i.datasets))
+
+
 # viridis, light (low) to dark (high): perceptually ordered and readable with the common
 # forms of colour blindness; hard-coded so nothing is fetched (no branca colormap).
 VIRIDIS_5 = ["#fde725", "#5ec962", "#21918c", "#3b528b", "#440154"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from urllib.parse import urlsplit
 
 import segno
@@ -237,12 +238,17 @@ html, body, [data-testid="stApp"], [data-testid="stAppViewContainer"], [data-tes
   padding: 0 {u(SIDE_PX)}; display: flex; align-items: center; gap: {u(30)}; background: {p.panel}; color: {p.muted};
   font-size: {u(TEXT_PX)}; z-index: 1000; }}
 /* Sources on up to two lines (the footer's height holds two at this size): cut on one line, the
-   source of the last card never showed (t12g finding 5). */
+   source of the last card never showed (t12g finding 5). Imported file names are shortened
+   (screen_source) so that two lines hold every source (t12h finding 5). */
 .ecran-foot .sources {{ flex: 1 1 auto; min-width: 0; line-height: 1.2; overflow-wrap: anywhere;
   display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 2; line-clamp: 2; overflow: hidden; }}
-.ecran-foot .stamp {{ flex: 0 0 auto; color: {p.text}; font-weight: 600; }}
-.ecran-foot .demo {{ color: {p.demo_text}; background: {p.demo_bg}; padding: 0 {u(10)}; border-radius: {u(6)}; line-height: 1;
-  font-weight: 700; }}
+/* The data's date and, under it, the demonstration mark: a block of its own, never inside the
+   sources' clamped lines (inline at the end of their second line it was the part cut, or overhung
+   the screen's edge by a pixel or two), stacked so that the sources keep the footer's width. */
+.ecran-foot .meta {{ flex: 0 0 auto; display: flex; flex-direction: column; align-items: flex-end; line-height: 1.2; }}
+.ecran-foot .stamp {{ color: {p.text}; font-weight: 600; white-space: nowrap; }}
+.ecran-foot .demo {{ color: {p.demo_text}; background: {p.demo_bg}; padding: 0 {u(10)};
+  border-radius: {u(6)}; white-space: nowrap; font-weight: 700; }}
 .ecran-progress {{ flex: 0 0 auto; display: flex; align-items: center; gap: {u(16)}; }}
 .ecran-progress .dots {{ display: flex; gap: {u(10)}; }}
 .ecran-progress .dot {{ width: {u(16)}; height: {u(16)}; border-radius: 50%; background: {p.muted}; opacity: .45; }}
@@ -314,18 +320,51 @@ def slide_html(slide: Slide, qr: str, url: str) -> str:
     return f'<div class="ecran ecran-slide">{header_html(slide, qr, url)}{body_html(slide)}</div>'
 
 
+# An import's source as the import writes it (imports._source_label): « Source (file, import du
+# 30/11/2026) » or « Import file du 30/11/2026 ».
+# The formats' labels hold no parenthesis, a file name may: « (version corrigée n°2).csv ».
+_IMPORTED = re.compile(r"^(?P<head>[^(]* \()(?P<name>.+)(?P<tail>, import du \d\d/\d\d/\d{4}\))$"
+                       r"|^(?P<head2>Import )(?P<name2>.+?)(?P<tail2> du \d\d/\d\d/\d{4})$")
+# Characters of a file name the screen's footer keeps: a name this long and « Rapport d'activité
+# 2023 PMA » beside it still fit two lines of a 1280×720 footer with the badge (test_screen_displays_browser).
+SOURCE_NAME_CHARS = 24
+
+
+def shorten_middle(text: str, limit: int) -> str:
+    """`text` when it has at most `limit` characters, else its start and its end (the extension,
+    which tells a file) around « … », `limit` characters in all."""
+    if len(text) <= limit:
+        return text
+    tail = (limit - 1) // 2
+    head = limit - 1 - tail
+    return f"{text[:head].rstrip()}…{text[len(text) - tail:].lstrip()}"
+
+
+def screen_source(source: str, limit: int = SOURCE_NAME_CHARS) -> str:
+    """A source as the screen's footer cites it: an imported file's name cut in its middle to
+    `limit` characters (« Export Eco-Co…n°2).csv »), the rest whole. The full name is on the
+    pages that show the same figures (/chaine-des-parcs, /donnees); a room cannot read 120
+    characters of file name and the footer must keep room for the other sources (t12h finding 5)."""
+    m = _IMPORTED.match(source)
+    if not m:
+        return source
+    if m["name"] is not None:
+        return f'{m["head"]}{shorten_middle(m["name"], limit)}{m["tail"]}'
+    return f'{m["head2"]}{shorten_middle(m["name2"], limit)}{m["tail2"]}'
+
+
 def footer_html(slide: Slide, stamp: str, position: int, count: int, period: float, since: float,
                 slot: int = 0) -> str:
     """Sources, demo mark, data date and the progress of the show (fixed at the bottom)."""
     sources = slide.sources
-    text = "Source : " + " ; ".join(_e(s) for s in sources) if sources else ""
-    demo = f' <span class="demo">{DEMO_BADGE}</span>' if slide.demo else ""
+    text = "Source : " + " ; ".join(_e(screen_source(s)) for s in sources) if sources else ""
+    demo = f'<div class="demo">{DEMO_BADGE}</div>' if slide.demo else ""
     dots = "".join(f'<span class="dot{" on" if k == position else ""}"></span>' for k in range(count))
     # The bar fills in CSS from the moment the slide appeared: no rerun needed to move it.
     fill = f'animation-duration:{period:.3f}s;animation-delay:-{min(since, period):.3f}s'
     return (
-        f'<div class="ecran ecran-foot"><div class="sources">{text}{demo}</div>'
-        f'<div class="stamp">{_e(stamp)}</div>'
+        f'<div class="ecran ecran-foot"><div class="sources">{text}</div>'
+        f'<div class="meta"><div class="stamp">{_e(stamp)}</div>{demo}</div>'
         f'<div class="ecran-progress" role="progressbar" aria-label="Diapositive {position + 1} sur {count}, '
         f'prochaine dans {max(period - since, 0):.0f} s">'
         f'<span>{position + 1}/{count}</span><span class="dots">{dots}</span>'

@@ -181,6 +181,22 @@ _POINT_JOIN = ("LEFT JOIN _located loc ON loc.line = p.line "
                "LEFT JOIN communes c ON c.code = p.commune_code AND p.lat IS NULL AND p.lon IS NULL")
 
 
+def _keep_stored_position(ctx: Context, table: str, derived: bool = False) -> None:
+    """A file without lat/lon columns says nothing about positions: a row already stored with one
+    keeps it (and, for events, its position_derived flag), so a spreadsheet of other columns never
+    moves a park to its commune's centroid. The centroid `_new` holds is kept for new rows, rows
+    stored without a position, and rows whose commune the file changes (a stored point then lies
+    in another commune). A file with the columns but an empty cell asks for the centroid, as the
+    templates say (« vide = centre de la commune »)."""
+    if ctx.has("lat") or ctx.has("lon"):
+        return
+    flag = ", position_derived = s.position_derived" if derived else ""
+    ctx.conn.execute(
+        f"UPDATE _new SET lat = s.lat, lon = s.lon{flag} FROM {table} s "
+        "WHERE s.id = _new.id AND s.lat IS NOT NULL AND s.lon IS NOT NULL "
+        "AND s.commune_code IS NOT DISTINCT FROM _new.commune_code")
+
+
 def _source(ctx: Context, alias: str = "p") -> str:
     return f"coalesce({alias}.source, $source) AS source" if ctx.has("source") else "$source AS source"
 

@@ -1,0 +1,77 @@
+"""Imports (issue #14, a fresh tester's findings t14h: 4, 5, 6, 7, 9, 14 and the low ones): each test
+runs on a private copy of the built database (writable_db) with the tester's values.
+"""
+
+from __future__ import annotations
+
+from conftest import data_sums as sums
+from conftest import rows
+from ecotransition.imports import LOADED, REFUSED, import_file
+
+# ------------------------------------------------------- finding 4: positions a file does not give
+
+PARK = "SELECT lat, lon, area_ha FROM park_sites WHERE id = 'parc-louvre-lens'"
+LENS_CENTROID = "SELECT round(lat, 5), round(lon, 5) FROM communes WHERE code = $c"
+
+
+def test_a_parks_file_without_coordinates_keeps_the_stored_position(writable_db, tmp_path):
+    # t14h finding 4: the report's position of the Louvre-Lens park (50.43056, 2.80333) became Lens's
+    # centroid (50.43956, 2.81854) when a file of surfaces, without lat/lon columns, was loaded.
+    assert rows(writable_db, PARK) == [(50.43056, 2.80333, None)]
+    assert rows(writable_db, LENS_CENTROID, c="62498") == [(50.43956, 2.81854)]
+    f = tmp_path / "p1_parks_nolatlon.csv"
+    f.write_text("id;nom;code_commune;surface_ha\nparc-louvre-lens;Parc du Louvre-Lens;62498;21\n"
+                 "parc-test-nouveau;Parc nouveau;62498;3\n", encoding="utf-8")
+    result = import_file("park_sites", f, writable_db)
+    assert (result.status, result.inserted, result.updated) == (LOADED, 1, 1)
+    assert rows(writable_db, PARK) == [(50.43056, 2.80333, 21.0)]
+    # A new park without coordinates is placed at its commune's centroid, as before.
+    assert rows(writable_db, "SELECT round(lat, 5), round(lon, 5) FROM park_sites WHERE id = 'parc-test-nouveau'") \
+        == [(50.43956, 2.81854)]
+    # A file with the columns and empty cells asks for the centroid (« vide = centre de la commune »).
+    f.write_text("id;nom;code_commune;surface_ha;lat;lon\nparc-louvre-lens;Parc du Louvre-Lens;62498;21;;\n",
+                 encoding="utf-8")
+    assert import_file("park_sites", f, writable_db).status == LOADED
+    assert rows(writable_db, f"SELECT round(lat, 5), round(lon, 5) FROM ({PARK})") == [(50.43956, 2.81854)]
+
+
+def test_an_events_file_without_coordinates_keeps_the_events_own_position(writable_db, tmp_path):
+    # t14h e1 then e3: the same event without lat/lon columns (130 participants) was moved to
+    # Loos-en-Gohelle's centroid (50.44834, 2.57606) and marked position_derived.
+    first = tmp_path / "e1.csv"
+    first.write_text("titre;date_debut;date_fin;lieu;code_commune;theme;participants;lat;lon\n"
+                     "Fête du parc;20/09/2025;20/09/2025;Parc;62540;Chaîne des parcs;120;50.4;2.6\n", encoding="utf-8")
+    assert import_file("events", first, writable_db).status == LOADED
+    again = tmp_path / "e3.csv"
+    again.write_text("titre;date_debut;date_fin;lieu;code_commune;theme;participants\n"
+                     "Fête du parc;20/09/2025;20/09/2025;Parc;62540;Chaîne des parcs;130\n"
+                     "Fête nouvelle;21/09/2025;21/09/2025;Parc;62540;Chaîne des parcs;5\n", encoding="utf-8")
+    result = import_file("events", again, writable_db)
+    assert (result.status, result.inserted, result.updated) == (LOADED, 1, 1)
+    assert rows(writable_db, "SELECT title, participants, lat, lon, position_derived FROM events "
+                             "WHERE title LIKE 'Fête %' ORDER BY title") == [
+        ("Fête du parc", 130, 50.4, 2.6, False),
+        ("Fête nouvelle", 5, 50.44834, 2.57606, True)]
+    assert rows(writable_db, LENS_CENTROID, c="62540") == [(50.44834, 2.57606)]
+    # The event moved to another commune without coordinates: its old point is not in it, the
+    # new commune's centroid is derived.
+    moved = tmp_path / "e4.csv"
+    moved.write_text("titre;date_debut;date_fin;lieu;code_commune;theme;participants\n"
+                     "Fête du parc;20/09/2025;20/09/2025;Parc;62498;Chaîne des parcs;130\n", encoding="utf-8")
+    assert import_file("events", moved, writable_db).status == LOADED
+    assert rows(writable_db, "SELECT commune_code, round(lat, 5), round(lon, 5), position_derived FROM events "
+                             "WHERE title = 'Fête du parc'") == [("62498", 50.43956, 2.81854, True)]
+
+
+def test_an_investments_file_without_coordinates_keeps_the_stored_position(writable_db, tmp_path):
+    # t14h iv1: Gigafactory ACC's 50.515, 2.8494 became 50.52117, 2.86481 (Billy-Berclau's centroid).
+    q = "SELECT lat, lon, jobs FROM investments WHERE id = 'inv-acc-gigafactory'"
+    lat, lon, _ = rows(writable_db, q)[0]
+    assert (lat, lon) == (50.515, 2.8494)
+    f = tmp_path / "iv1.csv"
+    f.write_text("id;nom;entreprise;secteur;code_commune;montant_eur;emplois;statut;annee_annonce\n"
+                 "inv-acc-gigafactory;Gigafactory ACC;Automotive Cells Company (ACC);Batteries & électromobilité;"
+                 "62132;;500;en production;\n", encoding="utf-8")
+    assert import_file("investments", f, writable_db).status == LOADED
+    assert rows(writable_db, q) == [(50.515, 2.8494, 500)]
+

@@ -4,9 +4,12 @@ runs on a private copy of the built database (writable_db) with the tester's val
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import data_sums as sums
 from conftest import rows
 from ecotransition.imports import LOADED, REFUSED, import_file
+from test_import_cases import xlsx
 
 # ------------------------------------------------------- finding 4: positions a file does not give
 
@@ -75,3 +78,36 @@ def test_an_investments_file_without_coordinates_keeps_the_stored_position(writa
     assert import_file("investments", f, writable_db).status == LOADED
     assert rows(writable_db, q) == [(50.515, 2.8494, 500)]
 
+
+# ------------------------------------------- finding 6: a date column holding an instant with an offset
+
+EVENT_HEAD = ["titre", "date_debut", "date_fin", "lieu", "code_commune", "theme", "participants"]
+EVENT_ROWS = [  # (start, end) as written, then the stored dates
+    ("2025-09-14T22:00:00+00:00", "2025-09-14T22:00:00+00:00"),   # d3: Opendatasoft's 15/09 in Paris
+    ("2025-09-14T23:30:00Z", "2025-09-14T23:59:00Z"),             # d1, d2: 15/09 01:30 in Paris
+    ("14/09/2025 10:00+02:00", "14/09/2025"),                     # d1: refused before, offset in French order
+    ("2025-09-14T00:30:00+02:00", "2025-09-14T01:00:00+02:00"),   # d2: 14/09 in Paris
+    ("14/09/2025 23:30", "2025-09-14T21:59:00+00:00"),            # no zone: the written date; 23:59 in Paris
+]
+EVENT_DATES = [("2025-09-15", "2025-09-15"), ("2025-09-15", "2025-09-15"), ("2025-09-14", "2025-09-14"),
+               ("2025-09-14", "2025-09-14"), ("2025-09-14", "2025-09-14")]
+
+
+@pytest.mark.parametrize("variant", ["csv", "windows-1252", "xlsx"])
+def test_a_date_with_an_offset_is_the_paris_date_of_that_instant(writable_db, tmp_path, variant):
+    records = [[f"Événement {i}", s, e, "Parc", "62540", "Thème", "5"] for i, (s, e) in enumerate(EVENT_ROWS)]
+    if variant == "xlsx":
+        f = tmp_path / "d.xlsx"
+        f.write_bytes(xlsx(EVENT_HEAD, *records))
+    else:
+        f = tmp_path / "d.csv"
+        f.write_bytes(("\n".join(";".join(r) for r in [EVENT_HEAD, *records]) + "\n")
+                      .encode("utf-8" if variant == "csv" else "cp1252"))
+    result = import_file("events", f, writable_db)
+    assert result.status == LOADED, result.message
+    assert rows(writable_db, "SELECT title, start_date::VARCHAR, end_date::VARCHAR FROM events "
+                             "WHERE title LIKE 'Événement %' ORDER BY title") == [
+        (f"Événement {i}", *d) for i, d in enumerate(EVENT_DATES)]
+    assert "10 valeurs de « date_debut » avec une heure" not in result.message
+    assert ("5 valeurs de « date_debut » avec une heure : seule la date est gardée (pour 4 heures avec un "
+            "décalage ou Z, la date à Paris de cet instant)") in result.message

@@ -499,11 +499,16 @@ def _rules(conn, ds: Dataset, staged: Staged, source: str, file_name: str, optio
     if staged.exact_lines:
         for col in staged.match.format.columns:
             if col.kind == "date" and col.name in staged.present:
-                timed = ctx.scalar(f"SELECT count(*) FROM _parsed WHERE {col.name} IS NOT NULL "
-                                   f"AND _time_part(r__{col.name})")
-                if timed:
-                    ctx.notes.append(f"{timed} valeur{'s' if timed > 1 else ''} de « {staged.label(col.name)} » "
-                                     "avec une heure : seule la date est gardée")
+                timed, zoned = ctx.conn.execute(
+                    f"SELECT count(*) FILTER (_time_part(r__{col.name})), "
+                    f"count(*) FILTER (_date_zone_min(r__{col.name}) IS NOT NULL) "
+                    f"FROM _parsed WHERE {col.name} IS NOT NULL").fetchall()[0]
+                if timed or zoned:
+                    ctx.notes.append(
+                        f"{max(timed, zoned)} valeur{'s' if max(timed, zoned) > 1 else ''} de "
+                        f"« {staged.label(col.name)} » avec une heure : seule la date est gardée"
+                        + (f" (pour {zoned} heure{'s' if zoned > 1 else ''} avec un décalage ou Z, "
+                           "la date à Paris de cet instant)" if zoned else ""))
     return ctx
 
 

@@ -111,3 +111,24 @@ def test_a_date_with_an_offset_is_the_paris_date_of_that_instant(writable_db, tm
     assert "10 valeurs de « date_debut » avec une heure" not in result.message
     assert ("5 valeurs de « date_debut » avec une heure : seule la date est gardée (pour 4 heures avec un "
             "décalage ou Z, la date à Paris de cet instant)") in result.message
+
+
+# ------------------------------------------------------ finding 5: XLSX « _xHHHH_ » escapes in text cells
+
+def test_xlsx_escaped_control_characters_meet_the_text_rules(writable_db, tmp_path):
+    # t14h x6/x4: Excel writes a line break typed on Windows « _x000D_ » + LF, a tab « _x0009_ »; they were
+    # stored as written (« Pa_x001F_rc_x000D_ Nord »). Decoded, the text rules apply as in a CSV: one-line
+    # texts get a space for tabs and line breaks, controls are removed, descriptions keep their LF;
+    # « _x005F_ » is a written underscore, so « _x005F_x000D_ » stays the text « _x000D_ ».
+    book = xlsx(EVENT_HEAD + ["description"],
+                ["Ev_x000B_J_x0009_K", "2025-09-20", None, "Pa_x001F_rc_x000D_\nNord", "62540", "Th_x0009_ème", 1,
+                 "Ligne 1_x000D_\nLigne 2_x000C_ fin"],
+                ["Code_x005F_x000D_ littéral", "2025-09-21", None, "Pa_x0009_rcX", "62540", "Thème", 1, None])
+    f = tmp_path / "x6_events_sst_ctrl.xlsx"
+    f.write_bytes(book)
+    result = import_file("events", f, writable_db)
+    assert result.status == LOADED, result.message
+    assert rows(writable_db, "SELECT title, place, theme, description FROM events WHERE start_date >= '2025-09-20' "
+                             "AND start_date <= '2025-09-21' AND source LIKE '%x6_events%' ORDER BY start_date") == [
+        ("EvJ K", "Parc Nord", "Th ème", "Ligne 1\nLigne 2 fin"),
+        ("Code_x000D_ littéral", "Pa rcX", "Thème", None)]

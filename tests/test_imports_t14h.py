@@ -132,3 +132,45 @@ def test_xlsx_escaped_control_characters_meet_the_text_rules(writable_db, tmp_pa
                              "AND start_date <= '2025-09-21' AND source LIKE '%x6_events%' ORDER BY start_date") == [
         ("EvJ K", "Parc Nord", "Th ème", "Ligne 1\nLigne 2 fin"),
         ("Code_x000D_ littéral", "Pa rcX", "Thème", None)]
+
+
+# ------------------------------------------------ finding 14: lines wrong in several checks beyond 1 000
+
+def measures_1500(good: bool, fraction: bool) -> str:
+    """1 500 hourly measures of demo-cpt-005-pie from 1 January 2025 00:00Z, each ending an hour before
+    it starts and counting 12.5 (with `fraction`, start and end at « .5 » seconds too: 4 errors a line),
+    then, with `good`, 1 500 right ones."""
+    from datetime import datetime, timedelta, timezone
+
+    t0 = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    stamp = (lambda t: t.strftime("%Y-%m-%dT%H:%M:%S") + (".5Z" if fraction else "Z"))
+    out = ["channel_id,counter_id,start_datetime,end_datetime,count"]
+    for k in range(1500):
+        t = t0 + timedelta(hours=k)
+        out.append(f"demo-cpt-005-pie,C5,{stamp(t)},{stamp(t - timedelta(hours=1))},12.5")
+    for k in range(1500 if good else 0):
+        t = t0 + timedelta(hours=1500 + k)
+        out.append(f"demo-cpt-005-pie,C5,{stamp(t)},{stamp(t + timedelta(hours=1))},3".replace(".5Z", "Z"))
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("name, good, fraction, encoding, errors", [
+    ("y2_1500_lines_many_errors.csv", False, True, "utf-8", 6000),
+    ("y1_1500_lines_two_errors.csv", True, False, "utf-8", 3000),
+    ("y1_1500_lines_two_errors_cp1252.csv", True, False, "cp1252", 3000),
+])
+def test_a_line_wrong_in_several_checks_beyond_a_thousand_counts_once(writable_db, tmp_path, name, good, fraction,
+                                                                      encoding, errors):
+    # t14h finding 14: « 6000 erreurs sur 3000 lignes » for 1 500 lines (rows_rejected 3000), « 3000 erreurs sur
+    # 2000 lignes » for 1 500 wrong among 3 000: each check's lines beyond the 1 000 kept were added.
+    before = sums(writable_db)
+    f = tmp_path / name
+    text = measures_1500(good, fraction)
+    f.write_bytes(text.replace("\n", "\r\n").encode(encoding) if encoding == "cp1252" else text.encode())
+    result = import_file("counter_measures", f, writable_db)
+    assert result.status == REFUSED
+    assert result.message.splitlines()[0] == f"Fichier refusé : {errors} erreurs sur 1500 lignes. Rien n'a été chargé."
+    assert (result.rows_read, result.rows_rejected) == (3000 if good else 1500, 1500)
+    assert rows(writable_db, "SELECT rows_read, rows_rejected FROM imports ORDER BY imported_at DESC LIMIT 1") \
+        == [(3000 if good else 1500, 1500)]
+    assert sums(writable_db) == before

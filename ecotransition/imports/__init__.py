@@ -244,7 +244,7 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
                     issues, ctx = [_duckdb_issue(exc)], None
                 result.sha256 = digest.hexdigest()
                 if issues:
-                    _refuse(result, issues)
+                    _refuse(result, issues, conn)
                     if not _log_refusal(conn, db, result, now):
                         journaled = None   # holds this refusal now (merging is by id: harmless)
                 else:
@@ -548,13 +548,15 @@ def _spill(data: bytes, db: Path) -> Path:
     return Path(name)
 
 
-def _refuse(result: ImportResult, issues: list[Issue]) -> None:
+def _refuse(result: ImportResult, issues: list[Issue], conn: duckdb.DuckDBPyConnection | None = None) -> None:
+    """A refusal's status, counts and message; `conn`, the import's connection, counts the lines of
+    checks beyond COLLECTED issues exactly (validate.rejected_lines)."""
     issues = sort_issues(list(dict.fromkeys(issues)))
     result.status = REFUSED
     result.issues = issues
-    result.rows_rejected = rejected_lines(issues)
+    result.rows_rejected = rejected_lines(issues, conn)
     result.rows_loaded = 0
-    result.message = report(issues)
+    result.message = report(issues, lines=result.rows_rejected)
 
 
 def _load(conn: duckdb.DuckDBPyConnection, ds: Dataset, ctx: Context) -> tuple[int, int]:

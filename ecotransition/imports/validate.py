@@ -15,6 +15,7 @@ written in the file, the value and the reason, in French. All issues are collect
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -49,6 +50,9 @@ class Issue:
     # (a marker, never shown as such: report() says « … et N autres erreurs »).
     more: int = field(default=0, compare=False)
     more_lines: int = field(default=0, compare=False)
+    # The marker's lines, all of them, are rows of the temporary table _issue_lines with this id
+    # (record_lines): rejected_lines counts the lines of every check once, exactly, in SQL.
+    lines_id: int | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         where = []
@@ -79,15 +83,37 @@ def sort_issues(issues: list[Issue]) -> list[Issue]:
     return sorted(issues, key=lambda i: (i.phase, i.line if i.line is not None else -1))
 
 
-def rejected_lines(issues: list[Issue]) -> int:
+def rejected_lines(issues: list[Issue], conn: duckdb.DuckDBPyConnection | None = None) -> int:
     """The number of data lines named as wrong: what the import history records as `rows_rejected`
     and the refusal's first line counts (« … sur 3 lignes »). The header (line 1) and reasons about
     the whole file (reading, a cap, a missing column, the register's snapshot year) name no data
     line: a file refused only for them rejects 0 lines, its message says why. Beyond COLLECTED
-    issues of a check, its other lines are counted per check (a line wrong in two such checks
-    counts twice)."""
-    return len({i.line for i in issues if i.line is not None and i.line > 1 and not i.more}) \
-        + sum(i.more_lines for i in issues)
+    issues of a check, its lines are in _issue_lines (record_lines): with the import's connection
+    `conn`, the distinct lines over every check and the kept issues are counted in SQL, so a line
+    wrong in four checks counts once (t14h finding 14: 1 500 lines were « 3000 lignes »). Lines
+    of the wrong width (counted by the reader, never staged, so in no check) are added."""
+    kept = {i.line for i in issues if i.line is not None and i.line > 1 and not i.more}
+    recorded = [i.lines_id for i in issues if i.more and i.lines_id is not None]
+    if recorded and conn is not None:
+        exact = conn.execute(
+            "SELECT count(*) FROM (SELECT line FROM _issue_lines WHERE list_contains($ids, id) "
+            "UNION SELECT unnest($kept::BIGINT[]))", {"ids": recorded, "kept": sorted(kept)}).fetchall()[0][0]
+        return exact + sum(i.more_lines for i in issues if i.lines_id is None)
+    return len(kept) + sum(i.more_lines for i in issues)
+
+
+_LINES_IDS = itertools.count(1)
+
+
+def record_lines(conn: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> int:
+    """Keep the distinct data lines a check's query `sql` (line first) returns in the temporary
+    table _issue_lines, under a new id (for rejected_lines): one BIGINT per line, in DuckDB, so
+    bounded by the file's lines whatever the number of errors."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS _issue_lines (id INTEGER, line BIGINT)")
+    ident = next(_LINES_IDS)
+    conn.execute(f"INSERT INTO _issue_lines SELECT DISTINCT $lines_id, line FROM ({sql}) q "
+                 "WHERE line > 1", {**(params or {}), "lines_id": ident})
+    return ident
 
 
 def overflow(conn: duckdb.DuckDBPyConnection, sql: str, params: dict, kept: list, phase: int) -> list[Issue]:
@@ -95,16 +121,21 @@ def overflow(conn: duckdb.DuckDBPyConnection, sql: str, params: dict, kept: list
     rows, of which `kept` were kept: how many more issues, on how many more lines."""
     if len(kept) <= COLLECTED:
         return []
-    total, lines = conn.execute(f"SELECT count(*), count(DISTINCT line) FROM ({sql})", params).fetchall()[0]
-    shown = len({r[0] for r in kept[:COLLECTED]})
-    return [Issue(phase, None, None, None, sql, more=total - COLLECTED, more_lines=max(lines - shown, 0))]
+    ident = record_lines(conn, sql, params)
+    total = conn.execute(f"SELECT count(*) FROM ({sql})", params).fetchall()[0][0]
+    lines = conn.execute("SELECT count(*) FROM _issue_lines WHERE id = $i", {"i": ident}).fetchall()[0][0]
+    shown = len({r[0] for r in kept[:COLLECTED] if r[0] is not None and r[0] > 1})
+    return [Issue(phase, None, None, None, sql, more=total - COLLECTED, more_lines=max(lines - shown, 0),
+                  lines_id=ident)]
 
 
-def report(issues: list[Issue], limit: int = MAX_SHOWN) -> str:
-    """The French refusal message: a count, then the first `limit` issues, one per line."""
+def report(issues: list[Issue], limit: int = MAX_SHOWN, lines: int | None = None) -> str:
+    """The French refusal message: a count (of `lines` lines, default rejected_lines without a
+    connection), then the first `limit` issues, one per line."""
     markers = [i for i in issues if i.more]
     issues = sort_issues([i for i in issues if not i.more])
-    total, lines = len(issues) + sum(i.more for i in markers), rejected_lines(issues + markers)
+    total = len(issues) + sum(i.more for i in markers)
+    lines = rejected_lines(issues + markers) if lines is None else lines
     head = (f"Fichier refusé : {total} erreur{'s' if total > 1 else ''}"
             + (f" sur {lines} ligne{'s' if lines > 1 else ''}" if lines else "")
             + ". Rien n'a été chargé.")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from ecotransition.imports.formats.base import (
     DIRECTIONS, MOBILITY, PARK_RADIUS_M, Context, _locate, duplicates, unknown_communes,
 )
-from ecotransition.imports.validate import COLLECTED, Col, Format, Issue, _drop_parsed
+from ecotransition.imports.validate import COLLECTED, Col, Format, Issue, _drop_parsed, record_lines
 
 # ---------------------------------------------------- schéma comptage des mobilités
 
@@ -262,7 +262,8 @@ def _overlaps(ctx: Context, empty_ends: bool) -> None:
               reason=f"{OVERLAP} déjà en base : ")
     if total > COLLECTED:
         shown = ctx.scalar(f"SELECT count(DISTINCT line) FROM ({kept})")
-        ctx.issues.append(Issue(2, None, None, None, OVERLAP, more=total - COLLECTED, more_lines=lines - shown))
+        ctx.issues.append(Issue(2, None, None, None, OVERLAP, more=total - COLLECTED, more_lines=lines - shown,
+                                lines_id=record_lines(ctx.conn, "SELECT line FROM _clash")))
 
 
 def _written_clock(col: str) -> str:

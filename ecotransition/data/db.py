@@ -184,8 +184,14 @@ def _replacement(path: Path, copy_from: Path | None,
     Every writer (build, import, restore) goes through here: an exclusive lock file
     serialises them, so two writers never lose each other's changes, and a writer killed
     mid-way leaves only a temporary file that the next one, holding the lock, removes.
+
+    A symbolic link is followed to its file (os.path.realpath): the copy is made beside the real
+    file and replaces it, so the link stays a link and every program that opens the real file
+    (an analyst, a backup, another instance) sees the change; replacing the link itself left
+    the real file behind (t14h finding 7). The lock file too is beside the real file: writers
+    through the link and through the real path wait for each other.
     """
-    path = Path(path)
+    path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = open(path.with_name(path.name + ".lock"), "w")
     try:

@@ -174,3 +174,38 @@ def test_a_line_wrong_in_several_checks_beyond_a_thousand_counts_once(writable_d
     assert rows(writable_db, "SELECT rows_read, rows_rejected FROM imports ORDER BY imported_at DESC LIMIT 1") \
         == [(3000 if good else 1500, 1500)]
     assert sums(writable_db) == before
+
+
+# ---------------------------------------------------------- finding 9: a refusal's content versions
+
+def versions(db) -> dict:
+    return dict(rows(db, "SELECT table_name, version FROM table_versions"))
+
+
+@pytest.mark.parametrize("dataset, text", [
+    ("events", "titre;date_debut;date_fin;lieu;code_commune;theme;participants\nA;demain;;Parc;62540;T;1\n"),
+    ("counter_measures", "channel_id,counter_id,start_datetime,end_datetime,count\n"
+                         "demo-cpt-001-vel,C,2025-06-10T14:00:00Z,2025-06-10T15:00:00Z,12.5\n"),
+])
+def test_a_refused_import_gives_a_new_version_to_the_history_only(writable_db, tmp_path, dataset, text):
+    # t14h finding 9: a refused events file gave events (and a refused measures file counter_measures and
+    # counter_daily) a new content version, so every viewer's cache of them was dropped for nothing.
+    before = versions(writable_db)
+    f = tmp_path / "refuse.csv"
+    f.write_text(text, encoding="utf-8")
+    assert import_file(dataset, f, writable_db).status == REFUSED
+    after = versions(writable_db)
+    assert sorted(t for t in after if after[t] != before.get(t)) == ["imports"]
+
+
+def test_a_loaded_import_versions_its_tables_and_an_unchanged_one_only_the_history(writable_db, tmp_path):
+    f = tmp_path / "parc.csv"
+    f.write_text("id;nom;code_commune;surface_ha\nparc-louvre-lens;Parc du Louvre-Lens;62498;21\n", encoding="utf-8")
+    before = versions(writable_db)
+    assert import_file("park_sites", f, writable_db).status == LOADED
+    loaded = versions(writable_db)
+    assert sorted(t for t in loaded if loaded[t] != before.get(t)) == ["imports", "park_sites"]
+    from ecotransition.imports import UNCHANGED
+    assert import_file("park_sites", f, writable_db).status == UNCHANGED
+    again = versions(writable_db)
+    assert sorted(t for t in again if again[t] != loaded.get(t)) == ["imports"]

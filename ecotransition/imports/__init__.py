@@ -179,20 +179,26 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
             with modified_copy(db, changed=changed) as conn:
                 install_macros(conn)
                 journaled = _merge_journal(conn, db)
+                columns = conn.execute("SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
+                                       "AND table_name = $t", {"t": ds.table}).fetchall()[0][0]
+                migrated = 0   # rows of the dataset's table given a column this file version lacked
                 if ds.table == "counter_measures":
                     # A file built before measures kept their UTC offset: add it, by the Paris rule.
                     conn.execute("ALTER TABLE counter_measures ADD COLUMN IF NOT EXISTS utc_offset SMALLINT")
-                    conn.execute("UPDATE counter_measures SET utc_offset = paris_offset(start_datetime) "
-                                 "WHERE utc_offset IS NULL")
+                    migrated += conn.execute("UPDATE counter_measures SET utc_offset = paris_offset(start_datetime) "
+                                             "WHERE utc_offset IS NULL").fetchall()[0][0]
                     # …and of its end: an end equal to the start in the repeated October hour was the
                     # first 02:00's (it ends at the second, +01:00); other ends by the Paris rule.
                     conn.execute("ALTER TABLE counter_measures ADD COLUMN IF NOT EXISTS end_utc_offset SMALLINT")
-                    conn.execute("UPDATE counter_measures SET end_utc_offset = CASE WHEN end_datetime = start_datetime "
-                                 "THEN utc_offset - 60 ELSE paris_offset(end_datetime) END "
-                                 "WHERE end_utc_offset IS NULL AND end_datetime IS NOT NULL")
+                    migrated += conn.execute(
+                        "UPDATE counter_measures SET end_utc_offset = CASE WHEN end_datetime = start_datetime "
+                        "THEN utc_offset - 60 ELSE paris_offset(end_datetime) END "
+                        "WHERE end_utc_offset IS NULL AND end_datetime IS NOT NULL").fetchall()[0][0]
                 if ds.table == "events":
                     # A file built before the events recorded a derived (centroid) position.
                     conn.execute("ALTER TABLE events ADD COLUMN IF NOT EXISTS position_derived BOOLEAN DEFAULT false")
+                migrated += conn.execute("SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
+                                         "AND table_name = $t", {"t": ds.table}).fetchall()[0][0] - columns
                 ctx: Context | None = None
                 issues: list[Issue] = []
                 try:
@@ -267,6 +273,11 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
                     if result.status == LOADED:
                         notify(0.85, "Sauvegarde de la version précédente")
                         result.backup = backup.keep(db, dataset, now)
+                if result.status != LOADED and not migrated:
+                    # Refused or unchanged: only the history changed, so only `imports` gets a new
+                    # content version (modified_copy stamps this list after the block); the data
+                    # tables' cached results stay valid for viewers (t14h finding 9).
+                    changed[:] = ["imports"]
                 notify(0.9, "Publication de la nouvelle version")
             if journaled:   # in the history of the version just swapped in
                 journaled.unlink(missing_ok=True)

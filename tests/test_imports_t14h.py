@@ -130,7 +130,7 @@ def test_xlsx_escaped_control_characters_meet_the_text_rules(writable_db, tmp_pa
     assert result.status == LOADED, result.message
     assert rows(writable_db, "SELECT title, place, theme, description FROM events WHERE start_date >= '2025-09-20' "
                              "AND start_date <= '2025-09-21' AND source LIKE '%x6_events%' ORDER BY start_date") == [
-        ("EvJ K", "Parc Nord", "Th ème", "Ligne 1\nLigne 2 fin"),
+        ("Ev J K", "Parc Nord", "Th ème", "Ligne 1\nLigne 2\n fin"),   # VT, FF: line breaks (finding 12)
         ("Code_x000D_ littéral", "Pa rcX", "Thème", None)]
 
 
@@ -209,3 +209,34 @@ def test_a_loaded_import_versions_its_tables_and_an_unchanged_one_only_the_histo
     assert import_file("park_sites", f, writable_db).status == UNCHANGED
     again = versions(writable_db)
     assert sorted(t for t in again if again[t] != loaded.get(t)) == ["imports"]
+
+
+# ----------------------------------------- findings 8 and 12: characters that draw nothing, in data and messages
+
+def test_blank_characters_are_removed_and_vertical_breaks_are_spaces(writable_db, tmp_path):
+    # t14h v1: « Inv\u034Fis\u3164ible » and « Parc\u2800 » were stored as is (« Parc⠀ » beside « Parc »);
+    # « Vt\vX » became « VtX », « Nel\u0085X » « NelX ».
+    f = tmp_path / "v1_events_invisibles.csv"
+    f.write_text("titre;date_debut;date_fin;lieu;code_commune;theme;participants;description\n"
+                 "Inv\u034fis\u3164ible;20/09/2025;;Parc\u2800;62540;Vt\vX;1;Nel\u0085X\n"
+                 "Han\u115f\u1160gul\uffa0;21/09/2025;;Nel\u0085X;62540;Ff\x0cX;1;\n", encoding="utf-8")
+    result = import_file("events", f, writable_db)
+    assert result.status == LOADED, result.message
+    assert rows(writable_db, "SELECT title, place, theme, description FROM events WHERE source LIKE '%v1_events%' "
+                             "ORDER BY start_date") == [
+        ("Invisible", "Parc", "Vt X", "Nel\nX"),
+        ("Hangul", "Nel X", "Ff X", None)]
+
+
+def test_a_refusal_quotes_a_cell_with_its_invisible_characters_as_code_points(writable_db, tmp_path):
+    # t14h t1: a count « 1\u202e52 » turned the rest of the message around; a Braille blank is shown too.
+    f = tmp_path / "t1_msg_inject.csv"
+    f.write_text("channel_id,counter_id,start_datetime,end_datetime,count\n"
+                 "demo-cpt-005-vel,C5,2025-01-01T01:00:00Z,2025-01-01T02:00:00Z,1\u202e52\n"
+                 "demo-cpt-005-vel,C5,2025-01-01T02:00:00Z,2025-01-01T03:00:00Z,7\u2800\u2066\n", encoding="utf-8")
+    result = import_file("counter_measures", f, writable_db)
+    assert result.status == REFUSED
+    assert result.message.splitlines()[1:] == [
+        "- ligne 2, count : « 1<U+202E>52 » n'est pas un nombre entier",
+        "- ligne 3, count : « 7<U+2800><U+2066> » n'est pas un nombre entier"]
+    assert rows(writable_db, "SELECT message FROM imports ORDER BY imported_at DESC LIMIT 1")[0][0] == result.message

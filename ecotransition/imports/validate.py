@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -65,15 +66,18 @@ class Issue:
         return f"{prefix} : {value}{self.reason}" if prefix else f"{value}{self.reason}"
 
 
-# Characters that do not show where a value is quoted (zero-width spaces, direction marks,
-# controls): written as their code point, so that « Bal<U+200B>ade » shows why it differs.
-_INVISIBLE = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f"
-                        r"\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]")
+def visible(value: str) -> str:
+    """A text quoted in a message with every character that does not show written as its code point
+    (format characters — direction overrides and isolates, zero-width spaces —, controls but the tab,
+    the blanks the import removes, _BLANK_RANGES), so that « Bal<U+200B>ade » shows why it differs and
+    a right-to-left override never turns the rest of the message around (t14h finding 8). The one
+    helper for file text in refusal messages (Issue.__str__)."""
+    return "".join(f"<U+{ord(c):04X}>" if (unicodedata.category(c) in ("Cf", "Cc") and c != "\t")
+                   or any(a <= ord(c) <= b for a, b in _BLANK_RANGES) else c for c in value)
 
 
 def _short(value: str, limit: int = 80) -> str:
-    value = str(value).replace("\r", " ").replace("\n", " ")
-    value = _INVISIBLE.sub(lambda m: f"<U+{ord(m.group()):04X}>", value)
+    value = visible(str(value).replace("\r", " ").replace("\n", " "))
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
@@ -245,12 +249,17 @@ MACROS = r"""
 -- replaced by one space per run (with the spaces around them); a free text (descriptions, notes: _txt, Col.multiline) keeps its
 -- line breaks as LF (CRLF, CR, U+2028, U+2029) and has its tabs replaced by a space. One regular
 -- expression is tried on the usual cell (0.1 s per million cells); the replacements only on the rare.
-CREATE OR REPLACE TEMP MACRO _txt(v) AS nullif(trim(CASE WHEN regexp_matches(v, '[\p{Cf}\x00-\x1F\x7F-\x9F\x{2028}\x{2029}]')
-    THEN regexp_replace(regexp_replace(regexp_replace(v, '[\p{Cf}\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]', '', 'g'),
-         '\r\n?|[\x{2028}\x{2029}]', chr(10), 'g'), '\t', ' ', 'g') ELSE v END), '');
-CREATE OR REPLACE TEMP MACRO _line(v) AS nullif(trim(CASE WHEN regexp_matches(v, '[\p{Cf}\x00-\x1F\x7F-\x9F\x{2028}\x{2029}]')
-    THEN regexp_replace(regexp_replace(v, '[\p{Cf}\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]', '', 'g'),
-         ' *[\t\n\r\x{2028}\x{2029}][ \t\n\r\x{2028}\x{2029}]*', ' ', 'g') ELSE v END), '');
+-- Besides format (Cf) and control characters, the other characters that draw nothing (Unicode's
+-- default ignorables that are not Cf — U+034F, Hangul fillers U+115F, U+1160, U+3164, U+FFA0, Khmer
+-- U+17B4-5, Mongolian and other variation selectors — and the Braille blank U+2800) are removed:
+-- « Parc⠀ » is « Parc » (t14h finding 12). Vertical tab, form feed and NEL break lines like LF:
+-- a space in a one-line text, LF in a free text, never two words glued together.
+CREATE OR REPLACE TEMP MACRO _txt(v) AS nullif(trim(CASE WHEN regexp_matches(v, '[\p{Cf}\x00-\x1F\x7F-\x9F\x{2028}\x{2029}@@BLANKS@@]')
+    THEN regexp_replace(regexp_replace(regexp_replace(v, '[\p{Cf}\x00-\x08\x0E-\x1F\x7F-\x84\x86-\x9F@@BLANKS@@]', '', 'g'),
+         '\r\n?|[\x0B\x0C\x{0085}\x{2028}\x{2029}]', chr(10), 'g'), '\t', ' ', 'g') ELSE v END), '');
+CREATE OR REPLACE TEMP MACRO _line(v) AS nullif(trim(CASE WHEN regexp_matches(v, '[\p{Cf}\x00-\x1F\x7F-\x9F\x{2028}\x{2029}@@BLANKS@@]')
+    THEN regexp_replace(regexp_replace(v, '[\p{Cf}\x00-\x08\x0E-\x1F\x7F-\x84\x86-\x9F@@BLANKS@@]', '', 'g'),
+         ' *[\t\n\r\x0B\x0C\x{0085}\x{2028}\x{2029}][ \t\n\r\x0B\x0C\x{0085}\x{2028}\x{2029}]*', ' ', 'g') ELSE v END), '');
 CREATE OR REPLACE TEMP MACRO _nosp(v) AS regexp_replace(trim(v), '[\s\x{00A0}\x{202F}]|€$', '', 'g');
 CREATE OR REPLACE TEMP MACRO _numtxt(s) AS CASE
     WHEN regexp_full_match(s, '[+-]?\d{1,3}(\.\d{3})+,\d+') OR regexp_full_match(s, '[+-]?\d{1,3}(\.\d{3}){2,}')
@@ -393,6 +402,13 @@ CREATE OR REPLACE TEMP MACRO _written_min(raw) AS CASE
     END;
 CREATE OR REPLACE TEMP MACRO _local(t, raw) AS make_timestamp(epoch_us(t) + 60000000 * _local_min(t, raw));
 """
+# Characters that draw nothing and are not format characters (see the macros' comment): as ranges of
+# code points, written for RE2 in the macros and for Python's re in messages (_short).
+_BLANK_RANGES = ((0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x2800, 0x2800),
+                 (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xE0100, 0xE01EF))
+MACROS = MACROS.replace("@@BLANKS@@", "".join(
+    f"\\x{{{a:04X}}}-\\x{{{b:04X}}}" if a != b else f"\\x{{{a:04X}}}" for a, b in _BLANK_RANGES))
+
 
 _REASON = {
     "insee": "n'est pas un code commune INSEE (5 chiffres)",

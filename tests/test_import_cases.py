@@ -320,6 +320,9 @@ def test_an_import_refuses_while_another_program_writes_the_database(writable_db
         with pytest.raises(DatabaseBusy) as refused:
             import_file("events", CASES / "evenements_date_heure.csv", writable_db)
         assert f"processus {holder.pid}" in str(refused.value) and "verrou d'écriture" in str(refused.value)
+        # The program, never its arguments (an analyst's command line may hold a password: t14h finding 16).
+        assert f"processus {holder.pid}, programme « {Path(sys.executable).name} »)" in str(refused.value)
+        assert "time.sleep" not in str(refused.value) and str(writable_db) not in str(refused.value)
         done = cli("events", str(CASES / "evenements_date_heure.csv"), "--db", str(writable_db))
         assert done.returncode == 1 and "ouverte en écriture par un autre programme" in done.stderr
         after = writable_db.stat()
@@ -329,6 +332,15 @@ def test_an_import_refuses_while_another_program_writes_the_database(writable_db
         holder.wait()
     time.sleep(0.1)
     assert import_file("events", CASES / "evenements_date_heure.csv", writable_db).status == LOADED
+    # Both refusals (the function's and the CLI's) are in the history, as a full disk's are, merged by
+    # the import that followed them (t14h finding 16).
+    assert rows(writable_db, "SELECT status, file_name, left(message, 84) FROM imports ORDER BY imported_at") == [
+        ("refusé", "evenements_date_heure.csv",
+         "Import impossible : Refusé : la base copy.duckdb est ouverte en écriture par un autr"),
+        ("refusé", "evenements_date_heure.csv",
+         "Import impossible : Refusé : la base copy.duckdb est ouverte en écriture par un autr"),
+        ("chargé", "evenements_date_heure.csv", "1 ligne chargée (1 nouvelle, 0 mise à jour) sur 1 lue. Format : modèle Événements. 1")]
+    assert "Le refus sera inscrit dans l'historique des imports au prochain import réussi." in done.stderr
 
 
 # ------------------------------------------------------------------ exact instants

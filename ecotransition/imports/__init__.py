@@ -38,7 +38,7 @@ import duckdb
 from ecotransition.core import clock
 from ecotransition.core.paths import db_path
 from ecotransition.data import backup, registry, sql
-from ecotransition.data.db import modified_copy
+from ecotransition.data.db import DatabaseBusy, modified_copy
 from ecotransition.imports.datasets import DATASETS, Context, Dataset
 from ecotransition.imports.readers import (
     ReadError, Table, check_caps, head_rows, normalize_header, numbered_copy, probe_csv, probe_legacy,
@@ -281,6 +281,19 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
                 notify(0.9, "Publication de la nouvelle version")
             if journaled:   # in the history of the version just swapped in
                 journaled.unlink(missing_ok=True)
+        except DatabaseBusy as exc:
+            # Another program holds the database for writing: nothing was swapped in, and no working
+            # copy can hold the history line. Journaled like a full disk's refusal, merged into the
+            # history by the next writer (t14h finding 16).
+            result.sha256 = digest.hexdigest()
+            result.status, result.inserted, result.updated, result.rows_loaded = REFUSED, 0, 0, 0
+            result.message = f"Import impossible : {exc}"
+            try:
+                _journal(db, result, now)
+                exc.history_note = "Le refus sera inscrit dans l'historique des imports au prochain import réussi."
+            except OSError:
+                exc.history_note = ""
+            raise
         except duckdb.OutOfMemoryException:
             # Out of memory while the working copy was closed (its version stamps): that copy is
             # dropped, nothing changed. A refusal in French, journaled like a full disk's.

@@ -93,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Import impossible : {said}", file=sys.stderr)
         return 1
     except DatabaseBusy as exc:   # another program holds the database for writing
-        print(f"Import impossible : {exc}", file=sys.stderr)
+        note = getattr(exc, "history_note", "")
+        print(f"Import impossible : {exc}" + (f" {note}" if note else ""), file=sys.stderr)
         return 1
     except (OSError, duckdb.IOException) as exc:
         problem = storage_problem(exc)

@@ -240,3 +240,46 @@ def test_a_refusal_quotes_a_cell_with_its_invisible_characters_as_code_points(wr
         "- ligne 2, count : « 1<U+202E>52 » n'est pas un nombre entier",
         "- ligne 3, count : « 7<U+2800><U+2066> » n'est pas un nombre entier"]
     assert rows(writable_db, "SELECT message FROM imports ORDER BY imported_at DESC LIMIT 1")[0][0] == result.message
+
+
+# ------------------------------------- finding 15: a valid code of another commune is outside the territory
+
+SITES_HEAD = "site_id,parent_site_id,site_name,fr_insee_code,xlong,ylat,external_ids,infrastructure_type\n"
+
+
+def test_a_counter_site_with_another_communes_code_is_outside_the_territory(writable_db, tmp_path):
+    # t14h cs1: « 1457 » (01457, a commune of the Ain) refused the file as « n'est pas une commune du Pôle »,
+    # while a site without a code outside the territory loads « hors du territoire ».
+    f = tmp_path / "cs1_sites_codes.csv"
+    f.write_text(SITES_HEAD + "S1,,Site un,62498.0,2.83,50.43,,\nS2,,Site deux,1457,5.0,46.0,,\n"
+                 "S4,,Site quatre,,2.83,50.43,,\n", encoding="utf-8")
+    result = import_file("counter_sites", f, writable_db)
+    assert result.status == LOADED, result.message
+    assert "1 site hors du territoire (commune laissée vide)" in result.message
+    assert rows(writable_db, "SELECT site_id, commune_code, lat, lon FROM counter_sites WHERE site_id IN "
+                             "('S1', 'S2', 'S4') ORDER BY 1") == [
+        ("S1", "62498", 50.43, 2.83), ("S2", None, 46.0, 5.0), ("S4", "62498", 50.43, 2.83)]
+    # « 6249 » is no code at all (06249: the Alpes-Maritimes stop at 06163): refused naming its cell, alone.
+    before = sums(writable_db)
+    f.write_text(SITES_HEAD + "S1,,Site un,62498.0,2.83,50.43,,\nS2,,Site deux,1457,5.0,46.0,,\n"
+                 "S3,,Site trois,6249,2.83,50.43,,\n", encoding="utf-8")
+    refused = import_file("counter_sites", f, writable_db)
+    assert refused.status == REFUSED
+    assert refused.message.splitlines()[1:] == [
+        "- ligne 4, fr_insee_code : « 6249 » n'est pas un code commune INSEE (5 chiffres)"]
+    assert sums(writable_db) == before
+
+
+def test_an_event_with_another_communes_code_is_outside_the_territory(writable_db, tmp_path):
+    # t14h x1: an XLSX number cell 1457 refused the agenda; the template says « vide = hors du territoire ».
+    f = tmp_path / "x1_events_num_codes.xlsx"
+    f.write_bytes(xlsx(EVENT_HEAD + ["lat", "lon"],
+                       ["Salon à Lyon", "2025-09-20", None, "Eurexpo", 1457, "Salon", 30, 45.73, 4.95],
+                       ["Fête à Lens", "2025-09-21", None, "Parc", 62498.0, "Fête", 40, None, None]))
+    result = import_file("events", f, writable_db)
+    assert result.status == LOADED, result.message
+    assert ("1 événement hors du territoire (code d'une commune hors du Pôle métropolitain : commune laissée vide)"
+            in result.message)
+    assert rows(writable_db, "SELECT title, commune_code, lat, lon, position_derived FROM events "
+                             "WHERE source LIKE '%x1_events%' ORDER BY start_date") == [
+        ("Salon à Lyon", None, 45.73, 4.95, False), ("Fête à Lens", "62498", 50.43956, 2.81854, True)]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ecotransition.imports.formats.base import (
     _COMMUNE, _DESCRIPTION, _POINT_JOIN, _SOURCE, Context, _add_key, _keep_stored_position, _lat, _locate, _lon,
-    _point_select, _provided,
+    _point_select, _provided, outside_communes,
     _slug, _source, coordinate_pairs, duplicates, unknown_communes,
 )
 from ecotransition.imports.validate import Col, Format
@@ -34,7 +34,7 @@ EVENTS = Format("modele", "modèle Événements", (
 
 
 def build_events(ctx: Context) -> None:
-    unknown_communes(ctx)
+    outside_communes(ctx, ("événement", "événements"))
     coordinate_pairs(ctx)
     ctx.check("SELECT line, 'end_date', r__end_date, $reason FROM _parsed WHERE end_date < start_date",
               reason=f"est antérieure à {ctx.label('start_date')}")

@@ -120,6 +120,20 @@ def unknown_communes(ctx: Context, col: str = "commune_code") -> None:
             f"FROM _parsed WHERE {col} IS NOT NULL AND {col} NOT IN (SELECT code FROM communes)")
 
 
+def outside_communes(ctx: Context, what: tuple[str, str], col: str = "commune_code") -> None:
+    """For datasets whose rows may lie outside the territory (events, counter sites: « vide = hors du
+    territoire »), a valid INSEE code of another commune is such a row, not an error (issue #14, kind 2;
+    t14h finding 15): its commune is left empty (_point_select) and the import's note counts it.
+    `what`: the row's French noun, singular and plural. A text that is no code is refused by the
+    type check (validate._insee), naming its cell."""
+    if ctx.has(col):
+        n = ctx.scalar(f"SELECT count(*) FROM _parsed WHERE {col} IS NOT NULL "
+                       f"AND {col} NOT IN (SELECT code FROM communes)")
+        if n:
+            ctx.notes.append(f"{n} {what[n > 1]} hors du territoire (code d'une commune hors du Pôle "
+                             "métropolitain : commune laissée vide)")
+
+
 def duplicates(ctx: Context, keys: list[str], what: str, label_col: str | None = None) -> None:
     """Rows whose key repeats an earlier row of the file (checked with a cheap count first,
     then detailed only when needed: the key may span a million rows)."""
@@ -172,8 +186,10 @@ def _locate(ctx: Context) -> None:
 
 def _point_select(alias: str = "p") -> str:
     """commune_code, lat, lon of a row: coordinates located in a commune, or the commune's
-    centroid when the row has none."""
-    return (f"coalesce({alias}.commune_code, loc.code) AS commune_code, "
+    centroid when the row has none. A valid code of a commune outside the Pôle (datasets that
+    accept one: outside_communes) is outside the territory: no commune, its own coordinates."""
+    return (f"CASE WHEN {alias}.commune_code IS NULL THEN loc.code "
+            f"WHEN {alias}.commune_code IN (SELECT code FROM communes) THEN {alias}.commune_code END AS commune_code, "
             f"coalesce({alias}.lat, c.lat) AS lat, coalesce({alias}.lon, c.lon) AS lon")
 
 

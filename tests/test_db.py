@@ -118,3 +118,25 @@ def test_a_file_written_before_a_column_was_added_opens_with_its_default(built_d
     fresh = sql.run(open_readonly(built_db), "counter_event_days", epci=None, commune=None,
                     **anomalies.closure_params(anomalies.Thresholds()))
     assert len(days) == len(fresh) > 0
+
+
+def test_a_database_reached_through_a_symbolic_link_is_updated_in_place(writable_db, tmp_path):
+    # t14h finding 7: an import through link.duckdb -> real.duckdb replaced the link by a regular file,
+    # and the real database (which other programs open) never received the import.
+    from ecotransition.imports import LOADED, import_file
+
+    real = tmp_path / "real" / "real.duckdb"
+    real.parent.mkdir()
+    writable_db.rename(real)
+    link = tmp_path / "link.duckdb"
+    link.symlink_to(real)
+    f = tmp_path / "parc.csv"
+    f.write_text("id;nom;code_commune;surface_ha\nparc-louvre-lens;Parc du Louvre-Lens;62498;21\n", encoding="utf-8")
+    assert import_file("park_sites", f, link).status == LOADED
+    assert link.is_symlink() and link.resolve() == real
+    with duckdb.connect(str(real), read_only=True) as c:
+        assert c.execute("SELECT area_ha FROM park_sites WHERE id = 'parc-louvre-lens'").fetchall() == [(21.0,)]
+    # The working copy and the lock file lie beside the real file; beside the link only what is
+    # named after the configured path (the backups' folder, backup.directory).
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["backups", "link.duckdb", "parc.csv", "real"]
+    assert sorted(p.name for p in real.parent.iterdir()) == ["real.duckdb", "real.duckdb.lock"]

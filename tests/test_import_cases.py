@@ -170,13 +170,15 @@ def test_an_aggregated_register_row_counts_from_the_snapshot_not_from_its_old_da
     assert "1 ligne agrégeant plusieurs installations comptée à partir de 2021" in result.message
 
 
-@pytest.mark.parametrize("how", ["option", "file name"])
+@pytest.mark.parametrize("how", ["option", "file name", "span of years"])
 def test_the_snapshot_year_can_be_given_or_read_from_the_file_name(writable_db, how):
     data = (CASES / "odre_agregation_moins_36kw.csv").read_bytes()
     if how == "option":
         result = import_file("solar_production", data, writable_db, file_name="registre.csv", snapshot_year=2024)
-    else:
+    elif how == "file name":
         result = import_file("solar_production", data, writable_db, file_name="registre-national_2024-06-30.csv")
+    else:   # t14h finding 10: « 2009 », the first year of the name, was refused as before 2021
+        result = import_file("solar_production", data, writable_db, file_name="odre_registre_2009_2024.csv")
     assert result.status == LOADED
     after = lens_sites(writable_db)
     # The one dated installation from 2021 on; the 250 aggregated ones from 2024 only.
@@ -282,12 +284,13 @@ def test_format_and_control_characters_are_removed_from_text(writable_db):
 
 def test_a_short_file_with_a_few_control_characters_is_text(writable_db):
     """Five control characters in a three-line agenda: the file was refused as « ni un CSV (texte) »
-    (a threshold of 2 for a short file); they are removed from the title like the others."""
+    (a threshold of 2 for a short file); they are removed from the title like the others, but vertical
+    tab, form feed and NEL break the line: a space, never two words glued (t14h finding 12)."""
     data = ("titre,date_debut,date_fin,lieu,code_commune,theme,participants\r\n"
             "A\vB\fC\x85D\x1fE\x7fF,17/09/2025,17/09/2025,Parc,62540,Chaîne des parcs,5\r\n").encode()
     result = import_file("events", data, writable_db, file_name="agenda.csv")
     assert result.status == LOADED, result.message
-    assert rows(writable_db, "SELECT title FROM events WHERE start_date = DATE '2025-09-17'") == [("ABCDEF",)]
+    assert rows(writable_db, "SELECT title FROM events WHERE start_date = DATE '2025-09-17'") == [("A B C DEF",)]
 
 
 @pytest.mark.parametrize("reader", ["csv", "xlsx"])
@@ -319,6 +322,9 @@ def test_an_import_refuses_while_another_program_writes_the_database(writable_db
         with pytest.raises(DatabaseBusy) as refused:
             import_file("events", CASES / "evenements_date_heure.csv", writable_db)
         assert f"processus {holder.pid}" in str(refused.value) and "verrou d'écriture" in str(refused.value)
+        # The program, never its arguments (an analyst's command line may hold a password: t14h finding 16).
+        assert f"processus {holder.pid}, programme « {Path(sys.executable).name} »)" in str(refused.value)
+        assert "time.sleep" not in str(refused.value) and str(writable_db) not in str(refused.value)
         done = cli("events", str(CASES / "evenements_date_heure.csv"), "--db", str(writable_db))
         assert done.returncode == 1 and "ouverte en écriture par un autre programme" in done.stderr
         after = writable_db.stat()
@@ -328,6 +334,15 @@ def test_an_import_refuses_while_another_program_writes_the_database(writable_db
         holder.wait()
     time.sleep(0.1)
     assert import_file("events", CASES / "evenements_date_heure.csv", writable_db).status == LOADED
+    # Both refusals (the function's and the CLI's) are in the history, as a full disk's are, merged by
+    # the import that followed them (t14h finding 16).
+    assert rows(writable_db, "SELECT status, file_name, left(message, 84) FROM imports ORDER BY imported_at") == [
+        ("refusé", "evenements_date_heure.csv",
+         "Import impossible : Refusé : la base copy.duckdb est ouverte en écriture par un autr"),
+        ("refusé", "evenements_date_heure.csv",
+         "Import impossible : Refusé : la base copy.duckdb est ouverte en écriture par un autr"),
+        ("chargé", "evenements_date_heure.csv", "1 ligne chargée (1 nouvelle, 0 mise à jour) sur 1 lue. Format : modèle Événements. 1")]
+    assert "Le refus sera inscrit dans l'historique des imports au prochain import réussi." in done.stderr
 
 
 # ------------------------------------------------------------------ exact instants

@@ -239,14 +239,17 @@ def test_the_import_memory_setting_takes_the_usual_units(text, size):
                          "par exemple 3GiB, 3 Go, 1536M ou un nombre d'octets (3221225472)."),
     ("-1", "ECOTRANSITION_IMPORT_MEMORY='-1' n'est pas une taille de mémoire : écrivez par exemple 3GiB, 3 Go, "
            "1536M ou un nombre d'octets (3221225472)."),
-    ("3", "ECOTRANSITION_IMPORT_MEMORY='3' : 3 octets, c'est trop peu pour un import (au moins 1,5 Gio : en dessous, "
-          "DuckDB ne peut pas démarrer ses fils d'exécution)."),
+    ("3", "ECOTRANSITION_IMPORT_MEMORY='3' : 3 octets, c'est trop peu pour un import "
+          "(au moins 1 610 612 736 octets, soit 1,5 Gio ou 1,61 Go : en dessous, DuckDB ne peut pas démarrer ses fils d'exécution)."),
     # 512 MiB aborted in DuckDB (« cannot allocate memory for thread-local data »), 256 MiB in a traceback.
-    ("512M", "ECOTRANSITION_IMPORT_MEMORY='512M' : 536870912 octets, c'est trop peu pour un import (au moins 1,5 Gio : "
-             "en dessous, DuckDB ne peut pas démarrer ses fils d'exécution)."),
+    ("512M", "ECOTRANSITION_IMPORT_MEMORY='512M' : 536 870 912 octets, c'est trop peu pour un import "
+             "(au moins 1 610 612 736 octets, soit 1,5 Gio ou 1,61 Go : en dessous, DuckDB ne peut pas démarrer ses fils d'exécution)."),
     # 1 GiB aborted 3 times in 11 on a 1 M-row file overlapping stored measures.
-    ("1G", "ECOTRANSITION_IMPORT_MEMORY='1G' : 1073741824 octets, c'est trop peu pour un import (au moins 1,5 Gio : "
-           "en dessous, DuckDB ne peut pas démarrer ses fils d'exécution)."),
+    ("1G", "ECOTRANSITION_IMPORT_MEMORY='1G' : 1 073 741 824 octets, c'est trop peu pour un import "
+           "(au moins 1 610 612 736 octets, soit 1,5 Gio ou 1,61 Go : en dessous, DuckDB ne peut pas démarrer ses fils d'exécution)."),
+    # « 1,5 Go » is 1,5 × 10⁹ bytes, less than 1,5 Gio: both said in bytes (t14h finding 10).
+    ("1,5 Go", "ECOTRANSITION_IMPORT_MEMORY='1,5 Go' : 1 500 000 000 octets, c'est trop peu pour un import "
+               "(au moins 1 610 612 736 octets, soit 1,5 Gio ou 1,61 Go : en dessous, DuckDB ne peut pas démarrer ses fils d'exécution)."),
 ])
 def test_a_bad_import_memory_setting_is_refused_in_french_naming_it(writable_db, tmp_path, monkeypatch, text, said):
     path = tmp_path / "m.csv"

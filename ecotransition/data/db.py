@@ -184,8 +184,14 @@ def _replacement(path: Path, copy_from: Path | None,
     Every writer (build, import, restore) goes through here: an exclusive lock file
     serialises them, so two writers never lose each other's changes, and a writer killed
     mid-way leaves only a temporary file that the next one, holding the lock, removes.
+
+    A symbolic link is followed to its file (os.path.realpath): the copy is made beside the real
+    file and replaces it, so the link stays a link and every program that opens the real file
+    (an analyst, a backup, another instance) sees the change; replacing the link itself left
+    the real file behind (t14h finding 7). The lock file too is beside the real file: writers
+    through the link and through the real path wait for each other.
     """
-    path = Path(path)
+    path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     lock = open(path.with_name(path.name + ".lock"), "w")
     try:
@@ -248,7 +254,7 @@ class DatabaseBusy(DatabaseError):
 
 
 def writer_holding(path: Path) -> tuple[int, str] | None:
-    """(PID, command line) of another process holding a write lock on the file, else None.
+    """(PID, program name) of another process holding a write lock on the file, else None.
 
     DuckDB takes a POSIX write lock on a file it opens read-write (an analyst's shell, a
     script); F_GETLK asks for that lock without taking any. Our own process's locks never
@@ -267,11 +273,24 @@ def writer_holding(path: Path) -> tuple[int, str] | None:
         os.close(fd)
     if l_type == fcntl.F_UNLCK:
         return None
+    return pid, _program(pid)
+
+
+def _program(pid: int) -> str:
+    """The name of the program a process runs (« duckdb », « python3.11 »), never its arguments: an
+    analyst's `duckdb -cmd "ATTACH 'postgres://user:secret@…'"` must not reach whoever imports (t14h
+    finding 16). The first word of its command line, without its folder; else the kernel's name."""
     try:
-        command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+        argv0 = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0", 1)[0].decode(errors="replace")
     except OSError:
-        command = ""
-    return pid, command
+        argv0 = ""
+    if not argv0:
+        try:
+            argv0 = Path(f"/proc/{pid}/comm").read_text(errors="replace")
+        except OSError:
+            argv0 = ""
+    name = os.path.basename(argv0.strip())
+    return "".join(c for c in name if c.isprintable())[:60]
 
 
 def refuse_if_busy(path: Path) -> None:
@@ -279,9 +298,9 @@ def refuse_if_busy(path: Path) -> None:
     under it would lose its work and leave a WAL that no longer matches."""
     holder = writer_holding(Path(path))
     if holder is not None:
-        pid, command = holder
+        pid, program = holder
         raise DatabaseBusy(
             f"Refusé : la base {Path(path).name} est ouverte en écriture par un autre programme "
             f"(verrou d'écriture DuckDB tenu par le processus {pid}"
-            + (f" : {' '.join(command.split())[:120]}" if command else "")
+            + (f", programme « {program} »" if program else "")
             + "). Rien n'a changé. Fermez ce programme, puis recommencez.")

@@ -38,7 +38,7 @@ import duckdb
 from ecotransition.core import clock
 from ecotransition.core.paths import db_path
 from ecotransition.data import backup, registry, sql
-from ecotransition.data.db import modified_copy
+from ecotransition.data.db import DatabaseBusy, modified_copy
 from ecotransition.imports.datasets import DATASETS, Context, Dataset
 from ecotransition.imports.formats.counters import step_notes
 from ecotransition.imports.readers import (
@@ -180,20 +180,26 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
             with modified_copy(db, changed=changed) as conn:
                 install_macros(conn)
                 journaled = _merge_journal(conn, db)
+                columns = conn.execute("SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
+                                       "AND table_name = $t", {"t": ds.table}).fetchall()[0][0]
+                migrated = 0   # rows of the dataset's table given a column this file version lacked
                 if ds.table == "counter_measures":
                     # A file built before measures kept their UTC offset: add it, by the Paris rule.
                     conn.execute("ALTER TABLE counter_measures ADD COLUMN IF NOT EXISTS utc_offset SMALLINT")
-                    conn.execute("UPDATE counter_measures SET utc_offset = paris_offset(start_datetime) "
-                                 "WHERE utc_offset IS NULL")
+                    migrated += conn.execute("UPDATE counter_measures SET utc_offset = paris_offset(start_datetime) "
+                                             "WHERE utc_offset IS NULL").fetchall()[0][0]
                     # …and of its end: an end equal to the start in the repeated October hour was the
                     # first 02:00's (it ends at the second, +01:00); other ends by the Paris rule.
                     conn.execute("ALTER TABLE counter_measures ADD COLUMN IF NOT EXISTS end_utc_offset SMALLINT")
-                    conn.execute("UPDATE counter_measures SET end_utc_offset = CASE WHEN end_datetime = start_datetime "
-                                 "THEN utc_offset - 60 ELSE paris_offset(end_datetime) END "
-                                 "WHERE end_utc_offset IS NULL AND end_datetime IS NOT NULL")
+                    migrated += conn.execute(
+                        "UPDATE counter_measures SET end_utc_offset = CASE WHEN end_datetime = start_datetime "
+                        "THEN utc_offset - 60 ELSE paris_offset(end_datetime) END "
+                        "WHERE end_utc_offset IS NULL AND end_datetime IS NOT NULL").fetchall()[0][0]
                 if ds.table == "events":
                     # A file built before the events recorded a derived (centroid) position.
                     conn.execute("ALTER TABLE events ADD COLUMN IF NOT EXISTS position_derived BOOLEAN DEFAULT false")
+                migrated += conn.execute("SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
+                                         "AND table_name = $t", {"t": ds.table}).fetchall()[0][0] - columns
                 ctx: Context | None = None
                 issues: list[Issue] = []
                 try:
@@ -245,7 +251,7 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
                     issues, ctx = [_duckdb_issue(exc)], None
                 result.sha256 = digest.hexdigest()
                 if issues:
-                    _refuse(result, issues)
+                    _refuse(result, issues, conn)
                     if not _log_refusal(conn, db, result, now):
                         journaled = None   # holds this refusal now (merging is by id: harmless)
                 else:
@@ -268,9 +274,27 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
                     if result.status == LOADED:
                         notify(0.85, "Sauvegarde de la version précédente")
                         result.backup = backup.keep(db, dataset, now)
+                if result.status != LOADED and not migrated:
+                    # Refused or unchanged: only the history changed, so only `imports` gets a new
+                    # content version (modified_copy stamps this list after the block); the data
+                    # tables' cached results stay valid for viewers (t14h finding 9).
+                    changed[:] = ["imports"]
                 notify(0.9, "Publication de la nouvelle version")
             if journaled:   # in the history of the version just swapped in
                 journaled.unlink(missing_ok=True)
+        except DatabaseBusy as exc:
+            # Another program holds the database for writing: nothing was swapped in, and no working
+            # copy can hold the history line. Journaled like a full disk's refusal, merged into the
+            # history by the next writer (t14h finding 16).
+            result.sha256 = digest.hexdigest()
+            result.status, result.inserted, result.updated, result.rows_loaded = REFUSED, 0, 0, 0
+            result.message = f"Import impossible : {exc}"
+            try:
+                _journal(db, result, now)
+                exc.history_note = "Le refus sera inscrit dans l'historique des imports au prochain import réussi."
+            except OSError:
+                exc.history_note = ""
+            raise
         except duckdb.OutOfMemoryException:
             # Out of memory while the working copy was closed (its version stamps): that copy is
             # dropped, nothing changed. A refusal in French, journaled like a full disk's.
@@ -506,11 +530,16 @@ def _rules(conn, ds: Dataset, staged: Staged, source: str, file_name: str, optio
     if staged.exact_lines:
         for col in staged.match.format.columns:
             if col.kind == "date" and col.name in staged.present:
-                timed = ctx.scalar(f"SELECT count(*) FROM _parsed WHERE {col.name} IS NOT NULL "
-                                   f"AND _time_part(r__{col.name})")
-                if timed:
-                    ctx.notes.append(f"{timed} valeur{'s' if timed > 1 else ''} de « {staged.label(col.name)} » "
-                                     "avec une heure : seule la date est gardée")
+                timed, zoned = ctx.conn.execute(
+                    f"SELECT count(*) FILTER (_time_part(r__{col.name})), "
+                    f"count(*) FILTER (_date_zone_min(r__{col.name}) IS NOT NULL) "
+                    f"FROM _parsed WHERE {col.name} IS NOT NULL").fetchall()[0]
+                if timed or zoned:
+                    ctx.notes.append(
+                        f"{max(timed, zoned)} valeur{'s' if max(timed, zoned) > 1 else ''} de "
+                        f"« {staged.label(col.name)} » avec une heure : seule la date est gardée"
+                        + (f" (pour {zoned} heure{'s' if zoned > 1 else ''} avec un décalage ou Z, "
+                           "la date à Paris de cet instant)" if zoned else ""))
     return ctx
 
 
@@ -550,13 +579,15 @@ def _spill(data: bytes, db: Path) -> Path:
     return Path(name)
 
 
-def _refuse(result: ImportResult, issues: list[Issue]) -> None:
+def _refuse(result: ImportResult, issues: list[Issue], conn: duckdb.DuckDBPyConnection | None = None) -> None:
+    """A refusal's status, counts and message; `conn`, the import's connection, counts the lines of
+    checks beyond COLLECTED issues exactly (validate.rejected_lines)."""
     issues = sort_issues(list(dict.fromkeys(issues)))
     result.status = REFUSED
     result.issues = issues
-    result.rows_rejected = rejected_lines(issues)
+    result.rows_rejected = rejected_lines(issues, conn)
     result.rows_loaded = 0
-    result.message = report(issues)
+    result.message = report(issues, lines=result.rows_rejected)
 
 
 def _load(conn: duckdb.DuckDBPyConnection, ds: Dataset, ctx: Context) -> tuple[int, int]:

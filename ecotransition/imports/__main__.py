@@ -35,6 +35,11 @@ _UNITS = {"": 1, "k": 2**10, "ki": 2**10, "kb": 10**3, "ko": 10**3, "kib": 2**10
 _SIZE = re.compile(r"\s*(\d+(?:[.,]\d+)?)\s*([a-zA-Z]*)\s*")
 
 
+def _bytes(n: int) -> str:
+    """A byte count with its thousands apart (« 1 610 612 736 »; core.fmt would load babel here)."""
+    return f"{n:,}".replace(",", " ")
+
+
 def memory_limit(text: str) -> int:
     """Bytes of a memory size as people write it: « 3221225472 », « 3GiB », « 3 GiB », « 3G », « 3 Go »,
     « 1,5 Gio », « 1536MB » (K, M, G, T alone or with i are powers of 1024; with B or o alone, of
@@ -46,8 +51,11 @@ def memory_limit(text: str) -> int:
                          "3GiB, 3 Go, 1536M ou un nombre d'octets (3221225472).")
     size = int(float(found.group(1).replace(",", ".")) * _UNITS[unit])
     if size < MEMORY_MIN:
-        raise ValueError(f"{MEMORY_ENV}={text!r} : {size} octets, c'est trop peu pour un import "
-                         "(au moins 1,5 Gio : en dessous, DuckDB ne peut pas démarrer ses fils d'exécution).")
+        # Both sizes in bytes, and the floor in both units: « 1,5 Go » is less than « 1,5 Gio » (t14h).
+        raise ValueError(f"{MEMORY_ENV}={text!r} : {_bytes(size)} octets, c'est trop peu pour un import (au moins "
+                         f"{_bytes(MEMORY_MIN)} octets, soit 1,5 Gio ou "
+                         f"{f'{MEMORY_MIN / 1e9:.2f}'.replace('.', ',')} Go : en dessous, DuckDB ne peut pas "
+                         "démarrer ses fils d'exécution).")
     return size
 
 
@@ -93,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Import impossible : {said}", file=sys.stderr)
         return 1
     except DatabaseBusy as exc:   # another program holds the database for writing
-        print(f"Import impossible : {exc}", file=sys.stderr)
+        note = getattr(exc, "history_note", "")
+        print(f"Import impossible : {exc}" + (f" {note}" if note else ""), file=sys.stderr)
         return 1
     except (OSError, duckdb.IOException) as exc:
         problem = storage_problem(exc)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -51,6 +52,9 @@ class Issue:
     # (a marker, never shown as such: report() says « … et N autres erreurs »).
     more: int = field(default=0, compare=False)
     more_lines: int = field(default=0, compare=False)
+    # The marker's lines, all of them, are rows of the temporary table _issue_lines with this id
+    # (record_lines): rejected_lines counts the lines of every check once, exactly, in SQL.
+    lines_id: int | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         where = []
@@ -63,15 +67,18 @@ class Issue:
         return f"{prefix} : {value}{self.reason}" if prefix else f"{value}{self.reason}"
 
 
-# Characters that do not show where a value is quoted (zero-width spaces, direction marks,
-# controls): written as their code point, so that « Bal<U+200B>ade » shows why it differs.
-_INVISIBLE = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f"
-                        r"\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]")
+def visible(value: str) -> str:
+    """A text quoted in a message with every character that does not show written as its code point
+    (format characters — direction overrides and isolates, zero-width spaces —, controls but the tab,
+    the blanks the import removes, _BLANK_RANGES), so that « Bal<U+200B>ade » shows why it differs and
+    a right-to-left override never turns the rest of the message around (t14h finding 8). The one
+    helper for file text in refusal messages (Issue.__str__)."""
+    return "".join(f"<U+{ord(c):04X}>" if (unicodedata.category(c) in ("Cf", "Cc") and c != "\t")
+                   or any(a <= ord(c) <= b for a, b in _BLANK_RANGES) else c for c in value)
 
 
 def _short(value: str, limit: int = 80) -> str:
-    value = str(value).replace("\r", " ").replace("\n", " ")
-    value = _INVISIBLE.sub(lambda m: f"<U+{ord(m.group()):04X}>", value)
+    value = visible(str(value).replace("\r", " ").replace("\n", " "))
     return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
@@ -81,15 +88,37 @@ def sort_issues(issues: list[Issue]) -> list[Issue]:
     return sorted(issues, key=lambda i: (i.phase, i.line if i.line is not None else -1))
 
 
-def rejected_lines(issues: list[Issue]) -> int:
+def rejected_lines(issues: list[Issue], conn: duckdb.DuckDBPyConnection | None = None) -> int:
     """The number of data lines named as wrong: what the import history records as `rows_rejected`
     and the refusal's first line counts (« … sur 3 lignes »). The header (line 1) and reasons about
     the whole file (reading, a cap, a missing column, the register's snapshot year) name no data
     line: a file refused only for them rejects 0 lines, its message says why. Beyond COLLECTED
-    issues of a check, its other lines are counted per check (a line wrong in two such checks
-    counts twice)."""
-    return len({i.line for i in issues if i.line is not None and i.line > 1 and not i.more}) \
-        + sum(i.more_lines for i in issues)
+    issues of a check, its lines are in _issue_lines (record_lines): with the import's connection
+    `conn`, the distinct lines over every check and the kept issues are counted in SQL, so a line
+    wrong in four checks counts once (t14h finding 14: 1 500 lines were « 3000 lignes »). Lines
+    of the wrong width (counted by the reader, never staged, so in no check) are added."""
+    kept = {i.line for i in issues if i.line is not None and i.line > 1 and not i.more}
+    recorded = [i.lines_id for i in issues if i.more and i.lines_id is not None]
+    if recorded and conn is not None:
+        exact = conn.execute(
+            "SELECT count(*) FROM (SELECT line FROM _issue_lines WHERE list_contains($ids, id) "
+            "UNION SELECT unnest($kept::BIGINT[]))", {"ids": recorded, "kept": sorted(kept)}).fetchall()[0][0]
+        return exact + sum(i.more_lines for i in issues if i.lines_id is None)
+    return len(kept) + sum(i.more_lines for i in issues)
+
+
+_LINES_IDS = itertools.count(1)
+
+
+def record_lines(conn: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> int:
+    """Keep the distinct data lines a check's query `sql` (line first) returns in the temporary
+    table _issue_lines, under a new id (for rejected_lines): one BIGINT per line, in DuckDB, so
+    bounded by the file's lines whatever the number of errors."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS _issue_lines (id INTEGER, line BIGINT)")
+    ident = next(_LINES_IDS)
+    conn.execute(f"INSERT INTO _issue_lines SELECT DISTINCT $lines_id, line FROM ({sql}) q "
+                 "WHERE line > 1", {**(params or {}), "lines_id": ident})
+    return ident
 
 
 def overflow(conn: duckdb.DuckDBPyConnection, sql: str, params: dict, kept: list, phase: int) -> list[Issue]:
@@ -97,16 +126,21 @@ def overflow(conn: duckdb.DuckDBPyConnection, sql: str, params: dict, kept: list
     rows, of which `kept` were kept: how many more issues, on how many more lines."""
     if len(kept) <= COLLECTED:
         return []
-    total, lines = conn.execute(f"SELECT count(*), count(DISTINCT line) FROM ({sql})", params).fetchall()[0]
-    shown = len({r[0] for r in kept[:COLLECTED]})
-    return [Issue(phase, None, None, None, sql, more=total - COLLECTED, more_lines=max(lines - shown, 0))]
+    ident = record_lines(conn, sql, params)
+    total = conn.execute(f"SELECT count(*) FROM ({sql})", params).fetchall()[0][0]
+    lines = conn.execute("SELECT count(*) FROM _issue_lines WHERE id = $i", {"i": ident}).fetchall()[0][0]
+    shown = len({r[0] for r in kept[:COLLECTED] if r[0] is not None and r[0] > 1})
+    return [Issue(phase, None, None, None, sql, more=total - COLLECTED, more_lines=max(lines - shown, 0),
+                  lines_id=ident)]
 
 
-def report(issues: list[Issue], limit: int = MAX_SHOWN) -> str:
-    """The French refusal message: a count, then the first `limit` issues, one per line."""
+def report(issues: list[Issue], limit: int = MAX_SHOWN, lines: int | None = None) -> str:
+    """The French refusal message: a count (of `lines` lines, default rejected_lines without a
+    connection), then the first `limit` issues, one per line."""
     markers = [i for i in issues if i.more]
     issues = sort_issues([i for i in issues if not i.more])
-    total, lines = len(issues) + sum(i.more for i in markers), rejected_lines(issues + markers)
+    total = len(issues) + sum(i.more for i in markers)
+    lines = rejected_lines(issues + markers) if lines is None else lines
     head = (f"Fichier refusé : {total} erreur{'s' if total > 1 else ''}"
             + (f" sur {lines} ligne{'s' if lines > 1 else ''}" if lines else "")
             + ". Rien n'a été chargé.")
@@ -216,12 +250,17 @@ MACROS = r"""
 -- replaced by one space per run (with the spaces around them); a free text (descriptions, notes: _txt, Col.multiline) keeps its
 -- line breaks as LF (CRLF, CR, U+2028, U+2029) and has its tabs replaced by a space. One regular
 -- expression is tried on the usual cell (0.1 s per million cells); the replacements only on the rare.
-CREATE OR REPLACE TEMP MACRO _txt(v) AS nullif(trim(CASE WHEN regexp_matches(v, '[\p{Cf}\x00-\x1F\x7F-\x9F\x{2028}\x{2029}]')
-    THEN regexp_replace(regexp_replace(regexp_replace(v, '[\p{Cf}\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]', '', 'g'),
-         '\r\n?|[\x{2028}\x{2029}]', chr(10), 'g'), '\t', ' ', 'g') ELSE v END), '');
-CREATE OR REPLACE TEMP MACRO _line(v) AS nullif(trim(CASE WHEN regexp_matches(v, '[\p{Cf}\x00-\x1F\x7F-\x9F\x{2028}\x{2029}]')
-    THEN regexp_replace(regexp_replace(v, '[\p{Cf}\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]', '', 'g'),
-         ' *[\t\n\r\x{2028}\x{2029}][ \t\n\r\x{2028}\x{2029}]*', ' ', 'g') ELSE v END), '');
+-- Besides format (Cf) and control characters, the other characters that draw nothing (Unicode's
+-- default ignorables that are not Cf — U+034F, Hangul fillers U+115F, U+1160, U+3164, U+FFA0, Khmer
+-- U+17B4-5, Mongolian and other variation selectors — and the Braille blank U+2800) are removed:
+-- « Parc⠀ » is « Parc » (t14h finding 12). Vertical tab, form feed and NEL break lines like LF:
+-- a space in a one-line text, LF in a free text, never two words glued together.
+CREATE OR REPLACE TEMP MACRO _txt(v) AS nullif(trim(CASE WHEN regexp_matches(v, '[\p{Cf}\x00-\x1F\x7F-\x9F\x{2028}\x{2029}@@BLANKS@@]')
+    THEN regexp_replace(regexp_replace(regexp_replace(v, '[\p{Cf}\x00-\x08\x0E-\x1F\x7F-\x84\x86-\x9F@@BLANKS@@]', '', 'g'),
+         '\r\n?|[\x0B\x0C\x{0085}\x{2028}\x{2029}]', chr(10), 'g'), '\t', ' ', 'g') ELSE v END), '');
+CREATE OR REPLACE TEMP MACRO _line(v) AS nullif(trim(CASE WHEN regexp_matches(v, '[\p{Cf}\x00-\x1F\x7F-\x9F\x{2028}\x{2029}@@BLANKS@@]')
+    THEN regexp_replace(regexp_replace(v, '[\p{Cf}\x00-\x08\x0E-\x1F\x7F-\x84\x86-\x9F@@BLANKS@@]', '', 'g'),
+         ' *[\t\n\r\x0B\x0C\x{0085}\x{2028}\x{2029}][ \t\n\r\x0B\x0C\x{0085}\x{2028}\x{2029}]*', ' ', 'g') ELSE v END), '');
 CREATE OR REPLACE TEMP MACRO _nosp(v) AS regexp_replace(trim(v), '[\s\x{00A0}\x{202F}]|€$', '', 'g');
 CREATE OR REPLACE TEMP MACRO _numtxt(s) AS CASE
     WHEN regexp_full_match(s, '[+-]?\d{1,3}(\.\d{3})+,\d+') OR regexp_full_match(s, '[+-]?\d{1,3}(\.\d{3}){2,}')
@@ -277,12 +316,25 @@ CREATE OR REPLACE TEMP MACRO _insee(v) AS CASE
             THEN '0' || left(trim(v), 4) END
     WHEN regexp_full_match(upper(trim(v)), '(\d{5}|2[AB]\d{3})([.,]0+)?') THEN _insee5(left(upper(trim(v)), 5)) END;
 -- A date-time in a date column (« 14/09/2025 10:00 », an XLSX date-time cell) is its date: the
--- time is not stored, the same way for CSV and XLSX (_time_part tells the note).
-CREATE OR REPLACE TEMP MACRO _date(v) AS CASE
-    WHEN regexp_full_match(trim(v), '\d{1,2}[/.-]\d{1,2}[/.-]\d{4}([ T]([01]?\d|2[0-3])[:h][0-5]\d(:[0-5]\d)?)?')
-        THEN try_strptime(regexp_replace(regexp_extract(trim(v), '^\S+'), '[.-]', '/', 'g'), '%d/%m/%Y')::DATE
-    WHEN regexp_full_match(trim(v), '\d{4}-\d{2}-\d{2}([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?')
-        THEN try_cast(left(trim(v), 10) AS DATE) END;
+-- time is not stored, the same way for CSV and XLSX (_time_part tells the note). With an offset
+-- or Z it is an instant, and its date is the Paris date of that instant: Opendatasoft writes an
+-- event of 15/09 « 2025-09-14T22:00:00+00:00 » (t14h finding 6); both spellings alike.
+CREATE OR REPLACE TEMP MACRO _date_fr(v) AS regexp_full_match(trim(v),
+    '\d{1,2}[/.-]\d{1,2}[/.-]\d{4}([ T]([01]?\d|2[0-3])[:h][0-5]\d(:[0-5]\d)?\s?(Z|z|[+-]\d{2}(:?\d{2})?)?)?');
+CREATE OR REPLACE TEMP MACRO _date_iso(v) AS regexp_full_match(trim(v),
+    '\d{4}-\d{2}-\d{2}([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?\s?(Z|z|[+-]\d{2}(:?\d{2})?)?)?');
+-- The written offset of a date-time in a date column, in minutes east of UTC (NULL: none written).
+CREATE OR REPLACE TEMP MACRO _date_zone_min(v) AS CASE
+    WHEN regexp_matches(trim(v), '\d[:h]\d\d(:\d\d(\.\d+)?)?\s?[Zz]$') THEN 0
+    WHEN regexp_matches(trim(v), '\d[:h]\d\d(:\d\d(\.\d+)?)?\s?[+-]\d\d(:?\d\d)?$') THEN
+        (CASE WHEN regexp_extract(trim(v), '([+-])\d\d:?(\d\d)?$', 1) = '-' THEN -1 ELSE 1 END)
+        * (60 * regexp_extract(trim(v), '[+-](\d\d):?(\d\d)?$', 1)::INTEGER
+           + coalesce(try_cast(nullif(regexp_extract(trim(v), '[+-](\d\d):?(\d\d)?$', 2), '') AS INTEGER), 0)) END;
+CREATE OR REPLACE TEMP MACRO _date_written(v) AS CASE
+    WHEN _date_fr(v)
+        THEN try_strptime(regexp_replace(regexp_extract(trim(v), '^[\d/.-]+'), '[.-]', '/', 'g'), '%d/%m/%Y')::DATE
+    WHEN _date_iso(v) THEN try_cast(left(trim(v), 10) AS DATE) END;
+-- _date(v) itself is defined after _paris, which it uses.
 CREATE OR REPLACE TEMP MACRO _time_part(v) AS
     regexp_matches(trim(v), '[ T]\d{1,2}[:h]\d{2}') AND NOT regexp_matches(trim(v), '[ T]00[:h]00(:00)?$');
 CREATE OR REPLACE TEMP MACRO _tstz(v) AS CASE
@@ -318,6 +370,13 @@ CREATE OR REPLACE TEMP MACRO _iso_paris(us) AS
     || printf('%+03d:%02d', _paris_offset_min(make_timestamptz(us)) // 60, _paris_offset_min(make_timestamptz(us)) % 60);
 CREATE OR REPLACE TEMP MACRO _span(s, e) AS 'de ' || _iso_paris(s) || ' à ' || _iso_paris(e);
 CREATE OR REPLACE TEMP MACRO _paris(t) AS make_timestamp(epoch_us(t) + 60000000::BIGINT * _paris_offset_min(t));
+-- A date column's date (see _date_fr above): the written date, or the Paris date of a zoned instant.
+CREATE OR REPLACE TEMP MACRO _date(v) AS CASE
+    WHEN _date_zone_min(v) IS NULL THEN _date_written(v)
+    ELSE _paris(make_timestamptz(epoch_us(_date_written(v)::TIMESTAMP)
+        + 60000000::BIGINT * (60 * try_cast(regexp_extract(trim(v), '[ T](\d{1,2})[:h](\d\d)', 1) AS INTEGER)
+                              + try_cast(regexp_extract(trim(v), '[ T](\d{1,2})[:h](\d\d)', 2) AS INTEGER)
+                              - _date_zone_min(v))))::DATE END;
 -- Local time of an instant: its Europe/Paris wall clock, whatever offset the file wrote (« 08:00+01:00 »
 -- on 10 June is 09:00 in Paris). Calendar-day measures (midnight to midnight in their written
 -- offset, as Eco-Compteur writes its days « +01:00 » all year) are the count of their dates: the
@@ -344,6 +403,13 @@ CREATE OR REPLACE TEMP MACRO _written_min(raw) AS CASE
     END;
 CREATE OR REPLACE TEMP MACRO _local(t, raw) AS make_timestamp(epoch_us(t) + 60000000 * _local_min(t, raw));
 """
+# Characters that draw nothing and are not format characters (see the macros' comment): as ranges of
+# code points, written for RE2 in the macros and for Python's re in messages (_short).
+_BLANK_RANGES = ((0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x2800, 0x2800),
+                 (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xE0100, 0xE01EF))
+MACROS = MACROS.replace("@@BLANKS@@", "".join(
+    f"\\x{{{a:04X}}}-\\x{{{b:04X}}}" if a != b else f"\\x{{{a:04X}}}" for a, b in _BLANK_RANGES))
+
 
 _REASON = {
     "insee": "n'est pas un code commune INSEE (5 chiffres)",

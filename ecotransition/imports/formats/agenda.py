@@ -5,7 +5,8 @@ project's templates).
 from __future__ import annotations
 
 from ecotransition.imports.formats.base import (
-    _COMMUNE, _DESCRIPTION, _POINT_JOIN, _SOURCE, Context, _add_key, _lat, _locate, _lon, _point_select, _provided,
+    _COMMUNE, _DESCRIPTION, _POINT_JOIN, _SOURCE, Context, _add_key, _keep_stored_position, _lat, _locate, _lon,
+    _point_select, _provided, outside_communes,
     _slug, _source, coordinate_pairs, duplicates, unknown_communes,
 )
 from ecotransition.imports.validate import Col, Format
@@ -33,7 +34,7 @@ EVENTS = Format("modele", "modèle Événements", (
 
 
 def build_events(ctx: Context) -> None:
-    unknown_communes(ctx)
+    outside_communes(ctx, ("événement", "événements"))
     coordinate_pairs(ctx)
     ctx.check("SELECT line, 'end_date', r__end_date, $reason FROM _parsed WHERE end_date < start_date",
               reason=f"est antérieure à {ctx.label('start_date')}")
@@ -55,6 +56,7 @@ def build_events(ctx: Context) -> None:
         "       (p.lat IS NULL AND p.lon IS NULL AND c.lat IS NOT NULL) AS position_derived "
         f"FROM _parsed p LEFT JOIN known k ON k.nk = p.nk AND k.start_date = p.start_date {_POINT_JOIN}",
         {"source": ctx.source})
+    _keep_stored_position(ctx, "events", derived=True)
     _provided(ctx, ("title", "start_date", "end_date", "place", "theme", "participants", "description"),
               ("commune_code", "lat", "lon", "position_derived"))
 
@@ -103,6 +105,7 @@ def build_investments(ctx: Context) -> None:
         "       (p.lat IS NULL AND p.lon IS NULL AND c.lat IS NOT NULL) AS position_derived "
         f"FROM _parsed p LEFT JOIN known k ON k.nk = p.nk {_POINT_JOIN}",
         {"source": ctx.source})
+    _keep_stored_position(ctx, "investments")
     _provided(ctx, ("name", "company", "sector", "amount_eur", "jobs", "status", "announced_year",
                     "description"), ("commune_code", "lat", "lon"))
 
@@ -135,6 +138,7 @@ def build_parks(ctx: Context) -> None:
         "CREATE OR REPLACE TEMP TABLE _new AS "
         f"SELECT p.line, p.id, p.name, {_point_select()}, p.area_ha, p.kind, p.opened, p.description, "
         f"{_source(ctx)} FROM _parsed p {_POINT_JOIN}", {"source": ctx.source})
+    _keep_stored_position(ctx, "park_sites")
     _provided(ctx, ("name", "area_ha", "kind", "opened", "description"), ("commune_code", "lat", "lon"))
 
 

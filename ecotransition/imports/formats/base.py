@@ -120,6 +120,20 @@ def unknown_communes(ctx: Context, col: str = "commune_code") -> None:
             f"FROM _parsed WHERE {col} IS NOT NULL AND {col} NOT IN (SELECT code FROM communes)")
 
 
+def outside_communes(ctx: Context, what: tuple[str, str], col: str = "commune_code") -> None:
+    """For datasets whose rows may lie outside the territory (events, counter sites: « vide = hors du
+    territoire »), a valid INSEE code of another commune is such a row, not an error (issue #14, kind 2;
+    t14h finding 15): its commune is left empty (_point_select) and the import's note counts it.
+    `what`: the row's French noun, singular and plural. A text that is no code is refused by the
+    type check (validate._insee), naming its cell."""
+    if ctx.has(col):
+        n = ctx.scalar(f"SELECT count(*) FROM _parsed WHERE {col} IS NOT NULL "
+                       f"AND {col} NOT IN (SELECT code FROM communes)")
+        if n:
+            ctx.notes.append(f"{n} {what[n > 1]} hors du territoire (code d'une commune hors du Pôle "
+                             "métropolitain : commune laissée vide)")
+
+
 def duplicates(ctx: Context, keys: list[str], what: str, label_col: str | None = None) -> None:
     """Rows whose key repeats an earlier row of the file (checked with a cheap count first,
     then detailed only when needed: the key may span a million rows)."""
@@ -172,13 +186,31 @@ def _locate(ctx: Context) -> None:
 
 def _point_select(alias: str = "p") -> str:
     """commune_code, lat, lon of a row: coordinates located in a commune, or the commune's
-    centroid when the row has none."""
-    return (f"coalesce({alias}.commune_code, loc.code) AS commune_code, "
+    centroid when the row has none. A valid code of a commune outside the Pôle (datasets that
+    accept one: outside_communes) is outside the territory: no commune, its own coordinates."""
+    return (f"CASE WHEN {alias}.commune_code IS NULL THEN loc.code "
+            f"WHEN {alias}.commune_code IN (SELECT code FROM communes) THEN {alias}.commune_code END AS commune_code, "
             f"coalesce({alias}.lat, c.lat) AS lat, coalesce({alias}.lon, c.lon) AS lon")
 
 
 _POINT_JOIN = ("LEFT JOIN _located loc ON loc.line = p.line "
                "LEFT JOIN communes c ON c.code = p.commune_code AND p.lat IS NULL AND p.lon IS NULL")
+
+
+def _keep_stored_position(ctx: Context, table: str, derived: bool = False) -> None:
+    """A file without lat/lon columns says nothing about positions: a row already stored with one
+    keeps it (and, for events, its position_derived flag), so a spreadsheet of other columns never
+    moves a park to its commune's centroid. The centroid `_new` holds is kept for new rows, rows
+    stored without a position, and rows whose commune the file changes (a stored point then lies
+    in another commune). A file with the columns but an empty cell asks for the centroid, as the
+    templates say (« vide = centre de la commune »)."""
+    if ctx.has("lat") or ctx.has("lon"):
+        return
+    flag = ", position_derived = s.position_derived" if derived else ""
+    ctx.conn.execute(
+        f"UPDATE _new SET lat = s.lat, lon = s.lon{flag} FROM {table} s "
+        "WHERE s.id = _new.id AND s.lat IS NOT NULL AND s.lon IS NOT NULL "
+        "AND s.commune_code IS NOT DISTINCT FROM _new.commune_code")
 
 
 def _source(ctx: Context, alias: str = "p") -> str:

@@ -7,9 +7,9 @@ from __future__ import annotations
 from ecotransition.core import fmt
 from ecotransition.data import sql
 from ecotransition.imports.formats.base import (
-    DIRECTIONS, MOBILITY, PARK_RADIUS_M, Context, _locate, duplicates, unknown_communes,
+    DIRECTIONS, MOBILITY, PARK_RADIUS_M, Context, _locate, duplicates,
 )
-from ecotransition.imports.validate import COLLECTED, Col, Format, Issue, _drop_parsed
+from ecotransition.imports.validate import COLLECTED, Col, Format, Issue, _drop_parsed, record_lines
 
 # ---------------------------------------------------- schéma comptage des mobilités
 
@@ -27,14 +27,16 @@ SITES = Format("schema", "schéma comptage des mobilités – sites", (
 
 
 def build_sites(ctx: Context) -> None:
-    unknown_communes(ctx)
+    # A site with the valid code of another commune is outside the territory, like one without a
+    # code whose coordinates lie outside: counted in the note below, never a refusal (t14h finding 15).
     duplicates(ctx, ["site_id"], "même site")
     if ctx.issues:
         return
     _locate(ctx)
     ctx.conn.execute(
         "CREATE OR REPLACE TEMP TABLE _new AS "
-        "WITH s AS (SELECT p.line, p.site_id, p.site_name, coalesce(p.commune_code, loc.code) AS commune_code, "
+        "WITH s AS (SELECT p.line, p.site_id, p.site_name, CASE WHEN p.commune_code IS NULL THEN loc.code "
+        "           WHEN p.commune_code IN (SELECT code FROM communes) THEN p.commune_code END AS commune_code, "
         "           p.lat, p.lon FROM _parsed p LEFT JOIN _located loc ON loc.line = p.line), "
         "d AS (SELECT s.site_id, k.id, 6371000 * 2 * asin(sqrt(pow(sin(radians(k.lat - s.lat) / 2), 2) "
         "      + cos(radians(s.lat)) * cos(radians(k.lat)) * pow(sin(radians(k.lon - s.lon) / 2), 2))) AS m "
@@ -292,7 +294,8 @@ def _overlaps(ctx: Context, empty_ends: bool) -> None:
               reason=f"{OVERLAP} déjà en base : ")
     if total > COLLECTED:
         shown = ctx.scalar(f"SELECT count(DISTINCT line) FROM ({kept})")
-        ctx.issues.append(Issue(2, None, None, None, OVERLAP, more=total - COLLECTED, more_lines=lines - shown))
+        ctx.issues.append(Issue(2, None, None, None, OVERLAP, more=total - COLLECTED, more_lines=lines - shown,
+                                lines_id=record_lines(ctx.conn, "SELECT line FROM _clash")))
 
 
 def _written_clock(col: str) -> str:

@@ -111,14 +111,16 @@ def _in_territory(ctx: Context, one: str, many: str) -> None:
 
 
 def _snapshot_year(ctx: Context) -> tuple[int, str]:
-    """The register's snapshot year: as given at import, else a year in the file's name
-    (« registre_2025-06-30.csv »), else the latest commissioning date of the file."""
+    """The register's snapshot year: as given at import, else the latest year in the file's name
+    (« registre_2025-06-30.csv », « registre_2009_2023.csv »: 2023), else the latest commissioning
+    date of the file."""
     given = ctx.options.get("snapshot_year")
     if given:
         return int(given), "indiqué à l'import"
-    match = re.search(r"(?<!\d)(20\d\d)(?!\d)", ctx.file_name or "")
-    if match:
-        return int(match.group(1)), "lu dans le nom du fichier"
+    # « odre_registre_2009_2023.csv »: a span of years; the register was extracted in its last (t14h).
+    years = re.findall(r"(?<!\d)(20\d\d)(?!\d)", ctx.file_name or "")
+    if years:
+        return max(int(y) for y in years), "lu dans le nom du fichier"
     latest = ctx.scalar("SELECT max(year(commissioned)) FROM _parsed")
     if latest is None:   # only undated aggregated rows
         return clock.today().year, "année en cours"

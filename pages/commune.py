@@ -11,7 +11,7 @@ from ecotransition.surfaces import fiche as fiches
 from ecotransition.surfaces import fiche_pdf, maps, targets
 from ecotransition.ui import store
 from pages._ui import (
-    demo_notice, escape_md, filters, freshness_notes, freshness_of, text_table, trajectories, trajectory_texts,
+    commune_names, demo_notice, escape_md, filters, freshness_notes, freshness_of, text_table, trajectories, trajectory_texts,
 )
 
 # A4 portrait without the app's chrome; charts and tables kept whole on a page where they fit.
@@ -56,7 +56,7 @@ st.html(PRINT_CSS)
 f = filters()
 code = f["commune"]
 communes = store.query("communes_list", epci=None)
-names = dict(zip(communes["code"], communes["name"]))
+names = store.shared(commune_names, communes)
 
 if code is None:
     st.title("Fiche commune")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, data_sums, rows
+from ecotransition.core import clock
 from ecotransition.data import backup
 from ecotransition.data.db import CONTRACT_TABLES, open_readonly
 from ecotransition.imports import LOADED, REFUSED, UNCHANGED, import_file, templates
@@ -17,7 +18,9 @@ from ecotransition.surfaces import export
 
 FIX = Path(__file__).resolve().parent / "fixtures"
 DATA_TABLES = [t for t in CONTRACT_TABLES if t != "imports"]
-TODAY = datetime.now().strftime("%d/%m/%Y")  # the import's own date, in `source`
+# The import's own date, in `source`: Paris's day (clock.now), not the machine's, which differs
+# from 22:00 or 23:00 UTC on.
+TODAY = clock.now().strftime("%d/%m/%Y")
 
 
 def log(db: Path) -> list[tuple]:

@@ -4,7 +4,7 @@ its end is written, and in which file it comes (a fresh tester's findings on iss
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -83,4 +83,107 @@ def test_the_same_instant_written_z_and_with_seconds_is_a_duplicate(writable_db)
                          writable_db)
     assert problems(result.message) == ["ligne 3, start_datetime : « 2025-06-10T16:00:00+01:00:00 » en double : "
                                         "même canal et même début qu'à la ligne 2"]
+
+
+# ------------------------------------------------------------------ t14h findings 1, 3, 2: calendar days
+
+ECO_DAYS = ("SELECT start_datetime, utc_offset, end_datetime, end_utc_offset, count FROM counter_measures "
+            "WHERE channel_id = '353226361' AND start_datetime >= '2023-06-01' ORDER BY start_datetime")
+
+
+def test_an_eco_compteur_day_without_its_end_is_the_calendar_day_its_correction_replaces(writable_db):
+    # g3 then g4: the day written « T00:00:00+01:00 » without an end (the schema's end is optional),
+    # on a channel of days (86 400 s), is the Paris date; the same day with its end corrects it.
+    eco(writable_db)
+    first = import_file("counter_measures", measures("353226361,CPTTEST2031,2023-06-10T00:00:00+01:00,,100",
+                                                     "353226361,CPTTEST2031,2023-06-11T00:00:00+01:00,,110"),
+                        writable_db, file_name="g3.csv")
+    assert (first.status, first.inserted) == (LOADED, 2), first.message
+    assert rows(writable_db, ECO_DAYS) == [(datetime(2023, 6, 10), 120, datetime(2023, 6, 11), 120, 100),
+                                           (datetime(2023, 6, 11), 120, datetime(2023, 6, 12), 120, 110)]
+    fix = import_file("counter_measures", measures(
+        "353226361,CPTTEST2031,2023-06-10T00:00:00+01:00,2023-06-11T00:00:00+01:00,120"), writable_db, file_name="g4.csv")
+    assert (fix.status, fix.inserted, fix.updated) == (LOADED, 0, 1), fix.message
+    assert rows(writable_db, ECO_DAYS) == [(datetime(2023, 6, 10), 120, datetime(2023, 6, 11), 120, 120),
+                                           (datetime(2023, 6, 11), 120, datetime(2023, 6, 12), 120, 110)]
+
+
+def test_days_with_and_without_their_end_in_one_file_are_three_days(writable_db):
+    # g5: days 10 and 12 with their end, 11 without: consecutive, disjoint dates.
+    eco(writable_db)
+    result = import_file("counter_measures", measures(
+        "353226361,CPTTEST2031,2023-06-10T00:00:00+01:00,2023-06-11T00:00:00+01:00,100",
+        "353226361,CPTTEST2031,2023-06-11T00:00:00+01:00,,110",
+        "353226361,CPTTEST2031,2023-06-12T00:00:00+01:00,2023-06-13T00:00:00+01:00,120"), writable_db, file_name="g5.csv")
+    assert (result.status, result.inserted) == (LOADED, 3), result.message
+    assert rows(writable_db, ECO_DAYS) == [(datetime(2023, 6, 10), 120, datetime(2023, 6, 11), 120, 100),
+                                           (datetime(2023, 6, 11), 120, datetime(2023, 6, 12), 120, 110),
+                                           (datetime(2023, 6, 12), 120, datetime(2023, 6, 13), 120, 120)]
+    assert rows(writable_db, "SELECT day, measures, visits FROM counter_daily WHERE channel_id = '353226361' "
+                             "AND day >= '2023-06-01' ORDER BY day") == [
+        (date(2023, 6, 10), 1, 100), (date(2023, 6, 11), 1, 110), (date(2023, 6, 12), 1, 120)]
+
+
+def test_a_midnight_without_end_on_an_hourly_channel_is_an_hour(writable_db):
+    # g1 then g2 on a demonstration channel (3 600 s, hours stored): the day without end is its
+    # channel's step, an hour at the instant written (01:00 in Paris); a day over it then overlaps it.
+    records = ("demo-cpt-004-vel,C4,2025-06-10T00:00:00+01:00,,100", "demo-cpt-004-vel,C4,2025-06-11T00:00:00+01:00,,110")
+    assert import_file("counter_measures", measures(*records), writable_db, file_name="g1.csv").status == LOADED
+    assert rows(writable_db, STORED.format("g1.csv")) == [
+        (datetime(2025, 6, 10, 1), 120, datetime(2025, 6, 10, 2), 120, 100),
+        (datetime(2025, 6, 11, 1), 120, datetime(2025, 6, 11, 2), 120, 110)]
+    day = import_file("counter_measures", measures(
+        "demo-cpt-004-vel,C4,2025-06-10T00:00:00+01:00,2025-06-11T00:00:00+01:00,120"), writable_db)
+    assert problems(day.message) == [
+        "ligne 2, start_datetime : « 2025-06-10T00:00:00+01:00 » chevauche la mesure déjà en base : "
+        "de 2025-06-10T01:00:00+02:00 à 2025-06-10T02:00:00+02:00"]
+
+
+def test_a_utc_day_is_an_instant_and_hours_inside_it_overlap(writable_db):
+    # z1 then z2: 12/06 00:00Z → 13/06 00:00Z is that UTC day (02:00 to 02:00 in Paris), not the
+    # Paris date 12/06; the hours 22:00Z and 23:00Z of 12/06 are inside it, refused.
+    day = measures("demo-cpt-003-pie,C3,2025-06-12T00:00:00Z,2025-06-13T00:00:00Z,240")
+    assert import_file("counter_measures", day, writable_db, file_name="z1.csv").status == LOADED
+    assert rows(writable_db, STORED.format("z1.csv")) == [
+        (datetime(2025, 6, 12, 2), 120, datetime(2025, 6, 13, 2), 120, 240)]
+    before = sums(writable_db)
+    hours = measures("demo-cpt-003-pie,C3,2025-06-12T22:00:00Z,2025-06-12T23:00:00Z,10",
+                     "demo-cpt-003-pie,C3,2025-06-12T23:00:00Z,2025-06-13T00:00:00Z,10")
+    refused = import_file("counter_measures", hours, writable_db, file_name="z2.csv")
+    assert problems(refused.message) == [
+        "ligne 2, start_datetime : « 2025-06-12T22:00:00Z » chevauche la mesure déjà en base : "
+        "de 2025-06-12T02:00:00+02:00 à 2025-06-13T02:00:00+02:00"]   # the first measure inside it is named
+    assert sums(writable_db) == before
+
+
+def test_days_in_other_offsets_are_instants_paris_offsets_are_dates(writable_db):
+    # c1: +0100 and +01 midnights are Paris dates; a Z day and a -05:00 day are instants.
+    eco(writable_db)
+    result = import_file("counter_measures", measures(
+        "353226361,CPTTEST2031,2023-06-10T00:00:00+0100,2023-06-11T00:00:00+0100,100",
+        "353226361,CPTTEST2031,2023-06-11T00:00:00+01,2023-06-12T00:00:00+01,110",
+        "353226361,CPTTEST2031,2023-06-12T00:00:00Z,2023-06-13T00:00:00Z,120",
+        "353226361,CPTTEST2031,2023-06-13T00:00:00-05:00,2023-06-14T00:00:00-05:00,130"), writable_db)
+    assert (result.status, result.inserted) == (LOADED, 4), result.message
+    assert rows(writable_db, ECO_DAYS) == [(datetime(2023, 6, 10), 120, datetime(2023, 6, 11), 120, 100),
+                                           (datetime(2023, 6, 11), 120, datetime(2023, 6, 12), 120, 110),
+                                           (datetime(2023, 6, 12, 2), 120, datetime(2023, 6, 13, 2), 120, 120),
+                                           (datetime(2023, 6, 13, 7), 120, datetime(2023, 6, 14, 7), 120, 130)]
+
+
+def test_a_day_among_hours_of_a_fixed_offset_file_is_the_interval_it_writes(writable_db):
+    # k1: an export in fixed winter time (+01:00 in June), hours then a 24-hour total (an outage)
+    # then hours: consecutive intervals, loaded as written (Paris 21:00 on 9/06 to 04:00 on 11/06).
+    hours = lambda day, first, n: [f"demo-cpt-004-pie,C4,2025-06-{day}T{h:02d}:00:00+01:00,"   # noqa: E731
+                                   f"2025-06-{day}T{h + 1:02d}:00:00+01:00,10" for h in range(first, first + n)]
+    records = (hours("09", 20, 3) + ["demo-cpt-004-pie,C4,2025-06-09T23:00:00+01:00,2025-06-10T00:00:00+01:00,10",
+                                     "demo-cpt-004-pie,C4,2025-06-10T00:00:00+01:00,2025-06-11T00:00:00+01:00,240"]
+               + hours("11", 0, 3))
+    result = import_file("counter_measures", measures(*records), writable_db, file_name="k1.csv")
+    assert (result.status, result.inserted) == (LOADED, 8), result.message
+    stored = rows(writable_db, STORED.format("k1.csv"))
+    assert stored[4] == (datetime(2025, 6, 10, 1), 120, datetime(2025, 6, 11, 1), 120, 240)
+    assert [s[0] for s in stored] == [datetime(2025, 6, 9, 21), datetime(2025, 6, 9, 22), datetime(2025, 6, 9, 23),
+                                      datetime(2025, 6, 10, 0), datetime(2025, 6, 10, 1), datetime(2025, 6, 11, 1),
+                                      datetime(2025, 6, 11, 2), datetime(2025, 6, 11, 3)]
 

@@ -333,9 +333,10 @@ CREATE OR REPLACE TEMP MACRO _iso_paris(us) AS
 CREATE OR REPLACE TEMP MACRO _span(s, e) AS 'de ' || _iso_paris(s) || ' à ' || _iso_paris(e);
 CREATE OR REPLACE TEMP MACRO _paris(t) AS make_timestamp(epoch_us(t) + 60000000::BIGINT * _paris_offset_min(t));
 -- Local time of an instant: its Europe/Paris wall clock, whatever offset the file wrote (« 08:00+01:00 »
--- on 10 June is 09:00 in Paris). Calendar-day measures (midnight to midnight in their written
--- offset, as Eco-Compteur writes its days « +01:00 » all year) are the count of their dates: the
--- counters' format re-keys them on Paris midnights (formats/counters.py, _calendar_days).
+-- on 10 June is 09:00 in Paris). Calendar-day measures (midnight to midnight in one of Paris's
+-- offsets, as Eco-Compteur writes its days « +01:00 » all year, in a day-step series) are the count
+-- of their dates: the counters' format re-keys them on Paris midnights (formats/counters.py,
+-- _calendar_days).
 -- A date-time written without a zone (« 2025-10-26 02:30 »): Europe/Paris wall clock as written.
 -- The usual endings are tested first, cheaply (the regular expression costs 0.4 s per million rows).
 CREATE OR REPLACE TEMP MACRO _naive(raw) AS CASE

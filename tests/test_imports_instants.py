@@ -187,3 +187,52 @@ def test_a_day_among_hours_of_a_fixed_offset_file_is_the_interval_it_writes(writ
                                       datetime(2025, 6, 10, 0), datetime(2025, 6, 10, 1), datetime(2025, 6, 11, 1),
                                       datetime(2025, 6, 11, 2), datetime(2025, 6, 11, 3)]
 
+
+# ------------------------------------------------------------------ t14h finding 11: the end's clock
+
+GAP = ("heure inexistante : passage à l'heure d'été (l'heure de 2 h à 3 h est sautée ; indiquez le décalage, "
+       "par exemple +01:00)")
+REPEATED = ("heure ambiguë : passage à l'heure d'hiver (l'heure de 2 h à 3 h a lieu deux fois ; indiquez le "
+            "décalage, +02:00 pour la première, +01:00 pour la seconde)")
+
+
+def xlsx_measures(*records: list) -> bytes:
+    import io
+
+    import openpyxl
+    book = openpyxl.Workbook()
+    book.active.append(HEADER.strip().split(","))
+    for r in records:
+        book.active.append(r)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("start, end, reason", [
+    ("2025-03-30 01:00:00", "2025-03-30 02:30:00", GAP),         # n5: 02:30 never happened on 30/03
+    ("2025-10-26 01:30:00", "2025-10-26 02:30:00", REPEATED),    # n3: 1 or 2 hours after the start
+    ("2025-10-26 01:00:00", "2025-10-26 02:00:00", REPEATED),    # n1
+])
+@pytest.mark.parametrize("reader", ["utf-8", "cp1252", "xlsx"])
+def test_a_naive_end_follows_the_start_s_daylight_saving_rules(writable_db, start, end, reason, reader):
+    before = sums(writable_db)
+    if reader == "xlsx":   # date-time cells, naive as Excel writes them
+        data = xlsx_measures(["demo-cpt-002-vel", "C2", datetime.fromisoformat(start), datetime.fromisoformat(end), 5])
+        name, shown = "n.xlsx", end.replace(" ", "T")   # a cell is shown in ISO form
+    else:
+        data = measures(f"demo-cpt-002-vel,C{'é' if reader == 'cp1252' else '2'},{start},{end},5", encoding=reader)
+        name, shown = "n.csv", end
+    result = import_file("counter_measures", data, writable_db, file_name=name)
+    assert result.status == REFUSED
+    assert problems(result.message) == [f"ligne 2, end_datetime : « {shown} » {reason}"]
+    assert sums(writable_db) == before
+
+
+def test_a_naive_end_after_the_repeated_hour_is_not_ambiguous(writable_db):
+    # 26/10 01:00 → 03:00 without a zone: 03:00 happens once, the measure lasts 3 hours.
+    result = import_file("counter_measures", measures("demo-cpt-002-vel,C2,2025-10-26 01:00:00,2025-10-26 03:00:00,5"),
+                         writable_db, file_name="n6.csv")
+    assert result.status == LOADED, result.message
+    assert rows(writable_db, STORED.format("n6.csv")) == [
+        (datetime(2025, 10, 26, 1), 120, datetime(2025, 10, 26, 3), 60, 5)]

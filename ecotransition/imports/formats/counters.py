@@ -378,13 +378,18 @@ def build_measures(ctx: Context) -> None:
                   "FROM _parsed WHERE end_datetime <= start_datetime AND NOT g__start_datetime "
                   "AND NOT g__end_datetime",
                   reason=f"n'est pas postérieure à {ctx.label('start_datetime')}")
-    ctx.check("SELECT line, 'start_datetime', r__start_datetime, "
-              "'heure inexistante : passage à l''heure d''été (l''heure de 2 h à 3 h est sautée ; "
-              "indiquez le décalage, par exemple +01:00)' FROM _parsed WHERE g__start_datetime")
-    ctx.check("SELECT line, 'start_datetime', r__start_datetime, "
-              "'heure ambiguë : passage à l''heure d''hiver (l''heure de 2 h à 3 h a lieu deux fois ; "
-              "indiquez le décalage, +02:00 pour la première, +01:00 pour la seconde)' "
-              "FROM _parsed WHERE z__start_datetime AND paris_repeated(l__start_datetime)")
+    # The same rule for the start and the end, every reader (README « Instants of measures »): an end
+    # « 02:30 » on 26/10 without a zone is 1 or 2 hours after « 01:30 », as ambiguous as a start.
+    for col in ("start_datetime", "end_datetime"):
+        if not ctx.has(col):
+            continue
+        ctx.check(f"SELECT line, '{col}', r__{col}, "
+                  "'heure inexistante : passage à l''heure d''été (l''heure de 2 h à 3 h est sautée ; "
+                  f"indiquez le décalage, par exemple +01:00)' FROM _parsed WHERE g__{col}")
+        ctx.check(f"SELECT line, '{col}', r__{col}, "
+                  "'heure ambiguë : passage à l''heure d''hiver (l''heure de 2 h à 3 h a lieu deux fois ; "
+                  "indiquez le décalage, +02:00 pour la première, +01:00 pour la seconde)' "
+                  f"FROM _parsed WHERE z__{col} AND paris_repeated(l__{col})")
     # Measures start on a whole second (the schema's hours, quarter-hours…): a fraction would put a
     # measure off its channel's grid, silently (« 10:00:00.5Z »). Refused, naming the cell.
     for col in ("start_datetime", "end_datetime"):

@@ -139,6 +139,17 @@ def test_a_midnight_without_end_on_an_hourly_channel_is_an_hour(writable_db):
         "de 2025-06-10T01:00:00+02:00 à 2025-06-10T02:00:00+02:00"]
 
 
+def test_a_lone_midnight_without_end_on_a_channel_storing_days_is_its_date(writable_db):
+    # The channel now declares 3 600 s but stores days (2022): a lone 01/01/2023 without an end is
+    # that date, as its stored measures say, not an hour.
+    eco(writable_db)
+    channels = b"channel_id,site_id,time_step\n353226361,300014141,3600\n"
+    assert import_file("counter_channels", channels, writable_db, file_name="ch.csv").status == LOADED
+    result = import_file("counter_measures", measures("353226361,C,2023-01-01T00:00:00+01:00,,77"), writable_db,
+                         file_name="seul.csv")
+    assert result.status == LOADED, result.message
+    assert rows(writable_db, STORED.format("seul.csv")) == [(datetime(2023, 1, 1), 60, datetime(2023, 1, 2), 60, 77)]
+
 def test_a_utc_day_is_an_instant_and_hours_inside_it_overlap(writable_db):
     # z1 then z2: 12/06 00:00Z → 13/06 00:00Z is that UTC day (02:00 to 02:00 in Paris), not the
     # Paris date 12/06; the hours 22:00Z and 23:00Z of 12/06 are inside it, refused.

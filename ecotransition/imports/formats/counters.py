@@ -288,19 +288,28 @@ def _day_channels(ctx: Context, candidates: str) -> None:
     day = f"BETWEEN {DAY_US - HOUR_US} AND {DAY_US + HOUR_US}"
     conn.execute(
         "CREATE OR REPLACE TEMP TABLE _day_step AS "
-        "WITH f AS (SELECT p.channel_id, epoch_us(p.start_datetime) AS s, epoch_us(p.end_datetime) AS e, "
-        "  1000000::BIGINT * ch.time_step AS declared FROM _parsed p LEFT JOIN counter_channels ch USING (channel_id) "
-        f"  WHERE p.start_datetime IS NOT NULL AND p.channel_id IN (SELECT channel_id FROM _parsed WHERE {candidates})), "
-        "g AS (SELECT channel_id, s - lag(s) OVER (PARTITION BY channel_id ORDER BY s) AS gap FROM f) "
         "SELECT channel_id, min(e - s) FILTER (WHERE e > s) AS shortest, "
-        "mode(e - s) FILTER (WHERE e > s) AS usual, count(e) AS ends, any_value(declared) AS declared, "
+        "mode(e - s) FILTER (WHERE e > s) AS usual, count(e) AS ends, count(*) AS starts, "
+        "any_value(declared) AS declared, "
         "min(((s % declared) + declared) % declared) = max(((s % declared) + declared) % declared) AS on_grid, "
-        "(SELECT min(gap) FROM g WHERE g.channel_id = f.channel_id AND gap > 0) AS gap, "
-        "NULL::BOOLEAN AS day FROM f GROUP BY channel_id")
+        "NULL::BIGINT AS gap, NULL::BOOLEAN AS day FROM ("
+        "  SELECT p.channel_id, epoch_us(p.start_datetime) AS s, epoch_us(p.end_datetime) AS e, "
+        "  1000000::BIGINT * ch.time_step AS declared FROM _parsed p LEFT JOIN counter_channels ch USING (channel_id) "
+        f"  WHERE p.start_datetime IS NOT NULL AND p.channel_id IN (SELECT channel_id FROM _parsed WHERE {candidates})) "
+        "GROUP BY channel_id")
+    # The gaps between starts (a sort) only where they decide: no end, several starts off the grid.
+    gaps = "ends = 0 AND starts > 1 AND NOT coalesce(on_grid, false)"
+    if ctx.scalar(f"SELECT count(*) FROM _day_step WHERE {gaps}"):
+        conn.execute(
+            "UPDATE _day_step SET gap = g.gap FROM (SELECT channel_id, min(s - before) AS gap FROM ("
+            "  SELECT channel_id, epoch_us(start_datetime) AS s, "
+            "  lag(epoch_us(start_datetime)) OVER (PARTITION BY channel_id ORDER BY start_datetime) AS before "
+            f"  FROM _parsed WHERE start_datetime IS NOT NULL AND channel_id IN (SELECT channel_id FROM _day_step "
+            f"  WHERE {gaps})) WHERE s > before GROUP BY channel_id) g WHERE g.channel_id = _day_step.channel_id")
     step = "CASE WHEN on_grid THEN declared ELSE least(declared, coalesce(gap, declared)) END"
     conn.execute(
         f"UPDATE _day_step SET day = CASE WHEN ends > 0 THEN shortest >= {DAY_US - HOUR_US} AND usual {day} "
-        f"WHEN {step} {day} THEN true WHEN gap IS NOT NULL THEN false END")
+        f"WHEN {step} {day} THEN true WHEN starts > 1 THEN false END")
     if ctx.scalar("SELECT count(*) FROM _day_step WHERE day IS NULL"):
         conn.execute(
             "UPDATE _day_step SET day = coalesce(m.usual " + day + ", false) FROM ("
@@ -338,6 +347,8 @@ def _calendar_days(ctx: Context) -> None:
     if not ctx.scalar(f"SELECT count(*) FROM _parsed WHERE {candidates}"):
         return
     _day_channels(ctx, candidates)
+    if not ctx.scalar(f"SELECT count(*) FROM _day_step WHERE day OR shortest >= {DAY_US - HOUR_US}"):
+        return
     conn = ctx.conn
     ws, we = _written_clock("start_datetime"), _written_clock("end_datetime")
     cal = (f"{candidates} AND CASE WHEN end_datetime IS NULL THEN d.day "
@@ -352,7 +363,7 @@ def _calendar_days(ctx: Context) -> None:
                      f"* paris_offset({local})) ELSE {col} END AS {col}"]
     conn.execute(
         "CREATE OR REPLACE TEMP TABLE _parsed_days AS "
-        f"SELECT * EXCLUDE (_ws, _we, _cal, shortest, usual, ends, declared, on_grid, gap, day) "
+        f"SELECT * EXCLUDE (_ws, _we, _cal, shortest, usual, ends, starts, declared, on_grid, gap, day) "
         f"REPLACE ({', '.join(replaced)}) FROM ("
         f"  SELECT *, CASE WHEN _cal THEN {ws} END AS _ws, "
         f"  CASE WHEN _cal THEN coalesce({we}, {ws} + INTERVAL 1 DAY) END AS _we FROM ("

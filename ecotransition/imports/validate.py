@@ -337,11 +337,27 @@ CREATE OR REPLACE TEMP MACRO _date_written(v) AS CASE
 -- _date(v) itself is defined after _paris, which it uses.
 CREATE OR REPLACE TEMP MACRO _time_part(v) AS
     regexp_matches(trim(v), '[ T]\d{1,2}[:h]\d{2}') AND NOT regexp_matches(trim(v), '[ T]00[:h]00(:00)?$');
+-- One reading of a date-time's zone, for its instant (_tstz), its stored clock (_naive, _written) and
+-- its written offset (_written_min): README « Instants of measures ». Accepted: Z, « UTC » or « GMT »
+-- after a blank, ±HH, ±HHMM, ±HH:MM and ±HH:MM:00 (an offset written with its seconds). DuckDB's
+-- cast would also honour named zones (« PST », « CET », « America/New_York ») and offsets with
+-- seconds (« +01:00:30 »), which no export we read writes and which are ambiguous (« CET » is
+-- Paris's winter offset in summer too) or off any grid: refused, naming the cell (type_issues).
+CREATE OR REPLACE TEMP MACRO _zone_name(v) AS regexp_extract(trim(v), '\d\s+([A-Za-z][A-Za-z0-9_/+-]*)$', 1);
+CREATE OR REPLACE TEMP MACRO _zone_refused(v) AS
+    upper(_zone_name(v)) NOT IN ('', 'Z', 'UTC', 'GMT')
+    OR regexp_matches(trim(v), '[+-]\d\d:?\d\d:\d\d$') AND NOT suffix(trim(v), ':00');
+-- Written with a zone: Z, a name accepted above or an offset (the date's own « -10 » is not one).
+CREATE OR REPLACE TEMP MACRO _zoned(raw) AS
+    suffix(trim(raw), 'Z') OR suffix(trim(raw), 'z') OR _zone_name(raw) <> ''
+    OR regexp_matches(right(trim(raw), 9), '[+-]\d\d(:?\d\d(:\d\d)?)?$') AND contains(raw, ':');
 CREATE OR REPLACE TEMP MACRO _tstz(v) AS CASE
     WHEN contains(v, '/') THEN CASE WHEN regexp_full_match(trim(v), '\d{1,2}/\d{1,2}/\d{4}( \d{1,2}:\d{2}(:\d{2})?)?')
          THEN coalesce(try_strptime(trim(v), '%d/%m/%Y %H:%M:%S'), try_strptime(trim(v), '%d/%m/%Y %H:%M'),
                        try_strptime(trim(v), '%d/%m/%Y'))::TIMESTAMPTZ END
-    ELSE try_cast(v AS TIMESTAMPTZ) END;
+    -- The usual endings skip the zone's regular expressions (0.4 s per million rows each).
+    WHEN suffix(v, 'Z') OR suffix(v, '+01:00') OR suffix(v, '+02:00') OR NOT _zone_refused(v)
+        THEN try_cast(v AS TIMESTAMPTZ) END;
 -- Europe/Paris wall clock of an instant by the EU rule (summer time from the last Sunday of March
 -- to the last Sunday of October, 01:00 UTC), in integer arithmetic on microseconds: calendar
 -- functions (year(), make_date, dayofweek) and ICU cost 0.2-0.4 s of CPU per million rows, this
@@ -378,15 +394,15 @@ CREATE OR REPLACE TEMP MACRO _date(v) AS CASE
                               + try_cast(regexp_extract(trim(v), '[ T](\d{1,2})[:h](\d\d)', 2) AS INTEGER)
                               - _date_zone_min(v))))::DATE END;
 -- Local time of an instant: its Europe/Paris wall clock, whatever offset the file wrote (« 08:00+01:00 »
--- on 10 June is 09:00 in Paris). Calendar-day measures (midnight to midnight in their written
--- offset, as Eco-Compteur writes its days « +01:00 » all year) are the count of their dates: the
--- counters' format re-keys them on Paris midnights (formats/counters.py, _calendar_days).
+-- on 10 June is 09:00 in Paris). Calendar-day measures (midnight to midnight in one of Paris's
+-- offsets, as Eco-Compteur writes its days « +01:00 » all year, in a day-step series) are the count
+-- of their dates: the counters' format re-keys them on Paris midnights (formats/counters.py,
+-- _calendar_days).
 -- A date-time written without a zone (« 2025-10-26 02:30 »): Europe/Paris wall clock as written.
 -- The usual endings are tested first, cheaply (the regular expression costs 0.4 s per million rows).
 CREATE OR REPLACE TEMP MACRO _naive(raw) AS CASE
     WHEN suffix(raw, 'Z') OR suffix(raw, '+01:00') OR suffix(raw, '+02:00') THEN false
-    ELSE NOT (suffix(trim(raw), 'Z') OR suffix(trim(raw), 'z')
-        OR regexp_matches(right(trim(raw), 6), '[+-]\d\d(:?\d\d)?$') AND contains(raw, ':')) END;
+    ELSE NOT _zoned(raw) END;
 CREATE OR REPLACE TEMP MACRO _written(raw) AS coalesce(try_cast(replace(trim(raw), 'T', ' ') AS TIMESTAMP),
     try_strptime(trim(raw), '%d/%m/%Y %H:%M:%S'), try_strptime(trim(raw), '%d/%m/%Y %H:%M'),
     try_strptime(trim(raw), '%d/%m/%Y'));
@@ -396,10 +412,10 @@ CREATE OR REPLACE TEMP MACRO _local_min(t, raw) AS coalesce(
 -- The offset a date-time is written with, in minutes east of UTC (Z: 0); NULL without one.
 CREATE OR REPLACE TEMP MACRO _written_min(raw) AS CASE
     WHEN suffix(raw, '+01:00') THEN 60 WHEN suffix(raw, '+02:00') THEN 120
-    WHEN suffix(upper(trim(raw)), 'Z') THEN 0
-    ELSE (CASE WHEN regexp_extract(trim(raw), '([+-])\d\d:?(\d\d)?$', 1) = '-' THEN -1 ELSE 1 END)
-         * (60 * try_cast(regexp_extract(trim(raw), '[+-](\d\d):?(\d\d)?$', 1) AS INTEGER)
-            + coalesce(try_cast(nullif(regexp_extract(trim(raw), '[+-](\d\d):?(\d\d)?$', 2), '') AS INTEGER), 0))
+    WHEN suffix(upper(trim(raw)), 'Z') OR upper(_zone_name(raw)) IN ('UTC', 'GMT') THEN 0
+    ELSE (CASE WHEN regexp_extract(trim(raw), '([+-])\d\d:?(\d\d)?(:00)?$', 1) = '-' THEN -1 ELSE 1 END)
+         * (60 * try_cast(regexp_extract(trim(raw), '[+-](\d\d):?(\d\d)?(:00)?$', 1) AS INTEGER)
+            + coalesce(try_cast(nullif(regexp_extract(trim(raw), '[+-](\d\d):?(\d\d)?(:00)?$', 2), '') AS INTEGER), 0))
     END;
 CREATE OR REPLACE TEMP MACRO _local(t, raw) AS make_timestamp(epoch_us(t) + 60000000 * _local_min(t, raw));
 """
@@ -422,6 +438,9 @@ _REASON = {
 }
 
 
+ZONE_REFUSED = ("n'est pas une date-heure : un fuseau horaire nommé (PST, CET…) ou un décalage avec des secondes "
+                "n'est pas accepté ; écrivez le décalage en heures et minutes (2025-06-10T10:00:00+01:00), "
+                "ou Z pour UTC")
 AMBIGUOUS_WHOLE = ("est ambigu : un point ou une virgule suivi de trois chiffres peut séparer les milliers "
                    "ou les décimales ; écrivez le nombre entier sans séparateur (par exemple 1000 pour mille)")
 AMBIGUOUS_DECIMAL = ("est ambigu : un point ou une virgule suivi de trois chiffres peut séparer les milliers ou "
@@ -863,6 +882,11 @@ def type_issues(conn: duckdb.DuckDBPyConnection, staged: Staged) -> list[Issue]:
             checks.append((1, col, f"r__{n}", "n'est pas une date : la partie heure n'est pas valide (une heure "
                           "valide est acceptée, seule la date est gardée)", f"n__{n} = false AND {timed}"))
             checks.append((1, col, f"r__{n}", reason_for(col), f"n__{n} = false AND NOT {timed}"))
+        elif n in staged.present and col.kind == "datetime":
+            # A named zone or an offset with seconds (_zone_refused): the reason says which part.
+            zone = f"coalesce(_zone_refused(r__{n}), false)"
+            checks.append((1, col, f"r__{n}", ZONE_REFUSED, f"n__{n} = false AND {zone}"))
+            checks.append((1, col, f"r__{n}", reason_for(col), f"n__{n} = false AND NOT {zone}"))
         elif n in staged.present and col.kind in ("int", "count", "year", "number"):
             # « 1.000 » left unread: said as ambiguous, not « not a number » (on the fast path the text
             # is unknown there: the generic reason, and the file is read again with its texts).

@@ -306,40 +306,102 @@ def _written_clock(col: str) -> str:
 
 
 DAY_US = 86_400_000_000
+HOUR_US = 3_600_000_000
+
+
+def _day_channels(ctx: Context, candidates: str) -> None:
+    """`_day_step(channel_id, shortest, day)` for the channels of the `candidates` rows (SQL on
+    `_parsed`): `shortest`, the shortest length of the channel's measures in the file that have an
+    end (microseconds); `day`, whether the channel's step is a day, for its measures without an end.
+    By the rule of any empty end (_lengths), the file says first: its measures with an end (all of
+    23 h or more, most of them 23 to 25 h); without any, the declared time step when the starts lie
+    on its grid, else the shortest gap between starts if shorter. A single start on a step that is
+    not a day: the stored measures' most common length says."""
+    conn = ctx.conn
+    day = f"BETWEEN {DAY_US - HOUR_US} AND {DAY_US + HOUR_US}"
+    conn.execute(
+        "CREATE OR REPLACE TEMP TABLE _day_step AS "
+        "SELECT channel_id, min(e - s) FILTER (WHERE e > s) AS shortest, "
+        "mode(e - s) FILTER (WHERE e > s) AS usual, count(e) AS ends, count(*) AS starts, "
+        "any_value(declared) AS declared, "
+        "min(((s % declared) + declared) % declared) = max(((s % declared) + declared) % declared) AS on_grid, "
+        "NULL::BIGINT AS gap, NULL::BOOLEAN AS day FROM ("
+        "  SELECT p.channel_id, epoch_us(p.start_datetime) AS s, epoch_us(p.end_datetime) AS e, "
+        "  1000000::BIGINT * ch.time_step AS declared FROM _parsed p LEFT JOIN counter_channels ch USING (channel_id) "
+        f"  WHERE p.start_datetime IS NOT NULL AND p.channel_id IN (SELECT channel_id FROM _parsed WHERE {candidates})) "
+        "GROUP BY channel_id")
+    # The gaps between starts (a sort) only where they decide: no end, several starts off the grid.
+    gaps = "ends = 0 AND starts > 1 AND NOT coalesce(on_grid, false)"
+    if ctx.scalar(f"SELECT count(*) FROM _day_step WHERE {gaps}"):
+        conn.execute(
+            "UPDATE _day_step SET gap = g.gap FROM (SELECT channel_id, min(s - before) AS gap FROM ("
+            "  SELECT channel_id, epoch_us(start_datetime) AS s, "
+            "  lag(epoch_us(start_datetime)) OVER (PARTITION BY channel_id ORDER BY start_datetime) AS before "
+            f"  FROM _parsed WHERE start_datetime IS NOT NULL AND channel_id IN (SELECT channel_id FROM _day_step "
+            f"  WHERE {gaps})) WHERE s > before GROUP BY channel_id) g WHERE g.channel_id = _day_step.channel_id")
+    step = "CASE WHEN on_grid THEN declared ELSE least(declared, coalesce(gap, declared)) END"
+    conn.execute(
+        f"UPDATE _day_step SET day = CASE WHEN ends > 0 THEN shortest >= {DAY_US - HOUR_US} AND usual {day} "
+        f"WHEN {step} {day} THEN true WHEN starts > 1 THEN false END")
+    if ctx.scalar("SELECT count(*) FROM _day_step WHERE day IS NULL"):
+        conn.execute(
+            "UPDATE _day_step SET day = coalesce(m.usual " + day + ", false) FROM ("
+            "  SELECT channel_id, mode(epoch_us(end_datetime) - epoch_us(start_datetime) "
+            "  - 60000000::BIGINT * (coalesce(end_utc_offset, utc_offset) - utc_offset)) AS usual "
+            "  FROM counter_measures WHERE end_datetime IS NOT NULL "
+            "  AND channel_id IN (SELECT channel_id FROM _day_step WHERE day IS NULL) GROUP BY channel_id) m "
+            "WHERE m.channel_id = _day_step.channel_id AND _day_step.day IS NULL")
+        conn.execute("UPDATE _day_step SET day = false WHERE day IS NULL")
 
 
 def _calendar_days(ctx: Context) -> None:
     """Re-key calendar-day measures on Paris midnights, in `_parsed` itself, so that every check
-    and the load use the stored key (README « Heures et décalages »).
+    and the load use the stored key (README « Instants of measures »).
 
-    A measure is stored at its instant in Paris time, except one that starts at midnight in its
-    written offset and ends at a later midnight in its own: it counts those calendar dates
-    (Eco-Compteur writes its days « T00:00:00+01:00 » all year), so it is stored from Paris midnight
-    of the written start date to Paris midnight of the written end date. A day written
-    « 2022-10-30T00:00:00+01:00 », « 2022-10-30T00:00:00+02:00 » or « 2022-10-29T22:00:00Z » is
-    then one key. Measures without an end follow the instant rule. Nothing is rewritten when no
-    measure of the file lasts 23 hours or more (one aggregate: hourly files pay nothing else)."""
-    if not ctx.has("end_datetime"):
+    A measure is stored at its instant in Paris time, except a calendar day of a day-step series:
+    Eco-Compteur writes its days « T00:00:00+01:00 » all year, so a measure that starts at midnight
+    written in one of Paris's own offsets (+01:00, +02:00, or without a zone) counts that date. It
+    is stored from Paris midnight of the written start date to Paris midnight of the written end
+    date when it ends at a later such midnight and its channel's measures in the file all last 23
+    hours or more; to the next Paris midnight when it has no end and its channel's step is a day
+    (_day_channels). « 2022-10-30T00:00:00+01:00 », with or without its end, « …+02:00 » and the
+    instant « 2022-10-29T22:00:00Z » are then one key. Other measures are instants: a `Z` or
+    `-05:00` day is that day in UTC or New York, not a Paris date, and a 24-hour measure among
+    hours (an outage filled by a daily total) is the interval it writes. Nothing is rewritten
+    when no measure of the file starts at such a midnight (one aggregate: most files pay nothing
+    else)."""
+    def midnight(col: str) -> str:
+        return (f"({col} IS NOT NULL AND (w__{col} IN (60, 120) OR z__{col}) "
+                f"AND epoch_us({_written_clock(col)}) % {DAY_US} = 0)")
+    # A measure with an end is a day only if it lasts 23 hours or more itself: hourly files, even
+    # written +01:00 or +02:00, stop at this one aggregate.
+    candidates = (f"channel_id IS NOT NULL AND {midnight('start_datetime')} AND (end_datetime IS NULL "
+                  f"OR epoch_us(end_datetime) - epoch_us(start_datetime) >= {DAY_US - HOUR_US})")
+    if not ctx.scalar(f"SELECT count(*) FROM _parsed WHERE {candidates}"):
         return
-    long = (f"end_datetime IS NOT NULL AND start_datetime IS NOT NULL "
-            f"AND epoch_us(end_datetime) - epoch_us(start_datetime) >= {DAY_US - 3_600_000_000}")
-    if not ctx.scalar(f"SELECT count(*) FROM _parsed WHERE {long}"):
+    _day_channels(ctx, candidates)
+    if not ctx.scalar(f"SELECT count(*) FROM _day_step WHERE day OR shortest >= {DAY_US - HOUR_US}"):
         return
     conn = ctx.conn
+    ws, we = _written_clock("start_datetime"), _written_clock("end_datetime")
+    cal = (f"{candidates} AND CASE WHEN end_datetime IS NULL THEN d.day "
+           f"ELSE {midnight('end_datetime')} AND {we} > {ws} AND d.shortest >= {DAY_US - HOUR_US} END")
+    if not ctx.scalar(f"SELECT count(*) FROM _parsed p JOIN _day_step d USING (channel_id) WHERE {cal}"):
+        return
     replaced = []
-    for col, ws in (("start_datetime", "_ws"), ("end_datetime", "_we")):
-        local = f"{ws}::DATE::TIMESTAMP"
+    for col, local in (("start_datetime", "_ws::DATE::TIMESTAMP"), ("end_datetime", "_we::DATE::TIMESTAMP")):
         replaced += [f"CASE WHEN _cal THEN {local} ELSE l__{col} END AS l__{col}",
                      f"CASE WHEN _cal THEN paris_offset({local}) ELSE o__{col} END AS o__{col}",
                      f"CASE WHEN _cal THEN make_timestamptz(epoch_us({local}) - 60000000::BIGINT "
                      f"* paris_offset({local})) ELSE {col} END AS {col}"]
     conn.execute(
         "CREATE OR REPLACE TEMP TABLE _parsed_days AS "
-        f"SELECT * EXCLUDE (_ws, _we, _cal) REPLACE ({', '.join(replaced)}) FROM ("
-        f"  SELECT *, coalesce(epoch_us(_ws) % {DAY_US} = 0 AND epoch_us(_we) % {DAY_US} = 0 AND _we > _ws, false) "
-        "   AS _cal FROM ("
-        f"    SELECT *, CASE WHEN {long} THEN {_written_clock('start_datetime')} END AS _ws, "
-        f"    CASE WHEN {long} THEN {_written_clock('end_datetime')} END AS _we FROM _parsed))")
+        f"SELECT * EXCLUDE (_ws, _we, _cal, shortest, usual, ends, starts, declared, on_grid, gap, day) "
+        f"REPLACE ({', '.join(replaced)}) FROM ("
+        f"  SELECT *, CASE WHEN _cal THEN {ws} END AS _ws, "
+        f"  CASE WHEN _cal THEN coalesce({we}, {ws} + INTERVAL 1 DAY) END AS _we FROM ("
+        f"    SELECT p.*, d.*  EXCLUDE (channel_id), coalesce({cal}, false) AS _cal "
+        "    FROM _parsed p LEFT JOIN _day_step d USING (channel_id)))")
     _drop_parsed(conn)
     conn.execute("CREATE TEMP VIEW _parsed AS SELECT * FROM _parsed_days")
 
@@ -360,13 +422,18 @@ def build_measures(ctx: Context) -> None:
                   "FROM _parsed WHERE end_datetime <= start_datetime AND NOT g__start_datetime "
                   "AND NOT g__end_datetime",
                   reason=f"n'est pas postérieure à {ctx.label('start_datetime')}")
-    ctx.check("SELECT line, 'start_datetime', r__start_datetime, "
-              "'heure inexistante : passage à l''heure d''été (l''heure de 2 h à 3 h est sautée ; "
-              "indiquez le décalage, par exemple +01:00)' FROM _parsed WHERE g__start_datetime")
-    ctx.check("SELECT line, 'start_datetime', r__start_datetime, "
-              "'heure ambiguë : passage à l''heure d''hiver (l''heure de 2 h à 3 h a lieu deux fois ; "
-              "indiquez le décalage, +02:00 pour la première, +01:00 pour la seconde)' "
-              "FROM _parsed WHERE z__start_datetime AND paris_repeated(l__start_datetime)")
+    # The same rule for the start and the end, every reader (README « Instants of measures »): an end
+    # « 02:30 » on 26/10 without a zone is 1 or 2 hours after « 01:30 », as ambiguous as a start.
+    for col in ("start_datetime", "end_datetime"):
+        if not ctx.has(col):
+            continue
+        ctx.check(f"SELECT line, '{col}', r__{col}, "
+                  "'heure inexistante : passage à l''heure d''été (l''heure de 2 h à 3 h est sautée ; "
+                  f"indiquez le décalage, par exemple +01:00)' FROM _parsed WHERE g__{col}")
+        ctx.check(f"SELECT line, '{col}', r__{col}, "
+                  "'heure ambiguë : passage à l''heure d''hiver (l''heure de 2 h à 3 h a lieu deux fois ; "
+                  "indiquez le décalage, +02:00 pour la première, +01:00 pour la seconde)' "
+                  f"FROM _parsed WHERE z__{col} AND paris_repeated(l__{col})")
     # Measures start on a whole second (the schema's hours, quarter-hours…): a fraction would put a
     # measure off its channel's grid, silently (« 10:00:00.5Z »). Refused, naming the cell.
     for col in ("start_datetime", "end_datetime"):

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import data_sums as sums
 from conftest import rows
-from ecotransition.imports import LOADED, REFUSED, import_file
+from ecotransition.imports import LOADED, REFUSED, UNCHANGED, import_file
 
 FIX = Path(__file__).resolve().parent / "fixtures"
 HEADER = "channel_id,counter_id,start_datetime,end_datetime,count\n"
@@ -140,11 +140,13 @@ def test_a_midnight_without_end_on_an_hourly_channel_is_an_hour(writable_db):
 
 
 def test_a_lone_midnight_without_end_on_a_channel_storing_days_is_its_date(writable_db):
-    # The channel now declares 3 600 s but stores days (2022): a lone 01/01/2023 without an end is
-    # that date, as its stored measures say, not an hour.
+    # The channel now declares 3 600 s but stores days (2022): its step stays the measured day (a
+    # channel with measures keeps the step they have), and a lone 01/01/2023 without an end is that
+    # date, not an hour.
     eco(writable_db)
     channels = b"channel_id,site_id,time_step\n353226361,300014141,3600\n"
-    assert import_file("counter_channels", channels, writable_db, file_name="ch.csv").status == LOADED
+    assert import_file("counter_channels", channels, writable_db, file_name="ch.csv").status == UNCHANGED
+    assert rows(writable_db, "SELECT time_step FROM counter_channels WHERE channel_id = '353226361'") == [(86400,)]
     result = import_file("counter_measures", measures("353226361,C,2023-01-01T00:00:00+01:00,,77"), writable_db,
                          file_name="seul.csv")
     assert result.status == LOADED, result.message

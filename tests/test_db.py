@@ -6,7 +6,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ecotransition.data import sql
+from ecotransition.data import backup, sql
 from ecotransition.data.db import DatabaseError, checksums, modified_copy, open_readonly, stamp
 
 
@@ -140,3 +140,9 @@ def test_a_database_reached_through_a_symbolic_link_is_updated_in_place(writable
     # named after the configured path (the backups' folder, backup.directory).
     assert sorted(p.name for p in tmp_path.iterdir()) == ["backups", "link.duckdb", "parc.csv", "real"]
     assert sorted(p.name for p in real.parent.iterdir()) == ["real.duckdb", "real.duckdb.lock"]
+    # The backup kept before the swap is the old version, a file of its own (a re-check tester: it was
+    # a hard link of the symbolic link, so it showed the new version and the old one was gone).
+    kept = backup.list_backups(link)
+    assert len(kept) == 1 and not kept[0].path.is_symlink()
+    with duckdb.connect(str(kept[0].path), read_only=True) as c:
+        assert c.execute("SELECT area_ha FROM park_sites WHERE id = 'parc-louvre-lens'").fetchall() != [(21.0,)]

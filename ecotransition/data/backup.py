@@ -73,10 +73,13 @@ def keep(db: str | os.PathLike, before: str, now: datetime, kept: int = KEPT) ->
     same_second = [p for p in folder.glob(f"{base}*.duckdb") if _NAME.fullmatch(p.name)]
     n = 1 + max((_seq(p.name) or 1 for p in same_second), default=0)
     target = folder / (f"{base}.{before}.duckdb" if n == 1 else f"{base}-{n}.{before}.duckdb")
+    # The file itself, not a symbolic link to it: a hard link of the link would follow the live
+    # file through every later swap, and the backup would hold the new version, not the old one.
+    source = os.path.realpath(db)
     try:
-        os.link(db, target)
+        os.link(source, target)
     except OSError:  # a file system without hard links
-        shutil.copyfile(db, target)
+        shutil.copyfile(source, target)
     for old in list_backups(db)[kept:]:
         old.path.unlink(missing_ok=True)
     return target

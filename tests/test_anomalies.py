@@ -416,3 +416,13 @@ def test_a_park_closed_every_winter_is_flagged_its_first_winter_only():
     f = A.day_flags(daily)
     assert spans(f, "zero") == [(date(2023, 11, 1), date(2024, 3, 31), 152), (date(2024, 6, 10), date(2024, 6, 14), 5)]
     assert spans(f, "drop") == []
+
+
+def test_the_summary_counts_each_channel_day_once_per_rule():
+    # A re-check tester: three flat runs of one channel sharing 05/06 and 06/06 read « 366 jours-canaux
+    # signalés sur 366 (valeur figée 368) », a rule counting more days than the total.
+    rows = [("c", "flat", "2024-01-01", "2024-06-05", 157, ""), ("c", "flat", "2024-06-05", "2024-06-06", 2, ""),
+            ("c", "flat", "2024-06-06", "2024-12-31", 209, ""), ("c", "gap", "2024-06-06", "2024-06-07", 2, "")]
+    flags_ = pd.DataFrame(rows, columns=A.FLAG_COLUMNS).assign(
+        start=lambda d: pd.to_datetime(d["start"]), end=lambda d: pd.to_datetime(d["end"]))
+    assert A.summary(flags_, 366) == "366 jours-canaux signalés sur 366 (valeur figée 366, lacune 2)"

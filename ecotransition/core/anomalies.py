@@ -497,8 +497,10 @@ def summary(flags_: pd.DataFrame, channel_days: int | None = None) -> str:
     n = len(flagged_days(flags_))
     if n == 0:
         return "aucun jour-canal signalé" + (f" sur {fmt.number(channel_days)}" if channel_days else "")
-    by_rule = flags_.groupby("rule")["days"].sum()
-    parts = ", ".join(f"{RULES[r]} {fmt.number(by_rule[r])}" for r in RULES if r in by_rule.index)
+    # Channel-days per rule, each once: two runs of one rule on one channel may share a day (flat
+    # runs of different values within a day), and a rule never counts more days than the total.
+    by_rule = {rule: len(flagged_days(part)) for rule, part in flags_.groupby("rule")}
+    parts = ", ".join(f"{RULES[r]} {fmt.number(by_rule[r])}" for r in RULES if r in by_rule)
     return (f"{fmt.number(n)} {'jours-canaux signalés' if n > 1 else 'jour-canal signalé'}"
             + (f" sur {fmt.number(channel_days)}" if channel_days else "") + f" ({parts})")
 

@@ -23,9 +23,11 @@ year = store.shared(metrics.resolve_year, store.query("metrics_visits"), "visits
 heading = st.container()
 freshness_notes("counter_measures")
 
-c1, c2, c3 = st.columns([2, 2, 3])
-grain_label = c1.segmented_control("Pas de temps", list(parks.GRAINS), default="Mois", required=True,
+# The time step on a row of its own: beside the mode and the counter, « 12 mois glissants » was cut
+# off at 1280 px (a segmented control does not wrap).
+grain_label = st.segmented_control("Pas de temps", list(parks.GRAINS), default="Mois", required=True,
                                    key="pas", bind="query-params")
+c2, c3 = st.columns([2, 3])
 mode_label = c2.segmented_control("Mode", list(parks.MODES), default=None, key="mode", bind="query-params",
                                   help="Aucun mode choisi : piétons et vélos.")
 sites = store.shared(parks.site_options, channel_years)

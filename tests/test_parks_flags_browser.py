@@ -4,6 +4,8 @@ human look."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from conftest import ROOT, offline_page, wait_ready
@@ -61,5 +63,30 @@ def test_the_flags_table_is_on_the_page_with_its_exports(server, browser):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "anomalies_table.png"))
     assert page.get_by_role("button", name="Exporter en CSV (Excel)").count() >= 3
+    assert outside == []
+    page.context.close()
+
+
+@pytest.mark.browser
+def test_every_time_step_can_be_seen_and_chosen_at_1280_px(server, browser):
+    # « 12 mois glissants » (the rolling total the issue asks for) was cut off beside the mode and the
+    # counter at 1280 px: a segmented control does not wrap.
+    outside: list[str] = []
+    page = offline_page(browser, outside, viewport={"width": 1280, "height": 720}, locale="fr-FR")
+    page.goto(f"{server}/chaine-des-parcs?annee=2024")
+    wait_ready(page)
+    main = page.locator('[data-testid="stMain"]').bounding_box()
+    for name in ("Jour", "Semaine", "Mois", "12 mois glissants"):
+        button = page.locator("button").filter(has_text=re.compile(rf"^{re.escape(name)}$")).first
+        box = button.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= main["x"] + main["width"], name
+        clip = button.evaluate(
+            "b => { const r = b.getBoundingClientRect(); let p = b.parentElement;"
+            " while (p && getComputedStyle(p).overflowX === 'visible') p = p.parentElement;"
+            " return p ? p.getBoundingClientRect().right - r.right : 0; }")
+        assert clip >= 0, (name, clip)
+    page.locator("button").filter(has_text=re.compile("^12 mois glissants$")).first.click()
+    wait_ready(page)
+    assert "pas=12+mois+glissants" in page.url or "pas=12%20mois%20glissants" in page.url, page.url
     assert outside == []
     page.context.close()

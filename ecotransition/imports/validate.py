@@ -323,18 +323,11 @@ CREATE OR REPLACE TEMP MACRO _date_fr(v) AS regexp_full_match(trim(v),
     '\d{1,2}[/.-]\d{1,2}[/.-]\d{4}([ T]([01]?\d|2[0-3])[:h][0-5]\d(:[0-5]\d)?\s?(Z|z|[+-]\d{2}(:?\d{2})?)?)?');
 CREATE OR REPLACE TEMP MACRO _date_iso(v) AS regexp_full_match(trim(v),
     '\d{4}-\d{2}-\d{2}([T ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?\s?(Z|z|[+-]\d{2}(:?\d{2})?)?)?');
--- The written offset of a date-time in a date column, in minutes east of UTC (NULL: none written).
-CREATE OR REPLACE TEMP MACRO _date_zone_min(v) AS CASE
-    WHEN regexp_matches(trim(v), '\d[:h]\d\d(:\d\d(\.\d+)?)?\s?[Zz]$') THEN 0
-    WHEN regexp_matches(trim(v), '\d[:h]\d\d(:\d\d(\.\d+)?)?\s?[+-]\d\d(:?\d\d)?$') THEN
-        (CASE WHEN regexp_extract(trim(v), '([+-])\d\d:?(\d\d)?$', 1) = '-' THEN -1 ELSE 1 END)
-        * (60 * regexp_extract(trim(v), '[+-](\d\d):?(\d\d)?$', 1)::INTEGER
-           + coalesce(try_cast(nullif(regexp_extract(trim(v), '[+-](\d\d):?(\d\d)?$', 2), '') AS INTEGER), 0)) END;
 CREATE OR REPLACE TEMP MACRO _date_written(v) AS CASE
     WHEN _date_fr(v)
         THEN try_strptime(regexp_replace(regexp_extract(trim(v), '^[\d/.-]+'), '[.-]', '/', 'g'), '%d/%m/%Y')::DATE
     WHEN _date_iso(v) THEN try_cast(left(trim(v), 10) AS DATE) END;
--- _date(v) itself is defined after _paris, which it uses.
+-- _date(v) itself is defined after _paris and _written_min, which it uses.
 CREATE OR REPLACE TEMP MACRO _time_part(v) AS
     regexp_matches(trim(v), '[ T]\d{1,2}[:h]\d{2}') AND NOT regexp_matches(trim(v), '[ T]00[:h]00(:00)?$');
 -- One reading of a date-time's zone, for its instant (_tstz), its stored clock (_naive, _written) and
@@ -386,13 +379,6 @@ CREATE OR REPLACE TEMP MACRO _iso_paris(us) AS
     || printf('%+03d:%02d', _paris_offset_min(make_timestamptz(us)) // 60, _paris_offset_min(make_timestamptz(us)) % 60);
 CREATE OR REPLACE TEMP MACRO _span(s, e) AS 'de ' || _iso_paris(s) || ' à ' || _iso_paris(e);
 CREATE OR REPLACE TEMP MACRO _paris(t) AS make_timestamp(epoch_us(t) + 60000000::BIGINT * _paris_offset_min(t));
--- A date column's date (see _date_fr above): the written date, or the Paris date of a zoned instant.
-CREATE OR REPLACE TEMP MACRO _date(v) AS CASE
-    WHEN _date_zone_min(v) IS NULL THEN _date_written(v)
-    ELSE _paris(make_timestamptz(epoch_us(_date_written(v)::TIMESTAMP)
-        + 60000000::BIGINT * (60 * try_cast(regexp_extract(trim(v), '[ T](\d{1,2})[:h](\d\d)', 1) AS INTEGER)
-                              + try_cast(regexp_extract(trim(v), '[ T](\d{1,2})[:h](\d\d)', 2) AS INTEGER)
-                              - _date_zone_min(v))))::DATE END;
 -- Local time of an instant: its Europe/Paris wall clock, whatever offset the file wrote (« 08:00+01:00 »
 -- on 10 June is 09:00 in Paris). Calendar-day measures (midnight to midnight in one of Paris's
 -- offsets, as Eco-Compteur writes its days « +01:00 » all year, in a day-step series) are the count
@@ -418,6 +404,17 @@ CREATE OR REPLACE TEMP MACRO _written_min(raw) AS CASE
             + coalesce(try_cast(nullif(regexp_extract(trim(raw), '[+-](\d\d):?(\d\d)?(:00)?$', 2), '') AS INTEGER), 0))
     END;
 CREATE OR REPLACE TEMP MACRO _local(t, raw) AS make_timestamp(epoch_us(t) + 60000000 * _local_min(t, raw));
+-- The written offset of a date-time in a date column, in minutes east of UTC (NULL: none written):
+-- _written_min's reading, once a time precedes the zone (a date's own « -10 » is no offset).
+CREATE OR REPLACE TEMP MACRO _date_zone_min(v) AS CASE
+    WHEN regexp_matches(trim(v), '\d[:h]\d\d(:\d\d(\.\d+)?)?\s?([Zz]|[+-]\d\d(:?\d\d)?)$') THEN _written_min(v) END;
+-- A date column's date (see _date_fr above): the written date, or the Paris date of a zoned instant.
+CREATE OR REPLACE TEMP MACRO _date(v) AS CASE
+    WHEN _date_zone_min(v) IS NULL THEN _date_written(v)
+    ELSE _paris(make_timestamptz(epoch_us(_date_written(v)::TIMESTAMP)
+        + 60000000::BIGINT * (60 * try_cast(regexp_extract(trim(v), '[ T](\d{1,2})[:h](\d\d)', 1) AS INTEGER)
+                              + try_cast(regexp_extract(trim(v), '[ T](\d{1,2})[:h](\d\d)', 2) AS INTEGER)
+                              - _date_zone_min(v))))::DATE END;
 """
 # Characters that draw nothing and are not format characters (see the macros' comment): as ranges of
 # code points, written for RE2 in the macros and for Python's re in messages (_short).

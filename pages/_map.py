@@ -16,6 +16,10 @@ import folium
 import streamlit as st
 import streamlit_folium as sf
 
+from ecotransition.core.geo import CommuneLocator
+from ecotransition.surfaces import maps
+from ecotransition.ui import store
+
 
 def _links(element) -> tuple[list[str], list[str]]:
     """The CSS and JavaScript files the map's elements ask for (already made local by offline)."""
@@ -70,3 +74,41 @@ def leaflet_map(identity: tuple, build: Callable[[], tuple[folium.Map, folium.Fe
         layer_control=None, pixelated=False, css_links=r["css_links"], js_links=r["js_links"],
         on_change=changed, wrap_longitude=False,
     )
+
+
+# /carte's cached inputs live here, not in the page: a page file runs on every view, and
+# Streamlit's decorators re-derive a function's cache key from its source each time they run
+# (inspect.getsource: 5 % of a warm /carte view at scale 16).
+
+def map_data() -> maps.MapData:
+    """The map's inputs (communes, values, points) from the shared query results."""
+    return maps.load_data(store.query)
+
+
+# cache_data hands each caller its own copy of the map (rendering it changes it), built once per
+# indicator, year, framing, background and database version; leaflet_map asks for it only when
+# it has not yet made that map's Leaflet script.
+@st.cache_data(max_entries=64, show_spinner="Préparation de la carte…")
+def built_map(key: str, year, focus, background: bool, version) -> folium.Map:
+    return maps.build_map(map_data(), key, year, focus=focus, background=background)
+
+
+def map_view(key: str, year, version) -> tuple:
+    """The map's legend and notes, and its values table (for store.shared: never modified)."""
+    data = map_data()
+    return maps.map_view(data, key, year), maps.values_table(data, key, year)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def commune_panel(code: str, year, version) -> tuple:
+    """A commune's profile (text and values), its events and its investment projects (DataFrames)."""
+    data = map_data()
+    return (maps.commune_profile(data.values, data.communes, code, year),
+            maps.commune_profile_values(data.values, data.communes, code, year),
+            maps.commune_events(data.events, code), maps.commune_investments(data.investments, code))
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def locator(version) -> CommuneLocator:
+    """Finds the commune under a clicked point (the communes' geometries of that database version)."""
+    return CommuneLocator(store.query("communes_geo"))

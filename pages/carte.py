@@ -7,10 +7,9 @@ Moving the map never reruns the page: the map component only returns the last cl
 import streamlit as st
 
 from ecotransition.core import fmt
-from ecotransition.core.geo import CommuneLocator
 from ecotransition.surfaces import maps, offline
 from ecotransition.ui import store
-from pages._map import leaflet_map
+from pages._map import built_map, commune_panel, leaflet_map, locator, map_data, map_view
 from pages._ui import (
     demo_notice, escape_md, export_buttons, filters, freshness_notes, shared_table, with_fiche_links,
 )
@@ -18,40 +17,9 @@ from pages._ui import (
 MAP_HEIGHT = 540
 
 
-def _data() -> maps.MapData:
-    return maps.load_data(store.query)
-
-
-# cache_data hands each caller its own copy of the map (rendering it changes it), built once per
-# indicator, year, framing, background and database version; leaflet_map asks for it only when
-# it has not yet made that map's Leaflet script.
-@st.cache_data(max_entries=64, show_spinner="Préparation de la carte…")
-def _built_map(key: str, year, focus, background: bool, version):
-    return maps.build_map(_data(), key, year, focus=focus, background=background)
-
-
-def _view(key: str, year, version) -> tuple:
-    """The map's legend and notes, and its values table (for store.shared: never modified)."""
-    data = _data()
-    return maps.map_view(data, key, year), maps.values_table(data, key, year)
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def _commune_panel(code: str, year, version) -> tuple:
-    data = _data()
-    return (maps.commune_profile(data.values, data.communes, code, year),
-            maps.commune_profile_values(data.values, data.communes, code, year),
-            maps.commune_events(data.events, code), maps.commune_investments(data.investments, code))
-
-
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _locator(version) -> CommuneLocator:
-    return CommuneLocator(store.query("communes_geo"))
-
-
 def _on_map_click() -> None:
     # A callback runs before the script, so it may still set the sidebar filters' state.
-    code = maps.clicked_commune(st.session_state.get("carte_clic"), _locator(store.data_version()))
+    code = maps.clicked_commune(st.session_state.get("carte_clic"), locator(store.data_version()))
     st.session_state.update(maps.selection_updates(
         code, store.query("communes_geo"), st.session_state.get("epci") or None,
         st.session_state.get("commune") or None))
@@ -76,8 +44,8 @@ key = maps.BY_SHORT[short]
 background = c2.toggle("Fond OpenStreetMap (Internet)", value=False, key="fond_osm",
                        help="Désactivé par défaut : la carte fonctionne sans connexion.")
 
-data = _data()
-view, table = store.shared(_view, key, f["annee"], store.data_version())
+data = map_data()
+view, table = store.shared(map_view, key, f["annee"], store.data_version())
 demo_notice(view.demo)
 freshness_notes(*view.indicator.datasets)   # how fresh or late the indicator shown is
 
@@ -89,7 +57,7 @@ left, right = st.columns([3, 2], gap="medium")
 with left:
     leaflet_map(
         ("carte", key, f["annee"], f["epci"], background, f["commune"], store.data_version()),
-        lambda: (_built_map(key, f["annee"], f["epci"], background, store.data_version()),
+        lambda: (built_map(key, f["annee"], f["epci"], background, store.data_version()),
                  maps.selection_layer(data.communes, f["commune"])),
         key="carte_clic", height=MAP_HEIGHT, returned_objects=maps.RETURNED_OBJECTS, on_change=_on_map_click,
         instance=st.session_state.get("_carte_map", 0),
@@ -105,8 +73,8 @@ with left:
 with right:
     code = f["commune"]
     communes = data.communes
-    row = communes.loc[communes["code"] == code]
-    if code is None or row.empty:
+    row = None if code is None else communes.loc[communes["code"] == code]
+    if row is None or row.empty:
         st.subheader("Profil d'une commune")
         st.info("Cliquez sur une commune de la carte (ou choisissez-la dans les filtres) "
                 "pour afficher son profil.")
@@ -119,7 +87,7 @@ with right:
         b1.button("Désélectionner la commune", on_click=_clear_selection, key="carte_deselect")
         b2.page_link("pages/commune.py", label="Fiche de la commune", icon=":material/description:",
                      query_params={"code": code})
-        profile, profile_values, events, projects = _commune_panel(code, f["annee"], store.data_version())
+        profile, profile_values, events, projects = commune_panel(code, f["annee"], store.data_version())
         st.dataframe(profile, hide_index=True,
                      column_order=["Indicateur", "Commune", "Agglomération", maps.PROFILE_PMA,
                                    maps.PROFILE_SHARE, "Période", "Couverture",

@@ -8,10 +8,11 @@ import streamlit as st
 
 from ecotransition.core import clock, fmt
 from ecotransition.surfaces import fiche as fiches
-from ecotransition.surfaces import fiche_pdf, maps, targets
+from ecotransition.surfaces import fiche_pdf, targets
 from ecotransition.ui import store
+from pages._fiche import fiche_of, fiche_pdf_of
 from pages._ui import (
-    commune_names, demo_notice, escape_md, filters, freshness_notes, freshness_of, text_table, trajectories, trajectory_texts,
+    commune_names, demo_notice, escape_md, filters, freshness_notes, text_table, trajectories, trajectory_texts,
 )
 
 # A4 portrait without the app's chrome; charts and tables kept whole on a page where they fit.
@@ -33,18 +34,6 @@ PRINT_CSS = """<style>
 
 
 PRINT_WIDTH = 680   # px
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def _fiche(code: str, year, version):
-    return fiches.build(maps.load_data(store.query), code, year, None, store.query("indicators_zones"),
-                        store.query("indicator_series"))
-
-
-@st.cache_data(max_entries=16, show_spinner="Préparation du PDF…")
-def _pdf(code: str, year, version, edition) -> bytes:
-    fiche = _fiche(code, year, version)
-    return fiche_pdf.render(fiche, edition, freshness_of(*fiche.datasets))
 
 
 def _choose() -> None:
@@ -71,13 +60,13 @@ if code is None:
     st.stop()
 
 version = store.data_version()
-fiche = _fiche(code, f["annee"], version)
+fiche = fiche_of(code, f["annee"], version)
 st.title(f"Fiche commune — {escape_md(fiche.name)}")
 st.caption(f"Code INSEE {escape_md(fiche.code)} · agglomération {escape_md(fiche.epci)} · "
            f"{escape_md(fiche.population)} habitants · comparée à son agglomération et au Pôle métropolitain "
            f"(PMA) · édition du {escape_md(fmt.day(clock.today()))}")
 c1, c2 = st.columns([1, 2], vertical_alignment="center")
-c1.download_button("Télécharger la fiche (PDF)", lambda: _pdf(code, f["annee"], version, clock.today()),
+c1.download_button("Télécharger la fiche (PDF)", lambda: fiche_pdf_of(code, f["annee"], version, clock.today()),
                    fiche_pdf.file_name(fiche), mime="application/pdf", on_click="ignore", icon=":material/download:")
 c2.caption("Imprimer : Ctrl + P (mise en page A4 portrait, sans les menus).")
 

@@ -215,17 +215,19 @@ def test_a_loaded_import_versions_its_tables_and_an_unchanged_one_only_the_histo
 
 def test_blank_characters_are_removed_and_vertical_breaks_are_spaces(writable_db, tmp_path):
     # t14h v1: « Inv\u034Fis\u3164ible » and « Parc\u2800 » were stored as is (« Parc⠀ » beside « Parc »);
-    # « Vt\vX » became « VtX », « Nel\u0085X » « NelX ».
+    # « Vt\vX » became « VtX », « Nel\u0085X » « NelX »; a group separator glued « Gs\x1dX » as « GsX ».
     f = tmp_path / "v1_events_invisibles.csv"
     f.write_text("titre;date_debut;date_fin;lieu;code_commune;theme;participants;description\n"
                  "Inv\u034fis\u3164ible;20/09/2025;;Parc\u2800;62540;Vt\vX;1;Nel\u0085X\n"
-                 "Han\u115f\u1160gul\uffa0;21/09/2025;;Nel\u0085X;62540;Ff\x0cX;1;\n", encoding="utf-8")
+                 "Han\u115f\u1160gul\uffa0;21/09/2025;;Nel\u0085X;62540;Ff\x0cX;1;\n"
+                 "Gs\x1dX\x1f;22/09/2025;;Us\x1fX;62540;Rs\x1eX;1;Fs\x1cX\n", encoding="utf-8")
     result = import_file("events", f, writable_db)
     assert result.status == LOADED, result.message
     assert rows(writable_db, "SELECT title, place, theme, description FROM events WHERE source LIKE '%v1_events%' "
                              "ORDER BY start_date") == [
         ("Invisible", "Parc", "Vt X", "Nel\nX"),
-        ("Hangul", "Nel X", "Ff X", None)]
+        ("Hangul", "Nel X", "Ff X", None),
+        ("Gs X", "Us X", "Rs X", "Fs X")]
 
 
 def test_a_refusal_quotes_a_cell_with_its_invisible_characters_as_code_points(writable_db, tmp_path):

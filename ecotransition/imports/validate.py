@@ -254,13 +254,14 @@ MACROS = r"""
 -- default ignorables that are not Cf — U+034F, Hangul fillers U+115F, U+1160, U+3164, U+FFA0, Khmer
 -- U+17B4-5, Mongolian and other variation selectors — and the Braille blank U+2800) are removed:
 -- « Parc⠀ » is « Parc » (t14h finding 12). Vertical tab, form feed and NEL break lines like LF:
--- a space in a one-line text, LF in a free text, never two words glued together.
+-- a space in a one-line text, LF in a free text, never two words glued together. The information
+-- separators U+001C-U+001F separate too (Python's str.split reads them as blanks): a space.
 CREATE OR REPLACE TEMP MACRO _txt(v) AS nullif(trim(CASE WHEN regexp_matches(v, '[\p{Cf}\x00-\x1F\x7F-\x9F\x{2028}\x{2029}@@BLANKS@@]')
-    THEN regexp_replace(regexp_replace(regexp_replace(v, '[\p{Cf}\x00-\x08\x0E-\x1F\x7F-\x84\x86-\x9F@@BLANKS@@]', '', 'g'),
-         '\r\n?|[\x0B\x0C\x{0085}\x{2028}\x{2029}]', chr(10), 'g'), '\t', ' ', 'g') ELSE v END), '');
+    THEN regexp_replace(regexp_replace(regexp_replace(v, '[\p{Cf}\x00-\x08\x0E-\x1B\x7F-\x84\x86-\x9F@@BLANKS@@]', '', 'g'),
+         '\r\n?|[\x0B\x0C\x{0085}\x{2028}\x{2029}]', chr(10), 'g'), '[\t\x1C-\x1F]', ' ', 'g') ELSE v END), '');
 CREATE OR REPLACE TEMP MACRO _line(v) AS nullif(trim(CASE WHEN regexp_matches(v, '[\p{Cf}\x00-\x1F\x7F-\x9F\x{2028}\x{2029}@@BLANKS@@]')
-    THEN regexp_replace(regexp_replace(v, '[\p{Cf}\x00-\x08\x0E-\x1F\x7F-\x84\x86-\x9F@@BLANKS@@]', '', 'g'),
-         ' *[\t\n\r\x0B\x0C\x{0085}\x{2028}\x{2029}][ \t\n\r\x0B\x0C\x{0085}\x{2028}\x{2029}]*', ' ', 'g') ELSE v END), '');
+    THEN regexp_replace(regexp_replace(v, '[\p{Cf}\x00-\x08\x0E-\x1B\x7F-\x84\x86-\x9F@@BLANKS@@]', '', 'g'),
+         ' *[\t\n\r\x0B\x0C\x1C-\x1F\x{0085}\x{2028}\x{2029}][ \t\n\r\x0B\x0C\x1C-\x1F\x{0085}\x{2028}\x{2029}]*', ' ', 'g') ELSE v END), '');
 CREATE OR REPLACE TEMP MACRO _nosp(v) AS regexp_replace(trim(v), '[\s\x{00A0}\x{202F}]|€$', '', 'g');
 CREATE OR REPLACE TEMP MACRO _numtxt(s) AS CASE
     WHEN regexp_full_match(s, '[+-]?\d{1,3}(\.\d{3})+,\d+') OR regexp_full_match(s, '[+-]?\d{1,3}(\.\d{3}){2,}')

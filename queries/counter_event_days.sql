@@ -1,4 +1,4 @@
--- The days of the events about each counter channel of $epci and $commune (or NULL each): channel_id, day, closed (an event of that day about the counter says its place was closed) events (the ids of that day's events about it) and closures (those of them that say it was closed); an event is about a counter when it is positioned within $radius_m metres of it (a position of its own: not position_derived, the commune's centroid an import put for a row without one), or names its site or park (site_name with and without « – compteur N », park; at least 4 letters, compared word for word without case or accents) in its title, place or description, in the counter's commune or with no commune. It says closed when its title or description holds one of $closure_words (folded: lower case, no accents; whole words or phrases), or one of $ambiguous (« ferme », « fermes »: the closure or the farm) that is not the noun: accented (« fermé(s) »), in capitals in a text that is not all capitals, or else neither after a word of $noun_before, nor before one of $noun_after, nor opening the text before one of $noun_after_first; a word so found is no closure when one of the two words before it is in $negations (« non fermé », « ne sera pas fermé ») (the lists are ecotransition.core.anomalies.closure_params).
+-- The days of the events about each counter channel of $epci and $commune (or NULL each): channel_id, day, closed (an event of that day about the counter says its place was closed) events (the ids of that day's events about it) and closures (those of them that say it was closed); an event is about a counter when it is positioned within $radius_m metres of it (a position of its own: not position_derived, the commune's centroid an import put for a row without one), or names its site or park (site_name with and without « – compteur N », park; at least 4 letters, compared word for word without case or accents) in its title, place or description, in the counter's commune or with no commune. It says closed when its title or description holds one of $closure_words (folded: lower case, no accents; whole words or phrases), or one of $ambiguous (« ferme », « fermes »: the closure or the farm) that is not the noun: accented (« fermé(s) »), in capitals in a text that is not all capitals, or else neither after a word of $noun_before, nor before one of $noun_after, nor opening the text before one of $noun_after_first; a word so found is no closure when one of the two words before it is in $negations (« non fermé », « ne sera pas fermé »), or the third before it with two of $negation_fillers between (« pas du tout fermé ») (the lists are ecotransition.core.anomalies.closure_params).
 -- Joins and string functions instead of a Python loop over every event and counter, each distinct
 -- text read once (bench/bench_flags.py --events). A name is looked for in the title, the place
 -- and the description each (the Python rule also found one split between two of them).
@@ -66,7 +66,8 @@ folded AS (
     FROM (SELECT part, regexp_extract_all(part, '[\pL\pN\pM_]+') AS tokens FROM parts)
 ),
 -- A closure word counts at token i unless a word of $negations is one of the two before it
--- (« non fermé », « ne sera pas fermé », « pas encore fermé », « sans fermeture »).
+-- (« non fermé », « ne sera pas fermé », « pas encore fermé », « sans fermeture »), or the third
+-- before it with two words of $negation_fillers between (« pas du tout fermé »).
 closed_parts AS (
     SELECT part,
         list_bool_or(list_transform(range(1, len(f) + 1), lambda i:
@@ -79,7 +80,10 @@ closed_parts AS (
                         OR coalesce(i < len(f) AND list_contains($noun_after, f[i + 1]), FALSE)
                         OR coalesce(i = 1 AND len(f) > 1 AND list_contains($noun_after_first, f[2]), FALSE)))))
             AND NOT coalesce(i > 1 AND list_contains($negations, f[i - 1]), FALSE)
-            AND NOT coalesce(i > 2 AND list_contains($negations, f[i - 2]), FALSE))) AS closed
+            AND NOT coalesce(i > 2 AND list_contains($negations, f[i - 2]), FALSE)
+            AND NOT coalesce(i > 3 AND list_contains($negations, f[i - 3])
+                             AND list_contains($negation_fillers, f[i - 2])
+                             AND list_contains($negation_fillers, f[i - 1]), FALSE))) AS closed
     FROM folded
 ),
 closed AS (

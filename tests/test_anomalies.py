@@ -129,6 +129,12 @@ CLOSURE_TABLE = [
     ("Parc NON FERME", False),
     ("Fermeture pour travaux, réouverture le 15 mars", True),
     ("Non loin du parc fermé", True),
+    # Two intensifiers between the negation and the word deny it too; other words do not.
+    ("Le parc n'est pas du tout fermé", False),
+    ("Le site n'a jamais été complètement fermé", False),
+    ("Pas encore totalement fermé", False),
+    ("Pas de fête : parc fermé", True),
+    ("Pas de souci, parc fermé", True),
 ]
 
 
@@ -153,7 +159,7 @@ def test_the_sql_matching_reads_every_text_as_is_closure_does():
                        "start_date": [START + pd.Timedelta(days=k) for k in range(len(texts))],
                        "end_date": None, "commune_code": "62498", "lat": 50.4401, "lon": 2.8101})
     got = A.event_days(ev, CHANNELS, A.Thresholds())
-    assert len(got) == len(texts) == 2 * 52 + 10
+    assert len(got) == len(texts) == 2 * 57 + 10
     said = dict(zip(got["day"], got["closed"]))
     wrong = [(title, desc) for k, (title, desc, closed) in enumerate(texts)
              if said[START + pd.Timedelta(days=k)] is not closed

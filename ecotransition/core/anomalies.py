@@ -262,6 +262,10 @@ _AMBIGUOUS = frozenset(("ferme", "fermes"))
 # réouverture le 15 mars » announces a closure until then. Nor is a closure of something else
 # told apart (« Parc ouvert, parking fermé »): the words cannot say which place is closed.
 _NEGATIONS = frozenset(("non", "pas", "plus", "jamais", "sans", "aucune", "aucun", "ni"))
+# Between the negation and the word, two of these still deny it: « pas du tout fermé », « jamais été
+# complètement fermé », « pas encore totalement fermé ». Only these: « pas de fête, parc fermé » announces.
+_NEGATION_FILLERS = frozenset(("du", "tout", "encore", "ete", "vraiment", "totalement", "completement",
+                               "entierement", "definitivement", "forcement", "toujours", "reellement"))
 
 
 def is_closure(title, description, t: Thresholds) -> bool:
@@ -269,7 +273,8 @@ def is_closure(title, description, t: Thresholds) -> bool:
     as a whole word, whatever its case and accents (« FERME », « fermee », « Fermetures »), not
     inside another word (« fermentation », « refermer », « fermier »), nor the noun « ferme(s) »,
     a farm (« la ferme du parc », « visite de ferme », « fermes ouvertes », « ferme pédagogique »),
-    nor a word denied by one of the two before it (« non fermé », « ne sera pas fermé »: _NEGATIONS).
+    nor a word denied by one of the two before it (« non fermé », « ne sera pas fermé »: _NEGATIONS),
+    or by the third before it when the two between are _NEGATION_FILLERS (« pas du tout fermé »).
 
     Asked of queries/counter_event_days.sql, the rule the pages run on the whole agenda (one
     definition): the event is placed on a counter of its own, on one day."""
@@ -291,7 +296,8 @@ def closure_params(t: Thresholds) -> dict:
                 closure_words=tuple(w for w in folded if w not in _AMBIGUOUS),
                 ambiguous=tuple(w for w in folded if w in _AMBIGUOUS),
                 noun_before=tuple(sorted(_NOUN_BEFORE)), noun_after=tuple(sorted(_NOUN_AFTER)),
-                noun_after_first=tuple(sorted(_NOUN_AFTER_FIRST)), negations=tuple(sorted(_NEGATIONS)))
+                noun_after_first=tuple(sorted(_NOUN_AFTER_FIRST)), negations=tuple(sorted(_NEGATIONS)),
+                negation_fillers=tuple(sorted(_NEGATION_FILLERS)))
 
 
 EVENT_COLUMNS = ("title", "description", "place", "commune_code")

@@ -44,8 +44,12 @@ def main() -> None:
     print(f"{'query':<22} {'calendar s':>10} {'daily only s':>12} {'rows':>8}")
     for name, params in QUERIES.items():
         q = sql.load(name)
-        # The same query over the stored sums alone: every row measured, no day added.
-        before = q.sql.replace("FROM counter_calendar", "FROM (SELECT *, TRUE AS measured FROM counter_daily)")
+        # The same query over the stored sums alone: every row measured, no day added, hours by the
+        # step only (no day length).
+        before = q.sql.replace("FROM counter_calendar", (
+            "FROM (SELECT d.*, TRUE AS measured, d.measures * coalesce(ch.time_step, 3600) / 3600.0 AS hours, "
+            "d.missing_measures * coalesce(ch.time_step, 3600) / 3600.0 AS missing_hours "
+            "FROM counter_daily d LEFT JOIN counter_channels ch USING (channel_id))"))
         cur = conn.cursor()
         s_new, rows = timed(lambda: sql.run(cur, name, **params), args.repeat)
         s_old, _ = timed(lambda: cur.execute(before, {k: v for k, v in params.items() if k in q.params}).df(),

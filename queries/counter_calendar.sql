@@ -29,11 +29,18 @@ absent AS (
     FROM holes h
     JOIN counter_channels ch ON ch.channel_id = h.channel_id
 )
-SELECT channel_id, day, source, visits, measures, missing_measures, TRUE AS measured
-FROM counter_daily
+-- hours and missing_hours: what the measures cover (macros.sql's measures_hours), the one rule every
+-- visit query sums.
+SELECT d.channel_id, d.day, d.source, d.visits, d.measures, d.missing_measures, TRUE AS measured,
+       measures_hours(d.measures, coalesce(ch.time_step, 3600), d.day) AS hours,
+       measures_hours(d.missing_measures, coalesce(ch.time_step, 3600), d.day) AS missing_hours
+FROM counter_daily d
+LEFT JOIN counter_channels ch ON ch.channel_id = d.channel_id
 UNION ALL
 SELECT channel_id, day, NULL::VARCHAR AS source, NULL::BIGINT AS visits,
        -- 23, 24 or 25 hours (macros.sql) over the step, at least one (counter_daily.sql's rule)
        greatest(paris_day_seconds(day) // step, 1)::INTEGER AS measures,
-       greatest(paris_day_seconds(day) // step, 1)::INTEGER AS missing_measures, FALSE AS measured
+       greatest(paris_day_seconds(day) // step, 1)::INTEGER AS missing_measures, FALSE AS measured,
+       measures_hours(greatest(paris_day_seconds(day) // step, 1), step, day) AS hours,
+       measures_hours(greatest(paris_day_seconds(day) // step, 1), step, day) AS missing_hours
 FROM absent

@@ -41,3 +41,9 @@ CREATE OR REPLACE MACRO event_matches(start_date, theme, loc, place, sel_annee, 
 -- are this over its time step (queries/counter_daily.sql, counter_calendar.sql).
 CREATE OR REPLACE MACRO paris_day_seconds(d) AS
     (86400 + 60 * (paris_offset(d::DATE::TIMESTAMP) - paris_offset((d::DATE + 1)::TIMESTAMP)))::INTEGER;
+-- measures_hours(n, step, d): the hours that n measures of a channel of `step` seconds cover on local
+-- day d. A measure covers its step, a daily one (23 hours or more) its local day: a daily channel's
+-- missing 30 March 2025 is 23 hours, its 26 October 2025 25 (86 400 × 1 said 24 for both). The one
+-- rule of the hours measured and missing (counter_calendar.sql, anomalies.measures_hours).
+CREATE OR REPLACE MACRO measures_hours(n, step, d) AS
+    n * CASE WHEN step < 82800 THEN step ELSE paris_day_seconds(d) END / 3600.0;

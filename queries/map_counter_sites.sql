@@ -5,15 +5,17 @@ WITH per_source AS (
     SELECT channel_id, year(day) AS year, source,
            sum(visits) AS visits,
            sum(missing_measures) AS missing_measures,
-           sum(measures) AS measures
+           sum(measures) AS measures,
+           sum(hours) AS hours,
+           sum(missing_hours) AS missing_hours
     FROM counter_calendar   -- a channel that stopped sending: its days missing, not absent
     GROUP BY ALL
 ), per_site AS (
     SELECT s.site_id, s.site_name, s.commune_code, c.name AS commune, s.lat, s.lon,
            p.name AS park, m.year,
            sum(m.visits) AS visits,
-           sum(m.missing_measures * coalesce(ch.time_step, 3600) / 3600.0) AS missing_hours,   -- measures times the step: hours
-           sum(m.measures * coalesce(ch.time_step, 3600) / 3600.0) AS hours,
+           sum(m.missing_hours) AS missing_hours,   -- counter_calendar's hours (measures_hours)
+           sum(m.hours) AS hours,
            s.source AS site_source,
            -- A figure's source is its measures' own (their import file), not the site's.
            string_agg(DISTINCT m.source, ' ; ' ORDER BY m.source) FILTER (m.visits IS NOT NULL) AS measures_source

@@ -6,6 +6,8 @@ WITH per_channel AS (
            sum(visits) AS visits,
            sum(missing_measures) AS missing_measures,
            sum(measures) AS measures,
+           sum(hours) AS hours,
+           sum(missing_hours) AS missing_hours,
            bool_or(measured) AS measured
     FROM counter_calendar   -- a channel that stopped sending: its days missing, not absent
     GROUP BY ALL
@@ -17,8 +19,8 @@ visits AS (
     SELECT s.commune_code AS code, m.year,
            sum(m.visits) AS visits,
            count(DISTINCT s.site_id) FILTER (m.measured) AS sites,
-           sum(m.missing_measures * coalesce(ch.time_step, 3600) / 3600.0) AS missing_hours,   -- measures times the step: hours
-           sum(m.measures * coalesce(ch.time_step, 3600) / 3600.0) AS hours,
+           sum(m.missing_hours) AS missing_hours,   -- counter_calendar's hours (measures_hours)
+           sum(m.hours) AS hours,
            -- Only the rows that add passages: a generated channel's missing days are no figure.
            coalesce(bool_or(m.source = 'démonstration') FILTER (m.visits IS NOT NULL), FALSE) AS is_demo,
            coalesce(string_agg(DISTINCT m.source, ' ; ' ORDER BY m.source) FILTER (m.visits IS NOT NULL),

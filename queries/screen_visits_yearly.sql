@@ -2,8 +2,8 @@
 SELECT year(m.day) AS year, ch.mobility_type,
        sum(m.visits) AS visits,
        count(DISTINCT ch.site_id) FILTER (m.measured) AS sites,
-       sum(m.missing_measures * coalesce(ch.time_step, 3600) / 3600.0) AS missing_hours,   -- measures times the step: hours
-       sum(m.measures * coalesce(ch.time_step, 3600) / 3600.0) AS hours,
+       sum(m.missing_hours) AS missing_hours,   -- counter_calendar's hours (measures_hours)
+       sum(m.hours) AS hours,
        max(m.day) FILTER (m.measured) AS last_day,
        -- Only the rows that add passages: a generated channel's missing days are no figure.
        coalesce(bool_or(m.source = 'démonstration') FILTER (m.visits IS NOT NULL), FALSE) AS is_demo,

@@ -13,6 +13,8 @@ per_channel AS (
            sum(visits) AS visits,
            sum(missing_measures)::BIGINT AS missing_measures,
            sum(measures)::BIGINT AS measures,
+           sum(hours) AS hours,
+           sum(missing_hours) AS missing_hours,
            count(DISTINCT month(day)) FILTER (measured) AS months,
            -- Only the rows that add passages: a generated channel's missing days are no figure.
            coalesce(bool_or(source = 'démonstration') FILTER (visits IS NOT NULL), FALSE) AS is_demo
@@ -21,8 +23,7 @@ per_channel AS (
 )
 SELECT ch.channel_id, ch.site_id, s.site_name, s.park_id, p.name AS park, s.commune_code,
        c.name AS commune, e.short_name AS epci, ch.mobility_type, pc.year, pc.visits,
-       pc.missing_measures * coalesce(ch.time_step, 3600) / 3600.0 AS missing_hours,
-       pc.measures * coalesce(ch.time_step, 3600) / 3600.0 AS hours,
+       pc.missing_hours, pc.hours,   -- counter_calendar's hours (measures_hours)
        pc.months, cp.compared_visits, cp.compared_previous, coalesce(cp.compared_days, 0) AS compared_days,
        (SELECT to_date FROM cutoff) AS to_date,
        pc.is_demo, ch.source AS channel_source, s.lat, s.lon, s.source AS site_source

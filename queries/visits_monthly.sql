@@ -1,8 +1,8 @@
 -- Counted passages per month and mode (missing hours excluded, with their number), filtered by $epci and $commune (or NULL).
 SELECT date_trunc('month', m.day)::DATE AS month, ch.mobility_type,
        sum(m.visits) AS visits,
-       sum(m.missing_measures * coalesce(ch.time_step, 3600) / 3600.0) AS missing_hours,   -- measures times the step: hours
-       sum(m.measures * coalesce(ch.time_step, 3600) / 3600.0) AS hours,
+       sum(m.missing_hours) AS missing_hours,   -- counter_calendar's hours (measures_hours)
+       sum(m.hours) AS hours,
        -- Only the rows that add passages: a generated channel's missing days are no figure.
        coalesce(bool_or(m.source = 'démonstration') FILTER (m.visits IS NOT NULL), FALSE) AS is_demo
 FROM counter_calendar m   -- a channel that stopped sending: its days missing, not absent

@@ -1,6 +1,6 @@
 -- Average counted passages per day (all selected modes together) by month and weekday (ISO: 1 = Monday), over the days with less than 5 % of their hours missing, filtered by $epci, $commune, $site, $mode and $annee (or NULL each).
 WITH channels AS (
-    SELECT ch.channel_id, ch.mobility_type, coalesce(ch.time_step, 3600) / 3600.0 AS step_hours
+    SELECT ch.channel_id, ch.mobility_type, coalesce(ch.time_step, 3600) AS step
     FROM counter_channels ch
     JOIN counter_sites s ON s.site_id = ch.site_id
     WHERE in_selection(s.commune_code, $epci, $commune)
@@ -10,8 +10,8 @@ WITH channels AS (
 daily AS (
     SELECT d.day,
            sum(d.visits) AS visits,
-           sum(d.missing_measures * ch.step_hours) AS missing_hours,
-           sum(d.measures * ch.step_hours) AS hours,
+           sum(measures_hours(d.missing_measures, ch.step, d.day)) AS missing_hours,
+           sum(measures_hours(d.measures, ch.step, d.day)) AS hours,
            coalesce(bool_or(d.source = 'démonstration') FILTER (d.visits IS NOT NULL), FALSE) AS is_demo
     FROM counter_daily d
     JOIN channels ch ON ch.channel_id = d.channel_id

@@ -1,6 +1,6 @@
 -- Counted passages per period ($grain: 'day', 'week' or 'month', NULL = month) and mode, with missing and measured hours and the number of days with measures, filtered by $epci, $commune, $site (counter site id), $mode (BIKE, PEDESTRIAN…) and $annee (or NULL each); visits is NULL when every hour of the period is missing.
 WITH channels AS (
-    SELECT ch.channel_id, ch.mobility_type, coalesce(ch.time_step, 3600) / 3600.0 AS step_hours
+    SELECT ch.channel_id, ch.mobility_type
     FROM counter_channels ch
     JOIN counter_sites s ON s.site_id = ch.site_id
     WHERE in_selection(s.commune_code, $epci, $commune)
@@ -12,8 +12,8 @@ WITH channels AS (
 daily AS (
     SELECT d.day, ch.mobility_type,
            sum(d.visits) AS visits,
-           sum(d.missing_measures * ch.step_hours) AS missing_hours,
-           sum(d.measures * ch.step_hours) AS hours,
+           sum(d.missing_hours) AS missing_hours,   -- counter_calendar's hours (measures_hours)
+           sum(d.hours) AS hours,
            -- Only the rows that add passages: a generated channel's missing days are no figure.
            coalesce(bool_or(d.source = 'démonstration') FILTER (d.visits IS NOT NULL), FALSE) AS is_demo,
            bool_or(d.measured) AS measured

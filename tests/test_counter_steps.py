@@ -129,9 +129,10 @@ def test_flags_follow_the_measured_step(stepped):
         ("t-day", "flat", "2024-03-25", "2024-03-30",
          "300 passages à chaque mesure pendant 6 mesures, du 25 mars 2024 0 h au 31 mars 2024 0 h"),
         # The 23-hour day without its row: 1 measure missing, a lacune (it expected 82 800 // 86 400 = 0).
-        ("t-day", "gap", "2024-03-31", "2024-03-31", "24 heures non mesurées"),
-        # t-day and t-qc stop while t-hd counts on to 28 February 2025: missing, 329 days and 267.
-        ("t-day", "gap", "2024-04-06", "2025-02-28", "7\u202f896 heures non mesurées"),
+        ("t-day", "gap", "2024-03-31", "2024-03-31", "23 heures non mesurées"),   # its real length
+        # t-day and t-qc stop while t-hd counts on to 28 February 2025: missing, 329 days and 267
+        # (t-day's 27 October 2024 of 25 hours: 329 × 24 + 1).
+        ("t-day", "gap", "2024-04-06", "2025-02-28", "7\u202f897 heures non mesurées"),
         ("t-hd", "flat", "2024-01-01", "2024-06-05",
          "10 passages à chaque mesure pendant 3\u202f755 mesures, du 1er janvier 2024 0 h au 5 juin 2024 12 h"),
         ("t-hd", "flat", "2024-06-05", "2024-06-06",
@@ -157,8 +158,8 @@ def test_a_daily_channels_missing_23_hour_day_expects_one_measure(stepped):
         march = sql.run(c, "visits_series", epci=None, commune=None, site="t-s1", mode="PEDESTRIAN", annee=2024,
                         grain="month")
     row = march.loc[march["period"] == pd.Timestamp("2024-03-01")].iloc[0]
-    # 7 days counted (25–30 March) and the missing one: its day's step of hours, never silently absent.
-    assert (row["visits"], row["missing_hours"], row["days"]) == (1800, 24, 6)
+    # 6 days counted (25–30 March) and the missing one: its day's 23 hours, never silently absent.
+    assert (row["visits"], row["missing_hours"], row["days"]) == (1800, 23, 6)
 
 
 def test_the_flat_detail_ends_at_the_last_measures_own_end():

@@ -116,6 +116,39 @@ def test_missing_hours_of_the_visit_queries_are_hours(db):
     assert (str(q["month"])[:10], q["missing_hours"], q["hours"]) == ("2024-06-01", 27.75 + 25 * 24, 30 * 24.0)
 
 
+def test_a_daily_channels_missing_days_are_their_real_length():
+    """Channel d1 counts once a day (step 86 400) from 1 March to 31 October 2025, with no row on
+    30 March (23 hours) nor 26 October (25 hours): a day-long measure covers its local day, so each
+    missing day is its own length, and March measures 743 hours, not 31 × 24 = 744."""
+    c = counter_site_db((("d1", "BIKE", 86400),))
+    days = [d for d in pd.date_range("2025-03-01", "2025-10-31", freq="D")
+            if str(d.date()) not in ("2025-03-30", "2025-10-26")]
+    local = pd.DatetimeIndex(days).tz_localize("Europe/Paris")
+    c.register("frame", pd.DataFrame({
+        "channel_id": "d1", "start_datetime": days, "end_datetime": [d + pd.Timedelta(days=1) for d in days],
+        "count": pd.array([100] * len(days), dtype="Int64"), "source": "test",
+        "utc_offset": [int(t.utcoffset().total_seconds() // 60) for t in local]}))
+    c.execute("INSERT INTO counter_measures (channel_id, start_datetime, end_datetime, count, source, utc_offset) "
+              "SELECT * FROM frame")
+    for name in sql.DERIVED:
+        sql.materialize(c, name)
+    sql.create_views(c)
+    try:
+        gaps = A.day_flags(sql.run(c, "counter_days", epci=None, commune=None))
+        assert list(zip(gaps["start"], gaps["detail"])) == [
+            (date(2025, 3, 30), "23 heures non mesurées"), (date(2025, 10, 26), "25 heures non mesurées")]
+        monthly = sql.run(c, "visits_monthly", epci=None, commune=None)
+        got = {str(r.month)[:7]: (r.visits, r.hours, r.missing_hours) for r in monthly.itertuples()}
+        assert got["2025-03"] == (3000, 743.0, 23.0)
+        assert got["2025-10"] == (3000, 745.0, 25.0)
+        assert got["2025-06"] == (3000, 720.0, 0.0)
+        series = sql.run(c, "visits_series", grain="day", epci=None, commune=None, site=None, mode=None, annee=None)
+        spring = series.loc[series["period"].astype(str) == "2025-03-30"].iloc[0]
+        assert pd.isna(spring["visits"]) and (spring["hours"], spring["missing_hours"]) == (23.0, 23.0)
+    finally:
+        c.close()
+
+
 @pytest.fixture()
 def flat():
     """Channel f1, hourly: counts 20, 21, 22… except 5 for 6 real hours across each clock change:

@@ -182,6 +182,17 @@ def day_seconds(days: pd.Series) -> pd.Series:
     return ((end - start).dt.total_seconds()).astype(int)
 
 
+def measures_hours(n: pd.Series, step: pd.Series, days: pd.Series) -> pd.Series:
+    """The hours `n` measures of `step` seconds cover on each local day: a measure covers its step,
+    a daily one (a step of 23 hours or more) its local day (a daily channel's missing 30 March 2025
+    is 23 hours, 26 October 25). macros.sql's measures_hours, the rule of every visit query."""
+    covered = step.astype(float)
+    daily = step >= 82800   # the day's length only where it is used
+    if daily.any():
+        covered[daily] = day_seconds(days[daily]).to_numpy()
+    return n * covered / 3600
+
+
 def _runs(flag: pd.Series, keys: pd.Series) -> pd.Series:
     """Length of the run of equal values each row belongs to, within each key."""
     start = (flag != flag.shift()) | (keys != keys.shift())
@@ -419,7 +430,7 @@ def day_flags(daily: pd.DataFrame, t: Thresholds | None = None, events: pd.DataF
     drop = low & (_runs(low, keys) >= t.drop_days)
     jump = (full & (cal["visits"] > t.jump_ratio * cal["level"]) & usual & ~cal["event"]
             & (cal["visits"] > t.jump_ratio * cal["level_after"]))
-    cal["missing_hours"] = cal["missing_measures"] * _step(cal) / 3600
+    cal["missing_hours"] = measures_hours(cal["missing_measures"], _step(cal), cal["day"])
     gap = (cal["missing_hours"] >= t.gap_hours) & open_
 
     def level_text(r):

@@ -57,8 +57,9 @@ page = st.navigation(PAGES)
 
 def database_unavailable(exc: DatabaseError) -> None:
     """A missing or damaged file: say so in French and give the way back, not a traceback."""
-    if isinstance(exc, DatabaseBusy):   # held by another program: wait, do not rebuild
-        st.warning(str(exc))
+    if isinstance(exc, DatabaseBusy):   # held by another program, or its log left: wait, do not rebuild
+        logging.getLogger("ecotransition").warning("%s", exc)
+        st.warning(exc.public)
         st.stop()
     # The path and the engine's words stay in the server's log: visitors get the plain fact.
     logging.getLogger("ecotransition").error("%s", exc)

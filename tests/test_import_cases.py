@@ -8,6 +8,7 @@ exactly as it was (checksums), and a load must store exactly the right values.
 from __future__ import annotations
 
 import io
+import shutil
 import subprocess
 import sys
 import time
@@ -285,12 +286,13 @@ def test_format_and_control_characters_are_removed_from_text(writable_db):
 def test_a_short_file_with_a_few_control_characters_is_text(writable_db):
     """Five control characters in a three-line agenda: the file was refused as « ni un CSV (texte) »
     (a threshold of 2 for a short file); they are removed from the title like the others, but vertical
-    tab, form feed and NEL break the line: a space, never two words glued (t14h finding 12)."""
+    tab, form feed and NEL break the line, and the unit separator U+001F separates: a space, never two
+    words glued (t14h finding 12)."""
     data = ("titre,date_debut,date_fin,lieu,code_commune,theme,participants\r\n"
             "A\vB\fC\x85D\x1fE\x7fF,17/09/2025,17/09/2025,Parc,62540,Chaîne des parcs,5\r\n").encode()
     result = import_file("events", data, writable_db, file_name="agenda.csv")
     assert result.status == LOADED, result.message
-    assert rows(writable_db, "SELECT title FROM events WHERE start_date = DATE '2025-09-17'") == [("A B C DEF",)]
+    assert rows(writable_db, "SELECT title FROM events WHERE start_date = DATE '2025-09-17'") == [("A B C D EF",)]
 
 
 @pytest.mark.parametrize("reader", ["csv", "xlsx"])
@@ -343,6 +345,70 @@ def test_an_import_refuses_while_another_program_writes_the_database(writable_db
          "Import impossible : Refusé : la base copy.duckdb est ouverte en écriture par un autr"),
         ("chargé", "evenements_date_heure.csv", "1 ligne chargée (1 nouvelle, 0 mise à jour) sur 1 lue. Format : modèle Événements. 1")]
     assert "Le refus sera inscrit dans l'historique des imports au prochain import réussi." in done.stderr
+
+
+ANALYST = ("import duckdb, os, sys; c = duckdb.connect(sys.argv[1]); c.execute(\"PRAGMA wal_autocheckpoint='10GB'\"); "
+           "c.execute(\"UPDATE indicators SET value = 424242 WHERE id = 'acc_capacite_gwh'\"); "
+           "c.execute('CREATE TABLE analyst_notes AS SELECT 42 AS answer'); os._exit(0)")
+
+
+def test_a_log_left_by_a_killed_program_is_saved_into_the_base_before_an_import(writable_db):
+    # t14i finding 1: an analyst's session committed, then was killed before saving its log into the
+    # file. The import copied the file without the log and published it beside the old log: nobody
+    # could open the base any more (« WAL … does not match »), and the analyst's work was lost.
+    subprocess.run([sys.executable, "-c", ANALYST, str(writable_db)], check=True)
+    wal = writable_db.with_name(writable_db.name + ".wal")
+    assert wal.stat().st_size > 0
+    result = import_file("events", CASES / "evenements_date_heure.csv", writable_db)
+    assert result.status == LOADED, result.message
+    assert not wal.exists()
+    assert rows(writable_db, "SELECT value FROM indicators WHERE id = 'acc_capacite_gwh'") == [(424242.0,)]
+    assert rows(writable_db, "SELECT answer FROM analyst_notes") == [(42,)]
+    assert rows(writable_db, "SELECT count(*) FROM events WHERE title = 'Balade test des parcs'") == [(1,)]
+    assert list(writable_db.parent.glob(f".{writable_db.name}.*")) == []
+
+
+def test_an_unreadable_log_left_beside_the_base_refuses_and_changes_nothing(writable_db, tmp_path):
+    # A log that is not this file's (left by a program on another copy, then moved): DuckDB refuses
+    # to replay it, so the import refuses too, in French, and leaves file and log as they were.
+    other = tmp_path / "other.duckdb"
+    shutil.copyfile(writable_db, other)
+    subprocess.run([sys.executable, "-c", "import duckdb, sys; duckdb.connect(sys.argv[1]).execute('CREATE TABLE t (x INT)').close()",
+                    str(other)], check=True)
+    subprocess.run([sys.executable, "-c", ANALYST, str(other)], check=True)
+    wal = writable_db.with_name(writable_db.name + ".wal")
+    shutil.move(other.with_name("other.duckdb.wal"), wal)
+    log = wal.read_bytes()
+    before = writable_db.stat()
+    done = cli("events", str(CASES / "evenements_date_heure.csv"), "--db", str(writable_db))
+    assert done.returncode == 1
+    assert "le journal d'écriture copy.duckdb.wal, laissé à côté de la base par un programme" in done.stderr
+    assert "Rien n'a changé" in done.stderr and "Traceback" not in done.stderr
+    after = writable_db.stat()
+    assert (after.st_ino, after.st_mtime_ns, after.st_size) == (before.st_ino, before.st_mtime_ns, before.st_size)
+    assert wal.read_bytes() == log
+
+
+def test_a_program_that_writes_and_closes_during_an_import_keeps_its_work(writable_db, monkeypatch):
+    # t14i finding 2: a program opened the base, wrote and closed while an import worked on its copy
+    # (no lock left to see at the end): the copy was swapped in and the program's work was lost.
+    from ecotransition.data import db as db_module
+
+    real = db_module._stamp_versions
+
+    def meanwhile(conn, changed):
+        subprocess.run([sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
+                        "c.execute('CREATE TABLE analyst_notes AS SELECT 42 AS answer'); c.close()",
+                        str(writable_db)], check=True)
+        real(conn, changed)
+
+    monkeypatch.setattr(db_module, "_stamp_versions", meanwhile)
+    with pytest.raises(DatabaseBusy) as refused:
+        import_file("events", CASES / "evenements_date_heure.csv", writable_db)
+    assert "a été modifiée par un autre programme pendant l'opération. Rien n'a changé." in str(refused.value)
+    monkeypatch.setattr(db_module, "_stamp_versions", real)
+    assert rows(writable_db, "SELECT answer FROM analyst_notes") == [(42,)]
+    assert rows(writable_db, "SELECT count(*) FROM events WHERE title = 'Balade test des parcs'") == [(0,)]
 
 
 # ------------------------------------------------------------------ exact instants

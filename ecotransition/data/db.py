@@ -121,6 +121,15 @@ def open_readonly(path: Path) -> duckdb.DuckDBPyConnection:
             raise DatabaseBusy(
                 "La base de données est occupée : un autre programme l'a ouverte en écriture. "
                 "Elle s'affichera de nouveau dès qu'il l'aura fermée (rien n'est endommagé).") from exc
+        if _wal(path).exists() and _wal(path).stat().st_size:
+            # A program's log that does not replay on this file: a rebuild would not help; the
+            # program (or whoever ran it) must save or drop its work.
+            raise LeftoverLog(
+                f"La base de données {path} ne peut pas être ouverte : le journal d'écriture {_wal(path).name}, "
+                f"laissé à côté d'elle par un autre programme, ne correspond pas au fichier ({exc.__class__.__name__}). "
+                "Ouvrez la base avec ce programme pour enregistrer ou abandonner son travail.",
+                public="La base de données est momentanément indisponible : un autre programme y a laissé un "
+                       "travail non enregistré. L'équipe des données doit le traiter.") from exc
         raise DatabaseError(
             f"La base de données {path} est illisible ou incomplète ({exc.__class__.__name__}).",
             public="La base de données est illisible ou incomplète.") from exc
@@ -134,8 +143,13 @@ def _tmp_path(path: Path, tag: str) -> Path:
     return Path(name)
 
 
+def _wal(path: Path) -> Path:
+    """DuckDB's write-ahead log of `path`: committed changes not yet saved into the file."""
+    return path.with_name(path.name + ".wal")
+
+
 def _cleanup(tmp: Path) -> None:
-    for p in (tmp, tmp.with_name(tmp.name + ".wal")):
+    for p in (tmp, _wal(tmp)):
         try:
             p.unlink()
         except FileNotFoundError:
@@ -175,6 +189,69 @@ def _stamp_versions(conn: duckdb.DuckDBPyConnection, changed: Iterable[str] | No
     conn.execute("DELETE FROM table_versions WHERE NOT list_contains($tables, table_name)", {"tables": tables})
 
 
+def _fingerprint(path: Path) -> tuple:
+    """What another program's write through DuckDB changes: the file (inode, size, modification
+    time) and its write-ahead log (size and time, or absent)."""
+    out = []
+    for p in (path, _wal(path)):
+        try:
+            st = p.stat()
+        except FileNotFoundError:
+            out.append(None)
+        else:
+            out.append((st.st_ino, st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
+def _absorb_wal(path: Path) -> None:
+    """Save into the file the write-ahead log a program left beside it (it committed, then was
+    killed before DuckDB saved the log into the file), before any writer reads or replaces it.
+
+    DuckDB replays that log when the file is next opened; a writer that copied the file alone lost
+    those changes, and the new file published beside the old log could no longer be opened by
+    anyone (« WAL … does not match », t14i finding 1). The file and its log are copied together,
+    the copy opened (DuckDB replays the log), every table stamped with a new version (what the
+    program changed is unknown: no cached result may survive), saved, and swapped in once the old
+    log is moved aside: a reader meanwhile sees the file as it was, never a file with a log that is
+    not its own. LeftoverLog (French) when the log cannot be replayed: nothing changed."""
+    wal = _wal(path)
+    try:
+        if wal.stat().st_size == 0:
+            return
+    except FileNotFoundError:
+        return
+    tmp = _tmp_path(path, "write")
+    aside = None
+    try:
+        shutil.copyfile(path, tmp)
+        shutil.copyfile(wal, _wal(tmp))
+        try:
+            conn = duckdb.connect(str(tmp))
+            try:
+                _stamp_versions(conn, None)
+                conn.execute("CHECKPOINT")
+            finally:
+                conn.close()
+        except duckdb.Error as exc:
+            raise LeftoverLog(
+                f"Refusé : le journal d'écriture {wal.name}, laissé à côté de la base par un programme "
+                f"arrêté avant de l'y enregistrer, ne peut pas être relu ({exc.__class__.__name__}). Rien n'a "
+                "changé. Ouvrez la base avec ce programme (DuckDB) pour enregistrer ou abandonner ce travail, "
+                "puis recommencez.") from exc
+        aside = _tmp_path(path, "wal")
+        os.replace(wal, aside)
+        try:
+            _publish(tmp, path)
+        except BaseException:
+            os.replace(aside, wal)
+            aside = None
+            raise
+    finally:
+        _cleanup(tmp)
+        if aside is not None:
+            aside.unlink(missing_ok=True)
+
+
 @contextmanager
 def _replacement(path: Path, copy_from: Path | None,
                  changed: Iterable[str] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -197,13 +274,18 @@ def _replacement(path: Path, copy_from: Path | None,
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
         refuse_if_busy(path)
-        # Left by a writer killed mid-way: its copy, and an upload it had spilled to disk.
-        for pattern in (f".{path.name}.write.*.tmp*", f".{path.name}.import.upload.*.tmp"):
+        # Left by a writer killed mid-way: its copy, an upload it had spilled to disk, and a
+        # program's log it had moved aside (_absorb_wal) to swap in the file that holds it.
+        for pattern in (f".{path.name}.write.*.tmp*", f".{path.name}.import.upload.*.tmp",
+                        f".{path.name}.wal.*.tmp"):
             for stale in path.parent.glob(pattern):
                 if stale.is_dir():   # DuckDB's spill folder of a copy (<copy>.tmp), beyond its memory limit
                     shutil.rmtree(stale, ignore_errors=True)
                 else:
                     stale.unlink(missing_ok=True)
+        if path.exists():
+            _absorb_wal(path)
+        seen = _fingerprint(path)
         tmp = _tmp_path(path, "write")
         try:
             if copy_from is not None:
@@ -216,6 +298,12 @@ def _replacement(path: Path, copy_from: Path | None,
             finally:
                 conn.close()
             refuse_if_busy(path)   # opened by another program while this one worked
+            if _fingerprint(path) != seen:
+                # Opened, written and closed by another program while this one worked (no lock left
+                # to see): swapping the copy in would silently drop that work (t14i finding 2).
+                raise DatabaseBusy(
+                    f"Refusé : la base {path.name} a été modifiée par un autre programme pendant l'opération. "
+                    "Rien n'a changé. Recommencez quand ce programme aura fini.")
             _publish(tmp, path)
         finally:
             _cleanup(tmp)
@@ -251,6 +339,10 @@ def checksums(conn: duckdb.DuckDBPyConnection, tables=CONTRACT_TABLES) -> dict[s
 
 class DatabaseBusy(DatabaseError):
     """Another process holds the database file open for writing; the message is in French."""
+
+
+class LeftoverLog(DatabaseBusy):
+    """Another program's write-ahead log beside the file cannot be replayed; French message."""
 
 
 def writer_holding(path: Path) -> tuple[int, str] | None:

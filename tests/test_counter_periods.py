@@ -248,7 +248,7 @@ def test_a_flag_is_demonstration_only_when_its_own_rows_are_generated():
          "démonstration (anomalie simulée ou aléa de la série générée)"),
         ("c1", "zéros prolongés", date(2024, 7, 1), date(2024, 7, 7), False, "comptages importés"),
         ("c2", "baisse soudaine", date(2024, 7, 1), date(2024, 7, 5), False,
-         "comptages importés et démonstration"),
+         "comptages importés ; démonstration"),
     ]
 
 

@@ -402,7 +402,7 @@ def rules_text(t: anomalies.Thresholds) -> str:
 FLAG_SOURCES = {
     "demo": DEMO_SOURCE + " (anomalie simulée ou aléa de la série générée)",
     "imported": IMPORTED_SOURCE,
-    "mixed": IMPORTED_SOURCE + " et " + DEMO_SOURCE,
+    "mixed": IMPORTED_SOURCE + " ; " + DEMO_SOURCE,   # as counts_source words both
 }
 
 

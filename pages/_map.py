@@ -10,6 +10,7 @@ same frontend component. Pinned streamlit-folium version: see requirements.txt.
 
 from __future__ import annotations
 
+import pickle
 from typing import Callable
 
 import folium
@@ -34,9 +35,14 @@ def _links(element) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(css)), list(dict.fromkeys(js))
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def _rendered(identity: tuple, _build: Callable[[], tuple[folium.Map, folium.FeatureGroup | None]]) -> dict:
-    fmap, layer = _build()  # a map of our own: rendering below changes it
+def _rendered(identity: tuple, build: Callable[[], tuple[folium.Map, folium.FeatureGroup | None]]) -> dict:
+    """The map's Leaflet script and its parts, made once per `identity` (store.once: no client's
+    `clear_cache` message can make every viewer pay for it again)."""
+    return store.once(("carte.rendered", identity), lambda: _render(*build()))
+
+
+def _render(fmap: folium.Map, layer: folium.FeatureGroup | None) -> dict:
+    # A map of our own: rendering changes it.
     fmap.render()
     html, header = sf._get_html(fmap), sf._get_header(fmap)
     leaflet = sf._get_map_string(fmap)
@@ -76,21 +82,23 @@ def leaflet_map(identity: tuple, build: Callable[[], tuple[folium.Map, folium.Fe
     )
 
 
-# /carte's cached inputs live here, not in the page: a page file runs on every view, and
-# Streamlit's decorators re-derive a function's cache key from its source each time they run
-# (inspect.getsource: 5 % of a warm /carte view at scale 16).
+# /carte's cached inputs live here, not in the page (a page file runs on every view: 5 % of a warm
+# /carte view went to re-deriving Streamlit's decorated functions), and in store's process-wide
+# caches rather than st.cache_data: any client's `clear_cache` message empties those (t15i finding 1).
 
 def map_data() -> maps.MapData:
     """The map's inputs (communes, values, points) from the shared query results."""
     return maps.load_data(store.query)
 
 
-# cache_data hands each caller its own copy of the map (rendering it changes it), built once per
-# indicator, year, framing, background and database version; leaflet_map asks for it only when
-# it has not yet made that map's Leaflet script.
-@st.cache_data(max_entries=64, show_spinner="Préparation de la carte…")
 def built_map(key: str, year, focus, background: bool, version) -> folium.Map:
-    return maps.build_map(map_data(), key, year, focus=focus, background=background)
+    """A copy of its own of the map (rendering it changes it), built once per indicator, year,
+    framing, background and database version and kept pickled; leaflet_map asks for it only when
+    it has not yet made that map's Leaflet script (a new selected commune)."""
+    def build() -> bytes:
+        with st.spinner("Préparation de la carte…"):
+            return pickle.dumps(maps.build_map(map_data(), key, year, focus=focus, background=background))
+    return pickle.loads(store.once(("carte.map", key, year, focus, background, version), build))
 
 
 def map_view(key: str, year, version) -> tuple:
@@ -99,16 +107,19 @@ def map_view(key: str, year, version) -> tuple:
     return maps.map_view(data, key, year), maps.values_table(data, key, year)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
 def commune_panel(code: str, year, version) -> tuple:
-    """A commune's profile (text and values), its events and its investment projects (DataFrames)."""
+    """A commune's profile (text and values), its events and its investment projects (DataFrames,
+    shared by every session: never modified)."""
+    return store.shared(_commune_panel, code, year, version)
+
+
+def _commune_panel(code: str, year, version) -> tuple:
     data = map_data()
     return (maps.commune_profile(data.values, data.communes, code, year),
             maps.commune_profile_values(data.values, data.communes, code, year),
             maps.commune_events(data.events, code), maps.commune_investments(data.investments, code))
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
 def locator(version) -> CommuneLocator:
     """Finds the commune under a clicked point (the communes' geometries of that database version)."""
-    return CommuneLocator(store.query("communes_geo"))
+    return store.once(("carte.locator", version), lambda: CommuneLocator(store.query("communes_geo")))

@@ -157,6 +157,28 @@ def test_repeated_failures_are_slowed_locked_and_logged(writable_db, monkeypatch
     assert PASSWORD not in "".join(lines) and "mauvais" not in "".join(lines)
 
 
+def test_a_clients_clear_cache_message_does_not_reset_the_throttle(writable_db, monkeypatch):
+    # t15i finding 1: any connection may send Streamlit's `clear_cache` message, which empties
+    # st.cache_resource and st.cache_data for the whole process: the throttle lived there, so one
+    # message between tries started the count over and the lockout was never reached.
+    from streamlit.runtime import caching
+
+    from ecotransition.ui import staff
+
+    monkeypatch.setenv(auth.PASSWORD_ENV, PASSWORD)
+    monkeypatch.setattr(staff, "_now", lambda: 1_800_000_000.0)
+    at = open_page()
+    errors = []
+    for _ in range(3):
+        _login(at, "mauvais")
+        errors.append(at.error[0].value)
+        caching.cache_data.clear()        # what AppSession does on a clear_cache message
+        caching.cache_resource.clear()
+    assert errors[-1] == "Mot de passe incorrect. Prochain essai possible dans 2 s."
+    _login(at, PASSWORD)
+    assert at.error[0].value == "Trop d'essais infructueux depuis cette adresse : réessayez dans 2 s."
+
+
 def test_staff_status_stays_with_the_browser_that_logged_in(writable_db, monkeypatch, browser_connection):
     monkeypatch.setenv(auth.PASSWORD_ENV, PASSWORD)
     at = open_page()

@@ -15,7 +15,7 @@ import streamlit as st
 
 from ecotransition.core import escape
 from ecotransition.core.paths import db_path
-from ecotransition.ui import auth
+from ecotransition.ui import auth, store
 
 _LOG = logging.getLogger("ecotransition.staff")
 _KEY = "staff"
@@ -25,15 +25,14 @@ def _now() -> float:
     return time.time()   # a function, so that tests move this clock only
 
 
-@st.cache_resource
 def throttle() -> auth.Throttle:
-    """One throttle per server process: a client's failures count across all its sessions."""
-    return auth.throttle_for(os.environ)
+    """One throttle per server process: a client's failures count across all its sessions (and no
+    client's `clear_cache` message resets it: store.once)."""
+    return store.once(("staff.throttle",), lambda: auth.throttle_for(os.environ))
 
 
-@st.cache_resource
 def access_log(path: str) -> auth.AccessLog:
-    return auth.AccessLog(path)
+    return store.once(("staff.access_log", path), lambda: auth.AccessLog(path))
 
 
 def _log() -> auth.AccessLog:

@@ -95,6 +95,17 @@ _results_memo = _Memo(max_entries=1024)
 # room's 3-page visits rebuilt them while every other session of the replica waited (py-spy).
 # About 50 KiB an entry at scale 16 (RSS +17 MiB for 330 more): 2 048 stays under 100 MiB.
 _shared_memo = _Memo(max_entries=2048, ttl=3600)
+_process_memo = _Memo(max_entries=256)
+
+
+def once(key: Hashable, build: Callable[[], Any]) -> Any:
+    """`build()`, made once per `key` for the life of this process and shared by every session.
+
+    Instead of st.cache_resource / st.cache_data wherever a client must not be able to drop the
+    value: any browser may send Streamlit's `clear_cache` message, which empties those caches for
+    the whole process — it reset the staff login's throttle and lockout, and made every visitor's
+    next map pay for it again (t15i finding 1). No client message reaches this one."""
+    return _process_memo.get(key, build)
 
 
 def _connection(path: str, version: Stamp) -> duckdb.DuckDBPyConnection:

@@ -13,8 +13,12 @@ from ecotransition.ui import auth
 @pytest.mark.parametrize("password, reason", [
     ("   ", "il ne contient que des espaces"),
     (" \t ", "il ne contient que des espaces"),
-    ("court", "il compte moins de 12 caractères (espaces non comptés)"),
-    ("a b c d e f g h i j k", "il compte moins de 12 caractères (espaces non comptés)"),  # 11 letters
+    ("court", "il compte moins de 12 caractères (espaces et caractères invisibles non comptés)"),
+    ("a b c d e f g h i j k", "il compte moins de 12 caractères (espaces et caractères invisibles non comptés)"),
+    # t15i finding 6: characters that show nothing are no password.
+    ("\u200b" * 12, "il ne contient que des espaces ou des caractères invisibles"),
+    ("\u2800" * 12 + "\u3164" * 3, "il ne contient que des espaces ou des caractères invisibles"),
+    ("abcdefghijk\u200b\u200b", "il compte moins de 12 caractères (espaces et caractères invisibles non comptés)"),
 ])
 def test_a_blank_or_short_password_keeps_staff_mode_off(password, reason):
     a = auth.access({}, {auth.PASSWORD_ENV: password})
@@ -120,4 +124,8 @@ def test_access_log_keeps_events_not_passwords(tmp_path):
     assert json.loads((tmp_path / "acces.log").read_text().splitlines()[0])["client"] == "203.0.113.7"
     table = auth.events_table(log.recent())
     assert list(table.columns) == ["Date", "Adresse", "Événement", "Détail"] and len(table) == 2
+    # In Paris time, as the import history beside it, whatever the server's zone (t15i finding 7).
+    assert list(table["Date"]) == ["01/01/1970 01:00:02", "01/01/1970 01:00:01"]
+    summer = auth.events_table([{"time": 1_752_000_000, "client": "x", "event": "e", "detail": ""}])
+    assert summer["Date"].iloc[0] == "08/07/2025 20:40:00"
     assert auth.AccessLog(tmp_path / "absent" / "x.log").recent() == []

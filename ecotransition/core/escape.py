@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html as _html
 import re
+import unicodedata
 
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$"})
 # GitHub-flavoured Markdown links a bare "http://…", "www.…" or e-mail address even when its
@@ -51,3 +52,16 @@ def plotly(text) -> str:
     if text is None:
         return ""
     return _html.escape(str(text), quote=False).replace("%{", "%\u2060{")
+
+
+# Characters that draw nothing and are not format characters (Unicode's default ignorables that
+# are not Cf — U+034F, Hangul fillers, Khmer U+17B4-5, Mongolian and other variation selectors — and
+# the Braille blank U+2800): as ranges of code points (the imports' macros write them for RE2).
+BLANK_RANGES = ((0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x2800, 0x2800),
+                (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xE0100, 0xE01EF))
+
+
+def draws_nothing(c: str) -> bool:
+    """Whether character `c` shows nothing: a format or control character (a tab aside), or one of
+    BLANK_RANGES. Imports remove them and quote them as code points; a password of them is empty."""
+    return (unicodedata.category(c) in ("Cf", "Cc") and c != "\t") or any(a <= ord(c) <= b for a, b in BLANK_RANGES)

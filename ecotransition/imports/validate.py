@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -25,6 +24,7 @@ from datetime import date, timedelta
 import duckdb
 
 from ecotransition.core import clock
+from ecotransition.core.escape import BLANK_RANGES, draws_nothing
 from ecotransition.data import sql
 from ecotransition.imports.readers import Table, normalize_header
 
@@ -70,11 +70,10 @@ class Issue:
 def visible(value: str) -> str:
     """A text quoted in a message with every character that does not show written as its code point
     (format characters — direction overrides and isolates, zero-width spaces —, controls but the tab,
-    the blanks the import removes, _BLANK_RANGES), so that « Bal<U+200B>ade » shows why it differs and
+    the blanks the import removes, escape.BLANK_RANGES), so that « Bal<U+200B>ade » shows why it differs and
     a right-to-left override never turns the rest of the message around (t14h finding 8). The one
     helper for file text in refusal messages (Issue.__str__)."""
-    return "".join(f"<U+{ord(c):04X}>" if (unicodedata.category(c) in ("Cf", "Cc") and c != "\t")
-                   or any(a <= ord(c) <= b for a, b in _BLANK_RANGES) else c for c in value)
+    return "".join(f"<U+{ord(c):04X}>" if draws_nothing(c) else c for c in value)
 
 
 def _short(value: str, limit: int = 80) -> str:
@@ -417,12 +416,9 @@ CREATE OR REPLACE TEMP MACRO _date(v) AS CASE
                               + try_cast(regexp_extract(trim(v), '[ T](\d{1,2})[:h](\d\d)', 2) AS INTEGER)
                               - _date_zone_min(v))))::DATE END;
 """
-# Characters that draw nothing and are not format characters (see the macros' comment): as ranges of
-# code points, written for RE2 in the macros and for Python's re in messages (_short).
-_BLANK_RANGES = ((0x034F, 0x034F), (0x115F, 0x1160), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x2800, 0x2800),
-                 (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFFA0, 0xFFA0), (0xE0100, 0xE01EF))
+# Characters that draw nothing and are not format characters (see the macros' comment), written for RE2.
 MACROS = MACROS.replace("@@BLANKS@@", "".join(
-    f"\\x{{{a:04X}}}-\\x{{{b:04X}}}" if a != b else f"\\x{{{a:04X}}}" for a, b in _BLANK_RANGES))
+    f"\\x{{{a:04X}}}-\\x{{{b:04X}}}" if a != b else f"\\x{{{a:04X}}}" for a, b in BLANK_RANGES))
 
 
 _REASON = {

@@ -26,7 +26,10 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+
+from ecotransition.core import clock, escape
 
 PASSWORD_ENV = "ECOTRANSITION_ADMIN_PASSWORD"
 ROLE_ENV = "ECOTRANSITION_ROLE"              # 'public' on the read-only replicas
@@ -80,10 +83,12 @@ def password_problem(password) -> str | None:
     """Why a configured staff password is refused (French), or None when it is acceptable."""
     if password is None or str(password) == "":   # not set at all
         return None
-    if not str(password).strip():
-        return "il ne contient que des espaces"
-    if len("".join(str(password).split())) < MIN_PASSWORD_LENGTH:
-        return f"il compte moins de {MIN_PASSWORD_LENGTH} caractères (espaces non comptés)"
+    # Characters that show nothing (U+200B, U+2800, U+3164…) count as blanks (t15i finding 6).
+    shown = [c for c in str(password) if not c.isspace() and not escape.draws_nothing(c)]
+    if not shown:
+        return "il ne contient que des espaces" + ("" if not str(password).strip() else " ou des caractères invisibles")
+    if len(shown) < MIN_PASSWORD_LENGTH:
+        return f"il compte moins de {MIN_PASSWORD_LENGTH} caractères (espaces et caractères invisibles non comptés)"
     return None
 
 
@@ -304,6 +309,7 @@ def events_table(events: list[dict]):
     """The access log's latest events as a table (French columns, local time)."""
     import pandas as pd  # only the page that shows the log needs it
 
-    return pd.DataFrame([(time.strftime("%d/%m/%Y %H:%M:%S", time.localtime(e.get("time", 0))),
+    # In Paris time, as the import history beside it (the server's clock may be UTC: t15i finding 7).
+    return pd.DataFrame([(datetime.fromtimestamp(e.get("time", 0), clock.PARIS).strftime("%d/%m/%Y %H:%M:%S"),
                           e.get("client", ""), e.get("event", ""), e.get("detail", "")) for e in events],
                         columns=list(EVENT_COLUMNS))

@@ -1,6 +1,7 @@
 """Écotransition Artois: entry point (page config, navigation, shared filters)."""
 
 import logging
+import os
 import runpy
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import streamlit as st
 
 from ecotransition.core import clock
 from ecotransition.data.db import DatabaseBusy, DatabaseError
-from ecotransition.ui import runs, store
+from ecotransition.ui import auth, runs, store
 from pages._ui import column_values, commune_names, escape_md
 
 st.set_page_config(
@@ -64,6 +65,11 @@ def database_unavailable(exc: DatabaseError) -> None:
     # The path and the engine's words stay in the server's log: visitors get the plain fact.
     logging.getLogger("ecotransition").error("%s", exc)
     st.error(f"{exc.public} Le tableau de bord ne peut pas afficher de données pour l'instant.")
+    if auth.role(os.environ) == "public":
+        # A public replica can neither restore nor rebuild: visitors get no instructions they cannot
+        # follow (t15i finding 11); the staff side shows them.
+        st.info("Réessayez plus tard : l'équipe du Pôle métropolitain remet la base en état.")
+        st.stop()
     st.markdown(
         "Pour la remettre en état : restaurer une sauvegarde depuis la page **Données**, "
         "ou reconstruire la base par défaut avec `python -m ecotransition.build` "

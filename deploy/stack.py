@@ -11,9 +11,11 @@ and one staff instance, all reading the same database file.
 - Staff side (http://LISTEN:STAFF_PORT): the same app with upload and restore behind the staff
   password (ECOTRANSITION_ADMIN_PASSWORD, at least 12 characters) or OIDC. nginx asks HTTP basic
   authentication for every request there (user `personnel` with the staff password, or the
-  htpasswd file named by ECOTRANSITION_STAFF_HTPASSWD; neither: the staff side is closed), so
-  that no session, upload or websocket reaches the staff instance without it; it limits the
-  request rate per address and sets an HttpOnly cookie the staff status is bound to.
+  htpasswd file of crypt hashes named by ECOTRANSITION_STAFF_HTPASSWD; neither: the staff side is
+  closed), so that no session, upload or websocket reaches the staff instance without it. The
+  credentials are checked by deploy/gate.py under the app's throttle (growing wait, lockout, each
+  failure in the access log shown on /donnees); nginx limits the request rate per address and
+  sets an HttpOnly cookie the staff status is bound to.
 - ECOTRANSITION_FRAME_ANCESTORS: space-separated origins allowed to embed the public pages
   (communes' websites), e.g. "https://www.villedelens.fr"; default: this site only.
 
@@ -28,6 +30,7 @@ from __future__ import annotations
 import argparse
 import grp
 import os
+import re
 import pwd
 import secrets
 import shutil
@@ -47,6 +50,7 @@ from ecotransition.core.paths import db_path  # noqa: E402
 from ecotransition.ui import auth  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import gate  # noqa: E402
 import warm  # noqa: E402  (deploy/warm.py)
 
 TEMPLATE = Path(__file__).with_name("nginx.conf.template")
@@ -77,8 +81,8 @@ def worker_user() -> tuple[str, str] | None:
 
 def write_htpasswd(path: Path, password: str | None) -> None:
     """The staff side's credentials: user `personnel` with the staff password (SHA-512 crypt, which
-    nginx checks through the system's crypt), or no user at all (the staff side stays closed).
-    Readable by nginx's workers only."""
+    deploy/gate.py checks through the system's crypt), or no user at all (the staff side stays
+    closed). Readable by the stack's own user only: nginx's workers no longer read it."""
     lines = ""
     if password and auth.password_problem(password) is None:
         import warnings
@@ -86,11 +90,9 @@ def write_htpasswd(path: Path, password: str | None) -> None:
             warnings.simplefilter("ignore", DeprecationWarning)
             import crypt
         lines = f"{STAFF_USER}:{crypt.crypt(password, crypt.mksalt(crypt.METHOD_SHA512))}\n"
+    path.unlink(missing_ok=True)   # a previous run's file is read-only
     path.write_text(lines, encoding="utf-8")
     path.chmod(0o400)
-    user = worker_user()
-    if user:
-        shutil.chown(path, *user)
 
 
 def port_free(host: str, port: int) -> bool:
@@ -116,19 +118,35 @@ def worker_dir(run: Path) -> Path:
     return path
 
 
+# An origin a commune's site is served from: scheme and host name (no wildcard, no path), maybe a port.
+_ORIGIN = re.compile(r"https?://[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*(?::\d{1,5})?")
+
+
+def frame_ancestors(environ: dict) -> tuple[list[str], list[str]]:
+    """The origins ECOTRANSITION_FRAME_ANCESTORS allows to embed the public pages, and the entries
+    ignored (said at start): separated by spaces or commas; only plain origins — `https://*`, a
+    path, a quote or a character nginx would read (`$`, `\\`) let any site in, or broke the
+    configuration (t15i finding 5)."""
+    kept, ignored = [], []
+    for entry in re.split(r"[\s,]+", str(environ.get("ECOTRANSITION_FRAME_ANCESTORS", "")).strip()):
+        if not entry:
+            continue
+        origin = entry.rstrip("/").lower()
+        (kept if _ORIGIN.fullmatch(origin) else ignored).append(origin if _ORIGIN.fullmatch(origin) else entry)
+    return list(dict.fromkeys(kept)), ignored
+
+
 def render(run: Path, listen: str, public_port: int, staff_port: int, replica_ports: list[int],
-           staff_app_port: int, environ: dict, htpasswd: Path | None = None, proxy_secret: str = "",
-           workers: Path | None = None) -> str:
+           staff_app_port: int, environ: dict, proxy_secret: str = "",
+           workers: Path | None = None, gate_port: int = 0) -> str:
     """The nginx configuration for these ports (see nginx.conf.template)."""
-    ancestors = " ".join(o for o in str(environ.get("ECOTRANSITION_FRAME_ANCESTORS", "")).split()
-                         if o.startswith(("https://", "http://")) and '"' not in o and ";" not in o)
+    ancestors = " ".join(frame_ancestors(environ)[0])
     workers = workers or run
-    htpasswd = environ.get("ECOTRANSITION_STAFF_HTPASSWD") or htpasswd or workers / "staff.htpasswd"
     user = worker_user()
     values = {
         "USER": f"user {user[0]} {user[1]};" if user else "",
         "PROXY_SECRET": proxy_secret,
-        "STAFF_HTPASSWD": str(htpasswd),
+        "GATE_PORT": str(gate_port),
         "RUN": str(run),
         "WORKER_DIR": str(workers),
         "LISTEN": listen,
@@ -175,14 +193,23 @@ def wait_http(url: str, seconds: float = 90) -> bool:
     return False
 
 
+def wait_listening(port: int, seconds: float = 30) -> bool:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if not port_free("127.0.0.1", port):
+            return True
+        time.sleep(0.2)
+    return False
+
+
 class Stack:
     """The running processes; `stop()` ends them all (nginx first, so no request is cut midway)."""
 
     def __init__(self, run: Path, public_url: str, staff_url: str, procs: list[subprocess.Popen],
                  nginx: subprocess.Popen, replica_ports: list[int], staff_app_port: int, workers: Path,
-                 db: Path):
+                 db: Path, gate: subprocess.Popen | None = None):
         self.run, self.public_url, self.staff_url, self.workers, self.db = run, public_url, staff_url, workers, db
-        self.procs, self.nginx = procs, nginx
+        self.procs, self.nginx, self.gate = procs, nginx, gate   # procs: the Streamlit instances
         self.replica_ports, self.staff_app_port = replica_ports, staff_app_port
 
     @property
@@ -191,10 +218,11 @@ class Stack:
         return [f"http://127.0.0.1:{port}" for port in self.replica_ports]
 
     def stop(self) -> None:
-        for p in [self.nginx, *self.procs]:
+        others = [self.gate] if self.gate is not None else []
+        for p in [self.nginx, *self.procs, *others]:
             if p.poll() is None:
                 p.terminate()
-        for p in [self.nginx, *self.procs]:
+        for p in [self.nginx, *self.procs, *others]:
             try:
                 p.wait(15)
             except subprocess.TimeoutExpired:
@@ -219,6 +247,9 @@ def start(replicas: int = 2, public_port: int = 8080, staff_port: int = 8081, li
         if not port_free(listen, port):
             raise RuntimeError(f"Le port {port} est déjà utilisé sur {listen} : arrêtez l'autre service "
                                "ou choisissez un autre port (--public-port, --staff-port).")
+    for entry in frame_ancestors(env)[1]:
+        print(f"Attention : ECOTRANSITION_FRAME_ANCESTORS : « {entry} » ignoré (une origine comme "
+              "https://www.villedelens.fr, sans joker ni chemin).", file=sys.stderr)
     password = env.get(auth.PASSWORD_ENV) or None
     problem = auth.password_problem(password)
     if problem:
@@ -235,23 +266,36 @@ def start(replicas: int = 2, public_port: int = 8080, staff_port: int = 8081, li
     if not db.is_file():   # built once here, not by several replicas at the same time
         subprocess.run([sys.executable, "-m", "ecotransition.build", "--db", str(db)], cwd=ROOT, env=env, check=True)
     replica_ports = [free_port() for _ in range(replicas)]
-    staff_app_port = free_port()
+    staff_app_port, gate_port = free_port(), free_port()
     procs = [streamlit(p, "public", env, run / f"replica-{i + 1}.log", proxy_secret)
              for i, p in enumerate(replica_ports)]
     procs.append(streamlit(staff_app_port, "staff", env, run / "staff.log", proxy_secret))
+    # The staff side's door (deploy/gate.py): the credentials under the app's throttle, its failures
+    # in the access log the staff instance shows on /donnees.
+    htpasswd = env.get("ECOTRANSITION_STAFF_HTPASSWD") or workers / "staff.htpasswd"
+    for user in gate.unusable_accounts(Path(htpasswd)):
+        print(f"Attention : le compte « {user} » de {htpasswd} n'a pas un hachage crypt (htpasswd -B ou "
+              "openssl passwd -6) : il ne pourra pas se connecter.", file=sys.stderr)
+    door = subprocess.Popen(
+        [sys.executable, str(ROOT / "deploy" / "gate.py"), "--port", str(gate_port), "--htpasswd", str(htpasswd),
+         "--log", str(auth.log_path(db, env))], cwd=ROOT, env=env, stdout=(run / "gate.log").open("ab"),
+        stderr=subprocess.STDOUT, start_new_session=True)
     conf = run / "nginx.conf"
     conf.write_text(render(run, listen, public_port, staff_port, replica_ports, staff_app_port, env,
-                           proxy_secret=proxy_secret, workers=workers), encoding="utf-8")
+                           proxy_secret=proxy_secret, workers=workers, gate_port=gate_port), encoding="utf-8")
     conf.chmod(0o600)   # it holds the proxy's secret
     nginx = subprocess.Popen([NGINX, "-p", str(run), "-c", str(conf), "-e", str(run / "error.log"),
                               "-g", "daemon off;"], stdout=(run / "nginx.out").open("ab"),
                              stderr=subprocess.STDOUT, start_new_session=True)
     stack = Stack(run, public_url, f"http://{listen}:{staff_port}", procs, nginx, replica_ports, staff_app_port,
-                  workers, db)
+                  workers, db, door)
     for port in [*replica_ports, staff_app_port]:
         if not wait_http(f"http://127.0.0.1:{port}/_stcore/health"):
             stack.stop()
             raise RuntimeError(f"Une instance Streamlit (port {port}) n'a pas démarré : voir {run}.")
+    if not wait_listening(gate_port):
+        stack.stop()
+        raise RuntimeError(f"La porte du côté personnel (deploy/gate.py) n'a pas démarré : voir {run / 'gate.log'}.")
     if not wait_http(public_url + "/_stcore/health", 20) or nginx.poll() is not None:
         stack.stop()
         raise RuntimeError(f"nginx n'a pas démarré : voir {run / 'error.log'}.")
@@ -287,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
     watcher = warm.Watcher(stack.replica_urls, stack.db)
     try:
-        while all(p.poll() is None for p in [stack.nginx, *stack.procs]):
+        while all(p.poll() is None for p in [stack.nginx, *stack.procs, stack.gate]):
             time.sleep(1)
             for url in watcher.poll() or ():
                 print(f"Attention : la page {url} n'a pas pu être préparée après le changement de la base.",

@@ -70,6 +70,9 @@ def test_the_first_delay_is_a_setting():
     t = auth.throttle_for({auth.DELAY_ENV: "30"})
     assert [t.failed("c", 0.0)[1] for _ in range(4)] == [0, 0, 30, 60]
     assert auth.throttle_for({}).base_delay == 1.0 and auth.throttle_for({auth.DELAY_ENV: "x"}).base_delay == 1.0
+    # A setting above the usual one-minute ceiling is still the wait after the third failure (it was cut to 60 s).
+    t = auth.throttle_for({auth.DELAY_ENV: "600"})
+    assert [t.failed("c", 0.0)[1] for _ in range(4)] == [0, 0, 600, 600]
 
 
 def test_old_failures_are_forgotten():

@@ -295,7 +295,9 @@ def throttle_for(environ: Mapping) -> Throttle:
         first = float(environ.get(DELAY_ENV, 2.0))
     except ValueError:
         first = 2.0
-    return Throttle(base_delay=max(first, 0.1) / 2)
+    first = max(first, 0.1)
+    # The setting is the wait after the third failure even beyond the usual ceiling of a minute.
+    return Throttle(base_delay=first / 2, max_delay=max(60.0, first))
 
 
 def log_path(db: Path, environ: Mapping) -> Path:

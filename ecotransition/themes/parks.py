@@ -388,7 +388,10 @@ FLAG_LABELS = {
 def rules_text(t: anomalies.Thresholds) -> str:
     """The rules with their thresholds, in French, under the table of flags."""
     return (f"Règles : zéros prolongés = au moins {t.zero_days} jours mesurés à 0 passage sur un canal qui en "
-            f"compte d'habitude au moins {fmt.number(t.usual_min)} par jour ; valeur figée = la même valeur "
+            f"compte d'habitude au moins {fmt.number(t.usual_min)} par jour, hors fermeture saisonnière (des "
+            f"jours à 0 qui commencent à {t.season_days} jours près à la date où ceux de l'année précédente "
+            f"avaient commencé, et pas plus de {t.season_days} jours au-delà de leur fin : un parc fermé chaque "
+            "hiver n'est signalé que son premier hiver ; un jour avec des passages n'est jamais saisonnier) ; valeur figée = la même valeur "
             f"(au moins {t.flat_min_value}) pendant au moins {t.flat_hours} mesures de suite ; baisse soudaine = au "
             f"moins {t.drop_days} jours sous {fmt.percent(t.drop_ratio, 0)} du niveau des {t.level_days} jours "
             f"précédents ; hausse soudaine = un jour à plus de {fmt.number(t.jump_ratio)} fois le niveau des "

@@ -143,19 +143,24 @@ def thresholds(env=None) -> Thresholds:
 
 def calendar(daily: pd.DataFrame) -> pd.DataFrame:
     """`daily` (one row per channel and day: channel_id, day, visits, measures, missing_measures,
-    optionally step = the time step in seconds, 3600 when absent; visits NaN when every
-    measure of the day is missing) with a row for every day from each channel's first day to the
-    last day any channel of `daily` counted: the days with no row at all are missing days (every
+    optionally step = the time step in seconds, 3600 when absent, and end_date = the channel's
+    declared last day, NaT while it counts; visits NaN when every measure of the day is missing)
+    with a row for every day from each channel's first day to the last day any channel of `daily`
+    counted, or its end_date when earlier: the days with no row at all are missing days (every
     measure of the day's real length missing: 23, 24 or 25 hours over the step). A channel that stops sending while the others go on is thus missing from
     its last row on, not silently shorter. The rule of queries/counter_calendar.sql, whose rows
     counter_days already holds (then nothing is added); kept for frames built by hand."""
     if daily.empty:
         return daily.assign(day=pd.to_datetime(daily["day"]))
     d = daily.assign(day=pd.to_datetime(daily["day"]))
-    first = d.groupby("channel_id", sort=True)["day"].min()
-    last = d["day"].max()
-    full = pd.concat([pd.DataFrame({"channel_id": ch, "day": pd.date_range(lo, last, freq="D")})
-                      for ch, lo in first.items()], ignore_index=True)
+    spans = d.groupby("channel_id", sort=True)["day"].agg(["min", "max"])
+    last = pd.Series(d["day"].max(), index=spans.index)
+    if "end_date" in d:
+        # A channel declared ended is expected up to its end only; its own rows are all kept.
+        end = pd.to_datetime(d.groupby("channel_id", sort=True)["end_date"].first())
+        last = last.where(end.isna() | (end >= last), np.maximum(end, spans["max"]))
+    full = pd.concat([pd.DataFrame({"channel_id": ch, "day": pd.date_range(lo, last[ch], freq="D")})
+                      for ch, lo in spans["min"].items()], ignore_index=True)
     out = full.merge(d, on=["channel_id", "day"], how="left")
     if "step" in d:
         out["step"] = out["channel_id"].map(d.groupby("channel_id")["step"].first())

@@ -396,7 +396,8 @@ def rules_text(t: anomalies.Thresholds) -> str:
             f"moins {t.drop_days} jours sous {fmt.percent(t.drop_ratio, 0)} du niveau des {t.level_days} jours "
             f"précédents ; hausse soudaine = un jour à plus de {fmt.number(t.jump_ratio)} fois le niveau des "
             f"{t.level_days} jours avant et après ; lacune = au moins {t.gap_hours} heures non mesurées dans la "
-            f"journée. Un événement de la table qui annonce la fermeture du site (à moins de "
+            "journée, jusqu'au dernier jour compté par un compteur, ou jusqu'à la fin déclarée d'un canal retiré "
+            "ou remplacé (colonne ended_at du fichier des canaux) : après elle, plus aucun jour n'est attendu. Un événement de la table qui annonce la fermeture du site (à moins de "
             f"{fmt.number(t.closure_radius_m)} m du compteur, ou qui nomme son site ou son parc) n'est pas une "
             "anomalie ; une fermeture ailleurs dans la commune n'explique rien ; un événement annoncé près du "
             "compteur explique une hausse.")

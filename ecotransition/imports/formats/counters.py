@@ -59,6 +59,12 @@ CHANNELS = Format("schema", "schéma comptage des mobilités – canaux", (
     Col("direction", "choice", ("direction",), choices=tuple((d.lower(), d) for d in DIRECTIONS),
         help="N, NE, E, SE, S, SW, W, NW ; vide = non précisé", example=""),
     Col("time_step", "int", ("time_step",), minimum=1, help="pas de temps en secondes", example="3600"),
+    # The schema's ended_at (« fin de l'usage d'un compteur ») read as its date: the last day the
+    # channel counts. After it no day is missing (queries/counter_calendar.sql, t12i finding 1).
+    Col("end_date", "date", ("ended_at", "end_date", "date_fin"),
+        help="dernier jour de comptage d'un compteur retiré ou remplacé (seule la date est gardée) ; "
+             "après, aucun jour n'est une lacune ; vide = en service", example="", since="2000-01-01",
+        ahead_days=366),
 ), strict=False, source="Comptage des mobilités")
 
 
@@ -77,7 +83,7 @@ def build_channels(ctx: Context) -> None:
         "CREATE OR REPLACE TEMP TABLE _new AS SELECT p.line, p.channel_id, p.site_id, "
         "coalesce(regexp_replace(p.mobility_type, '\\s*,\\s*', ',', 'g'), 'UNDEFINED') AS mobility_type, "
         f"p.direction, coalesce(ms.step, {declared}) AS time_step, {declared} AS declared_step, "
-        "$source AS source FROM _parsed p LEFT JOIN counter_channels ch USING (channel_id) "
+        "p.end_date, $source AS source FROM _parsed p LEFT JOIN counter_channels ch USING (channel_id) "
         f"LEFT JOIN ({sql.load('counter_steps').sql}) ms USING (channel_id)",
         # The file's channels only: the steps of the others are not read (a second at 9 M measures).
         {"source": ctx.source, "channels": ctx.scalar("SELECT list(DISTINCT channel_id) FROM _parsed") or []})
@@ -87,7 +93,7 @@ def build_channels(ctx: Context) -> None:
     ctx.notes.extend(step_notes(differs))
     ctx.conn.execute("ALTER TABLE _new DROP COLUMN declared_step")
     # Optional columns the file lacks keep their stored values (new channels get the defaults).
-    ctx.provided = {"site_id", "time_step"} | {c for c in ("mobility_type", "direction") if ctx.has(c)}
+    ctx.provided = {"site_id", "time_step"} | {c for c in ("mobility_type", "direction", "end_date") if ctx.has(c)}
 
 
 def step_notes(restepped: list[tuple]) -> list[str]:

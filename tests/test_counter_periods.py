@@ -332,6 +332,26 @@ def test_a_channel_declared_ended_expects_no_day_after_its_end(gaps_db, tmp_path
     assert declare("")[:3] == ("50,00\u00a0%", "1", [("lacune", date(2025, 1, 1), date(2025, 1, 10), 10)])
 
 
+def test_days_measured_after_a_declared_end_are_said_and_stay_counted(gaps_db, tmp_path):
+    # Lens counts to 10 January 2025; an end declared on 5 January (a wrong date) keeps its 6-10
+    # January counted (48 a day) and measured, and the import says so.
+    from ecotransition.data.db import open_readonly
+    from ecotransition.imports import import_file
+
+    path = tmp_path / "late.duckdb"
+    path.write_bytes(gaps_db.read_bytes())
+    channels = tmp_path / "canaux.csv"
+    channels.write_text("channel_id,site_id,mobility_type,time_step,ended_at\n"
+                        "cpt-lens-pie,cpt-lens,PEDESTRIAN,3600,2025-01-05\n", encoding="utf-8")
+    result = import_file("counter_channels", channels, path)
+    assert result.notes == ["canal « cpt-lens-pie » : 5 jours mesurés après sa fin déclarée (05/01/2025), "
+                            "comptés quand même"]
+    with open_readonly(path) as c:
+        days = sql.run(c, "counter_days", epci=None, commune=None).query("channel_id == 'cpt-lens-pie' "
+                                                                        "and day >= '2025-01-01'")
+    assert (len(days), days["visits"].sum(), days["missing_measures"].sum()) == (10, 480, 0)
+
+
 def test_the_calendar_of_hand_built_frames_stops_at_a_declared_end():
     # anomalies.calendar, the same rule on frames without counter_calendar's rows: « a » stops on 2 June
     # and is declared ended on 3 June (one missing day); « b » counts to 6 June.

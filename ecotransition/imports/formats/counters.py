@@ -92,6 +92,19 @@ def build_channels(ctx: Context) -> None:
     # Without the column, the stored step stands for the declared one: said when it changes.
     ctx.notes.extend(step_notes(differs))
     ctx.conn.execute("ALTER TABLE _new DROP COLUMN declared_step")
+    # Days measured after a declared end stay counted (queries/counter_calendar.sql): said, as a
+    # wrong end (a typo in the year) would otherwise go unseen.
+    if ctx.has("end_date"):
+        late = ctx.conn.execute(
+            "SELECT n.channel_id, n.end_date, count(*) FROM _new n JOIN counter_daily d "
+            "ON d.channel_id = n.channel_id AND d.day > n.end_date GROUP BY ALL ORDER BY min(n.line)").fetchall()
+        ctx.notes.extend(f"canal « {c} » : {fmt.number(n)} jour{'s' if n > 1 else ''} mesuré{'s' if n > 1 else ''} "
+                         f"après sa fin déclarée ({end:%d/%m/%Y}), compté{'s' if n > 1 else ''} quand même"
+                         for c, end, n in late[:3])
+        if len(late) > 3:
+            ctx.notes.append(f"{len(late) - 3} autre{'s' if len(late) > 4 else ''} canal"
+                             f"{'aux' if len(late) > 4 else ''} mesuré{'s' if len(late) > 4 else ''} après "
+                             "sa fin déclarée")
     # Optional columns the file lacks keep their stored values (new channels get the defaults).
     ctx.provided = {"site_id", "time_step"} | {c for c in ("mobility_type", "direction", "end_date") if ctx.has(c)}
 

@@ -861,7 +861,8 @@ def dataset_notes(cy: pd.DataFrame, parks: pd.DataFrame, year: int | None = None
              rhythm="horaire ; import au format « Schéma comptage des mobilités » (sites, canaux, mesures)",
              caveats=origin + "une heure sans mesure reste manquante (jamais comptée "
                      "comme 0) ; une période dont toutes les heures manquent est une lacune sur le graphique, une "
-                     "période dont une partie manque est marquée d'une croix. Les totaux comparent des compteurs "
+                     "période dont une partie manque est marquée d'une croix ; un canal retiré ou remplacé, dont le "
+                     "fichier des canaux déclare la fin (ended_at), n'est plus attendu après elle. Les totaux comparent des compteurs "
                      "installés à des dates différentes : l'évolution annuelle est calculée à périmètre constant."),
         dict(title="Sites, hectares et kilomètres de la Chaîne des parcs",
              source=" ; ".join(sorted(parks["source"].dropna().unique())) or fmt.MISSING,

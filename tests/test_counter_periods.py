@@ -298,12 +298,15 @@ def test_a_channel_declared_ended_expects_no_day_after_its_end(gaps_db, tmp_path
         assert len(sql.run(c, "counter_days", epci=None, commune=None).query("channel_id == 'cpt-henin-vel' "
                                                                            "and day >= '2025-01-01'")) == 10
 
+    notes = []
+
     def declare(ended_at):
         channels = tmp_path / "canaux.csv"
         channels.write_text("channel_id,site_id,mobility_type,time_step,ended_at\n"
                             f"cpt-henin-vel,cpt-henin,BIKE,3600,{ended_at}\n", encoding="utf-8")
         result = import_file("counter_channels", channels, path)
         assert (result.status, result.rows_loaded) == ("chargé", 1), result.message
+        notes.append(result.notes)
         c = open_readonly(path)
         cy = sql.run(c, "visits_channel_years", epci=None, commune=None)
         cards = {k.label: k.value for k in parks.kpis(cy, 2025, pd.DataFrame(), pd.DataFrame({"source": []}), "PMA")}
@@ -321,13 +324,16 @@ def test_a_channel_declared_ended_expects_no_day_after_its_end(gaps_db, tmp_path
         c.close()
         return got
 
-    assert declare("2024-12-31T23:00:00+01:00") == (
+    # The schema's instant: counting ended at midnight, 31 December was the last day counted.
+    assert declare("2025-01-01T00:00:00+01:00") == (
         "0,00\u00a0%", "1", [], [("62498", 1, 0, 240)], [("PEDESTRIAN", 1, 0, 240)], date(2024, 12, 31))
+    assert "1 fin de comptage à minuit : le dernier jour compté est la veille" in notes[-1], notes
     # Before the end, a gap stays a gap: 1-5 January, 120 of 360 hours.
     assert declare("05/01/2025") == (
         "33,33\u00a0%", "1", [("lacune", date(2025, 1, 1), date(2025, 1, 5), 5)],
         [("62427", 0, 120, 120), ("62498", 1, 0, 240)], [("BIKE", 0, 120, 120), ("PEDESTRIAN", 1, 0, 240)],
         date(2025, 1, 5))
+    assert notes[-1] == []
     # An empty end: counting again, the 10 days missing as before.
     assert declare("")[:3] == ("50,00\u00a0%", "1", [("lacune", date(2025, 1, 1), date(2025, 1, 10), 10)])
 

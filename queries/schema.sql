@@ -85,7 +85,10 @@ CREATE TABLE counter_channels (
     mobility_type  VARCHAR NOT NULL,   -- BIKE, PEDESTRIAN, ...
     direction      VARCHAR,
     time_step      INTEGER,            -- seconds
-    source         VARCHAR NOT NULL
+    source         VARCHAR NOT NULL,
+    -- The last day the channel counts (Paris), declared by staff for a counter removed or replaced
+    -- (the schema's ended_at): no day after it is missing. NULL: still counting.
+    end_date       DATE
 );
 
 -- No declared key: a 10-million-row ART index would dominate build time and memory.

@@ -249,7 +249,7 @@ def counter_site_db(channels: tuple[tuple[str, str, int], ...] = ()) -> duckdb.D
                  INSERT INTO communes VALUES ('62498', 'Lens', 'x', 1, 50.44, 2.81, '{}', 'test');
                  INSERT INTO counter_sites VALUES ('s1', 'Compteur', '62498', 50.44, 2.81, NULL, 'test')""")
     for channel, mode, step in channels:
-        c.execute("INSERT INTO counter_channels VALUES (?, 's1', ?, NULL, ?, 'test')", [channel, mode, step])
+        c.execute("INSERT INTO counter_channels (channel_id, site_id, mobility_type, direction, time_step, source) VALUES (?, 's1', ?, NULL, ?, 'test')", [channel, mode, step])
     return c
 
 
@@ -262,7 +262,7 @@ def counter_db(measures, channel_sources: dict[str, str] | None = None):
 
     c = counter_site_db()
     for channel in dict.fromkeys(measures["channel_id"]):
-        c.execute("INSERT INTO counter_channels VALUES (?, 's1', 'PEDESTRIAN', NULL, 3600, ?)",
+        c.execute("INSERT INTO counter_channels (channel_id, site_id, mobility_type, direction, time_step, source) VALUES (?, 's1', 'PEDESTRIAN', NULL, 3600, ?)",
                   [channel, (channel_sources or {}).get(channel, "test")])
     c.register("frame", measures[["channel_id", "start_datetime", "end_datetime", "count", "source"]])
     c.execute("INSERT INTO counter_measures (channel_id, start_datetime, end_datetime, count, source) "

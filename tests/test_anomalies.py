@@ -291,6 +291,7 @@ def test_thresholds_are_settings_with_defaults():
     ("FLAT_HOURS", "1", "un nombre entier de 2 ou plus", "6"),
     ("CLOSURE_RADIUS_M", "nan", "un nombre de mètres positif ou nul", "1\u202f000"),
     ("USUAL_MIN", "-5", "un nombre positif ou nul", "20"),
+    ("SEASON_DAYS", "184", "un nombre entier de jours de 0 à 183", "14"),
 ])
 def test_a_threshold_out_of_its_range_is_refused_and_its_default_used(name, raw, allowed, default):
     t, refused = A.read_thresholds({f"ECOTRANSITION_FLAG_{name}": raw})
@@ -302,10 +303,11 @@ def test_a_threshold_out_of_its_range_is_refused_and_its_default_used(name, raw,
 def test_thresholds_at_the_ends_of_their_ranges_are_taken():
     t, refused = A.read_thresholds({"ECOTRANSITION_FLAG_ZERO_DAYS": "1", "ECOTRANSITION_FLAG_GAP_HOURS": "24",
                                     "ECOTRANSITION_FLAG_DROP_RATIO": "0,99", "ECOTRANSITION_FLAG_LEVEL_DAYS": "3",
-                                    "ECOTRANSITION_FLAG_CLOSURE_RADIUS_M": "0", "ECOTRANSITION_FLAG_FLAT_HOURS": "6.0"})
+                                    "ECOTRANSITION_FLAG_CLOSURE_RADIUS_M": "0", "ECOTRANSITION_FLAG_FLAT_HOURS": "6.0",
+                                    "ECOTRANSITION_FLAG_SEASON_DAYS": "0"})
     assert refused == []
-    assert (t.zero_days, t.gap_hours, t.drop_ratio, t.level_days, t.closure_radius_m, t.flat_hours) == (
-        1, 24, 0.99, 3, 0, 6)
+    assert (t.zero_days, t.gap_hours, t.drop_ratio, t.level_days, t.closure_radius_m, t.flat_hours, t.season_days) == (
+        1, 24, 0.99, 3, 0, 6, 0)
     assert isinstance(t.flat_hours, int)
 
 
@@ -422,6 +424,54 @@ def test_a_park_closed_every_winter_is_flagged_its_first_winter_only():
     f = A.day_flags(daily)
     assert spans(f, "zero") == [(date(2023, 11, 1), date(2024, 3, 31), 152), (date(2024, 6, 10), date(2024, 6, 14), 5)]
     assert spans(f, "drop") == []
+
+
+def winters(first: str, last: str, closed, changes=None) -> pd.DataFrame:
+    """One channel « w », a day a row from `first` to `last`: 500 passages, 0 on the days `closed(d)`
+    says, or the value `changes` gives a day ({date: passages, None: not measured})."""
+    days = pd.date_range(first, last, freq="D")
+    changes = changes or {}
+    visits = [changes.get(d.date(), 0.0 if closed(d.date()) else 500.0) for d in days]
+    return pd.DataFrame({"channel_id": "w", "day": days, "visits": [float("nan") if v is None else v for v in visits],
+                         "measures": 24, "missing_measures": [24 if v is None else 0 for v in visits]})
+
+
+def test_a_park_closed_one_winter_and_open_the_next_has_its_faults_flagged():
+    # t12i finding 2: closed from 1 November 2023 to 31 March 2024, open all winter 2024-25 at 500 a day,
+    # stuck at 0 on 10-16 January 2025 and at 50 (10 %) on 1-10 February 2025. The zeros of January fall
+    # on days at 0 a year before, but the closure then began on 1 November, 70 days off: no season.
+    # The days at 50 have passages: never seasonal, a drop.
+    def closed(d):
+        return date(2023, 11, 1) <= d <= date(2024, 3, 31) or date(2025, 1, 10) <= d <= date(2025, 1, 16)
+    f = A.day_flags(winters("2023-04-01", "2025-03-01", closed,
+                            {date(2025, 2, 1) + pd.Timedelta(days=k): 50.0 for k in range(10)}))
+    assert spans(f, "zero") == [(date(2023, 11, 1), date(2024, 3, 31), 152), (date(2025, 1, 10), date(2025, 1, 16), 7)]
+    assert spans(f, "drop") == [(date(2025, 2, 1), date(2025, 2, 10), 10)]
+    assert f.loc[f["rule"] == "drop", "detail"].iloc[0] == "50 passages par jour en moyenne ; niveau habituel 500 passages par jour"
+
+
+def test_a_seasonal_closure_may_begin_a_few_days_off_and_is_flagged_beyond_last_year_s_length():
+    # Closed 1 November 2023 - 31 March 2024, then 10 November 2024 - 14 May 2025 (9 days later, within
+    # season_days = 14; 44 days longer): the second winter is seasonal up to 31 March 2025 + 14 days, its
+    # last 29 days (15 April - 14 May 2025) are « zéros prolongés ». A day not measured in the middle of
+    # the closure (1 January 2025) does not split it. With season_days = 5, 9 days off is no season.
+    def closed(d):
+        return date(2023, 11, 1) <= d <= date(2024, 3, 31) or date(2024, 11, 10) <= d <= date(2025, 5, 14)
+    daily = winters("2023-04-01", "2025-06-30", closed, {date(2025, 1, 1): None})
+    f = A.day_flags(daily)
+    assert spans(f, "zero") == [(date(2023, 11, 1), date(2024, 3, 31), 152), (date(2025, 4, 15), date(2025, 5, 14), 30)]
+    assert spans(f, "drop") == []
+    strict = A.day_flags(daily, A.Thresholds(season_days=5))
+    assert spans(strict, "zero") == [(date(2023, 11, 1), date(2024, 3, 31), 152), (date(2024, 11, 10), date(2024, 12, 31), 52),
+                                     (date(2025, 1, 2), date(2025, 5, 14), 133)]
+
+
+def test_29_february_of_a_closed_winter_is_seasonal():
+    # t12i finding 8: with ZERO_DAYS = 1 the 29 February 2024 of a park shut every winter (November to
+    # March, from June 2022) was flagged alone; it lies in a closure that began as the year before's.
+    f = A.day_flags(winters("2022-06-01", "2024-06-01", lambda d: d.month in (11, 12, 1, 2, 3)),
+                    A.Thresholds(zero_days=1))
+    assert spans(f, "zero") == [(date(2022, 11, 1), date(2023, 3, 31), 151)]
 
 
 def test_the_summary_counts_each_channel_day_once_per_rule():

@@ -281,6 +281,141 @@ def test_a_channel_that_stops_sending_is_missing_in_every_completeness(gaps):
         ("lacune", date(2025, 1, 1), date(2025, 1, 10), 10)]
 
 
+def test_a_channel_declared_ended_expects_no_day_after_its_end(gaps_db, tmp_path):
+    # t12i finding 1: Hénin's bikes stopped on 31 December 2024 (the test above: 10 days of « lacune »,
+    # « Heures manquantes 50 % » next to « 1 compteur actif »). Declared ended that day in the channels
+    # file (the schema's ended_at), 2025 expects nothing of it; declared ended on 5 January, its 1-5
+    # January stay missing (120 hours) and 6-10 January are not expected. The file was written before
+    # channels had an end: it opens (db.ADDED_COLUMNS) and the import adds the column.
+    from ecotransition.data.db import open_readonly
+    from ecotransition.imports import import_file
+
+    path = tmp_path / "ended.duckdb"
+    path.write_bytes(gaps_db.read_bytes())
+    with duckdb.connect(str(path)) as c:
+        c.execute("ALTER TABLE counter_channels DROP COLUMN end_date")
+    with open_readonly(path) as c:
+        assert len(sql.run(c, "counter_days", epci=None, commune=None).query("channel_id == 'cpt-henin-vel' "
+                                                                           "and day >= '2025-01-01'")) == 10
+
+    notes = []
+
+    def declare(ended_at):
+        channels = tmp_path / "canaux.csv"
+        channels.write_text("channel_id,site_id,mobility_type,time_step,ended_at\n"
+                            f"cpt-henin-vel,cpt-henin,BIKE,3600,{ended_at}\n", encoding="utf-8")
+        result = import_file("counter_channels", channels, path)
+        assert (result.status, result.rows_loaded) == ("chargé", 1), result.message
+        notes.append(result.notes)
+        c = open_readonly(path)
+        cy = sql.run(c, "visits_channel_years", epci=None, commune=None)
+        cards = {k.label: k.value for k in parks.kpis(cy, 2025, pd.DataFrame(), pd.DataFrame({"source": []}), "PMA")}
+        daily = sql.run(c, "counter_days", epci=None, commune=None)
+        flags = parks.flags_for_area(daily, pd.DataFrame(columns=["channel_id", "run_start", "run_end", "measures",
+                                                                  "value"]), pd.DataFrame(), cy)
+        henin = flags.query("channel_id == 'cpt-henin-vel'")
+        m = sql.run(c, "metrics_visits").query("year == 2025")
+        screen = sql.run(c, "screen_visits_yearly").query("year == 2025")
+        got = (cards["Heures manquantes"], cards["Compteurs actifs"],
+               [(r.label, r.start, r.end, r.days) for r in henin.itertuples()],
+               [(r.code, r.items, r.unknown, r.hours) for r in m.itertuples()],
+               [(r.mobility_type, r.sites, r.missing_hours, r.hours) for r in screen.itertuples()],
+               c.execute("SELECT end_date FROM counter_channels WHERE channel_id = 'cpt-henin-vel'").fetchall()[0][0])
+        c.close()
+        return got
+
+    # The schema's instant: counting ended at midnight, 31 December was the last day counted.
+    assert declare("2025-01-01T00:00:00+01:00") == (
+        "0,00\u00a0%", "1", [], [("62498", 1, 0, 240)], [("PEDESTRIAN", 1, 0, 240)], date(2024, 12, 31))
+    assert "1 fin de comptage à minuit : le dernier jour compté est la veille" in notes[-1], notes
+    # Before the end, a gap stays a gap: 1-5 January, 120 of 360 hours.
+    assert declare("05/01/2025") == (
+        "33,33\u00a0%", "1", [("lacune", date(2025, 1, 1), date(2025, 1, 5), 5)],
+        [("62427", 0, 120, 120), ("62498", 1, 0, 240)], [("BIKE", 0, 120, 120), ("PEDESTRIAN", 1, 0, 240)],
+        date(2025, 1, 5))
+    assert notes[-1] == []
+    # An empty end: counting again, the 10 days missing as before.
+    assert declare("")[:3] == ("50,00\u00a0%", "1", [("lacune", date(2025, 1, 1), date(2025, 1, 10), 10)])
+
+
+def test_days_measured_after_a_declared_end_are_said_and_stay_counted(gaps_db, tmp_path):
+    # Lens counts to 10 January 2025; an end declared on 5 January (a wrong date) keeps its 6-10
+    # January counted (48 a day) and measured, and the import says so.
+    from ecotransition.data.db import open_readonly
+    from ecotransition.imports import import_file
+
+    path = tmp_path / "late.duckdb"
+    path.write_bytes(gaps_db.read_bytes())
+    channels = tmp_path / "canaux.csv"
+    channels.write_text("channel_id,site_id,mobility_type,time_step,ended_at\n"
+                        "cpt-lens-pie,cpt-lens,PEDESTRIAN,3600,2025-01-05\n", encoding="utf-8")
+    result = import_file("counter_channels", channels, path)
+    assert result.notes == ["canal « cpt-lens-pie » : 5 jours mesurés après sa fin déclarée (05/01/2025), "
+                            "comptés quand même"]
+    with open_readonly(path) as c:
+        days = sql.run(c, "counter_days", epci=None, commune=None).query("channel_id == 'cpt-lens-pie' "
+                                                                        "and day >= '2025-01-01'")
+    assert (len(days), days["visits"].sum(), days["missing_measures"].sum()) == (10, 480, 0)
+
+
+def test_the_calendar_of_hand_built_frames_stops_at_a_declared_end():
+    # anomalies.calendar, the same rule on frames without counter_calendar's rows: « a » stops on 2 June
+    # and is declared ended on 3 June (one missing day); « b » counts to 6 June.
+    from ecotransition.core import anomalies
+
+    daily = pd.DataFrame({"channel_id": ["a", "a", "b", "b"], "day": pd.to_datetime(["2024-06-01", "2024-06-02",
+                                                                                     "2024-06-01", "2024-06-06"]),
+                          "visits": 1.0, "measures": 24, "missing_measures": 0,
+                          "end_date": pd.to_datetime(["2024-06-03", "2024-06-03", None, None])})
+    cal = anomalies.calendar(daily)
+    assert [(r.channel_id, r.day.day, r.missing_measures) for r in cal.itertuples()] == [
+        ("a", 1, 0), ("a", 2, 0), ("a", 3, 24), ("b", 1, 0), ("b", 2, 24), ("b", 3, 24), ("b", 4, 24), ("b", 5, 24),
+        ("b", 6, 0)]
+
+
+def test_the_page_with_the_demo_counters_declared_ended_and_a_current_import(writable_db, tmp_path, monkeypatch):
+    # t12i finding 1, the tester's scenario: every demonstration channel ends on 31/12/2024, staff import one
+    # current channel (3, 4, … 9, 3… passages an hour, 1 January - 10 March 2025, 69 days), the app's day 12 March 2025.
+    # Before the end is declared: 12 demo channels × 69 days of « lacune » in 2025 and their hours missing;
+    # declared ended on 31/12/2024 (the channels file's ended_at), none, and one active counter.
+    from ecotransition.imports import import_file
+
+    monkeypatch.setenv("ECOTRANSITION_TODAY", "2025-03-12")
+    (tmp_path / "sites.csv").write_text("site_id,site_name,fr_insee_code,xlong,ylat\n"
+                                        "t-new,Nouveau compteur,62119,2.55,50.50\n", encoding="utf-8")
+    (tmp_path / "canal.csv").write_text("channel_id,site_id,mobility_type,direction,time_step\n"
+                                        "t-new-velo,t-new,BIKE,,3600\n", encoding="utf-8")
+    hours = pd.date_range("2025-01-01", "2025-03-11", freq="h", inclusive="left", tz="Europe/Paris")
+    (tmp_path / "mesures.csv").write_text("channel_id,start_datetime,end_datetime,count\n" + "".join(
+        f"t-new-velo,{h.isoformat()},{(h + pd.Timedelta(hours=1)).isoformat()},{k % 7 + 3}\n"
+        for k, h in enumerate(hours)), encoding="utf-8")
+    for dataset, name in (("counter_sites", "sites.csv"), ("counter_channels", "canal.csv"),
+                          ("counter_measures", "mesures.csv")):
+        assert import_file(dataset, tmp_path / name, writable_db).status == "chargé"
+
+    def page():
+        at = open_page("pages/chaine-des-parcs.py", annee=2025)
+        cards = {m.label: m.value for m in at.metric}
+        summary = next(shown(c.value) for c in at.caption if c.value.startswith("Anomalies des compteurs"))
+        return cards["Passages comptés"], cards["Compteurs actifs"], cards["Heures manquantes"], summary.split(" — ")[0]
+
+    # 1 656 hours: 236 cycles of 3 to 9 (42) and 3 + 4 + 5 + 6, 9 930 passages; 12 × 69 days (19 872 hours)
+    # missing of 13 × 69 × 24 (21 528 hours).
+    assert page() == ("9\u202f930", "1", "92,31\u00a0%",
+                      "Anomalies des compteurs en 2025 : 828 jours-canaux signalés sur 897 (lacune 828)")
+    with duckdb.connect(str(writable_db), read_only=True) as c:
+        # Without the direction: the demo's « deux sens » is no direction of the schema.
+        demo = c.execute("SELECT channel_id, site_id, mobility_type, time_step "
+                         "FROM counter_channels WHERE source = 'démonstration' ORDER BY channel_id").fetchall()
+    assert len(demo) == 12
+    (tmp_path / "fin.csv").write_text("channel_id,site_id,mobility_type,time_step,ended_at\n" + "".join(
+        f"{ch},{site},{mode},{step},31/12/2024\n" for ch, site, mode, step in demo),
+        encoding="utf-8")
+    ended = import_file("counter_channels", tmp_path / "fin.csv", writable_db)
+    assert ended.status == "chargé", [str(i) for i in ended.issues]
+    assert page() == ("9\u202f930", "1", "0,00\u00a0%", "Anomalies des compteurs en 2025 : aucun jour-canal signalé sur 69")
+
+
 # ---------------------------------------------------------------- rolling 12 months
 
 def test_the_rolling_total_adds_up_each_month_and_the_eleven_before(gaps):

@@ -5,8 +5,9 @@ channel's own series, with thresholds in `Thresholds` (defaults documented in th
 
 - **zéros prolongés** (`zero`): at least `zero_days` consecutive fully measured days with 0
   passages, while the channel's recent level is at least `usual_min` passages a day: a
-  counter that usually counts does not see nobody for days (a stuck or covered sensor); a day
-  whose same date a year before the channel also counted 0 is a seasonal closure, not a fault;
+  counter that usually counts does not see nobody for days (a stuck or covered sensor); a
+  closure that begins within `season_days` of the channel's closure of the year before, for no
+  longer than it plus `season_days`, is a season, not a fault (_seasonal_zero);
 - **valeur figée** (`flat`): at least `flat_hours` consecutive measures with the same count of
   at least `flat_min_value` (queries/counter_flat_runs.sql finds the runs in the stored
   measures; counts of 1 to 3 repeat by chance at night, 6 hours at 4 never did in the demo);
@@ -69,6 +70,7 @@ class Thresholds:
     drop_days: int = 3             # consecutive low days
     jump_ratio: float = 4.0        # a day above this multiple of the recent level
     gap_hours: int = 3             # hours not measured in a day
+    season_days: int = 14          # a closure beginning within this many days of last year's is seasonal
     closure_radius_m: float = 1000  # an event this close to a counter concerns it
     closure_words: tuple[str, ...] = ("fermé", "fermée", "fermés", "fermées", "fermeture", "fermetures")
 
@@ -86,6 +88,7 @@ RANGES = {
     "drop_days": (1, None, False, True, "un nombre entier de 1 ou plus"),
     "jump_ratio": (1, None, True, False, "un nombre strictement supérieur à 1"),
     "gap_hours": (1, 24, False, True, "un nombre entier de 1 à 24"),
+    "season_days": (0, 183, False, True, "un nombre entier de jours de 0 à 183"),
     "closure_radius_m": (0, None, False, False, "un nombre de mètres positif ou nul"),
 }
 
@@ -140,19 +143,24 @@ def thresholds(env=None) -> Thresholds:
 
 def calendar(daily: pd.DataFrame) -> pd.DataFrame:
     """`daily` (one row per channel and day: channel_id, day, visits, measures, missing_measures,
-    optionally step = the time step in seconds, 3600 when absent; visits NaN when every
-    measure of the day is missing) with a row for every day from each channel's first day to the
-    last day any channel of `daily` counted: the days with no row at all are missing days (every
+    optionally step = the time step in seconds, 3600 when absent, and end_date = the channel's
+    declared last day, NaT while it counts; visits NaN when every measure of the day is missing)
+    with a row for every day from each channel's first day to the last day any channel of `daily`
+    counted, or its end_date when earlier: the days with no row at all are missing days (every
     measure of the day's real length missing: 23, 24 or 25 hours over the step). A channel that stops sending while the others go on is thus missing from
     its last row on, not silently shorter. The rule of queries/counter_calendar.sql, whose rows
     counter_days already holds (then nothing is added); kept for frames built by hand."""
     if daily.empty:
         return daily.assign(day=pd.to_datetime(daily["day"]))
     d = daily.assign(day=pd.to_datetime(daily["day"]))
-    first = d.groupby("channel_id", sort=True)["day"].min()
-    last = d["day"].max()
-    full = pd.concat([pd.DataFrame({"channel_id": ch, "day": pd.date_range(lo, last, freq="D")})
-                      for ch, lo in first.items()], ignore_index=True)
+    spans = d.groupby("channel_id", sort=True)["day"].agg(["min", "max"])
+    last = pd.Series(d["day"].max(), index=spans.index)
+    if "end_date" in d:
+        # A channel declared ended is expected up to its end only; its own rows are all kept.
+        end = pd.to_datetime(d.groupby("channel_id", sort=True)["end_date"].first())
+        last = last.where(end.isna() | (end >= last), np.maximum(end, spans["max"]))
+    full = pd.concat([pd.DataFrame({"channel_id": ch, "day": pd.date_range(lo, last[ch], freq="D")})
+                      for ch, lo in spans["min"].items()], ignore_index=True)
     out = full.merge(d, on=["channel_id", "day"], how="left")
     if "step" in d:
         out["step"] = out["channel_id"].map(d.groupby("channel_id")["step"].first())
@@ -389,16 +397,36 @@ def _to_runs(cal: pd.DataFrame, mask: pd.Series, rule: str, detail) -> pd.DataFr
     }, columns=FLAG_COLUMNS)
 
 
-def _seasonal_zero(cal: pd.DataFrame, full: pd.Series) -> pd.Series:
-    """Whether each day of `cal` is a seasonal zero: the same channel counted 0 passages, fully
-    measured, on the same date one year before (29 February: 28 February). A park closed every
-    winter is then flagged its first winter only (no memory before its first year), not each
-    winter after (t12h finding 3): the rule says « on days when the channel usually counts »."""
-    was_zero = cal.loc[full & (cal["visits"] == 0), ["channel_id", "day"]]
-    if was_zero.empty:
+def _seasonal_zero(cal: pd.DataFrame, full: pd.Series, t: Thresholds) -> pd.Series:
+    """Whether each day of `cal` (every day of each channel, in order) is a seasonal zero: a fully
+    measured day at 0 within a closure that began when the channel's closure of the year before
+    began, within `season_days` days (29 February: 28 February), and no later than that closure's
+    end a year on plus `season_days`. A closure is a stretch of days without passages (at 0 or not
+    measured: an outage does not split it) holding days at 0; it begins on its first day at 0.
+
+    A park closed every winter is flagged its first winter only (no year before), not each winter
+    after (t12h finding 3). A sensor stuck for a week in January of a park that was closed from
+    November the winter before is no season: its zero run begins two months off (t12i finding 2),
+    and a closure longer than last year's is flagged beyond it. A day with passages is never
+    seasonal: a fall to 10 % stays a « baisse soudaine »."""
+    zero_day = full & (cal["visits"] == 0)
+    if not zero_day.any():
         return pd.Series(False, index=cal.index)
-    a_year_on = pd.MultiIndex.from_arrays([was_zero["channel_id"], was_zero["day"] + pd.DateOffset(years=1)])
-    return pd.Series(pd.MultiIndex.from_arrays([cal["channel_id"], cal["day"]]).isin(a_year_on), index=cal.index)
+    keys, days = cal["channel_id"], cal["day"]
+    quiet = cal["visits"].isna() | (cal["visits"] == 0)
+    begins = quiet & ~(quiet.shift(fill_value=False) & (keys == keys.shift())
+                       & (days.diff() == pd.Timedelta(days=1)))
+    stretch = begins.cumsum().where(quiet)
+    runs = (cal.loc[zero_day, ["channel_id", "day"]].assign(stretch=stretch[zero_day])
+            .groupby("stretch").agg(channel_id=("channel_id", "first"), start=("day", "min"), end=("day", "max")))
+    runs["then"] = runs["start"] - pd.DateOffset(years=1)
+    before = runs[["channel_id", "start", "end"]].rename(columns={"start": "then", "end": "then_end"})
+    # The closure of the year before whose beginning is nearest this one's a year back.
+    matched = pd.merge_asof(runs.reset_index().sort_values("then"), before.sort_values("then"), on="then",
+                            by="channel_id", direction="nearest", tolerance=pd.Timedelta(days=t.season_days))
+    matched["until"] = matched["then_end"] + pd.DateOffset(years=1) + pd.Timedelta(days=t.season_days)
+    until = stretch[zero_day].map(matched.set_index("stretch")["until"])
+    return zero_day & (cal.loc[zero_day, "day"] <= until).reindex(cal.index, fill_value=False)
 
 
 def day_flags(daily: pd.DataFrame, t: Thresholds | None = None, events: pd.DataFrame | None = None,
@@ -423,7 +451,8 @@ def day_flags(daily: pd.DataFrame, t: Thresholds | None = None, events: pd.DataF
     keys = cal["channel_id"]
 
     # A seasonal zero is neither a zero run nor a drop: the channel is closed as it was a year before.
-    seasonal = _seasonal_zero(cal, full)
+    # Only days at 0 can be seasonal: a day with passages below the level is a drop (t12i finding 2).
+    seasonal = _seasonal_zero(cal, full, t)
     zero = full & (cal["visits"] == 0) & usual & open_ & ~seasonal
     zero &= _runs(zero, keys) >= t.zero_days
     low = full & (cal["visits"] < t.drop_ratio * cal["level"]) & usual & open_ & ~zero & ~seasonal

@@ -68,7 +68,7 @@ def stamp(path: Path) -> Stamp | None:
 
 # Columns the data contract gained after files were written, with the value an older file's rows
 # have: such a file opens with them (its next import adds them for good, imports/__init__.py).
-ADDED_COLUMNS = {"events": (("position_derived", "FALSE"),)}
+ADDED_COLUMNS = {"events": (("position_derived", "FALSE"),), "counter_channels": (("end_date", "NULL::DATE"),)}
 
 
 def _has_column(conn: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:

@@ -195,6 +195,9 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
                         "UPDATE counter_measures SET end_utc_offset = CASE WHEN end_datetime = start_datetime "
                         "THEN utc_offset - 60 ELSE paris_offset(end_datetime) END "
                         "WHERE end_utc_offset IS NULL AND end_datetime IS NOT NULL").fetchall()[0][0]
+                if ds.table == "counter_channels":
+                    # A file built before a channel could be declared ended (t12i finding 1).
+                    conn.execute("ALTER TABLE counter_channels ADD COLUMN IF NOT EXISTS end_date DATE")
                 if ds.table == "events":
                     # A file built before the events recorded a derived (centroid) position.
                     conn.execute("ALTER TABLE events ADD COLUMN IF NOT EXISTS position_derived BOOLEAN DEFAULT false")

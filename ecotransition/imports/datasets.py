@@ -35,7 +35,7 @@ _FORMATS: dict[str, Dataset] = {d.name: d for d in (
             (INDICATORS,), build_indicators),
     Dataset("counter_sites", ("site_name", "commune_code", "lat", "lon", "park_id"), (SITES,), build_sites,
             description="Fichier des sites du schéma national « comptage des mobilités »."),
-    Dataset("counter_channels", ("site_id", "mobility_type", "direction", "time_step"), (CHANNELS,), build_channels,
+    Dataset("counter_channels", ("site_id", "mobility_type", "direction", "time_step", "end_date"), (CHANNELS,), build_channels,
             description="Fichier des canaux du schéma « comptage des mobilités » (sites importés avant)."),
     Dataset("counter_measures", ("end_datetime", "end_utc_offset", "count"), (MEASURES,), build_measures, fast=True,
             description="Fichier des mesures du schéma « comptage des mobilités » (canaux importés avant) ; "

@@ -22,9 +22,10 @@ TEMPLATES_DIR = ROOT / "data" / "templates"
 _COUNTER_EXAMPLES = {
     "counter_sites": "site_id,site_name,fr_insee_code,xlong,ylat\n"
                      "PMA-CPT-001,Parc d'Olhain – entrée principale,62540,2.58106,50.44111\n",
-    "counter_channels": "channel_id,site_id,mobility_type,direction,time_step\n"
-                        "PMA-CPT-001-velo,PMA-CPT-001,BIKE,,3600\n"
-                        "PMA-CPT-001-pieton,PMA-CPT-001,PEDESTRIAN,,3600\n",
+    # ended_at: empty while a channel counts; its last day once the counter is removed or replaced.
+    "counter_channels": "channel_id,site_id,mobility_type,direction,time_step,ended_at\n"
+                        "PMA-CPT-001-velo,PMA-CPT-001,BIKE,,3600,\n"
+                        "PMA-CPT-001-pieton,PMA-CPT-001,PEDESTRIAN,,3600,\n",
     "counter_measures": "channel_id,counter_id,start_datetime,end_datetime,count\n"
                         "PMA-CPT-001-velo,PMA-CPT-001,2024-06-01T08:00:00+02:00,2024-06-01T09:00:00+02:00,42\n"
                         "PMA-CPT-001-velo,PMA-CPT-001,2024-06-01T09:00:00+02:00,2024-06-01T10:00:00+02:00,\n",

@@ -388,12 +388,16 @@ FLAG_LABELS = {
 def rules_text(t: anomalies.Thresholds) -> str:
     """The rules with their thresholds, in French, under the table of flags."""
     return (f"Règles : zéros prolongés = au moins {t.zero_days} jours mesurés à 0 passage sur un canal qui en "
-            f"compte d'habitude au moins {fmt.number(t.usual_min)} par jour ; valeur figée = la même valeur "
+            f"compte d'habitude au moins {fmt.number(t.usual_min)} par jour, hors fermeture saisonnière (des "
+            f"jours à 0 qui commencent à {t.season_days} jours près à la date où ceux de l'année précédente "
+            f"avaient commencé, et pas plus de {t.season_days} jours au-delà de leur fin : un parc fermé chaque "
+            "hiver n'est signalé que son premier hiver ; un jour avec des passages n'est jamais saisonnier) ; valeur figée = la même valeur "
             f"(au moins {t.flat_min_value}) pendant au moins {t.flat_hours} mesures de suite ; baisse soudaine = au "
             f"moins {t.drop_days} jours sous {fmt.percent(t.drop_ratio, 0)} du niveau des {t.level_days} jours "
             f"précédents ; hausse soudaine = un jour à plus de {fmt.number(t.jump_ratio)} fois le niveau des "
             f"{t.level_days} jours avant et après ; lacune = au moins {t.gap_hours} heures non mesurées dans la "
-            f"journée. Un événement de la table qui annonce la fermeture du site (à moins de "
+            "journée, jusqu'au dernier jour compté par un compteur, ou jusqu'à la fin déclarée d'un canal retiré "
+            "ou remplacé (colonne ended_at du fichier des canaux) : après elle, plus aucun jour n'est attendu. Un événement de la table qui annonce la fermeture du site (à moins de "
             f"{fmt.number(t.closure_radius_m)} m du compteur, ou qui nomme son site ou son parc) n'est pas une "
             "anomalie ; une fermeture ailleurs dans la commune n'explique rien ; un événement annoncé près du "
             "compteur explique une hausse.")
@@ -857,7 +861,8 @@ def dataset_notes(cy: pd.DataFrame, parks: pd.DataFrame, year: int | None = None
              rhythm="horaire ; import au format « Schéma comptage des mobilités » (sites, canaux, mesures)",
              caveats=origin + "une heure sans mesure reste manquante (jamais comptée "
                      "comme 0) ; une période dont toutes les heures manquent est une lacune sur le graphique, une "
-                     "période dont une partie manque est marquée d'une croix. Les totaux comparent des compteurs "
+                     "période dont une partie manque est marquée d'une croix ; un canal retiré ou remplacé, dont le "
+                     "fichier des canaux déclare la fin (ended_at), n'est plus attendu après elle. Les totaux comparent des compteurs "
                      "installés à des dates différentes : l'évolution annuelle est calculée à périmètre constant."),
         dict(title="Sites, hectares et kilomètres de la Chaîne des parcs",
              source=" ; ".join(sorted(parks["source"].dropna().unique())) or fmt.MISSING,

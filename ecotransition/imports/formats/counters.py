@@ -59,6 +59,13 @@ CHANNELS = Format("schema", "schéma comptage des mobilités – canaux", (
     Col("direction", "choice", ("direction",), choices=tuple((d.lower(), d) for d in DIRECTIONS),
         help="N, NE, E, SE, S, SW, W, NW ; vide = non précisé", example=""),
     Col("time_step", "int", ("time_step",), minimum=1, help="pas de temps en secondes", example="3600"),
+    # The schema's ended_at (« fin de l'usage d'un compteur ») read as its date: the last day the
+    # channel counts. After it no day is missing (queries/counter_calendar.sql, t12i finding 1).
+    Col("end_date", "date", ("ended_at", "end_date", "date_fin"),
+        help="fin de comptage d'un compteur retiré ou remplacé : une date (son dernier jour compté) ou une "
+             "date-heure (à minuit, le jour d'avant est le dernier) ; après, aucun jour n'est une lacune ; "
+             "vide = en service", example="", since="2000-01-01",
+        ahead_days=366),
 ), strict=False, source="Comptage des mobilités")
 
 
@@ -77,6 +84,10 @@ def build_channels(ctx: Context) -> None:
         "CREATE OR REPLACE TEMP TABLE _new AS SELECT p.line, p.channel_id, p.site_id, "
         "coalesce(regexp_replace(p.mobility_type, '\\s*,\\s*', ',', 'g'), 'UNDEFINED') AS mobility_type, "
         f"p.direction, coalesce(ms.step, {declared}) AS time_step, {declared} AS declared_step, "
+        # ended_at is an instant: counting that ends at midnight in Paris last counted the day before.
+        "CASE WHEN regexp_matches(coalesce(p.r__end_date, ''), '\\d[ T]\\S*\\d') "
+        "AND timezone('Europe/Paris', _tstz(p.r__end_date))::TIME = TIME '00:00' THEN p.end_date - 1 "
+        "ELSE p.end_date END AS end_date, "
         "$source AS source FROM _parsed p LEFT JOIN counter_channels ch USING (channel_id) "
         f"LEFT JOIN ({sql.load('counter_steps').sql}) ms USING (channel_id)",
         # The file's channels only: the steps of the others are not read (a second at 9 M measures).
@@ -86,8 +97,26 @@ def build_channels(ctx: Context) -> None:
     # Without the column, the stored step stands for the declared one: said when it changes.
     ctx.notes.extend(step_notes(differs))
     ctx.conn.execute("ALTER TABLE _new DROP COLUMN declared_step")
+    if ctx.has("end_date"):
+        midnight = ctx.scalar("SELECT count(*) FROM _new n JOIN _parsed p USING (line) WHERE n.end_date < p.end_date")
+        if midnight:
+            ctx.notes.append(f"{midnight} fin{'s' if midnight > 1 else ''} de comptage à minuit : le dernier jour "
+                             "compté est la veille")
+    # Days measured after a declared end stay counted (queries/counter_calendar.sql): said, as a
+    # wrong end (a typo in the year) would otherwise go unseen.
+    if ctx.has("end_date"):
+        late = ctx.conn.execute(
+            "SELECT n.channel_id, n.end_date, count(*) FROM _new n JOIN counter_daily d "
+            "ON d.channel_id = n.channel_id AND d.day > n.end_date GROUP BY ALL ORDER BY min(n.line)").fetchall()
+        ctx.notes.extend(f"canal « {c} » : {fmt.number(n)} jour{'s' if n > 1 else ''} mesuré{'s' if n > 1 else ''} "
+                         f"après sa fin déclarée ({end:%d/%m/%Y}), compté{'s' if n > 1 else ''} quand même"
+                         for c, end, n in late[:3])
+        if len(late) > 3:
+            ctx.notes.append(f"{len(late) - 3} autre{'s' if len(late) > 4 else ''} canal"
+                             f"{'aux' if len(late) > 4 else ''} mesuré{'s' if len(late) > 4 else ''} après "
+                             "sa fin déclarée")
     # Optional columns the file lacks keep their stored values (new channels get the defaults).
-    ctx.provided = {"site_id", "time_step"} | {c for c in ("mobility_type", "direction") if ctx.has(c)}
+    ctx.provided = {"site_id", "time_step"} | {c for c in ("mobility_type", "direction", "end_date") if ctx.has(c)}
 
 
 def step_notes(restepped: list[tuple]) -> list[str]:

@@ -49,7 +49,8 @@ def rows(query: str, **extra):
 summary = store.query("events_summary", **events.args("events_summary", sel))
 n, known = int(summary["events"].iloc[0]), int(summary["with_participants"].iloc[0])
 st.caption(f"{fmt.number(n)} événement(s) · {'année ' + str(f['annee']) if f['annee'] else 'toutes les années'}"
-           f" · au {fmt.day(today)} · source : rapport d'activité 2023 du PMA")
+           f" · au {fmt.day(today)} · source : "
+           + escape_md(events.origin(summary["sources"].iloc[0] if n else None)))   # file-provided text
 # Three cards a row: at four, a date or « 200 articles » was cut to « 16 janv. … » at 1280 px.
 kpi_cards(store.shared(events.kpis, summary, f["annee"], indicators, today), columns=3)
 

@@ -342,3 +342,23 @@ def test_the_fiche_says_how_late_its_data_are_on_the_page_and_in_the_pdf(built_d
     assert [n.line for n in notes] == ["Production solaire par commune : données au 31 décembre 2024",
                                        "Compteurs – mesures : données au 31 décembre 2024",
                                        "Indicateurs clés : données au 31 décembre 2023"]
+
+
+@pytest.mark.parametrize("page_file, figures", [
+    ("pages/investissements.py", ("Investissements industriels privés depuis 2020", "Nouveaux emplois annoncés")),
+    ("pages/evenements.py", ("Retombées presse", "Projets labellisés Euralens")),
+    ("pages/solaire.py", ("Potentiel des toitures", "Cadastre solaire : 2 mois")),
+])
+def test_pages_showing_indicator_figures_say_when_the_indicators_are_late(built_db, monkeypatch, page_file, figures):
+    """t12i finding 5: the indicators (latest 2023) are late once 2026 begins; the pages that show
+    their figures said so nowhere. Each card's datasets (Kpi.datasets) go to freshness_notes."""
+    late = "**Indicateurs clés** — En retard : dernière donnée le 31 décembre 2023, attendue chaque année."
+    monkeypatch.setenv("ECOTRANSITION_TODAY", "2027-01-05")
+    at = open_page(page_file)
+    labels = [shown(m.label) for m in at.metric]
+    assert all(f in labels for f in figures), labels
+    assert [w.value for w in at.warning].count(late) == 1
+    monkeypatch.setenv("ECOTRANSITION_TODAY", "2025-06-01")
+    at = open_page(page_file)
+    assert "Indicateurs clés : données au 31 décembre 2023" in [c.value for c in at.caption]
+    assert not [w.value for w in at.warning if "Indicateurs" in w.value]

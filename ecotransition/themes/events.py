@@ -175,7 +175,7 @@ def kpis(summary: pd.DataFrame, year: int | None, indicators: pd.DataFrame, toda
             card = from_indicator(row)
             cards.append(Kpi(label=label, value=card.value, year=card.year, source=card.source, demo=card.demo,
                              delta=card.delta, good_direction=card.good_direction, target=card.target,
-                             progress=card.progress,
+                             progress=card.progress, datasets=card.datasets,
                              help=row["label"] + (f" — {row['note']}" if not fmt.is_missing(row.get("note")) else "")))
     return cards
 

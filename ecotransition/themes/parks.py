@@ -100,7 +100,9 @@ def rolling_year(monthly: pd.DataFrame) -> pd.DataFrame:
 
 
 def series_table(series: pd.DataFrame, grain: str, year: int | None = None) -> pd.DataFrame:
-    """The series as shown: one row per period and mode, with missing hours and completeness.
+    """The series as shown: one row per period and mode, with missing hours, the completeness of
+    the whole period (%, the days without any measure — not yet come, before the counter — counted
+    missing) and its `state` (complete, incomplete as the chart's cross marks it, no measure).
     `grain` 'rolling': `series` holds every month (the months before `year` feed its first
     totals), the rows are the rolling 12-month totals ending in `year` (None: all)."""
     if grain == "rolling":
@@ -110,7 +112,6 @@ def series_table(series: pd.DataFrame, grain: str, year: int | None = None) -> p
     t = complete_periods(series, grain)
     t["mode"] = t["mobility_type"].map(lambda m: MODE_LABELS.get(m, m))
     t["label"] = [period_label(p, grain) for p in t["period"]]
-    t["completeness"] = (1 - t["missing_hours"] / t["hours"].where(t["hours"] > 0)) * 100
     # A period is also partial when some of its days have no measure row at all (the first and
     # last weeks or months of the series, usually): its total would look like a drop.
     length = {"day": 1, "week": 7}.get(grain)
@@ -123,19 +124,31 @@ def series_table(series: pd.DataFrame, grain: str, year: int | None = None) -> p
         t["days"] = t["period_days"]
     t["incomplete"] = (t["missing_hours"].fillna(0) > INCOMPLETE_SHARE * t["hours"].fillna(0)) | (
         t["days"].notna() & (t["days"] < t["period_days"]))
+    # Of the whole period: the hours measured on its days with measures, times the share of its days
+    # that have any. The days not yet come or not covered counted as measured read « 100,0 » beside
+    # a rolling total of 344 days of 365, which the chart marks incomplete (t12i finding 6).
+    covered = (t["days"] / t["period_days"]).clip(upper=1).fillna(1)
+    t["completeness"] = (1 - t["missing_hours"] / t["hours"].where(t["hours"] > 0)) * covered * 100
+    # The chart's marks, in words: the table and its export say which totals are partial.
+    t["state"] = np.select([t["visits"].isna(), t["incomplete"]], [GAP_STATE, INCOMPLETE_STATE], COMPLETE_STATE)
     t["period"] = t["period"].dt.date
     return t
 
 
+# A period's `state` in series_table: as the chart marks it (a gap, a cross, a plain point).
+COMPLETE_STATE, INCOMPLETE_STATE, GAP_STATE = "complète", "incomplète (total sous-estimé)", "aucune mesure"
+
 SERIES_LABELS = {
     "period": "Début de la période",
     "label": "Période",
+    "state": "État de la période",
     "mode": "Mode",
     "visits": "Passages comptés",
     "missing_hours": "Heures manquantes",
     "hours": "Heures mesurées ou attendues",
     "completeness": "Complétude (%)",
     "days": "Jours avec mesures",
+    "period_days": "Jours de la période",
     "source": "Source",
 }
 

@@ -408,3 +408,42 @@ def test_the_overview_events_card_names_its_sources_too():
     assert count.help == "Événements de 2024 ; source : Import agenda.csv du 01/12/2026 ; Rapport d'activité 2023 PMA."
     [count, _] = ov.event_kpis(frame.iloc[[0]], 2024, Selection())
     assert "Rapport" not in count.source + count.help
+
+
+# ---------------------------------------------------------------- next event (t12i finding 7)
+
+def test_an_event_under_way_is_not_the_next_one_on_the_page_nor_on_the_screen(writable_db):
+    """« Prochain événement 6 mars 2025 » on 12 March for an event of 6–12 March, and the screen's
+    slide led by it: the next event is the next to start (macros.sql's event_ahead, events.starts_ahead)."""
+    from ecotransition.surfaces import screen
+
+    with duckdb.connect(str(writable_db)) as c:
+        c.execute("""INSERT INTO events (id, title, start_date, end_date, place, commune_code, theme, source)
+                     VALUES ('a', 'Atelier en cours', DATE '2025-03-06', DATE '2025-03-12', 'Lens', '62498', 'Culture', 'Import a.csv'),
+                            ('b', 'Exposition longue', DATE '2025-01-10', DATE '2025-12-31', 'Lens', '62498', 'Culture', 'Import a.csv'),
+                            ('c', 'Balade du printemps', DATE '2025-03-20', NULL, 'Lens', '62498', 'Culture', 'Import a.csv'),
+                            ('d', 'Fête du jour', DATE '2025-03-12', NULL, 'Lens', '62498', 'Culture', 'Import a.csv')""")
+        today = date(2025, 3, 12)
+        s = sql.run(c, "events_summary", **events.args("events_summary", events.selection(today)))
+        assert (int(s["under_way"].iloc[0]), int(s["ahead"].iloc[0])) == (2, 2)
+        cards = {k.label: k for k in events.kpis(s, None, pd.DataFrame(columns=["id"]), today)}
+        assert cards["Prochain événement"].value == "12 mars 2025"
+        assert cards["Prochain événement"].help == (
+            "Fête du jour — 12 mars 2025 ; 2 événement(s) en cours au 12 mars 2025, non comptés comme prochains")
+        later = sql.run(c, "events_summary", **events.args("events_summary", events.selection(date(2025, 3, 13))))
+        cards = {k.label: k for k in events.kpis(later, None, pd.DataFrame(columns=["id"]), date(2025, 3, 13))}
+        assert cards["Prochain événement"].value == "20 mars 2025"
+        slide = screen.build("evenements", lambda name, **p: sql.run(c, name, **p), today=date(2025, 3, 13))
+        assert slide.title == "Prochains événements"
+        assert [i.title for i in slide.items] == ["Balade du printemps"]
+        # The same rule in SQL and on rows already read.
+        for start in (date(2025, 3, 6), date(2025, 3, 12), date(2025, 3, 20)):
+            assert c.execute("SELECT event_ahead($s, $t)", {"s": start, "t": today}).fetchall()[0][0] \
+                == events.starts_ahead(start, today)
+    # None ahead: the most recent, the ones under way saying until when.
+    with duckdb.connect(str(writable_db)) as c:
+        slide = screen.build("evenements", lambda name, **p: sql.run(c, name, **p), today=date(2025, 3, 21))
+    assert slide.title == "Derniers événements"
+    assert [(i.title, i.detail) for i in slide.items[:2]] == [
+        ("Balade du printemps", "Lens"), ("Fête du jour", "Lens")]
+    assert ("Exposition longue", "Lens · en cours jusqu'au 31 décembre 2025") in [(i.title, i.detail) for i in slide.items]

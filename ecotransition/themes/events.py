@@ -103,6 +103,13 @@ def count_help(sources, filtered: bool = True) -> str:
             f"source : {origin(sources)}.")
 
 
+def starts_ahead(start, today: date):
+    """Whether events starting on `start` (dates, or a Series of them) are next ones on `today`:
+    they start on or after it. queries/macros.sql's event_ahead, for rows already read (the
+    screen's slide); an event under way is not a next one."""
+    return start >= today
+
+
 def when(start, end) -> str:
     """'30 juin 2023' or 'du 1er juillet 2023 au 31 août 2023'."""
     if fmt.is_missing(end) or end == start:
@@ -157,17 +164,20 @@ def kpis(summary: pd.DataFrame, year: int | None, indicators: pd.DataFrame, toda
             year=span, source=source, demo=demo,
             help=f"{fmt.number(int(s['online']))} en ligne, {fmt.number(int(s['unknown']))} sans lieu précisé."),
     ]
-    if int(s["upcoming"]):
+    under_way = int(s["under_way"])
+    now = (f" ; {fmt.number(under_way)} événement(s) en cours au {fmt.day(today)}, non comptés comme prochains"
+           if under_way else "")
+    if int(s["ahead"]):   # the next to start (event_ahead): one under way is not the next one
         d = s["next_date"]
         cards.append(Kpi(label="Prochain événement", value=short_day(d), year=pd.Timestamp(d).year,
                          source=s["next_source"], demo=s["next_source"] == DEMO_SOURCE,
-                         help=f"{s['next_title']} — {fmt.day(d)}"))
+                         help=f"{s['next_title']} — {fmt.day(d)}{now}"))
     elif n:
         d = s["latest_date"]
         cards.append(Kpi(label="Dernier événement", value=short_day(d), year=pd.Timestamp(d).year,
                          source=s["latest_source"], demo=s["latest_source"] == DEMO_SOURCE,
                          help=f"{s['latest_title']} — {fmt.day(d)} ; aucun événement à venir au "
-                              f"{fmt.day(today)}."))
+                              f"{fmt.day(today)}{now}."))
     ind = indicators.set_index("id") if "id" in indicators else pd.DataFrame()
     for key, label in (("retombees_presse", "Retombées presse"), ("labels_euralens_total", "Projets labellisés Euralens")):
         if key in ind.index:

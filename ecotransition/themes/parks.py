@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 
 from ecotransition.core import anomalies, fmt
 from ecotransition.core.kpi import Kpi, from_indicator
-from ecotransition.core.labels import DEMO_SOURCE, PMA_LABEL
+from ecotransition.core.labels import DEMO_SOURCE, PMA_LABEL, plural
 from ecotransition.core.plotting import MODE_LABELS, PALETTE, french_date_axis, style, text
 
 # Choices of the page controls (shown and put in the URL as they are) -> query values.
@@ -400,12 +400,15 @@ FLAG_LABELS = {
 
 def rules_text(t: anomalies.Thresholds) -> str:
     """The rules with their thresholds, in French, under the table of flags."""
-    return (f"Règles : zéros prolongés = au moins {t.zero_days} jours mesurés à 0 passage sur un canal qui en "
+    n = anomalies.count_text   # « au moins 1 jour », « 2 jours »: thresholds may be 1 (README)
+    return (f"Règles : zéros prolongés = au moins {n(t.zero_days, 'jour')} "
+            f"{plural(t.zero_days, 'mesuré', 'mesurés')} à 0 passage sur un canal qui en "
             f"compte d'habitude au moins {fmt.number(t.usual_min)} par jour ; valeur figée = la même valeur "
-            f"(au moins {t.flat_min_value}) pendant au moins {t.flat_hours} mesures de suite ; baisse soudaine = au "
-            f"moins {t.drop_days} jours sous {fmt.percent(t.drop_ratio, 0)} du niveau des {t.level_days} jours "
+            f"(au moins {t.flat_min_value}) pendant au moins {n(t.flat_hours, 'mesure')} de suite ; baisse soudaine = au "
+            f"moins {n(t.drop_days, 'jour')} sous {fmt.percent(t.drop_ratio, 0)} du niveau des {n(t.level_days, 'jour')} "
             f"précédents ; hausse soudaine = un jour à plus de {fmt.number(t.jump_ratio)} fois le niveau des "
-            f"{t.level_days} jours avant et après ; lacune = au moins {t.gap_hours} heures non mesurées dans la "
+            f"{n(t.level_days, 'jour')} avant et après ; lacune = au moins {n(t.gap_hours, 'heure')} "
+            f"{plural(t.gap_hours, 'non mesurée', 'non mesurées')} dans la "
             f"journée. Un événement de la table qui annonce la fermeture du site (à moins de "
             f"{fmt.number(t.closure_radius_m)} m du compteur, ou qui nomme son site ou son parc) n'est pas une "
             "anomalie ; une fermeture ailleurs dans la commune n'explique rien ; un événement annoncé près du "
@@ -819,8 +822,9 @@ def kpis(cy: pd.DataFrame, year: int | None, indicators: pd.DataFrame, parks: pd
             year=year, source=src, demo=demo),
         Kpi(label="Heures manquantes", value=fmt.percent(None if not hours else missing / hours, 2),
             year=year, source=src, demo=demo,
-            help=f"{fmt.number(missing)} heures sans mesure sur {fmt.number(hours)} : elles ne sont pas "
-                 "comptées comme des zéros." if hours else None),
+            help=f"{anomalies.count_text(missing, 'heure')} sans mesure sur {fmt.number(hours)}"
+                 + {0: ".", 1: " : elle n'est pas comptée comme un zéro."}.get(
+                     int(missing), " : elles ne sont pas comptées comme des zéros.") if hours else None),
         # A counter that sent nothing all year is in `rows` for its missing hours, not active.
         Kpi(label="Compteurs actifs", value=fmt.number(
             rows.loc[rows["months"] > 0 if "months" in rows else rows.index, "site_id"].nunique() if len(rows) else None),

@@ -1,8 +1,9 @@
 """Événements page: the PMA's 2023-2024 calendar and any imported agenda, filtered by theme and place.
 
 The events come from the activity report, staff imports and demonstration rows (their `source`):
-participants stay missing (shown 'n.d.') when the source gives no count. Titles and places are file-provided text: escape them
-wherever they are rendered (Markdown via the page helpers, HTML-like plotly labels here).
+participants stay missing (shown 'n.d.') when the source gives no count. Titles and places are
+file-provided text: escape them wherever they are rendered (Markdown via the page helpers,
+HTML-like plotly labels here).
 """
 
 from __future__ import annotations

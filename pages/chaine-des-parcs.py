@@ -91,7 +91,7 @@ with st.expander("Tableau des passages par période"):
     table_with_export(
         series, labels, {"period": date_column(labels["period"])},
         basename=f"passages_{grain}", key="parcs-series", screen_only=["label"],
-        french={"visits": 0, "missing_hours": 0, "hours": 0, "completeness": 1, "days": 0},
+        french={"visits": 0, "missing_hours": 0, "hours": 0, "completeness": 1, "days": 0, "period_days": 0},
     )
 
 st.subheader("Anomalies des compteurs")

@@ -6,9 +6,12 @@ shows one page at a time (`page` in the URL), so a whole agenda (100 000 events)
 import streamlit as st
 
 from ecotransition.core import clock, fmt
+from ecotransition.core.kpi import datasets_of
 from ecotransition.themes import events
 from ecotransition.ui import store
-from pages._ui import dataset_notes, date_column, escape_md, filters, kpi_cards, number_column, table_with_export
+from pages._ui import (
+    dataset_notes, date_column, escape_md, filters, freshness_notes, kpi_cards, number_column, table_with_export,
+)
 
 st.title("Événements")
 f = filters()
@@ -49,9 +52,12 @@ def rows(query: str, **extra):
 summary = store.query("events_summary", **events.args("events_summary", sel))
 n, known = int(summary["events"].iloc[0]), int(summary["with_participants"].iloc[0])
 st.caption(f"{fmt.number(n)} événement(s) · {'année ' + str(f['annee']) if f['annee'] else 'toutes les années'}"
-           f" · au {fmt.day(today)} · source : rapport d'activité 2023 du PMA")
+           f" · au {fmt.day(today)} · source : "
+           + escape_md(events.origin(summary["sources"].iloc[0] if n else None)))   # file-provided text
 # Three cards a row: at four, a date or « 200 articles » was cut to « 16 janv. … » at 1280 px.
-kpi_cards(store.shared(events.kpis, summary, f["annee"], indicators, today), columns=3)
+cards = store.shared(events.kpis, summary, f["annee"], indicators, today)
+kpi_cards(cards, columns=3)
+freshness_notes(*datasets_of(cards))   # the indicators' cards (« Retombées presse »…) late or not
 
 if n == 0:
     st.info("Aucun événement ne correspond à ces filtres.")

@@ -3,10 +3,11 @@
 import streamlit as st
 
 from ecotransition.core import compare
+from ecotransition.core.kpi import datasets_of
 from ecotransition.themes import investments as inv
 from ecotransition.ui import store
 from pages._ui import (
-    coverage_notes, dataset_note, demo_notice, escape_md, kpi_cards, number_column, selection, shared_table,
+    coverage_notes, dataset_note, demo_notice, escape_md, freshness_notes, kpi_cards, number_column, selection, shared_table,
     table_with_export, theme_trajectories,
 )
 
@@ -23,7 +24,9 @@ demo_notice(bool(projects["is_demo"].any()))
 
 kpi_cards(store.shared(inv.project_kpis, projects, sel.label), columns=3)
 st.caption("Chiffres publiés par le rapport d'activité 2023, pour l'ensemble du Pôle métropolitain :")
-kpi_cards(store.shared(inv.report_kpis, indicators), columns=3)
+report = store.shared(inv.report_kpis, indicators)
+kpi_cards(report, columns=3)
+freshness_notes(*datasets_of(report))   # the report's figures are the indicators': late or not
 
 theme_trajectories("Investissements", sel)
 

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ecotransition.core import compare, metrics
+from ecotransition.core.kpi import datasets_of
 from ecotransition.core.labels import PMA_SHORT
 from ecotransition.themes import solar
 from ecotransition.ui import store
@@ -28,7 +29,7 @@ if year is not None and year not in store.shared(metrics.years, values, "solar_u
     st.warning(f"Pas de données photovoltaïques pour {year} : les valeurs de l'année sont non disponibles (n.d.).")
 
 kpi_cards(cards)
-freshness_notes("solar_production")
+freshness_notes("solar_production", *datasets_of(cards))   # with the indicators' cards (potential, cadastre)
 
 st.subheader("Sites, puissance et production")
 choice = st.segmented_control("Mesure", list(solar.MEASURE_CHOICES), default="Production", required=True,

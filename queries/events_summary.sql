@@ -1,8 +1,9 @@
--- One row of counts over the selection ($annee, $epci, $commune, $themes, $locations, $place; NULL = all): events, those with a published number of participants and its sum (NULL when none is published), per place group, the years spanned, the sources, the events of the year before $annee with the same controls (NULL without $annee), and the next event (ending on or after $today, soonest) or else the latest one.
+-- One row of counts over the selection ($annee, $epci, $commune, $themes, $locations, $place; NULL = all): events, those with a published number of participants and its sum (NULL when none is published), per place group, the years spanned, the sources, the events of the year before $annee with the same controls (NULL without $annee), the events under way on $today (started before, ending on or after it), and the next event (starting on or after $today, soonest: event_ahead) or else the latest one.
 WITH area AS (
     SELECT ev.title, ev.start_date, ev.participants, ev.source, year(ev.start_date) AS year,
            event_location(ev.commune_code, ev.place, ev.lat) AS location,
            coalesce(ev.end_date, ev.start_date) >= $today AS upcoming,
+           event_ahead(ev.start_date, $today) AS ahead,
            $annee IS NULL OR year(ev.start_date) = $annee AS shown
     FROM events ev
     WHERE in_selection(ev.commune_code, $epci, $commune)
@@ -22,9 +23,11 @@ SELECT count(*) FILTER (shown) AS events,
        string_agg(DISTINCT source, ' ; ' ORDER BY source) FILTER (shown) AS sources,
        coalesce(bool_or(source = 'démonstration') FILTER (shown), false) AS is_demo,
        count(*) FILTER (shown AND upcoming) AS upcoming,
-       arg_min(title, {'d': start_date, 't': title}) FILTER (shown AND upcoming) AS next_title,
-       min(start_date) FILTER (shown AND upcoming) AS next_date,
-       arg_min(source, {'d': start_date, 't': title}) FILTER (shown AND upcoming) AS next_source,
+       count(*) FILTER (shown AND upcoming AND NOT ahead) AS under_way,
+       count(*) FILTER (shown AND ahead) AS ahead,
+       arg_min(title, {'d': start_date, 't': title}) FILTER (shown AND ahead) AS next_title,
+       min(start_date) FILTER (shown AND ahead) AS next_date,
+       arg_min(source, {'d': start_date, 't': title}) FILTER (shown AND ahead) AS next_source,
        arg_max(title, {'d': start_date, 't': title}) FILTER (shown) AS latest_title,
        max(start_date) FILTER (shown) AS latest_date,
        arg_max(source, {'d': start_date, 't': title}) FILTER (shown) AS latest_source

@@ -30,6 +30,11 @@ CREATE OR REPLACE MACRO event_location(code, place, lat) AS
          WHEN starts_with(lower(coalesce(place, '')), 'en ligne') THEN 'online'
          WHEN coalesce(place, '') <> '' OR lat IS NOT NULL THEN 'outside'
          ELSE 'unknown' END;
+-- event_ahead: whether an event is a next one on `today` (« Prochain événement », the screen's
+-- « Prochains événements »): it starts on or after that day. One under way (6–12 March on
+-- 12 March) is not: it was the card's « Prochain événement 6 mars ». themes/events.starts_ahead
+-- is this rule for rows already read (the screen's).
+CREATE OR REPLACE MACRO event_ahead(start_date, today) AS start_date >= today;
 CREATE OR REPLACE MACRO event_matches(start_date, theme, loc, place, sel_annee, sel_themes, sel_locations, sel_place) AS
     (sel_annee IS NULL OR year(start_date) = sel_annee)
     AND (sel_themes IS NULL OR list_contains(sel_themes, theme))

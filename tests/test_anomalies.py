@@ -482,3 +482,37 @@ def test_the_summary_counts_each_channel_day_once_per_rule():
     flags_ = pd.DataFrame(rows, columns=A.FLAG_COLUMNS).assign(
         start=lambda d: pd.to_datetime(d["start"]), end=lambda d: pd.to_datetime(d["end"]))
     assert A.summary(flags_, 366) == "366 jours-canaux signalés sur 366 (valeur figée 366, lacune 2)"
+
+
+def test_details_say_0_and_1_in_the_singular():
+    """t12i finding 8: « 0 passage pendant 1 jours », « 0 heures »: French has 0 and 1 singular."""
+    t = A.Thresholds(zero_days=1, gap_hours=1)
+    got = A.day_flags(series([100] * 30 + [0] + [100] * 5, missing={33: 1}), t)
+    assert list(zip(got["rule"], got["detail"])) == [
+        ("zero", "0 passage pendant 1 jour ; niveau habituel 100 passages par jour"),
+        ("gap", "1 heure non mesurée")]
+    assert [A.count_text(v, "passage") for v in (0, 1, 1.4, 1.6, 2, 1236)] == [
+        "0 passage", "1 passage", "1 passage", "2 passages", "2 passages", "1\u202f236 passages"]
+    runs = pd.DataFrame({"channel_id": ["c1"], "run_start": [pd.Timestamp("2024-06-02 10:00")],
+                         "run_end": [pd.Timestamp("2024-06-02 17:00")], "run_stop": [pd.Timestamp("2024-06-02 18:00")],
+                         "measures": [8], "value": [1]})
+    flat = A.flat_flags(runs, A.Thresholds(flat_min_value=1), near=A.event_days(None, CHANNELS, A.Thresholds()))
+    assert flat["detail"].tolist() == ["1 passage à chaque mesure pendant 8 mesures, le 2 juin 2024 de 10 h à 18 h"]
+
+
+def test_the_missing_hours_card_and_the_rules_say_0_and_1_in_the_singular():
+    from ecotransition.themes import parks
+
+    def card(missing):
+        cy = pd.DataFrame({"site_id": ["s"], "site_name": ["S"], "channel_id": ["c1"], "mobility_type": ["BIKE"],
+                           "year": [2024], "visits": [100.0], "missing_hours": [float(missing)], "hours": [8784.0],
+                           "months": [12], "is_demo": [False], "source": ["Import m.csv"]})
+        return next(k for k in parks.kpis(cy, 2024, pd.DataFrame(), pd.DataFrame({"source": []}), "Parc")
+                    if k.label == "Heures manquantes").help.replace("\u202f", " ")
+    assert card(0) == "0 heure sans mesure sur 8 784."
+    assert card(1) == "1 heure sans mesure sur 8 784 : elle n'est pas comptée comme un zéro."
+    assert card(3) == "3 heures sans mesure sur 8 784 : elles ne sont pas comptées comme des zéros."
+    text = parks.rules_text(A.Thresholds(zero_days=1, gap_hours=1))
+    assert "zéros prolongés = au moins 1 jour mesuré à 0 passage" in text
+    assert "lacune = au moins 1 heure non mesurée dans la journée" in text
+    assert "au moins 2 jours mesurés" in parks.rules_text(A.Thresholds())

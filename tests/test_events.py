@@ -9,8 +9,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from conftest import metrics, open_page
-from ecotransition.core import fmt
+from conftest import metrics, open_page, shown
+from ecotransition.core import clock, fmt
 from ecotransition.data import sql
 from ecotransition.themes import events
 
@@ -354,3 +354,96 @@ def test_the_event_cards_values_are_whole_at_1280_and_on_a_phone(server, browser
     page.get_by_text("pas de graphique des participants").scroll_into_view_if_needed()
     page.screenshot(path=str(out / f"participants-cahc-{width}x{height}.png"))
     page.context.close()
+
+
+# ---------------------------------------------------------------- sources (t12i finding 3)
+
+def test_the_caption_cards_and_notes_name_the_sources_of_the_events_counted(writable_db):
+    """An imported agenda was credited to « rapport d'activité 2023 du PMA » (the page's caption,
+    the count's help, the notes' precautions), and the help's counts were unformatted (« 49923 »)."""
+    with duckdb.connect(str(writable_db)) as c:
+        c.execute("""INSERT INTO events (id, title, start_date, place, commune_code, theme, participants, source)
+                     SELECT 'agenda-' || i, 'Concert n° ' || i, DATE '2024-01-01' + (i % 300)::INTEGER,
+                            'Salle des fêtes', '62498', 'Concert', CASE WHEN i % 4 = 0 THEN 10 END,
+                            'Import agenda.csv du 01/12/2026'
+                     FROM range(1200) t(i)""")
+        c.execute("""INSERT INTO events (id, title, start_date, place, commune_code, theme, source)
+                     VALUES ('demo-1', 'Atelier généré', DATE '2024-02-01', 'Lens', '62498', 'Concert', 'démonstration')""")
+    at = page()
+    both = "Import agenda.csv du 01/12/2026 ; Rapport d'activité 2023 PMA ; démonstration"
+    assert [shown(c.value) for c in at.caption if "événement(s) ·" in c.value] == [
+        f"1{NNBSP}251 événement(s) · toutes les années · au {fmt.day(clock.today())} · source : {both}"]
+    cards = {m.label: m for m in at.metric}
+    assert shown(cards["Événements"].help) == f"Événements selon les filtres choisis ; source : {both}."
+    # 15 of the report's 50 and 300 of the 1 200 imported have a number.
+    assert shown(cards["Participants recensés"].help) == (
+        f"Somme des participants publiés pour 315 événement(s) sur 1{NNBSP}251 ; "
+        f"936 sans nombre publié (n.d.), non comptés comme zéro.")
+    # Only the imported agenda: no report anywhere.
+    at.pills(key="theme").set_value(["Concert"]).run()
+    imported = "Import agenda.csv du 01/12/2026 ; démonstration"
+    assert [shown(c.value) for c in at.caption if "événement(s) ·" in c.value] == [
+        f"1{NNBSP}201 événement(s) · toutes les années · au {fmt.day(clock.today())} · source : {imported}"]
+    assert shown({m.label: m for m in at.metric}["Événements"].help) == f"Événements selon les filtres choisis ; source : {imported}."
+    assert events.caveats("Import agenda.csv du 01/12/2026 ; démonstration") == (
+        "événements importés : titres, dates, lieux et participants tels que le fichier les donne "
+        "(participants vides = n.d., jamais 0). événements de démonstration, générés : à ne pas citer.")
+    assert events.caveats("Rapport d'activité 2023 PMA").startswith("événements datés cités par le rapport 2023")
+    assert "importés" not in events.caveats("Rapport d'activité 2023 PMA")
+    assert events.caveats(None) == "n.d." and events.origin(None) == "n.d."
+
+
+def test_the_overview_events_card_names_its_sources_too():
+    from ecotransition.core.selection import Selection
+    from ecotransition.surfaces import overview as ov
+
+    frame = pd.DataFrame({
+        "title": ["Concert", "Forum", "Atelier"], "start_date": pd.to_datetime(["2024-03-01", "2024-06-30", "2024-07-01"]),
+        "year": [2024, 2024, 2024], "commune": ["Lens", "Ruitz", "Lens"],
+        "participants": pd.array([100, None, None], dtype="Int64"), "in_territory": [True, True, True],
+        "source": ["Import agenda.csv du 01/12/2026", "Rapport d'activité 2023 PMA", "Import agenda.csv du 01/12/2026"],
+    })
+    [count, _] = ov.event_kpis(frame, 2024, Selection())
+    assert count.source == "Import agenda.csv du 01/12/2026 ; Rapport d'activité 2023 PMA"
+    assert count.help == "Événements de 2024 ; source : Import agenda.csv du 01/12/2026 ; Rapport d'activité 2023 PMA."
+    [count, _] = ov.event_kpis(frame.iloc[[0]], 2024, Selection())
+    assert "Rapport" not in count.source + count.help
+
+
+# ---------------------------------------------------------------- next event (t12i finding 7)
+
+def test_an_event_under_way_is_not_the_next_one_on_the_page_nor_on_the_screen(writable_db):
+    """« Prochain événement 6 mars 2025 » on 12 March for an event of 6–12 March, and the screen's
+    slide led by it: the next event is the next to start (macros.sql's event_ahead, events.starts_ahead)."""
+    from ecotransition.surfaces import screen
+
+    with duckdb.connect(str(writable_db)) as c:
+        c.execute("""INSERT INTO events (id, title, start_date, end_date, place, commune_code, theme, source)
+                     VALUES ('a', 'Atelier en cours', DATE '2025-03-06', DATE '2025-03-12', 'Lens', '62498', 'Culture', 'Import a.csv'),
+                            ('b', 'Exposition longue', DATE '2025-01-10', DATE '2025-12-31', 'Lens', '62498', 'Culture', 'Import a.csv'),
+                            ('c', 'Balade du printemps', DATE '2025-03-20', NULL, 'Lens', '62498', 'Culture', 'Import a.csv'),
+                            ('d', 'Fête du jour', DATE '2025-03-12', NULL, 'Lens', '62498', 'Culture', 'Import a.csv')""")
+        today = date(2025, 3, 12)
+        s = sql.run(c, "events_summary", **events.args("events_summary", events.selection(today)))
+        assert (int(s["under_way"].iloc[0]), int(s["ahead"].iloc[0])) == (2, 2)
+        cards = {k.label: k for k in events.kpis(s, None, pd.DataFrame(columns=["id"]), today)}
+        assert cards["Prochain événement"].value == "12 mars 2025"
+        assert cards["Prochain événement"].help == (
+            "Fête du jour — 12 mars 2025 ; 2 événement(s) en cours au 12 mars 2025, non comptés comme prochains")
+        later = sql.run(c, "events_summary", **events.args("events_summary", events.selection(date(2025, 3, 13))))
+        cards = {k.label: k for k in events.kpis(later, None, pd.DataFrame(columns=["id"]), date(2025, 3, 13))}
+        assert cards["Prochain événement"].value == "20 mars 2025"
+        slide = screen.build("evenements", lambda name, **p: sql.run(c, name, **p), today=date(2025, 3, 13))
+        assert slide.title == "Prochains événements"
+        assert [i.title for i in slide.items] == ["Balade du printemps"]
+        # The same rule in SQL and on rows already read.
+        for start in (date(2025, 3, 6), date(2025, 3, 12), date(2025, 3, 20)):
+            assert c.execute("SELECT event_ahead($s, $t)", {"s": start, "t": today}).fetchall()[0][0] \
+                == events.starts_ahead(start, today)
+    # None ahead: the most recent, the ones under way saying until when.
+    with duckdb.connect(str(writable_db)) as c:
+        slide = screen.build("evenements", lambda name, **p: sql.run(c, name, **p), today=date(2025, 3, 21))
+    assert slide.title == "Derniers événements"
+    assert [(i.title, i.detail) for i in slide.items[:2]] == [
+        ("Balade du printemps", "Lens"), ("Fête du jour", "Lens")]
+    assert ("Exposition longue", "Lens · en cours jusqu'au 31 décembre 2025") in [(i.title, i.detail) for i in slide.items]

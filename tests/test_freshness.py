@@ -144,7 +144,7 @@ def test_each_slide_has_its_own_date_and_old_ones_leave_the_show(conn):
                      "evenements": date(2024, 7, 3), "investissements": date(2023, 12, 31)}
     assert screen.build("parcs", fetch, today=today).date_text == "Données au 31 décembre 2024"
     config = screen.settings({})
-    # 30 November 2026: the 2023 figures are 34 months old, under the 36 of the default.
+    # 30 November 2026: the 2023 figures are 35 months old, under the 36 of the default.
     assert screen.fresh_settings(config, dates, today).slides == tuple(screen.SLIDES)
     # 1 January 2027: 36 months, too old; the 2024 series stay.
     assert screen.fresh_settings(config, dates, date(2027, 1, 1)).slides == ("solaire", "parcs", "evenements")
@@ -342,3 +342,51 @@ def test_the_fiche_says_how_late_its_data_are_on_the_page_and_in_the_pdf(built_d
     assert [n.line for n in notes] == ["Production solaire par commune : données au 31 décembre 2024",
                                        "Compteurs – mesures : données au 31 décembre 2024",
                                        "Indicateurs clés : données au 31 décembre 2023"]
+
+
+@pytest.mark.parametrize("page_file, figures", [
+    ("pages/investissements.py", ("Investissements industriels privés depuis 2020", "Nouveaux emplois annoncés")),
+    ("pages/evenements.py", ("Retombées presse", "Projets labellisés Euralens")),
+    ("pages/solaire.py", ("Potentiel des toitures", "Cadastre solaire : 2 mois")),
+])
+def test_pages_showing_indicator_figures_say_when_the_indicators_are_late(built_db, monkeypatch, page_file, figures):
+    """t12i finding 5: the indicators (latest 2023) are late once 2026 begins; the pages that show
+    their figures said so nowhere. Each card's datasets (Kpi.datasets) go to freshness_notes."""
+    late = "**Indicateurs clés** — En retard : dernière donnée le 31 décembre 2023, attendue chaque année."
+    monkeypatch.setenv("ECOTRANSITION_TODAY", "2027-01-05")
+    at = open_page(page_file)
+    labels = [shown(m.label) for m in at.metric]
+    assert all(f in labels for f in figures), labels
+    assert [w.value for w in at.warning].count(late) == 1
+    monkeypatch.setenv("ECOTRANSITION_TODAY", "2025-06-01")
+    at = open_page(page_file)
+    assert "Indicateurs clés : données au 31 décembre 2023" in [c.value for c in at.caption]
+    assert not [w.value for w in at.warning if "Indicateurs" in w.value]
+
+
+@pytest.mark.parametrize("as_of, today, months", [
+    (date(2023, 12, 31), date(2026, 11, 30), 35),   # was 34: November has no 31st
+    (date(2023, 12, 31), date(2026, 11, 29), 34),
+    (date(2023, 12, 31), date(2026, 12, 31), 36),
+    (date(2024, 1, 31), date(2024, 2, 29), 1),      # leap February's last day
+    (date(2024, 1, 31), date(2024, 2, 28), 0),
+    (date(2023, 1, 31), date(2023, 2, 28), 1),
+    (date(2024, 3, 30), date(2024, 4, 30), 1),
+    (date(2024, 3, 31), date(2024, 4, 29), 0),
+    (date(2024, 3, 15), date(2024, 4, 14), 0),
+    (date(2024, 3, 15), date(2024, 4, 15), 1),
+    (date(2024, 2, 29), date(2025, 2, 28), 12),
+    (None, date(2024, 1, 1), None),
+])
+def test_months_old_counts_a_month_whole_on_a_months_last_day(as_of, today, months):
+    assert freshness.months_old(as_of, today) == months
+
+
+def test_the_screen_age_limit_leaves_a_slide_out_on_the_last_day_of_a_short_month():
+    """t12i finding 10: with anciennete=35 the « chiffres » slide (data to 31/12/2023) was still
+    shown on 30/11/2026, hidden only from 01/12/2026."""
+    dates = {"chiffres": date(2023, 12, 31), "parcs": date(2024, 12, 31)}
+    config = screen.settings({"anciennete": "35", "diapos": "chiffres,parcs"})
+    assert (config.max_age_months, config.slides) == (35, ("chiffres", "parcs"))
+    assert screen.fresh_settings(config, dates, date(2026, 11, 29)).slides == ("chiffres", "parcs")
+    assert screen.fresh_settings(config, dates, date(2026, 11, 30)).slides == ("parcs",)

@@ -665,3 +665,22 @@ def test_an_event_placed_at_its_communes_centroid_hides_no_counter_fault(writabl
                  & (flags["start"].astype(str) >= "2024")]
     assert [(r.rule, str(r.start), int(r.days)) for r in mine.itertuples()] == [
         ("drop", "2024-10-07", 14)]
+
+
+def test_an_event_of_more_participants_than_the_documented_maximum_is_refused(writable_db, tmp_path):
+    """t12i finding 3: 1 000 000 000 participants for one event was loaded (« Participants recensés
+    1 075 573 276 » for a territory of 650 000 people); at most 1 000 000, the line, column and reason named."""
+    f = tmp_path / "agenda.csv"
+    f.write_text("titre;date_debut;date_fin;lieu;code_commune;theme;participants\n"
+                 "Fête du parc;14/09/2025;;Lens;62498;Culture;1000000\n"
+                 "Concert;15/09/2025;;Lens;62498;Culture;1000000000\n", encoding="utf-8")
+    before = data_sums(writable_db)
+    result = import_file("events", f, writable_db)
+    assert result.status == REFUSED
+    assert result.message.splitlines()[1:] == [
+        "- ligne 3, participants : « 1000000000 » est supérieur au maximum (1\u202f000\u202f000)"]
+    assert data_sums(writable_db) == before
+    f.write_text("titre;date_debut;date_fin;lieu;code_commune;theme;participants\n"
+                 "Fête du parc;14/09/2025;;Lens;62498;Culture;1000000\n", encoding="utf-8")
+    assert import_file("events", f, writable_db).status == LOADED
+    assert rows(writable_db, "SELECT participants FROM events WHERE title = 'Fête du parc'") == [(1_000_000,)]

@@ -333,3 +333,32 @@ def test_granularity_lives_in_the_url_in_chromium(server, browser):
     assert page.locator('[data-testid="stException"]').count() == 0
     assert outside == []
     page.context.close()
+
+
+def test_a_partial_period_is_said_partial_in_the_table_with_its_days_not_covered_counted_missing():
+    """t12i finding 6: the rolling total ending in the current month (344 days of 365) and the
+    first week of the year (5 days of 7) read « 100,0 » complete in the table while the chart
+    marked them incomplete. 206 passages a day, every hour measured, to 10 March 2025."""
+    months = pd.date_range("2024-01-01", "2025-03-01", freq="MS")
+    days = [10 if m == pd.Timestamp("2025-03-01") else m.days_in_month for m in months]
+    monthly = pd.DataFrame({"period": months, "mobility_type": "BIKE", "visits": [206.0 * d for d in days],
+                            "missing_hours": 0.0, "hours": [24.0 * d for d in days], "days": days, "is_demo": False})
+    t = parks.series_table(monthly, "rolling", 2025)
+    assert t["label"].tolist() == ["12 mois, février 2024 – janvier 2025", "12 mois, mars 2024 – février 2025",
+                                   "12 mois, avril 2024 – mars 2025"]
+    assert t["visits"].tolist() == [206.0 * 366, 206.0 * 365, 206.0 * 344]
+    assert t["days"].tolist() == [366, 365, 344] and t["period_days"].tolist() == [366, 365, 365]
+    assert t["state"].tolist() == ["complète", "complète", "incomplète (total sous-estimé)"]
+    assert t["completeness"].tolist() == pytest.approx([100.0, 100.0, 344 / 365 * 100])
+    assert t["incomplete"].tolist() == [False, False, True]   # the chart's cross, the same rule
+    # The week of 30 December within 2025 (1-5 January), a full one with an hour missing, the week
+    # of today (10 March 2025 counted only).
+    weeks = pd.DataFrame({"period": pd.to_datetime(["2024-12-30", "2025-01-06", "2025-01-13"]),
+                          "mobility_type": "BIKE", "visits": [1030.0, 1442.0, 206.0], "missing_hours": [0.0, 1.0, 0.0],
+                          "hours": [120.0, 168.0, 24.0], "days": [5, 7, 1], "is_demo": False})
+    w = parks.series_table(weeks, "week")
+    assert w["state"].tolist() == ["incomplète (total sous-estimé)", "complète", "incomplète (total sous-estimé)"]
+    assert w["completeness"].tolist() == pytest.approx([500 / 7, (1 - 1 / 168) * 100, 100 / 7])
+    # A month without any row is a gap, said so.
+    gap = parks.series_table(monthly.drop(index=5), "month")
+    assert gap.set_index("label").at["juin 2024", "state"] == "aucune mesure"

@@ -47,6 +47,7 @@ import numpy as np
 import pandas as pd
 
 from ecotransition.core import fmt
+from ecotransition.core.labels import plural
 
 RULES = {
     "zero": "zéros prolongés",
@@ -463,18 +464,31 @@ def day_flags(daily: pd.DataFrame, t: Thresholds | None = None, events: pd.DataF
     gap = (cal["missing_hours"] >= t.gap_hours) & open_
 
     def level_text(r):
-        return f"niveau habituel {fmt.number(r.level)} passages par jour"
+        return f"niveau habituel {count_text(r.level, 'passage')} par jour"
 
     frames = [
-        _to_runs(cal, zero, "zero", lambda r: f"0 passage pendant {r.days} jours ; {level_text(r)}"),
-        _to_runs(cal, drop, "drop", lambda r: f"{fmt.number(r.mean)} passages par jour en moyenne ; {level_text(r)}"),
-        _to_runs(cal, jump, "jump", lambda r: f"{fmt.number(r.max)} passages ; {level_text(r)}"),
-        _to_runs(cal, gap, "gap", lambda r: f"{fmt.number(r.missing)} heures non mesurées"),
+        _to_runs(cal, zero, "zero", lambda r: f"0 passage pendant {count_text(r.days, 'jour')} ; {level_text(r)}"),
+        _to_runs(cal, drop, "drop", lambda r: f"{count_text(r.mean, 'passage')} par jour en moyenne ; {level_text(r)}"),
+        _to_runs(cal, jump, "jump", lambda r: f"{count_text(r.max, 'passage')} ; {level_text(r)}"),
+        _to_runs(cal, gap, "gap", lambda r: f"{count_text(r.missing, 'heure')} non "
+                                            + plural(_shown(r.missing), "mesurée", "mesurées")),
     ]
     frames = [f for f in frames if len(f)]
     if not frames:
         return pd.DataFrame(columns=FLAG_COLUMNS)
     return pd.concat(frames, ignore_index=True).sort_values(["channel_id", "start", "rule"]).reset_index(drop=True)
+
+
+def _shown(value) -> int:
+    """The whole number fmt.number shows for `value` (half up)."""
+    return math.floor(float(value) + 0.5)
+
+
+def count_text(value, one: str, many: str | None = None) -> str:
+    """« 0 passage », « 1 jour », « 2 jours », « 1 236 passages »: the number as fmt.number shows
+    it, the word singular for 0 and 1 as French has it (labels.plural) — « 1 jours » and
+    « 0 heures » were written (t12i finding 8)."""
+    return f"{fmt.number(value)} {plural(_shown(value), one, many)}"
 
 
 def _clock(t: pd.Timestamp) -> str:
@@ -508,8 +522,8 @@ def flat_flags(runs: pd.DataFrame, t: Thresholds | None = None, events: pd.DataF
             span = f"du {fmt.day(start)} {_clock(start)} au {fmt.day(stop)} {_clock(stop)}"
         out.append({"channel_id": r.channel_id, "rule": "flat", "start": start.date(), "end": end.date(),
                     "days": len(days),
-                    "detail": f"{fmt.number(r.value)} passages à chaque mesure pendant {fmt.number(r.measures)} "
-                              f"mesures, {span}"})
+                    "detail": f"{count_text(r.value, 'passage')} à chaque mesure pendant "
+                              f"{count_text(r.measures, 'mesure')}, {span}"})
     return pd.DataFrame(out, columns=FLAG_COLUMNS)
 
 

@@ -22,6 +22,9 @@ class Kpi:
     progress: float | None = None   # share of the target reached, 0..1
     help: str | None = None
     coverage: str | None = None     # "149 communes sur 150 ; hors Lens : potentiel non renseigné"
+    # The registry datasets behind the figure (Metric.datasets, « indicators »): the panel says
+    # how fresh or late they are (pages._ui.freshness_notes(*datasets_of(cards))).
+    datasets: tuple[str, ...] = ()
 
     @property
     def delta_color(self) -> str:
@@ -74,6 +77,7 @@ def from_indicator(row) -> Kpi:
         target=target,
         progress=progress,
         help=get("note") if not fmt.is_missing(get("note")) else None,
+        datasets=("indicators",),
     )
 
 
@@ -86,5 +90,10 @@ def from_reading(cur: Reading, prev: Reading | None = None, label: str | None = 
         label=label or m.label, value=cur.text, year=cur.year if m.yearly else "millésime de la source",
         source=cur.source or "n.d.", demo=cur.demo,
         delta=delta_text(cur, prev) if prev is not None else None, good_direction=m.good_direction,
-        help=help or m.definition, coverage=cur.coverage,
+        help=help or m.definition, coverage=cur.coverage, datasets=m.datasets,
     )
+
+
+def datasets_of(cards) -> tuple[str, ...]:
+    """The datasets behind `cards` (Kpi.datasets), each once, in the cards' order."""
+    return tuple(dict.fromkeys(d for k in cards for d in k.datasets))

@@ -7,6 +7,7 @@ dataset registry (`Dataset.late_from`, `expected`); the day it is judged on from
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -114,9 +115,13 @@ def notes(known: dict[str, Freshness], datasets) -> list[Note]:
 
 
 def months_old(as_of, today: date) -> int | None:
-    """Whole months from `as_of` to `today` (31 December 2023 -> 30 November 2026: 35)."""
+    """Whole months from `as_of` to `today` (31 December 2023 -> 30 November 2026: 35; None
+    without a date). A month is whole on the same day of the month, or on the month's last day
+    when it has no such day: 31 January -> 29 February 2024 is 1 month, 31 December 2023 ->
+    30 November 2026 was 34, the screen's age limit (`anciennete`) a day late (t12i finding 10)."""
     d = as_date(as_of)
     if d is None:
         return None
     months = (today.year - d.year) * 12 + today.month - d.month
-    return months - 1 if today.day < d.day else months
+    same_day = min(d.day, calendar.monthrange(today.year, today.month)[1])
+    return months - 1 if today.day < same_day else months

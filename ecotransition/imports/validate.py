@@ -25,6 +25,7 @@ import duckdb
 
 from ecotransition.core import clock
 from ecotransition.core.escape import BLANK_RANGES, draws_nothing
+from ecotransition.core.fmt import number as french_number
 from ecotransition.data import sql
 from ecotransition.imports.readers import Table, normalize_header
 
@@ -897,13 +898,13 @@ def type_issues(conn: duckdb.DuckDBPyConnection, staged: Staged) -> list[Issue]:
             checks.append((2, col, "NULL", "valeur obligatoire manquante", f"n__{n} = true"))
         if col.minimum is not None:
             what = ("ne peut pas être négatif" if col.minimum == 0
-                    else f"est inférieur au minimum ({col.minimum:g})")
+                    else f"est inférieur au minimum ({french_number(col.minimum)})")
             checks.append((2, col, f"r__{n}", what, f"{n} < {col.minimum!r}"))
         if n in staged.present and col.kind in ("date", "datetime", "year"):
             checks += _range_checks(col)
         maximum = col.maximum if col.maximum is not None else (INT_MAX if col.kind in ("int", "count") else None)
         if maximum is not None:
-            checks.append((2, col, f"r__{n}", f"est supérieur au maximum ({maximum:g})", f"{n} > {maximum!r}"))
+            checks.append((2, col, f"r__{n}", f"est supérieur au maximum ({french_number(maximum)})", f"{n} > {maximum!r}"))
     if not checks:
         return []
     # One scan of typed values and flags answers the usual case (nothing wrong).

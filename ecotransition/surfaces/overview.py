@@ -25,9 +25,10 @@ from plotly.subplots import make_subplots
 
 from ecotransition.core import fmt, metrics
 from ecotransition.core.kpi import Kpi, from_reading
-from ecotransition.core.labels import DEMO_SOURCE, REPORT_SOURCE
+from ecotransition.core.labels import DEMO_SOURCE
 from ecotransition.core.plotting import EPCI_COLORS, PALETTE, style
 from ecotransition.core.selection import Selection, zones
+from ecotransition.themes import events as events_theme
 from ecotransition.themes import parks as parks_theme
 from ecotransition.themes import solar as solar_theme
 from ecotransition.themes.investments import demo_above_subplots, indicator_card, project_kpis, report_kpis
@@ -96,7 +97,8 @@ def events_summary(events: pd.DataFrame, year: int | None) -> dict:
         "counted": len(counted),
         "inside": len(inside),
         "demo": bool((ev["source"] == DEMO_SOURCE).any()),
-        "source": _sources(ev["source"]) if len(ev) else REPORT_SOURCE,
+        # The sources of the events counted (events.origin, as /evenements words them): none counted, none claimed.
+        "source": events_theme.origin(ev["source"]),
     }
 
 
@@ -250,7 +252,7 @@ def event_kpis(events: pd.DataFrame, year: int | None, sel: Selection) -> list[K
     return [
         Kpi(label="Événements", value=fmt.number(s["events"]),
             year=year, source=s["source"], demo=s["demo"],
-            help=f"Événements datés du rapport d'activité (rencontres, fêtes, salons, instances){outside}."),
+            help=f"Événements de {year}{outside} ; source : {s['source']}."),
         Kpi(label="Participants aux événements", value=fmt.number(s["participants"]),
             year=year, source=s["source"], demo=s["demo"],
             help=f"Somme des effectifs publiés pour {s['counted']} des {s['inside']} événements tenus sur le "

@@ -1,8 +1,9 @@
-"""Événements page: the PMA's 2023-2024 calendar, filtered by theme and place.
+"""Événements page: the PMA's 2023-2024 calendar and any imported agenda, filtered by theme and place.
 
-The events come from the activity report: participants stay missing (shown 'n.d.')
-when the report gives no count. Titles and places are file-provided text: escape them
-wherever they are rendered (Markdown via the page helpers, HTML-like plotly labels here).
+The events come from the activity report, staff imports and demonstration rows (their `source`):
+participants stay missing (shown 'n.d.') when the source gives no count. Titles and places are
+file-provided text: escape them wherever they are rendered (Markdown via the page helpers,
+HTML-like plotly labels here).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import plotly.graph_objects as go
 
 from ecotransition.core import fmt
 from ecotransition.core.kpi import Kpi, from_indicator
-from ecotransition.core.labels import DEMO_SOURCE
+from ecotransition.core.labels import DEMO_SOURCE, REPORT_SOURCE
+from ecotransition.core.metrics import join_sources
 from ecotransition.core.plotting import PALETTE, french_date_axis, style, text
 from ecotransition.data.sql import load
 
@@ -86,6 +88,29 @@ def prepare(rows: pd.DataFrame) -> pd.DataFrame:
     return ev
 
 
+def origin(sources) -> str:
+    """The sources of the events counted, as their `source` column names them (the report, each
+    import's file and day, 'démonstration'), each once: 'n.d.' when none is counted.
+
+    `sources`: events_summary's ' ; '-joined `sources`, or any iterable of `source` values. The one
+    wording of every events figure's source (this page's caption and cards, the overview's cards)."""
+    values = [sources] if isinstance(sources, str) or fmt.is_missing(sources) else list(sources)
+    return join_sources(v for v in values if not fmt.is_missing(v)) or fmt.MISSING
+
+
+def count_help(sources, filtered: bool = True) -> str:
+    """The help of an events count: what it counts and where those events come from (`origin`)."""
+    return (f"Événements {'selon les filtres choisis' if filtered else 'recensés'} ; "
+            f"source : {origin(sources)}.")
+
+
+def starts_ahead(start, today: date):
+    """Whether events starting on `start` (dates, or a Series of them) are next ones on `today`:
+    they start on or after it. queries/macros.sql's event_ahead, for rows already read (the
+    screen's slide); an event under way is not a next one."""
+    return start >= today
+
+
 def when(start, end) -> str:
     """'30 juin 2023' or 'du 1er juillet 2023 au 31 août 2023'."""
     if fmt.is_missing(end) or end == start:
@@ -113,7 +138,7 @@ def kpis(summary: pd.DataFrame, year: int | None, indicators: pd.DataFrame, toda
     its one-row events_summary (computed in SQL, whatever the number of events)."""
     s = summary.iloc[0]
     n = int(s["events"])
-    source = s["sources"] if n and not fmt.is_missing(s["sources"]) else fmt.MISSING
+    source = origin(s["sources"]) if n else fmt.MISSING
     demo = bool(s["is_demo"])
     span = str(year) if year else (f"{int(s['first_year'])}–{int(s['last_year'])}" if n else None)
     delta = None
@@ -127,29 +152,33 @@ def kpis(summary: pd.DataFrame, year: int | None, indicators: pd.DataFrame, toda
     cards = [
         Kpi(label="Événements", value=fmt.number(n), year=span, source=source, demo=demo, delta=delta,
             good_direction=None,
-            help="Événements datés du rapport, selon les filtres choisis." if not year else
-            f"Événements de {year} ; l'évolution compare au nombre d'événements de {year - 1}."),
+            help=count_help(s["sources"] if n else None) if not year else
+            f"Événements de {year} ; l'évolution compare au nombre d'événements de {year - 1} ; "
+            f"source : {source}."),
         Kpi(label="Participants recensés", value=fmt.number(total), year=span, source=source, demo=demo,
-            help=f"Somme des participants publiés pour {known} événement(s) sur {n} ; "
-                 f"{n - known} sans nombre publié (n.d.), non comptés comme zéro."),
+            help=f"Somme des participants publiés pour {fmt.number(known)} événement(s) sur {fmt.number(n)} ; "
+                 f"{fmt.number(n - known)} sans nombre publié (n.d.), non comptés comme zéro."),
         Kpi(label="Participants (territoire)", value=fmt.number(inside_total), year=span, source=source, demo=demo,
             help="Participants des événements tenus dans le territoire : hors salons extérieurs "
                  "(Vivatechnology, SIMI…), dont les visiteurs ne sont pas ceux du PMA."),
         Kpi(label="Dans le territoire / hors", value=f"{fmt.number(int(s['inside']))} / {fmt.number(int(s['outside']))}",
             year=span, source=source, demo=demo,
-            help=f"{int(s['online'])} en ligne, {int(s['unknown'])} sans lieu précisé."),
+            help=f"{fmt.number(int(s['online']))} en ligne, {fmt.number(int(s['unknown']))} sans lieu précisé."),
     ]
-    if int(s["upcoming"]):
+    under_way = int(s["under_way"])
+    now = (f" ; {fmt.number(under_way)} événement(s) en cours au {fmt.day(today)}, non comptés comme prochains"
+           if under_way else "")
+    if int(s["ahead"]):   # the next to start (event_ahead): one under way is not the next one
         d = s["next_date"]
         cards.append(Kpi(label="Prochain événement", value=short_day(d), year=pd.Timestamp(d).year,
                          source=s["next_source"], demo=s["next_source"] == DEMO_SOURCE,
-                         help=f"{s['next_title']} — {fmt.day(d)}"))
+                         help=f"{s['next_title']} — {fmt.day(d)}{now}"))
     elif n:
         d = s["latest_date"]
         cards.append(Kpi(label="Dernier événement", value=short_day(d), year=pd.Timestamp(d).year,
                          source=s["latest_source"], demo=s["latest_source"] == DEMO_SOURCE,
                          help=f"{s['latest_title']} — {fmt.day(d)} ; aucun événement à venir au "
-                              f"{fmt.day(today)}."))
+                              f"{fmt.day(today)}{now}."))
     ind = indicators.set_index("id") if "id" in indicators else pd.DataFrame()
     for key, label in (("retombees_presse", "Retombées presse"), ("labels_euralens_total", "Projets labellisés Euralens")):
         if key in ind.index:
@@ -157,7 +186,7 @@ def kpis(summary: pd.DataFrame, year: int | None, indicators: pd.DataFrame, toda
             card = from_indicator(row)
             cards.append(Kpi(label=label, value=card.value, year=card.year, source=card.source, demo=card.demo,
                              delta=card.delta, good_direction=card.good_direction, target=card.target,
-                             progress=card.progress,
+                             progress=card.progress, datasets=card.datasets,
                              help=row["label"] + (f" — {row['note']}" if not fmt.is_missing(row.get("note")) else "")))
     return cards
 
@@ -321,11 +350,26 @@ def dataset_notes(summary: pd.DataFrame) -> list[dict]:
     first, last = (int(s["first_year"]), int(s["last_year"])) if n else (None, None)
     return [dict(
         title="Événements",
-        source=s["sources"] if n and not fmt.is_missing(s["sources"]) else fmt.MISSING,
+        source=origin(s["sources"]) if n else fmt.MISSING,
         vintage=(f"{first}–{last}" if first != last else str(first)) if n else fmt.MISSING,
         rhythm="annuelle (rapport d'activité) ; la table peut être complétée par import",
-        caveats="événements datés cités par le rapport 2023, dont les perspectives 2024 ; certaines dates "
-                "sont approximatives (« mi-juin 2024 », mois entier) et certains lieux non précisés ; les "
-                "participants ne sont indiqués que lorsque le rapport les chiffre (sinon n.d., jamais 0) et "
-                "mêlent publics différents (visiteurs d'un salon, élus, entreprises lauréates).",
+        caveats=caveats(s["sources"] if n else None),
     )]
+
+
+def caveats(sources) -> str:
+    """The precautions of the events counted, one per origin among their `sources` (`origin`):
+    the report's only when its events are there, any other source's (imports), demonstration's."""
+    parts = origin(sources).split(" ; ")
+    out = []
+    if REPORT_SOURCE in parts:
+        out.append("événements datés cités par le rapport 2023, dont les perspectives 2024 ; certaines dates "
+                   "sont approximatives (« mi-juin 2024 », mois entier) et certains lieux non précisés ; les "
+                   "participants ne sont indiqués que lorsque le rapport les chiffre (sinon n.d., jamais 0) et "
+                   "mêlent publics différents (visiteurs d'un salon, élus, entreprises lauréates)")
+    if any(p not in (REPORT_SOURCE, DEMO_SOURCE, fmt.MISSING) for p in parts):   # imports, a file's own source
+        out.append("événements importés : titres, dates, lieux et participants tels que le fichier les donne "
+                   "(participants vides = n.d., jamais 0)")
+    if DEMO_SOURCE in parts:
+        out.append("événements de démonstration, générés : à ne pas citer")
+    return ". ".join(out) + "." if out else fmt.MISSING

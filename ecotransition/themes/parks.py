@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 
 from ecotransition.core import anomalies, fmt
 from ecotransition.core.kpi import Kpi, from_indicator
-from ecotransition.core.labels import DEMO_SOURCE, PMA_LABEL
+from ecotransition.core.labels import DEMO_SOURCE, PMA_LABEL, plural
 from ecotransition.core.plotting import MODE_LABELS, PALETTE, french_date_axis, style, text
 
 # Choices of the page controls (shown and put in the URL as they are) -> query values.
@@ -100,7 +100,9 @@ def rolling_year(monthly: pd.DataFrame) -> pd.DataFrame:
 
 
 def series_table(series: pd.DataFrame, grain: str, year: int | None = None) -> pd.DataFrame:
-    """The series as shown: one row per period and mode, with missing hours and completeness.
+    """The series as shown: one row per period and mode, with missing hours, the completeness of
+    the whole period (%, the days without any measure — not yet come, before the counter — counted
+    missing) and its `state` (complete, incomplete as the chart's cross marks it, no measure).
     `grain` 'rolling': `series` holds every month (the months before `year` feed its first
     totals), the rows are the rolling 12-month totals ending in `year` (None: all)."""
     if grain == "rolling":
@@ -110,7 +112,6 @@ def series_table(series: pd.DataFrame, grain: str, year: int | None = None) -> p
     t = complete_periods(series, grain)
     t["mode"] = t["mobility_type"].map(lambda m: MODE_LABELS.get(m, m))
     t["label"] = [period_label(p, grain) for p in t["period"]]
-    t["completeness"] = (1 - t["missing_hours"] / t["hours"].where(t["hours"] > 0)) * 100
     # A period is also partial when some of its days have no measure row at all (the first and
     # last weeks or months of the series, usually): its total would look like a drop.
     length = {"day": 1, "week": 7}.get(grain)
@@ -123,19 +124,31 @@ def series_table(series: pd.DataFrame, grain: str, year: int | None = None) -> p
         t["days"] = t["period_days"]
     t["incomplete"] = (t["missing_hours"].fillna(0) > INCOMPLETE_SHARE * t["hours"].fillna(0)) | (
         t["days"].notna() & (t["days"] < t["period_days"]))
+    # Of the whole period: the hours measured on its days with measures, times the share of its days
+    # that have any. The days not yet come or not covered counted as measured read « 100,0 » beside
+    # a rolling total of 344 days of 365, which the chart marks incomplete (t12i finding 6).
+    covered = (t["days"] / t["period_days"]).clip(upper=1).fillna(1)
+    t["completeness"] = (1 - t["missing_hours"] / t["hours"].where(t["hours"] > 0)) * covered * 100
+    # The chart's marks, in words: the table and its export say which totals are partial.
+    t["state"] = np.select([t["visits"].isna(), t["incomplete"]], [GAP_STATE, INCOMPLETE_STATE], COMPLETE_STATE)
     t["period"] = t["period"].dt.date
     return t
 
 
+# A period's `state` in series_table: as the chart marks it (a gap, a cross, a plain point).
+COMPLETE_STATE, INCOMPLETE_STATE, GAP_STATE = "complète", "incomplète (total sous-estimé)", "aucune mesure"
+
 SERIES_LABELS = {
     "period": "Début de la période",
     "label": "Période",
+    "state": "État de la période",
     "mode": "Mode",
     "visits": "Passages comptés",
     "missing_hours": "Heures manquantes",
     "hours": "Heures mesurées ou attendues",
     "completeness": "Complétude (%)",
     "days": "Jours avec mesures",
+    "period_days": "Jours de la période",
     "source": "Source",
 }
 
@@ -387,17 +400,21 @@ FLAG_LABELS = {
 
 def rules_text(t: anomalies.Thresholds) -> str:
     """The rules with their thresholds, in French, under the table of flags."""
-    return (f"Règles : zéros prolongés = au moins {t.zero_days} jours mesurés à 0 passage sur un canal qui en "
+    n = anomalies.count_text   # « au moins 1 jour », « 2 jours »: thresholds may be 1 (README)
+    return (f"Règles : zéros prolongés = au moins {n(t.zero_days, 'jour')} "
+            f"{plural(t.zero_days, 'mesuré', 'mesurés')} à 0 passage sur un canal qui en "
             f"compte d'habitude au moins {fmt.number(t.usual_min)} par jour, hors fermeture saisonnière (des "
-            f"jours à 0 qui commencent à {t.season_days} jours près à la date où ceux de l'année précédente "
-            f"avaient commencé, et pas plus de {t.season_days} jours au-delà de leur fin : un parc fermé chaque "
+            f"jours à 0 qui commencent à {n(t.season_days, 'jour')} près à la date où ceux de l'année précédente "
+            f"avaient commencé, et pas plus de {n(t.season_days, 'jour')} au-delà de leur fin : un parc fermé chaque "
             "hiver n'est signalé que son premier hiver ; un jour avec des passages n'est jamais saisonnier) ; valeur figée = la même valeur "
-            f"(au moins {t.flat_min_value}) pendant au moins {t.flat_hours} mesures de suite ; baisse soudaine = au "
-            f"moins {t.drop_days} jours sous {fmt.percent(t.drop_ratio, 0)} du niveau des {t.level_days} jours "
+            f"(au moins {t.flat_min_value}) pendant au moins {n(t.flat_hours, 'mesure')} de suite ; baisse soudaine = au "
+            f"moins {n(t.drop_days, 'jour')} sous {fmt.percent(t.drop_ratio, 0)} du niveau des {n(t.level_days, 'jour')} "
             f"précédents ; hausse soudaine = un jour à plus de {fmt.number(t.jump_ratio)} fois le niveau des "
-            f"{t.level_days} jours avant et après ; lacune = au moins {t.gap_hours} heures non mesurées dans la "
+            f"{n(t.level_days, 'jour')} avant et après ; lacune = au moins {n(t.gap_hours, 'heure')} "
+            f"{plural(t.gap_hours, 'non mesurée', 'non mesurées')} dans la "
             "journée, jusqu'au dernier jour compté par un compteur, ou jusqu'à la fin déclarée d'un canal retiré "
-            "ou remplacé (colonne ended_at du fichier des canaux) : après elle, plus aucun jour n'est attendu. Un événement de la table qui annonce la fermeture du site (à moins de "
+            "ou remplacé (colonne ended_at du fichier des canaux) : après elle, plus aucun jour n'est attendu. "
+            "Un événement de la table qui annonce la fermeture du site (à moins de "
             f"{fmt.number(t.closure_radius_m)} m du compteur, ou qui nomme son site ou son parc) n'est pas une "
             "anomalie ; une fermeture ailleurs dans la commune n'explique rien ; un événement annoncé près du "
             "compteur explique une hausse.")
@@ -810,8 +827,9 @@ def kpis(cy: pd.DataFrame, year: int | None, indicators: pd.DataFrame, parks: pd
             year=year, source=src, demo=demo),
         Kpi(label="Heures manquantes", value=fmt.percent(None if not hours else missing / hours, 2),
             year=year, source=src, demo=demo,
-            help=f"{fmt.number(missing)} heures sans mesure sur {fmt.number(hours)} : elles ne sont pas "
-                 "comptées comme des zéros." if hours else None),
+            help=f"{anomalies.count_text(missing, 'heure')} sans mesure sur {fmt.number(hours)}"
+                 + {0: ".", 1: " : elle n'est pas comptée comme un zéro."}.get(
+                     int(missing), " : elles ne sont pas comptées comme des zéros.") if hours else None),
         # A counter that sent nothing all year is in `rows` for its missing hours, not active.
         Kpi(label="Compteurs actifs", value=fmt.number(
             rows.loc[rows["months"] > 0 if "months" in rows else rows.index, "site_id"].nunique() if len(rows) else None),

@@ -62,7 +62,7 @@ def kpis(values: pd.DataFrame, communes: pd.DataFrame, sel: Selection, year: int
         row = ind.loc["potentiel_pv_gwh"].to_dict()
         card = from_indicator(row)
         out.append(Kpi(label="Potentiel des toitures", value=card.value, year=card.year, source=card.source,
-                       demo=card.demo, help=f"{row['label']} — {row['note']}"
+                       demo=card.demo, datasets=card.datasets, help=f"{row['label']} — {row['note']}"
                        if not fmt.is_missing(row.get("note")) else None))
     else:
         pot = metrics.reading(values, communes, "solar_potential_mwh", None, sel.codes(communes))
@@ -72,7 +72,7 @@ def kpis(values: pd.DataFrame, communes: pd.DataFrame, sel: Selection, year: int
         row = ind.loc["cadastre_utilisateurs"].to_dict()
         card = from_indicator(row | {"unit": ""})
         out.append(Kpi(label="Cadastre solaire : 2 mois", value=card.value, year=card.year, source=card.source,
-                       demo=card.demo, help=f"{row['label']} — {row['note']}"
+                       demo=card.demo, datasets=card.datasets, help=f"{row['label']} — {row['note']}"
                        if not fmt.is_missing(row.get("note")) else None))
     used = cadastre_totals(cadastre, year)
     out.append(Kpi(

@@ -9,9 +9,15 @@ from ecotransition.imports.formats.base import (
     _point_select, _provided, outside_communes,
     _slug, _source, coordinate_pairs, duplicates, unknown_communes,
 )
+from ecotransition.core import fmt
 from ecotransition.imports.validate import Col, Format
 
 # -------------------------------------------------------------------------- events
+
+# The most participants one event may declare: the largest the report cites is 150 000 visitors
+# (a trade fair); a billion, a typing error, was accepted and made « Participants recensés
+# 1 075 573 276 » in a territory of 650 000 people. README « Valeurs plausibles ».
+PARTICIPANTS_MAX = 1_000_000
 
 EVENTS = Format("modele", "modèle Événements", (
     Col("title", "text", ("titre", "title"), True, True, help="intitulé de l'événement",
@@ -25,8 +31,8 @@ EVENTS = Format("modele", "modèle Événements", (
     Col("commune_code", "insee", _COMMUNE, True,
         help="code INSEE ; vide = hors du territoire", example="62540"),
     Col("theme", "text", ("theme",), True, help="thème", example="Chaîne des parcs"),
-    Col("participants", "int", ("participants",), True, minimum=0,
-        help="nombre de participants ; vide = inconnu", example="120"),
+    Col("participants", "int", ("participants",), True, minimum=0, maximum=PARTICIPANTS_MAX,
+        help=f"nombre de participants (au plus {fmt.number(PARTICIPANTS_MAX)}) ; vide = inconnu", example="120"),
     _lat(), _lon(),
     Col("id", "text", ("id", "identifiant"), help="identifiant ; vide = calculé (titre + date)"),
     _DESCRIPTION, _SOURCE,

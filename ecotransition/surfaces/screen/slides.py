@@ -16,6 +16,7 @@ from ecotransition.data import freshness as data_freshness
 from ecotransition.surfaces.screen.charts import complete_years, solar_map, visits_chart
 from ecotransition.surfaces.screen.model import PALETTES, SLIDES, Figure, Item, Palette, Slide
 from ecotransition.surfaces.screen.rotation import Settings
+from ecotransition.themes import events as events_theme
 from ecotransition.themes.parks import constant_perimeter_change, leap_day_left_out
 
 # Short labels for the room; the value carries the number, the label the unit.
@@ -158,16 +159,19 @@ def date_range(start, end=None) -> str:
 
 
 def evenements(events: pd.DataFrame, today: date, limit: int = 4) -> Slide:
-    """The next events first; when none is announced, the most recent ones, said so."""
+    """The next events first (starting on or after `today`: themes.events.starts_ahead, the
+    page's « Prochain événement » rule); when none is announced, the most recent ones, said so,
+    an event under way saying until when."""
     ev = events.copy()
     ev["start"] = [_as_date(v) for v in ev["start_date"]]
     ev["end"] = [_as_date(v) or s for v, s in zip(ev["end_date"], ev["start"])]
-    upcoming = ev.loc[ev["end"] >= today].sort_values(["start", "title"])
+    ahead = events_theme.starts_ahead(ev["start"], today) if len(ev) else ev["start"].astype(bool)
+    upcoming = ev.loc[ahead].sort_values(["start", "title"])
     if len(upcoming):
         chosen, title = upcoming.head(limit), "Prochains événements"
         message = "À vos agendas : les prochains rendez-vous de l'écotransition en Artois."
     else:
-        chosen = ev.loc[ev["end"] < today].sort_values(["start", "title"], ascending=[False, True]).head(limit)
+        chosen = ev.loc[~ahead].sort_values(["start", "title"], ascending=[False, True]).head(limit)
         title = "Derniers événements"
         message = ("Aucun événement à venir n'est encore annoncé : voici les plus récents."
                    if len(chosen) else "Aucun événement n'est encore enregistré.")
@@ -176,6 +180,8 @@ def evenements(events: pd.DataFrame, today: date, limit: int = 4) -> Slide:
         place = row.place if not fmt.is_missing(row.place) else (
             row.commune if "commune" in chosen and not fmt.is_missing(row.commune) else "")
         detail = str(place)
+        if row.start < today <= row.end:
+            detail += (" · " if detail else "") + f"en cours jusqu'au {day(row.end)}"
         if not fmt.is_missing(row.participants):
             detail += (" · " if detail else "") + f"{fmt.number(row.participants)} participants"
         items.append(Item(date_range(row.start, row.end), str(row.title), detail))

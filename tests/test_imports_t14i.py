@@ -1,0 +1,91 @@
+"""Imports (issue #14, a fresh tester's findings t14i 4, 5, 6 and 7): each test runs on a private
+copy of the built database (writable_db) with the tester's values; a refusal leaves every data table
+as it was (checksums).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import data_sums as sums
+from ecotransition.imports import LOADED, REFUSED, UNCHANGED, import_file
+from test_import_cases import problems, xlsx
+
+ODRE_NO_FILIERE = ["nominstallation", "codeinseecommune", "commune", "datemiseenservice", "puismaxinstallee",
+                   "nbinstallations"]
+ODRE = ["nominstallation", "codeinseecommune", "commune", "codefiliere", "filiere", "datemiseenservice",
+        "puismaxinstallee", "nbinstallations"]
+
+
+def written(header: list[str], records: list[list], how: str) -> bytes:
+    """The file as a partner sends it: `;`-separated CSV in UTF-8 or Windows-1252, or an XLSX sheet."""
+    if how == "xlsx":
+        return xlsx(header, *records)
+    return "\n".join(";".join(map(str, r)) for r in [header, *records]).encode(how) + b"\n"
+
+
+def imported(db, dataset: str, data: bytes, how: str, **kw):
+    steps: list[str] = []
+    result = import_file(dataset, data, db, file_name=f"fichier.{'xlsx' if how == 'xlsx' else 'csv'}",
+                         progress=lambda f, m: steps.append(m), **kw)
+    return result, steps
+
+
+# --------------------------------------------- finding 5: ODRÉ without filière, or with no solar row
+
+@pytest.mark.parametrize("how", ["utf-8", "cp1252", "xlsx"])
+def test_an_odre_register_without_a_filiere_column_is_refused_naming_it(writable_db, how):
+    # t14i o1: a register extract already filtered to solar, without its filière columns, read
+    # « Fichier déjà importé : rien n'a changé », exit 0, on a first import.
+    before = sums(writable_db)
+    data = written(ODRE_NO_FILIERE, [["Centrale A", "62498", "Lens", "15/03/2021", "100", "1"],
+                                     ["Centrale B", "62119", "Béthune", "10/05/2020", "50", "1"]], how)
+    result, steps = imported(writable_db, "solar_production", data, how)
+    assert result.status == REFUSED
+    assert problems(result.message)[0] == (
+        "ligne 1 : colonne manquante : codefiliere ou filiere (la filière de chaque installation, « SOLAI » "
+        "ou « Solaire » pour les lignes à charger)")
+    assert steps[-1] == "Fichier refusé"
+    assert sums(writable_db) == before
+
+
+@pytest.mark.parametrize("how", ["utf-8", "cp1252", "xlsx"])
+def test_an_odre_register_with_no_solar_row_is_refused_saying_so(writable_db, how):
+    # t14i o5: only wind read « Fichier déjà importé », as an Enedis file with no commune of the Pôle
+    # is refused saying exactly that.
+    before = sums(writable_db)
+    data = written(ODRE, [["Eolien A", "62498", "Lens", "EOLIE", "Eolien", "15/03/2021", "100", "1"],
+                          ["Moulin", "62119", "Béthune", "HYDLQ", "Hydraulique", "10/05/1990", "50", "1"]], how)
+    result, steps = imported(writable_db, "solar_production", data, how)
+    assert result.status == REFUSED
+    assert problems(result.message) == [
+        "aucune des 2 lignes du fichier n'est de la filière solaire (colonne « codefiliere » : « SOLAI » ou "
+        "« Solaire » attendu) : rien à charger"]
+    assert sums(writable_db) == before
+    # Without codefiliere, the filière's name is the column named.
+    only_name = written([h for h in ODRE if h != "codefiliere"],
+                        [["Eolien A", "62498", "Lens", "Eolien", "15/03/2021", "100", "1"]], how)
+    result, _ = imported(writable_db, "solar_production", only_name, how)
+    assert problems(result.message) == [
+        "la seule ligne du fichier n'est pas de la filière solaire (colonne « filiere » : « SOLAI » ou "
+        "« Solaire » attendu) : rien à charger"]
+
+
+def test_deja_importe_only_when_every_line_of_the_file_is_already_stored(writable_db):
+    solar = ["Centrale A", "62498", "Lens", "SOLAI", "Solaire", "15/03/2021", "100", "1"]
+    wind = ["Eolien A", "62498", "Lens", "EOLIE", "Eolien", "15/03/2021", "2000", "1"]
+    first, _ = imported(writable_db, "solar_production", written(ODRE, [solar], "utf-8"), "utf-8",
+                        snapshot_year=2024)
+    assert first.status == LOADED
+    again, steps = imported(writable_db, "solar_production", written(ODRE, [solar], "utf-8"), "utf-8",
+                            snapshot_year=2024)
+    assert (again.status, again.rows_read, again.rows_kept) == (UNCHANGED, 1, 1)
+    assert steps[-1] == "Fichier déjà importé : rien n'a changé"
+    assert again.message.startswith("Aucun changement : 1 ligne du fichier est déjà dans la base")
+    # The wind turbine was set aside, not stored: the file is not « déjà importé ».
+    mixed, steps = imported(writable_db, "solar_production", written(ODRE, [solar, wind], "utf-8"), "utf-8",
+                            snapshot_year=2024)
+    assert (mixed.status, mixed.rows_read, mixed.rows_kept) == (UNCHANGED, 2, 1)
+    assert steps[-1] == "Rien n'a changé : les lignes retenues sont déjà dans la base"
+    assert mixed.message.startswith("Aucun changement : 1 ligne retenue du fichier est déjà dans la base. ")
+    assert "1 ligne d'autres filières ignorée" in mixed.message

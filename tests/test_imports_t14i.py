@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import data_sums as sums
+from conftest import rows
 from ecotransition.imports import LOADED, REFUSED, UNCHANGED, import_file
 from test_import_cases import problems, xlsx
 
@@ -89,3 +90,36 @@ def test_deja_importe_only_when_every_line_of_the_file_is_already_stored(writabl
     assert steps[-1] == "Rien n'a changé : les lignes retenues sont déjà dans la base"
     assert mixed.message.startswith("Aucun changement : 1 ligne retenue du fichier est déjà dans la base. ")
     assert "1 ligne d'autres filières ignorée" in mixed.message
+
+
+# ------------------------------------ finding 6: an aggregated ODRÉ row without its number of sites
+
+AGGREGATED = ["Agrégation des installations de moins de 36KW", "62498", "Lens", "SOLAI", "Solaire", "07/10/2009",
+              "1450,5"]
+
+
+@pytest.mark.parametrize("how", ["utf-8", "cp1252", "xlsx"])
+def test_an_aggregated_odre_row_with_no_number_of_installations_is_refused_naming_the_cell(writable_db, how):
+    # t14i o4: the aggregation counted as 1 site (2021: 2 sites); its stock cannot be guessed.
+    before = sums(writable_db)
+    data = written(ODRE, [AGGREGATED + [""], ["Centrale", "62498", "Lens", "SOLAI", "Solaire", "15/03/2021",
+                                             "100", "1"]], how)
+    result, _ = imported(writable_db, "solar_production", data, how)
+    assert (result.status, result.rows_rejected) == (REFUSED, 1)
+    assert problems(result.message) == [
+        "ligne 2, nbinstallations : vide sur une ligne d'agrégation d'installations : leur nombre ne peut pas "
+        "être deviné"]
+    assert sums(writable_db) == before
+    # Without the column at all, the same line is named.
+    data = written(ODRE[:-1], [AGGREGATED], how)
+    result, _ = imported(writable_db, "solar_production", data, how)
+    assert problems(result.message) == [
+        "ligne 2, nbinstallations : vide sur une ligne d'agrégation d'installations : leur nombre ne peut pas "
+        "être deviné"]
+    # Given, it loads from the snapshot year: 250 aggregated + 1.
+    data = written(ODRE, [AGGREGATED + ["250"], ["Centrale", "62498", "Lens", "SOLAI", "Solaire", "15/03/2021",
+                                                "100", "1"]], how)
+    result, _ = imported(writable_db, "solar_production", data, how)
+    assert result.status == LOADED
+    assert rows(writable_db, "SELECT sites, power_kw FROM solar_production WHERE commune_code = '62498' "
+                             "AND year = 2021") == [(251, 1550.5)]

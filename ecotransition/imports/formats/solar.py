@@ -201,6 +201,13 @@ def build_solar(ctx: Context) -> None:
         # before, and needs no commissioning date. Other rows without one are set aside.
         aggregated = ("(coalesce(installations, 1) > 1 "
                       "OR lower(strip_accents(coalesce(name, ''))) LIKE 'agregation%')")
+        # Its count is the stock: left empty, it cannot be guessed (it counted as 1 site, t14i finding 6).
+        ctx.check(f"SELECT line, 'installations', {'r__installations' if ctx.has('installations') else 'NULL'}, "
+                  "$reason FROM _parsed WHERE installations IS NULL AND lower(strip_accents(coalesce(name, ''))) "
+                  "LIKE 'agregation%'",
+                  reason="vide sur une ligne d'agrégation d'installations : leur nombre ne peut pas être deviné")
+        if ctx.issues:
+            return
         undated = ctx.scalar(f"SELECT count(*) FROM _parsed WHERE commissioned IS NULL AND NOT {aggregated}")
         if undated:
             ctx.notes.append(f"{undated} ligne{'s' if undated > 1 else ''} d'installations solaires sans date "

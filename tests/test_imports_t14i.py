@@ -123,3 +123,42 @@ def test_an_aggregated_odre_row_with_no_number_of_installations_is_refused_namin
     assert result.status == LOADED
     assert rows(writable_db, "SELECT sites, power_kw FROM solar_production WHERE commune_code = '62498' "
                              "AND year = 2021") == [(251, 1550.5)]
+
+
+# --------------------------------------- finding 7: a header name with an invisible character inside
+
+MEASURES = ["channel_id", "start_datetime", "end_datetime", "count"]
+MEASURE = ["ch-1", "2025-06-01T10:00:00+02:00", "2025-06-01T11:00:00+02:00", "12"]
+
+
+@pytest.mark.parametrize("how", ["utf-8", "cp1252", "xlsx"])
+@pytest.mark.parametrize("dataset, header, record, expected", [
+    # t14i v3/v6/v7: « colonne manquante : count » while the person sees a count column.
+    ("counter_measures", ["channel_id", "start_datetime", "end_datetime", "co\u00adunt"], MEASURE,
+     "colonne manquante : count ; « co<U+00AD>unt » lui ressemble mais contient un caractère invisible "
+     "(<U+00AD>) : retapez le nom de la colonne"),
+    ("events", ["titre", "date_debut", "date_fin", "lieu", "code_commune", "theme", "partic\u200bip\u200dants"],
+     ["Fête", "14/09/2025", "14/09/2025", "Parc", "62540", "Chaîne des parcs", "5"],
+     "colonne manquante : participants ; « partic<U+200B>ip<U+200D>ants » lui ressemble mais contient des "
+     "caractères invisibles (<U+200B>, <U+200D>) : retapez le nom de la colonne"),
+    # An optional column too: Enedis's energy, which was skipped without a word (only sites loaded).
+    ("solar_production", ["annee", "code_commune", "nb_sites_photovoltaique_enedis",
+                          "energie_produite_annuelle_photo\u2060voltaique_enedis_mwh"], ["2025", "62498", "412", "2301,5"],
+     "colonne illisible : energie_produite_annuelle_photovoltaique_enedis_mwh ; "
+     "« energie_produite_annuelle_photo<U+2060>voltaique_enedis_mwh » lui ressemble mais contient un caractère "
+     "invisible (<U+2060>) : retapez le nom de la colonne"),
+])
+def test_a_header_name_with_an_invisible_character_is_shown_as_written(writable_db, how, dataset, header, record,
+                                                                        expected):
+    if how == "cp1252":   # Windows-1252 has no zero-width characters: its soft hyphen only
+        header = [h.replace("\u200b", "\u00ad").replace("\u200d", "\u00ad").replace("\u2060", "\u00ad")
+                  for h in header]
+        expected = expected.replace("<U+200B>, <U+200D>", "<U+00AD>").replace("des caractères invisibles",
+                                                                               "un caractère invisible")
+        expected = expected.replace("<U+200B>", "<U+00AD>").replace("<U+200D>", "<U+00AD>") \
+            .replace("<U+2060>", "<U+00AD>")
+    before = sums(writable_db)
+    result, _ = imported(writable_db, dataset, written(header, [record], how), how)
+    assert result.status == REFUSED
+    assert problems(result.message)[0] == "ligne 1 : " + expected
+    assert sums(writable_db) == before

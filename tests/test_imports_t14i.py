@@ -5,11 +5,16 @@ as it was (checksums).
 
 from __future__ import annotations
 
+import io
+import zipfile
+from datetime import date, timedelta
+
+import openpyxl
 import pytest
 
 from conftest import data_sums as sums
 from conftest import rows
-from ecotransition.imports import LOADED, REFUSED, UNCHANGED, import_file
+from ecotransition.imports import LOADED, REFUSED, UNCHANGED, import_file, readers
 from test_import_cases import problems, xlsx
 
 ODRE_NO_FILIERE = ["nominstallation", "codeinseecommune", "commune", "datemiseenservice", "puismaxinstallee",
@@ -162,3 +167,130 @@ def test_a_header_name_with_an_invisible_character_is_shown_as_written(writable_
     assert result.status == REFUSED
     assert problems(result.message)[0] == "ligne 1 : " + expected
     assert sums(writable_db) == before
+
+
+# ------------------------------------------------- finding 4: an XLSX sheet's cost bounded before parsing
+
+def streamed_sheet(path, rows: int, dimension: bool = False, prefix: str = "") -> None:
+    """A 2-column cadastre_usage workbook written as the tester's (the XML streamed into the zip, no
+    <dimension> unless asked): memory does not grow with `rows`. Days from 02/01/2010, 5 users each."""
+    p = f"{prefix}:" if prefix else ""
+    ns = f'xmlns{":" + prefix if prefix else ""}="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = "http://schemas.openxmlformats.org/package/2006/relationships"
+    doc = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                   '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                   '<Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
+                   'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+                   '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+                   'officedocument.spreadsheetml.worksheet+xml"/></Types>')
+        z.writestr("_rels/.rels", f'<Relationships xmlns="{rel}"><Relationship Id="rId1" '
+                   f'Type="{doc}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+        z.writestr("xl/workbook.xml", '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                   f'xmlns:r="{doc}"><sheets><sheet name="Feuille1" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        z.writestr("xl/_rels/workbook.xml.rels", f'<Relationships xmlns="{rel}"><Relationship Id="rId1" '
+                   f'Type="{doc}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+        with z.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as out:
+            out.write(f'<?xml version="1.0"?><{p}worksheet {ns}>'.encode()
+                      + (f'<{p}dimension ref="A1:B{rows + 1}"/>'.encode() if dimension else b"")
+                      + f'<{p}sheetData><{p}row r="1"><{p}c r="A1" t="inlineStr"><{p}is><{p}t>date</{p}t></{p}is>'
+                        f'</{p}c><{p}c r="B1" t="inlineStr"><{p}is><{p}t>utilisateurs</{p}t></{p}is></{p}c>'
+                        f'</{p}row>'.encode())
+            day = date(2010, 1, 1)
+            for start in range(2, rows + 2, 10000):
+                out.write("".join(
+                    f'<{p}row r="{r}"><{p}c r="A{r}" t="inlineStr"><{p}is><{p}t>'
+                    f'{day + timedelta(days=r - 1):%d/%m/%Y}</{p}t></{p}is></{p}c><{p}c r="B{r}"><{p}v>5</{p}v>'
+                    f'</{p}c></{p}row>' for r in range(start, min(start + 10000, rows + 2))).encode())
+            out.write(f"</{p}sheetData></{p}worksheet>".encode())
+
+
+@pytest.fixture
+def openpyxl_calls(monkeypatch):
+    """How many times a workbook was opened by openpyxl, and how many sheets it searched for their
+    <dimension> (openpyxl 3.1 parses a whole sheet that has none)."""
+    import openpyxl
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    calls = {"load_workbook": 0, "parse_dimensions": 0}
+    load, dims = openpyxl.load_workbook, WorkSheetParser.parse_dimensions
+
+    def counted_load(*a, **kw):
+        calls["load_workbook"] += 1
+        return load(*a, **kw)
+
+    def counted_dims(self):
+        calls["parse_dimensions"] += 1
+        return dims(self)
+
+    monkeypatch.setattr(openpyxl, "load_workbook", counted_load)
+    monkeypatch.setattr(WorkSheetParser, "parse_dimensions", counted_dims)
+    return calls
+
+
+def test_an_xlsx_sheet_beyond_the_cells_cap_is_refused_before_openpyxl_parses_it(writable_db, tmp_path,
+                                                                                  openpyxl_calls):
+    # t14i xb_big: 190 MiB of XML (4.9 M cells) under the 200 MiB cap was still parsing after 300 s.
+    # 1 000 000 rows × 2 columns and the header: 2 000 002 cells, 2 over the cap, counted to the end.
+    f = tmp_path / "xb_cap.xlsx"
+    streamed_sheet(f, 1_000_000)
+    before = sums(writable_db)
+    result = import_file("cadastre_usage", f, writable_db)
+    assert result.status == REFUSED
+    assert problems(result.message) == [
+        "feuille de 2\u202f000\u202f002 cellules (limite 2\u202f000\u202f000 pour un classeur XLSX) : elle n'a pas "
+        "été lue. Découpez-la ou exportez-la en CSV (un CSV peut compter jusqu'à 20\u202f000\u202f000 cellules)."]
+    assert openpyxl_calls == {"load_workbook": 0, "parse_dimensions": 0}
+    assert sums(writable_db) == before
+
+
+@pytest.mark.parametrize("prefix", ["", "x"])
+def test_the_xlsx_caps_count_rows_and_cells_whatever_the_tags_prefix(tmp_path, monkeypatch, prefix):
+    # Some generators write « <x:c> » under a prefixed namespace: the same count. Beyond the cap,
+    # the sheet is read only up to it (« plus de »).
+    monkeypatch.setattr(readers, "MAX_XLSX_CELLS", 1000)
+    f = tmp_path / "w.xlsx"
+    streamed_sheet(f, 600, prefix=prefix)
+    with pytest.raises(readers.ReadError) as refused:
+        readers.read_xlsx(f.read_bytes())
+    assert str(refused.value).startswith("feuille de 1\u202f202 cellules (limite 1\u202f000 pour un classeur XLSX)")
+    monkeypatch.setattr(readers, "MAX_XLSX_ROWS", 500)
+    with pytest.raises(readers.ReadError) as refused:
+        readers.read_xlsx(f.read_bytes())
+    assert str(refused.value).startswith("feuille de 601 lignes (limite 500) : elle n'a pas été lue.")
+    streamed_sheet(f, 60_000, prefix=prefix)   # 6 MiB of XML read by 4 MiB: stopped past the cap
+    with pytest.raises(readers.ReadError) as refused:
+        readers.read_xlsx(f.read_bytes())
+    assert str(refused.value).startswith("feuille de plus de 500 lignes (limite 500)")
+
+
+def test_an_xlsx_sheet_is_parsed_once_and_loads(writable_db, tmp_path, openpyxl_calls):
+    # Was: two workbooks opened (formulas and values), each parsing a sheet without <dimension> twice.
+    f = tmp_path / "cadastre.xlsx"
+    streamed_sheet(f, 3000)
+    result = import_file("cadastre_usage", f, writable_db)
+    assert (result.status, result.rows_read, result.inserted) == (LOADED, 3000, 3000)
+    assert openpyxl_calls == {"load_workbook": 1, "parse_dimensions": 0}
+    assert rows(writable_db, "SELECT count(*), sum(users), min(date), max(date) FROM cadastre_usage "
+                             "WHERE source LIKE 'Import cadastre.xlsx%'") == [(3000, 15000, date(2010, 1, 2),
+                                                                               date(2018, 3, 20))]
+    # A sheet with its <dimension>: openpyxl reads it, as before.
+    streamed_sheet(f, 10, dimension=True)
+    openpyxl_calls.update(load_workbook=0, parse_dimensions=0)
+    assert import_file("cadastre_usage", f, writable_db).status == UNCHANGED
+    assert openpyxl_calls == {"load_workbook": 1, "parse_dimensions": 1}
+
+
+def test_a_workbook_with_formulas_is_still_read_twice_to_find_formulas_without_a_value(writable_db, openpyxl_calls):
+    book = openpyxl.Workbook()
+    book.active.append(["code_commune", "potentiel_mwh"])
+    book.active.append(["62498", "=1+1"])   # openpyxl writes no computed value
+    out = io.BytesIO()
+    book.save(out)
+    result = import_file("solar_potential", out.getvalue(), writable_db, file_name="potentiel.xlsx")
+    assert result.status == REFUSED
+    assert problems(result.message) == [
+        "ligne 2, potentiel_mwh : formule sans valeur calculée : ouvrez le classeur dans le tableur et "
+        "enregistrez-le avant l'import"]
+    assert openpyxl_calls["load_workbook"] == 2

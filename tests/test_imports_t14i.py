@@ -294,3 +294,12 @@ def test_a_workbook_with_formulas_is_still_read_twice_to_find_formulas_without_a
         "ligne 2, potentiel_mwh : formule sans valeur calculée : ouvrez le classeur dans le tableur et "
         "enregistrez-le avant l'import"]
     assert openpyxl_calls["load_workbook"] == 2
+
+
+def test_the_sheet_names_are_listed_without_parsing_a_sheet(tmp_path, openpyxl_calls):
+    # The page lists them in the server process as soon as a workbook is chosen: a sheet without
+    # <dimension> was parsed whole for it.
+    f = tmp_path / "w.xlsx"
+    streamed_sheet(f, 50_000)
+    assert readers.sheet_names(f.read_bytes()) == ["Feuille1"]
+    assert openpyxl_calls["parse_dimensions"] == 0

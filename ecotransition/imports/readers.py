@@ -251,8 +251,11 @@ def _cell_text(value) -> str | None:
 
 
 def sheet_names(data: bytes) -> list[str]:
+    """The workbook's sheet names, in their order. Asked by the page, in the server process, as soon
+    as a workbook is chosen: no sheet is parsed for it (_dimension_read_once)."""
     from openpyxl import load_workbook
 
+    _dimension_read_once()
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged archive

@@ -15,7 +15,7 @@ import pytest
 from conftest import data_sums as sums
 from conftest import rows
 from ecotransition.imports import LOADED, REFUSED, UNCHANGED, import_file, readers
-from test_import_cases import problems, xlsx
+from test_import_cases import cli, problems, xlsx
 
 ODRE_NO_FILIERE = ["nominstallation", "codeinseecommune", "commune", "datemiseenservice", "puismaxinstallee",
                    "nbinstallations"]
@@ -75,6 +75,17 @@ def test_an_odre_register_with_no_solar_row_is_refused_saying_so(writable_db, ho
     assert problems(result.message) == [
         "la seule ligne du fichier n'est pas de la filière solaire (colonne « filiere » : « SOLAI » ou "
         "« Solaire » attendu) : rien à charger"]
+
+
+def test_the_cli_refuses_the_register_without_filiere_with_exit_1(writable_db, tmp_path):
+    f = tmp_path / "o1_odre_nofiliere.csv"
+    f.write_bytes(written(ODRE_NO_FILIERE, [["Centrale A", "62498", "Lens", "15/03/2021", "100", "1"]], "utf-8"))
+    before = sums(writable_db)
+    done = cli("solar_production", str(f), "--db", str(writable_db))
+    assert done.returncode == 1
+    assert "- ligne 1 : colonne manquante : codefiliere ou filiere" in done.stderr
+    assert "déjà importé" not in done.stdout + done.stderr
+    assert sums(writable_db) == before
 
 
 def test_deja_importe_only_when_every_line_of_the_file_is_already_stored(writable_db):

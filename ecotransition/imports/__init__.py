@@ -72,6 +72,9 @@ class ImportResult:
     rows_rejected: int = 0
     inserted: int = 0
     updated: int = 0
+    # The lines of the file kept once those of other communes or filières were set aside:
+    # only when all the rows read are kept and already stored is the file « déjà importé ».
+    rows_kept: int = 0
     message: str = ""
     issues: list[Issue] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -332,7 +335,11 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
         if tmp_csv is not None:
             tmp_csv.unlink(missing_ok=True)
     result.seconds = time.perf_counter() - t0
-    notify(1.0, {LOADED: "Import terminé", UNCHANGED: "Fichier déjà importé : rien n'a changé",
+    already = result.rows_kept == result.rows_read
+    notify(1.0, {LOADED: "Import terminé",
+                 UNCHANGED: "Fichier déjà importé : rien n'a changé" if already else
+                 "Rien n'a changé : les lignes retenues sont déjà dans la base" if result.rows_kept else
+                 "Rien n'a changé : aucune ligne à charger",
                  REFUSED: "Fichier refusé"}[result.status])
     return result
 
@@ -468,6 +475,8 @@ def _load_and_log(conn, ds: Dataset, ctx: Context, result: ImportResult, now: da
             # A channel's time step sets how many measures each of its days expects.
             sql.materialize(conn, "counter_daily", "list_contains($channels, channel_id)", channels=channels)
     result.status = LOADED if result.rows_loaded else UNCHANGED
+    # The file's lines kept, not the rows to load: an ODRÉ installation makes one row per year.
+    result.rows_kept = ctx.staged.rows
     result.message = _summary(conn, result)
     _log(conn, result, now)
     conn.execute("COMMIT")
@@ -642,7 +651,7 @@ def _load(conn: duckdb.DuckDBPyConnection, ds: Dataset, ctx: Context) -> tuple[i
 def _summary(conn: duckdb.DuckDBPyConnection, result: ImportResult) -> str:
     if result.status == UNCHANGED:
         # Only the rows kept (of the Pôle, of the right kind) can be "already in the database".
-        kept = conn.execute("SELECT count(*) FROM _new").fetchall()[0][0]
+        kept = result.rows_kept
         which = "du fichier" if kept == result.rows_read else f"retenue{'s' if kept > 1 else ''} du fichier"
         text = (f"Aucun changement : {'les ' if kept > 1 else ''}{kept} ligne{'s' if kept > 1 else ''} {which} "
                 f"{'sont' if kept > 1 else 'est'} déjà dans la base" if kept else "Aucun changement")

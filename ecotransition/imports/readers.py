@@ -251,8 +251,11 @@ def _cell_text(value) -> str | None:
 
 
 def sheet_names(data: bytes) -> list[str]:
+    """The workbook's sheet names, in their order. Asked by the page, in the server process, as soon
+    as a workbook is chosen: no sheet is parsed for it (_dimension_read_once)."""
     from openpyxl import load_workbook
 
+    _dimension_read_once()
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged archive
@@ -263,13 +266,48 @@ def sheet_names(data: bytes) -> list[str]:
         wb.close()
 
 
+def _dimension_read_once() -> None:
+    """openpyxl 3.1's read-only worksheet looks for the sheet's <dimension> when the workbook is opened,
+    and, when there is none (writers other than Excel omit it), parses the whole sheet to find out: it
+    stops at the *end* of <sheetData> (t14i finding 4: a sheet read 4 times, twice per workbook). The
+    element comes before <sheetData> in the schema's order, so the head of the part tells: without it,
+    the worksheet gets no dimensions, as openpyxl would have concluded; with it, openpyxl reads it."""
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    if getattr(ReadOnlyWorksheet._get_size, "head_only", False):
+        return
+    original = ReadOnlyWorksheet._get_size
+
+    def _get_size(self) -> None:
+        head = b""
+        with self._get_source() as src:
+            while len(head) < _PART_BYTES and (chunk := src.read(1 << 16)):
+                head += chunk
+                start = re.search(rb"<([\w.-]+:)?sheetData[\s>/]", head)
+                if start:
+                    if not re.search(rb"<([\w.-]+:)?dimension[\s>/]", head[:start.start()]):
+                        return
+                    break
+        original(self)
+
+    _get_size.head_only = True
+    ReadOnlyWorksheet._get_size = _get_size
+
+
 def read_xlsx(data: bytes, sheet: str | None = None) -> Table:
-    """The first sheet (or the named one): cell values as computed by the spreadsheet, never formulas."""
+    """The first sheet (or the named one): cell values as computed by the spreadsheet, never formulas.
+
+    ReadError (French) for a damaged workbook, a missing sheet, or a sheet beyond the caps
+    (MAX_XLSX_ROWS, MAX_XLSX_CELLS, counted in its XML before openpyxl parses it)."""
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
+    # Counted before openpyxl reads anything: its parse costs about 25 µs a cell (t14i finding 4: 20 MiB
+    # of sheet XML in a 2 MB file took 75 s). A sheet without formulas is parsed once, for its values.
+    has_formulas = xlsx_caps(data, sheet)
+    _dimension_read_once()
     try:
-        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False) if has_formulas else None
         values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
         raise ReadError("le classeur XLSX est illisible ou endommagé.") from exc
@@ -289,7 +327,8 @@ def read_xlsx(data: bytes, sheet: str | None = None) -> Table:
         numbers: list[int] = []
         errors: list[tuple[int, str, str]] = []
         width = 0
-        pairs = zip(formulas[name].iter_rows(), values[name].iter_rows(values_only=True))
+        pairs = zip(formulas[name].iter_rows() if formulas is not None else itertools.repeat(()),
+                    values[name].iter_rows(values_only=True))
         for line, (fcells, vals) in enumerate(pairs, start=1):
             texts = [_cell_text(v) for v in vals]
             for k, cell in enumerate(fcells):
@@ -323,7 +362,8 @@ def read_xlsx(data: bytes, sheet: str | None = None) -> Table:
         return Table(header=header, rows=rows, lines=row_lines, encoding="XLSX", sheet=name,
                      sheets=names, cell_errors=errors, head=head, number_cells=numbers)
     finally:
-        formulas.close()
+        if formulas is not None:
+            formulas.close()
         values.close()
 
 
@@ -334,6 +374,110 @@ MAX_COLUMNS = 300
 MAX_ROWS = 30_000_000            # lines of a CSV read by DuckDB (the measures' fast path)
 MAX_CELLS = 20_000_000           # rows × columns of a file read in Python (CSV or XLSX)
 MAX_XLSX_BYTES = 200 * 2**20     # uncompressed size of a workbook's parts (a « zip bomb » is refused)
+# A sheet is parsed by openpyxl in Python, cell by cell (about 25 µs each on the CI machine): the
+# largest real one we know, a national Enedis export, has ~35 000 rows × 30 columns (1 M cells).
+MAX_XLSX_CELLS = 2_000_000
+MAX_XLSX_ROWS = 1_048_576        # Excel's own limit: a sheet with more rows is no spreadsheet's
+_PART_BYTES = 16 * 2**20         # workbook.xml and its relations: small in any real workbook
+
+
+def _xml_root(z: zipfile.ZipFile, name: str):
+    from xml.etree import ElementTree
+
+    info = z.getinfo(name)
+    if info.file_size > _PART_BYTES:
+        raise ReadError("le classeur XLSX est illisible ou endommagé.")
+    return ElementTree.fromstring(z.read(info))
+
+
+def _sheet_parts(z: zipfile.ZipFile, sheet: str | None) -> list[str]:
+    """The zip member of the sheet `sheet` (the first one when None), as openpyxl finds it: the
+    package's officeDocument, its workbook's <sheet r:id>, the relation's target. Every worksheet
+    part when the workbook cannot be followed (openpyxl will then say what is wrong)."""
+    import posixpath
+
+    rel = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+    rid = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    try:
+        book = next(r.get("Target") for r in _xml_root(z, "_rels/.rels").iter(rel)
+                    if r.get("Type", "").endswith("/officeDocument")).lstrip("/")
+        folder, base = posixpath.split(book)
+        targets = {r.get("Id"): r.get("Target") for r in _xml_root(z, f"{folder}/_rels/{base}.rels").iter(rel)}
+        sheets = [e for e in _xml_root(z, book).iter() if e.tag.rsplit("}", 1)[-1] == "sheet"]
+        chosen = sheets[0] if sheet is None else next(e for e in sheets if e.get("name") == sheet)
+        target = targets[chosen.get(rid)]
+        part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        z.getinfo(part)
+        return [part]
+    except (KeyError, StopIteration, IndexError, AttributeError, SyntaxError):
+        return [i.filename for i in z.infolist() if i.filename.lower().startswith("xl/worksheets/")]
+
+
+def _tags(z: zipfile.ZipFile, part: str, names: tuple[bytes, ...],
+          limits: dict[bytes, int] | None = None) -> tuple[dict[bytes, int], bool]:
+    """(how many elements of each local name in `names` the XML part holds, whether the count stopped
+    early because one passed its limit), streamed by 4 MiB: memory does not grow with the part, and
+    a part beyond a cap is read only up to it. A tag's name ends at a blank, « > » or « / »; a prefix
+    (« <x:c ») is the one the root element uses."""
+    counts = dict.fromkeys(names, 0)
+    limits = limits or {}
+    ends = (b" ", b">", b"/", b"\n", b"\r", b"\t")
+    with z.open(part) as fh:
+        buf = fh.read(1 << 22)
+        root = re.search(rb"<([A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*[\s>/]", re.sub(rb"<[?!][^>]*>", b"", buf[:65536]))
+        prefix = root.group(1) or b"" if root else b""
+        patterns = {n: [b"<" + prefix + n + e for e in ends] for n in names}
+        longest = max(len(p) for ps in patterns.values() for p in ps)
+        while True:
+            chunk = fh.read(1 << 22)
+            # A tag cut at the end of the buffer waits for the next read: every pattern holds one
+            # « < », at its start, so cutting at the last « < » near the end splits none.
+            cut = buf.rfind(b"<", max(0, len(buf) - longest + 1)) if chunk else -1
+            done, buf = (buf[:cut], buf[cut:]) if cut >= 0 else (buf, b"")
+            for n, ps in patterns.items():
+                counts[n] += sum(done.count(p) for p in ps)
+            if any(counts[n] > limit for n, limit in limits.items()):
+                return counts, bool(chunk)
+            if not chunk:
+                return counts, False
+            buf += chunk
+
+
+def xlsx_caps(data: bytes, sheet: str | None = None) -> bool:
+    """ReadError (French, naming the cap) when the sheet to read has more rows or cells than the caps,
+    counted in its XML without parsing it (and only up to the cap); else whether it holds formulas
+    (then read twice: the formula, and the value the spreadsheet computed)."""
+    limits = {b"row": MAX_XLSX_ROWS, b"c": MAX_XLSX_CELLS}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            found, more = dict.fromkeys((b"row", b"c", b"f"), 0), False
+            for part in _sheet_parts(z, sheet):
+                counted, more = _tags(z, part, (b"row", b"c", b"f"),
+                                      {n: limit - found[n] for n, limit in limits.items()})
+                found = {n: found[n] + counted[n] for n in found}
+                if more:
+                    break
+            strings, many = 0, False
+            for i in z.infolist():
+                if i.filename.lower().endswith("sharedstrings.xml") and not many:
+                    counted, many = _tags(z, i.filename, (b"si",), {b"si": MAX_XLSX_CELLS - strings})
+                    strings += counted[b"si"]
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
+        raise ReadError("le classeur XLSX est illisible ou endommagé.") from exc
+    # Counted up to the cap only: « plus de » the cap.
+    shown = {n: f"plus de {_number(limits[n])}" if more else _number(found[n]) for n in limits}
+    if found[b"row"] > MAX_XLSX_ROWS:
+        raise ReadError(f"feuille de {shown[b'row']} lignes (limite {_number(MAX_XLSX_ROWS)}) : "
+                        "elle n'a pas été lue. Découpez-la ou exportez-la en CSV.")
+    if found[b"c"] > MAX_XLSX_CELLS:
+        raise ReadError(f"feuille de {shown[b'c']} cellules (limite {_number(MAX_XLSX_CELLS)} "
+                        "pour un classeur XLSX) : elle n'a pas été lue. Découpez-la ou exportez-la en CSV (un CSV "
+                        f"peut compter jusqu'à {_number(MAX_CELLS)} cellules).")
+    # Each text of the workbook is parsed when it is opened, used or not.
+    if strings > MAX_XLSX_CELLS:
+        raise ReadError(f"classeur de {'plus de ' + _number(MAX_XLSX_CELLS) if many else _number(strings)} textes partagés (limite "
+                        f"{_number(MAX_XLSX_CELLS)}) : il n'a pas été lu. Exportez la feuille en CSV.")
+    return found[b"f"] > 0
 
 
 def _number(value) -> str:

@@ -212,8 +212,28 @@ def match_header(header: list[str], formats: tuple[Format, ...], line: int = 1) 
     index: dict[str, int] = {}
     shown: dict[str, str] = {}
     used: set[int] = set()
+    # A name with a character that draws nothing inside it (« co<U+200B>unt ») reads as the column in
+    # the file but names none: the refusal shows the cell as written (t14i finding 7). One at the
+    # edge is dropped by normalize_header and the column is read.
+    seen = [normalize_header("".join(c for c in h if not draws_nothing(c))) if any(map(draws_nothing, h)) else None
+            for h in header]
+    lookalike: set[int] = set()
     for col in fmt.columns:
         found = [k for k, h in enumerate(norm) if h in col.headers]
+        if not found:
+            like = [k for k, h in enumerate(seen) if h is not None and h in col.headers]
+            if like:
+                lookalike.update(like)
+                hidden = sorted({visible(c) for k in like for c in header[k] if draws_nothing(c)})
+                issues.append(Issue(0, line, None, None,
+                                    f"colonne {'manquante' if col.required else 'illisible'} : {col.headers[0]} ; "
+                                    + " et ".join(f"« {_short(header[k])} »" for k in like)
+                                    + f" {'lui ressemble' if len(like) == 1 else 'lui ressemblent'} mais contien"
+                                    f"{'t' if len(like) == 1 else 'nent'} "
+                                    + (f"un caractère invisible ({hidden[0]})" if len(hidden) == 1 else
+                                       f"des caractères invisibles ({', '.join(hidden)})")
+                                    + " : retapez le nom de la colonne"))
+                continue
         if len(found) > 1:
             issues.append(Issue(0, line, None, None,
                                 "colonnes en double : " + " et ".join(f"« {header[k]} »" for k in found)
@@ -226,13 +246,13 @@ def match_header(header: list[str], formats: tuple[Format, ...], line: int = 1) 
             issues.append(Issue(0, line, None, None, f"colonne manquante : {col.headers[0]}"))
     if fmt.strict:
         for k, h in enumerate(header):
-            if k in used:
+            if k in used or k in lookalike:
                 continue
             if not h.strip():
                 issues.append(Issue(0, line, None, None, f"la colonne n° {k + 1} n'a pas de nom"))
             else:
                 issues.append(Issue(0, line, None, None, f"colonne inconnue : « {_short(h, 40)} »"))
-    if any(i.reason.startswith(("colonne manquante", "colonne inconnue")) for i in issues):
+    if any(i.reason.startswith(("colonne manquante", "colonne inconnue", "colonne illisible")) for i in issues):
         expected = ", ".join(c.headers[0] for c in fmt.columns if c.required)
         optional = ", ".join(c.headers[0] for c in fmt.columns if not c.required)
         hint = f"colonnes attendues ({fmt.label}) : {expected}" + (f" ; facultatives : {optional}" if optional else "")

@@ -131,6 +131,13 @@ def select_solar(ctx: Context) -> None:
     if ctx.fmt.key == "enedis":
         _in_territory(ctx, "ligne ignorée", "lignes ignorées")
     elif ctx.fmt.key == "odre":
+        # The register mixes every filière: without its column, a row cannot be told solar or not.
+        # Such a file is refused like one without a required column, never read as "nothing solar"
+        # (which came out as « Fichier déjà importé », t14i finding 5).
+        if not (ctx.has("filiere") or ctx.has("filiere_code")):
+            ctx.issues.append(Issue(0, 1, None, None, "colonne manquante : codefiliere ou filiere (la filière "
+                                    "de chaque installation, « SOLAI » ou « Solaire » pour les lignes à charger)"))
+            return
         before = ctx.staged.rows
         ctx.conn.execute(
             "DELETE FROM _parsed WHERE NOT coalesce(upper(trim(filiere_code)) = 'SOLAI' "
@@ -139,6 +146,14 @@ def select_solar(ctx: Context) -> None:
         if before - ctx.staged.rows:
             gone = before - ctx.staged.rows
             ctx.notes.append(f"{gone} ligne{'s' if gone > 1 else ''} d'autres filières ignorée{'s' if gone > 1 else ''}")
+        if before and not ctx.staged.rows:
+            # As a file with no commune of the Pôle: said exactly, never « déjà importé ».
+            ctx.issues.append(Issue(0, None, None, None, (
+                "la seule ligne du fichier n'est pas de la filière solaire " if before == 1 else
+                f"aucune des {before} lignes du fichier n'est de la filière solaire ")
+                + f"(colonne « {ctx.label('filiere_code') if ctx.has('filiere_code') else ctx.label('filiere')} » : "
+                "« SOLAI » ou « Solaire » attendu) : rien à charger"))
+            return
         _in_territory(ctx, "ligne d'installations solaires ignorée", "lignes d'installations solaires ignorées")
 
 
@@ -186,6 +201,13 @@ def build_solar(ctx: Context) -> None:
         # before, and needs no commissioning date. Other rows without one are set aside.
         aggregated = ("(coalesce(installations, 1) > 1 "
                       "OR lower(strip_accents(coalesce(name, ''))) LIKE 'agregation%')")
+        # Its count is the stock: left empty, it cannot be guessed (it counted as 1 site, t14i finding 6).
+        ctx.check(f"SELECT line, 'installations', {'r__installations' if ctx.has('installations') else 'NULL'}, "
+                  "$reason FROM _parsed WHERE installations IS NULL AND lower(strip_accents(coalesce(name, ''))) "
+                  "LIKE 'agregation%'",
+                  reason="vide sur une ligne d'agrégation d'installations : leur nombre ne peut pas être deviné")
+        if ctx.issues:
+            return
         undated = ctx.scalar(f"SELECT count(*) FROM _parsed WHERE commissioned IS NULL AND NOT {aggregated}")
         if undated:
             ctx.notes.append(f"{undated} ligne{'s' if undated > 1 else ''} d'installations solaires sans date "

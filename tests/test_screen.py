@@ -397,6 +397,22 @@ def test_the_footer_shortens_imported_file_names_and_keeps_the_badge_apart():
             '<div class="demo">⚠ données de démonstration</div></div>') in out
 
 
+def test_many_imported_files_are_one_entry_of_the_footer_after_the_report():
+    # t12i finding 4: twelve monthly imports filled the footer's two lines and cut off the source of
+    # the slide's other card (« Rapport d'activité 2023 PMA »).
+    monthly = " ; ".join(f"Import mesures-2025-{m:02d}.csv du 0{m % 9 + 1}/{m:02d}/2025" for m in range(1, 13))
+    slide = screen.Slide("parcs", "t", "m", figures=(
+        screen.Figure("1", "a", "2025", monthly), screen.Figure("420 km", "b", "2023", "Rapport d'activité 2023 PMA")))
+    assert screen.footer_sources(slide.sources) == [
+        "Rapport d'activité 2023 PMA", "12 fichiers importés (le plus récent : Import mesures-2025-12.csv du 04/12/2025)"]
+    out = screen.footer_html(slide, "Données au 1er mai 2025", 0, 5, 15, 3)
+    assert ('<div class="sources">Source : Rapport d&#x27;activité 2023 PMA ; 12 fichiers importés (le plus récent : '
+            "Import mesures-2025-12.csv du 04/12/2025)</div>") in out
+    two = screen.Slide("parcs", "t", "m", figures=(screen.Figure("1", "a", "2025", "Import a.csv du 01/01/2025 ; "
+                                                                 "Import b.csv du 02/01/2025"),))
+    assert screen.footer_sources(two.sources) == ["Import a.csv du 01/01/2025", "Import b.csv du 02/01/2025"]
+
+
 def test_chart_messages_differ_at_each_rotation():
     a, b = screen.chart_config(7), screen.chart_config(8)
     assert a != b and a["staticPlot"] and not a["displayModeBar"]

@@ -22,7 +22,7 @@ from ecotransition.surfaces.screen.charts import (  # noqa: F401
     solar_map, visits_chart,
 )
 from ecotransition.surfaces.screen.markup import (  # noqa: F401
-    DEFAULT_URL, SCALE_COOKIE, SOURCE_NAME_CHARS, _e, body_html, chart_config, css, figures_html, footer_html, header_html,
+    DEFAULT_URL, SCALE_COOKIE, SOURCE_NAME_CHARS, _e, body_html, chart_config, css, figures_html, footer_html, footer_sources, header_html,
     items_html, public_url, qr_svg, scale, scale_script, screen_source, shorten_middle, slide_html, u, watchdog_html, watchdog_limit,
 )
 from ecotransition.surfaces.screen.model import (  # noqa: F401

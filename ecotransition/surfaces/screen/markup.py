@@ -353,11 +353,34 @@ def screen_source(source: str, limit: int = SOURCE_NAME_CHARS) -> str:
     return f'{m["head2"]}{shorten_middle(m["name2"], limit)}{m["tail2"]}'
 
 
+# Beyond this many imported files, the footer names their number and the latest one.
+FOOTER_FILES = 2
+_IMPORT_DATE = re.compile(r"du (\d\d)/(\d\d)/(\d{4})\)?$")
+
+
+def footer_sources(sources: tuple[str, ...]) -> list[str]:
+    """The sources as the footer cites them: each whole (a file's name cut, screen_source), but more
+    than FOOTER_FILES imported files as one entry, after the others — twelve monthly imports
+    filled the footer's two lines and cut off « Rapport d'activité 2023 PMA », the source of the
+    slide's other card (t12i finding 4)."""
+    files = [s for s in sources if _IMPORTED.match(s)]
+    if len(files) <= FOOTER_FILES:
+        return [screen_source(s) for s in sources]
+
+    def when(s: str) -> tuple:
+        m = _IMPORT_DATE.search(s)
+        return (m[3], m[2], m[1]) if m else ("",)
+
+    latest = max(files, key=when)
+    return [screen_source(s) for s in sources if s not in files] + [
+        f"{len(files)} fichiers importés (le plus récent : {screen_source(latest)})"]
+
+
 def footer_html(slide: Slide, stamp: str, position: int, count: int, period: float, since: float,
                 slot: int = 0) -> str:
     """Sources, demo mark, data date and the progress of the show (fixed at the bottom)."""
-    sources = slide.sources
-    text = "Source : " + " ; ".join(_e(screen_source(s)) for s in sources) if sources else ""
+    sources = footer_sources(slide.sources)
+    text = "Source : " + " ; ".join(_e(s) for s in sources) if sources else ""
     demo = f'<div class="demo">{DEMO_BADGE}</div>' if slide.demo else ""
     dots = "".join(f'<span class="dot{" on" if k == position else ""}"></span>' for k in range(count))
     # The bar fills in CSS from the moment the slide appeared: no rerun needed to move it.

@@ -256,12 +256,28 @@ MACROS = r"""
 -- « Parc⠀ » is « Parc » (t14h finding 12). Vertical tab, form feed and NEL break lines like LF:
 -- a space in a one-line text, LF in a free text, never two words glued together. The information
 -- separators U+001C-U+001F separate too (Python's str.split reads them as blanks): a space.
-CREATE OR REPLACE TEMP MACRO _txt(v) AS nullif(trim(CASE WHEN regexp_matches(v, '[\p{Cf}\x00-\x1F\x7F-\x9F\x{2028}\x{2029}@@BLANKS@@]')
+-- A text with any character outside printable ASCII is put in Unicode's composed form (NFC):
+-- « é » typed as e + U+0301 (macOS file names, some exports) is stored as the one « é », so an
+-- id or a name written both ways is one value, not two that look alike (t14i finding 3); a
+-- one-line text also has its runs of ordinary spaces made one (« Usine  X » is « Usine X »).
+-- Printable ASCII without two spaces in a row, the usual cell, costs one regular expression.
+CREATE OR REPLACE TEMP MACRO _txt(v) AS nullif(trim(CASE WHEN regexp_matches(v, '[^\x20-\x7E]')
+    THEN nfc_normalize(CASE WHEN regexp_matches(v, '[\p{Cf}\x00-\x1F\x7F-\x9F\x{2028}\x{2029}@@BLANKS@@]')
     THEN regexp_replace(regexp_replace(regexp_replace(v, '[\p{Cf}\x00-\x08\x0E-\x1B\x7F-\x84\x86-\x9F@@BLANKS@@]', '', 'g'),
-         '\r\n?|[\x0B\x0C\x{0085}\x{2028}\x{2029}]', chr(10), 'g'), '[\t\x1C-\x1F]', ' ', 'g') ELSE v END), '');
-CREATE OR REPLACE TEMP MACRO _line(v) AS nullif(trim(CASE WHEN regexp_matches(v, '[\p{Cf}\x00-\x1F\x7F-\x9F\x{2028}\x{2029}@@BLANKS@@]')
+         '\r\n?|[\x0B\x0C\x{0085}\x{2028}\x{2029}]', chr(10), 'g'), '[\t\x1C-\x1F]', ' ', 'g') ELSE v END) ELSE v END), '');
+CREATE OR REPLACE TEMP MACRO _line(v) AS nullif(trim(CASE WHEN regexp_matches(v, '[^\x20-\x7E]|  ')
+    THEN nfc_normalize(CASE WHEN regexp_matches(v, '[\p{Cf}\x00-\x1F\x7F-\x9F\x{2028}\x{2029}@@BLANKS@@]|  ')
     THEN regexp_replace(regexp_replace(v, '[\p{Cf}\x00-\x08\x0E-\x1B\x7F-\x84\x86-\x9F@@BLANKS@@]', '', 'g'),
-         ' *[\t\n\r\x0B\x0C\x1C-\x1F\x{0085}\x{2028}\x{2029}][ \t\n\r\x0B\x0C\x1C-\x1F\x{0085}\x{2028}\x{2029}]*', ' ', 'g') ELSE v END), '');
+         '[ \t\n\r\x0B\x0C\x1C-\x1F\x{0085}\x{2028}\x{2029}]{2,}|[\t\n\r\x0B\x0C\x1C-\x1F\x{0085}\x{2028}\x{2029}]', ' ', 'g')
+    ELSE v END) ELSE v END), '');
+-- A natural key (an event's title, an investment's name and company, a voltage domain): the text
+-- folded for comparison, the same way for the file's rows and the stored ones, whatever the
+-- spelling of its accents (NFC or NFD), its case or its blanks: every run of blanks — spaces,
+-- tabs, the non-breaking U+00A0 and U+202F that French autocorrect puts inside « », U+2007 and
+-- the other Unicode spaces — is one space, and the ends are trimmed. Only the key is folded: the
+-- stored text keeps its non-breaking spaces (French typography).
+CREATE OR REPLACE TEMP MACRO _nk(v) AS
+    trim(regexp_replace(lower(strip_accents(v)), '[\s\x0B\x{0085}\x{2028}\x{2029}\p{Zs}]+', ' ', 'g'));
 CREATE OR REPLACE TEMP MACRO _nosp(v) AS regexp_replace(trim(v), '[\s\x{00A0}\x{202F}]|€$', '', 'g');
 CREATE OR REPLACE TEMP MACRO _numtxt(s) AS CASE
     WHEN regexp_full_match(s, '[+-]?\d{1,3}(\.\d{3})+,\d+') OR regexp_full_match(s, '[+-]?\d{1,3}(\.\d{3}){2,}')
@@ -488,7 +504,7 @@ def parse_expr(col: Col, raw: str) -> str:
         return f"_tstz({raw})"
     if k == "choice":
         whens = " ".join(f"WHEN {lit(a)} THEN {lit(b)}" for a, b in col.choices)
-        return f"CASE lower(strip_accents(trim({raw}))) {whens} END"
+        return f"CASE _nk({raw}) {whens} END"
     if k == "pattern":
         return (f"CASE WHEN regexp_full_match(upper(trim({raw})), {lit(col.pattern)}) "
                 f"THEN upper(trim({raw})) END")

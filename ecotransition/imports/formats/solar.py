@@ -175,7 +175,7 @@ def build_solar(ctx: Context) -> None:
         ctx.provided = {"sites", "energy_mwh"} if ctx.has("energy_mwh") else {"sites"}
     else:
         # The same register row twice (name, commune, date, power, count) is a duplicate.
-        _add_key(ctx, "concat_ws('|', lower(trim(coalesce(name, ''))), commissioned, power_kw, "
+        _add_key(ctx, "concat_ws('|', _nk(coalesce(name, '')), commissioned, power_kw, "
                       "coalesce(installations, 1))")
         duplicates(ctx, ["commune_code", "nk"], "même installation du registre", "commune_code")
         if ctx.issues:

@@ -1,4 +1,4 @@
-"""Imports (issue #14, a fresh tester's finding t14i 3): a key written with non-breaking spaces,
+"""Imports (issue #14, a fresh tester's findings t14i 3 and 8): a key written with non-breaking spaces,
 double spaces or decomposed accents (NFD) is the same key — within one file (refused, naming both
 lines) and against the stored rows (updated, never a second row). Each test runs on a private copy of
 the built database (writable_db) with the tester's values, in UTF-8, Windows-1252 (where the text is
@@ -184,3 +184,25 @@ def test_a_park_id_in_nfd_is_the_id_in_nfc(writable_db, tmp_path, variant):
     assert (result.status, result.inserted, result.updated) == (LOADED, 0, 1), result.message
     assert rows(writable_db, "SELECT id, length(id), name, lat FROM park_sites WHERE id LIKE 'parc-%tang'") == [
         ("parc-étang", 10, "Parc de l'étang", 50.44)]
+
+
+# ------------------------------------------------------------------- finding 8: Enedis domains
+
+ENEDIS_HEAD = ["annee", "code_commune", "nom_commune", "code_epci", "domaine_de_tension",
+               "nb_sites_photovoltaique_enedis", "energie_produite_annuelle_photovoltaique_enedis_mwh"]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+@pytest.mark.parametrize("domain", ["BT<36kVA", "bt\u00a0<\u00a036 kva", "BT  <  36 KVA"])
+def test_a_voltage_domain_written_with_other_blanks_is_a_duplicate(writable_db, tmp_path, variant, domain):
+    # t14i e2: « BT < 36 kVA » and « BT<36kVA » for Lens 2025 were summed: 824 sites and 4 603 MWh.
+    before = sums(writable_db)
+    f = write(tmp_path, "e2_enedis_dom_spaces", ENEDIS_HEAD, [
+        ["2025", "62498", "Lens", "246200364", "BT < 36 kVA", "412", "2301,5"],
+        ["2025", "62498", "Lens", "246200364", domain, "412", "2301,5"],
+        ["2025", "62498", "Lens", "246200364", "BT > 36 kVA", "3", "100"]], variant)
+    result = import_file("solar_production", f, writable_db)
+    assert result.status == REFUSED, result.message
+    assert ("ligne 3, code_commune : « 62498 » en double : même commune, même année et même domaine de tension "
+            "qu'à la ligne 2") in result.message
+    assert sums(writable_db) == before

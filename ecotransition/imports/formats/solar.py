@@ -159,8 +159,8 @@ def build_solar(ctx: Context) -> None:
         _provided(ctx, ("sites", "power_kw", "energy_mwh"))
     elif key == "enedis":
         # One line per commune, year and voltage range: the same one twice is a duplicate, not
-        # a part to add to the others.
-        _add_key(ctx, "coalesce(lower(trim(voltage)), '')")
+        # a part to add to the others, however its blanks are written (« BT < 36 kVA » is « BT<36kVA »).
+        _add_key(ctx, "coalesce(replace(_nk(voltage), ' ', ''), '')")
         duplicates(ctx, ["commune_code", "year", "nk"], "même commune, même année et même domaine de tension",
                    "commune_code")
         if ctx.issues:

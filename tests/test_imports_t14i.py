@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from conftest import data_sums as sums
 from conftest import rows
 from ecotransition.imports import LOADED, REFUSED, import_file
+from ecotransition.imports.validate import install_macros
 from test_import_cases import xlsx
 
 VARIANTS = ["csv", "windows-1252", "xlsx"]
@@ -206,3 +208,30 @@ def test_a_voltage_domain_written_with_other_blanks_is_a_duplicate(writable_db, 
     assert ("ligne 3, code_commune : « 62498 » en double : même commune, même année et même domaine de tension "
             "qu'à la ligne 2") in result.message
     assert sums(writable_db) == before
+
+
+# ----------------------------------------------------------- the NFC rule's cheap test is complete
+
+def test_a_text_left_as_written_by_the_text_macros_is_in_nfc():
+    # _line and _txt call nfc_normalize only on a text that their regular expression flags (marks,
+    # _NFC_RANGES): every assigned code point, alone or after a letter, a letter with a mark, a Hangul
+    # syllable or jamo, a Greek or Devanagari letter, is either flagged or already NFC by DuckDB's own
+    # normalisation (a test of the ranges against the pinned DuckDB's Unicode tables).
+    conn = duckdb.connect()
+    install_macros(conn)
+    bases = ["e", "a\u0301", "가", "\u1100", "ε", "क"]
+    assert conn.execute(
+        # Planes 0-2 and the tags and selectors of plane 14: nothing else is assigned (Unicode 15).
+        "WITH cp AS (SELECT i::INTEGER AS i FROM range(1, 196608) t(i) WHERE i NOT BETWEEN 55296 AND 57343 "
+        "            UNION ALL SELECT i::INTEGER FROM range(917504, 918000) t(i)), "
+        "s AS (SELECT b || chr(i) || 'x' AS v FROM cp, unnest($b) u(b) UNION ALL SELECT chr(i) FROM cp) "
+        "SELECT count(*) FILTER (_line(v) IS NOT DISTINCT FROM v AND nfc_normalize(v) <> v), "
+        "       count(*) FILTER (_txt(v) IS NOT DISTINCT FROM v AND nfc_normalize(v) <> v) FROM s",
+        {"b": bases}).fetchall() == [(0, 0)]
+    assert conn.execute("SELECT _line('parc-e\u0301tang'), length(_line('parc-e\u0301tang')), "
+                        "_line(' Be\u0301thune  centre\u00a0 '), _txt('Ligne  1\u0301\nLigne 2'), "
+                        "_nk(' Atelier «\u00a0Mon  avenir\u202fen\u2007Artois » '), _nk('E\u0301TANG\tdu  Parc')"
+                        ).fetchall() == [
+        # A free text keeps its spaces; trim takes the non-breaking space at an end too.
+        ("parc-étang", 10, "Béthune centre", "Ligne  1\u0301\nLigne 2",
+         "atelier « mon avenir en artois »", "etang du parc")]

@@ -235,3 +235,17 @@ def test_a_text_left_as_written_by_the_text_macros_is_in_nfc():
         # A free text keeps its spaces; trim takes the non-breaking space at an end too.
         ("parc-étang", 10, "Béthune centre", "Ligne  1\u0301\nLigne 2",
          "atelier « mon avenir en artois »", "etang du parc")]
+
+
+def test_an_odre_register_row_written_with_other_blanks_is_a_duplicate(writable_db):
+    # The register's own key (name, commune, date, power, count) folds blanks the same way.
+    before = sums(writable_db)
+    data = ("nominstallation;codeinseecommune;commune;codefiliere;filiere;datemiseenservice;puismaxinstallee;"
+            "nbinstallations\n"
+            "Centrale toiture entrepôt;62498;Lens;SOLAI;Solaire;15/03/2021;100;1\n"
+            "Centrale\u00a0toiture  entrepo\u0302t ;62498;Lens;SOLAI;Solaire;15/03/2021;100;1\n").encode()
+    result = import_file("solar_production", data, writable_db, file_name="registre.csv", snapshot_year=2024)
+    assert result.status == REFUSED, result.message
+    assert ("ligne 3, codeinseecommune : « 62498 » en double : même installation du registre qu'à la ligne 2"
+            in result.message)
+    assert sums(writable_db) == before

@@ -285,12 +285,13 @@ def test_format_and_control_characters_are_removed_from_text(writable_db):
 def test_a_short_file_with_a_few_control_characters_is_text(writable_db):
     """Five control characters in a three-line agenda: the file was refused as « ni un CSV (texte) »
     (a threshold of 2 for a short file); they are removed from the title like the others, but vertical
-    tab, form feed and NEL break the line: a space, never two words glued (t14h finding 12)."""
+    tab, form feed and NEL break the line: a space, never two words glued (t14h finding 12); so does the
+    unit separator U+001F (0eb7329)."""
     data = ("titre,date_debut,date_fin,lieu,code_commune,theme,participants\r\n"
             "A\vB\fC\x85D\x1fE\x7fF,17/09/2025,17/09/2025,Parc,62540,Chaîne des parcs,5\r\n").encode()
     result = import_file("events", data, writable_db, file_name="agenda.csv")
     assert result.status == LOADED, result.message
-    assert rows(writable_db, "SELECT title FROM events WHERE start_date = DATE '2025-09-17'") == [("A B C DEF",)]
+    assert rows(writable_db, "SELECT title FROM events WHERE start_date = DATE '2025-09-17'") == [("A B C D EF",)]
 
 
 @pytest.mark.parametrize("reader", ["csv", "xlsx"])

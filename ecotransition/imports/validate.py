@@ -276,12 +276,34 @@ MACROS = r"""
 -- « Parc⠀ » is « Parc » (t14h finding 12). Vertical tab, form feed and NEL break lines like LF:
 -- a space in a one-line text, LF in a free text, never two words glued together. The information
 -- separators U+001C-U+001F separate too (Python's str.split reads them as blanks): a space.
-CREATE OR REPLACE TEMP MACRO _txt(v) AS nullif(trim(CASE WHEN regexp_matches(v, '[\p{Cf}\x00-\x1F\x7F-\x9F\x{2028}\x{2029}@@BLANKS@@]')
-    THEN regexp_replace(regexp_replace(regexp_replace(v, '[\p{Cf}\x00-\x08\x0E-\x1B\x7F-\x84\x86-\x9F@@BLANKS@@]', '', 'g'),
-         '\r\n?|[\x0B\x0C\x{0085}\x{2028}\x{2029}]', chr(10), 'g'), '[\t\x1C-\x1F]', ' ', 'g') ELSE v END), '');
-CREATE OR REPLACE TEMP MACRO _line(v) AS nullif(trim(CASE WHEN regexp_matches(v, '[\p{Cf}\x00-\x1F\x7F-\x9F\x{2028}\x{2029}@@BLANKS@@]')
-    THEN regexp_replace(regexp_replace(v, '[\p{Cf}\x00-\x08\x0E-\x1B\x7F-\x84\x86-\x9F@@BLANKS@@]', '', 'g'),
-         ' *[\t\n\r\x0B\x0C\x1C-\x1F\x{0085}\x{2028}\x{2029}][ \t\n\r\x0B\x0C\x1C-\x1F\x{0085}\x{2028}\x{2029}]*', ' ', 'g') ELSE v END), '');
+-- Every text is put in Unicode's composed form (NFC):
+-- « é » typed as e + U+0301 (macOS file names, some exports) is stored as the one « é », so an
+-- id or a name written both ways is one value, not two that look alike (t14i finding 3); a
+-- one-line text also has its runs of ordinary spaces made one (« Usine  X » is « Usine X »).
+-- The usual cell (no such character, no two spaces in a row) costs one regular expression.
+-- nfc_normalize costs 4 s per million French titles: it runs only on a text holding a character
+-- that NFC may change (a combining mark, a Hangul vowel or final, a singleton such as U+212B:
+-- _NFC_RANGES), found by the same regular expression as the characters to remove; any other text
+-- is NFC already.
+CREATE OR REPLACE TEMP MACRO _txt(v) AS nullif(trim(CASE WHEN regexp_matches(v, '[\p{Cf}\x00-\x1F\x7F-\x9F\x{2028}\x{2029}@@BLANKS@@\p{M}@@NFC@@]')
+    THEN nfc_normalize(regexp_replace(regexp_replace(regexp_replace(v, '[\p{Cf}\x00-\x08\x0E-\x1B\x7F-\x84\x86-\x9F@@BLANKS@@]', '', 'g'),
+         '\r\n?|[\x0B\x0C\x{0085}\x{2028}\x{2029}]', chr(10), 'g'), '[\t\x1C-\x1F]', ' ', 'g')) ELSE v END), '');
+CREATE OR REPLACE TEMP MACRO _line(v) AS nullif(trim(CASE WHEN regexp_matches(v, '[\p{Cf}\x00-\x1F\x7F-\x9F\x{2028}\x{2029}@@BLANKS@@\p{M}@@NFC@@]|  ')
+    THEN nfc_normalize(regexp_replace(regexp_replace(v, '[\p{Cf}\x00-\x08\x0E-\x1B\x7F-\x84\x86-\x9F@@BLANKS@@]', '', 'g'),
+         '[ \t\n\r\x0B\x0C\x1C-\x1F\x{0085}\x{2028}\x{2029}]{2,}|[\t\n\r\x0B\x0C\x1C-\x1F\x{0085}\x{2028}\x{2029}]', ' ', 'g'))
+    ELSE v END), '');
+-- A natural key (an event's title, an investment's name and company, a voltage domain): the text
+-- folded for comparison, the same way for the file's rows and the stored ones, whatever the
+-- spelling of its accents (NFC or NFD), its case or its blanks: every run of blanks — spaces,
+-- tabs, the non-breaking U+00A0 and U+202F that French autocorrect puts inside « », U+2007 and
+-- the other Unicode spaces — is one space, and the ends are trimmed. Only the key is folded: the
+-- stored text keeps its non-breaking spaces (French typography).
+-- The replacement only where a blank other than a space, or two blanks in a row, is found (the
+-- usual key has none: the check costs a twentieth of the replacement on accented text).
+CREATE OR REPLACE TEMP MACRO _nk(v) AS trim(CASE
+    WHEN regexp_matches(v, '[\t-\r\x{0085}\x{2028}\x{2029}\x{00A0}\x{1680}\x{2000}-\x{200A}\x{202F}\x{205F}\x{3000}]|  ')
+    THEN regexp_replace(lower(strip_accents(v)), '[\s\x0B\x{0085}\x{2028}\x{2029}\p{Zs}]+', ' ', 'g')
+    ELSE lower(strip_accents(v)) END);
 CREATE OR REPLACE TEMP MACRO _nosp(v) AS regexp_replace(trim(v), '[\s\x{00A0}\x{202F}]|€$', '', 'g');
 CREATE OR REPLACE TEMP MACRO _numtxt(s) AS CASE
     WHEN regexp_full_match(s, '[+-]?\d{1,3}(\.\d{3})+,\d+') OR regexp_full_match(s, '[+-]?\d{1,3}(\.\d{3}){2,}')
@@ -437,9 +459,31 @@ CREATE OR REPLACE TEMP MACRO _date(v) AS CASE
                               + try_cast(regexp_extract(trim(v), '[ T](\d{1,2})[:h](\d\d)', 2) AS INTEGER)
                               - _date_zone_min(v))))::DATE END;
 """
-# Characters that draw nothing and are not format characters (see the macros' comment), written for RE2.
-MACROS = MACROS.replace("@@BLANKS@@", "".join(
-    f"\\x{{{a:04X}}}-\\x{{{b:04X}}}" if a != b else f"\\x{{{a:04X}}}" for a, b in BLANK_RANGES))
+# Characters that draw nothing and are not format characters (see the macros' comment): escape.BLANK_RANGES.
+# The characters besides the marks (\p{M}) that Unicode normalisation to NFC may change, or that may
+# compose with the character before them: those not in NFC alone, those of canonical combining class
+# other than 0 and the second characters of canonical pairs (Python's unicodedata 14.0), and the Hangul
+# vowels and finals that compose with a syllable before them.
+_NFC_RANGES = ((0x0374, 0x0374), (0x037E, 0x037E), (0x0387, 0x0387), (0x0958, 0x095F), (0x09DC, 0x09DD),
+               (0x09DF, 0x09DF), (0x0A33, 0x0A33), (0x0A36, 0x0A36), (0x0A59, 0x0A5B), (0x0A5E, 0x0A5E),
+               (0x0B5C, 0x0B5D), (0x0F43, 0x0F43), (0x0F4D, 0x0F4D), (0x0F52, 0x0F52), (0x0F57, 0x0F57),
+               (0x0F5C, 0x0F5C), (0x0F69, 0x0F69), (0x1161, 0x1175), (0x11A8, 0x11C2), (0x1F71, 0x1F71),
+               (0x1F73, 0x1F73), (0x1F75, 0x1F75), (0x1F77, 0x1F77), (0x1F79, 0x1F79), (0x1F7B, 0x1F7B),
+               (0x1F7D, 0x1F7D), (0x1FBB, 0x1FBB), (0x1FBE, 0x1FBE), (0x1FC9, 0x1FC9), (0x1FCB, 0x1FCB),
+               (0x1FD3, 0x1FD3), (0x1FDB, 0x1FDB), (0x1FE3, 0x1FE3), (0x1FEB, 0x1FEB), (0x1FEE, 0x1FEF),
+               (0x1FF9, 0x1FF9), (0x1FFB, 0x1FFB), (0x1FFD, 0x1FFD), (0x2000, 0x2001), (0x2126, 0x2126),
+               (0x212A, 0x212B), (0x2329, 0x232A), (0x2ADC, 0x2ADC), (0xF900, 0xFA0D), (0xFA10, 0xFA10),
+               (0xFA12, 0xFA12), (0xFA15, 0xFA1E), (0xFA20, 0xFA20), (0xFA22, 0xFA22), (0xFA25, 0xFA26),
+               (0xFA2A, 0xFA6D), (0xFA70, 0xFAD9), (0xFB1D, 0xFB1D), (0xFB1F, 0xFB1F), (0xFB2A, 0xFB36),
+               (0xFB38, 0xFB3C), (0xFB3E, 0xFB3E), (0xFB40, 0xFB41), (0xFB43, 0xFB44), (0xFB46, 0xFB4E),
+               (0x1D15E, 0x1D164), (0x1D1BB, 0x1D1C0), (0x2F800, 0x2FA1D))
+
+
+def _re2_class(ranges: tuple) -> str:
+    return "".join(f"\\x{{{a:04X}}}-\\x{{{b:04X}}}" if a != b else f"\\x{{{a:04X}}}" for a, b in ranges)
+
+
+MACROS = MACROS.replace("@@BLANKS@@", _re2_class(BLANK_RANGES)).replace("@@NFC@@", _re2_class(_NFC_RANGES))
 
 
 _REASON = {
@@ -505,7 +549,7 @@ def parse_expr(col: Col, raw: str) -> str:
         return f"_tstz({raw})"
     if k == "choice":
         whens = " ".join(f"WHEN {lit(a)} THEN {lit(b)}" for a, b in col.choices)
-        return f"CASE lower(strip_accents(trim({raw}))) {whens} END"
+        return f"CASE _nk({raw}) {whens} END"
     if k == "pattern":
         return (f"CASE WHEN regexp_full_match(upper(trim({raw})), {lit(col.pattern)}) "
                 f"THEN upper(trim({raw})) END")

@@ -44,7 +44,7 @@ def build_events(ctx: Context) -> None:
     coordinate_pairs(ctx)
     ctx.check("SELECT line, 'end_date', r__end_date, $reason FROM _parsed WHERE end_date < start_date",
               reason=f"est antérieure à {ctx.label('start_date')}")
-    _add_key(ctx, "lower(strip_accents(trim(title)))")
+    _add_key(ctx, "_nk(title)")
     duplicates(ctx, ["nk", "start_date"], "même titre et même date de début", "title")
     duplicates(ctx, ["id"], "même identifiant")
     if ctx.issues:
@@ -52,7 +52,7 @@ def build_events(ctx: Context) -> None:
     _locate(ctx)
     ctx.conn.execute(
         "CREATE OR REPLACE TEMP TABLE _new AS "
-        "WITH known AS (SELECT lower(strip_accents(trim(title))) AS nk, start_date, min(id) AS id "
+        "WITH known AS (SELECT _nk(title) AS nk, start_date, min(id) AS id "
         "               FROM events GROUP BY ALL) "
         f"SELECT p.line, coalesce(p.id, k.id, 'evt-' || strftime(p.start_date, '%Y-%m-%d') || '-' "
         f"       || left({_slug('p.title')}, 40) || '-' || left(md5(p.nk), 6)) AS id, "
@@ -92,7 +92,7 @@ INVESTMENTS = Format("modele", "modèle Investissements", (
 def build_investments(ctx: Context) -> None:
     unknown_communes(ctx)
     coordinate_pairs(ctx)
-    _add_key(ctx, "lower(strip_accents(trim(name))) || '|' || coalesce(lower(strip_accents(trim(company))), '')")
+    _add_key(ctx, "_nk(name) || '|' || coalesce(_nk(company), '')")
     duplicates(ctx, ["nk"], "même nom et même entreprise", "name")
     duplicates(ctx, ["id"], "même identifiant")
     if ctx.issues:
@@ -100,8 +100,7 @@ def build_investments(ctx: Context) -> None:
     _locate(ctx)
     ctx.conn.execute(
         "CREATE OR REPLACE TEMP TABLE _new AS "
-        "WITH known AS (SELECT lower(strip_accents(trim(name))) || '|' "
-        "               || coalesce(lower(strip_accents(trim(company))), '') AS nk, min(id) AS id "
+        "WITH known AS (SELECT _nk(name) || '|' || coalesce(_nk(company), '') AS nk, min(id) AS id "
         "               FROM investments GROUP BY ALL) "
         f"SELECT p.line, coalesce(p.id, k.id, 'inv-' || left({_slug('p.name')}, 40) || '-' "
         "       || left(md5(p.nk), 6)) AS id, "

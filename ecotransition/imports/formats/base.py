@@ -222,7 +222,8 @@ def _provided(ctx: Context, names: tuple[str, ...], always: tuple[str, ...] = ()
 
 
 def _add_key(ctx: Context, expr: str) -> None:
-    """A normalised natural key `nk` on the staged rows (titles compared without case or accents)."""
+    """A natural key `nk` on the staged rows: `expr` builds it with the _nk macro (validate.MACROS:
+    case, accents and blanks folded), the same macro that reads the stored rows' keys."""
     ctx.conn.execute("ALTER TABLE _parsed ADD COLUMN nk VARCHAR")
     ctx.conn.execute(f"UPDATE _parsed SET nk = {expr}")
 

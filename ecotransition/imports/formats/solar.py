@@ -174,8 +174,8 @@ def build_solar(ctx: Context) -> None:
         _provided(ctx, ("sites", "power_kw", "energy_mwh"))
     elif key == "enedis":
         # One line per commune, year and voltage range: the same one twice is a duplicate, not
-        # a part to add to the others.
-        _add_key(ctx, "coalesce(lower(trim(voltage)), '')")
+        # a part to add to the others, however its blanks are written (« BT < 36 kVA » is « BT<36kVA »).
+        _add_key(ctx, "coalesce(replace(_nk(voltage), ' ', ''), '')")
         duplicates(ctx, ["commune_code", "year", "nk"], "même commune, même année et même domaine de tension",
                    "commune_code")
         if ctx.issues:
@@ -190,7 +190,7 @@ def build_solar(ctx: Context) -> None:
         ctx.provided = {"sites", "energy_mwh"} if ctx.has("energy_mwh") else {"sites"}
     else:
         # The same register row twice (name, commune, date, power, count) is a duplicate.
-        _add_key(ctx, "concat_ws('|', lower(trim(coalesce(name, ''))), commissioned, power_kw, "
+        _add_key(ctx, "concat_ws('|', _nk(coalesce(name, '')), commissioned, power_kw, "
                       "coalesce(installations, 1))")
         duplicates(ctx, ["commune_code", "nk"], "même installation du registre", "commune_code")
         if ctx.issues:

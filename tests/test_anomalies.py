@@ -466,6 +466,27 @@ def test_a_seasonal_closure_may_begin_a_few_days_off_and_is_flagged_beyond_last_
                                      (date(2025, 1, 2), date(2025, 5, 14), 133)]
 
 
+def test_two_passages_in_a_winter_closure_do_not_start_a_new_one():
+    # A re-check tester's N1: a park shut every winter, 2 passages on 21 November 2024 (a warden): the
+    # rest of that winter began 21 days off last year's closure and was flagged, 130 days.
+    f = A.day_flags(winters("2023-06-01", "2025-04-30", lambda d: d.month in (11, 12, 1, 2, 3),
+                            {date(2024, 11, 21): 2.0}))
+    assert spans(f, "zero") == [(date(2023, 11, 1), date(2024, 3, 31), 152)]
+    assert spans(f, "drop") == []
+
+
+def test_a_short_closure_or_last_year_s_fault_is_no_season():
+    # A re-check tester's N2: closed on 25 December and 1 January every year, a sensor stuck from 2 to 12
+    # January 2025 was taken for the season; so was an 11-day fault of January 2025 after a 3-day one of
+    # January 2024. A season lasts at least season_days (14) days.
+    f = A.day_flags(winters("2023-06-01", "2025-03-01", lambda d: (d.month, d.day) in ((12, 25), (1, 1))
+                            or date(2025, 1, 2) <= d <= date(2025, 1, 12)))
+    assert spans(f, "zero") == [(date(2025, 1, 1), date(2025, 1, 12), 12)]
+    f = A.day_flags(winters("2023-06-01", "2025-03-01", lambda d: date(2024, 1, 10) <= d <= date(2024, 1, 12)
+                            or date(2025, 1, 15) <= d <= date(2025, 1, 25)))
+    assert spans(f, "zero") == [(date(2024, 1, 10), date(2024, 1, 12), 3), (date(2025, 1, 15), date(2025, 1, 25), 11)]
+
+
 def test_29_february_of_a_closed_winter_is_seasonal():
     # t12i finding 8: with ZERO_DAYS = 1 the 29 February 2024 of a park shut every winter (November to
     # March, from June 2022) was flagged alone; it lies in a closure that began as the year before's.

@@ -402,26 +402,31 @@ def _seasonal_zero(cal: pd.DataFrame, full: pd.Series, t: Thresholds) -> pd.Seri
     """Whether each day of `cal` (every day of each channel, in order) is a seasonal zero: a fully
     measured day at 0 within a closure that began when the channel's closure of the year before
     began, within `season_days` days (29 February: 28 February), and no later than that closure's
-    end a year on plus `season_days`. A closure is a stretch of days without passages (at 0 or not
-    measured: an outage does not split it) holding days at 0; it begins on its first day at 0.
+    end a year on plus `season_days`. A closure is a stretch of quiet days (at 0, under `usual_min`
+    passages, or not measured: an outage or two passages do not split it) holding days at 0; it begins
+    on its first day at 0. Only a closure of the year before that lasted at least `season_days` (and
+    `zero_days`) days is a season: a day closed at Christmas or last year's three stuck days are not.
 
     A park closed every winter is flagged its first winter only (no year before), not each winter
     after (t12h finding 3). A sensor stuck for a week in January of a park that was closed from
     November the winter before is no season: its zero run begins two months off (t12i finding 2),
     and a closure longer than last year's is flagged beyond it. A day with passages is never
-    seasonal: a fall to 10 % stays a « baisse soudaine »."""
+    seasonal: a fall to 10 % stays a « baisse soudaine ». Two passages one day of a winter closure
+    do not make the rest of it a new closure, flagged (r12 N1)."""
     zero_day = full & (cal["visits"] == 0)
     if not zero_day.any():
         return pd.Series(False, index=cal.index)
     keys, days = cal["channel_id"], cal["day"]
-    quiet = cal["visits"].isna() | (cal["visits"] == 0)
+    quiet = cal["visits"].isna() | (cal["visits"] < max(t.usual_min, 1))
     begins = quiet & ~(quiet.shift(fill_value=False) & (keys == keys.shift())
                        & (days.diff() == pd.Timedelta(days=1)))
     stretch = begins.cumsum().where(quiet)
     runs = (cal.loc[zero_day, ["channel_id", "day"]].assign(stretch=stretch[zero_day])
             .groupby("stretch").agg(channel_id=("channel_id", "first"), start=("day", "min"), end=("day", "max")))
     runs["then"] = runs["start"] - pd.DateOffset(years=1)
-    before = runs[["channel_id", "start", "end"]].rename(columns={"start": "then", "end": "then_end"})
+    # A season lasts: one closed day, or last year's fault of three days, is no reference (r12 N2).
+    long = (runs["end"] - runs["start"]).dt.days + 1 >= max(t.season_days, t.zero_days)
+    before = runs.loc[long, ["channel_id", "start", "end"]].rename(columns={"start": "then", "end": "then_end"})
     # The closure of the year before whose beginning is nearest this one's a year back.
     matched = pd.merge_asof(runs.reset_index().sort_values("then"), before.sort_values("then"), on="then",
                             by="channel_id", direction="nearest", tolerance=pd.Timedelta(days=t.season_days))

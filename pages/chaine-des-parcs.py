@@ -3,6 +3,7 @@
 import streamlit as st
 
 from ecotransition.core import fmt, metrics
+from ecotransition.core.kpi import datasets_of
 from ecotransition.themes import parks
 from ecotransition.ui import store
 from pages._ui import (
@@ -46,7 +47,10 @@ with heading:
 
 if channel_years.empty:
     st.warning("Aucun compteur de passages dans cette zone : seuls les chiffres du rapport sont affichés.")
-kpi_cards(store.shared(parks.kpis, selected, year, indicators, park_sites, area, mode=mode))
+cards = store.shared(parks.kpis, selected, year, indicators, park_sites, area, mode=mode)
+# The report's cards (4 200 ha, 420 km…) are indicators: late or not, said as on the other pages.
+freshness_notes(*(d for d in datasets_of(cards) if d != "counter_measures"))
+kpi_cards(cards)
 
 # Anomaly flags of the area's channels; the chart, the totals and the table show those of the
 # counter and mode chosen.

@@ -447,3 +447,13 @@ def test_an_event_under_way_is_not_the_next_one_on_the_page_nor_on_the_screen(wr
     assert [(i.title, i.detail) for i in slide.items[:2]] == [
         ("Balade du printemps", "Lens"), ("Fête du jour", "Lens")]
     assert ("Exposition longue", "Lens · en cours jusqu'au 31 décembre 2025") in [(i.title, i.detail) for i in slide.items]
+
+
+def test_an_agenda_of_many_sources_is_named_in_a_few_words():
+    # A re-check tester's N3: 300 events, each naming its organiser as `source`: every caption and help
+    # of /evenements held 12 000 characters of sources, the report's last.
+    organisers = [f"Association n°{k}" for k in range(300)]
+    said = events.origin(organisers + ["Import ag.csv du 01/12/2026", "Rapport d'activité 2023 PMA"])
+    assert said == ("Rapport d'activité 2023 PMA ; Import ag.csv du 01/12/2026 ; Association n°0 ; "
+                    "et 299 autres sources (colonne « Source » de la liste)")
+    assert events.origin(["A", "B ; C", "D"]) == "A ; B ; C ; D"      # up to four, each named

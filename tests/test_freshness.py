@@ -348,6 +348,7 @@ def test_the_fiche_says_how_late_its_data_are_on_the_page_and_in_the_pdf(built_d
     ("pages/investissements.py", ("Investissements industriels privés depuis 2020", "Nouveaux emplois annoncés")),
     ("pages/evenements.py", ("Retombées presse", "Projets labellisés Euralens")),
     ("pages/solaire.py", ("Potentiel des toitures", "Cadastre solaire : 2 mois")),
+    ("pages/chaine-des-parcs.py", ("Hectares de parcs", "Voies vertes")),   # a re-check tester's variant
 ])
 def test_pages_showing_indicator_figures_say_when_the_indicators_are_late(built_db, monkeypatch, page_file, figures):
     """t12i finding 5: the indicators (latest 2023) are late once 2026 begins; the pages that show

@@ -404,10 +404,10 @@ def test_many_imported_files_are_one_entry_of_the_footer_after_the_report():
     slide = screen.Slide("parcs", "t", "m", figures=(
         screen.Figure("1", "a", "2025", monthly), screen.Figure("420 km", "b", "2023", "Rapport d'activité 2023 PMA")))
     assert screen.footer_sources(slide.sources) == [
-        "Rapport d'activité 2023 PMA", "12 fichiers importés (le plus récent : Import mesures-2025-12.csv du 04/12/2025)"]
+        "Rapport d'activité 2023 PMA", "12 fichiers importés, le dernier le 04/12/2025"]
     out = screen.footer_html(slide, "Données au 1er mai 2025", 0, 5, 15, 3)
-    assert ('<div class="sources">Source : Rapport d&#x27;activité 2023 PMA ; 12 fichiers importés (le plus récent : '
-            "Import mesures-2025-12.csv du 04/12/2025)</div>") in out
+    assert ('<div class="sources">Source : Rapport d&#x27;activité 2023 PMA ; 12 fichiers importés, le dernier le '
+            "04/12/2025</div>") in out
     two = screen.Slide("parcs", "t", "m", figures=(screen.Figure("1", "a", "2025", "Import a.csv du 01/01/2025 ; "
                                                                  "Import b.csv du 02/01/2025"),))
     assert screen.footer_sources(two.sources) == ["Import a.csv du 01/01/2025", "Import b.csv du 02/01/2025"]

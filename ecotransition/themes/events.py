@@ -88,14 +88,27 @@ def prepare(rows: pd.DataFrame) -> pd.DataFrame:
     return ev
 
 
+ORIGIN_MAX = 4   # sources named one by one; beyond, the others are counted
+
+
 def origin(sources) -> str:
     """The sources of the events counted, as their `source` column names them (the report, each
-    import's file and day, 'démonstration'), each once: 'n.d.' when none is counted.
+    import's file and day, 'démonstration'), each once: 'n.d.' when none is counted. Beyond
+    ORIGIN_MAX, the report, 'démonstration' and the imports come first and the rest are counted
+    (« et 296 autres sources ») — an agenda whose every event names its organiser filled every
+    caption and help with 12 000 characters (a re-check tester's N3).
 
     `sources`: events_summary's ' ; '-joined `sources`, or any iterable of `source` values. The one
     wording of every events figure's source (this page's caption and cards, the overview's cards)."""
     values = [sources] if isinstance(sources, str) or fmt.is_missing(sources) else list(sources)
-    return join_sources(v for v in values if not fmt.is_missing(v)) or fmt.MISSING
+    parts = [p for p in join_sources(v for v in values if not fmt.is_missing(v)).split(" ; ") if p]
+    if not parts:
+        return fmt.MISSING
+    if len(parts) <= ORIGIN_MAX:
+        return " ; ".join(parts)
+    first = sorted(parts, key=lambda p: (p != REPORT_SOURCE, p != DEMO_SOURCE, not p.startswith("Import ")))
+    rest = len(parts) - (ORIGIN_MAX - 1)
+    return " ; ".join(first[:ORIGIN_MAX - 1]) + f" ; et {fmt.number(rest)} autres sources (colonne « Source » de la liste)"
 
 
 def count_help(sources, filtered: bool = True) -> str:

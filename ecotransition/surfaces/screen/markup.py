@@ -360,20 +360,17 @@ _IMPORT_DATE = re.compile(r"du (\d\d)/(\d\d)/(\d{4})\)?$")
 
 def footer_sources(sources: tuple[str, ...]) -> list[str]:
     """The sources as the footer cites them: each whole (a file's name cut, screen_source), but more
-    than FOOTER_FILES imported files as one entry, after the others — twelve monthly imports
-    filled the footer's two lines and cut off « Rapport d'activité 2023 PMA », the source of the
-    slide's other card (t12i finding 4)."""
+    than FOOTER_FILES imported files as one entry, after the others, with the day of the last
+    import — twelve monthly imports filled the footer's two lines and cut off « Rapport d'activité
+    2023 PMA », the source of the slide's other card (t12i finding 4). A day, not a file: files
+    imported the same day have no order to tell the latest."""
     files = [s for s in sources if _IMPORTED.match(s)]
     if len(files) <= FOOTER_FILES:
         return [screen_source(s) for s in sources]
-
-    def when(s: str) -> tuple:
-        m = _IMPORT_DATE.search(s)
-        return (m[3], m[2], m[1]) if m else ("",)
-
-    latest = max(files, key=when)
+    days = [m for m in (_IMPORT_DATE.search(s) for s in files) if m]
+    last = max(days, key=lambda m: (m[3], m[2], m[1]), default=None)
     return [screen_source(s) for s in sources if s not in files] + [
-        f"{len(files)} fichiers importés (le plus récent : {screen_source(latest)})"]
+        f"{len(files)} fichiers importés" + (f", le dernier le {last[1]}/{last[2]}/{last[3]}" if last else "")]
 
 
 def footer_html(slide: Slide, stamp: str, position: int, count: int, period: float, since: float,

@@ -978,3 +978,18 @@ def test_an_aggregated_register_row_without_a_date_is_the_stock_at_the_snapshot(
                 ) == [(1550.5,)]
     assert "1 ligne agrégeant plusieurs installations comptée à partir de 2024" in result.message
     assert "1 ligne d'installations solaires sans date de mise en service ignorée" in result.message
+
+
+def test_a_file_cannot_call_its_rows_demonstration_data(writable_db):
+    # A re-check tester's N7: an agenda whose `source` said « démonstration » put the demonstration
+    # badge on real imported rows. That word is the app's own mark of the rows it generates.
+    before = sums(writable_db)
+    data = ("titre;date_debut;date_fin;lieu;code_commune;theme;participants;source\n"
+            "Fête A;20/09/2025;;Parc;62540;Fête;10;Mairie de Lens\n"
+            "Fête B;21/09/2025;;Parc;62540;Fête;10; Démonstration \n").encode()
+    result = import_file("events", data, writable_db, file_name="agenda.csv")
+    assert result.status == REFUSED
+    assert problems(result.message) == [
+        "ligne 3, source : « Démonstration » est réservé aux données de démonstration que l'application génère : "
+        "indiquez la source réelle de la ligne, ou laissez la cellule vide"]
+    assert sums(writable_db) == before

@@ -36,6 +36,7 @@ from typing import Callable
 import duckdb
 
 from ecotransition.core import clock
+from ecotransition.core.labels import DEMO_SOURCE
 from ecotransition.core.paths import db_path
 from ecotransition.data import backup, registry, sql
 from ecotransition.data.db import DatabaseBusy, modified_copy
@@ -538,6 +539,15 @@ def _rules(conn, ds: Dataset, staged: Staged, source: str, file_name: str, optio
     # so one bad column never hides the other problems.
     resolve_separators(conn, staged)   # « 1.000 » in decimal columns, where the file tells
     ctx.issues.extend(type_issues(conn, staged))
+    if "source" in staged.present:
+        # « démonstration » is the app's own mark of generated rows (the badge, the notes): a file that
+        # wrote it had its real rows shown as generated ones (a re-check tester's N7). The report's
+        # name stays allowed: staff may enter its figures.
+        ctx.check("SELECT line, 'source', r__source, $reason FROM _parsed "
+                  "WHERE lower(strip_accents(trim(source))) = lower(strip_accents($demo))",
+                  demo=DEMO_SOURCE,
+                  reason="est réservé aux données de démonstration que l'application génère : indiquez la "
+                         "source réelle de la ligne, ou laissez la cellule vide")
     ds.build(ctx)
     if staged.exact_lines:
         for col in staged.match.format.columns:

@@ -357,6 +357,15 @@ def test_days_measured_after_a_declared_end_are_said_and_stay_counted(gaps_db, t
         days = sql.run(c, "counter_days", epci=None, commune=None).query("channel_id == 'cpt-lens-pie' "
                                                                         "and day >= '2025-01-01'")
     assert (len(days), days["visits"].sum(), days["missing_measures"].sum()) == (10, 480, 0)
+    # Measures imported later for days after that end are said too (a re-check tester's N6).
+    measures = tmp_path / "mesures.csv"
+    measures.write_text("channel_id,counter_id,start_datetime,end_datetime,count\n"
+                        + "".join(f"cpt-lens-pie,cpt-lens,2025-01-{d:02d}T12:00:00+01:00,,7\n" for d in (4, 11, 12)),
+                        encoding="utf-8")
+    result = import_file("counter_measures", measures, path)
+    assert result.status == "chargé", result.message
+    assert "canal « cpt-lens-pie » : 2 jours mesurés après sa fin déclarée (05/01/2025), comptés quand même" \
+        in result.notes
 
 
 def test_the_calendar_of_hand_built_frames_stops_at_a_declared_end():

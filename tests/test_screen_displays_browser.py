@@ -208,7 +208,7 @@ def long_titles_server(built_db, tmp_path_factory):
     csv.write_text("titre,date_debut,date_fin,lieu,code_commune,theme,participants\n"
                    f"{LONG_TITLE},01/12/2026,,Lens,62498,Test,\n"
                    f'"{HOSTILE_TITLE}",02/12/2026,,Liévin,62510,Test,\n'
-                   f'"{SENTENCE}",03/12/2026,04/12/2026,"{PLACE}",62540,Chaîne des parcs,123456789\n'
+                   f'"{SENTENCE}",03/12/2026,04/12/2026,"{PLACE}",62540,Chaîne des parcs,1000000\n'
                    f'"{SENTENCE}",05/12/2026,,"{PLACE}",62540,Chaîne des parcs,\n',
                    encoding="utf-8")
     env = {**os.environ, "ECOTRANSITION_TODAY": TEST_TODAY}

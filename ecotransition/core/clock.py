@@ -13,6 +13,12 @@ PARIS = ZoneInfo("Europe/Paris")
 SETTING = "ECOTRANSITION_TODAY"
 
 
+def paris_time(timestamp: float) -> datetime:
+    """The Europe/Paris wall-clock time of a Unix timestamp (seconds), without tzinfo: a moment logged
+    by the server (its own zone may be UTC) shown as the import history shows its own."""
+    return datetime.fromtimestamp(timestamp, PARIS).replace(tzinfo=None)
+
+
 def now() -> datetime:
     """Europe/Paris wall-clock time to the second, without tzinfo, as the database stores it."""
     return datetime.now(PARIS).replace(tzinfo=None, microsecond=0)

@@ -26,7 +26,6 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from ecotransition.core import clock, escape
@@ -312,6 +311,6 @@ def events_table(events: list[dict]):
     import pandas as pd  # only the page that shows the log needs it
 
     # In Paris time, as the import history beside it (the server's clock may be UTC: t15i finding 7).
-    return pd.DataFrame([(datetime.fromtimestamp(e.get("time", 0), clock.PARIS).strftime("%d/%m/%Y %H:%M:%S"),
+    return pd.DataFrame([(clock.paris_time(e.get("time", 0)).strftime("%d/%m/%Y %H:%M:%S"),
                           e.get("client", ""), e.get("event", ""), e.get("detail", "")) for e in events],
                         columns=list(EVENT_COLUMNS))

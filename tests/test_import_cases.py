@@ -391,6 +391,48 @@ def test_an_unreadable_log_left_beside_the_base_refuses_and_changes_nothing(writ
     assert wal.read_bytes() == log
 
 
+def test_a_log_without_its_file_is_kept_aside_and_the_build_gives_a_readable_base(writable_db):
+    # A re-check tester's B: the base deleted (to rebuild) and its log left: the build published a new
+    # file beside a log that was not its own, and nobody could open it.
+    subprocess.run([sys.executable, "-c", ANALYST, str(writable_db)], check=True)
+    wal = writable_db.with_name(writable_db.name + ".wal")
+    log = wal.read_bytes()
+    writable_db.unlink()
+    done = subprocess.run([sys.executable, "-m", "ecotransition.build", "--db", str(writable_db)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert not wal.exists()
+    [kept] = writable_db.parent.glob(f"{writable_db.name}.wal.orphelin-*")
+    assert kept.read_bytes() == log
+    assert rows(writable_db, "SELECT count(*) FROM communes") == [(150,)]
+
+
+def test_a_program_that_opens_the_base_while_its_log_is_saved_keeps_its_work(writable_db, monkeypatch):
+    # A re-check tester's A: while an import saved a leftover log into the base, a program opened it and
+    # wrote: the import moved that program's new log aside, dropped it, and said « Chargé ».
+    from ecotransition.data import db as db_module
+
+    subprocess.run([sys.executable, "-c", ANALYST, str(writable_db)], check=True)
+    real = db_module._stamp_versions
+    calls = []
+
+    def meanwhile(conn, changed):
+        if not calls:   # the first call is _absorb_wal's, on its replayed copy
+            subprocess.run([sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
+                            "c.execute('CREATE TABLE second_note AS SELECT 7 AS x'); c.close()",
+                            str(writable_db)], check=True)
+        calls.append(1)
+        real(conn, changed)
+
+    monkeypatch.setattr(db_module, "_stamp_versions", meanwhile)
+    with pytest.raises(DatabaseBusy) as refused:
+        import_file("events", CASES / "evenements_date_heure.csv", writable_db)
+    assert "a été modifiée par un autre programme pendant l'opération. Rien n'a changé." in str(refused.value)
+    monkeypatch.setattr(db_module, "_stamp_versions", real)
+    assert rows(writable_db, "SELECT x FROM second_note") == [(7,)]
+    assert rows(writable_db, "SELECT answer FROM analyst_notes") == [(42,)]
+
+
 def test_a_program_that_writes_and_closes_during_an_import_keeps_its_work(writable_db, monkeypatch):
     # t14i finding 2: a program opened the base, wrote and closed while an import worked on its copy
     # (no lock left to see at the end): the copy was swapped in and the program's work was lost.

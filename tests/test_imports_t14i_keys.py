@@ -161,6 +161,20 @@ def test_investments_with_the_same_name_written_two_ways_in_one_file_are_refused
     assert sums(writable_db) == before
 
 
+@pytest.mark.parametrize("variant", ["csv", "xlsx"])
+def test_a_typographic_apostrophe_is_the_apostrophe_of_the_key(writable_db, tmp_path, variant):
+    # A re-check tester's C: « Parc d’innovation de l’Artois » (U+2019, as autocorrect writes it) beside
+    # the stored « Parc d'innovation de l'Artois » was a second investment.
+    first = write(tmp_path, "apostrophe_1", INVEST_HEAD, [
+        ["Parc d'innovation de l'Artois", "SPL", "Immobilier", "62119", "", "10", "annoncé", "2024"]], variant)
+    assert import_file("investments", first, writable_db).inserted == 1
+    again = write(tmp_path, "apostrophe_2", INVEST_HEAD, [
+        ["Parc d\u2019innovation de l\u2019Artois", "SPL", "Immobilier", "62119", "", "12", "annoncé", "2024"]], variant)
+    result = import_file("investments", again, writable_db)
+    assert (result.status, result.inserted, result.updated) == (LOADED, 0, 1), result.message
+    assert rows(writable_db, "SELECT count(*), sum(jobs) FROM investments WHERE company = 'SPL'") == [(1, 12)]
+
+
 # ------------------------------------------------------------------------------------ parks
 
 @pytest.mark.parametrize("variant", ["csv", "xlsx"])

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
+
 from ecotransition.core import clock
 from ecotransition.core.paths import db_path
 from ecotransition.data.db import DatabaseBusy, modified_copy
@@ -97,7 +99,13 @@ def restore(name: str, db: str | os.PathLike | None = None, now: datetime | None
         raise ValueError(f"sauvegarde inconnue : {name}")
     now = now or clock.now()
     with modified_copy(db, start_from=chosen.path) as conn:
-        conn.execute("ATTACH $live AS live (READ_ONLY)", {"live": str(db)})
+        try:
+            conn.execute("ATTACH $live AS live (READ_ONLY)", {"live": str(db)})
+        except duckdb.IOException as exc:
+            # Opened for writing by another program since the restore began (a re-check tester's E).
+            raise DatabaseBusy(
+                f"Refusé : la base {Path(db).name} a été ouverte en écriture par un autre programme pendant "
+                "la restauration. Rien n'a changé. Recommencez quand ce programme aura fini.") from exc
         conn.execute("BEGIN TRANSACTION")
         conn.execute("DELETE FROM imports")
         conn.execute("INSERT INTO imports BY NAME SELECT * FROM live.imports")

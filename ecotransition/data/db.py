@@ -12,6 +12,7 @@ import os
 import shutil
 import struct
 import tempfile
+import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -127,7 +128,7 @@ def open_readonly(path: Path) -> duckdb.DuckDBPyConnection:
             raise LeftoverLog(
                 f"La base de données {path} ne peut pas être ouverte : le journal d'écriture {_wal(path).name}, "
                 f"laissé à côté d'elle par un autre programme, ne correspond pas au fichier ({exc.__class__.__name__}). "
-                "Ouvrez la base avec ce programme pour enregistrer ou abandonner son travail.",
+                f"Ce travail ne peut pas être récupéré : déplacez {_wal(path).name} hors du dossier de la base.",
                 public="La base de données est momentanément indisponible : un autre programme y a laissé un "
                        "travail non enregistré. L'équipe des données doit le traiter.") from exc
         raise DatabaseError(
@@ -220,6 +221,7 @@ def _absorb_wal(path: Path) -> None:
             return
     except FileNotFoundError:
         return
+    seen = _fingerprint(path)
     tmp = _tmp_path(path, "write")
     aside = None
     try:
@@ -236,10 +238,23 @@ def _absorb_wal(path: Path) -> None:
             raise LeftoverLog(
                 f"Refusé : le journal d'écriture {wal.name}, laissé à côté de la base par un programme "
                 f"arrêté avant de l'y enregistrer, ne peut pas être relu ({exc.__class__.__name__}). Rien n'a "
-                "changé. Ouvrez la base avec ce programme (DuckDB) pour enregistrer ou abandonner ce travail, "
-                "puis recommencez.") from exc
+                f"changé. Le travail qu'il contient ne peut pas être récupéré : déplacez {wal.name} hors du "
+                "dossier de la base, puis recommencez.") from exc
+        # A program that opened the base meanwhile writes its own log there: that one is not this
+        # copy's to drop (a re-check tester's A: its work was lost, the import said « Chargé »).
+        refuse_if_busy(path)
+        if _fingerprint(path) != seen:
+            raise DatabaseBusy(
+                f"Refusé : la base {path.name} a été modifiée par un autre programme pendant l'opération. "
+                "Rien n'a changé. Recommencez quand ce programme aura fini.")
         aside = _tmp_path(path, "wal")
-        os.replace(wal, aside)
+        try:
+            os.replace(wal, aside)
+        except FileNotFoundError as exc:   # saved into the base by its program in between
+            aside = None
+            raise DatabaseBusy(
+                f"Refusé : la base {path.name} a été modifiée par un autre programme pendant l'opération. "
+                "Rien n'a changé. Recommencez quand ce programme aura fini.") from exc
         try:
             _publish(tmp, path)
         except BaseException:
@@ -285,6 +300,10 @@ def _replacement(path: Path, copy_from: Path | None,
                     stale.unlink(missing_ok=True)
         if path.exists():
             _absorb_wal(path)
+        elif _wal(path).exists():
+            # A log without its file (the file deleted, say, to rebuild): nothing to replay it on, and
+            # a new file beside it could not be opened by anyone (a re-check tester's B). Kept aside.
+            os.replace(_wal(path), path.with_name(f"{path.name}.wal.orphelin-{time.strftime('%Y%m%d-%H%M%S')}"))
         seen = _fingerprint(path)
         tmp = _tmp_path(path, "write")
         try:

@@ -298,11 +298,14 @@ CREATE OR REPLACE TEMP MACRO _line(v) AS nullif(trim(CASE WHEN regexp_matches(v,
 -- tabs, the non-breaking U+00A0 and U+202F that French autocorrect puts inside « », U+2007 and
 -- the other Unicode spaces — is one space, and the ends are trimmed. Only the key is folded: the
 -- stored text keeps its non-breaking spaces (French typography).
--- The replacement only where a blank other than a space, or two blanks in a row, is found (the
--- usual key has none: the check costs a twentieth of the replacement on accented text).
+-- The typographic apostrophe (U+2019, and U+02BC, U+2018, U+0060, U+00B4 typed for it) is the
+-- apostrophe: « Parc d’innovation » is « Parc d'innovation » (a re-check tester's C).
+-- The replacement only where a blank other than a space, two blanks in a row, or another apostrophe
+-- is found (the usual key has none: the check costs a twentieth of the replacement on accented text).
 CREATE OR REPLACE TEMP MACRO _nk(v) AS trim(CASE
-    WHEN regexp_matches(v, '[\t-\r\x{0085}\x{2028}\x{2029}\x{00A0}\x{1680}\x{2000}-\x{200A}\x{202F}\x{205F}\x{3000}]|  ')
-    THEN regexp_replace(lower(strip_accents(v)), '[\s\x0B\x{0085}\x{2028}\x{2029}\p{Zs}]+', ' ', 'g')
+    WHEN regexp_matches(v, '[\t-\r\x{0085}\x{2028}\x{2029}\x{00A0}\x{1680}\x{2000}-\x{200A}\x{202F}\x{205F}\x{3000}\x{2019}\x{2018}\x{02BC}\x{00B4}`]|  ')
+    THEN regexp_replace(regexp_replace(lower(strip_accents(v)), '[\s\x0B\x{0085}\x{2028}\x{2029}\p{Zs}]+', ' ', 'g'),
+                        '[\x{2019}\x{2018}\x{02BC}\x{00B4}`]', chr(39), 'g')
     ELSE lower(strip_accents(v)) END);
 CREATE OR REPLACE TEMP MACRO _nosp(v) AS regexp_replace(trim(v), '[\s\x{00A0}\x{202F}]|€$', '', 'g');
 CREATE OR REPLACE TEMP MACRO _numtxt(s) AS CASE

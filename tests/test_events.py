@@ -87,6 +87,23 @@ def test_upcoming_events_come_first_soonest_first(conn):
     assert cards["Prochain événement"].help == f"{first['title']} — {fmt.day(first['start_date'])}"
 
 
+def test_an_event_under_way_is_en_cours_not_a_venir(conn):
+    """Parc en fête (1er juillet – 31 août 2023) on 1 August 2023 has begun: the list and the table
+    say « En cours », the events starting later « À venir » (a tester saw a festival under way
+    listed as « à venir »)."""
+    ev = selection(conn, date(2023, 8, 1)).set_index("id")
+    assert ev.loc["evt-2023-07-01-parc-en-fete", "status"] == events.UNDER_WAY == "En cours"
+    assert ev.loc["evt-2023-08-26-chti-bike-tour", "status"] == events.UPCOMING
+    assert ev.loc["evt-2023-06-14-vivatechnology", "status"] == events.PAST
+    line = next(x for x in events.list_items(ev.reset_index(), lambda t: t, limit=100) if "Parc en fête" in x)
+    assert line.endswith(" · *en cours*")
+    # the day it starts it is the next one (event_ahead, as the « Prochain événement » card); its last day, under way
+    assert selection(conn, date(2023, 7, 1)).set_index("id").loc["evt-2023-07-01-parc-en-fete", "status"] \
+        == events.UPCOMING
+    assert selection(conn, date(2023, 8, 31)).set_index("id").loc["evt-2023-07-01-parc-en-fete", "status"] \
+        == events.UNDER_WAY
+
+
 def test_pages_of_the_list_follow_each_other(conn, ev):
     first = events.prepare(query(conn, "events_selection", limit=10, offset=0))
     second = events.prepare(query(conn, "events_selection", limit=10, offset=10))

@@ -26,7 +26,7 @@ MONTHS = fmt.MONTHS_SHORT
 INSIDE, OUTSIDE, ONLINE, UNKNOWN = "Dans le territoire", "Hors du territoire", "En ligne", "Lieu non précisé"
 LOCATIONS = [INSIDE, OUTSIDE, ONLINE, UNKNOWN]
 LOCATION_COLORS = {INSIDE: PALETTE[2], OUTSIDE: PALETTE[0], ONLINE: PALETTE[4], UNKNOWN: "#999999"}
-UPCOMING, PAST = "À venir", "Passé"
+UPCOMING, UNDER_WAY, PAST = "À venir", "En cours", "Passé"
 
 
 # The place groups of queries/macros.sql's event_location, in French.
@@ -75,7 +75,8 @@ def args(query: str, sel: dict, **extra) -> dict:
 
 def prepare(rows: pd.DataFrame) -> pd.DataFrame:
     """Rows of events_selection or events_participants with French place groups, the status
-    against the query's $today ('À venir' / 'Passé') and dates as datetime.date. Vectorised:
+    against the query's $today ('À venir' when it starts on or after it, 'En cours' when it started
+    before and ends on or after it, 'Passé') and dates as datetime.date. Vectorised:
     it may see a whole agenda (the export)."""
     ev = rows.copy()
     start = pd.to_datetime(ev["start_date"])
@@ -85,6 +86,8 @@ def prepare(rows: pd.DataFrame) -> pd.DataFrame:
     ev["location"] = ev["location"].map(LOCATION_CODES)
     if "upcoming" in ev:
         ev["status"] = ev["upcoming"].map({True: UPCOMING, False: PAST})
+        if "ahead" in ev:   # a festival that began yesterday is not « à venir » (a tester's t12i item)
+            ev.loc[ev["upcoming"].astype(bool) & ~ev["ahead"].astype(bool), "status"] = UNDER_WAY
     return ev
 
 
@@ -345,6 +348,9 @@ TABLE_LABELS = {
 }
 
 
+STATUS_NOTES = {UPCOMING: " · *à venir*", UNDER_WAY: " · *en cours*"}
+
+
 def list_items(ev: pd.DataFrame, escape, limit: int = 8) -> list[str]:
     """Markdown lines for the first events of the ordered list; `escape` makes text literal."""
     lines = []
@@ -352,7 +358,7 @@ def list_items(ev: pd.DataFrame, escape, limit: int = 8) -> list[str]:
         people = "n.d." if fmt.is_missing(e.participants) else fmt.number(e.participants)
         place = escape(e.place) if not fmt.is_missing(e.place) else "lieu non précisé"
         lines.append(f"- **{escape(e.title)}** — {escape(when(e.start_date, e.end_date))} · {place} · "
-                     f"{escape(e.theme)} · participants : {people}" + (" · *à venir*" if e.status == UPCOMING else ""))
+                     f"{escape(e.theme)} · participants : {people}" + STATUS_NOTES.get(e.status, ""))
     return lines
 
 

@@ -292,6 +292,12 @@ def test_thresholds_are_settings_with_defaults():
     ("CLOSURE_RADIUS_M", "nan", "un nombre de mètres positif ou nul", "1\u202f000"),
     ("USUAL_MIN", "-5", "un nombre positif ou nul", "20"),
     ("SEASON_DAYS", "184", "un nombre entier de jours de 0 à 183", "14"),
+    # what float() reads but no one writes as a threshold
+    ("ZERO_DAYS", "1e15", "un nombre entier de 1 ou plus", "2"),
+    ("LEVEL_DAYS", "1_000", "un nombre entier de 3 ou plus", "28"),
+    ("GAP_HOURS", "\u0666", "un nombre entier de 1 à 24", "3"),
+    ("USUAL_MIN", "2e1", "un nombre positif ou nul", "20"),
+    ("DROP_RATIO", "0,5,1", "un nombre strictement entre 0 et 1 (0,3 : 30 %)", "0,3"),
 ])
 def test_a_threshold_out_of_its_range_is_refused_and_its_default_used(name, raw, allowed, default):
     t, refused = A.read_thresholds({f"ECOTRANSITION_FLAG_{name}": raw})
@@ -448,6 +454,31 @@ def test_a_park_closed_one_winter_and_open_the_next_has_its_faults_flagged():
     assert spans(f, "zero") == [(date(2023, 11, 1), date(2024, 3, 31), 152), (date(2025, 1, 10), date(2025, 1, 16), 7)]
     assert spans(f, "drop") == [(date(2025, 2, 1), date(2025, 2, 10), 10)]
     assert f.loc[f["rule"] == "drop", "detail"].iloc[0] == "50 passages par jour en moyenne ; niveau habituel 500 passages par jour"
+
+
+def test_a_greenway_quiet_every_winter_is_a_drop_its_first_winter_only():
+    # t12i: 500 passages a day from April to October, 50 (10 %) from November to March, from 1 April
+    # 2023: each winter was a « baisse soudaine » of 150 days. The winter 2024-25 is as low as the one
+    # before, begun the same day: a season. A stuck fall to 40 in June 2024 (500 a year before) stays a
+    # drop, and so do the winter days beyond last year's end plus 14 days (20 April - 5 May 2025).
+    def visits(d):
+        if date(2024, 6, 10) <= d <= date(2024, 6, 14):
+            return 40.0
+        winter = not (4 <= d.month <= 10) or date(2025, 4, 1) <= d <= date(2025, 5, 5)
+        return 50.0 if winter else 500.0
+    days = pd.date_range("2023-04-01", "2025-06-30", freq="D")
+    daily = pd.DataFrame({"channel_id": "vv", "day": days, "visits": [visits(d.date()) for d in days],
+                          "measures": 24, "missing_measures": 0})
+    f = A.day_flags(daily)
+    assert spans(f, "drop") == [(date(2023, 11, 1), date(2024, 3, 31), 152), (date(2024, 6, 10), date(2024, 6, 14), 5),
+                                (date(2025, 4, 15), date(2025, 5, 5), 21)]
+    assert spans(f, "zero") == []
+    # A winter closed at 0 the year before is a season for a winter open at 10 %.
+    closed_then = daily.assign(visits=[0.0 if v == 50.0 and d < pd.Timestamp("2024-04-01") else v
+                                       for v, d in zip(daily["visits"], daily["day"])])
+    g = A.day_flags(closed_then)
+    assert spans(g, "zero") == [(date(2023, 11, 1), date(2024, 3, 31), 152)]
+    assert spans(g, "drop") == [(date(2024, 6, 10), date(2024, 6, 14), 5), (date(2025, 4, 15), date(2025, 5, 5), 21)]
 
 
 def test_a_seasonal_closure_may_begin_a_few_days_off_and_is_flagged_beyond_last_year_s_length():

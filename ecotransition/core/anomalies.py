@@ -16,7 +16,9 @@ channel's own series, with thresholds in `Thresholds` (defaults documented in th
   the level of the `level_days` days before it *and* of those after it (a spike, not a return
   to normal such as the end of the 2020 lockdown). The level before a day is the median of
   the channel's last `level_days` normal days (fully measured, with passages, not low): a
-  fault's own days never lower it, so a fault stays flagged for as long as it lasts;
+  fault's own days never lower it, so a fault stays flagged for as long as it lasts; a low
+  stretch that begins within `season_days` of the channel's low stretch of the year before (a
+  greenway's quiet winter) is a season, as for closures (_seasonal_low);
 - **lacune** (`gap`): a day with at least `gap_hours` hours not measured (missing measures
   times the channel's time step, the measured one: 3 hours are 12 quarter-hour measures), or no row at all
   between the channel's first and last day. A day expects its real length (23 or 25 hours on
@@ -94,13 +96,18 @@ RANGES = {
 }
 
 
+PLAIN_NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)?", re.ASCII)
+
+
 def _check(name: str, raw: str):
     """The value of setting `name` from its text, or None when it is outside RANGES."""
     lo, hi, strict, whole, _ = RANGES[name]
-    try:
-        value = float(str(raw).strip().replace(",", "."))
-    except ValueError:
+    text = str(raw).strip()
+    # Only what staff write as a number: float() also takes « 1e15 », « 1_000 » and other
+    # scripts' digits (« ٦ »), which no one means as a threshold (a tester's t12i item).
+    if not PLAIN_NUMBER.fullmatch(text):
         return None
+    value = float(text.replace(",", "."))
     if not math.isfinite(value) or (whole and not value.is_integer()):
         return None
     if value < lo or (strict and value == lo) or (hi is not None and (value > hi or (strict and value == hi))):
@@ -398,41 +405,57 @@ def _to_runs(cal: pd.DataFrame, mask: pd.Series, rule: str, detail) -> pd.DataFr
     }, columns=FLAG_COLUMNS)
 
 
-def _seasonal_zero(cal: pd.DataFrame, full: pd.Series, t: Thresholds) -> pd.Series:
-    """Whether each day of `cal` (every day of each channel, in order) is a seasonal zero: a fully
-    measured day at 0 within a closure that began when the channel's closure of the year before
-    began, within `season_days` days (29 February: 28 February), and no later than that closure's
-    end a year on plus `season_days`. A closure is a stretch of quiet days (at 0, under `usual_min`
-    passages, or not measured: an outage or two passages do not split it) holding days at 0; it begins
-    on its first day at 0. Only a closure of the year before that lasted at least `season_days` (and
+def _seasonal(cal: pd.DataFrame, marked: pd.Series, quiet: pd.Series, t: Thresholds) -> pd.Series:
+    """Whether each `marked` day of `cal` (every day of each channel, in order) is seasonal: it lies
+    in a stretch that began when the channel's stretch of the year before began, within
+    `season_days` days (29 February: 28 February), and no later than that stretch's end a year on
+    plus `season_days`. A stretch is a run of `quiet` days (an outage or a day of a few passages
+    does not split it: `quiet` holds them) with `marked` days; it begins on its first marked day.
+    Only a stretch of the year before whose marked days span at least `season_days` (and
     `zero_days`) days is a season: a day closed at Christmas or last year's three stuck days are not.
 
-    A park closed every winter is flagged its first winter only (no year before), not each winter
-    after (t12h finding 3). A sensor stuck for a week in January of a park that was closed from
-    November the winter before is no season: its zero run begins two months off (t12i finding 2),
-    and a closure longer than last year's is flagged beyond it. A day with passages is never
-    seasonal: a fall to 10 % stays a « baisse soudaine ». Two passages one day of a winter closure
-    do not make the rest of it a new closure, flagged (r12 N1)."""
-    zero_day = full & (cal["visits"] == 0)
-    if not zero_day.any():
+    Zeros (_seasonal_zero) and low days (_seasonal_low) are read so. A park closed every winter,
+    or counting a tenth of its summer every winter, is flagged its first winter only (no year
+    before), not each winter after (t12h finding 3, t12i). A sensor stuck for a week in January of
+    a park that was closed from November the winter before is no season: its run begins two months
+    off (t12i finding 2), and a stretch longer than last year's is flagged beyond it."""
+    if not marked.any():
         return pd.Series(False, index=cal.index)
     keys, days = cal["channel_id"], cal["day"]
-    quiet = cal["visits"].isna() | (cal["visits"] < max(t.usual_min, 1))
     begins = quiet & ~(quiet.shift(fill_value=False) & (keys == keys.shift())
                        & (days.diff() == pd.Timedelta(days=1)))
     stretch = begins.cumsum().where(quiet)
-    runs = (cal.loc[zero_day, ["channel_id", "day"]].assign(stretch=stretch[zero_day])
+    runs = (cal.loc[marked, ["channel_id", "day"]].assign(stretch=stretch[marked])
             .groupby("stretch").agg(channel_id=("channel_id", "first"), start=("day", "min"), end=("day", "max")))
     runs["then"] = runs["start"] - pd.DateOffset(years=1)
     # A season lasts: one closed day, or last year's fault of three days, is no reference (r12 N2).
     long = (runs["end"] - runs["start"]).dt.days + 1 >= max(t.season_days, t.zero_days)
     before = runs.loc[long, ["channel_id", "start", "end"]].rename(columns={"start": "then", "end": "then_end"})
-    # The closure of the year before whose beginning is nearest this one's a year back.
+    # The stretch of the year before whose beginning is nearest this one's a year back.
     matched = pd.merge_asof(runs.reset_index().sort_values("then"), before.sort_values("then"), on="then",
                             by="channel_id", direction="nearest", tolerance=pd.Timedelta(days=t.season_days))
     matched["until"] = matched["then_end"] + pd.DateOffset(years=1) + pd.Timedelta(days=t.season_days)
-    until = stretch[zero_day].map(matched.set_index("stretch")["until"])
-    return zero_day & (cal.loc[zero_day, "day"] <= until).reindex(cal.index, fill_value=False)
+    until = stretch[marked].map(matched.set_index("stretch")["until"])
+    return marked & (cal.loc[marked, "day"] <= until).reindex(cal.index, fill_value=False)
+
+
+def _seasonal_zero(cal: pd.DataFrame, full: pd.Series, t: Thresholds) -> pd.Series:
+    """The fully measured days at 0 within a closure as the year before's (_seasonal). A closure's
+    quiet days are those at 0, under `usual_min` passages, or not measured: two passages one day of
+    a winter closure do not make the rest of it a new closure, flagged (r12 N1). Only days at 0
+    are marked: a day with passages is read by _seasonal_low."""
+    quiet = cal["visits"].isna() | (cal["visits"] < max(t.usual_min, 1))
+    return _seasonal(cal, full & (cal["visits"] == 0), quiet, t)
+
+
+def _seasonal_low(cal: pd.DataFrame, full: pd.Series, t: Thresholds) -> pd.Series:
+    """The fully measured days below `drop_ratio` × the level (at 0 or not) within a low stretch
+    as the year before's (_seasonal): a greenway counting 50 a day every winter against 500 in
+    summer is a season from its second winter on, not a « baisse soudaine » each winter (t12i).
+    A winter closed at 0 the year before is a reference too (winter is winter); a fall to 10 %
+    in February after a winter closed from November is 92 days off, still a drop."""
+    below = cal["visits"] < t.drop_ratio * cal["level"]
+    return _seasonal(cal, full & below, cal["visits"].isna() | below, t)
 
 
 def day_flags(daily: pd.DataFrame, t: Thresholds | None = None, events: pd.DataFrame | None = None,
@@ -456,12 +479,13 @@ def day_flags(daily: pd.DataFrame, t: Thresholds | None = None, events: pd.DataF
     usual = cal["level"] >= t.usual_min
     keys = cal["channel_id"]
 
-    # A seasonal zero is neither a zero run nor a drop: the channel is closed as it was a year before.
-    # Only days at 0 can be seasonal: a day with passages below the level is a drop (t12i finding 2).
+    # A seasonal zero is neither a zero run nor a drop: the channel is closed as it was a year before;
+    # a seasonal low day is no drop: it counts as little as it did a year before.
     seasonal = _seasonal_zero(cal, full, t)
     zero = full & (cal["visits"] == 0) & usual & open_ & ~seasonal
     zero &= _runs(zero, keys) >= t.zero_days
-    low = full & (cal["visits"] < t.drop_ratio * cal["level"]) & usual & open_ & ~zero & ~seasonal
+    low = (full & (cal["visits"] < t.drop_ratio * cal["level"]) & usual & open_ & ~zero & ~seasonal
+           & ~_seasonal_low(cal, full, t))
     drop = low & (_runs(low, keys) >= t.drop_days)
     jump = (full & (cal["visits"] > t.jump_ratio * cal["level"]) & usual & ~cal["event"]
             & (cal["visits"] > t.jump_ratio * cal["level_after"]))

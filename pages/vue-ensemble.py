@@ -7,8 +7,8 @@ from ecotransition.core.labels import DEMO_BADGE
 from ecotransition.surfaces import overview as ov
 from ecotransition.ui import store
 from pages._ui import (
-    coverage_notes, demo_notice, escape_md, export_buttons, freshness_notes, kpi_cards, number_column, selection,
-    shared_table, theme_trajectories,
+    counter_flags, coverage_notes, demo_notice, escape_md, export_buttons, freshness_notes, kpi_cards, number_column,
+    selection, shared_table, theme_trajectories,
 )
 
 sel = selection()
@@ -58,6 +58,11 @@ st.markdown("\n".join(
 for theme, kpis in cards.items():
     st.subheader(theme)
     kpi_cards(kpis)
+    if theme == "Chaîne des parcs" and visits_year:
+        # The total includes the flagged days, as on /chaine-des-parcs: officials see how many.
+        counters = counter_flags(sel.epci, sel.commune)
+        st.caption(f"Anomalies des compteurs en {visits_year} : "
+                   + escape_md(store.shared(ov.flags_text, counters.flags, counters.daily, channel_years, visits_year)))
     freshness_notes(*ov.THEME_DATASETS.get(theme, ()))
 
 theme_trajectories(None, sel)

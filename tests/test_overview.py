@@ -388,3 +388,14 @@ def test_the_counters_sentence_cites_the_measures_that_were_counted():
     b = ov.busiest_month(visits, 2024)
     assert (b["visits"], b["demo"], b["source"]) == (
         2 * 24 * 31 + 5 * 24 * 10, True, "démonstration ; Comptage (measures.csv)")
+
+
+def test_the_passages_card_states_the_flagged_channel_days(built_db):
+    """The overview's passages total includes the flagged days: it says how many, with the same
+    count as /chaine-des-parcs (41 channel-days of the demonstration in 2024)."""
+    at = open_page("pages/vue-ensemble.py")
+    text = [c.value for c in at.caption if c.value.startswith("Anomalies des compteurs")]
+    assert text == [f"Anomalies des compteurs en 2024 : 41 jours\\-canaux signalés sur 4{NNBSP}392 "
+                    "\\(zéros prolongés 7, valeur figée 1, baisse soudaine 14, hausse soudaine 1, lacune 18\\), "
+                    "inclus dans le total ; détail et liste sur la page Chaîne des parcs\\."]
+

@@ -217,6 +217,16 @@ THEME_DATASETS = {"Territoire": ("indicators",), "Solaire": ("solar_production",
                   "Chaîne des parcs": ("counter_measures",)}
 
 
+def flags_text(flags: pd.DataFrame, daily: pd.DataFrame, channel_years: pd.DataFrame, year: int) -> str:
+    """What the passages card's total holds of the counters' anomaly flags in `year` (the
+    /chaine-des-parcs summary, themes.parks.flags_summary, for the same channels), and where they
+    are listed: « 41 jours-canaux signalés sur 4 392 (…), inclus dans le total ; … »."""
+    text = parks_theme.flags_summary(flags, daily, channel_years, year)
+    if text.startswith("aucun"):
+        return text + "."
+    return text + ", inclus dans le total ; détail et liste sur la page Chaîne des parcs."
+
+
 def parks_kpis(values: pd.DataFrame, communes: pd.DataFrame, channel_years: pd.DataFrame, indicators: pd.DataFrame,
                year: int | None, sel: Selection) -> list[Kpi]:
     """Counted passages of the selection (the metric layer's figure, as on the Chaîne des parcs

@@ -252,10 +252,10 @@ def _cell_text(value) -> str | None:
 
 def sheet_names(data: bytes) -> list[str]:
     """The workbook's sheet names, in their order. Asked by the page, in the server process, as soon
-    as a workbook is chosen: no sheet is parsed for it (_dimension_read_once)."""
+    as a workbook is chosen: no sheet is parsed for it (_openpyxl_patched)."""
     from openpyxl import load_workbook
 
-    _dimension_read_once()
+    _openpyxl_patched()
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged archive
@@ -266,14 +266,34 @@ def sheet_names(data: bytes) -> list[str]:
         wb.close()
 
 
-def _dimension_read_once() -> None:
-    """openpyxl 3.1's read-only worksheet looks for the sheet's <dimension> when the workbook is opened,
+def _shared_strings_as_written(xml_source) -> list[str]:
+    """The workbook's shared strings with their « _xHHHH_ » escapes as written, for _cell_text to
+    decode once. openpyxl 3.1's reader.strings.read_string_table drops every « x005F_ », so a literal
+    « _x000D_ » (written « _x005F_x000D_ ») came out as « _x000D_ » and was then decoded into a carriage
+    return (t14i H); inline strings were right, being left as written."""
+    from openpyxl.cell.text import Text
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    item, strings = f"{{{SHEET_MAIN_NS}}}si", []
+    for _, node in iterparse(xml_source):
+        if node.tag == item:
+            strings.append(Text.from_tree(node).content)
+            node.clear()
+    return strings
+
+
+def _openpyxl_patched() -> None:
+    """openpyxl 3.1 read as we need it: shared strings as written (_shared_strings_as_written), and a
+    sheet's size from its head only. Its read-only worksheet looks for the sheet's <dimension> when the workbook is opened,
     and, when there is none (writers other than Excel omit it), parses the whole sheet to find out: it
     stops at the *end* of <sheetData> (t14i finding 4: a sheet read 4 times, twice per workbook). The
     element comes before <sheetData> in the schema's order, so the head of the part tells: without it,
     the worksheet gets no dimensions, as openpyxl would have concluded; with it, openpyxl reads it."""
+    import openpyxl.reader.excel
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
+    openpyxl.reader.excel.read_string_table = _shared_strings_as_written
     if getattr(ReadOnlyWorksheet._get_size, "head_only", False):
         return
     original = ReadOnlyWorksheet._get_size
@@ -305,7 +325,7 @@ def read_xlsx(data: bytes, sheet: str | None = None) -> Table:
     # Counted before openpyxl reads anything: its parse costs about 25 µs a cell (t14i finding 4: 20 MiB
     # of sheet XML in a 2 MB file took 75 s). A sheet without formulas is parsed once, for its values.
     has_formulas = xlsx_caps(data, sheet)
-    _dimension_read_once()
+    _openpyxl_patched()
     try:
         formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False) if has_formulas else None
         values = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -378,6 +398,9 @@ MAX_XLSX_BYTES = 200 * 2**20     # uncompressed size of a workbook's parts (a «
 # largest real one we know, a national Enedis export, has ~35 000 rows × 30 columns (1 M cells).
 MAX_XLSX_CELLS = 2_000_000
 MAX_XLSX_ROWS = 1_048_576        # Excel's own limit: a sheet with more rows is no spreadsheet's
+# XML elements of the parts openpyxl parses, about 9 µs each: a cell of a number is 2 (<c><v>), of an
+# inline text 3, a row 1; rich-text runs 3 to 8 each. About a minute at the cap, as MAX_XLSX_CELLS.
+MAX_XLSX_ELEMENTS = 6_000_000
 _PART_BYTES = 16 * 2**20         # workbook.xml and its relations: small in any real workbook
 
 
@@ -413,21 +436,59 @@ def _sheet_parts(z: zipfile.ZipFile, sheet: str | None) -> list[str]:
         return [i.filename for i in z.infolist() if i.filename.lower().startswith("xl/worksheets/")]
 
 
+ELEMENTS = b"*"   # _tags' key for every start tag of a part
+
+
+def _utf8_part(part: str, head: bytes) -> None:
+    """ReadError unless the XML part `part` (its first bytes `head`) is written in UTF-8 (or ASCII),
+    as Excel and LibreOffice write every part: the caps count tags as UTF-8 bytes, and a part in
+    UTF-16 hid 2 M cells from them (t14i F)."""
+    declared = re.match(rb"(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)", head)
+    wide = head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head[:64]
+    if wide or (declared and declared.group(1).lower() not in (b"utf-8", b"utf8", b"us-ascii", b"ascii")):
+        name = declared.group(1).decode("ascii") if declared and not wide else "UTF-16 ou UTF-32"
+        raise ReadError(f"la partie « {part} » du classeur XLSX est écrite en {name}, pas en UTF-8 comme "
+                        "l'écrivent Excel et LibreOffice : ouvrez le classeur dans le tableur et enregistrez-le, "
+                        "ou exportez la feuille en CSV.")
+
+
+def _content_types(z: zipfile.ZipFile) -> dict[str, str]:
+    """The content type of each member of the package, from [Content_Types].xml (an Override by part
+    name, else the Default of its extension); empty when it cannot be read (openpyxl will say so)."""
+    try:
+        root = _xml_root(z, "[Content_Types].xml")
+    except (KeyError, SyntaxError):
+        return {}
+    defaults, overrides = {}, {}
+    for e in root.iter():
+        tag = e.tag.rsplit("}", 1)[-1]
+        if tag == "Default":
+            defaults[(e.get("Extension") or "").lower()] = e.get("ContentType") or ""
+        elif tag == "Override":
+            overrides[(e.get("PartName") or "").lstrip("/").lower()] = e.get("ContentType") or ""
+    return {i.filename: overrides.get(i.filename.lower(),
+                                      defaults.get(i.filename.rsplit(".", 1)[-1].lower() if "." in i.filename else "", ""))
+            for i in z.infolist()}
+
+
 def _tags(z: zipfile.ZipFile, part: str, names: tuple[bytes, ...],
           limits: dict[bytes, int] | None = None) -> tuple[dict[bytes, int], bool]:
-    """(how many elements of each local name in `names` the XML part holds, whether the count stopped
-    early because one passed its limit), streamed by 4 MiB: memory does not grow with the part, and
+    """(how many elements of each local name in `names` the XML part holds, and under ELEMENTS how many
+    elements of any name; whether the count stopped early because one passed its limit), streamed by
+    4 MiB. ReadError for a part not written in UTF-8 (_utf8_part). Memory does not grow with the part, and
     a part beyond a cap is read only up to it. A tag's name ends at a blank, « > » or « / »; a prefix
     (« <x:c ») is the one the root element uses."""
     counts = dict.fromkeys(names, 0)
+    counts[ELEMENTS] = 0
     limits = limits or {}
     ends = (b" ", b">", b"/", b"\n", b"\r", b"\t")
     with z.open(part) as fh:
         buf = fh.read(1 << 22)
+        _utf8_part(part, buf[:256])
         root = re.search(rb"<([A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*[\s>/]", re.sub(rb"<[?!][^>]*>", b"", buf[:65536]))
         prefix = root.group(1) or b"" if root else b""
         patterns = {n: [b"<" + prefix + n + e for e in ends] for n in names}
-        longest = max(len(p) for ps in patterns.values() for p in ps)
+        longest = max((len(p) for ps in patterns.values() for p in ps), default=2)
         while True:
             chunk = fh.read(1 << 22)
             # A tag cut at the end of the buffer waits for the next read: every pattern holds one
@@ -436,6 +497,9 @@ def _tags(z: zipfile.ZipFile, part: str, names: tuple[bytes, ...],
             done, buf = (buf[:cut], buf[cut:]) if cut >= 0 else (buf, b"")
             for n, ps in patterns.items():
                 counts[n] += sum(done.count(p) for p in ps)
+            # Every start tag: what openpyxl's parse costs (about 9 µs an element; a single cell of
+            # 200 000 rich-text runs took 7 s, t14i G). Comments and CDATA only overcount.
+            counts[ELEMENTS] += done.count(b"<") - done.count(b"</") - done.count(b"<?") - done.count(b"<!")
             if any(counts[n] > limit for n, limit in limits.items()):
                 return counts, bool(chunk)
             if not chunk:
@@ -445,23 +509,37 @@ def _tags(z: zipfile.ZipFile, part: str, names: tuple[bytes, ...],
 
 def xlsx_caps(data: bytes, sheet: str | None = None) -> bool:
     """ReadError (French, naming the cap) when the sheet to read has more rows or cells than the caps,
-    counted in its XML without parsing it (and only up to the cap); else whether it holds formulas
-    (then read twice: the formula, and the value the spreadsheet computed)."""
+    or the parts openpyxl parses (the sheet, the shared strings whatever their part's name, the
+    styles, the workbook…: every XML part but the other sheets) more XML elements than
+    MAX_XLSX_ELEMENTS, counted without parsing (and only up to the cap), or one is not written in
+    UTF-8; else whether the sheet holds formulas (then read twice: the formula, and the value the
+    spreadsheet computed)."""
     limits = {b"row": MAX_XLSX_ROWS, b"c": MAX_XLSX_CELLS}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            found, more = dict.fromkeys((b"row", b"c", b"f"), 0), False
-            for part in _sheet_parts(z, sheet):
+            found, more = dict.fromkeys((b"row", b"c", b"f", ELEMENTS), 0), False
+            chosen = _sheet_parts(z, sheet)
+            for part in chosen:
                 counted, more = _tags(z, part, (b"row", b"c", b"f"),
-                                      {n: limit - found[n] for n, limit in limits.items()})
+                                      {**{n: limit - found[n] for n, limit in limits.items()},
+                                       ELEMENTS: MAX_XLSX_ELEMENTS - found[ELEMENTS]})
                 found = {n: found[n] + counted[n] for n in found}
                 if more:
                     break
-            strings, many = 0, False
+            # Every other part openpyxl may parse, whatever its name (t14i G: shared strings under
+            # another name than sharedStrings.xml were not counted); the other sheets are not read.
+            types = _content_types(z)
+            strings, many = 0, more
             for i in z.infolist():
-                if i.filename.lower().endswith("sharedstrings.xml") and not many:
-                    counted, many = _tags(z, i.filename, (b"si",), {b"si": MAX_XLSX_CELLS - strings})
-                    strings += counted[b"si"]
+                kind = types.get(i.filename, "")
+                if many or i.filename in chosen or "xml" not in kind or kind.endswith(("worksheet+xml", "chartsheet+xml")):
+                    continue
+                shared = kind.endswith("sharedStrings+xml")
+                budget = {ELEMENTS: MAX_XLSX_ELEMENTS - found[ELEMENTS]}
+                counted, many = _tags(z, i.filename, (b"si",) if shared else (),
+                                      {b"si": MAX_XLSX_CELLS - strings, **budget} if shared else budget)
+                strings += counted.get(b"si", 0)
+                found[ELEMENTS] += counted[ELEMENTS]
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
         raise ReadError("le classeur XLSX est illisible ou endommagé.") from exc
     # Counted up to the cap only: « plus de » the cap.
@@ -477,6 +555,10 @@ def xlsx_caps(data: bytes, sheet: str | None = None) -> bool:
     if strings > MAX_XLSX_CELLS:
         raise ReadError(f"classeur de {'plus de ' + _number(MAX_XLSX_CELLS) if many else _number(strings)} textes partagés (limite "
                         f"{_number(MAX_XLSX_CELLS)}) : il n'a pas été lu. Exportez la feuille en CSV.")
+    if found[ELEMENTS] > MAX_XLSX_ELEMENTS:
+        raise ReadError(f"classeur de plus de {_number(MAX_XLSX_ELEMENTS)} éléments XML à lire (limite "
+                        f"{_number(MAX_XLSX_ELEMENTS)} : cellules, textes et leurs mises en forme) : il n'a pas été lu. "
+                        "Exportez la feuille en CSV.")
     return found[b"f"] > 0
 
 

@@ -1,0 +1,125 @@
+"""XLSX parts the caps must see whatever their name or encoding, and text escapes decoded once
+(issue #14, a fresh tester's t14i F, G, H)."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+
+from conftest import data_sums as sums
+from ecotransition.imports import LOADED, REFUSED, import_file, readers
+from test_imports_t14i import openpyxl_calls  # noqa: F401  (fixture)
+from test_import_cases import problems
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+
+
+def book(path, rows_xml: str, shared: str | None = None, shared_part: str = "xl/sharedStrings.xml",
+         sheet_encoding: str = "utf-8", declared: str = "UTF-8") -> None:
+    """A one-sheet workbook written part by part: `rows_xml` inside <sheetData>, the shared strings
+    (<si> items) in `shared_part` (any name: the package's relations and content types find it), the
+    sheet's XML encoded in `sheet_encoding` and declared as `declared`."""
+    override = f'<Override PartName="/{shared_part}" ContentType="{TYPE}.sharedStrings+xml"/>' if shared else ""
+    relation = f'<Relationship Id="rId2" Type="{DOC}/sharedStrings" Target="/{shared_part}"/>' if shared else ""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", f'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                   f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                   f'<Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
+                   f'ContentType="{TYPE}.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" '
+                   f'ContentType="{TYPE}.worksheet+xml"/>{override}</Types>')
+        z.writestr("_rels/.rels", f'<Relationships xmlns="{REL}"><Relationship Id="rId1" '
+                   f'Type="{DOC}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+        z.writestr("xl/workbook.xml", f'<workbook xmlns="{MAIN}" xmlns:r="{DOC}"><sheets>'
+                   '<sheet name="Feuille1" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        z.writestr("xl/_rels/workbook.xml.rels", f'<Relationships xmlns="{REL}"><Relationship Id="rId1" '
+                   f'Type="{DOC}/worksheet" Target="worksheets/sheet1.xml"/>{relation}</Relationships>')
+        z.writestr("xl/worksheets/sheet1.xml", f'<?xml version="1.0" encoding="{declared}"?><worksheet xmlns="{MAIN}">'
+                   f'<sheetData>{rows_xml}</sheetData></worksheet>'.encode(sheet_encoding))
+        if shared:
+            z.writestr(shared_part, f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{MAIN}">{shared}</sst>')
+
+
+def text(ref: str, value: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
+
+
+HEADER = f'<row r="1">{text("A1", "code_commune")}{text("B1", "potentiel_mwh")}</row>'
+
+
+def cadastre_rows(n: int, first: int = 2) -> str:
+    return "".join(f'<row r="{r}">{text(f"A{r}", "62498")}<c r="B{r}"><v>{r}</v></c></row>'
+                   for r in range(first, first + n))
+
+
+def test_a_sheet_in_utf16_is_refused_before_openpyxl_parses_it(writable_db, tmp_path, openpyxl_calls):  # noqa: F811
+    # t14i F: the sheet's XML in UTF-16 hid its cells from the caps (counted as UTF-8 bytes): 2 M cells
+    # were parsed. Excel and LibreOffice write every part in UTF-8: another encoding is refused, named.
+    f = tmp_path / "utf16.xlsx"
+    book(f, HEADER + cadastre_rows(50), sheet_encoding="utf-16", declared="UTF-16")
+    before = sums(writable_db)
+    result = import_file("solar_potential", f, writable_db)
+    assert result.status == REFUSED
+    assert problems(result.message) == [
+        "la partie « xl/worksheets/sheet1.xml » du classeur XLSX est écrite en UTF-16 ou UTF-32, pas en UTF-8 comme "
+        "l'écrivent Excel et LibreOffice : ouvrez le classeur dans le tableur et enregistrez-le, ou exportez la "
+        "feuille en CSV."]
+    assert openpyxl_calls == {"load_workbook": 0, "parse_dimensions": 0}
+    assert sums(writable_db) == before
+    book(f, HEADER + cadastre_rows(5), sheet_encoding="latin-1", declared="ISO-8859-1")
+    with pytest.raises(readers.ReadError, match="est écrite en ISO-8859-1, pas en UTF-8"):
+        readers.read_xlsx(f.read_bytes())
+
+
+def test_rich_text_runs_count_against_the_elements_cap(writable_db, tmp_path, monkeypatch, openpyxl_calls):  # noqa: F811
+    # t14i G: one cell of 200 000 rich-text runs (16 KB zipped) took 7 s of openpyxl; the cells cap saw
+    # 4 cells. Every element openpyxl parses counts: 20 000 runs of 4 elements pass a cap of 50 000.
+    monkeypatch.setattr(readers, "MAX_XLSX_ELEMENTS", 50_000)
+    runs = "".join("<r><rPr><b/></rPr><t>6</t></r>" for _ in range(20_000))
+    f = tmp_path / "runs.xlsx"
+    book(f, HEADER + f'<row r="2"><c r="A2" t="inlineStr"><is>{runs}</is></c><c r="B2"><v>1</v></c></row>')
+    before = sums(writable_db)
+    result = import_file("solar_potential", f, writable_db)
+    assert result.status == REFUSED
+    assert problems(result.message) == [
+        "classeur de plus de 50\u202f000 éléments XML à lire (limite 50\u202f000 : cellules, textes et leurs mises en "
+        "forme) : il n'a pas été lu. Exportez la feuille en CSV."]
+    assert openpyxl_calls == {"load_workbook": 0, "parse_dimensions": 0}
+    assert sums(writable_db) == before
+    # The same elements over many ordinary cells: the same cap (a sheet of 12 000 rows of 2 cells).
+    book(f, HEADER + cadastre_rows(12_000))
+    with pytest.raises(readers.ReadError, match="plus de 50\u202f000 éléments XML"):
+        readers.read_xlsx(f.read_bytes())
+    book(f, HEADER + cadastre_rows(5_000))   # 30 000 elements: read
+    assert len(readers.read_xlsx(f.read_bytes()).rows) == 5_000
+
+
+@pytest.mark.parametrize("part", ["xl/sharedStrings.xml", "xl/strs.xml", "xl/data/textes.bin"])
+def test_shared_strings_are_counted_whatever_their_part_is_named(tmp_path, monkeypatch, part, openpyxl_calls):  # noqa: F811
+    # t14i G: shared strings in a part not named sharedStrings.xml escaped the shared strings' cap.
+    monkeypatch.setattr(readers, "MAX_XLSX_CELLS", 1000)
+    f = tmp_path / "sst.xlsx"
+    book(f, f'<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>',
+         shared="".join(f"<si><t>texte {i}</t></si>" for i in range(1500)), shared_part=part)
+    with pytest.raises(readers.ReadError) as refused:
+        readers.read_xlsx(f.read_bytes())
+    assert str(refused.value) == ("classeur de 1\u202f500 textes partagés (limite 1\u202f000) : il n'a pas été lu. "
+                                  "Exportez la feuille en CSV.")
+    assert openpyxl_calls == {"load_workbook": 0, "parse_dimensions": 0}
+
+
+def test_a_written_escape_in_a_shared_string_is_decoded_once_as_in_an_inline_one(writable_db, tmp_path):
+    # t14i H: Excel writes the text « _x000D_ » as « _x005F_x000D_ ». openpyxl's shared strings reader
+    # dropped every « x005F_ » and our decoding then made a carriage return of it (« Code\r partagé »),
+    # while the same text inline was right. Both now read as written; « _x000D_ » alone is a line break.
+    f = tmp_path / "esc.xlsx"
+    book(f, f'<row r="1">{text("A1", "titre")}</row><row r="2"><c r="A2" t="s"><v>0</v></c></row>'
+            f'<row r="3">{text("A3", "Code_x005F_x000D_ inline")}</row><row r="4"><c r="A4" t="s"><v>1</v></c></row>'
+            f'<row r="5"><c r="A5" t="s"><v>2</v></c></row>',
+         shared="<si><t>Code_x005F_x000D_ partagé</t></si><si><t>a_x000D_b</t></si>"
+                "<si><r><t>Ri_x005F_x0009_</t></r><r><rPr><b/></rPr><t>che</t></r></si>")
+    assert readers.read_xlsx(f.read_bytes()).rows == [["Code_x000D_ partagé"], ["Code_x000D_ inline"], ["a\rb"],
+                                                      ["Ri_x0009_che"]]

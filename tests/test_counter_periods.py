@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from conftest import counter_db, open_page, shown, shown_table
+from conftest import counter_db, data_sums, open_page, shown, shown_table
 from ecotransition.data import sql
 from ecotransition.themes import parks
 
@@ -414,16 +414,29 @@ def test_the_page_with_the_demo_counters_declared_ended_and_a_current_import(wri
     assert page() == ("9\u202f930", "1", "92,31\u00a0%",
                       "Anomalies des compteurs en 2025 : 828 jours-canaux signalés sur 897 (lacune 828)")
     with duckdb.connect(str(writable_db), read_only=True) as c:
-        # Without the direction: the demo's « deux sens » is no direction of the schema.
-        demo = c.execute("SELECT channel_id, site_id, mobility_type, time_step "
+        demo = c.execute("SELECT channel_id, site_id, mobility_type, direction, time_step "
                          "FROM counter_channels WHERE source = 'démonstration' ORDER BY channel_id").fetchall()
-    assert len(demo) == 12
-    (tmp_path / "fin.csv").write_text("channel_id,site_id,mobility_type,time_step,ended_at\n" + "".join(
-        f"{ch},{site},{mode},{step},31/12/2024\n" for ch, site, mode, step in demo),
-        encoding="utf-8")
+    assert len(demo) == 12 and {d[3] for d in demo} == {None}   # « deux sens » is no direction of the schema
+    # The file staff write to end channels: their ids and the end, nothing else (site_id was required).
+    (tmp_path / "fin.csv").write_text("channel_id;ended_at\n" + "".join(f"{d[0]};31/12/2024\n" for d in demo),
+                                      encoding="utf-8")
     ended = import_file("counter_channels", tmp_path / "fin.csv", writable_db)
     assert ended.status == "chargé", [str(i) for i in ended.issues]
     assert page() == ("9\u202f930", "1", "0,00\u00a0%", "Anomalies des compteurs en 2025 : aucun jour-canal signalé sur 69")
+    with duckdb.connect(str(writable_db), read_only=True) as c:
+        assert c.execute("SELECT channel_id, site_id, mobility_type, direction, time_step FROM counter_channels "
+                         "WHERE channel_id LIKE 'demo-%' ORDER BY channel_id").fetchall() == demo
+        assert c.execute("SELECT DISTINCT end_date FROM counter_channels WHERE channel_id LIKE 'demo-%'"
+                         ).fetchall() == [(date(2024, 12, 31),)]
+    # A new channel still needs its site, named with its line; nothing changes.
+    before = data_sums(writable_db)
+    (tmp_path / "neuf.csv").write_text("channel_id;site_id;ended_at\nt-new-velo;;\nt-autre;;31/12/2024\n",
+                                       encoding="utf-8")
+    refused = import_file("counter_channels", tmp_path / "neuf.csv", writable_db)
+    assert refused.status == "refusé"
+    assert [str(i) for i in refused.issues] == [
+        "ligne 3, site_id : site obligatoire pour un nouveau canal (inconnu de la base)"]
+    assert data_sums(writable_db) == before
 
 
 # ---------------------------------------------------------------- rolling 12 months

@@ -242,7 +242,9 @@ def counter_sites(parks: pd.DataFrame, locate, scale: int) -> tuple[pd.DataFrame
                 "channel_id": f"{site_id}-{'pie' if mode == 'PEDESTRIAN' else 'vel'}",
                 "site_id": site_id,
                 "mobility_type": mode,
-                "direction": "deux sens",
+                # Both ways on one channel: no compass direction of the schema (N, NE…), so not
+                # given, as an imported channel without one (the import refuses « deux sens »).
+                "direction": None,
                 "time_step": 3600,
                 "source": DEMO_SOURCE,
             })

@@ -53,12 +53,15 @@ def build_sites(ctx: Context) -> None:
 CHANNELS = Format("schema", "schéma comptage des mobilités – canaux", (
     Col("channel_id", "text", ("channel_id",), True, True, help="identifiant du canal",
         example="PMA-CPT-001-velo"),
-    Col("site_id", "text", ("site_id",), True, True, help="site (importé auparavant)", example="PMA-CPT-001"),
+    # Required for a new channel only (build_channels): a file of channel_id and ended_at ends
+    # channels already stored, the demonstration's included (a tester's t12i item).
+    Col("site_id", "text", ("site_id",), help="site (importé auparavant) ; vide = celui déjà enregistré pour "
+        "un canal connu", example="PMA-CPT-001"),
     Col("mobility_type", "pattern", ("mobility_type",), pattern=rf"({MOBILITY})(\s*,\s*({MOBILITY}))*",
-        help="BIKE, PEDESTRIAN… ; vide = UNDEFINED", example="BIKE"),
+        help="BIKE, PEDESTRIAN… ; vide = celui déjà enregistré, sinon UNDEFINED", example="BIKE"),
     Col("direction", "choice", ("direction",), choices=tuple((d.lower(), d) for d in DIRECTIONS),
-        help="N, NE, E, SE, S, SW, W, NW ; vide = non précisé", example=""),
-    Col("time_step", "int", ("time_step",), minimum=1, help="pas de temps en secondes", example="3600"),
+        help="N, NE, E, SE, S, SW, W, NW ; vide = celle déjà enregistrée, sinon non précisé", example=""),
+    Col("time_step", "int", ("time_step",), minimum=1, help="pas de temps en secondes ; vide = celui déjà enregistré", example="3600"),
     # The schema's ended_at (« fin de l'usage d'un compteur ») read as its date: the last day the
     # channel counts. After it no day is missing (queries/counter_calendar.sql, t12i finding 1).
     Col("end_date", "date", ("ended_at", "end_date", "date_fin"),
@@ -88,16 +91,20 @@ def build_channels(ctx: Context) -> None:
     ctx.check("SELECT line, 'site_id', r__site_id, "
               "'site de comptage inconnu : importez d''abord le fichier des sites' "
               "FROM _parsed WHERE site_id IS NOT NULL AND site_id NOT IN (SELECT site_id FROM counter_sites)")
+    site = "p.site_id" if ctx.has("site_id") else "NULL"
+    ctx.check(f"SELECT p.line, 'site_id', NULL, 'site obligatoire pour un nouveau canal (inconnu de la base)' "
+              f"FROM _parsed p WHERE {site} IS NULL "
+              "AND p.channel_id NOT IN (SELECT channel_id FROM counter_channels)")
     if ctx.issues:
         return
     # The step is the one the channel's stored measures have, whatever the file declares (README
     # « Pas de temps des canaux »); a channel without measures keeps the declared one, or the
     # stored one when the file has no time_step column.
-    declared = "p.time_step::INTEGER" if ctx.has("time_step") else "ch.time_step"
+    declared = "coalesce(p.time_step::INTEGER, ch.time_step)" if ctx.has("time_step") else "ch.time_step"
     ctx.conn.execute(
-        "CREATE OR REPLACE TEMP TABLE _new AS SELECT p.line, p.channel_id, p.site_id, "
-        "coalesce(regexp_replace(p.mobility_type, '\\s*,\\s*', ',', 'g'), 'UNDEFINED') AS mobility_type, "
-        f"p.direction, coalesce(ms.step, {declared}) AS time_step, {declared} AS declared_step, "
+        f"CREATE OR REPLACE TEMP TABLE _new AS SELECT p.line, p.channel_id, coalesce({site}, ch.site_id) AS site_id, "
+        "coalesce(regexp_replace(p.mobility_type, '\\s*,\\s*', ',', 'g'), ch.mobility_type, 'UNDEFINED') AS mobility_type, "
+        f"coalesce(p.direction, ch.direction) AS direction, coalesce(ms.step, {declared}) AS time_step, {declared} AS declared_step, "
         # ended_at is an instant: counting that ends at midnight in Paris last counted the day before.
         "CASE WHEN regexp_matches(coalesce(p.r__end_date, ''), '\\d[ T]\\S*\\d') "
         "AND timezone('Europe/Paris', _tstz(p.r__end_date))::TIME = TIME '00:00' THEN p.end_date - 1 "
@@ -123,8 +130,10 @@ def build_channels(ctx: Context) -> None:
             "SELECT n.channel_id, n.end_date, count(*) FROM _new n JOIN counter_daily d "
             "ON d.channel_id = n.channel_id AND d.day > n.end_date GROUP BY ALL ORDER BY min(n.line)").fetchall()
         ctx.notes.extend(_after_end_notes(late))
-    # Optional columns the file lacks keep their stored values (new channels get the defaults).
-    ctx.provided = {"site_id", "time_step"} | {c for c in ("mobility_type", "direction", "end_date") if ctx.has(c)}
+    # A column the file lacks, or a cell left empty, keeps the stored value (new channels get the
+    # defaults), a demonstration channel's too: a file of channel_id and ended_at only ends channels.
+    # An empty ended_at says the channel counts again (« vide = en service »).
+    ctx.provided = {"site_id", "time_step", "mobility_type", "direction"} | ({"end_date"} if ctx.has("end_date") else set())
 
 
 def step_notes(restepped: list[tuple]) -> list[str]:

@@ -247,6 +247,11 @@ def test_a_spike_is_a_jump_but_a_return_to_the_usual_level_is_not():
     # An announced event near the counter explains the spike.
     fete = closure(30, 30, title="Fête du parc")
     assert A.day_flags(series([100] * 30 + [500] + [100] * 30), events=fete, channels=CHANNELS).empty
+    # A closure announced that day does not: a park said closed that counts 5 times its level (t12i
+    # finding 9); its days at 0 stay unflagged.
+    shut = closure(30, 33)
+    got = A.day_flags(series([100] * 30 + [500, 0, 0, 0] + [100] * 30), events=shut, channels=CHANNELS)
+    assert spans(got, "jump") == [(date(2024, 7, 1), date(2024, 7, 1), 1)] and spans(got, "zero") == []
 
 
 def test_gaps_are_days_with_three_hours_missing_or_no_row_at_all():

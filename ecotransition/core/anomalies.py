@@ -27,7 +27,8 @@ channel's own series, with thresholds in `Thresholds` (defaults documented in th
 An event of the events table that says a site was closed (its title or description holds one
 of `closure_words`) covers the counters it is about: within `closure_radius_m` of it, or whose
 site or park it names (event_days); a closure elsewhere in the commune covers nothing. Its days
-are not flagged, whatever the rule. An announced event about the counter also explains a jump.
+are not flagged as zeros, drops or gaps; a jump on them is (a closed park counting five times its
+level is the more suspect). An announced event about the counter explains a jump.
 Which events are about which counter, and which announce a closure, is matched in SQL
 (queries/counter_event_days.sql: a whole agenda in about a second; `is_closure` asks it about one
 text, and the tests hold it to tables of texts with known answers). The rules are
@@ -487,7 +488,9 @@ def day_flags(daily: pd.DataFrame, t: Thresholds | None = None, events: pd.DataF
     low = (full & (cal["visits"] < t.drop_ratio * cal["level"]) & usual & open_ & ~zero & ~seasonal
            & ~_seasonal_low(cal, full, t))
     drop = low & (_runs(low, keys) >= t.drop_days)
-    jump = (full & (cal["visits"] > t.jump_ratio * cal["level"]) & usual & ~cal["event"]
+    # An announced event explains a spike; a closure does not: a park said closed that counts five
+    # times its level is the more suspect (t12i finding 9).
+    jump = (full & (cal["visits"] > t.jump_ratio * cal["level"]) & usual & ~(cal["event"] & open_)
             & (cal["visits"] > t.jump_ratio * cal["level_after"]))
     cal["missing_hours"] = measures_hours(cal["missing_measures"], _step(cal), cal["day"])
     gap = (cal["missing_hours"] >= t.gap_hours) & open_

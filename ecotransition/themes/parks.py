@@ -418,7 +418,7 @@ def rules_text(t: anomalies.Thresholds) -> str:
             "ou remplacé (colonne ended_at du fichier des canaux) : après elle, plus aucun jour n'est attendu. "
             "Un événement de la table qui annonce la fermeture du site (à moins de "
             f"{fmt.number(t.closure_radius_m)} m du compteur, ou qui nomme son site ou son parc) n'est pas une "
-            "anomalie ; une fermeture ailleurs dans la commune n'explique rien ; un événement annoncé près du "
+            "anomalie, sauf une hausse (un site fermé qui compte beaucoup est suspect) ; une fermeture ailleurs dans la commune n'explique rien ; un événement annoncé près du "
             "compteur explique une hausse.")
 
 

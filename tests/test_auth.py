@@ -132,3 +132,14 @@ def test_access_log_keeps_events_not_passwords(tmp_path):
     summer = auth.events_table([{"time": 1_752_000_000, "client": "x", "event": "e", "detail": ""}])
     assert summer["Date"].iloc[0] == "08/07/2025 20:40:00"
     assert auth.AccessLog(tmp_path / "absent" / "x.log").recent() == []
+
+
+def test_oidc_idle_status_and_recent_login():
+    assert auth.oidc_status(None, 1000.0, 900) == "staff"          # just logged in
+    assert auth.oidc_status(100.0, 1000.0, 900) == "staff"
+    assert auth.oidc_status(99.0, 1000.0, 900) == "expired"
+    assert auth.recent_login({"iat": 1000}, 1300.0)
+    assert not auth.recent_login({"iat": 1000}, 1300.5)
+    assert auth.recent_login({"auth_time": "1200", "iat": 100}, 1300.0)   # when the user authenticated
+    assert not auth.recent_login({"iat": 2000}, 1000.0)            # a token from the future
+    assert not auth.recent_login({}, 1000.0) and not auth.recent_login({"iat": "hier"}, 1000.0)

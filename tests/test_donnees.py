@@ -250,3 +250,72 @@ def test_a_public_replica_has_no_import_no_login_and_no_refused_values(writable_
     assert list(history.columns) == ["Date", "Jeu de données", "Statut", "Lues", "Chargées", "Rejetées"]
     assert list(history["Statut"]) == ["refusé"]
     assert "31/02/2025" not in texts(at) and "Sauvegardes" not in [s.value for s in at.subheader]
+
+
+# ------------------------------------------------------------------ OIDC (st.login): idle expiry, fresh login to restore
+
+def oidc_page(monkeypatch, issued_at: float) -> AppTest:
+    """/donnees under OIDC, as a staff account that logged in at `issued_at` (the ID token's iat)."""
+    monkeypatch.setattr(auth, "access", lambda secrets, environ: auth.Access("oidc"))
+    at = AppTest.from_file("../dashboard.py", default_timeout=120)
+    at.user = {"is_logged_in": True, "email": "agent@pma.fr", "iat": issued_at}
+    at.run()
+    at.switch_page("pages/donnees.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_an_oidc_staff_session_expires_after_the_idle_period(writable_db, monkeypatch):
+    # t15i finding 9: the provider's cookie kept a browser staff for as long as it lasted (days), while
+    # the password mode ends after ECOTRANSITION_STAFF_IDLE_MINUTES. The same limit now logs it out.
+    import time
+
+    from ecotransition.ui import staff
+
+    monkeypatch.setenv(auth.IDLE_ENV, "1")
+    now = time.time()
+    at = oidc_page(monkeypatch, now)
+    assert len(at.get("file_uploader")) == 1
+    monkeypatch.setattr(staff, "_now", lambda: now + 30)
+    at.run()
+    assert len(at.get("file_uploader")) == 1   # active within the minute
+    monkeypatch.setattr(staff, "_now", lambda: now + 30 + 61)
+    at.run()
+    assert len(at.get("file_uploader")) == 0
+    assert "Session du personnel expirée après 1 min d'inactivité : reconnectez-vous." in [w.value for w in at.warning]
+    assert at.user == {"is_logged_in": False}   # st.logout: the identity cookie is dropped
+    assert [e["event"] for e in auth.AccessLog(Path(auth.log_path(writable_db, __import__("os").environ))).recent()][0] \
+        == "expiration"
+
+
+def test_an_oidc_restore_needs_a_login_of_the_last_five_minutes(writable_db, monkeypatch):
+    # t15i finding 9: with OIDC a restore was one click away for a browser logged in days ago.
+    import time
+
+    now = time.time()
+    events = lambda: duckdb.connect(str(writable_db), read_only=True).execute(  # noqa: E731
+        "SELECT count(*) FROM events").fetchone()[0]
+    at = oidc_page(monkeypatch, now)
+    at.selectbox(key="import_dataset").set_value("events")
+    at.get("file_uploader")[0].set_value(("evenements.csv", (FIX / "events_ok.csv").read_bytes(), "text/csv"))
+    at.run()
+    at.button(key="import_go").click()
+    at.run()
+    after_import = events()
+    old = oidc_page(monkeypatch, now - 600)   # logged in 10 minutes ago
+    old.checkbox(key="restore_confirm").check()
+    old.run()
+    old.button(key="restore_go").click()
+    old.run()
+    assert [e.value for e in old.error] == ["Une restauration demande une connexion de moins de 5 min : "
+                                            "déconnectez-vous, reconnectez-vous, puis restaurez."]
+    assert events() == after_import and not old.success
+    assert "Se déconnecter pour se reconnecter" in [b.label for b in old.button]
+    fresh = oidc_page(monkeypatch, time.time())
+    fresh.checkbox(key="restore_confirm").check()
+    fresh.run()
+    fresh.button(key="restore_go").click()
+    fresh.run()
+    assert [s.value for s in fresh.success][-1].startswith("Base restaurée : état du ")
+    assert events() == after_import - 6

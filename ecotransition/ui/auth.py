@@ -211,6 +211,31 @@ def staff_status(state: StaffState | None, bound_to: str | None, now: float, idl
     return "staff"
 
 
+# A restore replaces every table: under OIDC it needs a login this recent (the ID token's `iat`),
+# as the password mode asks the password again.
+RECENT_LOGIN_SECONDS = 300
+
+
+def oidc_status(last: float | None, now: float, idle: float) -> str:
+    """'staff' or 'expired' for an OIDC session whose last staff activity was at `last` (None: this
+    session has just logged in or opened the page): the provider's cookie lasts days, the staff
+    status no longer than `idle` seconds without activity, as with the password."""
+    return "expired" if last is not None and now - last > idle else "staff"
+
+
+def recent_login(claims: Mapping, now: float, window: float = RECENT_LOGIN_SECONDS) -> bool:
+    """Whether the OIDC login whose ID token claims are `claims` (st.user) is at most `window`
+    seconds old: its `auth_time` (when the user authenticated) or else `iat` (when the token was
+    issued), in seconds since the epoch. No such claim: not recent."""
+    for key in ("auth_time", "iat"):
+        try:
+            when = float(claims.get(key))
+        except (TypeError, ValueError):
+            continue
+        return 0 <= now - when <= window
+    return False
+
+
 @dataclass
 class Throttle:
     """Failed logins per client: two mistypes cost nothing, then each failure doubles the wait

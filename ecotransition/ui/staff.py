@@ -131,9 +131,20 @@ def gate(access: auth.Access) -> bool:
             st.warning("Ce compte n'a pas accès à l'import de données.")
             st.button("Se déconnecter", key="oidc_logout", on_click=st.logout)
             return False
+        now, idle = _now(), auth.idle_seconds(os.environ)
+        if auth.oidc_status(st.session_state.get(_OIDC_LAST), now, idle) == "expired":
+            del st.session_state[_OIDC_LAST]
+            _record("expiration", "inactivité (compte de l'organisation)")
+            st.warning(f"Session du personnel expirée après {round(idle / 60)} min d'inactivité : reconnectez-vous.")
+            st.logout()   # the provider's cookie would otherwise keep this browser staff for days
+            return False
+        st.session_state[_OIDC_LAST] = now
         st.button("Se déconnecter", key="oidc_logout", on_click=st.logout)
         return True
     return _password_gate(access)
+
+
+_OIDC_LAST = "staff_oidc_last"   # session key: the last staff activity of an OIDC session
 
 
 def restore_password(access: auth.Access) -> str | None:
@@ -144,8 +155,17 @@ def restore_password(access: auth.Access) -> str | None:
 
 
 def confirm_restore(access: auth.Access, given: str | None) -> bool:
-    """The password asked again before a restore, checked under the throttle (OIDC: the login)."""
-    return access.mode != "password" or try_password(given, access, action="confirmation de restauration")
+    """The password asked again before a restore, checked under the throttle; under OIDC a login of
+    the last RECENT_LOGIN_SECONDS (else a French message and the way to log in again)."""
+    if access.mode == "password":
+        return try_password(given, access, action="confirmation de restauration")
+    if access.mode == "oidc" and not auth.recent_login(st.user.to_dict(), _now()):
+        _record("restauration refusée", "connexion de plus de 5 min (compte de l'organisation)")
+        st.error(f"Une restauration demande une connexion de moins de {auth.RECENT_LOGIN_SECONDS // 60} min : "
+                 "déconnectez-vous, reconnectez-vous, puis restaurez.")
+        st.button("Se déconnecter pour se reconnecter", key="oidc_relogin", on_click=st.logout)
+        return False
+    return True
 
 
 def recent_events(n: int = 20) -> list[dict]:

@@ -67,7 +67,8 @@ with left:
         f"Source : {escape_md(view.source or fmt.MISSING)}"
         + "".join(f"  \n{escape_md(n)}" for n in view.notes)
         + "  \nCliquez sur une commune pour afficher son profil ; les couches de points se "
-          "choisissent dans le sélecteur en haut à droite de la carte."
+          "choisissent dans le sélecteur en haut à droite de la carte. Sur un écran tactile, un doigt "
+          "fait défiler la page, deux doigts déplacent et agrandissent la carte."
     )
 
 with right:

@@ -232,3 +232,43 @@ def test_every_click_selects_and_the_profile_downloads_as_numbers(server, browse
         population = dict(zip(header, next(r for r in rows if r[0] == "Population")))
         assert (population["Commune"], population["Unité"]) == (31415, "habitants")
         assert population["Part de la commune dans l'agglomération (%)"] == 13.0
+
+
+SCROLLER = """() => {
+    // Streamlit scrolls its main view, not the window: the first scrollable ancestor of the title.
+    let e = document.querySelector('[data-testid="stMain"] h1');
+    while (e && !(e.scrollHeight > e.clientHeight && getComputedStyle(e).overflowY !== 'visible')) e = e.parentElement;
+    return e ? e.scrollTop : document.scrollingElement.scrollTop;
+}"""
+
+
+def test_on_a_phone_one_finger_scrolls_the_page_past_the_map(server, browser):
+    # t15i finding 10: at 390 px the map fills the screen, and one finger on it moved the map, so a
+    # resident could not scroll to the commune's profile below. Now one finger scrolls the page (two
+    # move and zoom the map); a mouse still drags the map.
+    outside: list[str] = []
+    page = offline_page(browser, outside, viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                        is_mobile=True, has_touch=True)
+    frame = open_map(page, f"{server}/carte")
+    leaflet = map_frame(page)
+    assert leaflet.evaluate("() => window.map.dragging.enabled()") is False
+    assert "leaflet-touch-drag" not in leaflet.evaluate("() => window.map.getContainer().className")
+    center = leaflet.evaluate("() => window.map.getCenter().toString()")
+    box = frame.locator("#map_div").bounding_box()
+    before = page.evaluate(SCROLLER)
+    cdp = page.context.new_cdp_session(page)
+    x, y = box["x"] + box["width"] / 2, box["y"] + 250   # one finger on the map, moved 200 px up
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for k in range(1, 11):
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y - 20 * k}]})
+        page.wait_for_timeout(16)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    page.wait_for_timeout(800)
+    assert page.evaluate(SCROLLER) > before + 100
+    assert leaflet.evaluate("() => window.map.getCenter().toString()") == center
+    assert outside == []
+    page.context.close()
+    desk = offline_page(browser, outside, viewport={"width": 1500, "height": 1000})
+    open_map(desk, f"{server}/carte")
+    assert map_frame(desk).evaluate("() => window.map.dragging.enabled()") is True
+    desk.context.close()

@@ -85,6 +85,26 @@ _HATCH = (
 )
 
 
+class _TouchScroll(folium.MacroElement):
+    """On a touch screen (coarse pointer: phones, tablets), one finger scrolls the page and two move
+    and zoom the map (Leaflet's pinch follows the fingers): with one-finger dragging a resident who
+    reached the map on a phone could not scroll past it (t15i finding 10). Mouse and trackpad keep
+    dragging. Leaflet's own CSS then lets the browser pan the page (touch-action: pan-x pan-y)."""
+
+    _template = folium.template.Template("""
+        {% macro script(this, kwargs) %}
+        if (L.Browser.touch && window.matchMedia && window.matchMedia("(pointer: coarse)").matches) {
+            {{ this._parent.get_name() }}.dragging.disable();
+            {{ this._parent.get_name() }}.getContainer().classList.add("ea-touch-scroll");
+        }
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "TouchScroll"
+
+
 class _ByIdStyle:
     """A picklable style_function: a style per feature id (so st.cache_data can copy maps)."""
 
@@ -336,6 +356,7 @@ def build_map(data: MapData, key: str, year: int | None = None, focus: str | Non
                        cnt_styles, {}, show=key == "visits").add_to(m)
 
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
+    m.add_child(_TouchScroll())
     m.fit_bounds(bounds)
     return offline.localize(m, base_url)
 

@@ -30,11 +30,13 @@ import duckdb  # noqa: E402
 from playwright.async_api import async_playwright  # noqa: E402
 
 from conftest import CHROMIUM, READY_JS, start_server  # noqa: E402
+from deploy import warm  # noqa: E402
 from ecotransition.data.db import stamp  # noqa: E402
 
 ERROR = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 EPCIS = ["CABBALR", "CALL", "CAHC"]
-THEMATIC = ["solaire", "chaine-des-parcs", "investissements", "evenements"]
+# The thematic pages each viewer may open filtered, as the deployment warms them (one list).
+THEMATIC = [page.lstrip("/") for page in warm.THEMATIC]
 # Each viewer is a phone or a laptop with the page in front: without these, Chromium treats
 # all but one of the contexts as background pages and throttles their timers and frames.
 FOREGROUND = ["--disable-background-timer-throttling", "--disable-renderer-backgrounding",

@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from conftest import counter_db, data_sums, open_page, shown, shown_table
+from conftest import counter_db, counter_site_db, data_sums, open_page, shown, shown_table
 from ecotransition.data import sql
 from ecotransition.themes import parks
 
@@ -649,3 +649,31 @@ def test_a_demonstration_counter_without_a_row_in_the_year_is_demonstration_not_
     assert list(zip(sites["site_id"], sites["source"])) == [("cpt-henin", "démonstration")]
     series = next(d.value for d in at.dataframe if "completeness" in d.value.columns and "label" in d.value.columns)
     assert list(zip(series["label"], series["source"])) == [("janvier 2025", "démonstration")]
+
+
+# ---------------------------------------------------------------- a channel ended during a day
+
+@pytest.mark.parametrize("day, hours, end, missing", [
+    # Removed at noon on 10 March 2025 (ended_at 2025-03-10T12:00): its 12 morning hours are its day.
+    ("2025-03-10", list(range(12)), "2025-03-10", 0),
+    ("2025-03-10", list(range(12)), None, 12),             # still counting: the afternoon is missing
+    ("2025-03-10", [h for h in range(12) if h != 5], "2025-03-10", 1),   # a hole before the end stays one
+    # 30 March 2025 has no 02:00: 00:00-11:00 are 11 measures, all of the day up to the end.
+    ("2025-03-30", [h for h in range(12) if h != 2], "2025-03-30", 0),
+    # 26 October 2025 has two 01:00-02:00 … 02:00: up to 11:00 are 13 measures.
+    ("2025-10-26", list(range(12)), "2025-10-26", 0),
+])
+def test_a_channel_ended_during_a_day_is_expected_until_its_last_measure(day, hours, end, missing):
+    # t12i: a channel declared ended at noon had its afternoon counted as « lacune » (12 hours missing).
+    from ecotransition.data import sql
+
+    c = counter_site_db((("c", "PEDESTRIAN", 3600),))
+    c.execute("UPDATE counter_channels SET end_date = $e", {"e": end})
+    rows = [(f"{day} {h:02d}:00:00", 120 if pd.Timestamp(day).month < 10 or h < 2 else 60) for h in hours]
+    if day == "2025-10-26":   # the repeated hour: 02:00 +02:00 then 02:00 +01:00
+        rows = [(f"{day} {h:02d}:00:00", 120 if h < 2 else 60) for h in hours] + [(f"{day} 02:00:00", 120)]
+    for start, offset in rows:
+        c.execute("INSERT INTO counter_measures VALUES ('c', $s::TIMESTAMP, $s::TIMESTAMP + INTERVAL 1 HOUR, 1, 'test', "
+                  "$o, $o)", {"s": start, "o": offset})
+    sql.materialize(c, "counter_daily")
+    assert c.execute("SELECT measures, missing_measures FROM counter_daily").fetchall() == [(len(rows) + missing, missing)]

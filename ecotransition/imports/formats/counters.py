@@ -66,7 +66,8 @@ CHANNELS = Format("schema", "schéma comptage des mobilités – canaux", (
     # channel counts. After it no day is missing (queries/counter_calendar.sql, t12i finding 1).
     Col("end_date", "date", ("ended_at", "end_date", "date_fin"),
         help="fin de comptage d'un compteur retiré ou remplacé : une date (son dernier jour compté) ou une "
-             "date-heure (à minuit, le jour d'avant est le dernier) ; après, aucun jour n'est une lacune ; "
+             "date-heure (à minuit, le jour d'avant est le dernier) ; ce jour-là, les heures après sa dernière mesure ne "
+             "manquent pas ; après, aucun jour n'est une lacune ; "
              "vide = en service", example="", since="2000-01-01",
         ahead_days=366),
 ), strict=False, source="Comptage des mobilités")

@@ -202,16 +202,23 @@ def wait_ready(page, timeout_ms: int = 30000) -> None:
     page.wait_for_timeout(500)
 
 
-def open_page(page_file: str, **state):
-    """Run dashboard.py under AppTest, with these session-state values, on one page."""
+def open_page(page_file: str | None, query: dict | None = None, user: dict | None = None, **state):
+    """Run dashboard.py under AppTest with these URL parameters (`query`), signed-in user (`user`,
+    what st.user reads) and session-state values, on one page (None: the home page, as the URL
+    without a path opens it)."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    if user is not None:
+        at.user = user
     for key, value in state.items():
         at.session_state[key] = value
     at.run()
-    at.switch_page(page_file)
-    at.run()
+    if page_file:
+        at.switch_page(page_file)
+        at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 

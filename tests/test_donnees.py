@@ -8,6 +8,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import conftest
 from conftest import catalogue_shown
 from ecotransition.ui import auth
 
@@ -257,13 +258,8 @@ def test_a_public_replica_has_no_import_no_login_and_no_refused_values(writable_
 def oidc_page(monkeypatch, issued_at: float) -> AppTest:
     """/donnees under OIDC, as a staff account that logged in at `issued_at` (the ID token's iat)."""
     monkeypatch.setattr(auth, "access", lambda secrets, environ: auth.Access("oidc"))
-    at = AppTest.from_file("../dashboard.py", default_timeout=120)
-    at.user = {"is_logged_in": True, "email": "agent@pma.fr", "iat": issued_at}
-    at.run()
-    at.switch_page("pages/donnees.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return conftest.open_page("pages/donnees.py", user={"is_logged_in": True, "email": "agent@pma.fr",
+                                                         "iat": issued_at})
 
 
 def test_an_oidc_staff_session_expires_after_the_idle_period(writable_db, monkeypatch):

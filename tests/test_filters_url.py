@@ -12,22 +12,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import offline_page, shown, shown_table, start_server, stop_server, wait_ready
+from conftest import offline_page, open_page, shown, shown_table, start_server, stop_server, wait_ready
 from ecotransition.core import fmt
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 
 
 def run(page: str | None = None, **params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page(page, query=params)
 
 
 def metric(at: AppTest, label: str) -> str:

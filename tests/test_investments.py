@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
 from streamlit.testing.v1 import AppTest
 
-from conftest import shown
+from conftest import open_page, shown
 from ecotransition.core import fmt
 from ecotransition.core.plotting import DEMO_ANNOTATION
 from ecotransition.data import sql
 from ecotransition.surfaces import export
 from ecotransition.themes import investments as inv
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 NNBSP, NBSP = "\u202f", "\u00a0"
 
 
@@ -132,14 +130,7 @@ def test_map_figure_is_offline_and_highlights_the_selection():
 # --------------------------------------------------------------------------- the page
 
 def run_page(**params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page("pages/investissements.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page("pages/investissements.py", query=params)
 
 
 def test_page_whole_pma(conn, built_db):

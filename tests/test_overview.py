@@ -7,7 +7,6 @@ report's stable facts, written out: 150 communes, 644 664 inhabitants, 2,5 Md€
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -23,7 +22,6 @@ from ecotransition.core.selection import Selection, selection
 from ecotransition.data import sql
 from ecotransition.surfaces import overview as ov
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 NNBSP, NBSP = "\u202f", "\u00a0"
 
 
@@ -180,12 +178,7 @@ def test_selection_from_filters():
 # --------------------------------------------------------------------------- the page
 
 def run_overview(**params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page(None, query=params)
 
 
 def cards(at: AppTest) -> dict[str, tuple[str, str]]:

@@ -100,7 +100,7 @@ def freshness_notes(*datasets: str) -> None:
     (ecotransition.data.freshness, judged on the app clock)."""
     for note in freshness_of(*datasets):
         if note.late:
-            st.warning(f"**{escape_md(note.label)}** — {escape_md(note.text)}.", icon="⏰")
+            st.warning(f"**{escape_md(note.label)}** — {escape_md(note.text)}.", icon=":material/schedule:")
         else:
             st.caption(escape_md(note.line))
 

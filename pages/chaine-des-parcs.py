@@ -22,7 +22,6 @@ year = store.shared(metrics.resolve_year, store.query("metrics_visits"), "visits
 
 # Filled once the counter and mode are read: the heading says where the counts shown come from.
 heading = st.container()
-freshness_notes("counter_measures")
 
 # The time step on a row of its own: beside the mode and the counter, « 12 mois glissants » was cut
 # off at 1280 px (a segmented control does not wrap).
@@ -48,9 +47,10 @@ with heading:
 if channel_years.empty:
     st.warning("Aucun compteur de passages dans cette zone : seuls les chiffres du rapport sont affichés.")
 cards = store.shared(parks.kpis, selected, year, indicators, park_sites, area, mode=mode)
-# The report's cards (4 200 ha, 420 km…) are indicators: late or not, said as on the other pages.
-freshness_notes(*(d for d in datasets_of(cards) if d != "counter_measures"))
 kpi_cards(cards)
+# Under the cards, as on the overview: the counters' date, then the report's cards (4 200 ha,
+# 420 km…), late or not. Above them, two late notes pushed the first figure off a phone's screen.
+freshness_notes("counter_measures", *(d for d in datasets_of(cards) if d != "counter_measures"))
 
 # Anomaly flags of the area's channels; the chart, the totals and the table show those of the
 # counter and mode chosen.

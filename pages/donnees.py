@@ -73,7 +73,7 @@ with tab_catalogue:
     if late:
         st.warning("Jeux de données en retard sur leur rythme de mise à jour : " + " ; ".join(
             f"{escape_md(catalogue.label(f.dataset))} — {escape_md(f.warning[0].lower() + f.warning[1:])}"
-            for f in late) + ".", icon="⏰")
+            for f in late) + ".", icon=":material/schedule:")
     if int(datasets["demo_rows"].sum()):
         st.caption("Les lignes « démonstration » sont générées pour illustrer le tableau de bord "
                    "là où le rapport d'activité 2023 ne donne que des totaux ; un import les remplace.")

@@ -285,29 +285,33 @@ def test_thresholds_are_settings_with_defaults():
 
 
 @pytest.mark.parametrize("name, raw, allowed, default", [
-    ("ZERO_DAYS", "0", "un nombre entier de 1 ou plus", "2"),
-    ("ZERO_DAYS", "2,5", "un nombre entier de 1 ou plus", "2"),
+    ("ZERO_DAYS", "0", "un nombre entier de 1 à 366", "2"),
+    ("ZERO_DAYS", "2,5", "un nombre entier de 1 à 366", "2"),
     ("DROP_RATIO", "-1", "un nombre strictement entre 0 et 1 (0,3 : 30 %)", "0,3"),
     ("DROP_RATIO", "1", "un nombre strictement entre 0 et 1 (0,3 : 30 %)", "0,3"),
-    ("JUMP_RATIO", "0.5", "un nombre strictement supérieur à 1", "4"),
+    ("JUMP_RATIO", "0.5", "un nombre strictement supérieur à 1, jusqu'à 1 000", "4"),
     ("GAP_HOURS", "trois", "un nombre entier de 1 à 24", "3"),
     ("GAP_HOURS", "25", "un nombre entier de 1 à 24", "3"),
-    ("LEVEL_DAYS", "2", "un nombre entier de 3 ou plus", "28"),
-    ("FLAT_HOURS", "1", "un nombre entier de 2 ou plus", "6"),
-    ("CLOSURE_RADIUS_M", "nan", "un nombre de mètres positif ou nul", "1\u202f000"),
-    ("USUAL_MIN", "-5", "un nombre positif ou nul", "20"),
+    ("LEVEL_DAYS", "2", "un nombre entier de 3 à 366", "28"),
+    ("FLAT_HOURS", "1", "un nombre entier de 2 à 8 784", "6"),
+    ("CLOSURE_RADIUS_M", "nan", "un nombre de mètres de 0 à 100 000", "1\u202f000"),
+    ("USUAL_MIN", "-5", "un nombre de 0 à 1 000 000", "20"),
     ("SEASON_DAYS", "184", "un nombre entier de jours de 0 à 183", "14"),
     # what float() reads but no one writes as a threshold
-    ("ZERO_DAYS", "1e15", "un nombre entier de 1 ou plus", "2"),
-    ("LEVEL_DAYS", "1_000", "un nombre entier de 3 ou plus", "28"),
+    ("ZERO_DAYS", "1e15", "un nombre entier de 1 à 366", "2"),
+    ("LEVEL_DAYS", "1_000", "un nombre entier de 3 à 366", "28"),
+    # a typo's size: the rules broke on it (OverflowError) or its text did (babel)
+    ("LEVEL_DAYS", "1" + "0" * 25, "un nombre entier de 3 à 366", "28"),
+    ("CLOSURE_RADIUS_M", "1" + "0" * 30, "un nombre de mètres de 0 à 100 000", "1\u202f000"),
     ("GAP_HOURS", "\u0666", "un nombre entier de 1 à 24", "3"),
-    ("USUAL_MIN", "2e1", "un nombre positif ou nul", "20"),
+    ("USUAL_MIN", "2e1", "un nombre de 0 à 1 000 000", "20"),
     ("DROP_RATIO", "0,5,1", "un nombre strictement entre 0 et 1 (0,3 : 30 %)", "0,3"),
 ])
 def test_a_threshold_out_of_its_range_is_refused_and_its_default_used(name, raw, allowed, default):
     t, refused = A.read_thresholds({f"ECOTRANSITION_FLAG_{name}": raw})
     assert t == A.Thresholds()
-    assert refused == [f"ECOTRANSITION_FLAG_{name} = « {raw} » est refusé : il faut {allowed}. "
+    assert refused == [f"ECOTRANSITION_FLAG_{name} = « {raw} » est refusé : il faut {allowed}, écrit en chiffres "
+                       "(3 ; 0,5 ; 1 000). "
                        f"La valeur par défaut ({default}) est utilisée."]
 
 
@@ -320,6 +324,9 @@ def test_thresholds_at_the_ends_of_their_ranges_are_taken():
     assert (t.zero_days, t.gap_hours, t.drop_ratio, t.level_days, t.closure_radius_m, t.flat_hours, t.season_days) == (
         1, 24, 0.99, 3, 0, 6, 0)
     assert isinstance(t.flat_hours, int)
+    # Thousands grouped by a space, as staff write them.
+    t, refused = A.read_thresholds({"ECOTRANSITION_FLAG_CLOSURE_RADIUS_M": "1 500", "ECOTRANSITION_FLAG_USUAL_MIN": "2\u202f000,5"})
+    assert refused == [] and (t.closure_radius_m, t.usual_min) == (1500, 2000.5)
 
 
 @pytest.fixture()

@@ -82,22 +82,25 @@ class Thresholds:
 # The values each threshold accepts: (lowest, highest, lowest excluded, whole number), and the
 # range in French for the message. Outside it a rule is meaningless (0 days at zero flags every
 # day; a negative ratio never flags) or breaks (a level of fewer than 3 days).
+# Upper ends: a year of days or hours, a million passages, 100 km — beyond, a value is a typo and
+# broke the rules or their text (a tester's 10**25 days: OverflowError on every counters page).
 RANGES = {
-    "usual_min": (0, None, False, False, "un nombre positif ou nul"),
-    "zero_days": (1, None, False, True, "un nombre entier de 1 ou plus"),
-    "flat_hours": (2, None, False, True, "un nombre entier de 2 ou plus"),
-    "flat_min_value": (1, None, False, True, "un nombre entier de 1 ou plus"),
-    "level_days": (3, None, False, True, "un nombre entier de 3 ou plus"),
+    "usual_min": (0, 1_000_000, False, False, "un nombre de 0 à 1 000 000"),
+    "zero_days": (1, 366, False, True, "un nombre entier de 1 à 366"),
+    "flat_hours": (2, 8784, False, True, "un nombre entier de 2 à 8 784"),
+    "flat_min_value": (1, 1_000_000, False, True, "un nombre entier de 1 à 1 000 000"),
+    "level_days": (3, 366, False, True, "un nombre entier de 3 à 366"),
     "drop_ratio": (0, 1, True, False, "un nombre strictement entre 0 et 1 (0,3 : 30 %)"),
-    "drop_days": (1, None, False, True, "un nombre entier de 1 ou plus"),
-    "jump_ratio": (1, None, True, False, "un nombre strictement supérieur à 1"),
+    "drop_days": (1, 366, False, True, "un nombre entier de 1 à 366"),
+    "jump_ratio": (1, 1000, True, False, "un nombre strictement supérieur à 1, jusqu'à 1 000"),
     "gap_hours": (1, 24, False, True, "un nombre entier de 1 à 24"),
     "season_days": (0, 183, False, True, "un nombre entier de jours de 0 à 183"),
-    "closure_radius_m": (0, None, False, False, "un nombre de mètres positif ou nul"),
+    "closure_radius_m": (0, 100_000, False, False, "un nombre de mètres de 0 à 100 000"),
 }
 
 
-PLAIN_NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)?", re.ASCII)
+# Digits, maybe grouped by thousands with a space (« 1 000 »), and a decimal comma or point.
+PLAIN_NUMBER = re.compile(r"(?:[0-9]+|[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+)(?:[.,][0-9]+)?")
 
 
 def _check(name: str, raw: str):
@@ -108,7 +111,7 @@ def _check(name: str, raw: str):
     # scripts' digits (« ٦ »), which no one means as a threshold (a tester's t12i item).
     if not PLAIN_NUMBER.fullmatch(text):
         return None
-    value = float(text.replace(",", "."))
+    value = float(re.sub(r"[ \u00a0\u202f]", "", text).replace(",", "."))
     if not math.isfinite(value) or (whole and not value.is_integer()):
         return None
     if value < lo or (strict and value == lo) or (hi is not None and (value > hi or (strict and value == hi))):
@@ -135,7 +138,8 @@ def read_thresholds(env=None) -> tuple[Thresholds, list[str]]:
             continue
         value = _check(f.name, raw)
         if value is None:
-            problems.append(f"{var} = « {str(raw).strip()} » est refusé : il faut {RANGES[f.name][4]}. "
+            problems.append(f"{var} = « {str(raw).strip()} » est refusé : il faut {RANGES[f.name][4]}, écrit en chiffres "
+                            "(3 ; 0,5 ; 1 000). "
                             f"La valeur par défaut ({fmt.number(f.default, 0 if float(f.default).is_integer() else 1)}) "
                             "est utilisée.")
             continue

@@ -493,6 +493,39 @@ def test_a_greenway_quiet_every_winter_is_a_drop_its_first_winter_only():
     assert spans(g, "drop") == [(date(2024, 6, 10), date(2024, 6, 14), 5), (date(2025, 4, 15), date(2025, 5, 5), 21)]
 
 
+def test_a_busier_day_or_the_weekends_of_a_quiet_winter_do_not_split_its_season():
+    # t12j finding 2: a greenway at 500 in summer and 50 in winter, one day at 200 on 15 December 2024:
+    # the rest of that winter (106 days) was a « baisse soudaine »; weekends at 160 cut every winter
+    # into five-day runs, 35 days flagged each winter. Up to 3 busier days do not end a stretch.
+    def greenway(d):
+        if 4 <= d.month <= 10:
+            return 500.0
+        return 160.0 if d.weekday() >= 5 else 50.0
+    days = pd.date_range("2023-04-01", "2025-03-31", freq="D")
+    daily = pd.DataFrame({"channel_id": "vv", "day": days, "visits": [greenway(d.date()) for d in days],
+                          "measures": 24, "missing_measures": 0})
+    daily.loc[daily["day"] == "2024-12-15", "visits"] = 200.0
+    drops = spans(A.day_flags(daily), "drop")
+    assert [d for d in drops if d[0] >= date(2024, 4, 1)] == []
+    assert drops[0][0] == date(2023, 11, 1) and drops[-1][1] <= date(2024, 3, 31)   # the first winter only
+    # A park closed every winter with one day at 30 passages (a warden's visit) in the second.
+    closed = winters("2023-04-01", "2025-03-31", lambda d: not (4 <= d.month <= 10), {date(2024, 12, 15): 30.0})
+    assert spans(A.day_flags(closed), "zero") == [(date(2023, 11, 1), date(2024, 3, 31), 152)]
+
+
+def test_last_year_s_two_week_fault_is_no_season():
+    # t12j finding 3: a sensor stuck at 0 from 5 to 18 August 2024 (14 days) made the stuck week of
+    # 8-14 August 2025 a « season », unflagged. A season lasts at least four weeks (SEASON_MIN_DAYS).
+    f = A.day_flags(winters("2023-06-01", "2025-09-01", lambda d: date(2024, 8, 5) <= d <= date(2024, 8, 18)
+                            or date(2025, 8, 8) <= d <= date(2025, 8, 14)))
+    assert spans(f, "zero") == [(date(2024, 8, 5), date(2024, 8, 18), 14), (date(2025, 8, 8), date(2025, 8, 14), 7)]
+    # The same for a fortnight at 15 % in October, then a week at 15 % the next October.
+    f = A.day_flags(winters("2023-06-01", "2025-11-30", lambda d: False,
+                            {**{date(2024, 10, 1) + pd.Timedelta(days=k): 75.0 for k in range(14)},
+                             **{date(2025, 10, 3) + pd.Timedelta(days=k): 75.0 for k in range(7)}}))
+    assert spans(f, "drop") == [(date(2024, 10, 1), date(2024, 10, 14), 14), (date(2025, 10, 3), date(2025, 10, 9), 7)]
+
+
 def test_a_seasonal_closure_may_begin_a_few_days_off_and_is_flagged_beyond_last_year_s_length():
     # Closed 1 November 2023 - 31 March 2024, then 10 November 2024 - 14 May 2025 (9 days later, within
     # season_days = 14; 44 days longer): the second winter is seasonal up to 31 March 2025 + 14 days, its

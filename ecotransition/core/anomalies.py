@@ -410,14 +410,37 @@ def _to_runs(cal: pd.DataFrame, mask: pd.Series, rule: str, detail) -> pd.DataFr
     }, columns=FLAG_COLUMNS)
 
 
+# A season lasts at least four weeks: a sensor stuck for two weeks last August is a fault, and it
+# must not make this August's stuck week a season (t12j finding 3).
+SEASON_MIN_DAYS = 28
+# A quiet stretch goes on over this many busier days in a row: a mild Sunday or the weekends of a
+# quiet winter do not start a new stretch (t12j finding 2: one day at 200 in a winter at 50 made
+# the rest of it a fault).
+SEASON_BREAK_DAYS = 3
+
+
+def _bridged(quiet: pd.Series, keys: pd.Series) -> pd.Series:
+    """`quiet` (a day a row, each channel in order) with runs of at most SEASON_BREAK_DAYS days that
+    are not quiet, between two quiet days of the same channel, made quiet."""
+    loud = ~quiet
+    run = (loud != loud.shift()) | (keys != keys.shift())
+    ids = run.cumsum()
+    size = loud.groupby(ids).transform("size")
+    before = quiet.groupby(ids).transform("first").shift().where(keys == keys.shift()).groupby(ids).transform("first")
+    after = quiet.shift(-1).where(keys == keys.shift(-1)).groupby(ids).transform("last")
+    inside = loud & (size <= SEASON_BREAK_DAYS) & before.eq(True) & after.eq(True)
+    return quiet | inside
+
+
 def _seasonal(cal: pd.DataFrame, marked: pd.Series, quiet: pd.Series, t: Thresholds) -> pd.Series:
     """Whether each `marked` day of `cal` (every day of each channel, in order) is seasonal: it lies
     in a stretch that began when the channel's stretch of the year before began, within
     `season_days` days (29 February: 28 February), and no later than that stretch's end a year on
     plus `season_days`. A stretch is a run of `quiet` days (an outage or a day of a few passages
-    does not split it: `quiet` holds them) with `marked` days; it begins on its first marked day.
-    Only a stretch of the year before whose marked days span at least `season_days` (and
-    `zero_days`) days is a season: a day closed at Christmas or last year's three stuck days are not.
+    does not split it: `quiet` holds them, nor do up to SEASON_BREAK_DAYS busier days) with `marked`
+    days; it begins on its first marked day. Only a stretch of the year before whose marked days
+    span at least SEASON_MIN_DAYS, `season_days` and `zero_days` days is a season: a day closed at
+    Christmas or last year's three or fourteen stuck days are not.
 
     Zeros (_seasonal_zero) and low days (_seasonal_low) are read so. A park closed every winter,
     or counting a tenth of its summer every winter, is flagged its first winter only (no year
@@ -427,14 +450,16 @@ def _seasonal(cal: pd.DataFrame, marked: pd.Series, quiet: pd.Series, t: Thresho
     if not marked.any():
         return pd.Series(False, index=cal.index)
     keys, days = cal["channel_id"], cal["day"]
+    quiet = _bridged(quiet, keys)
     begins = quiet & ~(quiet.shift(fill_value=False) & (keys == keys.shift())
                        & (days.diff() == pd.Timedelta(days=1)))
     stretch = begins.cumsum().where(quiet)
     runs = (cal.loc[marked, ["channel_id", "day"]].assign(stretch=stretch[marked])
             .groupby("stretch").agg(channel_id=("channel_id", "first"), start=("day", "min"), end=("day", "max")))
     runs["then"] = runs["start"] - pd.DateOffset(years=1)
-    # A season lasts: one closed day, or last year's fault of three days, is no reference (r12 N2).
-    long = (runs["end"] - runs["start"]).dt.days + 1 >= max(t.season_days, t.zero_days)
+    # A season lasts: one closed day, last year's fault of three days or of two weeks is no
+    # reference (r12 N2, t12j finding 3).
+    long = (runs["end"] - runs["start"]).dt.days + 1 >= max(SEASON_MIN_DAYS, t.season_days, t.zero_days)
     before = runs.loc[long, ["channel_id", "start", "end"]].rename(columns={"start": "then", "end": "then_end"})
     # The stretch of the year before whose beginning is nearest this one's a year back.
     matched = pd.merge_asof(runs.reset_index().sort_values("then"), before.sort_values("then"), on="then",

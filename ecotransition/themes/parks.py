@@ -405,7 +405,7 @@ def rules_text(t: anomalies.Thresholds) -> str:
             f"{plural(t.zero_days, 'mesuré', 'mesurés')} à 0 passage sur un canal qui en "
             f"compte d'habitude au moins {fmt.number(t.usual_min)} par jour, hors fermeture saisonnière (des "
             f"jours à 0 qui commencent à {n(t.season_days, 'jour')} près à la date où ceux de l'année précédente "
-            f"avaient commencé, si elles avaient duré au moins {n(max(t.season_days, t.zero_days), 'jour')}, et pas "
+            f"avaient commencé, si elles avaient duré au moins {n(max(anomalies.SEASON_MIN_DAYS, t.season_days, t.zero_days), 'jour')}, et pas "
             f"plus de {n(t.season_days, 'jour')} au-delà de leur fin : un parc fermé chaque "
             "hiver n'est signalé que son premier hiver) ; valeur figée = la même valeur "
             f"(au moins {t.flat_min_value}) pendant au moins {n(t.flat_hours, 'mesure')} de suite ; baisse soudaine = au "

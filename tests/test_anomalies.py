@@ -252,6 +252,9 @@ def test_a_spike_is_a_jump_but_a_return_to_the_usual_level_is_not():
     shut = closure(30, 33)
     got = A.day_flags(series([100] * 30 + [500, 0, 0, 0] + [100] * 30), events=shut, channels=CHANNELS)
     assert spans(got, "jump") == [(date(2024, 7, 1), date(2024, 7, 1), 1)] and spans(got, "zero") == []
+    # Unless another event of that day is announced: a festival while an alley is closed (t12j finding 4).
+    both = pd.concat([fete, closure(30, 30, title="Allée des tilleuls fermée").assign(id="ev2")], ignore_index=True)
+    assert A.day_flags(series([100] * 30 + [500] + [100] * 30), events=both, channels=CHANNELS).empty
 
 
 def test_gaps_are_days_with_three_hours_missing_or_no_row_at_all():

@@ -500,9 +500,13 @@ def day_flags(daily: pd.DataFrame, t: Thresholds | None = None, events: pd.DataF
     cal["level"] = _level(cal, t)
     cal["level_after"] = _level(cal, t, after=True)
     ev = near if near is not None else event_days(events, channels, t)
-    ev = ev[["channel_id", "day", "closed"]].assign(day=pd.to_datetime(ev["day"]))
+    # announced: an event of the day that is not a closure (a festival beside a closed alley).
+    ev = ev[["channel_id", "day", "closed"]].assign(
+        day=pd.to_datetime(ev["day"]),
+        announced=[len(e) > len(c) for e, c in zip(ev["events"], ev["closures"])] if "events" in ev
+        else ~ev["closed"].astype(bool))
     cal = cal.merge(ev, on=["channel_id", "day"], how="left")
-    cal["event"] = cal["closed"].notna()
+    cal["announced"] = cal["announced"].fillna(False).astype(bool)
     cal["closed"] = cal["closed"].fillna(False).astype(bool)
     open_ = ~cal["closed"]
     full = (cal["missing_measures"] == 0) & cal["visits"].notna()
@@ -518,8 +522,9 @@ def day_flags(daily: pd.DataFrame, t: Thresholds | None = None, events: pd.DataF
            & ~_seasonal_low(cal, full, t))
     drop = low & (_runs(low, keys) >= t.drop_days)
     # An announced event explains a spike; a closure does not: a park said closed that counts five
-    # times its level is the more suspect (t12i finding 9).
-    jump = (full & (cal["visits"] > t.jump_ratio * cal["level"]) & usual & ~(cal["event"] & open_)
+    # times its level is the more suspect (t12i finding 9), unless another event of the day is
+    # announced (a festival while an alley is closed, t12j finding 4).
+    jump = (full & (cal["visits"] > t.jump_ratio * cal["level"]) & usual & ~cal["announced"]
             & (cal["visits"] > t.jump_ratio * cal["level_after"]))
     cal["missing_hours"] = measures_hours(cal["missing_measures"], _step(cal), cal["day"])
     gap = (cal["missing_hours"] >= t.gap_hours) & open_

@@ -426,8 +426,12 @@ def test_the_page_with_the_demo_counters_declared_ended_and_a_current_import(wri
     with duckdb.connect(str(writable_db), read_only=True) as c:
         assert c.execute("SELECT channel_id, site_id, mobility_type, direction, time_step FROM counter_channels "
                          "WHERE channel_id LIKE 'demo-%' ORDER BY channel_id").fetchall() == demo
-        assert c.execute("SELECT DISTINCT end_date FROM counter_channels WHERE channel_id LIKE 'demo-%'"
-                         ).fetchall() == [(date(2024, 12, 31),)]
+        # Still demonstration channels: ending them makes none of their generated values real (t12j finding 5).
+        assert c.execute("SELECT DISTINCT end_date, source FROM counter_channels WHERE channel_id LIKE 'demo-%'"
+                         ).fetchall() == [(date(2024, 12, 31), "démonstration")]
+    # The same file again, and a file that ends nothing new: no update.
+    again = import_file("counter_channels", tmp_path / "fin.csv", writable_db)
+    assert (again.status, again.updated) == ("inchangé", 0), again.message
     # A new channel still needs its site, named with its line; nothing changes.
     before = data_sums(writable_db)
     (tmp_path / "neuf.csv").write_text("channel_id;site_id;ended_at\nt-new-velo;;\nt-autre;;31/12/2024\n",

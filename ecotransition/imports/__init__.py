@@ -627,7 +627,8 @@ def _load(conn: duckdb.DuckDBPyConnection, ds: Dataset, ctx: Context) -> tuple[i
     on = " AND ".join(f"{t}.{k} = n.{k}" for k in key)
     differs = " OR ".join(f"n.{c} IS DISTINCT FROM {t}.{c}" for c in provided) or "false"
     sets = [f"{c} = n.{c}" for c in provided]
-    sets += [f"{c} = CASE WHEN {t}.source = '{DEMO}' THEN NULL ELSE {t}.{c} END" for c in kept]
+    # n.source is the demonstration only for a demonstration channel a file merely ends (formats.counters).
+    sets += [f"{c} = CASE WHEN {t}.source = '{DEMO}' AND n.source <> '{DEMO}' THEN NULL ELSE {t}.{c} END" for c in kept]
     any_kept = " OR ".join(f"{t}.{c} IS NOT NULL" for c in kept) or "false"
     # Values kept from another source keep that source named beside the new one.
     sets.append(
@@ -652,7 +653,8 @@ def _load(conn: duckdb.DuckDBPyConnection, ds: Dataset, ctx: Context) -> tuple[i
     if not conn.execute(f"SELECT count(*) FROM {t} WHERE {maybe}", params).fetchall()[0][0]:
         return int(conn.execute(insert).fetchall()[0][0]), 0
     updated = conn.execute(
-        f"UPDATE {t} SET {', '.join(sets)} FROM _new n WHERE {on} AND ({t}.source = '{DEMO}' OR {differs})"
+        f"UPDATE {t} SET {', '.join(sets)} FROM _new n WHERE {on} "
+        f"AND (({t}.source = '{DEMO}' AND n.source <> '{DEMO}') OR {differs})"
     ).fetchall()[0][0]
     inserted = conn.execute(f"{insert} WHERE NOT EXISTS (SELECT 1 FROM {t} WHERE {on})").fetchall()[0][0]
     return int(inserted), int(updated)

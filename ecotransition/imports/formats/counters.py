@@ -5,6 +5,7 @@ Compteur exports them.
 from __future__ import annotations
 
 from ecotransition.core import fmt
+from ecotransition.core.labels import DEMO_SOURCE
 from ecotransition.data import sql
 from ecotransition.imports.formats.base import (
     DIRECTIONS, MOBILITY, PARK_RADIUS_M, Context, _locate, duplicates,
@@ -102,6 +103,8 @@ def build_channels(ctx: Context) -> None:
     # « Pas de temps des canaux »); a channel without measures keeps the declared one, or the
     # stored one when the file has no time_step column.
     declared = "coalesce(p.time_step::INTEGER, ch.time_step)" if ctx.has("time_step") else "ch.time_step"
+    own = " AND ".join([f"p.{c} IS NULL" for c in ("site_id", "mobility_type", "direction", "time_step") if ctx.has(c)]
+                       or ["TRUE"])
     ctx.conn.execute(
         f"CREATE OR REPLACE TEMP TABLE _new AS SELECT p.line, p.channel_id, coalesce({site}, ch.site_id) AS site_id, "
         "coalesce(regexp_replace(p.mobility_type, '\\s*,\\s*', ',', 'g'), ch.mobility_type, 'UNDEFINED') AS mobility_type, "
@@ -110,10 +113,14 @@ def build_channels(ctx: Context) -> None:
         "CASE WHEN regexp_matches(coalesce(p.r__end_date, ''), '\\d[ T]\\S*\\d') "
         "AND timezone('Europe/Paris', _tstz(p.r__end_date))::TIME = TIME '00:00' THEN p.end_date - 1 "
         "ELSE p.end_date END AS end_date, "
-        "$source AS source FROM _parsed p LEFT JOIN counter_channels ch USING (channel_id) "
+        # A demonstration channel the file only ends (no site, type, direction or step of its
+        # own) stays a demonstration channel: ending it does not make its generated values real.
+        f"CASE WHEN ch.source = $demo AND {own} THEN $demo ELSE $source END AS source "
+        "FROM _parsed p LEFT JOIN counter_channels ch USING (channel_id) "
         f"LEFT JOIN ({sql.load('counter_steps').sql}) ms USING (channel_id)",
         # The file's channels only: the steps of the others are not read (a second at 9 M measures).
-        {"source": ctx.source, "channels": ctx.scalar("SELECT list(DISTINCT channel_id) FROM _parsed") or []})
+        {"source": ctx.source, "demo": DEMO_SOURCE,
+         "channels": ctx.scalar("SELECT list(DISTINCT channel_id) FROM _parsed") or []})
     differs = ctx.conn.execute("SELECT channel_id, declared_step, time_step FROM _new WHERE declared_step IS "
                                "DISTINCT FROM time_step AND time_step IS NOT NULL ORDER BY line").fetchall()
     # Without the column, the stored step stands for the declared one: said when it changes.

@@ -8,6 +8,7 @@ exactly as it was (checksums), and a load must store exactly the right values.
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
 import sys
@@ -271,6 +272,22 @@ def test_a_file_name_with_pattern_characters_is_read_as_it_is(writable_db, tmp_p
                              "WHERE channel_id = 'demo-cpt-001-vel' AND start_datetime >= DATE '2025-06-01'") == [
         ("2025-06-02 08:00:00", 40)]
     assert rows(writable_db, "SELECT file_name FROM imports ORDER BY imported_at DESC LIMIT 1") == [(name,)]
+
+
+def test_a_path_starting_with_a_tilde_is_that_folder_not_the_home_folder(writable_db, tmp_path):
+    # t14j finding 4: DuckDB's reader expands a leading « ~ »: a folder named « ~ » in the current
+    # folder read $HOME/m.csv instead (count 99 stored), while the history hashed the right file.
+    home = tmp_path / "home"
+    (home).mkdir()
+    (home / "m.csv").write_text(MEASURE_HEADER + "demo-cpt-001-vel,C,2025-06-02T08:00:00+02:00,,99\n")
+    (tmp_path / "~").mkdir()
+    (tmp_path / "~" / "m.csv").write_text(MEASURE_HEADER + "demo-cpt-001-vel,C,2025-06-02T08:00:00+02:00,,40\n")
+    done = subprocess.run([sys.executable, "-m", "ecotransition.imports", "counter_measures", "~/m.csv",
+                           "--db", str(writable_db), "--quiet"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "HOME": str(home), "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    assert rows(writable_db, "SELECT count FROM counter_measures WHERE channel_id = 'demo-cpt-001-vel' "
+                             "AND start_datetime = TIMESTAMP '2025-06-02 08:00:00'") == [(40,)]
 
 
 # ------------------------------------------------------------------ 9. text that changes how it reads

@@ -128,7 +128,9 @@ def import_file(dataset: str, file: str | os.PathLike | bytes, db: str | os.Path
         data = bytes(file)
         file_name = file_name or "fichier"
     else:
-        path = Path(file)
+        # Absolute: DuckDB's reader expands a leading « ~ » to the home folder (a folder named « ~ »
+        # read $HOME's file, t14j finding 4) and reads « s3:// » or « http:// » as remote.
+        path = Path(file).absolute()
         file_name = file_name or path.name
         # Said once, in French, before anything reads it (the digest thread, the probe).
         if not path.exists():
@@ -587,8 +589,9 @@ class _Digest(threading.Thread):
 
 
 def _globbed(path: Path) -> bool:
-    """DuckDB reads a path as a glob pattern: « m[1].csv » would read m1.csv, « m*.csv » several files."""
-    return any(ch in str(path) for ch in "*?[]{}")
+    """DuckDB reads a path as a glob pattern: « m[1].csv » would read m1.csv, « m*.csv » several files;
+    and « ~ » as the home folder (callers pass absolute paths, this is the last guard)."""
+    return any(ch in str(path) for ch in "*?[]{}~")
 
 
 def _spill(data: bytes, db: Path) -> Path:

@@ -19,11 +19,14 @@ TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 
 
 def book(path, rows_xml: str, shared: str | None = None, shared_part: str = "xl/sharedStrings.xml",
-         sheet_encoding: str = "utf-8", declared: str = "UTF-8") -> None:
+         sheet_encoding: str = "utf-8", declared: str = "UTF-8", extra: dict[str, bytes] | None = None,
+         overrides: str = "", package_target: str = "xl/workbook.xml") -> None:
     """A one-sheet workbook written part by part: `rows_xml` inside <sheetData>, the shared strings
     (<si> items) in `shared_part` (any name: the package's relations and content types find it), the
-    sheet's XML encoded in `sheet_encoding` and declared as `declared`."""
+    sheet's XML encoded in `sheet_encoding` and declared as `declared`; `extra` parts, `overrides`
+    added to [Content_Types].xml, and the workbook _rels/.rels names (`package_target`)."""
     override = f'<Override PartName="/{shared_part}" ContentType="{TYPE}.sharedStrings+xml"/>' if shared else ""
+    override += overrides
     relation = f'<Relationship Id="rId2" Type="{DOC}/sharedStrings" Target="/{shared_part}"/>' if shared else ""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", f'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -32,7 +35,9 @@ def book(path, rows_xml: str, shared: str | None = None, shared_part: str = "xl/
                    f'ContentType="{TYPE}.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" '
                    f'ContentType="{TYPE}.worksheet+xml"/>{override}</Types>')
         z.writestr("_rels/.rels", f'<Relationships xmlns="{REL}"><Relationship Id="rId1" '
-                   f'Type="{DOC}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+                   f'Type="{DOC}/officeDocument" Target="{package_target}"/></Relationships>')
+        for name, content in (extra or {}).items():
+            z.writestr(name, content)
         z.writestr("xl/workbook.xml", f'<workbook xmlns="{MAIN}" xmlns:r="{DOC}"><sheets>'
                    '<sheet name="Feuille1" sheetId="1" r:id="rId1"/></sheets></workbook>')
         z.writestr("xl/_rels/workbook.xml.rels", f'<Relationships xmlns="{REL}"><Relationship Id="rId1" '
@@ -123,3 +128,70 @@ def test_a_written_escape_in_a_shared_string_is_decoded_once_as_in_an_inline_one
                 "<si><r><t>Ri_x005F_x0009_</t></r><r><rPr><b/></rPr><t>che</t></r></si>")
     assert readers.read_xlsx(f.read_bytes()).rows == [["Code_x000D_ partagé"], ["Code_x000D_ inline"], ["a\rb"],
                                                       ["Ri_x0009_che"]]
+
+
+def test_a_decoy_workbook_in_the_package_relations_does_not_hide_the_sheet(tmp_path, monkeypatch, openpyxl_calls):  # noqa: F811
+    # t14j finding 1: openpyxl finds the workbook by its content type, the caps followed _rels/.rels; a
+    # decoy workbook there (one sheet of a header) made the real sheet « another sheet », not counted:
+    # 1 500 000 rows × 7 cells in 593 KB parsed for 89 s and 2 GB.
+    monkeypatch.setattr(readers, "MAX_XLSX_CELLS", 1000)
+    decoy = {"xl/decoy.xml": f'<workbook xmlns="{MAIN}" xmlns:r="{DOC}"><sheets><sheet name="Leurre" sheetId="1" '
+                             'r:id="rId1"/></sheets></workbook>'.encode(),
+             "xl/_rels/decoy.xml.rels": f'<Relationships xmlns="{REL}"><Relationship Id="rId1" Type="{DOC}/worksheet" '
+                                        'Target="worksheets/leurre.xml"/></Relationships>'.encode(),
+             "xl/worksheets/leurre.xml": f'<worksheet xmlns="{MAIN}"><sheetData>{HEADER}</sheetData></worksheet>'.encode()}
+    f = tmp_path / "leurre.xlsx"
+    book(f, HEADER + cadastre_rows(600), extra=decoy, package_target="xl/decoy.xml")
+    assert readers.sheet_names(f.read_bytes()) == ["Feuille1"]   # what openpyxl reads
+    with pytest.raises(readers.ReadError) as refused:
+        readers.read_xlsx(f.read_bytes())
+    assert str(refused.value).startswith("feuille de 1\u202f202 cellules (limite 1\u202f000 pour un classeur XLSX)")
+    assert openpyxl_calls == {"load_workbook": 0, "parse_dimensions": 0}
+
+
+@pytest.mark.parametrize("part, declared_type", [
+    ("xl/styles.xml", "application/octet-stream"),      # openpyxl reads the styles by the workbook's relation
+    ("docProps/core.xml", "application/octet-stream"),  # and the properties by the package's
+    ("xl/chartsheets/sheet2.xml", f"{TYPE}.chartsheet+xml"),
+    ("xl/worksheets/_rels/sheet1.xml.rels", "application/octet-stream"),
+])
+def test_every_xml_part_counts_whatever_its_declared_type(tmp_path, monkeypatch, part, declared_type, openpyxl_calls):  # noqa: F811
+    # t14j finding 2: parts that openpyxl parses by a fixed path or a relation, declared with another
+    # type (or a chart sheet), escaped the count: 20 M elements in 83 KB loaded after 92 s and 1.9 GB.
+    monkeypatch.setattr(readers, "MAX_XLSX_ELEMENTS", 50_000)
+    f = tmp_path / "parts.xlsx"
+    bomb = ("<?xml version='1.0' encoding='UTF-8'?><root>" + "<a/>" * 60_000 + "</root>").encode()
+    book(f, HEADER + cadastre_rows(5), extra={part: bomb},
+         overrides=f'<Override PartName="/{part}" ContentType="{declared_type}"/>')
+    with pytest.raises(readers.ReadError, match="classeur de plus de 50\u202f000 éléments XML"):
+        readers.read_xlsx(f.read_bytes())
+    assert openpyxl_calls == {"load_workbook": 0, "parse_dimensions": 0}
+    # Not UTF-8: refused by name, whatever its declared type.
+    book(f, HEADER + cadastre_rows(5), extra={part: "<root/>".encode("utf-16")},
+         overrides=f'<Override PartName="/{part}" ContentType="{declared_type}"/>')
+    with pytest.raises(readers.ReadError, match=f"la partie « {part} » du classeur XLSX est écrite en UTF-16"):
+        readers.read_xlsx(f.read_bytes())
+
+
+def test_parts_openpyxl_never_reads_are_neither_counted_nor_refused(tmp_path, monkeypatch):
+    # t14j finding 5: a UTF-16 customXml part (SharePoint writes some) refused a workbook whose reading
+    # never opens it; an image is no XML.
+    monkeypatch.setattr(readers, "MAX_XLSX_ELEMENTS", 50_000)
+    f = tmp_path / "custom.xlsx"
+    book(f, HEADER + cadastre_rows(5), extra={"customXml/item1.xml": "<a/>".encode("utf-16") * 1000,
+                                              "customXml/item2.xml": b"<b/>" * 60_000,
+                                              "xl/media/image1.png": b"\x89PNG\r\n\x1a\n" + b"<" * 60_000})
+    assert len(readers.read_xlsx(f.read_bytes()).rows) == 5
+
+
+def test_the_sheet_list_does_not_open_the_workbook(tmp_path, openpyxl_calls):  # noqa: F811
+    # t14j finding 3: the page listed the sheets with openpyxl's load_workbook in the server process,
+    # which parses the shared strings first: 30 s and 1.5 GB for 3.1 M rich-text runs in 92 KB.
+    f = tmp_path / "liste.xlsx"
+    runs = "".join("<r><t>x</t></r>" for _ in range(200_000))
+    book(f, '<row r="1"><c r="A1" t="s"><v>0</v></c></row>', shared=f"<si>{runs}</si>", shared_part="xl/blob.dat")
+    assert readers.sheet_names(f.read_bytes()) == ["Feuille1"]
+    assert openpyxl_calls == {"load_workbook": 0, "parse_dimensions": 0}
+    with pytest.raises(readers.ReadError, match="le classeur XLSX est illisible"):
+        readers.sheet_names(b"PK\x03\x04 pas un classeur")
+

@@ -472,6 +472,22 @@ def test_a_window_with_a_month_without_any_measure_has_no_total():
     assert list(t["visits"].isna()) == [True, True, True, True]    # Dec 2023 – Mar 2024 all contain June 2023
 
 
+def test_a_mode_whose_counters_ended_keeps_its_rolling_total_while_a_window_holds_its_months():
+    # t12j finding 6: every bike channel declared ended on 31/12/2024, pedestrians counted into March 2025:
+    # the bikes' rolling total stopped at December while the pedestrians' windows kept their ended
+    # channels' months. After the end a mode counts nothing (not missing), for 11 months at most.
+    months = pd.date_range("2024-01-01", "2026-03-01", freq="MS")
+    rows = [{"period": m.date(), "mobility_type": "PEDESTRIAN", "visits": 10.0, "missing_hours": 0, "hours": 720,
+             "days": 30, "is_demo": False} for m in months]
+    rows += [{"period": m.date(), "mobility_type": "BIKE", "visits": 100.0, "missing_hours": 0, "hours": 720,
+              "days": 30, "is_demo": True} for m in months if m.year == 2024]
+    t = parks.rolling_year(pd.DataFrame(rows))
+    bikes = {str(r.period.date()): r.visits for r in t.itertuples() if r.mobility_type == "BIKE"}
+    assert bikes == {"2024-12-01": 1200, **{f"2025-{m:02d}-01": 100.0 * (12 - m) for m in range(1, 12)}}
+    assert bool(t[(t["mobility_type"] == "BIKE") & (t["period"] == pd.Timestamp("2025-03-01"))]["is_demo"].iloc[0])
+    assert len(t[t["mobility_type"] == "PEDESTRIAN"]) == 16
+
+
 # ---------------------------------------------------------------- the page
 
 @pytest.fixture()
@@ -529,9 +545,10 @@ def test_a_threshold_refused_shows_a_warning_and_the_page_uses_its_default(gaps_
     warnings = [shown(w.value) for w in at.warning if "Réglage des anomalies" in w.value]
     assert warnings == [
         "Réglage des anomalies des compteurs : ECOTRANSITION_FLAG_DROP_RATIO = « -1 » est refusé : il faut un "
-        "nombre strictement entre 0 et 1 (0,3 : 30 %). La valeur par défaut (0,3) est utilisée.",
+        "nombre strictement entre 0 et 1 (0,3 : 30 %), écrit en chiffres (3 ; 0,5 ; 1 000). La valeur par défaut (0,3) "
+        "est utilisée.",
         "Réglage des anomalies des compteurs : ECOTRANSITION_FLAG_GAP_HOURS = « trois » est refusé : il faut un "
-        "nombre entier de 1 à 24. La valeur par défaut (3) est utilisée."]
+        "nombre entier de 1 à 24, écrit en chiffres (3 ; 0,5 ; 1 000). La valeur par défaut (3) est utilisée."]
     assert any("lacune = au moins 3 heures non mesurées" in shown(c.value) for c in at.caption)
 
 

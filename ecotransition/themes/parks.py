@@ -85,9 +85,21 @@ def rolling_year(monthly: pd.DataFrame) -> pd.DataFrame:
     missing, or that starts before the series, has no total (NaN, never a sum of 11 months);
     missing hours, hours and days with measures add up over the window."""
     t = complete_periods(monthly, "month")
+    last = t["period"].max() if len(t) else None
     out = []
     for mode, d in t.groupby("mobility_type", sort=True):
         d = d.sort_values("period").set_index("period")
+        # A mode without rows after its last month while the series goes on has every channel declared
+        # ended (counter_calendar expects nothing after an end): its later months count nothing, not
+        # missing, for as long as a window still holds one of its months (t12j finding 6: the bikes'
+        # rolling total vanished in January while the pedestrians' kept their ended channels' months).
+        after = pd.date_range(d.index.max(), min(last, d.index.max() + pd.DateOffset(months=11)), freq="MS")[1:]
+        if len(after):
+            ended = pd.DataFrame({"visits": 0.0, "missing_hours": 0.0, "hours": 0.0, "days": 0.0},
+                                 index=pd.Index(after, name="period"))
+            if "is_demo" in d:
+                ended["is_demo"] = False
+            d = pd.concat([d, ended])
         roll = d[["visits", "missing_hours", "hours", "days"]].rolling(12, min_periods=12).sum()
         roll["mobility_type"] = mode
         if "is_demo" in d:

@@ -4,7 +4,7 @@ SELECT ev.id, ev.title, ev.start_date, coalesce(ev.end_date, ev.start_date) AS e
        ev.lat, ev.lon, ev.theme, ev.participants, ev.description, ev.source,
        event_location(ev.commune_code, ev.place, ev.lat) AS location,
        coalesce(ev.end_date, ev.start_date) >= $today AS upcoming,
-       event_ahead(ev.start_date, $today) AS ahead
+       event_ahead(ev.start_date, $today) AS ahead, ev.start_date = $today AS today
 FROM events ev
 LEFT JOIN communes c ON c.code = ev.commune_code
 LEFT JOIN epci e ON e.code = c.epci_code

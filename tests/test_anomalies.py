@@ -616,3 +616,13 @@ def test_the_missing_hours_card_and_the_rules_say_0_and_1_in_the_singular():
     assert "zéros prolongés = au moins 1 jour mesuré à 0 passage" in text
     assert "lacune = au moins 1 heure non mesurée dans la journée" in text
     assert "au moins 2 jours mesurés" in parks.rules_text(A.Thresholds())
+
+
+def test_the_rules_text_shows_each_threshold_as_set():
+    # t12j finding 7: JUMP_RATIO 1,5 read « plus de 2 fois », USUAL_MIN 0,5 « au moins 1 », DROP_RATIO 0,125 « 13 % ».
+    from ecotransition.themes import parks
+
+    text = parks.rules_text(A.Thresholds(jump_ratio=1.5, usual_min=0.5, drop_ratio=0.125, closure_radius_m=1500))
+    assert "plus de 1,5 fois le niveau" in text and "au moins 0,5 par jour" in text
+    assert "sous 12,5\u00a0% du niveau" in text and "à moins de 1\u202f500 m du compteur" in text
+

@@ -328,7 +328,9 @@ def test_a_channel_declared_ended_expects_no_day_after_its_end(gaps_db, tmp_path
     # The schema's instant: counting ended at midnight, 31 December was the last day counted.
     assert declare("2025-01-01T00:00:00+01:00") == (
         "0,00\u00a0%", "1", [], [("62498", 1, 0, 240)], [("PEDESTRIAN", 1, 0, 240)], date(2024, 12, 31))
-    assert "1 fin de comptage à minuit : le dernier jour compté est la veille" in notes[-1], notes
+    # One note, not also « seule la date est gardée », which contradicted it (t12j finding 9).
+    assert [n for n in notes[-1] if "heure" in n] == [
+        "1 fin de comptage avec une heure : le jour à Paris est gardé, la veille pour 1 à minuit (dernier jour compté)"]
     # Before the end, a gap stays a gap: 1-5 January, 120 of 360 hours.
     assert declare("05/01/2025") == (
         "33,33\u00a0%", "1", [("lacune", date(2025, 1, 1), date(2025, 1, 5), 5)],

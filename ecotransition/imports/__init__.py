@@ -553,7 +553,7 @@ def _rules(conn, ds: Dataset, staged: Staged, source: str, file_name: str, optio
     ds.build(ctx)
     if staged.exact_lines:
         for col in staged.match.format.columns:
-            if col.kind == "date" and col.name in staged.present:
+            if col.kind == "date" and col.name in staged.present and col.name not in ctx.own_time_notes:
                 timed, zoned = ctx.conn.execute(
                     f"SELECT count(*) FILTER (_time_part(r__{col.name})), "
                     f"count(*) FILTER (_date_zone_min(r__{col.name}) IS NOT NULL) "

@@ -26,7 +26,7 @@ MONTHS = fmt.MONTHS_SHORT
 INSIDE, OUTSIDE, ONLINE, UNKNOWN = "Dans le territoire", "Hors du territoire", "En ligne", "Lieu non précisé"
 LOCATIONS = [INSIDE, OUTSIDE, ONLINE, UNKNOWN]
 LOCATION_COLORS = {INSIDE: PALETTE[2], OUTSIDE: PALETTE[0], ONLINE: PALETTE[4], UNKNOWN: "#999999"}
-UPCOMING, UNDER_WAY, PAST = "À venir", "En cours", "Passé"
+UPCOMING, TODAY, UNDER_WAY, PAST = "À venir", "Aujourd'hui", "En cours", "Passé"
 
 
 # The place groups of queries/macros.sql's event_location, in French.
@@ -75,8 +75,8 @@ def args(query: str, sel: dict, **extra) -> dict:
 
 def prepare(rows: pd.DataFrame) -> pd.DataFrame:
     """Rows of events_selection or events_participants with French place groups, the status
-    against the query's $today ('À venir' when it starts on or after it, 'En cours' when it started
-    before and ends on or after it, 'Passé') and dates as datetime.date. Vectorised:
+    against the query's $today ('À venir' when it starts after it, 'Aujourd'hui' when it starts that
+    day, 'En cours' when it started before and ends on or after it, 'Passé') and dates as datetime.date. Vectorised:
     it may see a whole agenda (the export)."""
     ev = rows.copy()
     start = pd.to_datetime(ev["start_date"])
@@ -88,6 +88,8 @@ def prepare(rows: pd.DataFrame) -> pd.DataFrame:
         ev["status"] = ev["upcoming"].map({True: UPCOMING, False: PAST})
         if "ahead" in ev:   # a festival that began yesterday is not « à venir » (a tester's t12i item)
             ev.loc[ev["upcoming"].astype(bool) & ~ev["ahead"].astype(bool), "status"] = UNDER_WAY
+        if "today" in ev:   # nor is one that starts today (t12j finding 10)
+            ev.loc[ev["upcoming"].astype(bool) & ev["today"].astype(bool), "status"] = TODAY
     return ev
 
 
@@ -348,7 +350,7 @@ TABLE_LABELS = {
 }
 
 
-STATUS_NOTES = {UPCOMING: " · *à venir*", UNDER_WAY: " · *en cours*"}
+STATUS_NOTES = {UPCOMING: " · *à venir*", TODAY: " · *aujourd'hui*", UNDER_WAY: " · *en cours*"}
 
 
 def list_items(ev: pd.DataFrame, escape, limit: int = 8) -> list[str]:

@@ -410,27 +410,35 @@ FLAG_LABELS = {
 }
 
 
+def _setting(value, percent: bool = False) -> str:
+    """A threshold as set, never rounded (« 1,5 fois », « 12,5 % »: a tester read « 2 fois » for 1,5):
+    as many decimals as it has, up to 4."""
+    v = float(value) * (100 if percent else 1)
+    decimals = next((d for d in range(5) if abs(round(v, d) - v) < 1e-9), 4)
+    return fmt.percent(float(value), decimals) if percent else fmt.number(v, decimals)
+
+
 def rules_text(t: anomalies.Thresholds) -> str:
     """The rules with their thresholds, in French, under the table of flags."""
     n = anomalies.count_text   # « au moins 1 jour », « 2 jours »: thresholds may be 1 (README)
     return (f"Règles : zéros prolongés = au moins {n(t.zero_days, 'jour')} "
             f"{plural(t.zero_days, 'mesuré', 'mesurés')} à 0 passage sur un canal qui en "
-            f"compte d'habitude au moins {fmt.number(t.usual_min)} par jour, hors fermeture saisonnière (des "
+            f"compte d'habitude au moins {_setting(t.usual_min)} par jour, hors fermeture saisonnière (des "
             f"jours à 0 qui commencent à {n(t.season_days, 'jour')} près à la date où ceux de l'année précédente "
             f"avaient commencé, si elles avaient duré au moins {n(max(anomalies.SEASON_MIN_DAYS, t.season_days, t.zero_days), 'jour')}, et pas "
             f"plus de {n(t.season_days, 'jour')} au-delà de leur fin : un parc fermé chaque "
             "hiver n'est signalé que son premier hiver) ; valeur figée = la même valeur "
             f"(au moins {t.flat_min_value}) pendant au moins {n(t.flat_hours, 'mesure')} de suite ; baisse soudaine = au "
-            f"moins {n(t.drop_days, 'jour')} sous {fmt.percent(t.drop_ratio, 0)} du niveau des {n(t.level_days, 'jour')} "
+            f"moins {n(t.drop_days, 'jour')} sous {_setting(t.drop_ratio, percent=True)} du niveau des {n(t.level_days, 'jour')} "
             "précédents, hors baisse saisonnière (même règle de dates que les fermetures : une voie verte plus calme "
-            f"chaque hiver n'est signalée que son premier hiver) ; hausse soudaine = un jour à plus de {fmt.number(t.jump_ratio)} fois le niveau des "
+            f"chaque hiver n'est signalée que son premier hiver) ; hausse soudaine = un jour à plus de {_setting(t.jump_ratio)} fois le niveau des "
             f"{n(t.level_days, 'jour')} avant et après ; lacune = au moins {n(t.gap_hours, 'heure')} "
             f"{plural(t.gap_hours, 'non mesurée', 'non mesurées')} dans la "
             "journée, jusqu'au dernier jour compté par un compteur, ou jusqu'à la fin déclarée d'un canal retiré "
             "ou remplacé (colonne ended_at du fichier des canaux) : ce jour-là, jusqu'à sa dernière mesure ; après, plus "
             "aucun jour n'est attendu. "
             "Un événement de la table qui annonce la fermeture du site (à moins de "
-            f"{fmt.number(t.closure_radius_m)} m du compteur, ou qui nomme son site ou son parc) n'est pas une "
+            f"{_setting(t.closure_radius_m)} m du compteur, ou qui nomme son site ou son parc) n'est pas une "
             "anomalie, sauf une hausse (un site fermé qui compte beaucoup est suspect) ; une fermeture ailleurs dans la commune n'explique rien ; un événement annoncé près du "
             "compteur explique une hausse.")
 

@@ -35,6 +35,7 @@ class Context:
     options: dict = field(default_factory=dict)       # what staff said at import (e.g. snapshot_year)
     file_name: str = ""
     span: tuple = ()                                  # first key's values, second key's bounds (set by the load)
+    own_time_notes: set = field(default_factory=set)  # date columns whose time part the format's build explains
 
     @property
     def fmt(self) -> Format:

@@ -127,10 +127,16 @@ def build_channels(ctx: Context) -> None:
     ctx.notes.extend(step_notes(differs))
     ctx.conn.execute("ALTER TABLE _new DROP COLUMN declared_step")
     if ctx.has("end_date"):
-        midnight = ctx.scalar("SELECT count(*) FROM _new n JOIN _parsed p USING (line) WHERE n.end_date < p.end_date")
-        if midnight:
-            ctx.notes.append(f"{midnight} fin{'s' if midnight > 1 else ''} de comptage à minuit : le dernier jour "
-                             "compté est la veille")
+        # One note for the ends given with a time (not the generic « seule la date est gardée », which
+        # contradicted it for midnight, t12j finding 9).
+        ctx.own_time_notes.add("end_date")
+        timed, midnight = ctx.conn.execute(
+            "SELECT count(*) FILTER (regexp_matches(coalesce(p.r__end_date, ''), '\\d[ T]\\S*\\d')), "
+            "count(*) FILTER (n.end_date < p.end_date) FROM _new n JOIN _parsed p USING (line)").fetchall()[0]
+        if timed:
+            ctx.notes.append(f"{timed} fin{'s' if timed > 1 else ''} de comptage avec une heure : le jour à Paris "
+                             "est gardé" + (f", la veille pour {midnight} à minuit (dernier jour compté)" if midnight
+                                            else ""))
     # Days measured after a declared end stay counted (queries/counter_calendar.sql): said, as a
     # wrong end (a typo in the year) would otherwise go unseen.
     if ctx.has("end_date"):

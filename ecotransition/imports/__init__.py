@@ -655,10 +655,20 @@ def _load(conn: duckdb.DuckDBPyConnection, ds: Dataset, ctx: Context) -> tuple[i
         maybe, params = f"{t}.{key[0]} IN (SELECT {key[0]} FROM _new)", {}
     if not conn.execute(f"SELECT count(*) FROM {t} WHERE {maybe}", params).fetchall()[0][0]:
         return int(conn.execute(insert).fetchall()[0][0]), 0
-    updated = conn.execute(
-        f"UPDATE {t} SET {', '.join(sets)} FROM _new n WHERE {on} "
-        f"AND (({t}.source = '{DEMO}' AND n.source <> '{DEMO}') OR {differs})"
-    ).fetchall()[0][0]
+    changes = f"(({t}.source = '{DEMO}' AND n.source <> '{DEMO}') OR {differs})"
+    stored_columns = {d[0] for d in conn.execute(f"SELECT * FROM {t} LIMIT 0").description}
+    if not kept and stored_columns == set(cols) | {"source"}:
+        # The file gives every stored value: a changed row is the file's row. Deleted and inserted
+        # again instead of updated in place: DuckDB's UPDATE of half a million checkpointed measures
+        # took 14 s (t14j finding 6: a measures file replacing demonstration rows, 20× a bare read),
+        # the delete and insert 0.4 s.
+        conn.execute(f"CREATE OR REPLACE TEMP TABLE _changed AS SELECT n.* FROM _new n JOIN {t} ON {on} WHERE {changes}")
+        conn.execute(f"DELETE FROM {t} USING _changed c WHERE " + " AND ".join(f"{t}.{k} = c.{k}" for k in key))
+        updated = conn.execute(f"INSERT INTO {t} ({', '.join(cols)}, source) "
+                               f"SELECT {', '.join('c.' + c for c in cols)}, c.source FROM _changed c").fetchall()[0][0]
+        conn.execute("DROP TABLE _changed")
+    else:
+        updated = conn.execute(f"UPDATE {t} SET {', '.join(sets)} FROM _new n WHERE {on} AND {changes}").fetchall()[0][0]
     inserted = conn.execute(f"{insert} WHERE NOT EXISTS (SELECT 1 FROM {t} WHERE {on})").fetchall()[0][0]
     return int(inserted), int(updated)
 

@@ -309,12 +309,16 @@ def test_thresholds_are_settings_with_defaults():
     ("GAP_HOURS", "\u0666", "un nombre entier de 1 à 24", "3"),
     ("USUAL_MIN", "2e1", "un nombre de 0 à 1 000 000", "20"),
     ("DROP_RATIO", "0,5,1", "un nombre strictement entre 0 et 1 (0,3 : 30 %)", "0,3"),
+    # a thousands point or three decimals? (t12k finding 2: « 1.000 » read as 1)
+    ("FLAT_MIN_VALUE", "1.000", "un nombre entier de 1 à 1 000 000", "4"),
+    ("CLOSURE_RADIUS_M", "1,500", "un nombre de mètres de 0 à 100 000", "1\u202f000"),
+    ("GAP_HOURS", "3\u200b", "un nombre entier de 1 à 24", "3"),     # shown « 3<U+200B> » (t12k finding 7)
 ])
 def test_a_threshold_out_of_its_range_is_refused_and_its_default_used(name, raw, allowed, default):
     t, refused = A.read_thresholds({f"ECOTRANSITION_FLAG_{name}": raw})
     assert t == A.Thresholds()
-    assert refused == [f"ECOTRANSITION_FLAG_{name} = « {raw} » est refusé : il faut {allowed}, écrit en chiffres "
-                       "(3 ; 0,5 ; 1 000). "
+    assert refused == [f"ECOTRANSITION_FLAG_{name} = « {A.visible(raw)} » est refusé : il faut {allowed}, écrit en "
+                       "chiffres (3 ; 0,5 ; 1 000 ; pas « 1.000 », millier ou décimales ?). "
                        f"La valeur par défaut ({default}) est utilisée."]
 
 
@@ -327,6 +331,9 @@ def test_thresholds_at_the_ends_of_their_ranges_are_taken():
     assert (t.zero_days, t.gap_hours, t.drop_ratio, t.level_days, t.closure_radius_m, t.flat_hours, t.season_days) == (
         1, 24, 0.99, 3, 0, 6, 0)
     assert isinstance(t.flat_hours, int)
+    # The ends of the ranges as the message says them (t12k finding 1: « jusqu'à 1 000 » refused 1 000).
+    t, refused = A.read_thresholds({"ECOTRANSITION_FLAG_JUMP_RATIO": "1 000", "ECOTRANSITION_FLAG_DROP_RATIO": "0,125"})
+    assert refused == [] and (t.jump_ratio, t.drop_ratio) == (1000, 0.125)
     # Thousands grouped by a space, as staff write them.
     t, refused = A.read_thresholds({"ECOTRANSITION_FLAG_CLOSURE_RADIUS_M": "1 500", "ECOTRANSITION_FLAG_USUAL_MIN": "2\u202f000,5"})
     assert refused == [] and (t.closure_radius_m, t.usual_min) == (1500, 2000.5)
@@ -516,6 +523,26 @@ def test_a_busier_day_or_the_weekends_of_a_quiet_winter_do_not_split_its_season(
     assert spans(A.day_flags(closed), "zero") == [(date(2023, 11, 1), date(2024, 3, 31), 152)]
 
 
+def test_a_spike_during_a_closure_at_zero_is_flagged():
+    # t12k finding 3: 1 000 passages one day of a closure at 0 had no level after it (no day with
+    # passages in the 28 after), and was never flagged, announced closure or not.
+    values = [100] * 40 + [0] * 5 + [1000] + [0] * 40 + [100] * 10
+    assert spans(A.day_flags(series(values)), "jump") == [(day(45), day(45), 1)]
+    assert spans(A.day_flags(series(values), events=closure(40, 85), channels=CHANNELS), "jump") == [(day(45), day(45), 1)]
+
+
+def test_two_faults_three_normal_days_apart_make_no_season():
+    # t12k finding 4: zeros 5-18 August 2024, three days at the usual level, zeros 22 August - 4 September:
+    # bridged into a 31-day « season », which hid the stuck week of 6-12 August 2025. Only days still
+    # under the usual level bridge a stretch.
+    def stuck(d):
+        return (date(2024, 8, 5) <= d <= date(2024, 8, 18) or date(2024, 8, 22) <= d <= date(2024, 9, 4)
+                or date(2025, 8, 6) <= d <= date(2025, 8, 12))
+    f = A.day_flags(winters("2023-06-01", "2025-09-30", stuck))
+    assert spans(f, "zero") == [(date(2024, 8, 5), date(2024, 8, 18), 14), (date(2024, 8, 22), date(2024, 9, 4), 14),
+                                (date(2025, 8, 6), date(2025, 8, 12), 7)]
+
+
 def test_last_year_s_two_week_fault_is_no_season():
     # t12j finding 3: a sensor stuck at 0 from 5 to 18 August 2024 (14 days) made the stuck week of
     # 8-14 August 2025 a « season », unflagged. A season lasts at least four weeks (SEASON_MIN_DAYS).
@@ -625,4 +652,7 @@ def test_the_rules_text_shows_each_threshold_as_set():
     text = parks.rules_text(A.Thresholds(jump_ratio=1.5, usual_min=0.5, drop_ratio=0.125, closure_radius_m=1500))
     assert "plus de 1,5 fois le niveau" in text and "au moins 0,5 par jour" in text
     assert "sous 12,5\u00a0% du niveau" in text and "à moins de 1\u202f500 m du compteur" in text
+    # nor padded (t12k finding 6: « 0,0000 », « 1,0000 fois », « (au moins 1000000) »)
+    text = parks.rules_text(A.Thresholds(usual_min=0.00004, jump_ratio=1.00001, flat_min_value=1_000_000))
+    assert "au moins 0,00004 par jour" in text and "plus de 1,00001 fois" in text and "(au moins 1\u202f000\u202f000)" in text
 

@@ -547,10 +547,11 @@ def test_a_threshold_refused_shows_a_warning_and_the_page_uses_its_default(gaps_
     warnings = [shown(w.value) for w in at.warning if "Réglage des anomalies" in w.value]
     assert warnings == [
         "Réglage des anomalies des compteurs : ECOTRANSITION_FLAG_DROP_RATIO = « -1 » est refusé : il faut un "
-        "nombre strictement entre 0 et 1 (0,3 : 30 %), écrit en chiffres (3 ; 0,5 ; 1 000). La valeur par défaut (0,3) "
-        "est utilisée.",
+        "nombre strictement entre 0 et 1 (0,3 : 30 %), écrit en chiffres (3 ; 0,5 ; 1 000 ; pas « 1.000 », millier ou "
+        "décimales ?). La valeur par défaut (0,3) est utilisée.",
         "Réglage des anomalies des compteurs : ECOTRANSITION_FLAG_GAP_HOURS = « trois » est refusé : il faut un "
-        "nombre entier de 1 à 24, écrit en chiffres (3 ; 0,5 ; 1 000). La valeur par défaut (3) est utilisée."]
+        "nombre entier de 1 à 24, écrit en chiffres (3 ; 0,5 ; 1 000 ; pas « 1.000 », millier ou décimales ?). "
+        "La valeur par défaut (3) est utilisée."]
     assert any("lacune = au moins 3 heures non mesurées" in shown(c.value) for c in at.caption)
 
 

@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from ecotransition.core import fmt
+from ecotransition.core.escape import visible
 from ecotransition.core.labels import plural
 
 RULES = {
@@ -79,7 +80,8 @@ class Thresholds:
     closure_words: tuple[str, ...] = ("fermé", "fermée", "fermés", "fermées", "fermeture", "fermetures")
 
 
-# The values each threshold accepts: (lowest, highest, lowest excluded, whole number), and the
+# The values each threshold accepts: (lowest, highest, which ends are excluded — False, "low" or
+# "both" —, whole number), and the
 # range in French for the message. Outside it a rule is meaningless (0 days at zero flags every
 # day; a negative ratio never flags) or breaks (a level of fewer than 3 days).
 # Upper ends: a year of days or hours, a million passages, 100 km — beyond, a value is a typo and
@@ -90,9 +92,9 @@ RANGES = {
     "flat_hours": (2, 8784, False, True, "un nombre entier de 2 à 8 784"),
     "flat_min_value": (1, 1_000_000, False, True, "un nombre entier de 1 à 1 000 000"),
     "level_days": (3, 366, False, True, "un nombre entier de 3 à 366"),
-    "drop_ratio": (0, 1, True, False, "un nombre strictement entre 0 et 1 (0,3 : 30 %)"),
+    "drop_ratio": (0, 1, "both", False, "un nombre strictement entre 0 et 1 (0,3 : 30 %)"),
     "drop_days": (1, 366, False, True, "un nombre entier de 1 à 366"),
-    "jump_ratio": (1, 1000, True, False, "un nombre strictement supérieur à 1, jusqu'à 1 000"),
+    "jump_ratio": (1, 1000, "low", False, "un nombre strictement supérieur à 1, jusqu'à 1 000"),
     "gap_hours": (1, 24, False, True, "un nombre entier de 1 à 24"),
     "season_days": (0, 183, False, True, "un nombre entier de jours de 0 à 183"),
     "closure_radius_m": (0, 100_000, False, False, "un nombre de mètres de 0 à 100 000"),
@@ -101,6 +103,9 @@ RANGES = {
 
 # Digits, maybe grouped by thousands with a space (« 1 000 »), and a decimal comma or point.
 PLAIN_NUMBER = re.compile(r"(?:[0-9]+|[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+)(?:[.,][0-9]+)?")
+# « 1.000 » or « 2,500 »: a thousands separator or three decimals? Refused, as the imports refuse
+# it (t12k finding 2: « 1.000 » was read as 1 and flagged runs of a single passage).
+AMBIGUOUS_NUMBER = re.compile(r"[1-9][0-9]{0,2}[.,][0-9]{3}")
 
 
 def _check(name: str, raw: str):
@@ -109,12 +114,12 @@ def _check(name: str, raw: str):
     text = str(raw).strip()
     # Only what staff write as a number: float() also takes « 1e15 », « 1_000 » and other
     # scripts' digits (« ٦ »), which no one means as a threshold (a tester's t12i item).
-    if not PLAIN_NUMBER.fullmatch(text):
+    if not PLAIN_NUMBER.fullmatch(text) or AMBIGUOUS_NUMBER.fullmatch(text):
         return None
     value = float(re.sub(r"[ \u00a0\u202f]", "", text).replace(",", "."))
     if not math.isfinite(value) or (whole and not value.is_integer()):
         return None
-    if value < lo or (strict and value == lo) or (hi is not None and (value > hi or (strict and value == hi))):
+    if value < lo or (strict and value == lo) or (hi is not None and (value > hi or (strict == "both" and value == hi))):
         return None
     return int(value) if whole else value
 
@@ -138,8 +143,8 @@ def read_thresholds(env=None) -> tuple[Thresholds, list[str]]:
             continue
         value = _check(f.name, raw)
         if value is None:
-            problems.append(f"{var} = « {str(raw).strip()} » est refusé : il faut {RANGES[f.name][4]}, écrit en chiffres "
-                            "(3 ; 0,5 ; 1 000). "
+            problems.append(f"{var} = « {visible(str(raw).strip())} » est refusé : il faut {RANGES[f.name][4]}, écrit en "
+                            "chiffres (3 ; 0,5 ; 1 000 ; pas « 1.000 », millier ou décimales ?). "
                             f"La valeur par défaut ({fmt.number(f.default, 0 if float(f.default).is_integer() else 1)}) "
                             "est utilisée.")
             continue
@@ -413,22 +418,25 @@ def _to_runs(cal: pd.DataFrame, mask: pd.Series, rule: str, detail) -> pd.DataFr
 # A season lasts at least four weeks: a sensor stuck for two weeks last August is a fault, and it
 # must not make this August's stuck week a season (t12j finding 3).
 SEASON_MIN_DAYS = 28
-# A quiet stretch goes on over this many busier days in a row: a mild Sunday or the weekends of a
-# quiet winter do not start a new stretch (t12j finding 2: one day at 200 in a winter at 50 made
+# A quiet stretch goes on over this many busier days in a row still under the usual level: a mild
+# Sunday or the weekends of a quiet winter do not start a new stretch (t12j finding 2: one day at 200 in a winter at 50 made
 # the rest of it a fault).
 SEASON_BREAK_DAYS = 3
 
 
-def _bridged(quiet: pd.Series, keys: pd.Series) -> pd.Series:
+def _bridged(quiet: pd.Series, keys: pd.Series, under: pd.Series) -> pd.Series:
     """`quiet` (a day a row, each channel in order) with runs of at most SEASON_BREAK_DAYS days that
-    are not quiet, between two quiet days of the same channel, made quiet."""
+    are not quiet but `under` the channel's usual level, between two quiet days of the same channel,
+    made quiet. Days back at the usual level end a stretch: two faults of last August three normal
+    days apart were one 31-day « season » (t12k finding 4)."""
     loud = ~quiet
     run = (loud != loud.shift()) | (keys != keys.shift())
     ids = run.cumsum()
     size = loud.groupby(ids).transform("size")
+    under_all = under.groupby(ids).transform("all")
     before = quiet.groupby(ids).transform("first").shift().where(keys == keys.shift()).groupby(ids).transform("first")
     after = quiet.shift(-1).where(keys == keys.shift(-1)).groupby(ids).transform("last")
-    inside = loud & (size <= SEASON_BREAK_DAYS) & before.eq(True) & after.eq(True)
+    inside = loud & (size <= SEASON_BREAK_DAYS) & under_all & before.eq(True) & after.eq(True)
     return quiet | inside
 
 
@@ -450,7 +458,7 @@ def _seasonal(cal: pd.DataFrame, marked: pd.Series, quiet: pd.Series, t: Thresho
     if not marked.any():
         return pd.Series(False, index=cal.index)
     keys, days = cal["channel_id"], cal["day"]
-    quiet = _bridged(quiet, keys)
+    quiet = _bridged(quiet, keys, cal["visits"].isna() | ~(cal["visits"] >= cal["level"]))
     begins = quiet & ~(quiet.shift(fill_value=False) & (keys == keys.shift())
                        & (days.diff() == pd.Timedelta(days=1)))
     stretch = begins.cumsum().where(quiet)
@@ -525,7 +533,9 @@ def day_flags(daily: pd.DataFrame, t: Thresholds | None = None, events: pd.DataF
     # times its level is the more suspect (t12i finding 9), unless another event of the day is
     # announced (a festival while an alley is closed, t12j finding 4).
     jump = (full & (cal["visits"] > t.jump_ratio * cal["level"]) & usual & ~cal["announced"]
-            & (cal["visits"] > t.jump_ratio * cal["level_after"]))
+            # No usable day after it (a closure at 0, the end of the series): the level before decides
+            # (t12k finding 3: a spike in a closure was never flagged).
+            & ((cal["visits"] > t.jump_ratio * cal["level_after"]) | cal["level_after"].isna()))
     cal["missing_hours"] = measures_hours(cal["missing_measures"], _step(cal), cal["day"])
     gap = (cal["missing_hours"] >= t.gap_hours) & open_
 

@@ -65,3 +65,12 @@ def draws_nothing(c: str) -> bool:
     """Whether character `c` shows nothing: a format or control character (a tab aside), or one of
     BLANK_RANGES. Imports remove them and quote them as code points; a password of them is empty."""
     return (unicodedata.category(c) in ("Cf", "Cc") and c != "\t") or any(a <= ord(c) <= b for a, b in BLANK_RANGES)
+
+
+def visible(value: str) -> str:
+    """A text quoted in a message with every character that does not show written as its code point
+    (format characters — direction overrides and isolates, zero-width spaces —, controls but the tab,
+    the blanks the import removes, BLANK_RANGES), so that « Bal<U+200B>ade » shows why it differs and
+    a right-to-left override never turns the rest of the message around (t14h finding 8). The one
+    helper for file or setting text in refusal messages (imports' Issue.__str__, the anomaly settings)."""
+    return "".join(f"<U+{ord(c):04X}>" if draws_nothing(c) else c for c in value)

@@ -24,7 +24,7 @@ from datetime import date, timedelta
 import duckdb
 
 from ecotransition.core import clock
-from ecotransition.core.escape import BLANK_RANGES, draws_nothing
+from ecotransition.core.escape import BLANK_RANGES, draws_nothing, visible
 from ecotransition.core.fmt import number as french_number
 from ecotransition.data import sql
 from ecotransition.imports.readers import Table, normalize_header
@@ -66,15 +66,6 @@ class Issue:
         prefix = ", ".join(where)
         value = f"« {_short(self.value)} » " if self.value is not None else ""
         return f"{prefix} : {value}{self.reason}" if prefix else f"{value}{self.reason}"
-
-
-def visible(value: str) -> str:
-    """A text quoted in a message with every character that does not show written as its code point
-    (format characters — direction overrides and isolates, zero-width spaces —, controls but the tab,
-    the blanks the import removes, escape.BLANK_RANGES), so that « Bal<U+200B>ade » shows why it differs and
-    a right-to-left override never turns the rest of the message around (t14h finding 8). The one
-    helper for file text in refusal messages (Issue.__str__)."""
-    return "".join(f"<U+{ord(c):04X}>" if draws_nothing(c) else c for c in value)
 
 
 def _short(value: str, limit: int = 80) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -411,10 +412,11 @@ FLAG_LABELS = {
 
 
 def _setting(value, percent: bool = False) -> str:
-    """A threshold as set, never rounded (« 1,5 fois », « 12,5 % »: a tester read « 2 fois » for 1,5):
-    as many decimals as it has, up to 4."""
+    """A threshold as set, never rounded nor padded (« 1,5 fois », « 12,5 % », « 0,00004 »: testers
+    read « 2 fois » for 1,5 and « 0,0000 » for 0,00004): the decimals of its shortest writing."""
     v = float(value) * (100 if percent else 1)
-    decimals = next((d for d in range(5) if abs(round(v, d) - v) < 1e-9), 4)
+    exponent = Decimal(repr(v)).normalize().as_tuple().exponent
+    decimals = max(0, -exponent) if isinstance(exponent, int) else 0
     return fmt.percent(float(value), decimals) if percent else fmt.number(v, decimals)
 
 
@@ -428,7 +430,7 @@ def rules_text(t: anomalies.Thresholds) -> str:
             f"avaient commencé, si elles avaient duré au moins {n(max(anomalies.SEASON_MIN_DAYS, t.season_days, t.zero_days), 'jour')}, et pas "
             f"plus de {n(t.season_days, 'jour')} au-delà de leur fin : un parc fermé chaque "
             "hiver n'est signalé que son premier hiver) ; valeur figée = la même valeur "
-            f"(au moins {t.flat_min_value}) pendant au moins {n(t.flat_hours, 'mesure')} de suite ; baisse soudaine = au "
+            f"(au moins {_setting(t.flat_min_value)}) pendant au moins {n(t.flat_hours, 'mesure')} de suite ; baisse soudaine = au "
             f"moins {n(t.drop_days, 'jour')} sous {_setting(t.drop_ratio, percent=True)} du niveau des {n(t.level_days, 'jour')} "
             "précédents, hors baisse saisonnière (même règle de dates que les fermetures : une voie verte plus calme "
             f"chaque hiver n'est signalée que son premier hiver) ; hausse soudaine = un jour à plus de {_setting(t.jump_ratio)} fois le niveau des "

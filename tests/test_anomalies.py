@@ -543,6 +543,14 @@ def test_two_faults_three_normal_days_apart_make_no_season():
                                 (date(2025, 8, 6), date(2025, 8, 12), 7)]
 
 
+def test_a_stuck_week_just_after_reopening_is_flagged():
+    # t12k finding 5: closed 1 November - 28 February both winters, open 1-3 March 2025 at the usual
+    # level, stuck 4-10 March: the three open days bridged the closure into the stuck week, hidden.
+    f = A.day_flags(winters("2023-06-01", "2025-04-30", lambda d: d.month in (11, 12, 1, 2)
+                            or date(2025, 3, 4) <= d <= date(2025, 3, 10)))
+    assert spans(f, "zero")[-1] == (date(2025, 3, 4), date(2025, 3, 10), 7)
+
+
 def test_last_year_s_two_week_fault_is_no_season():
     # t12j finding 3: a sensor stuck at 0 from 5 to 18 August 2024 (14 days) made the stuck week of
     # 8-14 August 2025 a « season », unflagged. A season lasts at least four weeks (SEASON_MIN_DAYS).

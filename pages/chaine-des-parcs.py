@@ -58,10 +58,11 @@ counters = counter_flags(f["epci"], f["commune"])
 flags, daily = counters.flags, counters.daily
 shown_flags = store.shared(parks.flags_of, flags, shown_channels)
 year_flags = store.shared(parks.flags_of, flags, shown_channels, f["annee"]) if f["annee"] else shown_flags
-st.caption(f"Anomalies des compteurs en {year if year else 'n.d.'} : "
-           + escape_md(store.shared(parks.flags_summary, flags, daily, shown_channels, year))
-           + " — signalées sur le graphique et listées sous « Anomalies des compteurs ». "
-             "Les totaux incluent ces jours : vérifiez-les avant de citer un chiffre.")
+flag_text = store.shared(parks.flags_summary, flags, daily, shown_channels, year)
+st.caption(f"Anomalies des compteurs en {year if year else 'n.d.'} : " + escape_md(flag_text)
+           + ("." if flag_text.startswith("aucun") else
+              " — signalées sur le graphique et listées sous « Anomalies des compteurs ». "
+              "Les totaux incluent ces jours : vérifiez-les avant de citer un chiffre."))
 
 params = dict(epci=f["epci"], commune=f["commune"], site=site, mode=mode, annee=f["annee"])
 rolling = grain == "rolling"

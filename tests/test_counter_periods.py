@@ -424,7 +424,7 @@ def test_the_page_with_the_demo_counters_declared_ended_and_a_current_import(wri
                                       encoding="utf-8")
     ended = import_file("counter_channels", tmp_path / "fin.csv", writable_db)
     assert ended.status == "chargé", [str(i) for i in ended.issues]
-    assert page() == ("9\u202f930", "1", "0,00\u00a0%", "Anomalies des compteurs en 2025 : aucun jour-canal signalé sur 69")
+    assert page() == ("9\u202f930", "1", "0,00\u00a0%", "Anomalies des compteurs en 2025 : aucun jour-canal signalé sur 69.")
     with duckdb.connect(str(writable_db), read_only=True) as c:
         assert c.execute("SELECT channel_id, site_id, mobility_type, direction, time_step FROM counter_channels "
                          "WHERE channel_id LIKE 'demo-%' ORDER BY channel_id").fetchall() == demo

@@ -23,7 +23,7 @@ from pathlib import Path
 from bench_import import CHILD, ROOT
 
 from ecotransition.data.build import build
-from ecotransition.imports.readers import _tags
+from ecotransition.imports.readers import _scan
 
 PARTS = {
     "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
@@ -105,7 +105,7 @@ def main() -> None:
             with zipfile.ZipFile(f) as z:
                 xml = sum(i.file_size for i in z.infolist() if i.filename.startswith("xl/worksheets/"))
                 # Counted as the import counts them (the whole sheet: no limit given).
-                cells = sum(_tags(z, i.filename, (b"c",))[0][b"c"] for i in z.infolist()
+                cells = sum(_scan(z, i, ("c",))[0]["c"] for i in z.infolist()
                             if i.filename.startswith("xl/worksheets/"))
             print(f"| {f.name} | {f.stat().st_size / 1e6:.1f} MB | {xml / 2**20:.1f} MiB | {cells:,} | "
                   + run(f, base, tmp, args.timeout), flush=True)

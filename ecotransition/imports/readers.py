@@ -15,6 +15,7 @@ import itertools
 import re
 import unicodedata
 import zipfile
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from datetime import date, datetime, time
@@ -258,7 +259,9 @@ def sheet_names(data: bytes) -> list[str]:
     92 KB file the import refuses in 1.5 s)."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            return [name for name, _, _ in _workbook_sheets(z)]
+            # Worksheets only: a chart sheet holds no table (t14k finding 7: listed first, it was chosen
+            # by default and the import stopped on it).
+            return [name for name, _, kind in _workbook_sheets(z) if kind.endswith("/worksheet")]
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, KeyError, SyntaxError,
             TypeError, ValueError) as exc:
         raise ReadError("le classeur XLSX est illisible ou endommagé.") from exc
@@ -330,7 +333,12 @@ def read_xlsx(data: bytes, sheet: str | None = None) -> Table:
     except Exception as exc:
         raise ReadError("le classeur XLSX est illisible ou endommagé.") from exc
     try:
-        names = list(values.sheetnames)
+        names = [ws.title for ws in values.worksheets]   # not the chart sheets
+        if sheet is not None and sheet not in names and sheet in values.sheetnames:
+            raise ReadError(f"la feuille « {sheet} » est un graphique, pas un tableau : choisissez une feuille de "
+                            f"données (feuilles : {', '.join(names) or 'aucune'}).")
+        if not names:
+            raise ReadError("le classeur XLSX n'a aucune feuille de données (seulement des graphiques).")
         if sheet is None:
             name = names[0]
         elif sheet in names:
@@ -379,6 +387,10 @@ def read_xlsx(data: bytes, sheet: str | None = None) -> Table:
             raise ReadError(f"la feuille « {name} » est vide.")
         return Table(header=header, rows=rows, lines=row_lines, encoding="XLSX", sheet=name,
                      sheets=names, cell_errors=errors, head=head, number_cells=numbers)
+    except ReadError:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds on a malformed sheet: a French refusal, never a traceback
+        raise ReadError("le classeur XLSX est illisible ou endommagé.") from exc
     finally:
         if formulas is not None:
             formulas.close()
@@ -417,26 +429,31 @@ def _workbook_sheets(z: zipfile.ZipFile) -> list[tuple[str, str, str]]:
     _find_workbook_part, not _rels/.rels: a decoy workbook there hid the real sheet from the caps,
     t14j finding 1), its relationships resolved by openpyxl's get_dependents, its <sheet> elements
     streamed. Parts over _PART_BYTES are refused as damaged; openpyxl's errors pass through."""
-    from xml.etree import ElementTree
-
     from openpyxl.packaging.manifest import Manifest
     from openpyxl.packaging.relationship import get_dependents, get_rels_path
     from openpyxl.reader.excel import _find_workbook_part
 
     book = _find_workbook_part(Manifest.from_tree(_xml_root(z, "[Content_Types].xml"))).PartName.lstrip("/")
     rels_path = get_rels_path(book)
-    for part in (book, rels_path):
-        if z.getinfo(part).file_size > _PART_BYTES:
-            raise ReadError("le classeur XLSX est illisible ou endommagé.")
+    if z.getinfo(rels_path).file_size > _PART_BYTES:
+        raise ReadError("le classeur XLSX est illisible ou endommagé.")
     rels = get_dependents(z, rels_path)
-    rid = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    rid = "http://schemas.openxmlformats.org/officeDocument/2006/relationships id"
+    found = []
+
+    def sheet(local, attrs):
+        if local == "sheet" and attrs.get(rid):
+            found.append((attrs.get("name"), attrs[rid]))
+
+    # Streamed with the caps' scanner: a long attribute in the workbook part stalled the page's
+    # sheet list for 15 s in the server process (t14k finding 6).
+    _, many = _scan(z, z.getinfo(book), ("sheet",), {"sheet": MAX_XLSX_SHEETS}, on_start=sheet)
+    if many:
+        raise ReadError(f"classeur de plus de {_number(MAX_XLSX_SHEETS)} feuilles : il n'a pas été lu.")
     sheets = []
-    with z.open(book) as fh:
-        for _, e in ElementTree.iterparse(fh):
-            if e.tag.rsplit("}", 1)[-1] == "sheet" and e.get(rid):
-                rel = rels.get(e.get(rid))
-                sheets.append((e.get("name"), rel.target, rel.Type or ""))
-            e.clear()
+    for name, r in found:
+        rel = rels.get(r)
+        sheets.append((name, rel.target, rel.Type or ""))
     valid = set(z.namelist())
     return [s for s in sheets if s[1] in valid]
 
@@ -454,145 +471,153 @@ def _sheet_parts(z: zipfile.ZipFile, sheet: str | None) -> tuple[list[str], set[
         return [i.filename for i in z.infolist() if i.filename.lower().startswith("xl/worksheets/")], set()
 
 
-ELEMENTS = b"*"   # _tags' key for every start tag of a part
+ELEMENTS = "*"   # _scan's key for every element of a part
+MAX_XLSX_TOKEN = 1 << 20   # bytes of one attribute, comment or name (an Excel cell holds 32 767 characters)
+MAX_XLSX_SHEETS = 1000
 
 
-def _wide(head: bytes) -> bool:
-    """Whether a part's first bytes are UTF-16 or UTF-32 text (a byte order mark, or NUL bytes)."""
-    return head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head[:64]
+def _scan(z: zipfile.ZipFile, info: zipfile.ZipInfo, names: tuple[str, ...] = (),
+          limits: dict[str, int] | None = None, on_start=None) -> tuple[dict[str, int], bool]:
+    """(how many elements of each local name in `names` the part holds, and under ELEMENTS how many
+    of any name; whether the scan stopped because one passed its limit in `limits`, checked after
+    each MiB), from a real XML parse (expat) that builds nothing: prefixes and namespaces resolved as
+    openpyxl resolves them (t14k finding 4: « <x:c> » under another prefix than the root's went
+    uncounted), the part's declared encoding read as openpyxl reads it, UTF-16 included. A part that
+    is not XML ends its scan at the first error, counted so far (openpyxl would fail there too).
+    `on_start(local, attrs)` sees each element.
 
+    ReadError for a DOCTYPE (no spreadsheet part has one), or for a MiB of the part that starts no
+    element and ends no comment: a token that long (an attribute, a comment) costs expat a time that
+    grows with its square when read by small pieces, as openpyxl reads (t14k finding 5: 40 MiB, in
+    a 42 KB file, took 80 s); an Excel cell holds at most 32 767 characters."""
+    from xml.parsers import expat
 
-def _utf8_part(part: str, head: bytes) -> None:
-    """ReadError unless the XML part `part` (its first bytes `head`) is written in UTF-8 (or ASCII),
-    as Excel and LibreOffice write every part: the caps count tags as UTF-8 bytes, and a part in
-    UTF-16 hid 2 M cells from them (t14i F)."""
-    declared = re.match(rb"(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)", head)
-    wide = _wide(head)
-    if wide or (declared and declared.group(1).lower() not in (b"utf-8", b"utf8", b"us-ascii", b"ascii")):
-        name = declared.group(1).decode("ascii") if declared and not wide else "UTF-16 ou UTF-32"
-        raise ReadError(f"la partie « {part} » du classeur XLSX est écrite en {name}, pas en UTF-8 comme "
-                        "l'écrivent Excel et LibreOffice : ouvrez le classeur dans le tableur et enregistrez-le, "
-                        "ou exportez la feuille en CSV.")
+    seen: defaultdict[str, int] = defaultdict(int)
+    events = [0]
 
+    def start(name, attrs):
+        seen[name] += 1
 
-def _content_types(z: zipfile.ZipFile) -> dict[str, str]:
-    """The content type of each member of the package, from [Content_Types].xml (an Override by part
-    name, else the Default of its extension); empty when it cannot be read (openpyxl will say so)."""
-    try:
-        root = _xml_root(z, "[Content_Types].xml")
-    except (KeyError, SyntaxError):
-        return {}
-    defaults, overrides = {}, {}
-    for e in root.iter():
-        tag = e.tag.rsplit("}", 1)[-1]
-        if tag == "Default":
-            defaults[(e.get("Extension") or "").lower()] = e.get("ContentType") or ""
-        elif tag == "Override":
-            overrides[(e.get("PartName") or "").lstrip("/").lower()] = e.get("ContentType") or ""
-    return {i.filename: overrides.get(i.filename.lower(),
-                                      defaults.get(i.filename.rsplit(".", 1)[-1].lower() if "." in i.filename else "", ""))
-            for i in z.infolist()}
+    def start_seen(name, attrs):
+        seen[name] += 1
+        on_start(name.rsplit(" ", 1)[-1], attrs)
 
+    def other(*_):
+        events[0] += 1
 
-def _tags(z: zipfile.ZipFile, part: str, names: tuple[bytes, ...],
-          limits: dict[bytes, int] | None = None) -> tuple[dict[bytes, int], bool]:
-    """(how many elements of each local name in `names` the XML part holds, and under ELEMENTS how many
-    elements of any name; whether the count stopped early because one passed its limit), streamed by
-    4 MiB. ReadError for a part not written in UTF-8 (_utf8_part). Memory does not grow with the part, and
-    a part beyond a cap is read only up to it. A tag's name ends at a blank, « > » or « / »; a prefix
-    (« <x:c ») is the one the root element uses."""
-    counts = dict.fromkeys(names, 0)
-    counts[ELEMENTS] = 0
+    def doctype(*_):
+        raise ReadError(f"la partie « {info.filename} » du classeur XLSX déclare un DOCTYPE, ce que ne fait aucun "
+                        "tableur : il n'a pas été lu.")
+
+    def counted() -> dict[str, int]:
+        out = dict.fromkeys(names, 0)
+        for name, k in seen.items():
+            local = name.rsplit(" ", 1)[-1]
+            if local in out:
+                out[local] += k
+        out[ELEMENTS] = sum(seen.values())
+        return out
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = start if on_start is None else start_seen
+    # Text is not watched (a handler call per text costs a second per million cells): a text over a
+    # MiB is no spreadsheet cell either (32 767 characters at most).
+    parser.CommentHandler = parser.ProcessingInstructionHandler = other
+    parser.StartDoctypeDeclHandler = doctype
     limits = limits or {}
-    ends = (b" ", b">", b"/", b"\n", b"\r", b"\t")
-    with z.open(part) as fh:
-        buf = fh.read(1 << 22)
-        _utf8_part(part, buf[:256])
-        root = re.search(rb"<([A-Za-z_][\w.-]*:)?[A-Za-z_][\w.-]*[\s>/]", re.sub(rb"<[?!][^>]*>", b"", buf[:65536]))
-        prefix = root.group(1) or b"" if root else b""
-        patterns = {n: [b"<" + prefix + n + e for e in ends] for n in names}
-        longest = max((len(p) for ps in patterns.values() for p in ps), default=2)
-        while True:
-            chunk = fh.read(1 << 22)
-            # A tag cut at the end of the buffer waits for the next read: every pattern holds one
-            # « < », at its start, so cutting at the last « < » near the end splits none.
-            cut = buf.rfind(b"<", max(0, len(buf) - longest + 1)) if chunk else -1
-            done, buf = (buf[:cut], buf[cut:]) if cut >= 0 else (buf, b"")
-            for n, ps in patterns.items():
-                counts[n] += sum(done.count(p) for p in ps)
-            # Every start tag: what openpyxl's parse costs (about 9 µs an element; a single cell of
-            # 200 000 rich-text runs took 7 s, t14i G). Comments and CDATA only overcount.
-            counts[ELEMENTS] += done.count(b"<") - done.count(b"</") - done.count(b"<?") - done.count(b"<!")
-            if any(counts[n] > limit for n, limit in limits.items()):
-                return counts, bool(chunk)
-            if not chunk:
-                return counts, False
-            buf += chunk
+    total = 0
+    try:
+        with z.open(info) as fh:
+            while chunk := fh.read(MAX_XLSX_TOKEN):
+                parser.Parse(chunk, False)
+                progress = sum(seen.values()) + events[0]
+                if progress == total and len(chunk) == MAX_XLSX_TOKEN:
+                    raise ReadError(f"la partie « {info.filename} » du classeur XLSX contient un texte, un attribut ou "
+                                    f"un commentaire de plus de {_number(MAX_XLSX_TOKEN)} octets (une cellule de tableur "
+                                    "compte au plus 32 767 caractères) : il n'a pas été lu. "
+                                    "Exportez la feuille en CSV.")
+                total = progress
+                if limits:
+                    now = counted()
+                    if any(now[n] > limit for n, limit in limits.items()):
+                        rest = fh.read(1)
+                        if rest:   # stopped early: « plus de »
+                            return now, True
+                        parser.Parse(b"", True)   # read to its end: the exact count
+                        return counted(), False
+            parser.Parse(b"", True)
+    except expat.ExpatError:
+        pass
+    return counted(), False
+
+
+def _sheet_parts(z: zipfile.ZipFile, sheet: str | None) -> list[str]:
+    """The zip member of the worksheet `sheet` (the first worksheet when None), as openpyxl finds it
+    (_workbook_sheets); when the workbook cannot be followed, every worksheet part (openpyxl will then
+    say what is wrong)."""
+    try:
+        return [next(part for name, part, kind in _workbook_sheets(z)
+                     if kind.endswith("/worksheet") and (sheet is None or name == sheet))]
+    except (KeyError, StopIteration, IndexError, AttributeError, SyntaxError, OSError, TypeError, ValueError):
+        return [i.filename for i in z.infolist() if i.filename.lower().startswith("xl/worksheets/")]
 
 
 def xlsx_caps(data: bytes, sheet: str | None = None) -> bool:
     """ReadError (French, naming the cap) when the sheet to read has more rows or cells than the caps,
-    or the parts openpyxl parses (the sheet, the shared strings whatever their part's name, the
-    styles, the workbook…: every XML part but the other sheets) more XML elements than
-    MAX_XLSX_ELEMENTS, counted without parsing (and only up to the cap), or one is not written in
-    UTF-8; else whether the sheet holds formulas (then read twice: the formula, and the value the
-    spreadsheet computed)."""
-    limits = {b"row": MAX_XLSX_ROWS, b"c": MAX_XLSX_CELLS}
+    or the workbook's parts more XML elements than MAX_XLSX_ELEMENTS or more shared strings than
+    MAX_XLSX_CELLS, or a token longer than MAX_XLSX_TOKEN; else whether the sheet holds formulas (then
+    read twice: the formula, and the value the spreadsheet computed).
+
+    Every member is scanned (_scan, only up to the caps) but customXml/, which openpyxl never reads:
+    not only the parts openpyxl is expected to parse, since which ones it parses depends on the
+    content types, relations and names it reads its own way (t14i G, t14j findings 1-2, t14k
+    findings 1-3: parts skipped for their declared type, for 256 leading blanks, for a second
+    override or for being named as a sheet). The other sheets count too: a workbook with large other
+    sheets is refused, and the message says to export the one sheet in CSV."""
+    limits = {"row": MAX_XLSX_ROWS, "c": MAX_XLSX_CELLS}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            found, more = dict.fromkeys((b"row", b"c", b"f", ELEMENTS), 0), False
-            chosen, others = _sheet_parts(z, sheet)
-            for part in chosen:
-                counted, more = _tags(z, part, (b"row", b"c", b"f"),
-                                      {**{n: limit - found[n] for n, limit in limits.items()},
-                                       ELEMENTS: MAX_XLSX_ELEMENTS - found[ELEMENTS]})
-                found = {n: found[n] + counted[n] for n in found}
-                if more:
+            chosen = set(_sheet_parts(z, sheet))
+            found = dict.fromkeys(("row", "c", "f", "si", ELEMENTS), 0)
+            more = many = False
+            for info in z.infolist():
+                if info.is_dir() or info.filename.lower().startswith("customxml/"):
+                    continue
+                budget = {ELEMENTS: MAX_XLSX_ELEMENTS - found[ELEMENTS], "si": MAX_XLSX_CELLS - found["si"]}
+                if info.filename in chosen:
+                    counted, stop = _scan(z, info, ("row", "c", "f", "si"),
+                                          {**{n: limit - found[n] for n, limit in limits.items()}, **budget})
+                    more = more or stop
+                else:
+                    counted, stop = _scan(z, info, ("si",), budget)
+                for n, k in counted.items():
+                    found[n] += k
+                many = many or stop
+                over = (found[ELEMENTS] > MAX_XLSX_ELEMENTS or found["si"] > MAX_XLSX_CELLS
+                        or any(found[n] > limit for n, limit in limits.items()))
+                if stop or over:
                     break
-            # Every other XML part, whatever its name or declared type (t14i G, t14j finding 2: styles
-            # or properties declared « octet-stream » are still parsed by openpyxl): only the other
-            # sheets, which it does not parse, and customXml, which it never reads, are left out.
-            types = _content_types(z)
-            strings, many = 0, more
-            for i in z.infolist():
-                if many or i.filename in chosen or i.filename in others or i.is_dir() \
-                        or i.filename.lower().startswith("customxml/"):
-                    continue
-                kind = types.get(i.filename, "")
-                with z.open(i) as fh:
-                    head = fh.read(256)
-                if _wide(head):
-                    if i.filename.lower().endswith((".xml", ".rels")) or "xml" in kind:
-                        _utf8_part(i.filename, head)
-                    continue
-                if not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
-                    continue   # an image, a VBA project…: not XML, not parsed as such
-                shared = kind.endswith("sharedStrings+xml")
-                budget = {ELEMENTS: MAX_XLSX_ELEMENTS - found[ELEMENTS]}
-                counted, many = _tags(z, i.filename, (b"si",) if shared else (),
-                                      {b"si": MAX_XLSX_CELLS - strings, **budget} if shared else budget)
-                strings += counted.get(b"si", 0)
-                found[ELEMENTS] += counted[ELEMENTS]
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
         raise ReadError("le classeur XLSX est illisible ou endommagé.") from exc
     # Counted up to the cap only: « plus de » the cap.
     shown = {n: f"plus de {_number(limits[n])}" if more else _number(found[n]) for n in limits}
-    if found[b"row"] > MAX_XLSX_ROWS:
-        raise ReadError(f"feuille de {shown[b'row']} lignes (limite {_number(MAX_XLSX_ROWS)}) : "
+    if found["row"] > MAX_XLSX_ROWS:
+        raise ReadError(f"feuille de {shown['row']} lignes (limite {_number(MAX_XLSX_ROWS)}) : "
                         "elle n'a pas été lue. Découpez-la ou exportez-la en CSV.")
-    if found[b"c"] > MAX_XLSX_CELLS:
-        raise ReadError(f"feuille de {shown[b'c']} cellules (limite {_number(MAX_XLSX_CELLS)} "
+    if found["c"] > MAX_XLSX_CELLS:
+        raise ReadError(f"feuille de {shown['c']} cellules (limite {_number(MAX_XLSX_CELLS)} "
                         "pour un classeur XLSX) : elle n'a pas été lue. Découpez-la ou exportez-la en CSV (un CSV "
                         f"peut compter jusqu'à {_number(MAX_CELLS)} cellules).")
     # Each text of the workbook is parsed when it is opened, used or not.
-    if strings > MAX_XLSX_CELLS:
-        raise ReadError(f"classeur de {'plus de ' + _number(MAX_XLSX_CELLS) if many else _number(strings)} textes partagés (limite "
-                        f"{_number(MAX_XLSX_CELLS)}) : il n'a pas été lu. Exportez la feuille en CSV.")
+    if found["si"] > MAX_XLSX_CELLS:
+        raise ReadError(f"classeur de {'plus de ' + _number(MAX_XLSX_CELLS) if many else _number(found['si'])} "
+                        f"textes partagés (limite {_number(MAX_XLSX_CELLS)}) : il n'a pas été lu. Exportez la feuille "
+                        "en CSV.")
     if found[ELEMENTS] > MAX_XLSX_ELEMENTS:
-        raise ReadError(f"classeur de plus de {_number(MAX_XLSX_ELEMENTS)} éléments XML à lire (limite "
-                        f"{_number(MAX_XLSX_ELEMENTS)} : cellules, textes et leurs mises en forme) : il n'a pas été lu. "
-                        "Exportez la feuille en CSV.")
-    return found[b"f"] > 0
+        raise ReadError(f"classeur de plus de {_number(MAX_XLSX_ELEMENTS)} éléments XML à lire, toutes feuilles "
+                        f"comprises (limite {_number(MAX_XLSX_ELEMENTS)} : cellules, textes et leurs mises en forme) : "
+                        "il n'a pas été lu. Exportez la feuille en CSV.")
+    return found["f"] > 0
 
 
 def _number(value) -> str:

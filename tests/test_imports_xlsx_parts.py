@@ -281,3 +281,43 @@ def test_a_long_attribute_or_comment_is_refused_at_once(tmp_path):
             z.writestr(name, content)
     with pytest.raises(readers.ReadError, match="la partie « xl/workbook.xml » du classeur XLSX contient un texte"):
         readers.sheet_names(f.read_bytes())
+
+
+def test_costly_parts_names_instructions_and_damage(tmp_path, monkeypatch):
+    # t14l: 1 000 000 cell formats in xl/styles.xml (185 KB) cost openpyxl 40 s and 937 MB, each <xf>
+    # 31-38 µs; tags of 100 000 distinct attribute names, 1,3 GB in the page's sheet list; 120 MiB of
+    # processing instructions uncounted (23 s); a damaged deflate stream, a zlib.error traceback.
+    monkeypatch.setattr(readers, "MAX_XLSX_PART_ELEMENTS", 1000)
+    f = tmp_path / "styles.xlsx"
+    xf = '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    book(f, HEADER + cadastre_rows(3), extra={"xl/styles.xml": f'<styleSheet xmlns="{MAIN}"><cellXfs>{xf * 1500}'
+                                                               '</cellXfs></styleSheet>'.encode()})
+    with pytest.raises(readers.ReadError) as refused:
+        readers.read_xlsx(f.read_bytes())
+    assert str(refused.value) == ("la partie « xl/styles.xml » du classeur XLSX compte plus de 1\u202f000 éléments XML "
+                                  "(styles, propriétés, graphiques… : un tableur en écrit quelques milliers) : il n'a pas "
+                                  "été lu. Exportez la feuille en CSV.")
+    monkeypatch.setattr(readers, "MAX_XLSX_NAMES", 500)
+    names = " ".join(f'a{k}=""' for k in range(600))
+    two_sheets(f, ("Feuille1", "worksheet", "worksheets/sheet2.xml"), HEADER)
+    with zipfile.ZipFile(f) as z:
+        parts = {i.filename: z.read(i) for i in z.infolist()}
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(b"</sheets>", f"</sheets><x {names}/>".encode())
+    with zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, content in parts.items():
+            z.writestr(name, content)
+    with pytest.raises(readers.ReadError, match="la partie « xl/workbook.xml » du classeur XLSX compte plus de 500 noms "
+                                                "d'éléments ou d'attributs différents"):
+        readers.sheet_names(f.read_bytes())
+    monkeypatch.setattr(readers, "MAX_XLSX_ELEMENTS", 50_000)
+    book(f, HEADER + cadastre_rows(3) + "<?a?>" * 60_000)
+    with pytest.raises(readers.ReadError, match="classeur de plus de 50\u202f000 éléments XML"):
+        readers.read_xlsx(f.read_bytes())
+    # A damaged member: « illisible », never a traceback, for the caps and the page's sheet list.
+    book(f, HEADER + cadastre_rows(2000))
+    data = bytearray(f.read_bytes())
+    at = data.find(b"xl/worksheets/sheet1.xml") + 200
+    data[at:at + 40] = bytes(40)
+    for read in (readers.read_xlsx, readers.xlsx_caps):
+        with pytest.raises(readers.ReadError, match="le classeur XLSX est illisible ou endommagé"):
+            read(bytes(data))

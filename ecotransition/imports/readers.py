@@ -12,9 +12,11 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import lzma
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -262,8 +264,7 @@ def sheet_names(data: bytes) -> list[str]:
             # Worksheets only: a chart sheet holds no table (t14k finding 7: listed first, it was chosen
             # by default and the import stopped on it).
             return [name for name, _, kind in _workbook_sheets(z) if kind.endswith("/worksheet")]
-    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, KeyError, SyntaxError,
-            TypeError, ValueError) as exc:
+    except (*_DAMAGED, KeyError, SyntaxError, TypeError, ValueError) as exc:
         raise ReadError("le classeur XLSX est illisible ou endommagé.") from exc
 
 
@@ -435,8 +436,9 @@ def _workbook_sheets(z: zipfile.ZipFile) -> list[tuple[str, str, str]]:
 
     book = _find_workbook_part(Manifest.from_tree(_xml_root(z, "[Content_Types].xml"))).PartName.lstrip("/")
     rels_path = get_rels_path(book)
-    if z.getinfo(rels_path).file_size > _PART_BYTES:
-        raise ReadError("le classeur XLSX est illisible ou endommagé.")
+    for part in (book, rels_path):
+        if z.getinfo(part).file_size > _PART_BYTES:
+            raise ReadError("le classeur XLSX est illisible ou endommagé.")
     rels = get_dependents(z, rels_path)
     rid = "http://schemas.openxmlformats.org/officeDocument/2006/relationships id"
     found = []
@@ -474,6 +476,15 @@ def _sheet_parts(z: zipfile.ZipFile, sheet: str | None) -> tuple[list[str], set[
 ELEMENTS = "*"   # _scan's key for every element of a part
 MAX_XLSX_TOKEN = 1 << 20   # bytes of one attribute, comment or name (an Excel cell holds 32 767 characters)
 MAX_XLSX_SHEETS = 1000
+MAX_XLSX_NAMES = 10_000    # distinct element and attribute names of a part
+# Elements of a part openpyxl turns into objects on opening (styles, workbook, properties, theme, chart
+# sheets and their charts: _costly_parts): it builds an object for each (a cell format <xf> costs it 31-38 µs, t14l
+# finding 1: 1 000 000 of them, 185 KB zipped, took 40 s and 937 MB). Excel's own limit is 64 000
+# cell formats; a real styles part has a few thousand elements.
+MAX_XLSX_PART_ELEMENTS = 200_000
+# Parts openpyxl reads at a fixed path, whatever the content types say: never given the sheets' budget.
+_FIXED_PARTS = ("[content_types].xml", "xl/styles.xml", "xl/workbook.xml", "docprops/core.xml",
+                "docprops/app.xml", "docprops/custom.xml", "xl/theme/theme1.xml")
 
 
 def _scan(z: zipfile.ZipFile, info: zipfile.ZipInfo, names: tuple[str, ...] = (),
@@ -493,13 +504,16 @@ def _scan(z: zipfile.ZipFile, info: zipfile.ZipInfo, names: tuple[str, ...] = ()
     from xml.parsers import expat
 
     seen: defaultdict[str, int] = defaultdict(int)
+    attribute_names: set[str] = set()
     events = [0]
 
     def start(name, attrs):
         seen[name] += 1
+        if attrs:
+            attribute_names.update(attrs)
 
     def start_seen(name, attrs):
-        seen[name] += 1
+        start(name, attrs)
         on_start(name.rsplit(" ", 1)[-1], attrs)
 
     def other(*_):
@@ -515,7 +529,7 @@ def _scan(z: zipfile.ZipFile, info: zipfile.ZipInfo, names: tuple[str, ...] = ()
             local = name.rsplit(" ", 1)[-1]
             if local in out:
                 out[local] += k
-        out[ELEMENTS] = sum(seen.values())
+        out[ELEMENTS] = sum(seen.values()) + events[0]   # comments and instructions cost as much (t14l finding 4)
         return out
 
     parser = expat.ParserCreate(namespace_separator=" ")
@@ -537,6 +551,13 @@ def _scan(z: zipfile.ZipFile, info: zipfile.ZipInfo, names: tuple[str, ...] = ()
                                     "compte au plus 32 767 caractères) : il n'a pas été lu. "
                                     "Exportez la feuille en CSV.")
                 total = progress
+                # Every distinct name is kept by the parser, expat's and openpyxl's alike (t14l finding 2:
+                # tags of 100 000 distinct attribute names, 1,3 GB for a 17.7 MB file); a spreadsheet
+                # part uses a few hundred.
+                if len(seen) + len(attribute_names) > MAX_XLSX_NAMES:
+                    raise ReadError(f"la partie « {info.filename} » du classeur XLSX compte plus de "
+                                    f"{_number(MAX_XLSX_NAMES)} noms d'éléments ou d'attributs différents (un tableur "
+                                    "en écrit quelques centaines) : il n'a pas été lu. Exportez la feuille en CSV.")
                 if limits:
                     now = counted()
                     if any(now[n] > limit for n, limit in limits.items()):
@@ -549,6 +570,31 @@ def _scan(z: zipfile.ZipFile, info: zipfile.ZipInfo, names: tuple[str, ...] = ()
     except expat.ExpatError:
         pass
     return counted(), False
+
+
+# What a damaged archive raises while a member is read: a French « illisible » (t14l finding 3: a
+# damaged deflate stream gave a zlib.error traceback, and crashed the page's sheet list).
+_DAMAGED = (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, zlib.error,
+            lzma.LZMAError, UnicodeDecodeError)
+
+
+def _costly_parts(z: zipfile.ZipFile) -> set[str]:
+    """The members openpyxl turns into objects, element by element, whenever it opens the workbook: the
+    parts it reads at a fixed path (_FIXED_PARTS: styles, workbook, properties, theme), the chart
+    sheets and what they draw (by the workbook's relations, their folders and their content types)."""
+    costly = {i.filename for i in z.infolist()
+              if i.filename.lower() in _FIXED_PARTS
+              or i.filename.lower().startswith(("xl/chartsheets/", "xl/charts/", "xl/drawings/"))}
+    try:
+        for e in _xml_root(z, "[Content_Types].xml").iter():
+            kind = e.get("ContentType") or ""
+            if e.tag.rsplit("}", 1)[-1] == "Override" and kind.endswith(
+                    ("chartsheet+xml", "chart+xml", "drawing+xml", "styles+xml", "theme+xml", "properties+xml")):
+                costly.add((e.get("PartName") or "").lstrip("/"))
+        costly |= {part for _, part, kind in _workbook_sheets(z) if "chartsheet" in kind}
+    except (KeyError, SyntaxError, AttributeError, TypeError, ValueError, OSError, StopIteration, ReadError):
+        pass
+    return costly
 
 
 def _sheet_parts(z: zipfile.ZipFile, sheet: str | None) -> list[str]:
@@ -578,8 +624,10 @@ def xlsx_caps(data: bytes, sheet: str | None = None) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             chosen = set(_sheet_parts(z, sheet))
+            costly = _costly_parts(z) - chosen
             found = dict.fromkeys(("row", "c", "f", "si", ELEMENTS), 0)
             more = many = False
+            small = None
             for info in z.infolist():
                 if info.is_dir() or info.filename.lower().startswith("customxml/"):
                     continue
@@ -588,7 +636,12 @@ def xlsx_caps(data: bytes, sheet: str | None = None) -> bool:
                     counted, stop = _scan(z, info, ("row", "c", "f", "si"),
                                           {**{n: limit - found[n] for n, limit in limits.items()}, **budget})
                     more = more or stop
-                else:
+                elif info.filename in costly or info.filename.lower() in _FIXED_PARTS:
+                    counted, stop = _scan(z, info, ("si",), {**budget, ELEMENTS: MAX_XLSX_PART_ELEMENTS})
+                    if counted[ELEMENTS] > MAX_XLSX_PART_ELEMENTS:
+                        small = info.filename
+                        break
+                else:   # the other sheets, pivot caches…: only the workbook's total
                     counted, stop = _scan(z, info, ("si",), budget)
                 for n, k in counted.items():
                     found[n] += k
@@ -597,8 +650,12 @@ def xlsx_caps(data: bytes, sheet: str | None = None) -> bool:
                         or any(found[n] > limit for n, limit in limits.items()))
                 if stop or over:
                     break
-    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
+    except _DAMAGED as exc:
         raise ReadError("le classeur XLSX est illisible ou endommagé.") from exc
+    if small is not None:
+        raise ReadError(f"la partie « {small} » du classeur XLSX compte plus de {_number(MAX_XLSX_PART_ELEMENTS)} "
+                        "éléments XML (styles, propriétés, graphiques… : un tableur en écrit quelques milliers) : il "
+                        "n'a pas été lu. Exportez la feuille en CSV.")
     # Counted up to the cap only: « plus de » the cap.
     shown = {n: f"plus de {_number(limits[n])}" if more else _number(found[n]) for n in limits}
     if found["row"] > MAX_XLSX_ROWS:

@@ -321,3 +321,14 @@ def test_costly_parts_names_instructions_and_damage(tmp_path, monkeypatch):
     for read in (readers.read_xlsx, readers.xlsx_caps):
         with pytest.raises(readers.ReadError, match="le classeur XLSX est illisible ou endommagé"):
             read(bytes(data))
+
+
+def test_the_content_types_and_relations_are_scanned_before_a_tree_is_built(tmp_path, monkeypatch):
+    # The package's content types and the workbook's relations are parsed whole (ElementTree, openpyxl):
+    # scanned first, with the caps of a part openpyxl turns into objects.
+    monkeypatch.setattr(readers, "MAX_XLSX_PART_ELEMENTS", 1000)
+    f = tmp_path / "types.xlsx"
+    book(f, HEADER + cadastre_rows(3), overrides='<Default Extension="x" ContentType="a/b"/>' * 1500)
+    with pytest.raises(readers.ReadError, match="la partie « \\[Content_Types\\].xml » du classeur XLSX compte plus de "
+                                                "1\u202f000 éléments XML"):
+        readers.sheet_names(f.read_bytes())

@@ -424,6 +424,15 @@ def _xml_root(z: zipfile.ZipFile, name: str):
     return ElementTree.fromstring(z.read(info))
 
 
+def _small_part(z: zipfile.ZipFile, name: str) -> None:
+    """ReadError when the part `name`, which is parsed whole into a tree, holds more than
+    MAX_XLSX_PART_ELEMENTS elements, too many distinct names or a too long token (_scan)."""
+    counted, _ = _scan(z, z.getinfo(name), (), {ELEMENTS: MAX_XLSX_PART_ELEMENTS})
+    if counted[ELEMENTS] > MAX_XLSX_PART_ELEMENTS:
+        raise ReadError(f"la partie « {name} » du classeur XLSX compte plus de {_number(MAX_XLSX_PART_ELEMENTS)} "
+                        "éléments XML : il n'a pas été lu.")
+
+
 def _workbook_sheets(z: zipfile.ZipFile) -> list[tuple[str, str, str]]:
     """(name, part, relationship type) of each sheet of the workbook, found as openpyxl finds them:
     the workbook part by its content type in [Content_Types].xml (openpyxl's own
@@ -434,11 +443,13 @@ def _workbook_sheets(z: zipfile.ZipFile) -> list[tuple[str, str, str]]:
     from openpyxl.packaging.relationship import get_dependents, get_rels_path
     from openpyxl.reader.excel import _find_workbook_part
 
+    _small_part(z, "[Content_Types].xml")   # before a whole tree of it is built
     book = _find_workbook_part(Manifest.from_tree(_xml_root(z, "[Content_Types].xml"))).PartName.lstrip("/")
     rels_path = get_rels_path(book)
     for part in (book, rels_path):
         if z.getinfo(part).file_size > _PART_BYTES:
             raise ReadError("le classeur XLSX est illisible ou endommagé.")
+    _small_part(z, rels_path)
     rels = get_dependents(z, rels_path)
     rid = "http://schemas.openxmlformats.org/officeDocument/2006/relationships id"
     found = []

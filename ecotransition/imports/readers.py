@@ -471,19 +471,6 @@ def _workbook_sheets(z: zipfile.ZipFile) -> list[tuple[str, str, str]]:
     return [s for s in sheets if s[1] in valid]
 
 
-def _sheet_parts(z: zipfile.ZipFile, sheet: str | None) -> tuple[list[str], set[str]]:
-    """(the zip member of the sheet `sheet`, the first one when None; the other worksheets' members),
-    as openpyxl finds them (_workbook_sheets). When the workbook cannot be followed: every worksheet
-    part and no other (openpyxl will then say what is wrong)."""
-    try:
-        sheets = _workbook_sheets(z)
-        chosen = next(part for name, part, _ in sheets if sheet is None or name == sheet)
-        # Chart sheets are parsed when the workbook is opened, read-only or not: counted.
-        return [chosen], {part for _, part, kind in sheets if part != chosen and "chartsheet" not in kind}
-    except (KeyError, StopIteration, IndexError, AttributeError, SyntaxError, OSError, TypeError, ValueError):
-        return [i.filename for i in z.infolist() if i.filename.lower().startswith("xl/worksheets/")], set()
-
-
 ELEMENTS = "*"   # _scan's key for every element of a part
 MAX_XLSX_TOKEN = 1 << 20   # bytes of one attribute, comment or name (an Excel cell holds 32 767 characters)
 MAX_XLSX_SHEETS = 1000
@@ -589,10 +576,11 @@ _DAMAGED = (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedE
             lzma.LZMAError, UnicodeDecodeError)
 
 
-def _costly_parts(z: zipfile.ZipFile) -> set[str]:
+def _costly_parts(z: zipfile.ZipFile, sheets: list[tuple[str, str, str]] | None) -> set[str]:
     """The members openpyxl turns into objects, element by element, whenever it opens the workbook: the
     parts it reads at a fixed path (_FIXED_PARTS: styles, workbook, properties, theme), the chart
-    sheets and what they draw (by the workbook's relations, their folders and their content types)."""
+    sheets and what they draw (by the workbook's relations, `sheets` from _followed_sheets, their
+    folders and their content types)."""
     costly = {i.filename for i in z.infolist()
               if i.filename.lower() in _FIXED_PARTS
               or i.filename.lower().startswith(("xl/chartsheets/", "xl/charts/", "xl/drawings/"))}
@@ -602,21 +590,26 @@ def _costly_parts(z: zipfile.ZipFile) -> set[str]:
             if e.tag.rsplit("}", 1)[-1] == "Override" and kind.endswith(
                     ("chartsheet+xml", "chart+xml", "drawing+xml", "styles+xml", "theme+xml", "properties+xml")):
                 costly.add((e.get("PartName") or "").lstrip("/"))
-        costly |= {part for _, part, kind in _workbook_sheets(z) if "chartsheet" in kind}
     except (KeyError, SyntaxError, AttributeError, TypeError, ValueError, OSError, StopIteration, ReadError):
         pass
-    return costly
+    return costly | {part for _, part, kind in sheets or () if "chartsheet" in kind}
 
 
-def _sheet_parts(z: zipfile.ZipFile, sheet: str | None) -> list[str]:
-    """The zip member of the worksheet `sheet` (the first worksheet when None), as openpyxl finds it
-    (_workbook_sheets); when the workbook cannot be followed, every worksheet part (openpyxl will then
-    say what is wrong)."""
+def _followed_sheets(z: zipfile.ZipFile) -> list[tuple[str, str, str]] | None:
+    """_workbook_sheets, or None when the workbook cannot be followed (openpyxl will then say what is
+    wrong); its ReadError (a part beyond the caps) passes through."""
     try:
-        return [next(part for name, part, kind in _workbook_sheets(z)
-                     if kind.endswith("/worksheet") and (sheet is None or name == sheet))]
+        return _workbook_sheets(z)
     except (KeyError, StopIteration, IndexError, AttributeError, SyntaxError, OSError, TypeError, ValueError):
-        return [i.filename for i in z.infolist() if i.filename.lower().startswith("xl/worksheets/")]
+        return None
+
+
+def _sheet_parts(z: zipfile.ZipFile, sheet: str | None, sheets: list[tuple[str, str, str]] | None) -> list[str]:
+    """The zip member of the worksheet `sheet` (the first worksheet when None) among `sheets`
+    (_followed_sheets, as openpyxl finds them); when there is none, every worksheet part."""
+    found = [part for name, part, kind in sheets or ()
+             if kind.endswith("/worksheet") and (sheet is None or name == sheet)]
+    return found[:1] or [i.filename for i in z.infolist() if i.filename.lower().startswith("xl/worksheets/")]
 
 
 def xlsx_caps(data: bytes, sheet: str | None = None) -> bool:
@@ -634,8 +627,9 @@ def xlsx_caps(data: bytes, sheet: str | None = None) -> bool:
     limits = {"row": MAX_XLSX_ROWS, "c": MAX_XLSX_CELLS}
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
-            chosen = set(_sheet_parts(z, sheet))
-            costly = _costly_parts(z) - chosen
+            sheets = _followed_sheets(z)   # the workbook part read once for both
+            chosen = set(_sheet_parts(z, sheet, sheets))
+            costly = _costly_parts(z, sheets) - chosen
             found = dict.fromkeys(("row", "c", "f", "si", ELEMENTS), 0)
             more = many = False
             small = None

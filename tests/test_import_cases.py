@@ -387,13 +387,18 @@ def test_a_log_left_by_a_killed_program_is_saved_into_the_base_before_an_import(
     assert list(writable_db.parent.glob(f".{writable_db.name}.*")) == []
 
 
+def another_program(db, statement: str) -> None:
+    """Another process (an analyst's DuckDB) opens the base, runs `statement` and closes it."""
+    subprocess.run([sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
+                    "c.execute(sys.argv[2]); c.close()", str(db), statement], check=True)
+
+
 def test_an_unreadable_log_left_beside_the_base_refuses_and_changes_nothing(writable_db, tmp_path):
     # A log that is not this file's (left by a program on another copy, then moved): DuckDB refuses
     # to replay it, so the import refuses too, in French, and leaves file and log as they were.
     other = tmp_path / "other.duckdb"
     shutil.copyfile(writable_db, other)
-    subprocess.run([sys.executable, "-c", "import duckdb, sys; duckdb.connect(sys.argv[1]).execute('CREATE TABLE t (x INT)').close()",
-                    str(other)], check=True)
+    another_program(other, "CREATE TABLE t (x INT)")
     subprocess.run([sys.executable, "-c", ANALYST, str(other)], check=True)
     wal = writable_db.with_name(writable_db.name + ".wal")
     shutil.move(other.with_name("other.duckdb.wal"), wal)
@@ -435,9 +440,7 @@ def test_a_program_that_opens_the_base_while_its_log_is_saved_keeps_its_work(wri
 
     def meanwhile(conn, changed):
         if not calls:   # the first call is _absorb_wal's, on its replayed copy
-            subprocess.run([sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
-                            "c.execute('CREATE TABLE second_note AS SELECT 7 AS x'); c.close()",
-                            str(writable_db)], check=True)
+            another_program(writable_db, "CREATE TABLE second_note AS SELECT 7 AS x")
         calls.append(1)
         real(conn, changed)
 
@@ -458,9 +461,7 @@ def test_a_program_that_writes_and_closes_during_an_import_keeps_its_work(writab
     real = db_module._stamp_versions
 
     def meanwhile(conn, changed):
-        subprocess.run([sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
-                        "c.execute('CREATE TABLE analyst_notes AS SELECT 42 AS answer'); c.close()",
-                        str(writable_db)], check=True)
+        another_program(writable_db, "CREATE TABLE analyst_notes AS SELECT 42 AS answer")
         real(conn, changed)
 
     monkeypatch.setattr(db_module, "_stamp_versions", meanwhile)

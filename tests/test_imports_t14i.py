@@ -240,20 +240,26 @@ def openpyxl_calls(monkeypatch):
     return calls
 
 
+def refused_before_parsing(db, dataset: str, path, openpyxl_calls) -> list[str]:
+    """The problems of importing `path` into `dataset`, after checking it was refused, that openpyxl
+    opened nothing and that no table changed."""
+    before = sums(db)
+    result = import_file(dataset, path, db)
+    assert result.status == REFUSED
+    assert openpyxl_calls == {"load_workbook": 0, "parse_dimensions": 0}
+    assert sums(db) == before
+    return problems(result.message)
+
+
 def test_an_xlsx_sheet_beyond_the_cells_cap_is_refused_before_openpyxl_parses_it(writable_db, tmp_path,
                                                                                   openpyxl_calls):
     # t14i xb_big: 190 MiB of XML (4.9 M cells) under the 200 MiB cap was still parsing after 300 s.
     # 1 000 000 rows × 2 columns and the header: 2 000 002 cells, 2 over the cap, counted to the end.
     f = tmp_path / "xb_cap.xlsx"
     streamed_sheet(f, 1_000_000)
-    before = sums(writable_db)
-    result = import_file("cadastre_usage", f, writable_db)
-    assert result.status == REFUSED
-    assert problems(result.message) == [
+    assert refused_before_parsing(writable_db, "cadastre_usage", f, openpyxl_calls) == [
         "feuille de 2\u202f000\u202f002 cellules (limite 2\u202f000\u202f000 pour un classeur XLSX) : elle n'a pas "
         "été lue. Découpez-la ou exportez-la en CSV (un CSV peut compter jusqu'à 20\u202f000\u202f000 cellules)."]
-    assert openpyxl_calls == {"load_workbook": 0, "parse_dimensions": 0}
-    assert sums(writable_db) == before
 
 
 @pytest.mark.parametrize("prefix", ["", "x"])

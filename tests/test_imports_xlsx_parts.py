@@ -7,10 +7,8 @@ import zipfile
 
 import pytest
 
-from conftest import data_sums as sums
-from ecotransition.imports import LOADED, REFUSED, import_file, readers
-from test_imports_t14i import openpyxl_calls  # noqa: F401  (fixture)
-from test_import_cases import problems
+from ecotransition.imports import readers
+from test_imports_t14i import openpyxl_calls, refused_before_parsing  # noqa: F401  (fixture)
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -67,14 +65,9 @@ def test_a_sheet_in_utf16_is_counted_as_openpyxl_reads_it(writable_db, tmp_path,
     monkeypatch.setattr(readers, "MAX_XLSX_CELLS", 100)
     f = tmp_path / "utf16.xlsx"
     book(f, HEADER + cadastre_rows(60), sheet_encoding="utf-16", declared="UTF-16")
-    before = sums(writable_db)
-    result = import_file("solar_potential", f, writable_db)
-    assert result.status == REFUSED
-    assert problems(result.message) == [
+    assert refused_before_parsing(writable_db, "solar_potential", f, openpyxl_calls) == [
         "feuille de 122 cellules (limite 100 pour un classeur XLSX) : elle n'a pas été lue. Découpez-la ou "
         "exportez-la en CSV (un CSV peut compter jusqu'à 20\u202f000\u202f000 cellules)."]
-    assert openpyxl_calls == {"load_workbook": 0, "parse_dimensions": 0}
-    assert sums(writable_db) == before
     book(f, HEADER + cadastre_rows(5), sheet_encoding="utf-16", declared="UTF-16")
     assert len(readers.read_xlsx(f.read_bytes()).rows) == 5
     book(f, HEADER + cadastre_rows(5), sheet_encoding="latin-1", declared="ISO-8859-1")
@@ -88,14 +81,9 @@ def test_rich_text_runs_count_against_the_elements_cap(writable_db, tmp_path, mo
     runs = "".join("<r><rPr><b/></rPr><t>6</t></r>" for _ in range(20_000))
     f = tmp_path / "runs.xlsx"
     book(f, HEADER + f'<row r="2"><c r="A2" t="inlineStr"><is>{runs}</is></c><c r="B2"><v>1</v></c></row>')
-    before = sums(writable_db)
-    result = import_file("solar_potential", f, writable_db)
-    assert result.status == REFUSED
-    assert problems(result.message) == [
+    assert refused_before_parsing(writable_db, "solar_potential", f, openpyxl_calls) == [
         "classeur de plus de 50\u202f000 éléments XML à lire, toutes feuilles comprises (limite 50\u202f000 : cellules, "
         "textes et leurs mises en forme) : il n'a pas été lu. Exportez la feuille en CSV."]
-    assert openpyxl_calls == {"load_workbook": 0, "parse_dimensions": 0}
-    assert sums(writable_db) == before
     # The same elements over many ordinary cells: the same cap (a sheet of 12 000 rows of 2 cells).
     book(f, HEADER + cadastre_rows(12_000))
     with pytest.raises(readers.ReadError, match="plus de 50\u202f000 éléments XML"):

@@ -393,6 +393,27 @@ def another_program(db, statement: str) -> None:
                     "c.execute(sys.argv[2]); c.close()", str(db), statement], check=True)
 
 
+def refused_while_another_program_writes(monkeypatch, db, statement: str) -> None:
+    """An events import during which another program runs `statement` on the base, at the import's
+    first stamping of table versions: refused as modified meanwhile (DatabaseBusy), in French."""
+    from ecotransition.data import db as db_module
+
+    real = db_module._stamp_versions
+    calls = []
+
+    def meanwhile(conn, changed):
+        if not calls:
+            another_program(db, statement)
+        calls.append(1)
+        real(conn, changed)
+
+    monkeypatch.setattr(db_module, "_stamp_versions", meanwhile)
+    with pytest.raises(DatabaseBusy) as refused:
+        import_file("events", CASES / "evenements_date_heure.csv", db)
+    assert "a été modifiée par un autre programme pendant l'opération. Rien n'a changé." in str(refused.value)
+    monkeypatch.setattr(db_module, "_stamp_versions", real)
+
+
 def test_an_unreadable_log_left_beside_the_base_refuses_and_changes_nothing(writable_db, tmp_path):
     # A log that is not this file's (left by a program on another copy, then moved): DuckDB refuses
     # to replay it, so the import refuses too, in French, and leaves file and log as they were.
@@ -432,23 +453,9 @@ def test_a_log_without_its_file_is_kept_aside_and_the_build_gives_a_readable_bas
 def test_a_program_that_opens_the_base_while_its_log_is_saved_keeps_its_work(writable_db, monkeypatch):
     # A re-check tester's A: while an import saved a leftover log into the base, a program opened it and
     # wrote: the import moved that program's new log aside, dropped it, and said « Chargé ».
-    from ecotransition.data import db as db_module
-
     subprocess.run([sys.executable, "-c", ANALYST, str(writable_db)], check=True)
-    real = db_module._stamp_versions
-    calls = []
-
-    def meanwhile(conn, changed):
-        if not calls:   # the first call is _absorb_wal's, on its replayed copy
-            another_program(writable_db, "CREATE TABLE second_note AS SELECT 7 AS x")
-        calls.append(1)
-        real(conn, changed)
-
-    monkeypatch.setattr(db_module, "_stamp_versions", meanwhile)
-    with pytest.raises(DatabaseBusy) as refused:
-        import_file("events", CASES / "evenements_date_heure.csv", writable_db)
-    assert "a été modifiée par un autre programme pendant l'opération. Rien n'a changé." in str(refused.value)
-    monkeypatch.setattr(db_module, "_stamp_versions", real)
+    # The first stamping is _absorb_wal's, on its replayed copy.
+    refused_while_another_program_writes(monkeypatch, writable_db, "CREATE TABLE second_note AS SELECT 7 AS x")
     assert rows(writable_db, "SELECT x FROM second_note") == [(7,)]
     assert rows(writable_db, "SELECT answer FROM analyst_notes") == [(42,)]
 
@@ -456,19 +463,7 @@ def test_a_program_that_opens_the_base_while_its_log_is_saved_keeps_its_work(wri
 def test_a_program_that_writes_and_closes_during_an_import_keeps_its_work(writable_db, monkeypatch):
     # t14i finding 2: a program opened the base, wrote and closed while an import worked on its copy
     # (no lock left to see at the end): the copy was swapped in and the program's work was lost.
-    from ecotransition.data import db as db_module
-
-    real = db_module._stamp_versions
-
-    def meanwhile(conn, changed):
-        another_program(writable_db, "CREATE TABLE analyst_notes AS SELECT 42 AS answer")
-        real(conn, changed)
-
-    monkeypatch.setattr(db_module, "_stamp_versions", meanwhile)
-    with pytest.raises(DatabaseBusy) as refused:
-        import_file("events", CASES / "evenements_date_heure.csv", writable_db)
-    assert "a été modifiée par un autre programme pendant l'opération. Rien n'a changé." in str(refused.value)
-    monkeypatch.setattr(db_module, "_stamp_versions", real)
+    refused_while_another_program_writes(monkeypatch, writable_db, "CREATE TABLE analyst_notes AS SELECT 42 AS answer")
     assert rows(writable_db, "SELECT answer FROM analyst_notes") == [(42,)]
     assert rows(writable_db, "SELECT count(*) FROM events WHERE title = 'Balade test des parcs'") == [(0,)]
 

@@ -208,8 +208,25 @@ class View:
         return urlsplit(self.url).path
 
 
-async def view(base: str, url: str, timeout: float = VIEW_TIMEOUT) -> View:
-    """Open a session on `url`, wait until its page is ready, close the session."""
+def replica_cookie(base: str, url: str) -> str | None:
+    """The sticky-session cookie a browser gets with the page's HTML, as `name=value`.
+
+    Through deploy/stack.py, nginx picks the replica from this cookie. A client without it is
+    keyed on its address and user agent, which every viewer of this script shares: they would
+    all land on one replica, which no room of phones does (each browser keeps its own cookie)."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(base + url, timeout=VIEW_TIMEOUT) as r:
+        for header in r.headers.get_all("Set-Cookie") or []:
+            if header.startswith("eco_replica="):
+                return header.split(";", 1)[0]
+    return None
+
+
+async def view(base: str, url: str, timeout: float = VIEW_TIMEOUT, cookie: str | None = None) -> View:
+    """Open a session on `url`, wait until its page is ready, close the session.
+
+    `cookie`: the viewer's replica cookie (`replica_cookie`), sent with the WebSocket as a
+    browser does."""
     run, received = PageRun(url), 0
     t0 = time.perf_counter()
     ready = None
@@ -219,7 +236,8 @@ async def view(base: str, url: str, timeout: float = VIEW_TIMEOUT) -> View:
             # Origin as a browser sends it (same origin, accepted by the server's check).
             async with connect(base.replace("http", "ws", 1) + "/_stcore/stream",
                                subprotocols=["streamlit"], origin=base, max_size=None,
-                               proxy=None, ping_interval=None) as ws:
+                               proxy=None, ping_interval=None,
+                               additional_headers={"Cookie": cookie} if cookie else None) as ws:
                 await ws.send(rerun_request(base, url).SerializeToString())
                 async for raw in ws:
                     received += len(raw)
@@ -236,17 +254,25 @@ async def view(base: str, url: str, timeout: float = VIEW_TIMEOUT) -> View:
     return View(url, ready if ready is not None else time.perf_counter() - t0, received / 1024, problems)
 
 
-async def wave(base: str, n: int, qr: bool = False, think: tuple[float, float] = (0, 0)) -> list[View]:
+def first_urls(n: int, qr: bool = False) -> list[str]:
+    return ["/" if qr else viewer_urls(k)[0] for k in range(n)]
+
+
+async def wave(base: str, n: int, qr: bool = False, think: tuple[float, float] = (0, 0),
+               cookies: list[str | None] | None = None) -> list[View]:
     """N viewers at once; each opens its three views one after the other, as load.py's (`qr`: each
     opens the home page only, as the phones of a room that has just scanned the forum's QR code).
     `think`: seconds a viewer reads a page before opening the next, drawn uniformly between the
-    two bounds (the same draws on every run); (0, 0) chains the views at once, the worst case."""
+    two bounds (the same draws on every run); (0, 0) chains the views at once, the worst case.
+    `cookies`: each viewer's replica cookie (`replica_cookie` on its first page), fetched before
+    the wave so that every viewer still starts at the same instant."""
     async def viewer(k: int) -> list[View]:
         pause, views = random.Random(k), []
+        cookie = cookies[k] if cookies else None
         for i, url in enumerate(["/"] if qr else viewer_urls(k)):
             if i and think[1] > 0:
                 await asyncio.sleep(pause.uniform(*think))
-            views.append(await view(base, url))
+            views.append(await view(base, url, cookie=cookie))
         return views
 
     batches = await asyncio.gather(*(viewer(k) for k in range(n)))
@@ -332,13 +358,16 @@ def run_load(args, base: str, pids: list[int], db: Path, tmp: Path) -> None:
         workers = [threading.Thread(target=consistency_loop, args=(db, stop, seen, problems))]
         if not args.without_import:
             workers.append(threading.Thread(target=import_loop, args=(db, stop, tmp, imports, args.imports)))
-        server0, client0 = sum(cpu_seconds(p) for p in pids), own_cpu_seconds()
+        # Each tab's HTML comes first, as in a browser, with its cookie; not timed (a static file).
+        cookies = [replica_cookie(base, url) for url in first_urls(n, args.qr)]
+        server0, client0 = [cpu_seconds(p) for p in pids], own_cpu_seconds()
         t0 = time.perf_counter()
         for w in workers:
             w.start()
-        views = asyncio.run(wave(base, n, args.qr, tuple(args.think)))
+        views = asyncio.run(wave(base, n, args.qr, tuple(args.think), cookies))
         wall = time.perf_counter() - t0
-        server_cpu = sum(cpu_seconds(p) for p in pids) - server0
+        per_server = [cpu_seconds(p) - c0 for p, c0 in zip(pids, server0)]
+        server_cpu = sum(per_server)
         client_cpu = own_cpu_seconds() - client0
         stop.set()
         for w in workers:
@@ -355,7 +384,9 @@ def run_load(args, base: str, pids: list[int], db: Path, tmp: Path) -> None:
         for v in views:
             pages.setdefault(v.page, []).append(v.seconds)
         per_page.append((n, {p: (statistics.median(t), len(t)) for p, t in pages.items()}))
-        print(f"N={n}: {len(views)} views in {wall:.1f} s, {len(errors)} not ready", flush=True)
+        print(f"N={n}: {len(views)} views in {wall:.1f} s, {len(errors)} not ready"
+              + (f"; CPU s per replica: {' / '.join(f'{c:.1f}' for c in per_server)}" if len(pids) > 1 else ""),
+              flush=True)
         report_problems(errors)
         if problems:
             print("    consistency reader:", problems[:3])

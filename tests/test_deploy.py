@@ -184,6 +184,88 @@ def test_the_app_trusts_the_client_address_only_from_its_proxy(stack):
     assert all(p.args and secret not in " ".join(p.args) for p in stack.procs)
 
 
+def _log_lines_since(stack, before: int) -> list[str]:
+    time.sleep(0.5)   # nginx writes its access log line after the response
+    return (stack.run / "access.log").read_text().splitlines()[before:]
+
+
+def _log_length(stack) -> int:
+    log = stack.run / "access.log"
+    return len(log.read_text().splitlines()) if log.exists() else 0
+
+
+def test_nginx_serves_streamlit_frontend_precompressed_without_the_replicas(stack):
+    """A new phone downloads 3 MB of Streamlit's JavaScript before the page runs: served by the
+    replicas it cost them 0.25 s of CPU a phone (a room of 120: 30 s of CPU) and went uncompressed
+    over the room's Wi-Fi (bench/bench_assets.py)."""
+    import gzip
+
+    import streamlit
+    installed = Path(streamlit.__file__).parent / "static" / "static"
+    script = next((installed / "js").glob("index.*.js"))
+    font = next((installed / "media").glob("*.woff2"))
+    before = _log_length(stack)
+    url = f"{stack.public_url}/static/js/{script.name}"
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept-Encoding": "gzip"}), timeout=30) as r:
+        packed, headers = r.read(), r.headers
+    assert headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in headers["Vary"]
+    assert gzip.decompress(packed) == script.read_bytes() and len(packed) < script.stat().st_size / 2
+    assert headers["Content-Type"] == "application/javascript"
+    assert headers["Cache-Control"] == "max-age=315360000"   # hashed names: never changed in place
+    # The server's security headers are still sent with these files.
+    assert (headers["X-Content-Type-Options"], headers["X-Frame-Options"]) == ("nosniff", "SAMEORIGIN")
+    with urllib.request.urlopen(url, timeout=30) as r:   # a client without gzip gets the file itself
+        assert r.headers["Content-Encoding"] is None and r.read() == script.read_bytes()
+    with urllib.request.urlopen(f"{stack.public_url}/static/media/{font.name}",  timeout=30) as r:
+        assert r.read() == font.read_bytes()   # woff2 is compressed already: no .gz beside it
+    assert _request(f"{stack.public_url}/static/js/absent.js")[0] == 404
+    lines = [line for line in _log_lines_since(stack, before) if '"GET /static/' in line]
+    assert len(lines) == 4 and all(line.endswith(" -") for line in lines), lines   # no upstream: nginx itself
+
+
+def test_the_frontend_copy_is_made_once_with_gzip_beside_the_compressible_files(tmp_path):
+    import gzip
+
+    import streamlit
+    installed = Path(streamlit.__file__).parent / "static" / "static"
+    copy = deploy.frontend_copy(tmp_path)
+    assert copy == tmp_path / f"frontend-{streamlit.__version__}"
+    files = [f for f in installed.rglob("*") if f.is_file()]
+    assert all((copy / f.relative_to(installed)).read_bytes() == f.read_bytes() for f in files)
+    script = next((installed / "js").glob("index.*.js")).relative_to(installed)
+    assert gzip.decompress((copy / f"{script}.gz").read_bytes()) == (installed / script).read_bytes()
+    assert (copy / f"{script}.gz").stat().st_mtime_ns == (installed / script).stat().st_mtime_ns
+    assert not list(copy.rglob("*.woff2.gz")) and not list(copy.rglob("*.png.gz"))
+    marker = copy / ".complete"
+    stamp = marker.stat().st_mtime_ns
+    (copy / f"{script}.gz").unlink()
+    assert deploy.frontend_copy(tmp_path) == copy and marker.stat().st_mtime_ns == stamp   # kept, not redone
+    conf = deploy.render(tmp_path, "127.0.0.1", 1, 2, [3, 4], 5, {}, frontend=copy)
+    assert f"alias {copy}/;" in conf and "gzip_static on;" in conf
+    # A plain hash of the random cookie: an even split (ketama's share depended on the ports).
+    assert "hash $replica_key;" in conf and "$replica_key consistent" not in conf
+
+
+def test_load_ws_viewers_keep_their_cookie_and_spread_over_both_replicas(stack):
+    """bench/load_ws.py sends each viewer's replica cookie, as a browser does. Without it every
+    viewer had the same address and user agent: all of them reached one replica, and the stack's
+    load figures measured one replica with the other idle."""
+    from load_ws import replica_cookie, view
+
+    cookies = [replica_cookie(stack.public_url, "/") for _ in range(16)]
+    assert all(c and c.startswith("eco_replica=") for c in cookies) and len(set(cookies)) == 16
+    before = _log_length(stack)
+
+    async def viewers():
+        return await asyncio.gather(*(view(stack.public_url, "/carte", cookie=c) for c in cookies))
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        views = pool.submit(asyncio.run, viewers()).result()
+    assert [v.problems for v in views] == [[]] * 16
+    replicas = {line.rsplit(" ", 1)[1] for line in _log_lines_since(stack, before) if '"GET /_stcore/stream"' in line}
+    assert replicas == {f"127.0.0.1:{port}" for port in stack.replica_ports}
+
+
 def test_pages_render_through_the_proxy_and_downloads_stay_on_their_replica(stack, browser):
     outside: list[str] = []
     context = offline_context(browser, outside, viewport={"width": 1400, "height": 1000}, accept_downloads=True)

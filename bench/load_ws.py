@@ -50,6 +50,7 @@ import tempfile
 import threading
 import time
 import tomllib
+from collections import Counter
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -343,7 +344,14 @@ def report_problems(views: list[View], limit: int = 5) -> None:
         print(f"    {count:>3} × {key}")
 
 
-def run_load(args, base: str, pids: list[int], db: Path, tmp: Path) -> None:
+def stream_upstreams(log: Path | None) -> list[str]:
+    """The replica that took each WebSocket so far, from the stack's nginx access log."""
+    if log is None or not log.exists():
+        return []
+    return [line.rsplit(" ", 1)[1] for line in log.read_text().splitlines() if '"GET /_stcore/stream"' in line]
+
+
+def run_load(args, base: str, pids: list[int], db: Path, tmp: Path, log: Path | None = None) -> None:
     # A fresh process runs every page through its first-visit path and fills the caches:
     # shown apart, so that the first wave is not the only one to pay for it.
     print("fresh server, one view at a time:")
@@ -361,6 +369,7 @@ def run_load(args, base: str, pids: list[int], db: Path, tmp: Path) -> None:
         # Each tab's HTML comes first, as in a browser, with its cookie; not timed (a static file).
         cookies = [replica_cookie(base, url) for url in first_urls(n, args.qr)]
         server0, client0 = [cpu_seconds(p) for p in pids], own_cpu_seconds()
+        streams0 = len(stream_upstreams(log))
         t0 = time.perf_counter()
         for w in workers:
             w.start()
@@ -384,8 +393,11 @@ def run_load(args, base: str, pids: list[int], db: Path, tmp: Path) -> None:
         for v in views:
             pages.setdefault(v.page, []).append(v.seconds)
         per_page.append((n, {p: (statistics.median(t), len(t)) for p, t in pages.items()}))
+        time.sleep(0.5)   # nginx logs a WebSocket when it closes
+        spread = sorted(Counter(stream_upstreams(log)[streams0:]).values(), reverse=True)
         print(f"N={n}: {len(views)} views in {wall:.1f} s, {len(errors)} not ready"
-              + (f"; CPU s per replica: {' / '.join(f'{c:.1f}' for c in per_server)}" if len(pids) > 1 else ""),
+              + (f"; CPU s per replica: {' / '.join(f'{c:.1f}' for c in per_server)}" if len(pids) > 1 else "")
+              + (f"; views per replica: {' / '.join(map(str, spread))}" if spread else ""),
               flush=True)
         report_problems(errors)
         if problems:
@@ -511,7 +523,8 @@ def main() -> None:
                                    db=db, run=tmp / "stack", environ={**os.environ, **env})
             print(f"through nginx: {args.stack} public replica(s) at {running.public_url}")
             try:
-                run_load(args, running.public_url, [p.pid for p in running.procs[:args.stack]], db, tmp)
+                run_load(args, running.public_url, [p.pid for p in running.procs[:args.stack]], db, tmp,
+                         running.run / "access.log")
             finally:
                 running.stop()
             return

@@ -50,8 +50,8 @@ import tempfile
 import threading
 import time
 import tomllib
-from collections import Counter
 import urllib.request
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit

@@ -236,10 +236,17 @@ def test_the_frontend_copy_is_made_once_with_gzip_beside_the_compressible_files(
     assert gzip.decompress((copy / f"{script}.gz").read_bytes()) == (installed / script).read_bytes()
     assert (copy / f"{script}.gz").stat().st_mtime_ns == (installed / script).stat().st_mtime_ns
     assert not list(copy.rglob("*.woff2.gz")) and not list(copy.rglob("*.png.gz"))
-    marker = copy / ".complete"
+    marker = tmp_path / f"frontend-{streamlit.__version__}.complete"   # beside the files served, not among them
+    assert not list(copy.glob(".*")) and marker.exists()
     stamp = marker.stat().st_mtime_ns
     (copy / f"{script}.gz").unlink()
     assert deploy.frontend_copy(tmp_path) == copy and marker.stat().st_mtime_ns == stamp   # kept, not redone
+    # A half-made copy (a start killed midway: no mark) or an older version's is made again.
+    marker.unlink()
+    (tmp_path / "frontend-0.1.0").mkdir()
+    (tmp_path / "frontend-0.1.0.complete").touch()
+    assert deploy.frontend_copy(tmp_path) == copy and (copy / f"{script}.gz").exists()
+    assert sorted(p.name for p in tmp_path.glob("frontend-*")) == [copy.name, marker.name]
     conf = deploy.render(tmp_path, "127.0.0.1", 1, 2, [3, 4], 5, {}, frontend=copy)
     assert f"alias {copy}/;" in conf and "gzip_static on;" in conf
     # A plain hash of the random cookie: an even split (ketama's share depended on the ports).

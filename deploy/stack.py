@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import grp
 import gzip
+import hashlib
 import os
 import re
 import pwd
@@ -131,12 +132,16 @@ def frontend_copy(workers: Path) -> Path:
     served by the replicas, that cost them 0.25 s of CPU a phone, eight times the page's own run,
     uncompressed over the room's Wi-Fi (bench/bench_assets.py). In the workers' folder because
     nginx's workers may not read the Python installation (root's home). Made once per Streamlit
-    version when the workers' folder is the run folder (an older version's copy is removed), at
+    build when the workers' folder is the run folder (an older build's copy is removed), at
     each start when it is a fresh one (started as root); about 2 s for 25 MB. The mark of a
     finished copy lies beside it, not among the files served."""
     import streamlit as st_package
     source = Path(st_package.__file__).parent / "static" / "static"
-    target = workers / f"frontend-{st_package.__version__}"
+    files = sorted(path for path in source.rglob("*") if path.is_file())
+    # The version alone would keep a rebuilt frontend's old copy: its new hashed files would be 404s.
+    fingerprint = hashlib.sha256("\n".join(f"{path.relative_to(source)} {path.stat().st_size} {path.stat().st_mtime_ns}"
+                                           for path in files).encode()).hexdigest()[:12]
+    target = workers / f"frontend-{st_package.__version__}-{fingerprint}"
     done = target.with_name(target.name + ".complete")
     if done.exists():
         return target
@@ -145,23 +150,24 @@ def frontend_copy(workers: Path) -> Path:
             shutil.rmtree(stale, ignore_errors=True)
         else:
             stale.unlink(missing_ok=True)
-    for path in sorted(source.rglob("*")):
-        out = target / path.relative_to(source)
-        if path.is_dir():
-            out.mkdir(parents=True, exist_ok=True)
-            continue
-        out.parent.mkdir(parents=True, exist_ok=True)
-        data = path.read_bytes()
-        out.write_bytes(data)
-        packed = gzip.compress(data, 9, mtime=0)
-        if len(packed) < _GZIP_GAIN * len(data):
-            out.with_name(out.name + ".gz").write_bytes(packed)
-            os.utime(out.with_name(out.name + ".gz"), ns=(path.stat().st_mtime_ns,) * 2)
-        # The installed file's date, not the copy's: the same Last-Modified and ETag after a restart.
-        os.utime(out, ns=(path.stat().st_mtime_ns,) * 2)
-    for path in [target, *target.rglob("*")]:
-        path.chmod(0o755 if path.is_dir() else 0o644)
-    done.touch()
+    try:
+        for path in files:
+            out = target / path.relative_to(source)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            data = path.read_bytes()
+            out.write_bytes(data)
+            packed = gzip.compress(data, 9, mtime=0)
+            if len(packed) < _GZIP_GAIN * len(data):
+                out.with_name(out.name + ".gz").write_bytes(packed)
+                os.utime(out.with_name(out.name + ".gz"), ns=(path.stat().st_mtime_ns,) * 2)
+            # The installed file's date, not the copy's: the same Last-Modified and ETag after a restart.
+            os.utime(out, ns=(path.stat().st_mtime_ns,) * 2)
+        for path in [target, *target.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        done.touch()
+    except BaseException:
+        shutil.rmtree(target, ignore_errors=True)   # no half copy left on a full disk
+        raise
     return target
 
 
@@ -183,6 +189,17 @@ def frame_ancestors(environ: dict) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(kept)), ignored
 
 
+def public_headers(ancestors: str, indent: int) -> str:
+    """The public side's security headers, as nginx lines: the server's, and again in a location
+    that sets headers of its own (nginx then drops the server's)."""
+    lines = [f'add_header Content-Security-Policy "frame-ancestors \'self\'{" " + ancestors if ancestors else ""}" always;',
+             # X-Frame-Options cannot name other sites: with an allow-list, browsers follow the CSP.
+             None if ancestors else 'add_header X-Frame-Options "SAMEORIGIN" always;',
+             'add_header X-Content-Type-Options "nosniff" always;',
+             'add_header Referrer-Policy "strict-origin-when-cross-origin" always;']
+    return "\n".join(" " * indent + line for line in lines if line)
+
+
 def render(run: Path, listen: str, public_port: int, staff_port: int, replica_ports: list[int],
            staff_app_port: int, environ: dict, proxy_secret: str = "",
            workers: Path | None = None, gate_port: int = 0, frontend: Path | None = None) -> str:
@@ -202,9 +219,8 @@ def render(run: Path, listen: str, public_port: int, staff_port: int, replica_po
         "STAFF_PORT": str(staff_port),
         "STAFF_APP_PORT": str(staff_app_port),
         "REPLICAS": "\n".join(f"        server 127.0.0.1:{p};" for p in replica_ports),
-        "FRAME_ANCESTORS": "'self'" + (f" {ancestors}" if ancestors else ""),
-        # X-Frame-Options cannot name other sites: with an allow-list, browsers follow the CSP.
-        "X_FRAME_HEADER": "" if ancestors else '        add_header X-Frame-Options "SAMEORIGIN" always;',
+        "PUBLIC_HEADERS": public_headers(ancestors, 8),
+        "PUBLIC_HEADERS_STATIC": public_headers(ancestors, 12),
         "STAFF_RATE": "2r/s",
         "STAFF_MAX_BODY": "210m",
         "FRONTEND": str(frontend or workers / "frontend"),
@@ -255,7 +271,7 @@ class Stack:
     """The running processes; `stop()` ends them all (nginx first, so no request is cut midway)."""
 
     def __init__(self, run: Path, public_url: str, staff_url: str, procs: list[subprocess.Popen],
-                 nginx: subprocess.Popen, replica_ports: list[int], staff_app_port: int, workers: Path,
+                 nginx: subprocess.Popen | None, replica_ports: list[int], staff_app_port: int, workers: Path,
                  db: Path, gate: subprocess.Popen | None = None):
         self.run, self.public_url, self.staff_url, self.workers, self.db = run, public_url, staff_url, workers, db
         self.procs, self.nginx, self.gate = procs, nginx, gate   # procs: the Streamlit instances
@@ -267,11 +283,12 @@ class Stack:
         return [f"http://127.0.0.1:{port}" for port in self.replica_ports]
 
     def stop(self) -> None:
-        others = [self.gate] if self.gate is not None else []
-        for p in [self.nginx, *self.procs, *others]:
+        """Also for a start that failed midway: whatever has started is stopped."""
+        started = [p for p in [self.nginx, *self.procs, self.gate] if p is not None]
+        for p in started:
             if p.poll() is None:
                 p.terminate()
-        for p in [self.nginx, *self.procs, *others]:
+        for p in started:
             try:
                 p.wait(15)
             except subprocess.TimeoutExpired:
@@ -304,56 +321,63 @@ def start(replicas: int = 2, public_port: int = 8080, staff_port: int = 8081, li
     if problem:
         print(f"Attention : le mot de passe du personnel est refusé ({problem}) ; l'import reste désactivé "
               "côté personnel.", file=sys.stderr)
-    workers = worker_dir(run)
-    if not env.get("ECOTRANSITION_STAFF_HTPASSWD"):
-        write_htpasswd(workers / "staff.htpasswd", password)
-        if not password or problem:
-            print("Côté personnel fermé : ni mot de passe valable ni ECOTRANSITION_STAFF_HTPASSWD.", file=sys.stderr)
     proxy_secret = secrets.token_hex(16)
     public_url = f"http://{listen}:{public_port}"
     env.setdefault("ECOTRANSITION_PUBLIC_URL", public_url)
-    if not db.is_file():   # built once here, not by several replicas at the same time
-        subprocess.run([sys.executable, "-m", "ecotransition.build", "--db", str(db)], cwd=ROOT, env=env, check=True)
     replica_ports = [free_port() for _ in range(replicas)]
     staff_app_port, gate_port = free_port(), free_port()
-    procs = [streamlit(p, "public", env, run / f"replica-{i + 1}.log", proxy_secret)
-             for i, p in enumerate(replica_ports)]
-    procs.append(streamlit(staff_app_port, "staff", env, run / "staff.log", proxy_secret))
-    # The staff side's door (deploy/gate.py): the credentials under the app's throttle, its failures
-    # in the access log the staff instance shows on /donnees.
-    htpasswd = env.get("ECOTRANSITION_STAFF_HTPASSWD") or workers / "staff.htpasswd"
-    for user in gate.unusable_accounts(Path(htpasswd)):
-        print(f"Attention : le compte « {user} » de {htpasswd} n'a pas un hachage crypt (htpasswd -B ou "
-              "openssl passwd -6) : il ne pourra pas se connecter.", file=sys.stderr)
-    door = subprocess.Popen(
-        [sys.executable, str(ROOT / "deploy" / "gate.py"), "--port", str(gate_port), "--htpasswd", str(htpasswd),
-         "--log", str(auth.log_path(db, env))], cwd=ROOT, env=env, stdout=(run / "gate.log").open("ab"),
-        stderr=subprocess.STDOUT, start_new_session=True)
-    frontend = frontend_copy(workers)   # while the replicas start
-    conf = run / "nginx.conf"
-    conf.write_text(render(run, listen, public_port, staff_port, replica_ports, staff_app_port, env,
-                           proxy_secret=proxy_secret, workers=workers, gate_port=gate_port,
-                           frontend=frontend), encoding="utf-8")
-    conf.chmod(0o600)   # it holds the proxy's secret
-    nginx = subprocess.Popen([NGINX, "-p", str(run), "-c", str(conf), "-e", str(run / "error.log"),
-                              "-g", "daemon off;"], stdout=(run / "nginx.out").open("ab"),
-                             stderr=subprocess.STDOUT, start_new_session=True)
-    stack = Stack(run, public_url, f"http://{listen}:{staff_port}", procs, nginx, replica_ports, staff_app_port,
-                  workers, db, door)
-    for port in [*replica_ports, staff_app_port]:
-        if not wait_http(f"http://127.0.0.1:{port}/_stcore/health"):
-            stack.stop()
-            raise RuntimeError(f"Une instance Streamlit (port {port}) n'a pas démarré : voir {run}.")
-    if not wait_listening(gate_port):
+    workers = worker_dir(run)
+    procs: list[subprocess.Popen] = []
+    # Every process started so far, so that a failure or a Ctrl-C at any step stops them all and
+    # removes the workers' folder (a full disk during the frontend copy left 4 processes holding
+    # their ports and the staff credentials' copy behind: t15m finding 1).
+    stack = Stack(run, public_url, f"http://{listen}:{staff_port}", procs, None, replica_ports, staff_app_port,
+                  workers, db)
+    try:
+        if not env.get("ECOTRANSITION_STAFF_HTPASSWD"):
+            write_htpasswd(workers / "staff.htpasswd", password)
+            if not password or problem:
+                print("Côté personnel fermé : ni mot de passe valable ni ECOTRANSITION_STAFF_HTPASSWD.",
+                      file=sys.stderr)
+        if not db.is_file():   # built once here, not by several replicas at the same time
+            subprocess.run([sys.executable, "-m", "ecotransition.build", "--db", str(db)], cwd=ROOT, env=env,
+                           check=True)
+        for i, p in enumerate(replica_ports):
+            procs.append(streamlit(p, "public", env, run / f"replica-{i + 1}.log", proxy_secret))
+        procs.append(streamlit(staff_app_port, "staff", env, run / "staff.log", proxy_secret))
+        # The staff side's door (deploy/gate.py): the credentials under the app's throttle, its
+        # failures in the access log the staff instance shows on /donnees.
+        htpasswd = env.get("ECOTRANSITION_STAFF_HTPASSWD") or workers / "staff.htpasswd"
+        for user in gate.unusable_accounts(Path(htpasswd)):
+            print(f"Attention : le compte « {user} » de {htpasswd} n'a pas un hachage crypt (htpasswd -B ou "
+                  "openssl passwd -6) : il ne pourra pas se connecter.", file=sys.stderr)
+        stack.gate = subprocess.Popen(
+            [sys.executable, str(ROOT / "deploy" / "gate.py"), "--port", str(gate_port), "--htpasswd", str(htpasswd),
+             "--log", str(auth.log_path(db, env))], cwd=ROOT, env=env, stdout=(run / "gate.log").open("ab"),
+            stderr=subprocess.STDOUT, start_new_session=True)
+        frontend = frontend_copy(workers)   # while the replicas start
+        conf = run / "nginx.conf"
+        conf.write_text(render(run, listen, public_port, staff_port, replica_ports, staff_app_port, env,
+                               proxy_secret=proxy_secret, workers=workers, gate_port=gate_port,
+                               frontend=frontend), encoding="utf-8")
+        conf.chmod(0o600)   # it holds the proxy's secret
+        stack.nginx = subprocess.Popen([NGINX, "-p", str(run), "-c", str(conf), "-e", str(run / "error.log"),
+                                        "-g", "daemon off;"], stdout=(run / "nginx.out").open("ab"),
+                                       stderr=subprocess.STDOUT, start_new_session=True)
+        for port in [*replica_ports, staff_app_port]:
+            if not wait_http(f"http://127.0.0.1:{port}/_stcore/health"):
+                raise RuntimeError(f"Une instance Streamlit (port {port}) n'a pas démarré : voir {run}.")
+        if not wait_listening(gate_port):
+            raise RuntimeError(f"La porte du côté personnel (deploy/gate.py) n'a pas démarré : voir {run / 'gate.log'}.")
+        if not wait_http(public_url + "/_stcore/health", 20) or stack.nginx.poll() is not None:
+            raise RuntimeError(f"nginx n'a pas démarré : voir {run / 'error.log'}.")
+        if warm_up:
+            for url in warm.warm(stack.replica_urls, warm.public_pages(db)):
+                print(f"Attention : la page {url} n'a pas pu être préparée ; elle le sera à sa première visite.",
+                      file=sys.stderr)
+    except BaseException:
         stack.stop()
-        raise RuntimeError(f"La porte du côté personnel (deploy/gate.py) n'a pas démarré : voir {run / 'gate.log'}.")
-    if not wait_http(public_url + "/_stcore/health", 20) or nginx.poll() is not None:
-        stack.stop()
-        raise RuntimeError(f"nginx n'a pas démarré : voir {run / 'error.log'}.")
-    if warm_up:
-        for url in warm.warm(stack.replica_urls, warm.public_pages(db)):
-            print(f"Attention : la page {url} n'a pas pu être préparée ; elle le sera à sa première visite.",
-                  file=sys.stderr)
+        raise
     return stack
 
 
@@ -371,15 +395,23 @@ def main(argv: list[str] | None = None) -> int:
     if not Path(NGINX).exists():
         print("nginx est introuvable : apt-get install -y nginx", file=sys.stderr)
         return 1
+    # SIGTERM (a service manager's stop) as Ctrl-C from the start on: a stop during the start (its
+    # warm-up takes half a minute) used to kill this process alone and leave the others running.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
     try:
         stack = start(args.replicas, args.public_port, args.staff_port, args.listen, args.db, args.run_dir,
                       warm_up=not args.no_warm_up)
     except (RuntimeError, subprocess.CalledProcessError) as exc:
         print(exc, file=sys.stderr)
         return 1
+    except OSError as exc:   # a full disk, a folder that cannot be written: everything is stopped
+        print(f"Démarrage impossible : {exc.strerror or exc}"
+              + (f" ({exc.filename})" if exc.filename else "") + ". Rien n'est resté lancé.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
     print(f"Public : {stack.public_url}  ({args.replicas} réplique(s))\nPersonnel : {stack.staff_url}\n"
           f"Journaux : {stack.run}\nCtrl-C pour arrêter.", flush=True)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
     watcher = warm.Watcher(stack.replica_urls, stack.db)
     try:
         while all(p.poll() is None for p in [stack.nginx, *stack.procs, stack.gate]):

@@ -106,8 +106,13 @@ def warm(bases: list[str], pages: tuple[str, ...] = PAGES) -> list[str]:
 
     # In a thread of its own: the caller's thread may already run an event loop (Playwright's
     # sync API does, in the tests), where asyncio.run() is refused.
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+    pool = concurrent.futures.ThreadPoolExecutor(1)
+    try:
         results = pool.submit(asyncio.run, every()).result()
+    finally:
+        # Not waiting for the thread: a Ctrl-C or a stop during the warm-up reaches the caller,
+        # which stops the instances at once (the thread then ends on their closed sockets).
+        pool.shutdown(wait=False)
     return [failed for failures in results for failed in failures]
 
 

@@ -211,16 +211,20 @@ def test_nginx_serves_streamlit_frontend_precompressed_without_the_replicas(stac
     assert headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in headers["Vary"]
     assert gzip.decompress(packed) == script.read_bytes() and len(packed) < script.stat().st_size / 2
     assert headers["Content-Type"] == "application/javascript"
-    assert headers["Cache-Control"] == "max-age=315360000"   # hashed names: never changed in place
     # The server's security headers are still sent with these files.
     assert (headers["X-Content-Type-Options"], headers["X-Frame-Options"]) == ("nosniff", "SAMEORIGIN")
     with urllib.request.urlopen(url, timeout=30) as r:   # a client without gzip gets the file itself
         assert r.headers["Content-Encoding"] is None and r.read() == script.read_bytes()
     with urllib.request.urlopen(f"{stack.public_url}/static/media/{font.name}",  timeout=30) as r:
         assert r.read() == font.read_bytes()   # woff2 is compressed already: no .gz beside it
-    assert _request(f"{stack.public_url}/static/js/absent.js")[0] == 404
+    # As Streamlit sends them (no revalidation on a reload), and without the replica cookie: a
+    # shared cache in front would hand one cookie, so one replica, to every phone (t15m 3, 4).
+    assert headers["Cache-Control"] == "public, max-age=31536000, immutable" and headers["Set-Cookie"] is None
+    assert _request(f"{url}.gz")[0] == 404   # the .gz files are not files of their own
+    status, missing = _request(f"{stack.public_url}/static/js/absent.js")
+    assert status == 404 and missing["X-Content-Type-Options"] == "nosniff" and missing["X-Frame-Options"] == "SAMEORIGIN"
     lines = [line for line in _log_lines_since(stack, before) if '"GET /static/' in line]
-    assert len(lines) == 4 and all(line.endswith(" -") for line in lines), lines   # no upstream: nginx itself
+    assert len(lines) == 5 and all(line.endswith(" -") for line in lines), lines   # no upstream: nginx itself
 
 
 def test_the_frontend_copy_is_made_once_with_gzip_beside_the_compressible_files(tmp_path):
@@ -229,14 +233,14 @@ def test_the_frontend_copy_is_made_once_with_gzip_beside_the_compressible_files(
     import streamlit
     installed = Path(streamlit.__file__).parent / "static" / "static"
     copy = deploy.frontend_copy(tmp_path)
-    assert copy == tmp_path / f"frontend-{streamlit.__version__}"
+    assert copy.parent == tmp_path and copy.name.startswith(f"frontend-{streamlit.__version__}-")
     files = [f for f in installed.rglob("*") if f.is_file()]
     assert all((copy / f.relative_to(installed)).read_bytes() == f.read_bytes() for f in files)
     script = next((installed / "js").glob("index.*.js")).relative_to(installed)
     assert gzip.decompress((copy / f"{script}.gz").read_bytes()) == (installed / script).read_bytes()
     assert (copy / f"{script}.gz").stat().st_mtime_ns == (installed / script).stat().st_mtime_ns
     assert not list(copy.rglob("*.woff2.gz")) and not list(copy.rglob("*.png.gz"))
-    marker = tmp_path / f"frontend-{streamlit.__version__}.complete"   # beside the files served, not among them
+    marker = tmp_path / f"{copy.name}.complete"   # beside the files served, not among them
     assert not list(copy.glob(".*")) and marker.exists()
     stamp = marker.stat().st_mtime_ns
     (copy / f"{script}.gz").unlink()
@@ -247,6 +251,24 @@ def test_the_frontend_copy_is_made_once_with_gzip_beside_the_compressible_files(
     (tmp_path / "frontend-0.1.0.complete").touch()
     assert deploy.frontend_copy(tmp_path) == copy and (copy / f"{script}.gz").exists()
     assert sorted(p.name for p in tmp_path.glob("frontend-*")) == [copy.name, marker.name]
+    # A full disk midway: no half copy is left (t15m finding 1).
+    shutil.rmtree(copy)
+    marker.unlink()
+    real_compress, calls = deploy.gzip.compress, []
+
+    def disk_full_at_the_tenth(data, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 10:
+            raise OSError(28, "No space left on device")
+        return real_compress(data, *args, **kwargs)
+
+    deploy.gzip.compress = disk_full_at_the_tenth
+    try:
+        with pytest.raises(OSError):
+            deploy.frontend_copy(tmp_path)
+    finally:
+        deploy.gzip.compress = real_compress
+    assert not copy.exists() and not marker.exists()
     conf = deploy.render(tmp_path, "127.0.0.1", 1, 2, [3, 4], 5, {}, frontend=copy)
     assert f"alias {copy}/;" in conf and "gzip_static on;" in conf
     # A plain hash of the random cookie: an even split (ketama's share depended on the ports).
@@ -503,3 +525,33 @@ def test_every_replica_sees_an_import_made_on_the_staff_side(stack, browser):
     assert done.returncode == 0, done.stdout + done.stderr
     after = [events_2024(p) for p in stack.replica_ports]
     assert after == [str(int(before[0]) + 6)] * 2
+
+
+def test_a_start_that_fails_midway_stops_what_it_started(built_db, tmp_path, monkeypatch, capsys):
+    """t15m finding 1: a full disk during the frontend copy ended the start with a traceback and left
+    2 replicas, the staff instance and the gate running (holding their ports) and the workers'
+    folder with the staff credentials' copy. Now everything started is stopped, with a French message."""
+    db = tmp_path / "eco.duckdb"
+    db.write_bytes(built_db.read_bytes())
+    stopped = []
+    real_stop = deploy.Stack.stop
+
+    def recording_stop(self):
+        stopped.append(self)
+        real_stop(self)
+
+    def disk_full(workers):
+        raise OSError(28, "No space left on device", str(workers / "frontend"))
+
+    monkeypatch.setattr(deploy.Stack, "stop", recording_stop)
+    monkeypatch.setattr(deploy, "frontend_copy", disk_full)
+    monkeypatch.setenv(auth.PASSWORD_ENV, PASSWORD)
+    code = deploy.main(["--db", str(db), "--run-dir", str(tmp_path / "run"), "--public-port", str(_free_port()),
+                        "--staff-port", str(_free_port()), "--no-warm-up"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "Démarrage impossible : No space left on device" in err and "Rien n'est resté lancé." in err
+    [stack] = stopped
+    assert len(stack.procs) == 3 and stack.gate is not None and stack.nginx is None   # the copy comes before nginx
+    assert all(p.poll() is not None for p in [*stack.procs, stack.gate])
+    assert stack.workers == stack.run or not stack.workers.exists()

@@ -351,7 +351,10 @@ def stream_upstreams(log: Path | None) -> list[str]:
     return [line.rsplit(" ", 1)[1] for line in log.read_text().splitlines() if '"GET /_stcore/stream"' in line]
 
 
-def run_load(args, base: str, pids: list[int], db: Path, tmp: Path, log: Path | None = None) -> None:
+def run_load(args, base: str, pids: list[int], db: Path, tmp: Path, log: Path | None = None,
+             upstreams: list[str] | None = None) -> None:
+    """`log`, `upstreams`: the stack's nginx access log and each replica's address, in the order
+    of `pids`, to count the views each replica took."""
     # A fresh process runs every page through its first-visit path and fills the caches:
     # shown apart, so that the first wave is not the only one to pay for it.
     print("fresh server, one view at a time:")
@@ -394,7 +397,8 @@ def run_load(args, base: str, pids: list[int], db: Path, tmp: Path, log: Path | 
             pages.setdefault(v.page, []).append(v.seconds)
         per_page.append((n, {p: (statistics.median(t), len(t)) for p, t in pages.items()}))
         time.sleep(0.5)   # nginx logs a WebSocket when it closes
-        spread = sorted(Counter(stream_upstreams(log)[streams0:]).values(), reverse=True)
+        took = Counter(stream_upstreams(log)[streams0:])
+        spread = [took[u] for u in upstreams or []]   # in the order of the CPU figures; 0 for an idle one
         print(f"N={n}: {len(views)} views in {wall:.1f} s, {len(errors)} not ready"
               + (f"; CPU s per replica: {' / '.join(f'{c:.1f}' for c in per_server)}" if len(pids) > 1 else "")
               + (f"; views per replica: {' / '.join(map(str, spread))}" if spread else ""),
@@ -524,7 +528,7 @@ def main() -> None:
             print(f"through nginx: {args.stack} public replica(s) at {running.public_url}")
             try:
                 run_load(args, running.public_url, [p.pid for p in running.procs[:args.stack]], db, tmp,
-                         running.run / "access.log")
+                         running.run / "access.log", [f"127.0.0.1:{port}" for port in running.replica_ports])
             finally:
                 running.stop()
             return

@@ -28,6 +28,7 @@ Exit status 1 with a French message when a part does not start.
 from __future__ import annotations
 
 import argparse
+import errno
 import grp
 import gzip
 import hashlib
@@ -41,6 +42,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -143,7 +145,7 @@ def frontend_copy(workers: Path) -> Path:
                                            for path in files).encode()).hexdigest()[:12]
     target = workers / f"frontend-{st_package.__version__}-{fingerprint}"
     done = target.with_name(target.name + ".complete")
-    if done.exists():
+    if done.exists() and target.is_dir():   # a mark whose copy a cleaner removed: made again
         return target
     for stale in workers.glob("frontend-*"):
         if stale.is_dir():
@@ -267,6 +269,10 @@ def wait_listening(port: int, seconds: float = 30) -> bool:
     return False
 
 
+# Ctrl-C, a service manager's stop, the terminal closed: each stops the whole stack.
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+
+
 class Stack:
     """The running processes; `stop()` ends them all (nginx first, so no request is cut midway)."""
 
@@ -283,18 +289,27 @@ class Stack:
         return [f"http://127.0.0.1:{port}" for port in self.replica_ports]
 
     def stop(self) -> None:
-        """Also for a start that failed midway: whatever has started is stopped."""
-        started = [p for p in [self.nginx, *self.procs, self.gate] if p is not None]
-        for p in started:
-            if p.poll() is None:
-                p.terminate()
-        for p in started:
-            try:
-                p.wait(15)
-            except subprocess.TimeoutExpired:
-                p.kill()
-        if self.workers != self.run:
-            shutil.rmtree(self.workers, ignore_errors=True)
+        """Also for a start that failed midway: whatever has started is stopped. A second Ctrl-C or
+        stop signal meanwhile is ignored: it used to cut this short and leave the workers' folder
+        (the frontend copy and the staff credentials) behind (t15n finding 1)."""
+        held = {}
+        if threading.current_thread() is threading.main_thread():   # where Python runs handlers
+            held = {sig: signal.signal(sig, signal.SIG_IGN) for sig in STOP_SIGNALS}
+        try:
+            started = [p for p in [self.nginx, *self.procs, self.gate] if p is not None]
+            for p in started:
+                if p.poll() is None:
+                    p.terminate()
+            for p in started:
+                try:
+                    p.wait(15)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+            if self.workers != self.run:
+                shutil.rmtree(self.workers, ignore_errors=True)
+        finally:
+            for sig, handler in held.items():
+                signal.signal(sig, handler)
 
 
 def start(replicas: int = 2, public_port: int = 8080, staff_port: int = 8081, listen: str = "127.0.0.1",
@@ -381,6 +396,29 @@ def start(replicas: int = 2, public_port: int = 8080, staff_port: int = 8081, li
     return stack
 
 
+_SYSTEM_ERRORS = {
+    errno.ENOSPC: "le disque est plein",
+    errno.EDQUOT: "le quota de disque est atteint",
+    errno.EROFS: "le disque est en lecture seule",
+    errno.EACCES: "permission refusée",
+    errno.EPERM: "opération non permise",
+    errno.ENOENT: "fichier ou dossier introuvable",
+    errno.EMFILE: "trop de fichiers ouverts",
+}
+
+
+def system_error(exc: OSError) -> str:
+    """An OSError in French: what failed and where (the nearest folder that still exists, since a
+    failed start removes what it made)."""
+    reason = _SYSTEM_ERRORS.get(exc.errno, f"erreur système {exc.errno} ({exc.strerror or exc})")
+    if not exc.filename:
+        return reason
+    place = Path(exc.filename)
+    while not place.exists() and place != place.parent:
+        place = place.parent
+    return f"{reason} (dans {place})"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--replicas", type=int, default=2)
@@ -395,9 +433,11 @@ def main(argv: list[str] | None = None) -> int:
     if not Path(NGINX).exists():
         print("nginx est introuvable : apt-get install -y nginx", file=sys.stderr)
         return 1
-    # SIGTERM (a service manager's stop) as Ctrl-C from the start on: a stop during the start (its
-    # warm-up takes half a minute) used to kill this process alone and leave the others running.
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
+    # SIGTERM (a service manager's stop) and SIGHUP (the terminal closed) as Ctrl-C from the start
+    # on: either used to kill this process alone and leave the others running (during the start,
+    # whose warm-up takes half a minute, and for SIGHUP at any time: t15n finding 2).
+    for stop_signal in STOP_SIGNALS - {signal.SIGINT}:
+        signal.signal(stop_signal, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
     try:
         stack = start(args.replicas, args.public_port, args.staff_port, args.listen, args.db, args.run_dir,
                       warm_up=not args.no_warm_up)
@@ -405,8 +445,7 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 1
     except OSError as exc:   # a full disk, a folder that cannot be written: everything is stopped
-        print(f"Démarrage impossible : {exc.strerror or exc}"
-              + (f" ({exc.filename})" if exc.filename else "") + ". Rien n'est resté lancé.", file=sys.stderr)
+        print(f"Démarrage impossible : {system_error(exc)}. Rien n'est resté lancé.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

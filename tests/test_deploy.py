@@ -251,6 +251,8 @@ def test_the_frontend_copy_is_made_once_with_gzip_beside_the_compressible_files(
     (tmp_path / "frontend-0.1.0.complete").touch()
     assert deploy.frontend_copy(tmp_path) == copy and (copy / f"{script}.gz").exists()
     assert sorted(p.name for p in tmp_path.glob("frontend-*")) == [copy.name, marker.name]
+    shutil.rmtree(copy)   # a cleaner removed the copy and left its mark (t15n finding 4)
+    assert deploy.frontend_copy(tmp_path) == copy and (copy / f"{script}.gz").exists()
     # A full disk midway: no half copy is left (t15m finding 1).
     shutil.rmtree(copy)
     marker.unlink()
@@ -432,8 +434,18 @@ def test_the_public_side_closes_a_websocket_that_sends_an_oversized_message(stac
                 return "reset"
             return "accepted"
 
+    async def guarded(size: int) -> str:
+        try:
+            return await go(size)
+        except AttributeError as exc:
+            # websockets 17, closing a connection the replica has just reset: its transport is
+            # already gone (`None.call_soon` in abort()). Seen once under load (t15n finding 6).
+            if "call_soon" not in str(exc):
+                raise
+            return "reset"
+
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        assert pool.submit(asyncio.run, go(5 * 1024 * 1024)).result() in ("1009", "reset")
+        assert pool.submit(asyncio.run, guarded(5 * 1024 * 1024)).result() in ("1009", "reset")
     assert _request(stack.public_url + "/")[0] == 200
 
 
@@ -541,7 +553,7 @@ def test_a_start_that_fails_midway_stops_what_it_started(built_db, tmp_path, mon
         real_stop(self)
 
     def disk_full(workers):
-        raise OSError(28, "No space left on device", str(workers / "frontend"))
+        raise OSError(28, "No space left on device", str(tmp_path / "gone" / "frontend"))
 
     monkeypatch.setattr(deploy.Stack, "stop", recording_stop)
     monkeypatch.setattr(deploy, "frontend_copy", disk_full)
@@ -550,8 +562,46 @@ def test_a_start_that_fails_midway_stops_what_it_started(built_db, tmp_path, mon
                         "--staff-port", str(_free_port()), "--no-warm-up"])
     assert code == 1
     err = capsys.readouterr().err
-    assert "Démarrage impossible : No space left on device" in err and "Rien n'est resté lancé." in err
+    assert f"Démarrage impossible : le disque est plein (dans {tmp_path}" in err and "Rien n'est resté lancé." in err
     [stack] = stopped
     assert len(stack.procs) == 3 and stack.gate is not None and stack.nginx is None   # the copy comes before nginx
     assert all(p.poll() is not None for p in [*stack.procs, stack.gate])
     assert stack.workers == stack.run or not stack.workers.exists()
+
+
+def test_an_os_error_at_start_is_said_in_french_with_the_nearest_folder_left(tmp_path):
+    assert deploy.system_error(OSError(28, "No space left on device", str(tmp_path / "a" / "b"))) == \
+        f"le disque est plein (dans {tmp_path})"
+    assert deploy.system_error(OSError(13, "Permission denied")) == "permission refusée"
+    assert deploy.system_error(OSError(5, "Input/output error", "/")) == "erreur système 5 (Input/output error) (dans /)"
+
+
+def test_a_second_stop_signal_during_the_stop_does_not_leave_the_workers_folder(tmp_path):
+    """t15n finding 1: Ctrl-C twice raised inside Stack.stop's wait and skipped the removal of the
+    workers' folder (the frontend copy and the staff credentials' copy)."""
+    import signal
+    import subprocess
+
+    workers = tmp_path / "workers"
+    workers.mkdir()
+    (workers / "staff.htpasswd").write_text("personnel:x\n")
+    child = subprocess.Popen([sys.executable, "-c", "import signal, time; signal.signal(signal.SIGTERM, "
+                              "lambda *_: (time.sleep(1), exit(0))); time.sleep(60)"])
+    time.sleep(0.5)
+    stack = deploy.Stack(tmp_path, "", "", [child], None, [], 0, workers, tmp_path / "eco.duckdb")
+
+    def second_ctrl_c(*_):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGUSR1, second_ctrl_c)   # a stand-in for the second Ctrl-C
+    try:
+        deploy.STOP_SIGNALS.add(signal.SIGUSR1)
+        timer = __import__("threading").Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGUSR1))
+        timer.start()
+        stack.stop()   # the child takes 1 s to stop: the signal comes meanwhile, and is ignored
+        timer.join()
+        assert signal.getsignal(signal.SIGUSR1) is second_ctrl_c   # the handler is back afterwards
+    finally:
+        deploy.STOP_SIGNALS.discard(signal.SIGUSR1)
+        signal.signal(signal.SIGUSR1, previous)
+    assert child.poll() == 0 and not workers.exists()

@@ -41,6 +41,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 import stack as deploy  # noqa: E402
 from conftest import CHROMIUM, _free_port, wait_ready  # noqa: E402
+from load_ws import cpu_seconds  # noqa: E402
 
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -58,14 +59,6 @@ def first_visit(base: str, page: str) -> list[str]:
         tab.wait_for_timeout(3000)   # lazy chunks (charts, map) after the run
         browser.close()
     return list(dict.fromkeys(p for p in seen if p.startswith("/static/")))
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    total = 0.0
-    for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
 
 
 def nginx_pids(run: Path) -> list[int]:
@@ -110,9 +103,9 @@ def main() -> None:
         for page in args.pages:
             paths = first_visit(running.public_url, page)
             for label, base in (("nginx", running.public_url), ("a replica", running.replica_urls[0])):
-                r0, n0 = cpu_seconds(replicas), cpu_seconds(web)
+                r0, n0 = sum(map(cpu_seconds, replicas)), sum(map(cpu_seconds, web))
                 size, wall = phones(base, paths, args.phones)
-                r1, n1 = cpu_seconds(replicas), cpu_seconds(web)
+                r1, n1 = sum(map(cpu_seconds, replicas)), sum(map(cpu_seconds, web))
                 print(f"{page:<8} {label:<14} {len(paths):>5} {size / 1e6:>11.2f} {(r1 - r0) / args.phones:>15.4f} "
                       f"{(n1 - n0) / args.phones:>12.4f} {wall:>7.1f}", flush=True)
         print("CPU seconds a phone: the process's CPU over the run / phones (the client's is in neither)")

@@ -139,10 +139,10 @@ def frontend_copy(workers: Path) -> Path:
     finished copy lies beside it, not among the files served."""
     import streamlit as st_package
     source = Path(st_package.__file__).parent / "static" / "static"
-    files = sorted(path for path in source.rglob("*") if path.is_file())
+    files = {path: path.stat() for path in sorted(source.rglob("*")) if path.is_file()}
     # The version alone would keep a rebuilt frontend's old copy: its new hashed files would be 404s.
-    fingerprint = hashlib.sha256("\n".join(f"{path.relative_to(source)} {path.stat().st_size} {path.stat().st_mtime_ns}"
-                                           for path in files).encode()).hexdigest()[:12]
+    fingerprint = hashlib.sha256("\n".join(f"{path.relative_to(source)} {st.st_size} {st.st_mtime_ns}"
+                                           for path, st in files.items()).encode()).hexdigest()[:12]
     target = workers / f"frontend-{st_package.__version__}-{fingerprint}"
     done = target.with_name(target.name + ".complete")
     if done.exists() and target.is_dir():   # a mark whose copy a cleaner removed: made again
@@ -153,17 +153,18 @@ def frontend_copy(workers: Path) -> Path:
         else:
             stale.unlink(missing_ok=True)
     try:
-        for path in files:
+        for path, st in files.items():
             out = target / path.relative_to(source)
             out.parent.mkdir(parents=True, exist_ok=True)
             data = path.read_bytes()
             out.write_bytes(data)
+            # The installed file's date, not the copy's: the same Last-Modified and ETag after a restart.
+            dated = (st.st_mtime_ns, st.st_mtime_ns)
             packed = gzip.compress(data, 9, mtime=0)
             if len(packed) < _GZIP_GAIN * len(data):
                 out.with_name(out.name + ".gz").write_bytes(packed)
-                os.utime(out.with_name(out.name + ".gz"), ns=(path.stat().st_mtime_ns,) * 2)
-            # The installed file's date, not the copy's: the same Last-Modified and ETag after a restart.
-            os.utime(out, ns=(path.stat().st_mtime_ns,) * 2)
+                os.utime(out.with_name(out.name + ".gz"), ns=dated)
+            os.utime(out, ns=dated)
         for path in [target, *target.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)
         done.touch()

@@ -123,19 +123,15 @@ def test_the_proxy_refuses_uploads_and_metrics_and_sets_framing_headers(stack):
 def test_a_browser_without_the_replica_cookie_stays_on_one_replica(stack):
     # t15i finding 3: a page embedded in a commune's site never sends the (SameSite=Lax) cookie;
     # each of its requests went to a random replica, and half its downloads missed their file.
-    log = stack.run / "access.log"
-
-    before = len(log.read_text().splitlines()) if log.exists() else 0
+    before = _log_length(stack)
     for _ in range(12):
         _request(stack.public_url + "/_stcore/health", headers={"User-Agent": "Navigateur intégré 1"})
-    time.sleep(0.5)
-    one = {line.rsplit(" ", 1)[1] for line in log.read_text().splitlines()[before:] if '"GET /_stcore/health"' in line}
+    one = {line.rsplit(" ", 1)[1] for line in _log_lines_since(stack, before) if '"GET /_stcore/health"' in line}
     assert len(one) == 1, one
-    before = len(log.read_text().splitlines())
+    before = _log_length(stack)
     for k in range(12):
         _request(stack.public_url + "/_stcore/health", headers={"User-Agent": f"Navigateur {k}"})
-    time.sleep(0.5)
-    many = {line.rsplit(" ", 1)[1] for line in log.read_text().splitlines()[before:] if '"GET /_stcore/health"' in line}
+    many = {line.rsplit(" ", 1)[1] for line in _log_lines_since(stack, before) if '"GET /_stcore/health"' in line}
     assert len(many) == 2, many     # different browsers still spread over both replicas
 
 
